@@ -1,0 +1,126 @@
+/**
+ * A DataLoader whose batch function reads through the cross-request cache.
+ *
+ * Contract of the batch function (DataLoader's, held here for every key):
+ * - it resolves to an array exactly `keys.length` long, in key order;
+ * - each slot is the record, `null` when the system of record has no such record (or no
+ *   link), or an `Error` when that key could not be loaded;
+ * - cached keys (records and cached nulls) are answered from one `getMany` and never
+ *   reach `fetch`;
+ * - `fetch` is called at most once per batch, with the distinct cache misses only (at
+ *   most `maxBatchSize`, since DataLoader chunks batches to that size), and returns a
+ *   Map; ids it leaves out are recorded as `null` — "the upstream does not have it";
+ * - everything `fetch` answered, nulls included, is written back with one `setMany`
+ *   before the batch resolves, so the next request's read sees it;
+ * - when `fetch` throws, every key it was asked for gets that error and nothing is
+ *   cached for them; keys answered from the cache still resolve;
+ * - the cache never fails a load: a cache that throws on read is treated as all-miss,
+ *   and one that throws on write is ignored.
+ *
+ * With `cacheKeyFn`, the normalized key is what DataLoader memoizes and what the
+ * cross-request cache stores under, so `A@x.com` and `a@x.com` share one entry; `fetch`
+ * receives the ids as callers passed them and may key its Map by either form.
+ */
+import DataLoader from 'dataloader';
+import type { ResourceCache } from './types.ts';
+
+export interface CachedLoaderOptions<V> {
+  cache: ResourceCache;
+  /** Resource name in cache keys and TTL config, e.g. 'contact'. */
+  resource: string;
+  /** The upstream's batch limit (HubSpot batch/read: 100; per-id endpoints: what the connector can fan out). */
+  maxBatchSize: number;
+  fetch: (ids: readonly string[]) => Promise<Map<string, V | null>>;
+  /** Normalizes ids for memoization and cache keys (e.g. lower-casing emails). */
+  cacheKeyFn?: (id: string) => string;
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+export function createCachedLoader<V>(options: CachedLoaderOptions<V>): DataLoader<string, V | null> {
+  const { cache, resource, fetch } = options;
+  const normalize = options.cacheKeyFn ?? ((id: string) => id);
+
+  async function readCache(cacheIds: readonly string[]): Promise<(V | null | undefined)[]> {
+    try {
+      return await cache.getMany<V>(resource, cacheIds);
+    } catch {
+      return cacheIds.map(() => undefined);
+    }
+  }
+
+  async function batch(ids: readonly string[]): Promise<(V | null | Error)[]> {
+    const cacheIds = ids.map(normalize);
+    const cached = await readCache(cacheIds);
+    const results: (V | null | Error | undefined)[] = [...cached];
+
+    // DataLoader dedupes by cacheKeyFn already; this guards loaders built with `cache: false`.
+    const missing = new Map<string, string>();
+    ids.forEach((id, index) => {
+      if (cached[index] === undefined && !missing.has(cacheIds[index])) missing.set(cacheIds[index], id);
+    });
+    if (missing.size === 0) return results as (V | null)[];
+
+    let fetched: Map<string, V | null>;
+    try {
+      fetched = await fetch([...missing.values()]);
+    } catch (error) {
+      const failure = asError(error);
+      return results.map((value) => (value === undefined ? failure : value));
+    }
+
+    const entries: [string, V | null][] = [];
+    for (const [cacheId, id] of missing) {
+      entries.push([cacheId, fetched.get(id) ?? fetched.get(cacheId) ?? null]);
+    }
+    try {
+      await cache.setMany<V>(resource, entries);
+    } catch {
+      // A cache write failure costs a future upstream call, never this answer.
+    }
+    const byCacheId = new Map(entries);
+    return results.map((value, index) => (value === undefined ? (byCacheId.get(cacheIds[index]) ?? null) : value));
+  }
+
+  return new DataLoader<string, V | null, string>(batch, {
+    maxBatchSize: options.maxBatchSize,
+    cacheKeyFn: normalize,
+  });
+}
+
+export interface CacheTarget<V> {
+  cache: ResourceCache;
+  resource: string;
+  /** This request's loader, if one exists, so it sees the same values at once. */
+  loader?: DataLoader<string, V | null>;
+  /** The loader's `cacheKeyFn`, so primed and forgotten entries land on the same cache keys. */
+  cacheKeyFn?: (id: string) => string;
+}
+
+/**
+ * Stores records that arrived some other way (a list or search page, a write's response)
+ * in the cross-request cache and this request's loader, so linked fields do not load
+ * them again.
+ */
+export async function primeCache<V>(target: CacheTarget<V>, entries: readonly (readonly [id: string, value: V | null])[]): Promise<void> {
+  const normalize = target.cacheKeyFn ?? ((id: string) => id);
+  for (const [id, value] of entries) target.loader?.clear(id).prime(id, value);
+  try {
+    await target.cache.setMany<V>(target.resource, entries.map(([id, value]) => [normalize(id), value] as const));
+  } catch {
+    // Priming is an optimization; the next load fetches instead.
+  }
+}
+
+/**
+ * Forgets records after a write or a webhook, in both the cross-request cache and this
+ * request's loader. Unlike priming, a failure here is the caller's business (the cache
+ * could serve a stale record), so it propagates.
+ */
+export async function invalidateCached<V>(target: CacheTarget<V>, ids: readonly string[]): Promise<void> {
+  const normalize = target.cacheKeyFn ?? ((id: string) => id);
+  for (const id of ids) target.loader?.clear(id);
+  await target.cache.delete(target.resource, [...new Set(ids.map(normalize))]);
+}

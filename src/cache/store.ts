@@ -1,0 +1,232 @@
+/**
+ * The cross-request cache: one keyv instance per process, in memory (bounded, LRU) by
+ * default or in Redis when several replicas must share it. Connectors see it only as a
+ * ResourceCache, already scoped to one system and one upstream credential.
+ *
+ * Key scheme: `<namespace>:<system>:<credentialScope>:<resource>:<id>`, where
+ * credentialScope is the first 16 hex characters of sha256(credential). Two gateways
+ * configured with different tokens (which may see different records) never share an
+ * entry, and the credential itself never reaches Redis.
+ *
+ * Values are stored wrapped as `{ v: value }`, so a cached `null` ("does not exist / no
+ * link") survives serialization and stays distinct from a miss (`undefined`).
+ *
+ * The cache fails open: when Redis is down, reads are misses and writes are dropped
+ * (counted in `stats.errors` and logged), so an outage costs upstream calls, not
+ * requests. After a failure, reads and writes skip the store for STORE_COOL_DOWN_MS so a
+ * black-holed Redis does not add its connect timeout to every request. Deletes are always
+ * attempted, and their failures logged at error level: they can leave an entry stale
+ * until its TTL ends.
+ */
+import { createHash } from 'node:crypto';
+import KeyvRedis from '@keyv/redis';
+import { Keyv } from 'keyv';
+import type { Logger } from 'pino';
+import type { SystemName } from '../errors.ts';
+import type { ResourceCache } from './types.ts';
+
+export interface CacheStoreOptions {
+  /** Use Redis at this URL; otherwise an in-process LRU. */
+  redisUrl?: string;
+  /** Bound on the in-memory store (ignored for Redis, which has its own maxmemory policy). */
+  maxEntries: number;
+  /** First key segment; tests use a unique one per run. Default 'switchboard'. */
+  namespace?: string;
+  logger?: Logger;
+}
+
+export interface CacheStats {
+  hits: number;
+  misses: number;
+  /** Store operations that failed and were treated as misses / dropped writes. */
+  errors: number;
+}
+
+export interface CacheStore {
+  /**
+   * A view of the cache for one system and credential. `ttlSeconds` maps resource names
+   * to TTLs; a resource without an entry uses `ttlSeconds.default`, else 60 s; a TTL of
+   * 0 disables caching for that resource.
+   */
+  scoped(system: SystemName, credential: string, ttlSeconds: Readonly<Record<string, number>>): ResourceCache;
+  readonly stats: Readonly<CacheStats>;
+  readonly backend: 'memory' | 'redis';
+  close(): Promise<void>;
+}
+
+const FALLBACK_TTL_SECONDS = 60;
+const STORE_COOL_DOWN_MS = 5_000;
+
+interface Wrapped {
+  v: unknown;
+}
+
+/** The credential's scope segment: stable per credential, useless for recovering it. */
+export function credentialScope(credential: string): string {
+  return createHash('sha256').update(credential).digest('hex').slice(0, 16);
+}
+
+/**
+ * A bounded Map for keyv's in-memory mode: least recently read or written entries are
+ * evicted first once `maxEntries` is exceeded. Keyv stores `{ value, expires }` here and
+ * checks expiry itself on read; expired entries that nobody reads age out through LRU.
+ */
+export class LruMapStore {
+  /** Keyv assigns its namespace here; keys arrive fully built, so it is unused. */
+  namespace: string | undefined;
+  private readonly entries = new Map<string, unknown>();
+
+  constructor(private readonly maxEntries: number) {
+    if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new RangeError('maxEntries must be a positive integer');
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(key: string): unknown {
+    if (!this.entries.has(key)) return undefined;
+    const value = this.entries.get(key);
+    // Map keeps insertion order: re-inserting marks the entry most recently used.
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    return value;
+  }
+
+  getMany(keys: readonly string[]): unknown[] {
+    return keys.map((key) => this.get(key));
+  }
+
+  set(key: string, value: unknown): boolean {
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    while (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.entries.delete(oldest);
+    }
+    return true;
+  }
+
+  delete(key: string): boolean {
+    return this.entries.delete(key);
+  }
+
+  deleteMany(keys: readonly string[]): boolean {
+    let deleted = false;
+    for (const key of keys) deleted = this.entries.delete(key) || deleted;
+    return deleted;
+  }
+
+  has(key: string): boolean {
+    return this.entries.has(key);
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}
+
+function createKeyv(options: CacheStoreOptions): { keyv: Keyv; backend: 'memory' | 'redis' } {
+  if (!options.redisUrl) {
+    return { keyv: new Keyv({ store: new LruMapStore(options.maxEntries), useKeyPrefix: false, namespace: undefined }), backend: 'memory' };
+  }
+  const redis = new KeyvRedis(
+    {
+      url: options.redisUrl,
+      // Without the offline queue a command fails at once while Redis is unreachable
+      // (a miss for us) instead of waiting, unbounded, for a reconnect.
+      disableOfflineQueue: true,
+      // A few quick reconnects ride out a Redis restart; then the client gives up, and the
+      // next operation after the cool-down connects afresh, so an outage costs one connect
+      // attempt per STORE_COOL_DOWN_MS instead of a reconnect loop.
+      socket: {
+        connectTimeout: 2_000,
+        reconnectStrategy: (retries: number) => (retries >= 3 ? new Error('Redis is unreachable') : 100 * 2 ** retries),
+      },
+    },
+    { throwOnConnectError: true, throwOnErrors: true, connectionTimeout: 2_000 },
+  );
+  // keyv and @keyv/redis would each prefix the key (`ns::ns:key`); we build full keys.
+  const keyv = new Keyv({ store: redis, useKeyPrefix: false, throwOnErrors: true });
+  keyv.namespace = undefined;
+  return { keyv, backend: 'redis' };
+}
+
+export function createCacheStore(options: CacheStoreOptions): CacheStore {
+  const namespace = options.namespace ?? 'switchboard';
+  const { logger } = options;
+  const { keyv, backend } = createKeyv(options);
+  const stats: CacheStats = { hits: 0, misses: 0, errors: 0 };
+  // keyv re-emits store errors as events; without a listener an EventEmitter 'error' throws.
+  keyv.on('error', () => undefined);
+
+  let skipStoreUntil = 0;
+  const storeHealthy = () => Date.now() >= skipStoreUntil;
+  const failed = (operation: string, error: unknown, level: 'warn' | 'error' = 'warn') => {
+    stats.errors += 1;
+    skipStoreUntil = Date.now() + STORE_COOL_DOWN_MS;
+    logger?.[level]({ backend, operation, err: error }, 'cache operation failed');
+  };
+
+  function scoped(system: SystemName, credential: string, ttlSeconds: Readonly<Record<string, number>>): ResourceCache {
+    const prefix = `${namespace}:${system}:${credentialScope(credential)}:`;
+    const keyOf = (resource: string, id: string) => `${prefix}${resource}:${id}`;
+    const ttlMs = (resource: string) => 1000 * (ttlSeconds[resource] ?? ttlSeconds.default ?? FALLBACK_TTL_SECONDS);
+
+    return {
+      async getMany<T>(resource: string, ids: readonly string[]): Promise<(T | null | undefined)[]> {
+        if (ids.length === 0) return [];
+        if (!storeHealthy()) {
+          stats.misses += ids.length;
+          return ids.map(() => undefined);
+        }
+        let rows: unknown[];
+        try {
+          rows = await keyv.getMany<Wrapped>(ids.map((id) => keyOf(resource, id)));
+        } catch (error) {
+          failed('getMany', error);
+          stats.misses += ids.length;
+          return ids.map(() => undefined);
+        }
+        return ids.map((_, index) => {
+          const row = rows[index] as Wrapped | undefined | null;
+          if (row === undefined || row === null || typeof row !== 'object' || !('v' in row)) {
+            stats.misses += 1;
+            return undefined;
+          }
+          stats.hits += 1;
+          return row.v as T | null;
+        });
+      },
+
+      async setMany<T>(resource: string, entries: readonly (readonly [id: string, value: T | null])[]): Promise<void> {
+        const ttl = ttlMs(resource);
+        if (entries.length === 0 || ttl <= 0 || !storeHealthy()) return;
+        try {
+          await keyv.setMany(entries.map(([id, value]) => ({ key: keyOf(resource, id), value: { v: value } satisfies Wrapped, ttl })));
+        } catch (error) {
+          failed('setMany', error);
+        }
+      },
+
+      async delete(resource: string, ids: readonly string[]): Promise<void> {
+        if (ids.length === 0) return;
+        try {
+          await keyv.deleteMany(ids.map((id) => keyOf(resource, id)));
+        } catch (error) {
+          failed('delete', error, 'error');
+        }
+      },
+    };
+  }
+
+  return {
+    scoped,
+    stats,
+    backend,
+    async close() {
+      await keyv.disconnect();
+    },
+  };
+}
