@@ -1,0 +1,32 @@
+/**
+ * GraphiQL served by the gateway itself: `@graphql-yoga/render-graphiql` inlines every
+ * asset (about 9 MB), so the page works with no internet access. The page is rendered once
+ * and reused. It opens with the example operations from documents/ as titled tabs.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import type { GraphiQLOptions } from 'graphql-yoga';
+
+const DOCUMENTS_DIR = new URL('../documents/', import.meta.url);
+
+/** W1 first: it is the flagship query and the one the quick start talks about. */
+export function exampleOperations(): { name: string; query: string }[] {
+  return readdirSync(DOCUMENTS_DIR)
+    .filter((file) => file.endsWith('.graphql'))
+    .sort((a, b) => (a.startsWith('W1') ? -1 : b.startsWith('W1') ? 1 : a.localeCompare(b)))
+    .map((file) => ({ name: file.replace(/\.graphql$/, ''), query: readFileSync(new URL(file, DOCUMENTS_DIR), 'utf8') }));
+}
+
+export function graphiqlOptions(headers: Record<string, string> = {}): GraphiQLOptions {
+  return {
+    title: 'Switchboard — CRM · billing · chat in one graph',
+    defaultTabs: exampleOperations().map((op) => ({ query: op.query, headers: JSON.stringify(headers) })),
+    headers: JSON.stringify(headers),
+    shouldPersistHeaders: false,
+  };
+}
+
+export function createGraphiQLRenderer(): (options?: GraphiQLOptions) => string {
+  let page: string | undefined;
+  return (options) => (page ??= renderGraphiQL(options));
+}

@@ -1,0 +1,76 @@
+/**
+ * Starts the emulated vendors: HubSpot CRM, Stripe and Slack over real HTTP, all seeded
+ * from one world. `npm run sandbox` and `npm start` use the fixed ports; tests start them
+ * on ephemeral ports with a small world.
+ */
+import type { SystemName } from '../errors.ts';
+import { createBillingEmulator } from './billing/index.ts';
+import { createChatEmulator } from './chat/index.ts';
+import { createCrmEmulator } from './crm/index.ts';
+import { SANDBOX_CREDENTIALS } from './credentials.ts';
+import { type ChaosKnobs, SandboxServer } from './http.ts';
+import { createWorld, type World, type WorldOptions } from './world.ts';
+
+export { SANDBOX_CREDENTIALS, SANDBOX_PORTS } from './credentials.ts';
+export type { ChaosKnobs } from './http.ts';
+export { SandboxServer } from './http.ts';
+
+export interface SandboxOptions {
+  world?: WorldOptions;
+  /** Which systems to start (default all three). */
+  systems?: readonly SystemName[];
+  /** Ports per system; 0 or absent = ephemeral. */
+  ports?: Partial<Record<SystemName, number>>;
+  host?: string;
+  /** Initial knobs for every system, then per system. */
+  knobs?: Partial<ChaosKnobs>;
+  systemKnobs?: Partial<Record<SystemName, Partial<ChaosKnobs>>>;
+}
+
+export interface Sandbox {
+  world: World;
+  servers: Map<SystemName, SandboxServer>;
+  /** Base URL per started system. */
+  urls: Partial<Record<SystemName, string>>;
+  server(system: SystemName): SandboxServer;
+  close(): Promise<void>;
+}
+
+/** Real Stripe search is not read-after-write; the emulator's index lags by 2 s unless told otherwise. */
+const DEFAULT_SYSTEM_KNOBS: Partial<Record<SystemName, Partial<ChaosKnobs>>> = { billing: { searchLagMs: 2000 } };
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const world = createWorld(options.world);
+  const systems = options.systems ?? (['crm', 'billing', 'chat'] as const);
+  const servers = new Map<SystemName, SandboxServer>();
+  const peers = () => servers;
+  for (const system of systems) {
+    const vendor =
+      system === 'crm'
+        ? createCrmEmulator(world, { token: SANDBOX_CREDENTIALS.crm })
+        : system === 'billing'
+          ? createBillingEmulator(world, { apiKey: SANDBOX_CREDENTIALS.billing })
+          : createChatEmulator(world, { token: SANDBOX_CREDENTIALS.chat });
+    servers.set(system, new SandboxServer(vendor, { knobs: { ...DEFAULT_SYSTEM_KNOBS[system], ...options.knobs, ...options.systemKnobs?.[system] }, peers }));
+  }
+  const urls: Partial<Record<SystemName, string>> = {};
+  try {
+    for (const [system, server] of servers) urls[system] = await server.listen(options.ports?.[system] ?? 0, options.host);
+  } catch (error) {
+    await Promise.all([...servers.values()].map((s) => s.close()));
+    throw error;
+  }
+  return {
+    world,
+    servers,
+    urls,
+    server(system) {
+      const s = servers.get(system);
+      if (!s) throw new Error(`sandbox system '${system}' is not running`);
+      return s;
+    },
+    async close() {
+      await Promise.all([...servers.values()].map((s) => s.close()));
+    },
+  };
+}
