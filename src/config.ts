@@ -204,7 +204,7 @@ class Reader {
     }
     const values: Record<string, string> = {};
     for (const [key, value] of Object.entries(parsed)) {
-      if (!(key in FIELDS) && !key.startsWith(TTL_PREFIX)) {
+      if (!Object.hasOwn(FIELDS, key) && !key.startsWith(TTL_PREFIX)) {
         this.problem(`${key} (in ${path})`, 'is not a Switchboard setting', 'remove it or check the spelling against the README');
       } else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
         values[key] = String(value);

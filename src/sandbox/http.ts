@@ -57,8 +57,15 @@ export class Router {
       let ok = true;
       for (let i = 0; i < parts.length; i++) {
         const seg = entry.segments[i];
-        if (seg.startsWith(':')) params[seg.slice(1)] = decodeURIComponent(parts[i]);
-        else if (seg !== parts[i]) {
+        if (seg.startsWith(':')) {
+          const value = safeDecode(parts[i]);
+          // A malformed escape can name no record: treat it as no match, as the vendors do.
+          if (value === undefined) {
+            ok = false;
+            break;
+          }
+          params[seg.slice(1)] = value;
+        } else if (seg !== parts[i]) {
           ok = false;
           break;
         }
@@ -68,6 +75,14 @@ export class Router {
       if (entry.method === method) return { entry, params };
     }
     return pathMatched ? 'method-not-allowed' : null;
+  }
+}
+
+function safeDecode(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
   }
 }
 
@@ -230,10 +245,15 @@ export class SandboxServer {
     Object.assign(this.knobs, rest);
     if (rateLimitForMs !== undefined) this.knobs.rateLimitedUntil = Date.now() + rateLimitForMs;
     if (before !== 'refuse' && this.knobs.outage === 'refuse' && this.listening) {
-      for (const socket of this.sockets) socket.destroy();
-      await new Promise<void>((resolve) => this.server.close(() => resolve()));
+      // The port stops accepting at once; open connections are cut a moment later, so the
+      // admin call that asked for the outage still gets its answer.
+      this.server.close();
       this.listening = false;
+      setTimeout(() => {
+        for (const socket of this.sockets) socket.destroy();
+      }, 20).unref();
     } else if (before === 'refuse' && this.knobs.outage !== 'refuse' && !this.listening) {
+      for (const socket of this.sockets) socket.destroy();
       await this.listen(this.port, this.host);
     }
     return this.knobs;
@@ -309,12 +329,14 @@ export class SandboxServer {
       headers['content-type'] ??= 'application/json; charset=utf-8';
       payload = Buffer.from(JSON.stringify(out.body));
     }
-    if (chaos && this.knobs.corrupt !== 'none' && out.status < 300 && out.raw === undefined && out.body !== undefined) {
+    const corruptible = chaos && this.knobs.corrupt !== 'none' && out.status < 300 && out.raw === undefined && out.body !== undefined;
+    if (corruptible) {
       payload = corrupt(payload, this.knobs.corrupt);
       if (this.knobs.corrupt === 'html') headers['content-type'] = 'text/html; charset=utf-8';
     }
-    const truncated = chaos && this.knobs.corrupt === 'truncate';
-    if (!truncated) headers['content-length'] = String(payload.length);
+    const truncated = corruptible && this.knobs.corrupt === 'truncate';
+    // A truncated body announces its full length, so the client sees the connection end early.
+    headers['content-length'] = String(truncated ? payload.length * 2 : payload.length);
     res.writeHead(out.status, headers);
     if (chaos && this.knobs.slowBodyMs > 0 && payload.length > 0) {
       const pieces = 10;
@@ -327,7 +349,6 @@ export class SandboxServer {
       return;
     }
     if (truncated) {
-      // Announce more than is sent, then cut the connection: the client sees a short body.
       res.write(payload);
       res.socket?.destroy();
       return;
@@ -384,7 +405,7 @@ function validateKnobs(body: unknown): string | null {
       if (!['none', 'refuse', 'hang'].includes(value as string)) return 'outage must be none, refuse or hang';
     } else if (key === 'corrupt') {
       if (!['none', 'html', 'truncate', 'drop-field', 'wrong-type'].includes(value as string)) return 'corrupt must be none, html, truncate, drop-field or wrong-type';
-    } else if (key in DEFAULT_KNOBS || key === 'rateLimitForMs') {
+    } else if (Object.hasOwn(DEFAULT_KNOBS, key) || key === 'rateLimitForMs') {
       if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return `${key} must be a non-negative number`;
     } else return `unknown knob '${key}'`;
   }
