@@ -44,6 +44,16 @@ export const DEFAULT_CACHE_TTL_SECONDS: Readonly<Record<string, number>> = {
   user: 300,
   channel: 300,
   message: 15,
+  // Directories and indexes over rarely-changing records: as long as the records themselves.
+  ownerDirectory: 300,
+  userByEmail: 300,
+  // A cached list page holds only ids (records are cached on their own); pages go stale
+  // as records are added, so they live shorter than the records.
+  contactPage: 30,
+  companyPage: 30,
+  dealPage: 30,
+  // The generation that keys list pages; a write replaces it to retire every cached page.
+  listGeneration: 3600,
 };
 
 export interface Config {

@@ -136,6 +136,9 @@ export interface SlackMessage {
   subscribed?: boolean;
   /** Thread replies only. */
   parent_user_id?: string;
+  /** `channel_topic` / `channel_purpose` messages carry the new value. */
+  topic?: string;
+  purpose?: string;
   /** Set once a message was edited (not in the 2020 spec, but Slack sends it). */
   edited?: { user: string; ts: string };
 }

@@ -1,0 +1,60 @@
+/**
+ * The billing subschema: Stripe customers, invoices, subscriptions and charges, plus the
+ * billing side of the cross-system links (Contact.billingCustomer / invoices /
+ * subscriptions, Company.billingCustomers). The lead's stitching layer merges it with CRM
+ * and chat through the `merge` config below; `_`-prefixed root fields are its entry points.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { SubschemaConfig } from '@graphql-tools/delegate';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import type { CompanyKeyInput, ContactKeyInput } from '../../src/generated/billing.ts';
+import { billingResolvers } from './resolvers.ts';
+
+export { billingResolvers } from './resolvers.ts';
+export { formatMoney, minorUnitExponent } from './money.ts';
+export type { BillingCompanyParent, BillingContactParent } from './parents.ts';
+
+/** schemas/billing.graphql, found from this file so it works from any working directory. */
+export const BILLING_SDL_PATH = fileURLToPath(new URL('../../schemas/billing.graphql', import.meta.url));
+
+/** The executable billing schema on its own (tests run operations against it directly). */
+export function createBillingSchema() {
+  return makeExecutableSchema({ typeDefs: readFileSync(BILLING_SDL_PATH, 'utf8'), resolvers: billingResolvers });
+}
+
+export function createBillingSubschema(): SubschemaConfig {
+  return {
+    schema: createBillingSchema(),
+    batch: true,
+    merge: {
+      // Owned types: stitching batches every Customer/Invoice reference at one level into one call.
+      Customer: {
+        selectionSet: '{ id }',
+        fieldName: '_customersByIds',
+        key: ({ id }: { id: string }) => id,
+        argsFromKeys: (ids: readonly string[]) => ({ ids }),
+      },
+      Invoice: {
+        selectionSet: '{ id }',
+        fieldName: '_invoicesByIds',
+        key: ({ id }: { id: string }) => id,
+        argsFromKeys: (ids: readonly string[]) => ({ ids }),
+      },
+      // Extended CRM types: the contact's id and email drive the link rule; a company's
+      // customers are those linked by metadata to any of its contacts.
+      Contact: {
+        selectionSet: '{ id email }',
+        fieldName: '_billingContacts',
+        key: ({ id, email }: { id: string; email?: string | null }): ContactKeyInput => ({ id, email: email ?? null }),
+        argsFromKeys: (keys: readonly ContactKeyInput[]) => ({ keys }),
+      },
+      Company: {
+        selectionSet: '{ id contactIds }',
+        fieldName: '_billingCompanies',
+        key: ({ id, contactIds }: { id: string; contactIds?: readonly string[] | null }): CompanyKeyInput => ({ id, contactIds: [...(contactIds ?? [])] }),
+        argsFromKeys: (keys: readonly CompanyKeyInput[]) => ({ keys }),
+      },
+    },
+  };
+}

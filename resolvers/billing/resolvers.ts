@@ -1,0 +1,221 @@
+/**
+ * Resolvers of the billing subschema. Parents are parsed Stripe records (see the codegen
+ * mappers); every read goes through `context.loaders.billing`, never HTTP.
+ *
+ * Missing records: a root field by id (`customer(id)`, …) answers null with a NOT_FOUND
+ * error at its path; a link to a record that no longer exists (an invoice's deleted
+ * customer) is plain null; the `_…ByIds` entry points answer null per missing key, as
+ * stitching expects.
+ */
+import { GatewayError } from '../../src/errors.ts';
+import type { StripeCustomer, StripeInvoice } from '../../src/connectors/billing/schemas.ts';
+import { HUBSPOT_CONTACT_METADATA_KEY } from '../../src/connectors/billing/loaders.ts';
+import type { ListParams } from '../../src/connectors/billing/client.ts';
+import type { ChargeStatus, InvoiceStatus, Resolvers, SubscriptionStatus } from '../../src/generated/billing.ts';
+import { decodeCursor, pageSize, toConnection } from '../connection.ts';
+import { DateTime } from '../scalars.ts';
+import { money } from './money.ts';
+
+const fromUnix = (seconds: number) => new Date(seconds * 1000);
+const fromUnixOrNull = (seconds: number | null) => (seconds === null ? null : fromUnix(seconds));
+const toUnix = (date: Date) => Math.floor(date.getTime() / 1000);
+
+/**
+ * Maps a vendor status onto a GraphQL enum: the known values by name, anything else to
+ * OTHER (the raw value stays readable through `statusRaw`).
+ */
+function enumMapper<E extends string>(known: readonly E[]) {
+  const byRaw = new Map<string, E>(known.map((value) => [value.toLowerCase(), value]));
+  return {
+    fromRaw: (raw: string | null): E | 'OTHER' => (raw === null ? undefined : byRaw.get(raw)) ?? 'OTHER',
+    /** For filters: OTHER stands for many vendor values, so it cannot become one. */
+    toRaw: (value: E | 'OTHER', field: string): string => {
+      if (value === 'OTHER') {
+        throw new GatewayError('BAD_USER_INPUT', `${field} OTHER cannot be used as a filter; pick a specific status`, {
+          fields: { [field]: 'OTHER cannot be filtered on' },
+        });
+      }
+      return value.toLowerCase();
+    },
+  };
+}
+
+const invoiceStatus = enumMapper<Exclude<InvoiceStatus, 'OTHER'>>(['DRAFT', 'OPEN', 'PAID', 'UNCOLLECTIBLE', 'VOID']);
+const subscriptionStatus = enumMapper<Exclude<SubscriptionStatus, 'OTHER'>>([
+  'ACTIVE',
+  'CANCELED',
+  'INCOMPLETE',
+  'INCOMPLETE_EXPIRED',
+  'PAST_DUE',
+  'PAUSED',
+  'TRIALING',
+  'UNPAID',
+]);
+const chargeStatus = enumMapper<Exclude<ChargeStatus, 'OTHER'>>(['SUCCEEDED', 'PENDING', 'FAILED']);
+
+/** An invoice status argument filters in the gateway: invoices are loaded once per customer, all statuses. */
+function withStatus(invoices: StripeInvoice[], status: InvoiceStatus | null | undefined): StripeInvoice[] {
+  if (!status) return invoices;
+  return invoices.filter((invoice) => invoiceStatus.fromRaw(invoice.status) === status);
+}
+
+function required<T>(record: T | null, what: string): T {
+  if (record === null) throw new GatewayError('NOT_FOUND', `Stripe has no such ${what}`, { service: 'billing' });
+  return record;
+}
+
+/** Validates paging arguments before anything goes upstream. */
+function listParams(first: number | null | undefined, after: string | null | undefined): ListParams {
+  return { limit: pageSize(first), startingAfter: decodeCursor(after) };
+}
+
+/** Stripe lists continue after the last object id of a page. */
+function connection<T extends { id: string }>(page: { data: T[]; has_more: boolean }) {
+  return toConnection(page.data, {
+    nextToken: page.has_more ? page.data.at(-1)?.id : null,
+    cursorOf: (node) => node.id,
+  });
+}
+
+/**
+ * loadMany's per-key Errors as rejected items: graphql-js nulls just that list item and
+ * reports the error at its path, which stitching relocates to the merged object.
+ */
+function perKey<T>(results: readonly (T | null | Error)[]): (T | null | Promise<never>)[] {
+  return results.map((result) => (result instanceof Error ? Promise.reject(result) : result));
+}
+
+const loadCustomer = (loaders: { customer: { load(id: string): Promise<StripeCustomer | null> } }, id: string | null) =>
+  id === null ? null : loaders.customer.load(id);
+
+export const billingResolvers: Resolvers = {
+  DateTime,
+
+  Query: {
+    customer: async (_, { id }, { loaders }) => required(await loaders.billing.customer.load(id), 'customer'),
+    customers: async (_, { first, after, filter }, { loaders }) =>
+      connection(await loaders.billing.customersPage({ ...listParams(first, after), email: filter?.email ?? undefined })),
+
+    invoice: async (_, { id }, { loaders }) => required(await loaders.billing.invoice.load(id), 'invoice'),
+    invoices: async (_, { first, after, filter }, { loaders }) => {
+      const { createdFrom, createdTo } = filter ?? {};
+      if (createdFrom && createdTo && createdFrom > createdTo) {
+        throw new GatewayError('BAD_USER_INPUT', 'createdFrom must not be after createdTo', { fields: { createdFrom: 'is after createdTo' } });
+      }
+      const page = await loaders.billing.invoicesPage({
+        ...listParams(first, after),
+        customer: filter?.customerId ?? undefined,
+        status: filter?.status ? invoiceStatus.toRaw(filter.status, 'status') : undefined,
+        created: createdFrom || createdTo ? { gte: createdFrom ? toUnix(createdFrom) : undefined, lte: createdTo ? toUnix(createdTo) : undefined } : undefined,
+      });
+      return connection(page);
+    },
+
+    subscription: async (_, { id }, { loaders }) => required(await loaders.billing.subscription.load(id), 'subscription'),
+    subscriptions: async (_, { first, after, filter }, { loaders }) =>
+      connection(
+        await loaders.billing.subscriptionsPage({
+          ...listParams(first, after),
+          customer: filter?.customerId ?? undefined,
+          // Stripe's default leaves canceled subscriptions out; the list promises all of them.
+          status: filter?.status ? subscriptionStatus.toRaw(filter.status, 'status') : 'all',
+        }),
+      ),
+
+    charge: async (_, { id }, { loaders }) => required(await loaders.billing.charge.load(id), 'charge'),
+    charges: async (_, { first, after, filter }, { loaders }) =>
+      connection(await loaders.billing.chargesPage({ ...listParams(first, after), customer: filter?.customerId ?? undefined })),
+
+    _customersByIds: async (_, { ids }, { loaders }) => perKey(await loaders.billing.customer.loadMany(ids)),
+    _invoicesByIds: async (_, { ids }, { loaders }) => perKey(await loaders.billing.invoice.loadMany(ids)),
+    // The CRM owns contacts and companies; the keys are all this subschema needs of them.
+    _billingContacts: (_, { keys }) => keys.map(({ id, email }) => ({ id, email: email ?? null })),
+    _billingCompanies: (_, { keys }) => keys.map(({ id, contactIds }) => ({ id, contactIds })),
+  },
+
+  Contact: {
+    billingCustomer: (contact, _, { loaders }) => loaders.billing.customerForContact(contact),
+    invoices: async (contact, { status }, { loaders }) => {
+      const customer = await loaders.billing.customerForContact(contact);
+      return customer ? withStatus(await loaders.billing.invoicesOfCustomer(customer.id), status) : [];
+    },
+    subscriptions: async (contact, _, { loaders }) => {
+      const customer = await loaders.billing.customerForContact(contact);
+      return customer ? loaders.billing.subscriptionsOfCustomer(customer.id) : [];
+    },
+  },
+
+  Company: {
+    billingCustomers: (company, _, { loaders }) => loaders.billing.customersOfContacts(company.contactIds),
+  },
+
+  Customer: {
+    balance: (customer) => (customer.currency ? money(customer.balance, customer.currency) : null),
+    createdAt: (customer) => fromUnix(customer.created),
+    hubspotContactId: (customer) => customer.metadata[HUBSPOT_CONTACT_METADATA_KEY] ?? null,
+    metadata: (customer) =>
+      Object.entries(customer.metadata)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([key, value]) => ({ key, value })),
+    invoices: async (customer, { status }, { loaders }) => withStatus(await loaders.billing.invoicesOfCustomer(customer.id), status),
+    subscriptions: (customer, _, { loaders }) => loaders.billing.subscriptionsOfCustomer(customer.id),
+    charges: (customer, _, { loaders }) => loaders.billing.chargesOfCustomer(customer.id),
+  },
+
+  Invoice: {
+    status: (invoice) => invoiceStatus.fromRaw(invoice.status),
+    statusRaw: (invoice) => invoice.status ?? '',
+    customer: (invoice, _, { loaders }) => loadCustomer(loaders.billing, invoice.customer),
+    amountDue: (invoice) => money(invoice.amount_due, invoice.currency),
+    amountPaid: (invoice) => money(invoice.amount_paid, invoice.currency),
+    amountRemaining: (invoice) => money(invoice.amount_remaining, invoice.currency),
+    subtotal: (invoice) => money(invoice.subtotal, invoice.currency),
+    total: (invoice) => money(invoice.total, invoice.currency),
+    dueDate: (invoice) => fromUnixOrNull(invoice.due_date),
+    createdAt: (invoice) => fromUnix(invoice.created),
+    periodStart: (invoice) => fromUnix(invoice.period_start),
+    periodEnd: (invoice) => fromUnix(invoice.period_end),
+    hostedInvoiceUrl: (invoice) => invoice.hosted_invoice_url,
+    lines: (invoice) => invoice.lines.data,
+    hasMoreLines: (invoice) => invoice.lines.has_more,
+    subscription: (invoice, _, { loaders }) => (invoice.subscription ? loaders.billing.subscription.load(invoice.subscription) : null),
+  },
+
+  InvoiceLineItem: {
+    amount: (line) => money(line.amount, line.currency),
+    period: (line) => ({ start: fromUnix(line.period.start), end: fromUnix(line.period.end) }),
+    priceId: (line) => line.price,
+  },
+
+  BillingSubscription: {
+    status: (subscription) => subscriptionStatus.fromRaw(subscription.status),
+    statusRaw: (subscription) => subscription.status,
+    customer: (subscription, _, { loaders }) => loadCustomer(loaders.billing, subscription.customer),
+    items: (subscription) => subscription.items.data,
+    currentPeriodStart: (subscription) => fromUnix(subscription.current_period_start),
+    currentPeriodEnd: (subscription) => fromUnix(subscription.current_period_end),
+    cancelAtPeriodEnd: (subscription) => subscription.cancel_at_period_end,
+    canceledAt: (subscription) => fromUnixOrNull(subscription.canceled_at),
+    latestInvoice: (subscription, _, { loaders }) => (subscription.latest_invoice ? loaders.billing.invoice.load(subscription.latest_invoice) : null),
+    createdAt: (subscription) => fromUnix(subscription.created),
+  },
+
+  SubscriptionItem: {
+    priceId: (item) => item.price.id,
+    unitAmount: (item) => (item.price.unit_amount === null ? null : money(item.price.unit_amount, item.price.currency)),
+    interval: (item) => item.price.recurring?.interval ?? null,
+  },
+
+  Charge: {
+    amount: (charge) => money(charge.amount, charge.currency),
+    amountRefunded: (charge) => money(charge.amount_refunded, charge.currency),
+    status: (charge) => chargeStatus.fromRaw(charge.status),
+    statusRaw: (charge) => charge.status,
+    customer: (charge, _, { loaders }) => loadCustomer(loaders.billing, charge.customer),
+    invoice: (charge, _, { loaders }) => (charge.invoice ? loaders.billing.invoice.load(charge.invoice) : null),
+    paymentIntentId: (charge) => charge.payment_intent,
+    failureMessage: (charge) => charge.failure_message,
+    receiptUrl: (charge) => charge.receipt_url,
+    createdAt: (charge) => fromUnix(charge.created),
+  },
+};

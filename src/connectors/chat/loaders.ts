@@ -1,0 +1,409 @@
+/**
+ * Per-request loaders for Slack, read through the cross-request cache.
+ *
+ * Slack has no batch read by id, so bulk reads go through two directories — the users
+ * directory (users.list) and the channels directory (conversations.list), each read in
+ * full (all pages, 200 per page) and cached normalized: every record under its own id
+ * (`user:<id>`, `channel:<id>`) and the directory as a list of ids under the reserved id
+ * `@directory` of the same resource, so it shares the record's TTL. Invalidating one user
+ * or channel (after a write or a `user_change` event) is one delete: the next directory
+ * read finds that record missing and re-reads just it (users.info / conversations.info),
+ * or the whole directory when many are missing.
+ *
+ * - `user` / `channel` answer by id from the directory and fall back to users.info /
+ *   conversations.info for ids it lacks (created after the directory was cached). Unknown
+ *   ids are cached as null, so a warm repeat costs nothing.
+ * - `userIdByEmail` (root lookups) and `userIdForOwnerEmail` (the Owner.chatUser link) are
+ *   link lookups: they yield ids, never records. The first caches email → id; the second is
+ *   computed from the cached directory on every request, so it follows record changes at once.
+ * - `history` reads one conversations.history page; the page is cached as its list of
+ *   message ids and each message under `<channel>:<ts>` in the `message` resource (short TTL).
+ *
+ * Every DataLoader keeps DataLoader's contract: results in key order, null for "no such
+ * record / no link", an Error for keys that failed.
+ */
+import DataLoader from 'dataloader';
+import { createCachedLoader } from '../../cache/cached-loader.ts';
+import type { ResourceCache } from '../../cache/types.ts';
+import { GatewayError, isGatewayError } from '../../errors.ts';
+import { SLACK_PAGE_LIMIT, type ChatConnector, type HistoryParams, type Page } from './client.ts';
+import type { ChatMessage, SlackConversation, SlackUser } from './schemas.ts';
+
+/** Cache ids under `user`/`channel` that hold the directory; `@` never occurs in Slack ids. */
+export const DIRECTORY_ID = '@directory';
+/** Resource names, which are also the TTL keys in config's DEFAULT_CACHE_TTL_SECONDS. */
+export const CHAT_RESOURCES = {
+  user: 'user',
+  /** Email → user id, from root lookups by email (no entry in the TTL table: uses `default`). */
+  userByEmail: 'userByEmail',
+  channel: 'channel',
+  /** Message records and history pages (pages use ids starting with `page|`). */
+  message: 'message',
+} as const;
+
+/** How many per-id calls (users.info, conversations.info, users.lookupByEmail) run at once. */
+const FAN_OUT = 8;
+
+/** Slack ids are upper-case letters and digits; anything else cannot exist upstream. */
+const SLACK_ID = /^[A-Z0-9]{2,32}$/;
+
+export interface HistoryPage {
+  channel: string;
+  messages: ChatMessage[];
+  /** Slack's `next_cursor`; null on the last page. */
+  nextCursor: string | null;
+  hasMore: boolean;
+}
+
+/** A cached history page: its message ids, so each message is cached (and invalidated) once. */
+interface PageSkeleton {
+  channel: string;
+  ts: string[];
+  nextCursor: string | null;
+  hasMore: boolean;
+}
+
+export interface ChatLoaders {
+  /** ChatUser by Slack user id (null: no such user). */
+  user: DataLoader<string, SlackUser | null>;
+  /**
+   * Slack user id by email, case-insensitive, for lookups a client asks for: the one active
+   * directory member with that address, else Slack's own users.lookupByEmail.
+   */
+  userIdByEmail: DataLoader<string, string | null>;
+  /**
+   * Slack user id linked to a CRM owner's email: the one active (not deactivated) directory
+   * member with that address, case-insensitive; null when there is none or more than one.
+   */
+  userIdForOwnerEmail: DataLoader<string, string | null>;
+  /** Channel by id (null: no such channel). */
+  channel: DataLoader<string, SlackConversation | null>;
+  /** Channel id by name, case-insensitive, with or without a leading `#` (null: none). */
+  channelIdByName: DataLoader<string, string | null>;
+  /** Every member of the workspace, deactivated users and bots included, in Slack's order. */
+  users(): Promise<readonly SlackUser[]>;
+  /** Every public and private channel the token sees, archived ones included, in Slack's order. */
+  channels(): Promise<readonly SlackConversation[]>;
+  /** One page of a channel's history, newest first. Throws NOT_FOUND for an unknown channel. */
+  history(params: HistoryParams): Promise<HistoryPage>;
+}
+
+export interface CreateChatLoadersOptions {
+  connector: ChatConnector;
+  /** The cross-request cache, scoped to chat and the bot token. */
+  cache: ResourceCache;
+  /** This gateway request's id, sent upstream as `x-request-id`. */
+  requestId?: string;
+}
+
+const lowerEmail = (email: string) => email.trim().toLowerCase();
+const channelNameKey = (name: string) => name.trim().replace(/^#/, '').toLowerCase();
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** Turns Slack's NOT_FOUND into null; every other failure propagates. */
+async function orNull<T>(promise: Promise<T>): Promise<T | null> {
+  try {
+    return await promise;
+  } catch (error) {
+    if (isGatewayError(error) && error.code === 'NOT_FOUND') return null;
+    throw error;
+  }
+}
+
+async function readAll<T>(fetchPage: (cursor: string | undefined) => Promise<Page<T>>): Promise<T[]> {
+  const all: T[] = [];
+  const seen = new Set<string>();
+  let cursor: string | undefined;
+  do {
+    const page = await fetchPage(cursor);
+    all.push(...page.items);
+    // A cursor that repeats would page forever; Slack never does this, a broken proxy might.
+    if (page.nextCursor !== null && seen.has(page.nextCursor)) {
+      throw new GatewayError('UPSTREAM_BAD_RESPONSE', 'Slack repeated a paging cursor', { service: 'chat' });
+    }
+    cursor = page.nextCursor ?? undefined;
+    if (cursor) seen.add(cursor);
+  } while (cursor);
+  return all;
+}
+
+/** The cache never fails a load (same rule as createCachedLoader): errors read as misses. */
+async function cacheGet<T>(cache: ResourceCache, resource: string, ids: readonly string[]): Promise<(T | null | undefined)[]> {
+  try {
+    return await cache.getMany<T>(resource, ids);
+  } catch {
+    return ids.map(() => undefined);
+  }
+}
+
+async function cacheSet<T>(cache: ResourceCache, resource: string, entries: readonly (readonly [string, T | null])[]): Promise<void> {
+  try {
+    await cache.setMany<T>(resource, entries);
+  } catch {
+    // A failed write costs a later upstream call, never this answer.
+  }
+}
+
+interface Directory<T extends { id: string }> {
+  /** Records in Slack's order. */
+  load(): Promise<T[]>;
+}
+
+/**
+ * A directory read through the cache: ids under `@directory`, records under their ids.
+ * Memoized for the request, so every loader that needs it shares one read.
+ */
+function cachedDirectory<T extends { id: string }>(options: {
+  cache: ResourceCache;
+  resource: string;
+  listAll: () => Promise<T[]>;
+  fetchOne: (id: string) => Promise<T | null>;
+  onLoad: (records: readonly T[]) => void;
+}): Directory<T> {
+  const { cache, resource } = options;
+  let memo: Promise<T[]> | undefined;
+
+  async function fromUpstream(): Promise<T[]> {
+    const records = await options.listAll();
+    await cacheSet<T | string[]>(cache, resource, [
+      ...records.map((record) => [record.id, record] as const),
+      [DIRECTORY_ID, records.map((record) => record.id)] as const,
+    ]);
+    return records;
+  }
+
+  async function read(): Promise<T[]> {
+    const [ids] = await cacheGet<string[]>(cache, resource, [DIRECTORY_ID]);
+    if (!Array.isArray(ids)) return fromUpstream();
+    const cached = await cacheGet<T>(cache, resource, ids);
+    const missing = ids.filter((_, index) => cached[index] === undefined);
+    // Re-reading a few invalidated records one by one is cheaper than the whole directory;
+    // past as many records as the directory has pages, the full read wins.
+    const pages = Math.max(1, Math.ceil(ids.length / SLACK_PAGE_LIMIT));
+    if (missing.length > Math.max(2, pages)) return fromUpstream();
+    const refetched = new Map<string, T | null>();
+    if (missing.length > 0) {
+      const fetched = await mapLimit(missing, FAN_OUT, (id) => options.fetchOne(id));
+      missing.forEach((id, index) => refetched.set(id, fetched[index]));
+      await cacheSet<T>(cache, resource, [...refetched]);
+    }
+    const records: T[] = [];
+    ids.forEach((id, index) => {
+      // null: the record was deleted upstream (or invalidated as gone); it leaves the directory.
+      const record = cached[index] === undefined ? refetched.get(id) : cached[index];
+      if (record) records.push(record);
+    });
+    return records;
+  }
+
+  return {
+    load() {
+      memo ??= read().then((records) => {
+        options.onLoad(records);
+        return records;
+      });
+      return memo;
+    },
+  };
+}
+
+export function createChatLoaders(options: CreateChatLoadersOptions): ChatLoaders {
+  const { cache } = options;
+  const connector = options.requestId ? options.connector.withRequestId(options.requestId) : options.connector;
+  // ---- users -------------------------------------------------------------------------
+  const userDirectory = cachedDirectory<SlackUser>({
+    cache,
+    resource: CHAT_RESOURCES.user,
+    listAll: () => readAll((cursor) => connector.listUsers({ limit: SLACK_PAGE_LIMIT, cursor })),
+    fetchOne: (id) => orNull(connector.getUser(id)),
+    // Later `user.load(id)` calls in this request are answered without a cache round trip.
+    onLoad: (records) => records.forEach((record) => user.prime(record.id, record)),
+  });
+
+  const user = createCachedLoader<SlackUser>({
+    cache,
+    resource: CHAT_RESOURCES.user,
+    // One directory read answers any number of ids; 200 is users.list's page size.
+    maxBatchSize: SLACK_PAGE_LIMIT,
+    // Ids that cannot be Slack's share one key, so none can read the `@directory` entry.
+    cacheKeyFn: (id) => (SLACK_ID.test(id) ? id : '!invalid'),
+    async fetch(ids) {
+      const valid = ids.filter((id) => SLACK_ID.test(id));
+      const found = new Map<string, SlackUser | null>();
+      if (valid.length === 0) return found;
+      const byId = new Map((await userDirectory.load()).map((record) => [record.id, record]));
+      const absent = valid.filter((id) => !byId.has(id));
+      const fetched = await mapLimit(absent, FAN_OUT, (id) => orNull(connector.getUser(id)));
+      for (const id of valid) found.set(id, byId.get(id) ?? null);
+      absent.forEach((id, index) => found.set(id, fetched[index]));
+      return found;
+    },
+  });
+
+  /** Active members by lower-cased email; deactivated accounts never link (a re-hired person's old account must not make the link ambiguous). */
+  async function activeUsersByEmail(): Promise<Map<string, SlackUser[]>> {
+    const index = new Map<string, SlackUser[]>();
+    for (const record of await userDirectory.load()) {
+      const email = record.profile.email;
+      if (!email || record.deleted) continue;
+      const key = lowerEmail(email);
+      const list = index.get(key);
+      if (list) list.push(record);
+      else index.set(key, [record]);
+    }
+    return index;
+  }
+
+  const userIdByEmail = createCachedLoader<string>({
+    cache,
+    resource: CHAT_RESOURCES.userByEmail,
+    maxBatchSize: SLACK_PAGE_LIMIT,
+    cacheKeyFn: lowerEmail,
+    async fetch(emails) {
+      const index = await activeUsersByEmail();
+      const found = new Map<string, string | null>();
+      const unresolved: string[] = [];
+      for (const email of emails) {
+        const matches = index.get(lowerEmail(email)) ?? [];
+        if (matches.length === 1) found.set(email, matches[0].id);
+        else unresolved.push(email);
+      }
+      // Not in the cached directory (a new member) or ambiguous there: Slack's own lookup decides.
+      const looked = await mapLimit(unresolved, FAN_OUT, (email) => orNull(connector.lookupUserByEmail(email.trim())));
+      const primed: [string, SlackUser][] = [];
+      unresolved.forEach((email, index) => {
+        const record = looked[index];
+        found.set(email, record?.id ?? null);
+        if (record) primed.push([record.id, record]);
+      });
+      if (primed.length > 0) {
+        await cacheSet(cache, CHAT_RESOURCES.user, primed);
+        for (const [id, record] of primed) user.prime(id, record);
+      }
+      return found;
+    },
+  });
+
+  const userIdForOwnerEmail = new DataLoader<string, string | null, string>(
+    async (emails) => {
+      const index = await activeUsersByEmail();
+      return emails.map((email) => {
+        const matches = index.get(lowerEmail(email)) ?? [];
+        return matches.length === 1 ? matches[0].id : null;
+      });
+    },
+    { cacheKeyFn: lowerEmail, maxBatchSize: SLACK_PAGE_LIMIT },
+  );
+
+  // ---- channels ----------------------------------------------------------------------
+  const channelDirectory = cachedDirectory<SlackConversation>({
+    cache,
+    resource: CHAT_RESOURCES.channel,
+    listAll: () => readAll((cursor) => connector.listConversations({ limit: SLACK_PAGE_LIMIT, cursor })),
+    fetchOne: (id) => orNull(connector.getConversation(id)),
+    onLoad: (records) => records.forEach((record) => channel.prime(record.id, record)),
+  });
+
+  const channel = createCachedLoader<SlackConversation>({
+    cache,
+    resource: CHAT_RESOURCES.channel,
+    maxBatchSize: SLACK_PAGE_LIMIT,
+    cacheKeyFn: (id) => (SLACK_ID.test(id) ? id : '!invalid'),
+    async fetch(ids) {
+      const valid = ids.filter((id) => SLACK_ID.test(id));
+      const found = new Map<string, SlackConversation | null>();
+      if (valid.length === 0) return found;
+      const byId = new Map((await channelDirectory.load()).map((record) => [record.id, record]));
+      const absent = valid.filter((id) => !byId.has(id));
+      const fetched = await mapLimit(absent, FAN_OUT, (id) => orNull(connector.getConversation(id)));
+      for (const id of valid) found.set(id, byId.get(id) ?? null);
+      absent.forEach((id, index) => found.set(id, fetched[index]));
+      return found;
+    },
+  });
+
+  // No Slack method finds a channel by name, so the directory is the only source.
+  const channelIdByName = new DataLoader<string, string | null, string>(
+    async (names) => {
+      const index = new Map<string, string>();
+      for (const record of await channelDirectory.load()) if (record.name) index.set(channelNameKey(record.name), record.id);
+      return names.map((name) => index.get(channelNameKey(name)) ?? null);
+    },
+    { cacheKeyFn: channelNameKey, maxBatchSize: SLACK_PAGE_LIMIT },
+  );
+
+  // ---- messages ----------------------------------------------------------------------
+  const messageKey = (channelId: string, ts: string) => `${channelId}:${ts}`;
+  const pageKey = (p: HistoryParams) => ['page', p.channel, p.limit, p.cursor ?? '', p.oldest ?? '', p.latest ?? ''].join('|');
+  const pageParams = new Map<string, HistoryParams>();
+  /** Messages fetched during this request, so a page never depends on its own cache write. */
+  const fresh = new Map<string, ChatMessage>();
+
+  async function fetchHistory(params: HistoryParams): Promise<PageSkeleton | null> {
+    const page = await orNull(connector.history(params));
+    if (!page) return null;
+    const entries = page.items.map((message) => [messageKey(params.channel, message.ts), message] as const);
+    for (const [key, message] of entries) fresh.set(key, message);
+    await cacheSet<ChatMessage>(cache, CHAT_RESOURCES.message, entries);
+    return { channel: params.channel, ts: page.items.map((message) => message.ts), nextCursor: page.nextCursor, hasMore: page.hasMore };
+  }
+
+  const historyPage = createCachedLoader<PageSkeleton>({
+    cache,
+    resource: CHAT_RESOURCES.message,
+    // conversations.history reads one page of one channel, so there is nothing to batch;
+    // one key per batch also keeps a channel the bot cannot read from failing its neighbours.
+    maxBatchSize: 1,
+    async fetch(keys) {
+      const key = keys[0];
+      return new Map([[key, await fetchHistory(pageParams.get(key)!)]]);
+    },
+  });
+
+  async function history(params: HistoryParams): Promise<HistoryPage> {
+    const key = pageKey(params);
+    pageParams.set(key, params);
+    let skeleton = await historyPage.load(key);
+    if (!skeleton) throw new GatewayError('NOT_FOUND', 'Slack has no such channel', { service: 'chat' });
+    const keys = skeleton.ts.map((ts) => messageKey(params.channel, ts));
+    const cached = keys.some((k) => !fresh.has(k)) ? await cacheGet<ChatMessage>(cache, CHAT_RESOURCES.message, keys) : [];
+    let messages = keys.map((k, index) => fresh.get(k) ?? cached[index] ?? undefined);
+    if (messages.some((message) => !message)) {
+      // A message was invalidated (edited or deleted upstream) or evicted: read the page again.
+      skeleton = await fetchHistory(params);
+      if (!skeleton) throw new GatewayError('NOT_FOUND', 'Slack has no such channel', { service: 'chat' });
+      await cacheSet<PageSkeleton>(cache, CHAT_RESOURCES.message, [[key, skeleton]]);
+      historyPage.clear(key).prime(key, skeleton);
+      messages = skeleton.ts.map((ts) => fresh.get(messageKey(params.channel, ts)));
+    }
+    return {
+      channel: params.channel,
+      messages: messages.filter((message): message is ChatMessage => message !== undefined),
+      nextCursor: skeleton.nextCursor,
+      hasMore: skeleton.hasMore,
+    };
+  }
+
+  return {
+    user,
+    userIdByEmail,
+    userIdForOwnerEmail,
+    channel,
+    channelIdByName,
+    users: () => userDirectory.load(),
+    channels: () => channelDirectory.load(),
+    history,
+  };
+}

@@ -1,0 +1,315 @@
+/**
+ * A typed HubSpot CRM client: one short method per endpoint the gateway uses. It takes the
+ * shared UpstreamClient (pool, deadlines, retries, breaker, auth, status mapping) and knows
+ * nothing about GraphQL; every response is validated against `schemas.ts`.
+ *
+ * Endpoints and their limits (see /work/shared/UPSTREAMS.md §1):
+ *   GET  /crm/v3/objects/{type}?limit&after&properties&associations   list, limit ≤ 100
+ *   POST /crm/v3/objects/{type}/batch/read                            ≤ 100 inputs (by id or idProperty)
+ *   POST /crm/v3/objects/{type}/search                                limit ≤ 200, ≤ 5 filterGroups,
+ *                                                                     ≤ 10 filters per group, ≤ 25 total,
+ *                                                                     results stop at 10,000; lags writes
+ *   POST /crm/v4/associations/{fromType}/{toType}/batch/read          ≤ 1000 inputs, per-input paging
+ *   GET  /crm/v3/owners?limit&after&archived                          limit ≤ 500
+ *   GET  /crm/v3/owners/{ownerId}?archived                            one owner (archived=true: deactivated ones)
+ * `{type}` is contacts, companies or deals.
+ */
+import { GatewayError, isGatewayError } from '../../errors.ts';
+import type { QueryValue, UpstreamClient, UpstreamRequest } from '../../upstream/types.ts';
+import {
+  associationBatchResponseSchema,
+  batchReadResponseSchema,
+  CRM_PROPERTIES,
+  type CrmAssociations,
+  type CrmObject,
+  type CrmObjectType,
+  type CrmOwner,
+  listResponseSchema,
+  ownerSchema,
+  ownersPageSchema,
+  parseResponse,
+  searchResponseSchema,
+  toCrmObject,
+  toCrmOwner,
+  type WireObject,
+} from './schemas.ts';
+
+export const CRM_LIMITS = {
+  listPage: 100,
+  batchRead: 100,
+  searchPage: 200,
+  searchFilterGroups: 5,
+  searchFiltersPerGroup: 10,
+  searchFiltersTotal: 25,
+  searchResultWindow: 10_000,
+  associationBatchRead: 1000,
+  ownersPage: 500,
+} as const;
+
+export type SearchOperator =
+  | 'EQ'
+  | 'NEQ'
+  | 'LT'
+  | 'LTE'
+  | 'GT'
+  | 'GTE'
+  | 'BETWEEN'
+  | 'IN'
+  | 'NOT_IN'
+  | 'HAS_PROPERTY'
+  | 'NOT_HAS_PROPERTY'
+  | 'CONTAINS_TOKEN'
+  | 'NOT_CONTAINS_TOKEN';
+
+export interface SearchFilter {
+  propertyName: string;
+  operator: SearchOperator;
+  value?: string;
+  highValue?: string;
+  values?: string[];
+}
+
+export interface SearchRequest {
+  /** Groups are OR-ed, filters inside a group AND-ed. */
+  filterGroups?: { filters: SearchFilter[] }[];
+  /** Free text over the type's default searchable properties (names, email, domain, …). */
+  query?: string;
+  limit: number;
+  /** HubSpot's search `after` is an offset into the result list. */
+  after?: string;
+}
+
+export interface ObjectPage<T extends CrmObjectType> {
+  records: CrmObject<T>[];
+  /** Token for the next page; null on the last page. */
+  after: string | null;
+}
+
+export interface ListedPage<T extends CrmObjectType> extends ObjectPage<T> {
+  /** Inline associations by record id and target type, for the types the list asked for. */
+  associations: Map<string, Partial<Record<CrmObjectType, CrmAssociations>>>;
+}
+
+export interface SearchPage<T extends CrmObjectType> extends ObjectPage<T> {
+  total: number;
+}
+
+export interface OwnersPage {
+  owners: CrmOwner[];
+  after: string | null;
+}
+
+export interface CrmConnectorOptions {
+  /** Sent as `x-request-id` so an upstream call can be traced back to the GraphQL request. */
+  requestId?: string;
+  /** Cancels in-flight calls when the GraphQL request ends or passes its deadline. */
+  signal?: AbortSignal;
+}
+
+export interface CrmConnector {
+  /** A connector sending the same requests under another request id. */
+  withRequestId(requestId: string): CrmConnector;
+  listObjects<T extends CrmObjectType>(
+    type: T,
+    options: { limit: number; after?: string; associations?: readonly CrmObjectType[] },
+  ): Promise<ListedPage<T>>;
+  /** Missing ids are simply absent from the result. */
+  batchReadObjects<T extends CrmObjectType>(type: T, ids: readonly string[], options?: { idProperty?: string }): Promise<CrmObject<T>[]>;
+  searchObjects<T extends CrmObjectType>(type: T, request: SearchRequest): Promise<SearchPage<T>>;
+  /** Every association of each `from` id (all pages); ids without any are absent. */
+  batchReadAssociations(fromType: CrmObjectType, toType: CrmObjectType, ids: readonly string[]): Promise<Map<string, CrmAssociations>>;
+  listOwners(options: { limit: number; after?: string }): Promise<OwnersPage>;
+  /** null when HubSpot has no such owner; `archived: true` looks among deactivated owners only. */
+  getOwner(ownerId: string, options?: { archived?: boolean }): Promise<CrmOwner | null>;
+}
+
+const SINGULAR: Record<CrmObjectType, string> = { contacts: 'contact', companies: 'company', deals: 'deal' };
+
+/**
+ * Association type ids HubSpot uses for the "Primary" link (v4 `typeId`); the v3 inline form
+ * names the primary link `contact_to_company` and others `contact_to_company_unlabeled`.
+ */
+const PRIMARY_TYPE_IDS = new Set([1, 2, 5, 6]);
+
+function ensureBatch(ids: readonly string[], limit: number, what: string): void {
+  if (ids.length > limit) throw new RangeError(`${what} takes at most ${limit} ids per request, got ${ids.length}`);
+}
+
+function inlineAssociations(wire: WireObject, types: readonly CrmObjectType[]): Partial<Record<CrmObjectType, CrmAssociations>> {
+  const out: Partial<Record<CrmObjectType, CrmAssociations>> = {};
+  for (const toType of types) {
+    // Asked for and absent means the record has no such links.
+    const results = wire.associations?.[toType]?.results ?? [];
+    const ids: string[] = [];
+    let primaryId: string | null = null;
+    for (const link of results) {
+      if (ids.includes(link.id)) continue;
+      const primary = typeof link.type === 'string' && !link.type.endsWith('_unlabeled') && link.type.includes('_to_');
+      if (primary && primaryId === null) {
+        primaryId = link.id;
+        ids.unshift(link.id);
+      } else ids.push(link.id);
+    }
+    out[toType] = { ids, primaryId };
+  }
+  return out;
+}
+
+export function createCrmConnector(http: UpstreamClient, options: CrmConnectorOptions = {}): CrmConnector {
+  const { requestId, signal } = options;
+  const headers = requestId ? { 'x-request-id': requestId } : undefined;
+
+  async function send<T = unknown>(request: Omit<UpstreamRequest, 'headers' | 'signal' | 'idempotent'>): Promise<T> {
+    // Every call here is a read (search and batch/read are POSTs that change nothing).
+    const response = await http.request<T>({ ...request, headers, signal, idempotent: true });
+    return response.body;
+  }
+
+  return {
+    withRequestId(next) {
+      return createCrmConnector(http, { ...options, requestId: next });
+    },
+
+    async listObjects(type, { limit, after, associations = [] }) {
+      const query: Record<string, QueryValue> = {
+        limit: Math.min(limit, CRM_LIMITS.listPage),
+        after,
+        properties: CRM_PROPERTIES[type],
+        associations: associations.length > 0 ? associations : undefined,
+        archived: false,
+      };
+      const body = await send({ method: 'GET', path: `/crm/v3/objects/${type}`, query, route: `GET /crm/v3/objects/${type}` });
+      const page = parseResponse(listResponseSchema(type), body, `${SINGULAR[type]} list`);
+      const links = new Map<string, Partial<Record<CrmObjectType, CrmAssociations>>>();
+      if (associations.length > 0) for (const wire of page.results) links.set(wire.id, inlineAssociations(wire, associations));
+      return {
+        records: page.results.map((wire) => toCrmObject(type, wire)),
+        after: page.paging?.next?.after ?? null,
+        associations: links,
+      };
+    },
+
+    async batchReadObjects(type, ids, { idProperty } = {}) {
+      if (ids.length === 0) return [];
+      ensureBatch(ids, CRM_LIMITS.batchRead, `${type} batch read`);
+      let body: unknown;
+      try {
+        body = await send({
+          method: 'POST',
+          path: `/crm/v3/objects/${type}/batch/read`,
+          route: `POST /crm/v3/objects/${type}/batch/read`,
+          body: { json: { inputs: ids.map((value) => ({ id: value })), properties: CRM_PROPERTIES[type], propertiesWithHistory: [], ...(idProperty ? { idProperty } : {}) } },
+        });
+      } catch (error) {
+        // A batch in which no id exists may come back as a plain 404 instead of a 207.
+        if (isGatewayError(error) && error.code === 'NOT_FOUND') return [];
+        throw error;
+      }
+      const batch = parseResponse(batchReadResponseSchema(type), body, `${SINGULAR[type]} batch read`);
+      // A 207 lists the ids it could not find under OBJECT_NOT_FOUND; they are simply
+      // missing. Any other per-item error means we cannot tell "missing" from "failed".
+      const failed = (batch.errors ?? []).filter((error) => error.category !== 'OBJECT_NOT_FOUND');
+      if (failed.length > 0) {
+        throw new GatewayError('UPSTREAM_UNAVAILABLE', `HubSpot CRM could not read some ${type}`, { service: 'crm' });
+      }
+      return batch.results.map((wire) => toCrmObject(type, wire));
+    },
+
+    async searchObjects(type, request) {
+      const body = await send({
+        method: 'POST',
+        path: `/crm/v3/objects/${type}/search`,
+        route: `POST /crm/v3/objects/${type}/search`,
+        body: {
+          json: {
+            filterGroups: request.filterGroups ?? [],
+            ...(request.query ? { query: request.query } : {}),
+            properties: CRM_PROPERTIES[type],
+            limit: Math.min(request.limit, CRM_LIMITS.searchPage),
+            ...(request.after ? { after: request.after } : {}),
+          },
+        },
+      });
+      const page = parseResponse(searchResponseSchema(type), body, `${SINGULAR[type]} search`);
+      return { records: page.results.map((wire) => toCrmObject(type, wire)), after: page.paging?.next?.after ?? null, total: page.total };
+    },
+
+    async batchReadAssociations(fromType, toType, ids) {
+      const found = new Map<string, { ids: string[]; primaryId: string | null }>();
+      let inputs: { id: string; after?: string }[] = [...new Set(ids)].map((value) => ({ id: value }));
+      // Each input pages on its own; the follow-up request carries only the unfinished ones.
+      while (inputs.length > 0) {
+        ensureBatch(inputs.map((input) => input.id), CRM_LIMITS.associationBatchRead, 'association batch read');
+        let body: unknown;
+        try {
+          body = await send({
+            method: 'POST',
+            path: `/crm/v4/associations/${fromType}/${toType}/batch/read`,
+            route: `POST /crm/v4/associations/{fromType}/{toType}/batch/read`,
+            body: { json: { inputs } },
+          });
+        } catch (error) {
+          if (isGatewayError(error) && error.code === 'NOT_FOUND') break;
+          throw error;
+        }
+        const batch = parseResponse(associationBatchResponseSchema, body, `${SINGULAR[fromType]}-to-${SINGULAR[toType]} association batch read`);
+        // Inputs without links come back as OBJECT_NOT_FOUND (NO_ASSOCIATIONS_FOUND) errors in a 207.
+        if ((batch.errors ?? []).some((error) => error.category !== 'OBJECT_NOT_FOUND')) {
+          throw new GatewayError('UPSTREAM_UNAVAILABLE', 'HubSpot CRM could not read some associations', { service: 'crm' });
+        }
+        const next: { id: string; after: string }[] = [];
+        for (const item of batch.results) {
+          const entry = found.get(item.from.id) ?? { ids: [], primaryId: null };
+          for (const link of item.to) {
+            const primary = (link.associationTypes ?? []).some(
+              (t) => t.label === 'Primary' || (t.category === 'HUBSPOT_DEFINED' && t.typeId != null && PRIMARY_TYPE_IDS.has(t.typeId)),
+            );
+            if (entry.ids.includes(link.toObjectId)) {
+              if (primary && entry.primaryId === null) entry.primaryId = link.toObjectId;
+              continue;
+            }
+            entry.ids.push(link.toObjectId);
+            if (primary && entry.primaryId === null) entry.primaryId = link.toObjectId;
+          }
+          found.set(item.from.id, entry);
+          const after = item.paging?.next?.after;
+          if (after) next.push({ id: item.from.id, after });
+        }
+        inputs = next;
+      }
+      const out = new Map<string, CrmAssociations>();
+      for (const [fromId, entry] of found) {
+        const ids = entry.primaryId ? [entry.primaryId, ...entry.ids.filter((value) => value !== entry.primaryId)] : entry.ids;
+        out.set(fromId, { ids, primaryId: entry.primaryId });
+      }
+      return out;
+    },
+
+    async listOwners({ limit, after }) {
+      const body = await send({
+        method: 'GET',
+        path: '/crm/v3/owners',
+        route: 'GET /crm/v3/owners',
+        query: { limit: Math.min(limit, CRM_LIMITS.ownersPage), after, archived: false },
+      });
+      const page = parseResponse(ownersPageSchema, body, 'owner list');
+      return { owners: page.results.map(toCrmOwner), after: page.paging?.next?.after ?? null };
+    },
+
+    async getOwner(ownerId, { archived = false } = {}) {
+      let body: unknown;
+      try {
+        body = await send({
+          method: 'GET',
+          path: `/crm/v3/owners/${encodeURIComponent(ownerId)}`,
+          route: 'GET /crm/v3/owners/{ownerId}',
+          query: { archived },
+        });
+      } catch (error) {
+        if (isGatewayError(error) && error.code === 'NOT_FOUND') return null;
+        throw error;
+      }
+      return toCrmOwner(parseResponse(ownerSchema, body, 'owner'));
+    },
+  };
+}

@@ -1,0 +1,405 @@
+/**
+ * Invoices and invoice items, with Stripe's lifecycle:
+ *
+ *   draft ──finalize──▶ open ──pay──▶ paid            (total 0: finalize → paid at once)
+ *     │                  ├──void──▶ void
+ *     │                  └──mark_uncollectible──▶ uncollectible ──pay/void──▶ paid/void
+ *     └──delete (drafts only)
+ *
+ * Lines come from invoice items (`POST /v1/invoiceitems` with `invoice=in_…`) or from a
+ * subscription; an item can be added, changed or removed only while its invoice is a draft.
+ * Finalizing gives the invoice its number (customer prefix + sequence) and a payment intent;
+ * paying confirms that intent (one charge); a declined card answers 402 and leaves the
+ * invoice open with `attempt_count` raised. Auto-advance is recorded but nothing advances
+ * by itself: the sandbox has no clock-driven jobs.
+ */
+import { begin, commit, create, announce, type OpContext } from './changes.ts';
+import { invalidParam, parameterMissing, referenceMissing, stateError } from './errors.ts';
+import { getCustomer, getPrice } from './lookups.ts';
+import { attemptPayment, cancelIntent, createIntent, declinedError, resolvePaymentMethod } from './ops-payments.ts';
+import { applyMetadata, type MetadataPatch } from './params.ts';
+import type { CollectionMethod, CustomerRec, InvoiceItemRec, InvoiceRec, PriceRec, SubscriptionLineRec } from './records.ts';
+import { invoiceTotal, type Json, renderInvoice, renderInvoiceItem } from './render.ts';
+
+const DAY = 86_400;
+export const MAX_INVOICE_ITEMS = 250;
+
+export interface InvoiceInput {
+  autoAdvance?: boolean;
+  collectionMethod?: CollectionMethod;
+  daysUntilDue?: number | null;
+  dueDate?: number | null;
+  description?: string | null;
+  footer?: string | null;
+  statementDescriptor?: string | null;
+  metadata?: MetadataPatch;
+  currency?: string;
+  subscription?: string | null;
+  /** `include` pulls the customer's pending invoice items onto the new draft (2023-08-16 default: exclude). */
+  pendingItems?: 'include' | 'exclude';
+  billingReason?: InvoiceRec['billingReason'];
+  /** Lines billed by a subscription (only subscriptions create these). */
+  lines?: SubscriptionLineRec[];
+}
+
+export function createInvoice(ctx: OpContext, c: CustomerRec, input: InvoiceInput): InvoiceRec {
+  const { store } = ctx;
+  const collection = input.collectionMethod ?? 'charge_automatically';
+  if (collection === 'send_invoice' && input.daysUntilDue == null && input.dueDate == null) throw parameterMissing('days_until_due');
+  if (collection === 'charge_automatically' && (input.daysUntilDue != null || input.dueDate != null)) {
+    throw invalidParam(input.daysUntilDue != null ? 'days_until_due' : 'due_date', 'Invoices with `collection_method=charge_automatically` cannot have a due date.');
+  }
+  const created = store.now();
+  const inv: InvoiceRec = {
+    kind: 'invoice',
+    id: store.ids.next('in'),
+    created,
+    seq: store.seq(),
+    customer: c.id,
+    subscription: input.subscription ?? null,
+    status: 'draft',
+    collectionMethod: collection,
+    currency: input.currency ?? c.currency ?? 'usd',
+    lines: [...(input.lines ?? [])],
+    number: null,
+    description: input.description ?? null,
+    footer: input.footer ?? null,
+    statementDescriptor: input.statementDescriptor ?? null,
+    metadata: applyMetadata({}, input.metadata),
+    daysUntilDue: collection === 'send_invoice' ? (input.daysUntilDue ?? null) : null,
+    dueDate: input.dueDate ?? null,
+    periodStart: created,
+    periodEnd: created,
+    billingReason: input.billingReason ?? 'manual',
+    // API-created one-off drafts wait for an explicit finalize (auto_advance false), as since 2019-03-14.
+    autoAdvance: input.autoAdvance ?? false,
+    finalizedAt: null,
+    paidAt: null,
+    voidedAt: null,
+    markedUncollectibleAt: null,
+    amountPaid: 0,
+    paidOutOfBand: false,
+    paymentIntent: null,
+    charge: null,
+    attemptCount: 0,
+    customerEmail: c.email,
+    customerName: c.name,
+    customerPhone: c.phone,
+  };
+  if (input.pendingItems === 'include') {
+    for (const item of store.invoiceItems.bucket('customer', c.id)) {
+      if (item.invoice !== null || item.currency !== inv.currency) continue;
+      if (inv.lines.length >= MAX_INVOICE_ITEMS) break;
+      const before = structuredClone(item);
+      item.invoice = inv.id;
+      store.invoiceItems.reindex(item, before);
+      inv.lines.push(item);
+    }
+  }
+  c.currency ??= inv.currency;
+  create(ctx, store.invoices, inv, 'invoice.created');
+  return inv;
+}
+
+function requireDraft(inv: InvoiceRec): void {
+  if (inv.status !== 'draft') {
+    throw stateError('invoice_not_editable', `The invoice ${inv.id} can no longer be edited because it is ${inv.status}. Instead, consider creating additional invoice items that will be applied to the next invoice.`);
+  }
+}
+
+export function updateInvoice(ctx: OpContext, inv: InvoiceRec, input: InvoiceInput): Json {
+  const draftOnly = input.collectionMethod !== undefined || input.daysUntilDue !== undefined || input.dueDate !== undefined || input.currency !== undefined;
+  if (draftOnly) requireDraft(inv);
+  if (inv.status === 'void' && (input.description !== undefined || input.footer !== undefined || input.autoAdvance !== undefined)) {
+    throw stateError('invoice_not_editable', `The invoice ${inv.id} is void; only its metadata can be updated.`);
+  }
+  const collection = input.collectionMethod ?? inv.collectionMethod;
+  const daysUntilDue = input.daysUntilDue !== undefined ? input.daysUntilDue : inv.daysUntilDue;
+  const dueDate = input.dueDate !== undefined ? input.dueDate : inv.dueDate;
+  if (collection === 'send_invoice' && daysUntilDue == null && dueDate == null) throw parameterMissing('days_until_due');
+  const metadata = input.metadata ? applyMetadata(inv.metadata, input.metadata) : inv.metadata;
+  const pending = begin(ctx, ctx.store.invoices, inv);
+  inv.metadata = metadata;
+  inv.collectionMethod = collection;
+  inv.daysUntilDue = collection === 'send_invoice' ? daysUntilDue : null;
+  inv.dueDate = collection === 'send_invoice' ? dueDate : null;
+  if (input.autoAdvance !== undefined) inv.autoAdvance = input.autoAdvance;
+  if (input.description !== undefined) inv.description = input.description;
+  if (input.footer !== undefined) inv.footer = input.footer;
+  if (input.statementDescriptor !== undefined) inv.statementDescriptor = input.statementDescriptor;
+  return commit(ctx, pending, ['invoice.updated']);
+}
+
+export function deleteInvoice(ctx: OpContext, inv: InvoiceRec): Json {
+  if (inv.status !== 'draft') throw stateError(null, `You can only delete draft invoices. This invoice is ${inv.status}; void it instead.`);
+  const { store } = ctx;
+  const pending = begin(ctx, store.invoices, inv);
+  for (const line of inv.lines) if (line.kind === 'invoiceitem') store.invoiceItems.remove(line, line);
+  store.invoices.remove(inv, pending.before);
+  announce(ctx, 'invoice.deleted', pending.previous);
+  return { id: inv.id, object: 'invoice', deleted: true };
+}
+
+function finalizeInPlace(ctx: OpContext, inv: InvoiceRec, autoAdvance: boolean | undefined): string[] {
+  const { store } = ctx;
+  const now = store.now();
+  const c = store.customers.getAny(inv.customer);
+  if (c) {
+    // The sequence is the customer's; Stripe sends no customer event for it.
+    inv.number = `${c.invoicePrefix}-${String(c.nextInvoiceSequence++).padStart(4, '0')}`;
+    if (!c.deleted) {
+      inv.customerEmail = c.email;
+      inv.customerName = c.name;
+      inv.customerPhone = c.phone;
+    }
+  }
+  inv.status = 'open';
+  inv.finalizedAt = now;
+  if (autoAdvance !== undefined) inv.autoAdvance = autoAdvance;
+  if (inv.collectionMethod === 'send_invoice' && inv.dueDate === null) inv.dueDate = now + (inv.daysUntilDue ?? 30) * DAY;
+  const total = invoiceTotal(inv);
+  if (total === 0) {
+    inv.status = 'paid';
+    inv.paidAt = now;
+    return ['invoice.finalized', 'invoice.paid', 'invoice.payment_succeeded', 'invoice.updated'];
+  }
+  const pi = createIntent(ctx, {
+    amount: total,
+    currency: inv.currency,
+    customer: inv.customer,
+    invoice: inv.id,
+    description: inv.billingReason === 'subscription_create' ? 'Subscription creation' : inv.billingReason === 'subscription_cycle' ? 'Subscription update' : 'Payment for Invoice',
+    paymentMethod: null,
+  });
+  inv.paymentIntent = pi.id;
+  return ['invoice.finalized', 'invoice.updated'];
+}
+
+export function finalizeInvoice(ctx: OpContext, inv: InvoiceRec, options: { autoAdvance?: boolean } = {}): Json {
+  if (inv.status !== 'draft') throw stateError(null, "This invoice is already finalized, you can't re-finalize a non-draft invoice.");
+  const pending = begin(ctx, ctx.store.invoices, inv);
+  const events = finalizeInPlace(ctx, inv, options.autoAdvance);
+  return commit(ctx, pending, events);
+}
+
+export interface PayOptions {
+  paidOutOfBand?: boolean;
+  paymentMethod?: string | null;
+  forgive?: boolean;
+}
+
+export function payInvoice(ctx: OpContext, inv: InvoiceRec, options: PayOptions = {}): Json {
+  const { store } = ctx;
+  if (inv.status === 'paid') throw stateError(null, 'Invoice is already paid');
+  if (inv.status === 'void') throw stateError(null, 'This invoice is void and can no longer be paid.');
+  if (inv.status === 'draft') finalizeInvoice(ctx, inv);
+  if (inv.status === 'paid') return renderInvoice(store, inv);
+
+  const total = invoiceTotal(inv);
+  const now = store.now();
+  if (options.paidOutOfBand) {
+    const pending = begin(ctx, store.invoices, inv);
+    const pi = inv.paymentIntent ? store.paymentIntents.get(inv.paymentIntent) : undefined;
+    if (pi && pi.status !== 'succeeded' && pi.status !== 'canceled') cancelIntent(ctx, pi, null, true);
+    inv.status = 'paid';
+    inv.paidOutOfBand = true;
+    inv.amountPaid = total;
+    inv.paidAt = now;
+    return commit(ctx, pending, ['invoice.paid', 'invoice.updated']);
+  }
+
+  const c = store.customers.getAny(inv.customer) ?? null;
+  const method = resolvePaymentMethod(c && !c.deleted ? c : null, options.paymentMethod);
+  let pi = inv.paymentIntent ? store.paymentIntents.get(inv.paymentIntent) : undefined;
+  if (!pi || pi.status === 'canceled') {
+    pi = createIntent(ctx, { amount: total, currency: inv.currency, customer: inv.customer, invoice: inv.id, description: 'Payment for Invoice', paymentMethod: null });
+  }
+  const ch = attemptPayment(ctx, pi, method);
+  const pending = begin(ctx, store.invoices, inv);
+  inv.paymentIntent = pi.id;
+  inv.charge = ch.id;
+  inv.attemptCount += 1;
+  if (ch.status !== 'succeeded') {
+    commit(ctx, pending, ['invoice.payment_failed', 'invoice.updated']);
+    throw declinedError(ctx, pi, ch);
+  }
+  inv.status = 'paid';
+  inv.amountPaid = total;
+  inv.paidAt = now;
+  return commit(ctx, pending, ['invoice.paid', 'invoice.payment_succeeded', 'invoice.updated']);
+}
+
+export function voidInvoice(ctx: OpContext, inv: InvoiceRec): Json {
+  if (inv.status === 'draft') throw stateError(null, 'You can only void an invoice that has been finalized. Delete the draft instead.');
+  if (inv.status === 'paid') throw stateError(null, 'You cannot void a paid invoice.');
+  if (inv.status === 'void') throw stateError(null, 'This invoice is already void.');
+  const { store } = ctx;
+  const pending = begin(ctx, store.invoices, inv);
+  const pi = inv.paymentIntent ? store.paymentIntents.get(inv.paymentIntent) : undefined;
+  if (pi && pi.status !== 'succeeded' && pi.status !== 'canceled') cancelIntent(ctx, pi, 'void_invoice', true);
+  inv.status = 'void';
+  inv.voidedAt = store.now();
+  return commit(ctx, pending, ['invoice.voided', 'invoice.updated']);
+}
+
+export function markUncollectible(ctx: OpContext, inv: InvoiceRec): Json {
+  if (inv.status !== 'open') throw stateError(null, `You can only mark an open invoice as uncollectible; this invoice is ${inv.status}.`);
+  const pending = begin(ctx, ctx.store.invoices, inv);
+  inv.status = 'uncollectible';
+  inv.markedUncollectibleAt = ctx.store.now();
+  return commit(ctx, pending, ['invoice.marked_uncollectible', 'invoice.updated']);
+}
+
+export interface InvoiceItemInput {
+  invoice?: InvoiceRec | null;
+  price?: string;
+  /** Total amount (Stripe's `amount`), or per unit (`unit_amount`). */
+  amount?: number;
+  unitAmount?: number;
+  currency?: string;
+  quantity?: number;
+  description?: string | null;
+  metadata?: MetadataPatch;
+  discountable?: boolean;
+  periodStart?: number;
+  periodEnd?: number;
+}
+
+/** `amount`-based items get an inline one-time price, as Stripe creates behind them. */
+function inlinePrice(ctx: OpContext, unitAmount: number, currency: string): PriceRec {
+  const { store } = ctx;
+  const price: PriceRec = {
+    kind: 'price',
+    id: store.ids.next('price'),
+    created: store.now(),
+    seq: store.seq(),
+    product: 'prod_adhoc',
+    unitAmount,
+    currency,
+    recurring: null,
+    nickname: null,
+    lookupKey: null,
+    active: false,
+    metadata: {},
+    inline: true,
+  };
+  store.prices.insert(price);
+  return price;
+}
+
+/** Validates and prices an item: returns the price id, quantity and total amount. */
+function priceItem(ctx: OpContext, input: InvoiceItemInput, current?: InvoiceItemRec): { price: string; quantity: number; amount: number; currency: string } {
+  const { store } = ctx;
+  const quantity = input.quantity ?? current?.quantity ?? 1;
+  if (input.price !== undefined) {
+    const price = getPrice(store, input.price, 'price');
+    if (price.recurring) throw invalidParam('price', 'The price specified is set to `type=recurring` but this field only accepts prices with `type=one_time`.');
+    return { price: price.id, quantity, amount: price.unitAmount * quantity, currency: price.currency };
+  }
+  if (input.amount !== undefined || input.unitAmount !== undefined) {
+    const currency = input.currency ?? current?.currency;
+    if (!currency) throw parameterMissing('currency');
+    const amount = input.amount ?? input.unitAmount! * quantity;
+    const unit = quantity > 0 ? Math.round(amount / quantity) : amount;
+    return { price: inlinePrice(ctx, unit, currency).id, quantity, amount, currency };
+  }
+  if (current) {
+    const price = store.prices.getAny(current.price);
+    return { price: current.price, quantity, amount: (price?.unitAmount ?? 0) * quantity, currency: current.currency };
+  }
+  throw parameterMissing('amount');
+}
+
+export function addInvoiceItem(ctx: OpContext, c: CustomerRec, input: InvoiceItemInput): Json {
+  const { store } = ctx;
+  const inv = input.invoice ?? null;
+  if (inv) {
+    if (inv.customer !== c.id) throw invalidParam('invoice', `The invoice ${inv.id} belongs to a different customer than ${c.id}.`);
+    requireDraft(inv);
+    if (inv.lines.length >= MAX_INVOICE_ITEMS) throw invalidParam('invoice', `An invoice can have at most ${MAX_INVOICE_ITEMS} invoice items.`);
+  }
+  const priced = priceItem(ctx, input);
+  if (inv && priced.currency !== inv.currency) throw invalidParam('currency', `The currency of the invoice item (${priced.currency}) must match the invoice's currency (${inv.currency}).`);
+  const metadata = applyMetadata({}, input.metadata);
+  const now = store.now();
+  const item: InvoiceItemRec = {
+    kind: 'invoiceitem',
+    id: store.ids.next('ii'),
+    lineId: store.ids.next('il'),
+    created: now,
+    seq: store.seq(),
+    customer: c.id,
+    invoice: inv?.id ?? null,
+    amount: priced.amount,
+    currency: priced.currency,
+    description: input.description ?? (input.price ? (store.prices.get(priced.price)?.nickname ?? null) : null),
+    quantity: priced.quantity,
+    price: priced.price,
+    metadata,
+    periodStart: input.periodStart ?? now,
+    periodEnd: input.periodEnd ?? now,
+    subscription: null,
+    discountable: input.discountable ?? true,
+  };
+  c.currency ??= item.currency;
+  const pending = inv ? begin(ctx, store.invoices, inv) : null;
+  const json = create(ctx, store.invoiceItems, item, 'invoiceitem.created');
+  if (inv && pending) {
+    inv.lines.push(item);
+    commit(ctx, pending, ['invoice.updated']);
+  }
+  return json;
+}
+
+function requireEditableItem(ctx: OpContext, item: InvoiceItemRec): InvoiceRec | null {
+  if (!item.invoice) return null;
+  const inv = ctx.store.invoices.getAny(item.invoice);
+  if (inv && inv.status !== 'draft') {
+    throw stateError('invoice_not_editable', `The invoice item ${item.id} is attached to invoice ${inv.id}, which is no longer a draft, so it can no longer be edited.`);
+  }
+  return inv ?? null;
+}
+
+/** Stripe has no `invoiceitem.updated` event in this version: only the draft's `invoice.updated` records the change. */
+export function updateInvoiceItem(ctx: OpContext, item: InvoiceItemRec, input: InvoiceItemInput): Json {
+  const inv = requireEditableItem(ctx, item);
+  const repriced = input.price !== undefined || input.amount !== undefined || input.unitAmount !== undefined || input.quantity !== undefined ? priceItem(ctx, input, item) : null;
+  if (repriced && inv && repriced.currency !== inv.currency) throw invalidParam('currency', `The currency of the invoice item must match the invoice's currency (${inv.currency}).`);
+  const metadata = input.metadata ? applyMetadata(item.metadata, input.metadata) : item.metadata;
+  const pending = inv ? begin(ctx, ctx.store.invoices, inv) : null;
+  item.metadata = metadata;
+  if (repriced) {
+    item.price = repriced.price;
+    item.quantity = repriced.quantity;
+    item.amount = repriced.amount;
+    item.currency = repriced.currency;
+  }
+  if (input.description !== undefined) item.description = input.description;
+  if (input.discountable !== undefined) item.discountable = input.discountable;
+  if (input.periodStart !== undefined) item.periodStart = input.periodStart;
+  if (input.periodEnd !== undefined) item.periodEnd = input.periodEnd;
+  if (pending) commit(ctx, pending, ['invoice.updated']);
+  return renderInvoiceItem(ctx.store, item);
+}
+
+export function deleteInvoiceItem(ctx: OpContext, item: InvoiceItemRec): Json {
+  const inv = requireEditableItem(ctx, item);
+  const { store } = ctx;
+  const json = renderInvoiceItem(store, item);
+  const pending = inv ? begin(ctx, store.invoices, inv) : null;
+  store.invoiceItems.remove(item, item);
+  announce(ctx, 'invoiceitem.deleted', json);
+  if (inv && pending) {
+    inv.lines = inv.lines.filter((l) => l !== item);
+    commit(ctx, pending, ['invoice.updated']);
+  }
+  return { id: item.id, object: 'invoiceitem', deleted: true };
+}
+
+/** Used by `POST /v1/invoiceitems` to resolve `customer` and `invoice` references (400 when missing). */
+export function itemTargets(ctx: OpContext, customerId: string, invoiceId: string | undefined): { customer: CustomerRec; invoice: InvoiceRec | null } {
+  const customer = getCustomer(ctx.store, customerId, 'customer');
+  const invoice = invoiceId ? (ctx.store.invoices.get(invoiceId) ?? null) : null;
+  if (invoiceId && !invoice) throw referenceMissing('invoice', invoiceId, 'invoice');
+  return { customer, invoice };
+}

@@ -1,0 +1,101 @@
+/**
+ * The billing account's state: one table per resource, the id stream, and the Event log with
+ * its in-process emitter. Every write — an API call or an admin edit — ends in `recordEvent`,
+ * so Events, webhooks (later) and the search index's write history all see the same changes.
+ */
+import { EventEmitter } from 'node:events';
+import type { Prng } from '../prng.ts';
+import { IdFactory } from './ids.ts';
+import type { ChargeRec, CustomerRec, EventRec, InvoiceItemRec, InvoiceRec, PaymentIntentRec, PriceRec, ProductRec, Row, SubscriptionRec } from './records.ts';
+import { Table } from './table.ts';
+
+export const API_VERSION = '2023-08-16';
+export const ACCOUNT_ID = 'acct_1SwitchboardSbx';
+
+/** Who caused a change: the API request (`req_…` + its Idempotency-Key), or nobody (admin edits, automatic transitions). */
+export interface RequestInfo {
+  requestId: string | null;
+  idempotencyKey: string | null;
+}
+
+export const NO_REQUEST: RequestInfo = { requestId: null, idempotencyKey: null };
+
+/**
+ * What `events` emits as `'change'` for every recorded change: the Stripe event type, the
+ * object as it now is (wire JSON), the previous full object (null on create), and the Event.
+ */
+export interface BillingChange {
+  type: string;
+  object: Record<string, unknown>;
+  previous: Record<string, unknown> | null;
+  event: Record<string, unknown>;
+}
+
+/** Events live 30 days at Stripe; a sandbox keeps a bounded number instead. */
+const MAX_EVENTS = 200_000;
+
+export class BillingStore {
+  readonly customers = new Table<CustomerRec>({}, true);
+  readonly products = new Table<ProductRec>();
+  readonly prices = new Table<PriceRec>();
+  readonly invoices = new Table<InvoiceRec>({ customer: (r) => r.customer, subscription: (r) => r.subscription }, true);
+  readonly invoiceItems = new Table<InvoiceItemRec>({ customer: (r) => r.customer, invoice: (r) => r.invoice });
+  readonly subscriptions = new Table<SubscriptionRec>({ customer: (r) => r.customer }, true);
+  readonly charges = new Table<ChargeRec>({ customer: (r) => r.customer, payment_intent: (r) => r.paymentIntent }, true);
+  readonly paymentIntents = new Table<PaymentIntentRec>({ customer: (r) => r.customer }, true);
+  readonly events = new Table<EventRec>({ type: (r) => r.type });
+  readonly emitter = new EventEmitter();
+  ids: IdFactory;
+  private seqCounter = 0;
+
+  constructor(rng: Prng) {
+    this.ids = new IdFactory(rng);
+  }
+
+  /** Restarts the id stream (a reset must give the same ids as a fresh start). */
+  restart(rng: Prng): void {
+    this.ids = new IdFactory(rng);
+    this.seqCounter = 0;
+    for (const table of this.tables()) table.clear();
+  }
+
+  private tables(): Table<Row>[] {
+    return [this.customers, this.products, this.prices, this.invoices, this.invoiceItems, this.subscriptions, this.charges, this.paymentIntents, this.events] as unknown as Table<Row>[];
+  }
+
+  seq(): number {
+    return ++this.seqCounter;
+  }
+
+  /** Unix seconds, Stripe's unit for every timestamp. */
+  now(): number {
+    return Math.floor(Date.now() / 1000);
+  }
+
+  recordEvent(type: string, object: Record<string, unknown>, previous: Record<string, unknown> | null, previousAttributes: Record<string, unknown> | null, request: RequestInfo): EventRec {
+    const id = this.ids.next('evt');
+    const created = this.now();
+    const data: Record<string, unknown> = { object };
+    if (previousAttributes) data.previous_attributes = previousAttributes;
+    const json: Record<string, unknown> = {
+      id,
+      object: 'event',
+      api_version: API_VERSION,
+      created,
+      data,
+      livemode: false,
+      pending_webhooks: 0,
+      request: { id: request.requestId, idempotency_key: request.idempotencyKey },
+      type,
+    };
+    const rec: EventRec = { kind: 'event', id, created, seq: this.seq(), type, json };
+    this.events.insert(rec);
+    if (this.events.size > MAX_EVENTS) {
+      const oldest = this.events.all()[0];
+      this.events.remove(oldest, oldest);
+    }
+    const change: BillingChange = { type, object, previous, event: json };
+    this.emitter.emit('change', change);
+    return rec;
+  }
+}

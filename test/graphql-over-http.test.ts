@@ -1,0 +1,31 @@
+/**
+ * The GraphQL-over-HTTP conformance audit from the graphql-http package, run against the
+ * gateway's full HTTP pipeline.
+ */
+import { serverAudits } from 'graphql-http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, type Stack } from './support/stack.ts';
+
+describe('GraphQL over HTTP conformance (graphql-http server audits)', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ world: { size: 50 } });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('passes every audit with status ok', async () => {
+    const audits = serverAudits({
+      url: 'http://gateway.test/graphql',
+      fetchFn: (input: RequestInfo | URL, init?: RequestInit) => stack.gateway.yoga.fetch(input as string, init),
+    });
+    expect(audits.length).toBeGreaterThan(20);
+    const notOk: string[] = [];
+    for (const audit of audits) {
+      const result = await audit.fn();
+      if (result.status !== 'ok') notOk.push(`${audit.name}: ${result.status} — ${result.reason}`);
+    }
+    expect(notOk).toEqual([]);
+  });
+});
