@@ -41,6 +41,8 @@ export const DEFAULT_CACHE_TTL_SECONDS: Readonly<Record<string, number>> = {
   owner: 300,
   customer: 60,
   invoice: 60,
+  subscription: 60,
+  charge: 60,
   user: 300,
   channel: 300,
   message: 15,

@@ -68,26 +68,31 @@ describe('W1: the first 50 contacts with company, owner → chat user, billing c
     }
   });
 
-  it('links billing customers by hubspot_contact_id first and by an unambiguous email otherwise', () => {
+  it('links each contact to the customer carrying its hubspot_contact_id', () => {
     const world = stack.sandbox.world;
-    let byMetadata = 0;
-    let byEmail = 0;
+    let linked = 0;
     for (const contact of contacts) {
-      const linked = world.customers.filter((c) => c.contactId === contact.id);
-      const viaMetadata = linked.find((c) => c.linkedByMetadata);
-      const sameEmail = world.customers.filter((c) => c.email.toLowerCase() === contact.email.toLowerCase());
-      if (viaMetadata) {
-        byMetadata++;
-        expect(contact.billingCustomer?.id).toBe(viaMetadata.id);
-      } else if (sameEmail.length === 1) {
-        byEmail++;
-        expect(contact.billingCustomer?.id).toBe(sameEmail[0].id);
-      } else {
-        expect(contact.billingCustomer).toBeNull();
-      }
+      const viaMetadata = world.customers.find((c) => c.contactId === contact.id && c.linkedByMetadata);
+      if (viaMetadata) linked++;
+      expect(contact.billingCustomer?.id ?? null).toBe(viaMetadata?.id ?? null);
     }
-    expect(byMetadata).toBeGreaterThan(30);
-    expect(byEmail).toBeGreaterThan(0);
+    expect(linked).toBe(40);
+  });
+
+  it('falls back to an unambiguous, case-insensitive email match for customers without the metadata link', async () => {
+    const world = stack.sandbox.world;
+    const emailOnly = world.customers.filter((c) => c.contactId !== null && !c.linkedByMetadata);
+    expect(emailOnly.length).toBeGreaterThan(0);
+    for (const customer of emailOnly) {
+      const contact = world.contacts.find((c) => c.id === customer.contactId)!;
+      const sameEmail = world.customers.filter((c) => c.email.toLowerCase() === contact.email.toLowerCase());
+      const result = await stack.query<{ contact: { billingCustomer: { id: string } | null } }>(
+        'query ($id: ID!) { contact(id: $id) { billingCustomer { id } } }',
+        { id: contact.id },
+      );
+      expect(result.errors).toBeUndefined();
+      expect(result.data!.contact.billingCustomer?.id ?? null).toBe(sameEmail.length === 1 ? customer.id : null);
+    }
   });
 
   it('returns only open invoices, with money formatted from minor units', () => {

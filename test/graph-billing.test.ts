@@ -74,6 +74,12 @@ const codes = (result: ExecutionResult) => (result.errors ?? []).map((error) => 
 
 const log = () => sandbox.server('billing').requests;
 
+/** Changes a record as a Dashboard user would (the emulator's admin API). */
+async function editStripe(edit: Record<string, unknown>): Promise<void> {
+  const response = await fetch(`${sandbox.urls.billing}/__sandbox/edit`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(edit) });
+  expect(response.status, await response.clone().text()).toBe(200);
+}
+
 /** The link rule, computed from the seed world (the emulator writes `hubspot_contact_id` for linkedByMetadata). */
 function expectedCustomerId(contact: SeedContact): string | null {
   const newest = (list: SeedCustomer[]) => [...list].sort((a, b) => b.created - a.created)[0];
@@ -137,23 +143,45 @@ describe('contact → billing customer links', () => {
     expect(linked).toBe(40);
   });
 
-  it('finds customers linked only by an email in different case, and none for an ambiguous email', async () => {
-    const { customers, contacts } = sandbox.world;
-    const emailOnly = customers.find((c) => c.contactId && !c.linkedByMetadata && c.email !== contacts.find((k) => k.id === c.contactId)!.email)!;
-    const duplicated = customers.find((c) => c.contactId === null && customers.some((o) => o !== c && o.email === c.email && o.contactId && !o.linkedByMetadata));
-    const caseContact = contacts.find((k) => k.id === emailOnly.contactId)!;
-    const keys = [{ id: caseContact.id, email: caseContact.email }];
-    if (duplicated) {
-      const owner = customers.find((o) => o !== duplicated && o.email === duplicated.email && o.contactId)!;
-      const ambiguous = contacts.find((k) => k.id === owner.contactId)!;
-      keys.push({ id: ambiguous.id, email: ambiguous.email });
-    }
+  describe('link rule edge cases (edits the emulator, then reseeds it)', () => {
+    // The rule is under test here, not Stripe's indexing delay: edits must be searchable at once.
+    beforeEach(async () => {
+      await sandbox.server('billing').setKnobs({ searchLagMs: 0 });
+    });
+    afterEach(async () => {
+      await sandbox.server('billing').resetAll();
+    });
 
-    const data = dataOf(await run(CONTACT_LINKS, { keys }));
+    const linkOf = async (contact: SeedContact) =>
+      (dataOf(await run(CONTACT_LINKS, { keys: keysOf([contact]) }))._billingContacts[0].billingCustomer?.id ?? null) as string | null;
+    const contactOf = (customer: SeedCustomer) => sandbox.world.contacts.find((k) => k.id === customer.contactId)!;
+    const guests = () => sandbox.world.customers.filter((c) => c.email.includes('.guest'));
 
-    expect(data._billingContacts[0].billingCustomer.id).toBe(emailOnly.id);
-    expect(data._billingContacts[0].billingCustomer.hubspotContactId).toBeNull();
-    if (duplicated) expect(data._billingContacts[1].billingCustomer).toBeNull();
+    it('links by an email in other case only while exactly one customer has it and it names no other contact', async () => {
+      const emailOnly = sandbox.world.customers.find((c) => c.contactId && !c.linkedByMetadata && c.email !== contactOf(c).email)!;
+      const contact = contactOf(emailOnly);
+      const [guest] = guests();
+      expect(await linkOf(contact)).toBe(emailOnly.id);
+
+      // A second customer with that email (any case) makes the email ambiguous.
+      await editStripe({ object: 'customer', id: guest.id, set: { email: contact.email.toUpperCase() } });
+      expect(await linkOf(contact)).toBeNull();
+
+      // Unique again, but the customer's metadata now names a different contact.
+      await editStripe({ object: 'customer', id: guest.id, set: { email: guest.email } });
+      expect(await linkOf(contact)).toBe(emailOnly.id);
+      await editStripe({ object: 'customer', id: emailOnly.id, set: { metadata: { hubspot_contact_id: '19999999' } } });
+      expect(await linkOf(contact)).toBeNull();
+    });
+
+    it('prefers the most recently created of several customers naming the contact in metadata', async () => {
+      const contact = sandbox.world.contacts.find((k) => sandbox.world.customers.some((c) => c.linkedByMetadata && c.contactId === k.id))!;
+      const [a, b] = guests();
+      for (const guest of [a, b]) await editStripe({ object: 'customer', id: guest.id, set: { metadata: { hubspot_contact_id: contact.id } } });
+      const named = sandbox.world.customers.filter((c) => (c.linkedByMetadata && c.contactId === contact.id) || c === a || c === b);
+
+      expect(await linkOf(contact)).toBe([...named].sort((x, y) => y.created - x.created)[0].id);
+    });
   });
 
   it('answers a warm repeat from the cache with zero Stripe requests', async () => {
@@ -382,14 +410,15 @@ describe('when Stripe misbehaves', () => {
 });
 
 /** A local server that answers from a table of canned responses and records each request. */
-async function cannedStripe(routes: Record<string, { status?: number; body: unknown; headers?: Record<string, string> }>) {
+async function cannedStripe(routes: Record<string, { status?: number; body: unknown; headers?: Record<string, string> }>, pages?: (query: URLSearchParams) => unknown) {
   const seen: { url: string; headers: http.IncomingHttpHeaders }[] = [];
   const server = http.createServer((req, res) => {
     seen.push({ url: req.url ?? '', headers: req.headers });
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const route = routes[path] ?? { status: 404, body: { error: { type: 'invalid_request_error', code: 'resource_missing', message: "No such customer: 'x'" } } };
     res.writeHead(route.status ?? 200, { 'content-type': 'application/json', ...route.headers });
-    res.end(JSON.stringify(route.body));
+    const query = new URL(req.url ?? '/', 'http://x').searchParams;
+    res.end(JSON.stringify(pages && routes[path] ? (pages(query) ?? route.body) : route.body));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -449,6 +478,26 @@ describe('Stripe wire format (local server)', () => {
       expect(queries).toHaveLength(2);
       expect(queries[0].split(' OR ')).toHaveLength(10);
       expect(queries[0].split(' OR ')[0]).toBe('email:"a\\"b\\\\0@x.example"');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('follows next_page until has_more is false, keeping the query, and groups invoices by customer', async () => {
+    const page1 = { object: 'search_result', data: [invoiceBody({ id: 'in_1', customer: 'cus_a', created: 100 }), invoiceBody({ id: 'in_2', customer: 'cus_b' })], has_more: true, next_page: 'page_2' };
+    const page2 = { object: 'search_result', data: [invoiceBody({ id: 'in_3', customer: 'cus_a', created: 200 })], has_more: false, next_page: null };
+    const server = await cannedStripe({ '/v1/invoices/search': { body: page1 } }, (query) => (query.get('page') === 'page_2' ? page2 : undefined));
+    try {
+      const loaders = createBillingLoaders({ connector: createBillingConnector(stripeClient(server.url)), cache: newCache() });
+      const [a, b, c] = await Promise.all(['cus_a', 'cus_b', 'cus_c'].map((id) => loaders.invoicesOfCustomer(id)));
+
+      expect(a.map((i) => i.id)).toEqual(['in_3', 'in_1']);
+      expect(b.map((i) => i.id)).toEqual(['in_2']);
+      expect(c).toEqual([]);
+      const queries = server.seen.map((s) => new URL(s.url, 'http://x').searchParams);
+      expect(queries.map((q) => q.get('page'))).toEqual([null, 'page_2']);
+      expect(queries.map((q) => q.get('query'))).toEqual(Array(2).fill('customer:"cus_a" OR customer:"cus_b" OR customer:"cus_c"'));
+      expect(queries.map((q) => q.get('limit'))).toEqual(['100', '100']);
     } finally {
       await server.close();
     }

@@ -3,35 +3,12 @@
  * does) and gives the CRM test files small raw-HTTP helpers: `api` sends the sandbox token,
  * `admin` talks to `/__sandbox/`.
  */
-import { SANDBOX_CREDENTIALS } from '../src/sandbox/credentials.ts';
-import { createCrmEmulator, type CrmEmulator } from '../src/sandbox/crm/index.ts';
-import { type ChaosKnobs, SandboxServer } from '../src/sandbox/http.ts';
-import { createWorld, type World } from '../src/sandbox/world.ts';
+import type { CrmEmulator } from '../src/sandbox/crm/index.ts';
+import type { ChaosKnobs } from '../src/sandbox/http.ts';
+import { SANDBOX_CREDENTIALS, type SandboxServer, startSandbox } from '../src/sandbox/index.ts';
+import type { World } from '../src/sandbox/world.ts';
 
 export const CRM_TOKEN = SANDBOX_CREDENTIALS.crm;
-
-interface Started {
-  world: World;
-  server: SandboxServer;
-  url: string;
-  close(): Promise<void>;
-}
-
-// TEMPORARY: src/sandbox/index.ts imports the billing emulator, which is still being
-// written; until it exists, start the CRM server the way startSandbox would.
-async function boot(contacts: number): Promise<Started> {
-  try {
-    const { startSandbox } = await import('../src/sandbox/index.ts');
-    const sandbox = await startSandbox({ systems: ['crm'], world: { size: contacts } });
-    return { world: sandbox.world, server: sandbox.server('crm'), url: sandbox.urls.crm as string, close: () => sandbox.close() };
-  } catch (error) {
-    if (!String(error).includes('billing')) throw error;
-    const world = createWorld({ size: contacts });
-    const server = new SandboxServer(createCrmEmulator(world, { token: CRM_TOKEN }));
-    const url = await server.listen();
-    return { world, server, url, close: () => server.close() };
-  }
-}
 
 export interface HttpResult<T = Json> {
   status: number;
@@ -54,7 +31,9 @@ export interface CrmHarness {
 }
 
 export async function startCrm(contacts = 200): Promise<CrmHarness> {
-  const { world, server, url, close } = await boot(contacts);
+  const sandbox = await startSandbox({ systems: ['crm'], world: { size: contacts } });
+  const server = sandbox.server('crm');
+  const url = sandbox.urls.crm as string;
   const send = async <T>(method: string, path: string, body: unknown, headers: Record<string, string>): Promise<HttpResult<T>> => {
     const res = await fetch(`${url}${path}`, {
       method,
@@ -66,7 +45,7 @@ export async function startCrm(contacts = 200): Promise<CrmHarness> {
   };
   return {
     url,
-    world,
+    world: sandbox.world,
     server,
     emulator: server.vendor as CrmEmulator,
     api: (method, path, body, headers = {}) => send(method, path, body, { authorization: `Bearer ${CRM_TOKEN}`, ...headers }),
@@ -74,7 +53,7 @@ export async function startCrm(contacts = 200): Promise<CrmHarness> {
     knobs: async (patch) => {
       await server.setKnobs(patch);
     },
-    close,
+    close: () => sandbox.close(),
   };
 }
 

@@ -6,27 +6,31 @@
 import type { Prng } from '../prng.ts';
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+const CODES = Array.from(ALPHABET, (ch) => ch.charCodeAt(0));
 
 export class IdFactory {
   constructor(private readonly rng: Prng) {}
 
   body(length: number): string {
-    let out = '';
-    while (out.length < length) {
+    // Built from char codes in one go: appending char by char leaves a rope of `length`
+    // nodes per id, which at millions of ids costs gigabytes of heap.
+    const codes = new Array<number>(length);
+    let i = 0;
+    while (i < length) {
       let n = Math.floor(this.rng.next() * 4294967296);
-      for (let i = 0; i < 5 && out.length < length; i++) {
-        out += ALPHABET[n % 62];
+      for (let k = 0; k < 5 && i < length; k++) {
+        codes[i++] = CODES[n % 62];
         n = Math.floor(n / 62);
       }
     }
-    return out;
+    return String.fromCharCode(...codes);
   }
 
   /** Upper-case hex, as Stripe's customer `invoice_prefix`. */
   hex(length: number): string {
-    let out = '';
-    for (let i = 0; i < length; i++) out += '0123456789ABCDEF'[Math.floor(this.rng.next() * 16)];
-    return out;
+    const codes = new Array<number>(length);
+    for (let i = 0; i < length; i++) codes[i] = CODES[Math.floor(this.rng.next() * 16)];
+    return String.fromCharCode(...codes);
   }
 
   /** `prefix_1…`: Stripe's current ids start with a version digit. */

@@ -18,7 +18,7 @@ import { invalidParam, parameterMissing, referenceMissing, stateError } from './
 import { getCustomer, getPrice } from './lookups.ts';
 import { attemptPayment, cancelIntent, createIntent, declinedError, resolvePaymentMethod } from './ops-payments.ts';
 import { applyMetadata, type MetadataPatch } from './params.ts';
-import type { CollectionMethod, CustomerRec, InvoiceItemRec, InvoiceRec, PriceRec, SubscriptionLineRec } from './records.ts';
+import type { CollectionMethod, CustomerRec, InvoiceItemRec, InvoiceRec, InvoiceStatus, PriceRec, SubscriptionLineRec } from './records.ts';
 import { invoiceTotal, type Json, renderInvoice, renderInvoiceItem } from './render.ts';
 
 const DAY = 86_400;
@@ -193,7 +193,8 @@ export function payInvoice(ctx: OpContext, inv: InvoiceRec, options: PayOptions 
   if (inv.status === 'paid') throw stateError(null, 'Invoice is already paid');
   if (inv.status === 'void') throw stateError(null, 'This invoice is void and can no longer be paid.');
   if (inv.status === 'draft') finalizeInvoice(ctx, inv);
-  if (inv.status === 'paid') return renderInvoice(store, inv);
+  // A zero-total draft is paid by finalizing it.
+  if ((inv.status as InvoiceStatus) === 'paid') return renderInvoice(store, inv);
 
   const total = invoiceTotal(inv);
   const now = store.now();

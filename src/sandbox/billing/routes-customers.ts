@@ -5,7 +5,7 @@ import { listResponse } from './list.ts';
 import { getCustomer } from './lookups.ts';
 import { type CustomerInput, createCustomer, deleteCustomer, updateCustomer } from './ops-customers.ts';
 import type { Params } from './params.ts';
-import type { AddressRec } from './records.ts';
+import type { AddressRec, CustomerRec } from './records.ts';
 import { renderCustomer } from './render.ts';
 import { allOf, createdIn, listQuery, type RouteDeps, searchQuery, withExpand } from './routes-common.ts';
 import type { SearchEngines } from './search-fields.ts';
@@ -62,7 +62,7 @@ export function customerRoutes(api: BillingApi, engines: SearchEngines, deps: Ro
         noun: 'customer',
         table: store.customers,
         rows: store.customers.all(),
-        filter: allOf(createdIn(q), email !== undefined && ((c) => c.email === email)),
+        filter: allOf<CustomerRec>(createdIn(q), email !== undefined && ((c) => c.email === email)),
         render: (c) => renderCustomer(store, c),
       },
       q,

@@ -19,7 +19,7 @@ import {
   voidInvoice,
 } from './ops-invoices.ts';
 import { inRange, LIST_PARAMS, listParams, type Params } from './params.ts';
-import type { InvoiceStatus } from './records.ts';
+import type { InvoiceItemRec, InvoiceRec, InvoiceStatus } from './records.ts';
 import { listObject, renderInvoice, renderInvoiceItem, renderLine } from './render.ts';
 import { allOf, createdIn, listQuery, type RouteDeps, searchQuery, withExpand } from './routes-common.ts';
 import type { SearchEngines } from './search-fields.ts';
@@ -54,7 +54,7 @@ function invoiceInput(p: Params, allowed: string[]): InvoiceInput & { customer?:
   };
 }
 
-function itemInput(p: Params, allowed: string[]): InvoiceItemInput & { customer?: string; invoice?: string } {
+function itemInput(p: Params, allowed: string[]): Omit<InvoiceItemInput, 'invoice'> & { customer?: string; invoiceId?: string } {
   p.allow(allowed);
   const priceData = p.hash('price_data');
   priceData?.allow(['currency', 'product', 'tax_behavior', 'unit_amount', 'unit_amount_decimal']);
@@ -69,7 +69,7 @@ function itemInput(p: Params, allowed: string[]): InvoiceItemInput & { customer?
   }
   return {
     customer: p.string('customer'),
-    invoice: p.string('invoice'),
+    invoiceId: p.string('invoice'),
     price,
     amount,
     unitAmount,
@@ -100,7 +100,7 @@ export function invoiceRoutes(api: BillingApi, engines: SearchEngines, deps: Rou
         noun: 'invoice',
         table: store.invoices,
         rows,
-        filter: allOf(
+        filter: allOf<InvoiceRec>(
           createdIn(q),
           customer !== undefined && subscription !== undefined && ((i) => i.subscription === subscription),
           status !== undefined && ((i) => i.status === (status as InvoiceStatus)),
@@ -212,7 +212,7 @@ export function invoiceRoutes(api: BillingApi, engines: SearchEngines, deps: Rou
         noun: 'invoiceitem',
         table: store.invoiceItems,
         rows,
-        filter: allOf(
+        filter: allOf<InvoiceItemRec>(
           createdIn(q),
           invoice !== undefined && customer !== undefined && ((i) => i.customer === customer),
           pending !== undefined && ((i) => (i.invoice === null) === pending),
@@ -240,7 +240,7 @@ export function invoiceRoutes(api: BillingApi, engines: SearchEngines, deps: Rou
       return input;
     },
     execute: (ctx, input) => {
-      const { customer, invoice } = itemTargets(ctx, input.customer!, input.invoice);
+      const { customer, invoice } = itemTargets(ctx, input.customer!, input.invoiceId);
       return withExpand(ctx, addInvoiceItem(ctx, customer, { ...input, invoice }));
     },
   });

@@ -287,7 +287,8 @@ export class CrmStore {
    * Returns whether anything changed.
    */
   link(a: CrmRecord, b: CrmRecord, flags: number, ctx: ChangeContext): boolean {
-    const want = flags & LINK_PRIMARY ? LINK_PRIMARY | LINK_UNLABELED : LINK_UNLABELED;
+    // Only contact/deal → company links can be primary; elsewhere the flag means nothing.
+    const want = flags & LINK_PRIMARY && hasPrimary(a.type, b.type) ? LINK_PRIMARY | LINK_UNLABELED : LINK_UNLABELED;
     const current = a.links[b.type]?.get(b.id) ?? 0;
     if ((current | want) === current) return false;
     const now = this.clock();
@@ -320,11 +321,15 @@ export class CrmStore {
     const map = record.links[toType];
     if (!map) return [];
     const out: Array<[CrmRecord, number]> = [];
+    let sorted = true;
     for (const [id, flags] of map) {
       const target = this.tables[toType].byId.get(id);
-      if (target && !target.archived) out.push([target, flags]);
+      if (!target || target.archived) continue;
+      if (out.length > 0 && out[out.length - 1][0].num > target.num) sorted = false;
+      out.push([target, flags]);
     }
-    return out.sort((x, y) => x[0].num - y[0].num);
+    // Seeded links arrive in id order; sort only when later writes broke it.
+    return sorted ? out : out.sort((x, y) => x[0].num - y[0].num);
   }
 
   // ----- search view ------------------------------------------------------------------------

@@ -1,0 +1,196 @@
+/**
+ * Billing's admin routes under `/__sandbox/` (no auth, no chaos):
+ *
+ * - `POST /__sandbox/edit` — change a record as if someone did it in the Stripe Dashboard.
+ *   Body: `{ object, id, set?, action? }`; `set` is applied first, then `action`:
+ *     customer:     set { email, name, phone, description, balance, metadata }   action: delete
+ *     invoice:      set { description, footer, metadata, auto_advance }
+ *                   action: finalize | pay | pay_out_of_band | fail_payment | void | mark_uncollectible | delete
+ *     invoiceitem:  set { description, metadata, quantity, amount }              action: delete
+ *     subscription: set { description, metadata, cancel_at_period_end }          action: cancel
+ *     charge:       set { description, metadata }                                action: refund
+ *   `metadata` values of null or "" remove the key. The edit runs through the same operations
+ *   as the API, so it appends the same Events and feeds `emulator.events`. Answer:
+ *   `{ ok, object, events: [{ id, type }], error? }` (`error`: the Stripe error body when the
+ *   action itself fails, e.g. a declined `fail_payment`).
+ * - `GET|POST|DELETE /__sandbox/locks` — `{ ids?: string[], rate?: number }`: writes touching
+ *   a locked id, or this share of all writes, answer 429 `lock_timeout`.
+ * - `GET|POST /__sandbox/hold` — `{ ms }`: POSTs wait this long after claiming their
+ *   Idempotency-Key, so a concurrent retry sees 409 `idempotency_key_in_use`.
+ */
+import { Router, type SandboxRequest, type SandboxResponse } from '../http.ts';
+import { newRequestId, type BillingFaults } from './api.ts';
+import type { OpContext } from './changes.ts';
+import { StripeError } from './errors.ts';
+import { getCharge, getCustomer, getInvoice, getInvoiceItem, getSubscription } from './lookups.ts';
+import { deleteCustomer, updateCustomer } from './ops-customers.ts';
+import { deleteInvoice, deleteInvoiceItem, finalizeInvoice, markUncollectible, payInvoice, updateInvoice, updateInvoiceItem, voidInvoice } from './ops-invoices.ts';
+import { updateCharge } from './ops-payments.ts';
+import { cancelSubscription, updateSubscription } from './ops-subscriptions.ts';
+import type { MetadataPatch } from './params.ts';
+import type { Json } from './render.ts';
+import type { BillingChange, BillingStore } from './store.ts';
+
+type Edit = { object?: unknown; id?: unknown; set?: Record<string, unknown>; action?: unknown };
+
+const bad = (message: string, status = 400): SandboxResponse => ({ status, body: { error: message } });
+
+function parse(raw: Buffer): unknown {
+  try {
+    return raw.length ? JSON.parse(raw.toString('utf8')) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function metadataPatch(value: unknown): MetadataPatch | undefined {
+  if (value === undefined) return undefined;
+  if (value === null) return { clear: true, set: {}, unset: [] };
+  if (typeof value !== 'object') throw new TypeError('set.metadata must be an object of strings');
+  const patch: MetadataPatch = { clear: false, set: {}, unset: [] };
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    if (v === null || v === '') patch.unset.push(k);
+    else patch.set[k] = String(v);
+  }
+  return patch;
+}
+
+const str = (v: unknown): string | null | undefined => (v === undefined ? undefined : v === null || v === '' ? null : String(v));
+const num = (v: unknown): number | undefined => (v === undefined ? undefined : Number(v));
+const bool = (v: unknown): boolean | undefined => (v === undefined ? undefined : Boolean(v));
+
+function applyEdit(ctx: OpContext, edit: Edit): Json {
+  const { store } = ctx;
+  const id = String(edit.id);
+  const set = edit.set ?? {};
+  const action = edit.action === undefined ? undefined : String(edit.action);
+  const has = Object.keys(set).length > 0;
+  const unknownAction = () => new TypeError(`unknown action '${action}' for ${String(edit.object)}`);
+  switch (edit.object) {
+    case 'customer': {
+      const c = getCustomer(store, id);
+      let out = has
+        ? updateCustomer(ctx, c, { email: str(set.email), name: str(set.name), phone: str(set.phone), description: str(set.description), balance: num(set.balance), metadata: metadataPatch(set.metadata) })
+        : null;
+      if (action === 'delete') out = deleteCustomer(ctx, c);
+      else if (action !== undefined) throw unknownAction();
+      return out ?? { id };
+    }
+    case 'invoice': {
+      const inv = getInvoice(store, id);
+      let out = has ? updateInvoice(ctx, inv, { description: str(set.description), footer: str(set.footer), metadata: metadataPatch(set.metadata), autoAdvance: bool(set.auto_advance) }) : null;
+      switch (action) {
+        case undefined:
+          break;
+        case 'finalize':
+          out = finalizeInvoice(ctx, inv);
+          break;
+        case 'pay':
+          out = payInvoice(ctx, inv);
+          break;
+        case 'pay_out_of_band':
+          out = payInvoice(ctx, inv, { paidOutOfBand: true });
+          break;
+        case 'fail_payment':
+          out = payInvoice(ctx, inv, { paymentMethod: 'pm_card_chargeDeclined' });
+          break;
+        case 'void':
+          out = voidInvoice(ctx, inv);
+          break;
+        case 'mark_uncollectible':
+          out = markUncollectible(ctx, inv);
+          break;
+        case 'delete':
+          out = deleteInvoice(ctx, inv);
+          break;
+        default:
+          throw unknownAction();
+      }
+      return out ?? { id };
+    }
+    case 'invoiceitem': {
+      const item = getInvoiceItem(store, id);
+      let out = has ? updateInvoiceItem(ctx, item, { description: str(set.description), metadata: metadataPatch(set.metadata), quantity: num(set.quantity), amount: num(set.amount) }) : null;
+      if (action === 'delete') out = deleteInvoiceItem(ctx, item);
+      else if (action !== undefined) throw unknownAction();
+      return out ?? { id };
+    }
+    case 'subscription': {
+      const sub = getSubscription(store, id);
+      let out = has ? updateSubscription(ctx, sub, { description: str(set.description), metadata: metadataPatch(set.metadata), cancelAtPeriodEnd: bool(set.cancel_at_period_end) }) : null;
+      if (action === 'cancel') out = cancelSubscription(ctx, sub, {});
+      else if (action !== undefined) throw unknownAction();
+      return out ?? { id };
+    }
+    case 'charge': {
+      const ch = getCharge(store, id);
+      let out = has ? updateCharge(ctx, ch, { description: str(set.description), metadata: metadataPatch(set.metadata) }) : null;
+      if (action === 'refund') out = updateCharge(ctx, ch, { refund: true });
+      else if (action !== undefined) throw unknownAction();
+      return out ?? { id };
+    }
+    default:
+      throw new TypeError(`unknown object '${String(edit.object)}' (customer, invoice, invoiceitem, subscription, charge)`);
+  }
+}
+
+export function billingAdmin(store: BillingStore, faults: BillingFaults): Router {
+  const router = new Router();
+
+  router.on('POST', '/__sandbox/edit', (req: SandboxRequest) => {
+    const edit = parse(req.rawBody) as Edit | undefined;
+    if (!edit || typeof edit !== 'object' || typeof edit.id !== 'string') return bad('expected { object, id, set?, action? }');
+    if (edit.set !== undefined && (typeof edit.set !== 'object' || edit.set === null)) return bad('set must be an object');
+    if (edit.set === undefined && edit.action === undefined) return bad('nothing to do: give set and/or action');
+    const ctx: OpContext = { store, request: { requestId: newRequestId(), idempotencyKey: null } };
+    const events: { id: string; type: string }[] = [];
+    const listener = (change: BillingChange) => events.push({ id: String(change.event.id), type: change.type });
+    store.emitter.on('change', listener);
+    try {
+      const object = applyEdit(ctx, edit);
+      return { status: 200, body: { ok: true, object, events } };
+    } catch (error) {
+      if (error instanceof StripeError) {
+        // A failed action (a declined payment) still changed state and recorded events.
+        const status = error.status === 402 ? 200 : error.status;
+        return { status, body: { ok: error.status === 402, error: error.body, events } };
+      }
+      if (error instanceof TypeError) return bad(error.message);
+      throw error;
+    } finally {
+      store.emitter.off('change', listener);
+    }
+  });
+
+  const showLocks = (): SandboxResponse => ({ status: 200, body: { ids: [...faults.lockedIds], rate: faults.lockTimeoutRate } });
+  router.on('GET', '/__sandbox/locks', showLocks);
+  router.on('DELETE', '/__sandbox/locks', () => {
+    faults.lockedIds.clear();
+    faults.lockTimeoutRate = 0;
+    return showLocks();
+  });
+  router.on('POST', '/__sandbox/locks', (req) => {
+    const body = parse(req.rawBody) as { ids?: unknown; rate?: unknown } | undefined;
+    if (!body || typeof body !== 'object') return bad('expected { ids?: string[], rate?: number }');
+    if (body.ids !== undefined) {
+      if (!Array.isArray(body.ids) || !body.ids.every((i) => typeof i === 'string')) return bad('ids must be an array of object ids');
+      faults.lockedIds.clear();
+      for (const id of body.ids as string[]) faults.lockedIds.add(id);
+    }
+    if (body.rate !== undefined) {
+      if (typeof body.rate !== 'number' || body.rate < 0 || body.rate > 1) return bad('rate must be a number between 0 and 1');
+      faults.lockTimeoutRate = body.rate;
+    }
+    return showLocks();
+  });
+
+  router.on('GET', '/__sandbox/hold', () => ({ status: 200, body: { ms: faults.holdMs } }));
+  router.on('POST', '/__sandbox/hold', (req) => {
+    const body = parse(req.rawBody) as { ms?: unknown } | undefined;
+    if (!body || typeof body.ms !== 'number' || body.ms < 0) return bad('expected { ms: number >= 0 }');
+    faults.holdMs = body.ms;
+    return { status: 200, body: { ms: faults.holdMs } };
+  });
+
+  return router;
+}

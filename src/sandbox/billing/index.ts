@@ -1,0 +1,139 @@
+/**
+ * The Stripe emulator (API version 2023-08-16): customers, invoices with invoice items,
+ * subscriptions, charges, payment intents, prices/products and the Event log, with Stripe's
+ * wire format (form-encoded bodies, `expand[]`, cursor lists, the search query language over
+ * a lagging index, Idempotency-Key replay, error bodies and 401/402/404/409/429 shapes).
+ *
+ * `events` emits `'change'` with a `BillingChange` (`{ type, object, previous, event }`) for
+ * every recorded Event, whether an API write or a `/__sandbox/edit` caused it.
+ */
+import type { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
+import type { SandboxRequest, SandboxResponse, VendorEmulator } from '../http.ts';
+import { Router } from '../http.ts';
+import type { World } from '../world.ts';
+import { billingAdmin } from './admin.ts';
+import { BillingApi, type BillingFaults, newRequestId } from './api.ts';
+import { authenticationError, rateLimitError, StripeError, apiError } from './errors.ts';
+import { IdempotencyStore } from './idempotency.ts';
+import { catalogRoutes } from './routes-catalog.ts';
+import { customerRoutes } from './routes-customers.ts';
+import { eventRoutes } from './routes-events.ts';
+import { invoiceRoutes } from './routes-invoices.ts';
+import { paymentRoutes } from './routes-payments.ts';
+import { subscriptionRoutes } from './routes-subscriptions.ts';
+import { searchEngines } from './search-fields.ts';
+import { seedBilling } from './seed.ts';
+import { API_VERSION, BillingStore } from './store.ts';
+
+export type { BillingChange } from './store.ts';
+
+export interface BillingEmulatorOptions {
+  /** The secret key requests must present (`Authorization: Bearer sk_…` or Basic with the key as user). */
+  apiKey: string;
+}
+
+const SPEC_URL = new URL('../../../../shared/specs/stripe.subset.json', import.meta.url);
+
+/** The trimmed Stripe OpenAPI document from `../shared/specs`, or a stub saying it is missing. */
+function loadSpec(): unknown {
+  try {
+    return JSON.parse(readFileSync(SPEC_URL, 'utf8'));
+  } catch {
+    return { openapi: '3.0.0', info: { title: 'Stripe API (sandbox)', version: API_VERSION }, paths: {}, 'x-note': `spec file not found at ${SPEC_URL.pathname}` };
+  }
+}
+
+function presentedKey(req: SandboxRequest): string | null {
+  const auth = req.headers.authorization;
+  if (!auth) return null;
+  const [scheme, value = ''] = auth.trim().split(/\s+/, 2);
+  if (/^bearer$/i.test(scheme)) return value || null;
+  if (/^basic$/i.test(scheme)) {
+    // Stripe takes the key as the Basic user name (`-u sk_…:`), or the bare key after "Basic".
+    if (value.startsWith('sk_') || value.startsWith('rk_')) return value;
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    return decoded.split(':')[0] || null;
+  }
+  return value || scheme || null;
+}
+
+export function createBillingEmulator(world: World, options: { apiKey: string }): VendorEmulator & { events: EventEmitter } {
+  // Ids and seed decisions draw from separate streams of the billing fork, so a reset
+  // (or a fresh start) reproduces the same account byte for byte.
+  const streams = () => {
+    const base = world.prng.fork('billing');
+    return { ids: base.fork('ids'), seed: base.fork('seed') };
+  };
+  const initial = streams();
+  const store = new BillingStore(initial.ids);
+  const idempotency = new IdempotencyStore();
+  const faults: BillingFaults = { lockedIds: new Set(), lockTimeoutRate: 0, holdMs: 0 };
+  const engines = searchEngines(store);
+  const router = new Router();
+  const api = new BillingApi(router, store, idempotency, faults);
+  let spec: unknown;
+
+  const emulator: VendorEmulator & { events: EventEmitter } = {
+    system: 'billing',
+    router,
+    events: store.emitter,
+    admin: billingAdmin(store, faults),
+
+    authenticate(req) {
+      const key = presentedKey(req);
+      if (key === options.apiKey) return null;
+      return authenticationError(key).toResponse();
+    },
+    rateLimited: () => rateLimitError().toResponse(),
+    internalError: () => apiError().toResponse(),
+    notFound: (req) =>
+      new StripeError(404, {
+        type: 'invalid_request_error',
+        message: `Unrecognized request URL (${req.method}: ${req.path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`,
+      }).toResponse(),
+
+    reset() {
+      const fresh = streams();
+      store.restart(fresh.ids);
+      seedBilling(store, world, fresh.seed);
+      idempotency.clear();
+      faults.lockedIds.clear();
+      faults.lockTimeoutRate = 0;
+      faults.holdMs = 0;
+      for (const engine of Object.values(engines)) engine.reset();
+    },
+
+    decorate(req: SandboxRequest, res: SandboxResponse) {
+      let requestId = api.requestIds.get(req);
+      if (!requestId) {
+        requestId = newRequestId();
+        api.requestIds.set(req, requestId);
+      }
+      const version = req.headers['stripe-version'];
+      res.headers = {
+        ...res.headers,
+        'Request-Id': requestId,
+        'Stripe-Version': (Array.isArray(version) ? version[0] : version) || API_VERSION,
+        'Cache-Control': 'no-cache, no-store',
+      };
+    },
+
+    openapi() {
+      spec ??= loadSpec();
+      return spec;
+    },
+  };
+
+  // The core assigns the live knobs after construction; read them per request.
+  const deps = { searchLagMs: () => emulator.knobs?.searchLagMs ?? 0 };
+  customerRoutes(api, engines, deps);
+  invoiceRoutes(api, engines, deps);
+  subscriptionRoutes(api, engines, deps);
+  paymentRoutes(api, engines, deps);
+  catalogRoutes(api);
+  eventRoutes(api);
+
+  seedBilling(store, world, initial.seed);
+  return emulator;
+}
