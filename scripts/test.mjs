@@ -51,7 +51,8 @@ if (existsSync(report)) {
   const json = JSON.parse(readFileSync(report, 'utf8'));
   passed = json.numPassedTests;
   // A suite that failed to load counts as a failure even though no test inside it ran.
-  failed = json.numFailedTests + (json.testResults ?? []).filter((r) => r.status === 'failed' && r.assertionResults.length === 0).length;
+  // A suite whose setup failed marks its tests skipped, not failed: count the suite itself.
+  failed = json.numFailedTests + (json.testResults ?? []).filter((r) => r.status === 'failed' && !r.assertionResults.some((a) => a.status === 'failed')).length;
   if (json.numTotalTests === 0) failed = Math.max(failed, 1);
 }
 console.log(`${passed} passed, ${failed} failed`);

@@ -2,7 +2,6 @@
  * A person's view: headless Chromium opens GraphiQL from the gateway, runs W1 and sees data
  * joined from the three systems — with every asset served by the gateway itself.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -17,13 +16,13 @@ describe.runIf(hasService('chromium'))('GraphiQL in a real browser', () => {
   let server: Server;
   let browser: Browser;
   let base: string;
-  const profile = mkdtempSync(join(tmpdir(), 'switchboard-chromium-'));
 
   beforeAll(async () => {
     stack = await startStack({ world: { size: 200 } });
     server = createServer(stack.gateway.yoga);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // playwright gives every launch a fresh, temporary user-data dir.
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       args: [
@@ -35,7 +34,6 @@ describe.runIf(hasService('chromium'))('GraphiQL in a real browser', () => {
         '--disable-background-networking',
         '--disable-component-update',
         '--disable-sync',
-        `--user-data-dir=${profile}`,
       ],
     });
   }, 120_000);
@@ -44,7 +42,6 @@ describe.runIf(hasService('chromium'))('GraphiQL in a real browser', () => {
     await browser?.close();
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     await stack?.close();
-    rmSync(profile, { recursive: true, force: true });
   });
 
   it('opens GraphiQL with the W1 tab, runs it, and shows contacts joined to billing and chat data', async () => {

@@ -1,0 +1,88 @@
+/**
+ * `npm start` as an operator runs it: the CLI process reads the environment, serves the
+ * gateway, and starts no embedded sandbox for systems pointed at a vendor.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SANDBOX_CREDENTIALS, startSandbox, type Sandbox } from '../src/sandbox/index.ts';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe('the serve command', () => {
+  let vendors: Sandbox;
+  let child: ChildProcess;
+  let output = '';
+  let port: number;
+
+  beforeAll(async () => {
+    vendors = await startSandbox({ world: { size: 100 } });
+    port = await freePort();
+    child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
+      env: {
+        ...process.env,
+        PORT: String(port),
+        LOG_LEVEL: 'warn',
+        HUBSPOT_BASE_URL: vendors.urls.crm,
+        HUBSPOT_TOKEN: SANDBOX_CREDENTIALS.crm,
+        STRIPE_BASE_URL: vendors.urls.billing,
+        STRIPE_API_KEY: SANDBOX_CREDENTIALS.billing,
+        SLACK_BASE_URL: `${vendors.urls.chat}/api`,
+        SLACK_BOT_TOKEN: SANDBOX_CREDENTIALS.chat,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const deadline = Date.now() + 30_000;
+    while (!output.includes('Switchboard gateway on') && Date.now() < deadline && child.exitCode === null) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    child?.kill('SIGTERM');
+    await vendors?.close();
+  });
+
+  it('serves the graph on PORT against the configured vendors and starts no sandbox of its own', async () => {
+    expect(output).toContain(`Switchboard gateway on http://localhost:${port}/graphql`);
+    expect(output).not.toContain('Sandbox ready');
+    const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ contacts(first: 3) { nodes { id owner { chatUser { id } } billingCustomer { id } } } }' }),
+    });
+    const body = (await response.json()) as { data: { contacts: { nodes: { id: string }[] } }; errors?: unknown };
+    expect(body.errors).toBeUndefined();
+    expect(body.data.contacts.nodes.map((n) => n.id)).toEqual(['10000001', '10000002', '10000003']);
+    expect(vendors.server('crm').requests.total).toBeGreaterThan(0);
+    expect(vendors.server('chat').requests.total).toBeGreaterThan(0);
+  });
+
+  it('exits with status 2 and names the variable when the configuration is invalid', async () => {
+    const bad = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
+      env: { ...process.env, PORT: 'eighty', HUBSPOT_BASE_URL: 'http://127.0.0.1:1', HUBSPOT_TOKEN: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let text = '';
+    bad.stderr!.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => bad.on('exit', resolve));
+    expect(code).toBe(2);
+    expect(text).toContain('PORT');
+    expect(text).toContain('HUBSPOT_TOKEN');
+  }, 30_000);
+
+  it('answers /health for liveness probes', async () => {
+    const response = await fetch(`http://127.0.0.1:${port}/health`);
+    expect(response.status).toBe(200);
+  });
+});
