@@ -18,7 +18,7 @@ describe('GraphQL over HTTP conformance (graphql-http server audits)', () => {
   it('passes every audit with status ok', async () => {
     const audits = serverAudits({
       url: 'http://gateway.test/graphql',
-      fetchFn: (input: RequestInfo | URL, init?: RequestInit) => stack.gateway.yoga.fetch(input as string, init),
+      fetchFn: (input: RequestInfo | URL, init?: RequestInit) => stack.gateway.yoga.fetch(new Request(input, init)),
     });
     expect(audits.length).toBeGreaterThan(20);
     const notOk: string[] = [];

@@ -2,18 +2,30 @@
  * One collection of records, kept sorted by `(created, seq)` so Stripe's newest-first lists
  * page by key rather than by offset: a cursor is an object's position in that order, and a
  * record created (or deleted) while a client pages cannot shift later pages — no duplicates,
- * no gaps. Secondary indexes (e.g. invoices by customer) are sorted the same way, so a
- * filtered list is a walk over one bucket.
+ * no gaps.
+ *
+ * A table holds two kinds of rows:
+ * - live rows: objects in a sorted array (records created at runtime, and small seeded
+ *   collections such as customers), with secondary indexes kept as sorted buckets;
+ * - seeded rows of a `SeedSource`: half a million invoices and their items, charges and
+ *   payment intents are described by typed-array columns and materialized only when read.
+ *   A row handed out by `get()` is "adopted" — kept, so an operation can mutate it in place
+ *   and later reads see the change; rows read while paging stay transient.
  *
  * The table also keeps the short write history the search index needs to lag behind writes:
  * for each object written recently, the version it had before each write.
  */
 import type { Row } from './records.ts';
 
-const compare = (a: Row, b: Row) => a.created - b.created || a.seq - b.seq;
+export interface Key {
+  created: number;
+  seq: number;
+}
+
+const compare = (a: Key, b: Key) => a.created - b.created || a.seq - b.seq;
 
 /** Index of the first row whose key is greater than `key` (rows[0..i) are <= key). */
-function upperBound(rows: readonly Row[], key: Row): number {
+function upperBound(rows: readonly Key[], key: Key): number {
   let lo = 0;
   let hi = rows.length;
   while (lo < hi) {
@@ -25,7 +37,7 @@ function upperBound(rows: readonly Row[], key: Row): number {
 }
 
 /** Index of the first row whose key is >= `key`. */
-function lowerBound(rows: readonly Row[], key: Row): number {
+function lowerBound(rows: readonly Key[], key: Key): number {
   let lo = 0;
   let hi = rows.length;
   while (lo < hi) {
@@ -47,10 +59,97 @@ function removeSorted<R extends Row>(rows: R[], row: R): void {
   if (rows[i] === row) rows.splice(i, 1);
 }
 
+/**
+ * Seeded rows described by columns. Positions `0..length-1` are in ascending key order;
+ * `materialize` builds a fresh record for a position.
+ */
+export interface SeedSource<R extends Row> {
+  readonly length: number;
+  created(pos: number): number;
+  seq(pos: number): number;
+  id(pos: number): string;
+  /** Position of a seeded id, or -1. */
+  position(id: string): number;
+  materialize(pos: number): R;
+  /** Positions (ascending) of the seeded rows in an index bucket. */
+  bucket(index: string, value: string): ArrayLike<number>;
+  /** Seeded rows carry no metadata and no value-indexed field, so the search value index can skip them. */
+  readonly plain: boolean;
+}
+
+interface Index<R> {
+  key: (row: R) => string | null;
+  buckets: Map<string, R[]>;
+}
+
+/** A sorted selection of a table's rows (all of them, or one index bucket), iterated by key. */
+export class RowSet<R extends Row> {
+  constructor(
+    private readonly table: Table<R>,
+    /** Seeded positions in the set, ascending; null when none. */
+    private readonly seeded: ArrayLike<number> | null,
+    private readonly live: readonly R[],
+    /** For a bucket: seeded rows whose indexed value has since changed are skipped. */
+    private readonly member?: (row: R) => boolean,
+  ) {}
+
+  private seedKey(k: number): Key {
+    const pos = this.seeded![k];
+    return { created: this.table.seedSource!.created(pos), seq: this.table.seedSource!.seq(pos) };
+  }
+
+  private seedRow(k: number): R | null {
+    const row = this.table.seededAt(this.seeded![k]);
+    return row && (!this.member || this.member(row)) ? row : null;
+  }
+
+  /** First seeded index whose key is >= key (strict: > key). */
+  private seedBound(key: Key, strict: boolean): number {
+    let lo = 0;
+    let hi = this.seeded ? this.seeded.length : 0;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const c = compare(this.seedKey(mid), key);
+      if (c < 0 || (strict && c === 0)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Rows newest first, strictly older than `below` when given. */
+  *descending(below?: Key): Generator<R> {
+    let i = this.seeded ? (below ? this.seedBound(below, false) : this.seeded.length) - 1 : -1;
+    let j = (below ? lowerBound(this.live, below) : this.live.length) - 1;
+    while (i >= 0 || j >= 0) {
+      if (j < 0 || (i >= 0 && compare(this.seedKey(i), this.live[j]) > 0)) {
+        const row = this.seedRow(i--);
+        if (row) yield row;
+      } else yield this.live[j--];
+    }
+  }
+
+  /** Rows oldest first, strictly newer than `above` when given. */
+  *ascending(above?: Key): Generator<R> {
+    const n = this.seeded ? this.seeded.length : 0;
+    let i = this.seeded && above ? this.seedBound(above, true) : 0;
+    let j = above ? upperBound(this.live, above) : 0;
+    while (i < n || j < this.live.length) {
+      if (j >= this.live.length || (i < n && compare(this.seedKey(i), this.live[j]) < 0)) {
+        const row = this.seedRow(i++);
+        if (row) yield row;
+      } else yield this.live[j++];
+    }
+  }
+
+  toArray(): R[] {
+    return [...this.ascending()];
+  }
+}
+
 export interface PageOptions<R> {
   limit: number;
-  startingAfter?: Row;
-  endingBefore?: Row;
+  startingAfter?: Key;
+  endingBefore?: Key;
   filter?: (row: R) => boolean;
 }
 
@@ -59,14 +158,13 @@ export interface Page<R> {
   hasMore: boolean;
 }
 
-/** Newest-first paging over an ascending array, by cursor key. */
-export function pageRows<R extends Row>(rows: readonly R[], options: PageOptions<R>): Page<R> {
+/** Newest-first paging by cursor key. */
+export function pageRows<R extends Row>(rows: RowSet<R>, options: PageOptions<R>): Page<R> {
   const { limit, filter } = options;
   const out: R[] = [];
   if (options.endingBefore) {
     // The `limit` records just newer than the cursor, still returned newest first.
-    for (let i = upperBound(rows, options.endingBefore); i < rows.length; i++) {
-      const row = rows[i];
+    for (const row of rows.ascending(options.endingBefore)) {
       if (filter && !filter(row)) continue;
       out.push(row);
       if (out.length > limit) break;
@@ -74,9 +172,7 @@ export function pageRows<R extends Row>(rows: readonly R[], options: PageOptions
     const hasMore = out.length > limit;
     return { data: out.slice(0, limit).reverse(), hasMore };
   }
-  const start = options.startingAfter ? lowerBound(rows, options.startingAfter) - 1 : rows.length - 1;
-  for (let i = start; i >= 0; i--) {
-    const row = rows[i];
+  for (const row of rows.descending(options.startingAfter)) {
     if (filter && !filter(row)) continue;
     out.push(row);
     if (out.length > limit) break;
@@ -84,11 +180,6 @@ export function pageRows<R extends Row>(rows: readonly R[], options: PageOptions
   const hasMore = out.length > limit;
   if (hasMore) out.length = limit;
   return { data: out, hasMore };
-}
-
-interface Index<R> {
-  key: (row: R) => string | null;
-  buckets: Map<string, R[]>;
 }
 
 /** The version an object had just before a write at `at` (epoch ms); null = it did not exist. */
@@ -104,6 +195,10 @@ export class Table<R extends Row> {
   private rows: R[] = [];
   private readonly byId = new Map<string, R>();
   private readonly indexes = new Map<string, Index<R>>();
+  private seed: SeedSource<R> | null = null;
+  /** Seeded rows handed out by `get()`, by position: the instances operations mutate. */
+  private readonly adopted = new Map<number, R>();
+  private readonly removedSeeded = new Set<number>();
   /** Deleted records, so cursors and expansions that name them keep working. */
   private readonly tombstones = new Map<string, R>();
   private readonly writes = new Map<string, WriteEntry<R>[]>();
@@ -122,30 +217,62 @@ export class Table<R extends Row> {
     for (const [name, key] of Object.entries(indexes)) this.indexes.set(name, { key, buckets: new Map() });
   }
 
-  get size(): number {
-    return this.rows.length;
+  get seedSource(): SeedSource<R> | null {
+    return this.seed;
   }
 
-  /** All live rows, oldest first. Callers must not mutate the array. */
-  all(): readonly R[] {
-    return this.rows;
+  get size(): number {
+    return this.rows.length + (this.seed ? this.seed.length - this.removedSeeded.size : 0);
+  }
+
+  /** A seeded row by position: the adopted instance, or a transient one; null once deleted. */
+  seededAt(pos: number): R | null {
+    if (this.removedSeeded.has(pos)) return null;
+    return this.adopted.get(pos) ?? this.seed!.materialize(pos);
   }
 
   get(id: string): R | undefined {
-    return this.byId.get(id);
+    const live = this.byId.get(id);
+    if (live || !this.seed) return live;
+    const pos = this.seed.position(id);
+    if (pos < 0 || this.removedSeeded.has(pos)) return undefined;
+    let row = this.adopted.get(pos);
+    if (!row) {
+      row = this.seed.materialize(pos);
+      this.adopted.set(pos, row);
+    }
+    return row;
   }
 
   /** A live or deleted record. */
   getAny(id: string): R | undefined {
-    return this.byId.get(id) ?? this.tombstones.get(id);
+    return this.get(id) ?? this.tombstones.get(id);
   }
 
-  /** Rows of one index bucket, oldest first (empty when none). */
-  bucket(index: string, value: string): readonly R[] {
-    return this.indexes.get(index)?.buckets.get(value) ?? [];
+  /** All rows. */
+  all(): RowSet<R> {
+    return new RowSet(this, this.seed ? new SeedRange(this.seed.length) : null, this.rows);
   }
 
-  /** Replaces the contents with seeded rows in any order (sorted once: O(n log n)). */
+  /** The rows of one index bucket. */
+  bucket(index: string, value: string): RowSet<R> {
+    const idx = this.indexes.get(index);
+    const live = idx?.buckets.get(value) ?? [];
+    const seeded = this.seed ? this.seed.bucket(index, value) : null;
+    return new RowSet(this, seeded && seeded.length > 0 ? seeded : null, live, idx ? (row) => idx.key(row) === value : undefined);
+  }
+
+  /** Rows that may carry value-indexed data (all rows unless the seed is plain). */
+  *indexableRows(): Generator<R> {
+    if (!this.seed || !this.seed.plain) {
+      yield* this.all().ascending();
+      return;
+    }
+    yield* this.rows;
+    for (const row of this.adopted.values()) yield row;
+  }
+
+  /** Replaces the contents with seeded live rows in any order (sorted once: O(n log n)). */
   load(rows: R[]): void {
     this.clear();
     rows.sort(compare);
@@ -162,9 +289,17 @@ export class Table<R extends Row> {
     }
   }
 
+  /** Attaches column-described seeded rows (after `load` or `clear`). */
+  attachSeed(source: SeedSource<R>): void {
+    this.seed = source;
+  }
+
   clear(): void {
     this.rows = [];
     this.byId.clear();
+    this.seed = null;
+    this.adopted.clear();
+    this.removedSeeded.clear();
     this.tombstones.clear();
     this.writes.clear();
     this.changed.clear();
@@ -185,8 +320,16 @@ export class Table<R extends Row> {
   }
 
   remove(row: R, before: R, now = Date.now()): void {
-    removeSorted(this.rows, row);
-    this.byId.delete(row.id);
+    if (this.byId.get(row.id) === row) {
+      removeSorted(this.rows, row);
+      this.byId.delete(row.id);
+    } else if (this.seed) {
+      const pos = this.seed.position(row.id);
+      if (pos >= 0) {
+        this.removedSeeded.add(pos);
+        this.adopted.delete(pos);
+      }
+    }
     this.tombstones.set(row.id, row);
     for (const index of this.indexes.values()) {
       const value = index.key(row);
@@ -199,7 +342,8 @@ export class Table<R extends Row> {
 
   /** Moves a row between index buckets after a change to an indexed field (`before` holds the old values). */
   reindex(row: R, before: R): void {
-    for (const index of this.indexes.values()) {
+    const seededPos = this.byId.get(row.id) === row || !this.seed ? -1 : this.seed.position(row.id);
+    for (const [name, index] of this.indexes) {
       const was = index.key(before);
       const is = index.key(row);
       if (was === is) continue;
@@ -207,11 +351,12 @@ export class Table<R extends Row> {
         const bucket = index.buckets.get(was);
         if (bucket) removeSorted(bucket, row);
       }
-      if (is !== null) {
-        const bucket = index.buckets.get(is);
-        if (bucket) insertSorted(bucket, row);
-        else index.buckets.set(is, [row]);
-      }
+      if (is === null) continue;
+      // A seeded row back in its seeded bucket needs no live entry (it would be listed twice).
+      if (seededPos >= 0 && Array.prototype.includes.call(this.seed!.bucket(name, is), seededPos)) continue;
+      const bucket = index.buckets.get(is);
+      if (bucket) insertSorted(bucket, row);
+      else index.buckets.set(is, [row]);
     }
   }
 
@@ -243,6 +388,10 @@ export class Table<R extends Row> {
     }
   }
 
+  hasWrites(id: string): boolean {
+    return this.writes.has(id);
+  }
+
   /**
    * The object as a lagging index sees it: its state at `asOf` (epoch ms). The version before
    * the first write after `asOf` is what the index still holds; null when it did not exist yet.
@@ -252,7 +401,7 @@ export class Table<R extends Row> {
     if (entries) {
       for (const entry of entries) if (entry.at > asOf) return entry.before;
     }
-    return this.byId.get(id) ?? null;
+    return this.get(id) ?? null;
   }
 
   /** Ids written after `since`, including deleted ones: the only objects whose indexed version may differ from the live one. */
@@ -260,5 +409,13 @@ export class Table<R extends Row> {
     const out: string[] = [];
     for (const [id, entries] of this.writes) if (entries[entries.length - 1].at > since) out.push(id);
     return out;
+  }
+}
+
+/** Positions 0..n-1 without allocating them. */
+class SeedRange implements ArrayLike<number> {
+  readonly [n: number]: number;
+  constructor(readonly length: number) {
+    return new Proxy(this, { get: (t, p) => (typeof p === 'string' && /^\d+$/.test(p) ? Number(p) : Reflect.get(t, p)) });
   }
 }
