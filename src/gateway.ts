@@ -11,6 +11,9 @@ import { createBillingConnector, createBillingLoaders, stripeProfile } from './c
 import { createChatConnector, createChatLoaders, slackProfile } from './connectors/chat/index.ts';
 import { createCrmConnector, createCrmLoaders, hubspotProfile } from './connectors/crm/index.ts';
 import { createCacheStore, type CacheStore } from './cache/store.ts';
+import { createChangeFeed } from './changes/feed.ts';
+import { createInvalidator } from './changes/invalidate.ts';
+import type { ChangeFeed } from './changes/types.ts';
 import type { Config } from './config.ts';
 import type { GatewayContext } from './context.ts';
 import { ERROR_CODES, type SystemName } from './errors.ts';
@@ -40,6 +43,7 @@ export interface Gateway {
   yoga: YogaServerInstance<Record<string, unknown>, GatewayContext>;
   upstream: Record<SystemName, ResilientUpstreamClient>;
   cache: CacheStore;
+  changes: ChangeFeed;
   logger: Logger;
   close(): Promise<void>;
 }
@@ -73,6 +77,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
   const scoped = (system: SystemName) => cache.scoped(system, options.upstreams[system].credential, config.cache.ttlSeconds);
   const caches = { crm: scoped('crm'), billing: scoped('billing'), chat: scoped('chat') };
+  const changes = createChangeFeed({ invalidate: createInvalidator(caches) });
   const connectors = {
     crm: createCrmConnector(upstream.crm),
     billing: createBillingConnector(upstream.billing),
@@ -102,6 +107,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       const requestId = requestIdFrom(request);
       return {
         requestId,
+        changes,
         loaders: {
           crm: createCrmLoaders({ connector: connectors.crm, cache: caches.crm, requestId }),
           billing: createBillingLoaders({ connector: connectors.billing, cache: caches.billing, requestId }),
@@ -122,8 +128,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     yoga,
     upstream,
     cache,
+    changes,
     logger,
     async close() {
+      await changes.close();
       await Promise.all(Object.values(upstream).map((client) => client.close()));
       await cache.close();
     },
