@@ -17,6 +17,7 @@
  *   a locked id, or this share of all writes, answer 429 `lock_timeout`.
  * - `GET|POST /__sandbox/hold` — `{ ms }`: POSTs wait this long after claiming their
  *   Idempotency-Key, so a concurrent retry sees 409 `idempotency_key_in_use`.
+ * - `GET /__sandbox/stats` — how many objects of each kind the account holds.
  */
 import { Router, type SandboxRequest, type SandboxResponse } from '../http.ts';
 import { newRequestId, type BillingFaults } from './api.ts';
@@ -191,6 +192,21 @@ export function billingAdmin(store: BillingStore, faults: BillingFaults): Router
     faults.holdMs = body.ms;
     return { status: 200, body: { ms: faults.holdMs } };
   });
+
+  router.on('GET', '/__sandbox/stats', () => ({
+    status: 200,
+    body: {
+      customers: store.customers.size,
+      subscriptions: store.subscriptions.size,
+      invoices: store.invoices.size,
+      invoiceitems: store.invoiceItems.size,
+      charges: store.charges.size,
+      payment_intents: store.paymentIntents.size,
+      prices: store.prices.size,
+      products: store.products.size,
+      events: store.events.size,
+    },
+  }));
 
   return router;
 }

@@ -29,25 +29,26 @@ const INCLUDABLE_CUSTOMER = new Set(['subscriptions', 'sources', 'tax_ids', 'tax
 
 const notExpandable = (path: string, field: string) => invalidParam('expand', `This property cannot be expanded (${field}).${path !== field ? ` Full path: ${path}.` : ''}`);
 
+/** Expansion only reads: seeded rows are built transiently, never adopted. */
 function lookup(store: BillingStore, id: string): AnyRecord | undefined {
   const prefix = id.slice(0, id.indexOf('_') + 1);
   switch (prefix) {
     case 'cus_':
-      return store.customers.getAny(id);
+      return store.customers.peekAny(id);
     case 'in_':
-      return store.invoices.getAny(id);
+      return store.invoices.peekAny(id);
     case 'ii_':
-      return store.invoiceItems.getAny(id);
+      return store.invoiceItems.peekAny(id);
     case 'sub_':
-      return store.subscriptions.getAny(id);
+      return store.subscriptions.peekAny(id);
     case 'ch_':
-      return store.charges.getAny(id);
+      return store.charges.peekAny(id);
     case 'pi_':
-      return store.paymentIntents.getAny(id);
+      return store.paymentIntents.peekAny(id);
     case 'price_':
-      return store.prices.getAny(id);
+      return store.prices.peekAny(id);
     case 'prod_':
-      return store.products.getAny(id);
+      return store.products.peekAny(id);
     default:
       return undefined;
   }
@@ -78,7 +79,7 @@ function resolve(store: BillingStore, id: string, parent: Json, field: string): 
     };
   }
   if (id.startsWith('si_') && field === 'subscription_item' && typeof parent.subscription === 'string') {
-    const sub = store.subscriptions.getAny(parent.subscription);
+    const sub = store.subscriptions.peekAny(parent.subscription);
     const items = sub ? (renderRecord(store, sub).items as Json).data as Json[] : [];
     return items.find((i) => i.id === id) ?? id;
   }

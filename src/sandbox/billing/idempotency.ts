@@ -23,8 +23,6 @@ interface Entry {
   response?: SandboxResponse;
 }
 
-export type Claim = { kind: 'claimed' } | { kind: 'replay'; response: SandboxResponse };
-
 export class IdempotencyStore {
   private readonly entries = new Map<string, Entry>();
 

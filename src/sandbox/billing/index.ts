@@ -14,7 +14,7 @@ import { Router } from '../http.ts';
 import type { World } from '../world.ts';
 import { billingAdmin } from './admin.ts';
 import { BillingApi, type BillingFaults, newRequestId } from './api.ts';
-import { authenticationError, rateLimitError, StripeError, apiError } from './errors.ts';
+import { apiError, authenticationError, rateLimitError, StripeError } from './errors.ts';
 import { IdempotencyStore } from './idempotency.ts';
 import { catalogRoutes } from './routes-catalog.ts';
 import { customerRoutes } from './routes-customers.ts';
@@ -27,11 +27,6 @@ import { seedBilling } from './seed.ts';
 import { API_VERSION, BillingStore } from './store.ts';
 
 export type { BillingChange } from './store.ts';
-
-export interface BillingEmulatorOptions {
-  /** The secret key requests must present (`Authorization: Bearer sk_…` or Basic with the key as user). */
-  apiKey: string;
-}
 
 const SPEC_URL = new URL('../../../../shared/specs/stripe.subset.json', import.meta.url);
 
@@ -55,9 +50,14 @@ function presentedKey(req: SandboxRequest): string | null {
     const decoded = Buffer.from(value, 'base64').toString('utf8');
     return decoded.split(':')[0] || null;
   }
-  return value || scheme || null;
+  // Any other scheme is a credential Stripe would not accept: report it as presented.
+  return auth;
 }
 
+/**
+ * @param options.apiKey the secret key requests must present (`Authorization: Bearer sk_…`,
+ *   or HTTP Basic with the key as the user name).
+ */
 export function createBillingEmulator(world: World, options: { apiKey: string }): VendorEmulator & { events: EventEmitter } {
   // Ids and seed decisions draw from separate streams of the billing fork, so a reset
   // (or a fresh start) reproduces the same account byte for byte.

@@ -65,7 +65,7 @@ export function updateCustomer(ctx: OpContext, c: CustomerRec, input: CustomerIn
 
 export function deleteCustomer(ctx: OpContext, c: CustomerRec): Json {
   const { store } = ctx;
-  for (const sub of [...store.subscriptions.bucket('customer', c.id)]) {
+  for (const sub of store.subscriptions.bucket('customer', c.id).toArray()) {
     if (sub.status !== 'canceled' && sub.status !== 'incomplete_expired') cancelSubscription(ctx, sub, {});
   }
   const pending = begin(ctx, store.customers, c);

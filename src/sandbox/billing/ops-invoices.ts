@@ -87,8 +87,9 @@ export function createInvoice(ctx: OpContext, c: CustomerRec, input: InvoiceInpu
     customerPhone: c.phone,
   };
   if (input.pendingItems === 'include') {
-    for (const item of store.invoiceItems.bucket('customer', c.id)) {
-      if (item.invoice !== null || item.currency !== inv.currency) continue;
+    for (const listed of store.invoiceItems.bucket('customer', c.id).toArray()) {
+      if (listed.invoice !== null || listed.currency !== inv.currency) continue;
+      const item = store.invoiceItems.get(listed.id)!;
       if (inv.lines.length >= MAX_INVOICE_ITEMS) break;
       const before = structuredClone(item);
       item.invoice = inv.id;

@@ -35,7 +35,7 @@ export function listObject(url: string, data: unknown[], hasMore: boolean, total
   return out;
 }
 
-export function renderCustomer(_store: BillingStore, c: CustomerRec): Json {
+export function renderCustomer(store: BillingStore, c: CustomerRec): Json {
   if (c.deleted) return { id: c.id, object: 'customer', deleted: true };
   return {
     id: c.id,
@@ -45,7 +45,7 @@ export function renderCustomer(_store: BillingStore, c: CustomerRec): Json {
     created: c.created,
     currency: c.currency,
     default_source: null,
-    delinquent: isDelinquent(_store, c),
+    delinquent: isDelinquent(store, c),
     description: c.description,
     discount: null,
     email: c.email,
@@ -65,9 +65,7 @@ export function renderCustomer(_store: BillingStore, c: CustomerRec): Json {
 
 /** Stripe flags a customer whose latest invoice payment failed (an open, attempted or uncollectible invoice). */
 function isDelinquent(store: BillingStore, c: CustomerRec): boolean {
-  const invoices = store.invoices.bucket('customer', c.id);
-  for (let i = invoices.length - 1; i >= 0; i--) {
-    const inv = invoices[i];
+  for (const inv of store.invoices.bucket('customer', c.id).descending()) {
     if (inv.status === 'draft' || inv.status === 'void') continue;
     return inv.status === 'uncollectible' || (inv.status === 'open' && inv.attemptCount > 0);
   }
@@ -78,7 +76,7 @@ function isDelinquent(store: BillingStore, c: CustomerRec): boolean {
 export function customerIncludable(store: BillingStore, c: CustomerRec, field: string): unknown {
   switch (field) {
     case 'subscriptions': {
-      const subs = store.subscriptions.bucket('customer', c.id).filter((s) => s.status !== 'canceled' && s.status !== 'incomplete_expired');
+      const subs = store.subscriptions.bucket('customer', c.id).toArray().filter((s) => s.status !== 'canceled' && s.status !== 'incomplete_expired');
       const newest = subs.slice(-EMBEDDED_LIST_LIMIT).reverse();
       return listObject(`/v1/customers/${c.id}/subscriptions`, newest.map((s) => renderSubscription(store, s)), subs.length > newest.length, subs.length);
     }

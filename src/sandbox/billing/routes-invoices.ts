@@ -2,7 +2,7 @@
 import type { BillingApi } from './api.ts';
 import { invalidParam, parameterMissing, referenceMissing, resourceMissing } from './errors.ts';
 import { listResponse } from './list.ts';
-import { getCustomer, getInvoice, getInvoiceItem } from './lookups.ts';
+import { getCustomer, getInvoice, getInvoiceItem, readInvoice } from './lookups.ts';
 import {
   addInvoiceItem,
   deleteInvoice,
@@ -107,6 +107,10 @@ export function invoiceRoutes(api: BillingApi, engines: SearchEngines, deps: Rou
           collection !== undefined && ((i) => i.collectionMethod === collection),
           due !== undefined && ((i) => i.dueDate !== null && inRange(i.dueDate, due)),
         ),
+        columns: [
+          ...(status !== undefined ? [['status', (v: unknown) => v === status] as const] : []),
+          ...(collection !== undefined ? [['collectionMethod', (v: unknown) => v === collection] as const] : []),
+        ],
         render: (i) => renderInvoice(store, i),
       },
       q,
@@ -117,14 +121,14 @@ export function invoiceRoutes(api: BillingApi, engines: SearchEngines, deps: Rou
 
   api.get('/v1/invoices/:id', (ctx) => {
     ctx.params.allow(['expand']);
-    return withExpand(ctx, renderInvoice(ctx.store, getInvoice(ctx.store, ctx.req.params.id)));
+    return withExpand(ctx, renderInvoice(ctx.store, readInvoice(ctx.store, ctx.req.params.id)));
   });
 
   api.get('/v1/invoices/:id/lines', (ctx) => {
     const { params, store } = ctx;
     params.allow([...LIST_PARAMS]);
     const list = listParams(params);
-    const inv = getInvoice(store, ctx.req.params.id);
+    const inv = readInvoice(store, ctx.req.params.id);
     const { itemPaths } = splitListExpand(list.expand, false);
     const ids = inv.lines.map((l) => (l.kind === 'invoiceitem' ? l.lineId : l.id));
     const position = (id: string, param: string) => {
@@ -225,9 +229,9 @@ export function invoiceRoutes(api: BillingApi, engines: SearchEngines, deps: Rou
 
   api.get('/v1/invoiceitems/:id', (ctx) => {
     ctx.params.allow(['expand']);
-    const item = ctx.store.invoiceItems.getAny(ctx.req.params.id);
+    const item = ctx.store.invoiceItems.peekAny(ctx.req.params.id);
     if (!item) throw resourceMissing('invoiceitem', ctx.req.params.id);
-    if (!ctx.store.invoiceItems.get(item.id)) return { id: item.id, object: 'invoiceitem', deleted: true };
+    if (!ctx.store.invoiceItems.peek(item.id)) return { id: item.id, object: 'invoiceitem', deleted: true };
     return withExpand(ctx, renderInvoiceItem(ctx.store, item));
   });
 

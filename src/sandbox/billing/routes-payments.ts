@@ -2,7 +2,7 @@
 import type { BillingApi } from './api.ts';
 import { parameterMissing } from './errors.ts';
 import { listResponse } from './list.ts';
-import { getCharge, getCustomer, getPaymentIntent } from './lookups.ts';
+import { getCustomer, getPaymentIntent, readCharge, readPaymentIntent } from './lookups.ts';
 import { attemptPayment, cancelIntent, createIntent, declinedError, type IntentUpdate, resolvePaymentMethod, updateIntent } from './ops-payments.ts';
 import type { Params } from './params.ts';
 import type { ChargeRec } from './records.ts';
@@ -53,7 +53,7 @@ export function paymentRoutes(api: BillingApi, engines: SearchEngines, deps: Rou
 
   api.get('/v1/charges/:id', (ctx) => {
     ctx.params.allow(['expand']);
-    return withExpand(ctx, renderCharge(ctx.store, getCharge(ctx.store, ctx.req.params.id)));
+    return withExpand(ctx, renderCharge(ctx.store, readCharge(ctx.store, ctx.req.params.id)));
   });
 
   api.get('/v1/payment_intents', (ctx) => {
@@ -78,7 +78,7 @@ export function paymentRoutes(api: BillingApi, engines: SearchEngines, deps: Rou
 
   api.get('/v1/payment_intents/:id', (ctx) => {
     ctx.params.allow(['expand', 'client_secret']);
-    return withExpand(ctx, renderPaymentIntent(ctx.store, getPaymentIntent(ctx.store, ctx.req.params.id)));
+    return withExpand(ctx, renderPaymentIntent(ctx.store, readPaymentIntent(ctx.store, ctx.req.params.id)));
   });
 
   api.post('/v1/payment_intents', {

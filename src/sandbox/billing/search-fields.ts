@@ -28,16 +28,16 @@ export function searchEngines(store: BillingStore): SearchEngines {
     phone: { type: 'string', get: (r) => r.phone },
   };
   const invoices: Record<string, SearchField<InvoiceRec>> = {
-    created: { type: 'numeric', get: (r) => r.created },
-    currency: { type: 'token', get: (r) => r.currency },
-    customer: { type: 'token', get: (r) => r.customer, bucket: 'customer' },
+    created: { type: 'numeric', get: (r) => r.created, column: 'created' },
+    currency: { type: 'token', get: (r) => r.currency, column: 'currency' },
+    customer: { type: 'token', get: (r) => r.customer, bucket: 'customer', column: 'customer' },
     last_finalization_error_code: { type: 'token', get: () => null },
     last_finalization_error_type: { type: 'token', get: () => null },
     number: { type: 'string', get: (r) => r.number },
     receipt_number: { type: 'string', get: () => null },
-    status: { type: 'token', get: (r) => r.status },
-    subscription: { type: 'token', get: (r) => r.subscription, bucket: 'subscription' },
-    total: { type: 'numeric', get: (r) => invoiceTotal(r) },
+    status: { type: 'token', get: (r) => r.status, column: 'status' },
+    subscription: { type: 'token', get: (r) => r.subscription, bucket: 'subscription', column: 'subscription' },
+    total: { type: 'numeric', get: (r) => invoiceTotal(r), column: 'total' },
   };
   const subscriptions: Record<string, SearchField<SubscriptionRec>> = {
     created: { type: 'numeric', get: (r) => r.created },
@@ -45,22 +45,22 @@ export function searchEngines(store: BillingStore): SearchEngines {
     canceled_at: { type: 'numeric', get: (r) => r.canceledAt },
   };
   const payment_intents: Record<string, SearchField<PaymentIntentRec>> = {
-    amount: { type: 'numeric', get: (r) => r.amount },
-    created: { type: 'numeric', get: (r) => r.created },
-    currency: { type: 'token', get: (r) => r.currency },
-    customer: { type: 'token', get: (r) => r.customer, bucket: 'customer' },
-    status: { type: 'token', get: (r) => r.status },
+    amount: { type: 'numeric', get: (r) => r.amount, column: 'amount' },
+    created: { type: 'numeric', get: (r) => r.created, column: 'created' },
+    currency: { type: 'token', get: (r) => r.currency, column: 'currency' },
+    customer: { type: 'token', get: (r) => r.customer, bucket: 'customer', column: 'customer' },
+    status: { type: 'token', get: (r) => r.status, column: 'status' },
   };
   const card = (r: ChargeRec) => cardFor(r.paymentMethod, CARD_YEAR);
   const charges: Record<string, SearchField<ChargeRec>> = {
-    amount: { type: 'numeric', get: (r) => r.amount },
+    amount: { type: 'numeric', get: (r) => r.amount, column: 'amount' },
     'billing_details.address.postal_code': { type: 'string', get: (r) => card(r).postalCode },
-    created: { type: 'numeric', get: (r) => r.created },
-    currency: { type: 'token', get: (r) => r.currency },
-    customer: { type: 'token', get: (r) => r.customer, bucket: 'customer' },
+    created: { type: 'numeric', get: (r) => r.created, column: 'created' },
+    currency: { type: 'token', get: (r) => r.currency, column: 'currency' },
+    customer: { type: 'token', get: (r) => r.customer, bucket: 'customer', column: 'customer' },
     disputed: { type: 'boolean', get: (r) => r.disputed },
     refunded: { type: 'boolean', get: (r) => r.amountRefunded > 0 && r.amountRefunded === r.amount },
-    status: { type: 'token', get: (r) => r.status },
+    status: { type: 'token', get: (r) => r.status, column: 'status' },
   };
   // Card fields are searchable for every card-like method; the sandbox only has cards.
   for (const method of ['card', 'card_present', 'interac_present']) {

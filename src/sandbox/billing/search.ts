@@ -17,7 +17,7 @@ import type { Metadata, Row } from './records.ts';
 import type { Json } from './render.ts';
 import { type Clause, parseQuery, type ParsedQuery } from './search-query.ts';
 import type { BillingStore } from './store.ts';
-import type { Table } from './table.ts';
+import { NO_COLUMN, type Quick, type Table } from './table.ts';
 
 export type FieldType = 'string' | 'token' | 'numeric' | 'boolean';
 
@@ -28,6 +28,8 @@ export interface SearchField<R> {
   bucket?: string;
   /** `:` lookups use the lazily built value index. */
   indexed?: boolean;
+  /** The record field the seed's columns hold for this query field, so scans can skip rows unbuilt. */
+  column?: string;
 }
 
 export interface SearchSpec<R extends Row> {
@@ -96,13 +98,13 @@ class ValueIndex<R extends Row> {
     const { table } = this.spec;
     if (!this.built) {
       table.drainChanged();
-      for (const row of table.all()) this.add(row.id, row);
+      for (const row of table.indexableRows()) this.add(row.id, row);
       this.built = true;
       return;
     }
     for (const id of table.drainChanged()) {
       this.drop(id);
-      const row = table.get(id);
+      const row = table.peek(id);
       if (row) this.add(id, row);
     }
   }
@@ -158,18 +160,14 @@ function wordsMatch(value: string, query: string): boolean {
 }
 
 function clauseMatches<R extends Row>(spec: SearchSpec<R>, c: Clause, row: R): boolean {
-  let actual: string | number | boolean | null;
-  let type: FieldType;
-  if (c.metadataKey !== undefined) {
-    actual = spec.metadata(row)[c.metadataKey] ?? null;
-    type = 'token';
-  } else {
-    const field = spec.fields[c.field];
-    actual = field.get(row);
-    type = field.type;
-  }
-  if (c.value === null) return actual === null || actual === '';
-  if (actual === null || actual === '') return false;
+  if (c.metadataKey !== undefined) return valueMatches(c, spec.metadata(row)[c.metadataKey] ?? null, 'token');
+  const field = spec.fields[c.field];
+  return valueMatches(c, field.get(row), field.type);
+}
+
+function valueMatches(c: Clause, actual: unknown, type: FieldType): boolean {
+  if (c.value === null) return actual === null || actual === undefined || actual === '';
+  if (actual === null || actual === undefined || actual === '') return false;
   switch (type) {
     case 'numeric': {
       const a = Number(actual);
@@ -189,6 +187,30 @@ function clauseMatches<R extends Row>(spec: SearchSpec<R>, c: Clause, row: R): b
   }
 }
 
+/**
+ * Judges untouched seeded rows from their columns: they carry no metadata (the seed is
+ * plain), and `column` fields read straight from the columns. Clauses the columns cannot
+ * answer count as passing (AND) or disable the shortcut (OR).
+ */
+function quickFor<R extends Row>(spec: SearchSpec<R>, parsed: ParsedQuery): Quick | undefined {
+  const source = spec.table.seedSource;
+  if (!source?.field || !source.plain || source.length === 0) return undefined;
+  const tests: ((pos: number) => boolean)[] = [];
+  for (const c of parsed.clauses) {
+    let test: ((pos: number) => boolean) | null = null;
+    if (c.metadataKey !== undefined) test = () => valueMatches(c, null, 'token') !== c.negated;
+    else {
+      const field = spec.fields[c.field];
+      const column = field.column;
+      if (column && source.field(0, column) !== NO_COLUMN) test = (pos) => valueMatches(c, source.field!(pos, column), field.type) !== c.negated;
+    }
+    if (test) tests.push(test);
+    else if (parsed.join === 'OR') return undefined;
+  }
+  if (tests.length === 0) return undefined;
+  return parsed.join === 'AND' ? (pos) => tests.every((t) => t(pos)) : (pos) => tests.some((t) => t(pos));
+}
+
 function matcher<R extends Row>(spec: SearchSpec<R>, parsed: ParsedQuery): (row: R) => boolean {
   const test = (c: Clause, row: R) => clauseMatches(spec, c, row) !== c.negated;
   return parsed.join === 'AND' ? (row) => parsed.clauses.every((c) => test(c, row)) : (row) => parsed.clauses.some((c) => test(c, row));
@@ -200,7 +222,7 @@ function candidates<R extends Row>(spec: SearchSpec<R>, index: ValueIndex<R>, pa
     if (c.negated || c.operator !== ':' || c.value === null) return null;
     if (c.metadataKey !== undefined) return index.lookup(c);
     const field = spec.fields[c.field];
-    if (field.bucket) return spec.table.bucket(field.bucket, String(c.value)).map((r) => r.id);
+    if (field.bucket) return Array.from(spec.table.bucket(field.bucket, String(c.value)).ascending(), (r) => r.id);
     if (field.indexed) return index.lookup(c);
     return null;
   };
@@ -268,7 +290,7 @@ export class SearchEngine<R extends Row> {
     const asOf = Date.now() - Math.max(0, lagMs);
     // Objects written within the lag are the only ones whose indexed version differs from the live one.
     const recent = lagMs > 0 ? table.writtenSince(asOf) : [];
-    const indexed = (id: string): R | null => (lagMs > 0 ? table.versionAt(id, asOf) : (table.get(id) ?? null));
+    const indexed = (id: string): R | null => (lagMs > 0 ? table.versionAt(id, asOf) : (table.peek(id) ?? null));
 
     const ids = candidates(this.spec, this.index, parsed);
     let found: R[];
@@ -288,16 +310,17 @@ export class SearchEngine<R extends Row> {
       // Deleted objects still in the lagging index are not in the live rows: merge them in.
       const extra: R[] = [];
       for (const id of recent) {
-        if (table.get(id)) continue;
+        if (table.peek(id)) continue;
         const row = indexed(id);
         if (row && matches(row)) extra.push(row);
       }
       extra.sort(byKeyDesc);
       found = [];
-      const rows = table.all();
       let e = 0;
-      for (let i = rows.length - 1; i >= 0; i--) {
-        const row = indexed(rows[i].id);
+      // Without a total to count, the scan can start at the cursor and stop after a page.
+      const quick = quickFor(this.spec, parsed);
+      for (const live of table.all().descending(totalCount ? undefined : cursor, quick)) {
+        const row = lagMs > 0 && table.hasWrites(live.id) ? table.versionAt(live.id, asOf) : live;
         if (!row || !matches(row)) continue;
         while (e < extra.length && byKeyDesc(extra[e], row) < 0) {
           total++;
@@ -315,7 +338,7 @@ export class SearchEngine<R extends Row> {
     }
     const hasMore = found.length > params.limit;
     if (hasMore) found.length = params.limit;
-    const data = found.map((row) => expandObject(this.store, this.spec.render(table.get(row.id) ?? row), itemPaths));
+    const data = found.map((row) => expandObject(this.store, this.spec.render(table.peek(row.id) ?? row), itemPaths));
     const out: Json = {
       object: 'search_result',
       data,

@@ -46,7 +46,9 @@ export class BillingStore {
   readonly events = new Table<EventRec>({ type: (r) => r.type });
   readonly emitter = new EventEmitter();
   ids: IdFactory;
-  private seqCounter = 0;
+  /** Above every seeded row's `seq`, which column-seeded tables derive from indices. */
+  private static readonly FIRST_SEQ = 1e12;
+  private seqCounter = BillingStore.FIRST_SEQ;
 
   constructor(rng: Prng) {
     this.ids = new IdFactory(rng);
@@ -55,7 +57,7 @@ export class BillingStore {
   /** Restarts the id stream (a reset must give the same ids as a fresh start). */
   restart(rng: Prng): void {
     this.ids = new IdFactory(rng);
-    this.seqCounter = 0;
+    this.seqCounter = BillingStore.FIRST_SEQ;
     for (const table of this.tables()) table.clear();
   }
 
@@ -91,8 +93,8 @@ export class BillingStore {
     const rec: EventRec = { kind: 'event', id, created, seq: this.seq(), type, json };
     this.events.insert(rec);
     if (this.events.size > MAX_EVENTS) {
-      const oldest = this.events.all()[0];
-      this.events.remove(oldest, oldest);
+      const oldest = this.events.all().ascending().next().value;
+      if (oldest) this.events.remove(oldest, oldest);
     }
     const change: BillingChange = { type, object, previous, event: json };
     this.emitter.emit('change', change);

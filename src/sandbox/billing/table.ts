@@ -70,43 +70,77 @@ export interface SeedSource<R extends Row> {
   id(pos: number): string;
   /** Position of a seeded id, or -1. */
   position(id: string): number;
-  materialize(pos: number): R;
+  /**
+   * Builds the record at a position. `keep` is true when the table is about to adopt it
+   * (`get`), so a source whose records live inside another record's (items in their
+   * invoice) can hand out that shared instance.
+   */
+  materialize(pos: number, keep: boolean): R;
   /** Positions (ascending) of the seeded rows in an index bucket. */
   bucket(index: string, value: string): ArrayLike<number>;
   /** Seeded rows carry no metadata and no value-indexed field, so the search value index can skip them. */
   readonly plain: boolean;
+  /**
+   * A record field read straight from the columns (`status`, `customer`, `created`, …), or
+   * `NO_COLUMN` when the columns do not hold it. Lets scans reject rows without building them.
+   */
+  field?(pos: number, name: string): unknown;
 }
+
+/** `SeedSource.field`'s answer for a field the columns do not hold. */
+export const NO_COLUMN: unique symbol = Symbol('no column');
+
+/** A column test: the record field and a predicate on its value. */
+export type ColumnTest = readonly [field: string, test: (value: unknown) => boolean];
+
+/** Rejects a seeded position from its columns alone (false = skip it; true = build and check it). */
+export type Quick = (pos: number) => boolean;
 
 interface Index<R> {
   key: (row: R) => string | null;
   buckets: Map<string, R[]>;
 }
 
+/** Seeded positions of a row set: all of them (`0..n-1`), or a listed subset. */
+export type Positions = number | ArrayLike<number>;
+
 /** A sorted selection of a table's rows (all of them, or one index bucket), iterated by key. */
 export class RowSet<R extends Row> {
+  private readonly count: number;
+
   constructor(
     private readonly table: Table<R>,
-    /** Seeded positions in the set, ascending; null when none. */
-    private readonly seeded: ArrayLike<number> | null,
+    /** Seeded positions in the set, ascending. */
+    private readonly seeded: Positions,
     private readonly live: readonly R[],
     /** For a bucket: seeded rows whose indexed value has since changed are skipped. */
     private readonly member?: (row: R) => boolean,
-  ) {}
-
-  private seedKey(k: number): Key {
-    const pos = this.seeded![k];
-    return { created: this.table.seedSource!.created(pos), seq: this.table.seedSource!.seq(pos) };
+  ) {
+    this.count = typeof seeded === 'number' ? seeded : seeded.length;
   }
 
-  private seedRow(k: number): R | null {
-    const row = this.table.seededAt(this.seeded![k]);
+  private pos(k: number): number {
+    return typeof this.seeded === 'number' ? k : this.seeded[k];
+  }
+
+  private seedKey(k: number): Key {
+    const source = this.table.seedSource!;
+    const pos = this.pos(k);
+    return { created: source.created(pos), seq: source.seq(pos) };
+  }
+
+  private seedRow(k: number, quick?: Quick): R | null {
+    const pos = this.pos(k);
+    // Adopted rows may have changed since seeding: only untouched ones can be judged by columns.
+    if (quick && !this.table.isAdopted(pos) && !quick(pos)) return null;
+    const row = this.table.seededAt(pos);
     return row && (!this.member || this.member(row)) ? row : null;
   }
 
   /** First seeded index whose key is >= key (strict: > key). */
   private seedBound(key: Key, strict: boolean): number {
     let lo = 0;
-    let hi = this.seeded ? this.seeded.length : 0;
+    let hi = this.count;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const c = compare(this.seedKey(mid), key);
@@ -116,26 +150,26 @@ export class RowSet<R extends Row> {
     return lo;
   }
 
-  /** Rows newest first, strictly older than `below` when given. */
-  *descending(below?: Key): Generator<R> {
-    let i = this.seeded ? (below ? this.seedBound(below, false) : this.seeded.length) - 1 : -1;
+  /** Rows newest first, strictly older than `below` when given; `quick` may skip seeded rows unbuilt. */
+  *descending(below?: Key, quick?: Quick): Generator<R> {
+    let i = (below ? this.seedBound(below, false) : this.count) - 1;
     let j = (below ? lowerBound(this.live, below) : this.live.length) - 1;
     while (i >= 0 || j >= 0) {
       if (j < 0 || (i >= 0 && compare(this.seedKey(i), this.live[j]) > 0)) {
-        const row = this.seedRow(i--);
+        const row = this.seedRow(i--, quick);
         if (row) yield row;
       } else yield this.live[j--];
     }
   }
 
-  /** Rows oldest first, strictly newer than `above` when given. */
-  *ascending(above?: Key): Generator<R> {
-    const n = this.seeded ? this.seeded.length : 0;
-    let i = this.seeded && above ? this.seedBound(above, true) : 0;
+  /** Rows oldest first, strictly newer than `above` when given; `quick` may skip seeded rows unbuilt. */
+  *ascending(above?: Key, quick?: Quick): Generator<R> {
+    const n = this.count;
+    let i = above ? this.seedBound(above, true) : 0;
     let j = above ? upperBound(this.live, above) : 0;
     while (i < n || j < this.live.length) {
       if (j >= this.live.length || (i < n && compare(this.seedKey(i), this.live[j]) < 0)) {
-        const row = this.seedRow(i++);
+        const row = this.seedRow(i++, quick);
         if (row) yield row;
       } else yield this.live[j++];
     }
@@ -151,6 +185,10 @@ export interface PageOptions<R> {
   startingAfter?: Key;
   endingBefore?: Key;
   filter?: (row: R) => boolean;
+  /** Column tests run before a seeded row is built (the same conditions as part of `filter`). */
+  quick?: Quick;
+  /** A `created` range: turned into where the walk starts and stops, rather than a filter. */
+  created?: { gt?: number; gte?: number; lt?: number; lte?: number };
 }
 
 export interface Page<R> {
@@ -158,13 +196,21 @@ export interface Page<R> {
   hasMore: boolean;
 }
 
+const older = (a: Key | undefined, b: Key | undefined) => (!a ? b : !b ? a : compare(a, b) <= 0 ? a : b);
+const newer = (a: Key | undefined, b: Key | undefined) => (!a ? b : !b ? a : compare(a, b) >= 0 ? a : b);
+
 /** Newest-first paging by cursor key. */
 export function pageRows<R extends Row>(rows: RowSet<R>, options: PageOptions<R>): Page<R> {
-  const { limit, filter } = options;
+  const { limit, filter, quick } = options;
+  const range = options.created ?? {};
+  // Keys just outside the range: walks start there instead of filtering their way to it.
+  const upper = older(range.lt !== undefined ? { created: range.lt, seq: -Infinity } : undefined, range.lte !== undefined ? { created: range.lte, seq: Infinity } : undefined);
+  const lower = newer(range.gt !== undefined ? { created: range.gt, seq: Infinity } : undefined, range.gte !== undefined ? { created: range.gte, seq: -Infinity } : undefined);
   const out: R[] = [];
   if (options.endingBefore) {
     // The `limit` records just newer than the cursor, still returned newest first.
-    for (const row of rows.ascending(options.endingBefore)) {
+    for (const row of rows.ascending(newer(options.endingBefore, lower), quick)) {
+      if (upper && compare(row, upper) >= 0) break;
       if (filter && !filter(row)) continue;
       out.push(row);
       if (out.length > limit) break;
@@ -172,7 +218,8 @@ export function pageRows<R extends Row>(rows: RowSet<R>, options: PageOptions<R>
     const hasMore = out.length > limit;
     return { data: out.slice(0, limit).reverse(), hasMore };
   }
-  for (const row of rows.descending(options.startingAfter)) {
+  for (const row of rows.descending(older(options.startingAfter, upper), quick)) {
+    if (lower && compare(row, lower) <= 0) break;
     if (filter && !filter(row)) continue;
     out.push(row);
     if (out.length > limit) break;
@@ -225,10 +272,31 @@ export class Table<R extends Row> {
     return this.rows.length + (this.seed ? this.seed.length - this.removedSeeded.size : 0);
   }
 
+  isAdopted(pos: number): boolean {
+    return this.adopted.has(pos);
+  }
+
+  /** A `Quick` from column tests, or undefined when the seed holds none of their fields. */
+  quick(tests: readonly ColumnTest[]): Quick | undefined {
+    const source = this.seed;
+    if (!source?.field || tests.length === 0 || source.length === 0) return undefined;
+    const usable = tests.filter(([field]) => source.field!(0, field) !== NO_COLUMN);
+    if (usable.length === 0) return undefined;
+    return (pos) => usable.every(([field, test]) => test(source.field!(pos, field)));
+  }
+
   /** A seeded row by position: the adopted instance, or a transient one; null once deleted. */
   seededAt(pos: number): R | null {
     if (this.removedSeeded.has(pos)) return null;
-    return this.adopted.get(pos) ?? this.seed!.materialize(pos);
+    return this.adopted.get(pos) ?? this.seed!.materialize(pos, false);
+  }
+
+  /** Like `get`, without adopting a seeded row (for reads that do not mutate). */
+  peek(id: string): R | undefined {
+    const live = this.byId.get(id);
+    if (live || !this.seed) return live;
+    const pos = this.seed.position(id);
+    return pos < 0 ? undefined : (this.seededAt(pos) ?? undefined);
   }
 
   get(id: string): R | undefined {
@@ -238,7 +306,7 @@ export class Table<R extends Row> {
     if (pos < 0 || this.removedSeeded.has(pos)) return undefined;
     let row = this.adopted.get(pos);
     if (!row) {
-      row = this.seed.materialize(pos);
+      row = this.seed.materialize(pos, true);
       this.adopted.set(pos, row);
     }
     return row;
@@ -249,9 +317,14 @@ export class Table<R extends Row> {
     return this.get(id) ?? this.tombstones.get(id);
   }
 
+  /** A live or deleted record, without adopting a seeded row (for reads). */
+  peekAny(id: string): R | undefined {
+    return this.peek(id) ?? this.tombstones.get(id);
+  }
+
   /** All rows. */
   all(): RowSet<R> {
-    return new RowSet(this, this.seed ? new SeedRange(this.seed.length) : null, this.rows);
+    return new RowSet(this, this.seed ? this.seed.length : 0, this.rows);
   }
 
   /** The rows of one index bucket. */
@@ -259,7 +332,7 @@ export class Table<R extends Row> {
     const idx = this.indexes.get(index);
     const live = idx?.buckets.get(value) ?? [];
     const seeded = this.seed ? this.seed.bucket(index, value) : null;
-    return new RowSet(this, seeded && seeded.length > 0 ? seeded : null, live, idx ? (row) => idx.key(row) === value : undefined);
+    return new RowSet(this, seeded ?? 0, live, idx ? (row) => idx.key(row) === value : undefined);
   }
 
   /** Rows that may carry value-indexed data (all rows unless the seed is plain). */
@@ -401,7 +474,7 @@ export class Table<R extends Row> {
     if (entries) {
       for (const entry of entries) if (entry.at > asOf) return entry.before;
     }
-    return this.get(id) ?? null;
+    return this.peek(id) ?? null;
   }
 
   /** Ids written after `since`, including deleted ones: the only objects whose indexed version may differ from the live one. */
@@ -412,10 +485,3 @@ export class Table<R extends Row> {
   }
 }
 
-/** Positions 0..n-1 without allocating them. */
-class SeedRange implements ArrayLike<number> {
-  readonly [n: number]: number;
-  constructor(readonly length: number) {
-    return new Proxy(this, { get: (t, p) => (typeof p === 'string' && /^\d+$/.test(p) ? Number(p) : Reflect.get(t, p)) });
-  }
-}
