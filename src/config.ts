@@ -14,6 +14,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import type { ApiKeyEntry } from './auth/api-keys.ts';
+import { apiKeyList } from './auth/key-list.ts';
 import type { SystemName } from './errors.ts';
 
 export type Mode = 'demo' | 'production';
@@ -69,9 +71,92 @@ export interface Config {
   /** Systems with neither base URL nor credential configured; the embedded sandbox serves them. */
   sandboxSystems: SystemName[];
   upstream: { timeoutMs: number; retries: number };
+  /** Resilience knobs of the shared upstream layer (issue 6); see the README's resilience section. */
+  resilience: ResilienceConfig;
   cache: { redisUrl?: string; maxEntries: number; ttlSeconds: Record<string, number> };
   sandbox: { seed: number; contacts: number; latencyMs: number };
+  /** Inbound vendor webhooks and live data (issue 5). */
+  webhooks: WebhookConfig;
+  auth: AuthConfig;
+  limits: LimitsConfig;
+  /** Durable write state: idempotency records and the audit log (issue 4). */
+  store: StoreConfig;
 }
+
+export interface StoreConfig {
+  /** PostgreSQL; unset: embedded PGlite under `<SWITCHBOARD_DATA_DIR>/pglite`, opened on the first write. */
+  databaseUrl?: string;
+  /** Schema holding the tables (created if missing), so replicas of one deployment share it. */
+  schema: string;
+  /** How long a running write holds its idempotency key before another replica may take it over. */
+  leaseMs: number;
+  /** How long a request with the key of a write still running waits for its outcome. */
+  waitMs: number;
+}
+
+export interface AuthConfig {
+  apiKeys: ApiKeyEntry[];
+  jwt?: { jwksUrl?: string; publicKey?: string; algorithm: string; issuer?: string; audience?: string; scopesClaim: string; clockSkewSeconds: number };
+}
+
+export interface LimitsConfig {
+  maxDepth: number;
+  maxAliases: number;
+  maxTokens: number;
+  maxDirectives: number;
+  maxCost: number;
+  maxBodyBytes: number;
+  /** Per principal; 0 turns rate limiting off. */
+  rateLimitPerMinute: number;
+  trustedDocuments: boolean;
+  allowIntrospection: boolean;
+  allowGraphiql: boolean;
+}
+
+/** A vendor-quota override: `limit` calls per `windowMs`, or `off`. */
+export type BudgetSetting = { limit: number; windowMs: number } | 'off';
+
+export interface ResilienceConfig {
+  /** How long one GraphQL request may take in total; upstream calls are cut when it passes. */
+  requestDeadlineMs: number;
+  /** Concurrent upstream calls per system; more queue (up to `bulkheadQueue`), then fail fast. */
+  bulkhead: number;
+  bulkheadQueue: number;
+  /** Consecutive failures that open a system's breaker, and how long it stays open. */
+  breakerThreshold: number;
+  breakerHalfOpenMs: number;
+  /** Per-system quota overrides; unset means the vendor's documented limit (off for sandbox systems). */
+  budgets: Partial<Record<SystemName, BudgetSetting>>;
+  /** Longest wait for quota before failing RATE_LIMITED. */
+  budgetMaxWaitMs: number;
+  /** On SIGTERM: how long /readiness fails before the listener closes, and the cap on waiting for in-flight requests. */
+  shutdownGraceMs: number;
+  shutdownTimeoutMs: number;
+}
+
+/**
+ * Secrets the vendors sign webhooks with. Unset in demo mode: the sandbox's well-known
+ * secrets, so `npm start` receives the embedded sandbox's webhooks. Unset in production: that
+ * vendor's receiver answers 401 to everything (nothing unsigned is ever applied).
+ */
+export interface WebhookConfig {
+  hubspotClientSecret?: string;
+  stripeWebhookSecret?: string;
+  slackSigningSecret?: string;
+  /** Public base URL the vendors call (HubSpot signs the full URL), e.g. https://gw.example.com; default: the URL as received. */
+  publicUrl?: string;
+  /** How long a delivered event id is remembered for deduplication. */
+  dedupeTtlSeconds: number;
+  /** Where the catch-up cursor is kept without Redis. */
+  dataDir: string;
+}
+
+/** Sandbox webhook secrets (see src/sandbox/credentials.ts); demo mode only. */
+export const SANDBOX_WEBHOOK_SECRETS = {
+  hubspotClientSecret: 'sandbox-hubspot-client-secret',
+  stripeWebhookSecret: 'whsec_sandbox',
+  slackSigningSecret: 'sandbox-slack-signing-secret',
+} as const;
 
 /** Thrown by `loadConfig` with every problem found, one per line. */
 export class ConfigError extends Error {
@@ -112,6 +197,21 @@ const redisUrl = z
 
 const credential = z.string().regex(/^\S+$/, { error: 'contains whitespace' });
 
+const DURATION_MS = { ms: 1, s: 1000, m: 60_000 } as const;
+const budget = z.union([
+  z.literal('off'),
+  z
+    .string()
+    .regex(/^[1-9]\d{0,6}\/[1-9]\d{0,6}(ms|s|m)$/, { error: 'is not <calls>/<window> like 100/10s, or off' })
+    .transform((value): BudgetSetting => {
+      const [, calls = '0', amount = '0', unit = 's'] = /^(\d+)\/(\d+)(ms|s|m)$/.exec(value) ?? [];
+      return { limit: Number(calls), windowMs: Number(amount) * DURATION_MS[unit as keyof typeof DURATION_MS] };
+    }),
+]);
+const budgetHint = 'write calls per window, e.g. 100/10s, 25/1s or 50/1m, or off';
+
+const flag = z.enum(['0', '1', 'true', 'false'], { error: 'must be 1, 0, true or false' }).transform((value) => value === '1' || value === 'true');
+
 interface FieldSpec<T> {
   schema: z.ZodType<T>;
   hint: string;
@@ -132,11 +232,54 @@ const FIELDS = {
   SLACK_BOT_TOKEN: { schema: credential, hint: 'paste only the bot token (xoxb-…)', secret: true },
   UPSTREAM_TIMEOUT_MS: { schema: whole(1, 600_000), hint: 'set the per-attempt upstream timeout in milliseconds, e.g. 10000' },
   UPSTREAM_RETRIES: { schema: whole(0, 10), hint: 'set how many times a failed idempotent upstream call is retried, e.g. 2' },
+  REQUEST_DEADLINE_MS: { schema: whole(1, 600_000), hint: 'set how long one GraphQL request may take in milliseconds, e.g. 15000' },
+  UPSTREAM_BULKHEAD: { schema: whole(1, 10_000), hint: 'set the concurrent upstream calls per system, e.g. 32' },
+  UPSTREAM_BULKHEAD_QUEUE: { schema: whole(0, 100_000), hint: 'set how many upstream calls per system may wait for a slot, e.g. 256' },
+  UPSTREAM_BREAKER_THRESHOLD: { schema: whole(1, 1000), hint: 'set how many consecutive failures open a breaker, e.g. 5' },
+  UPSTREAM_BREAKER_HALF_OPEN_MS: { schema: whole(1, 3_600_000), hint: 'set how long an open breaker waits before a trial call, e.g. 5000' },
+  UPSTREAM_BUDGET_CRM: { schema: budget, hint: budgetHint },
+  UPSTREAM_BUDGET_BILLING: { schema: budget, hint: budgetHint },
+  UPSTREAM_BUDGET_CHAT: { schema: budget, hint: budgetHint },
+  SHUTDOWN_GRACE_MS: { schema: whole(0, 600_000), hint: 'set how long readiness fails before the listener closes on SIGTERM, e.g. 5000' },
+  SHUTDOWN_TIMEOUT_MS: { schema: whole(0, 600_000), hint: 'set the longest wait for in-flight requests on SIGTERM, e.g. 30000' },
+  UPSTREAM_BUDGET_MAX_WAIT_MS: { schema: whole(0, 60_000), hint: 'set the longest wait for vendor quota in milliseconds, e.g. 250' },
   REDIS_URL: { schema: redisUrl, hint: 'e.g. redis://127.0.0.1:6379, or unset it for the in-memory cache', secret: true },
   CACHE_MAX_ENTRIES: { schema: whole(1, 100_000_000), hint: 'set the in-memory cache bound, e.g. 50000' },
+  HUBSPOT_CLIENT_SECRET: { schema: credential, hint: "paste the HubSpot app's client secret (it signs X-HubSpot-Signature-v3)", secret: true },
+  STRIPE_WEBHOOK_SECRET: { schema: credential, hint: "paste the endpoint's signing secret (whsec_…)", secret: true },
+  SLACK_SIGNING_SECRET: { schema: credential, hint: "paste the Slack app's signing secret (Basic Information → App Credentials)", secret: true },
+  WEBHOOK_PUBLIC_URL: { schema: httpUrl, hint: 'the public base URL the vendors call, e.g. https://gateway.example.com' },
+  WEBHOOK_DEDUPE_TTL_SECONDS: { schema: whole(1, 30 * 24 * 3600), hint: 'set how long delivered webhook ids are remembered, e.g. 259200 (3 days)' },
+  SWITCHBOARD_DATA_DIR: { schema: z.string().min(1), hint: 'a writable directory, e.g. .data' },
+  DATABASE_URL: {
+    schema: z.string().refine((value) => URL.canParse(value) && /^postgres(ql)?:$/.test(new URL(value).protocol), { error: 'is not a postgres:// URL' }),
+    hint: 'e.g. postgres://user:password@db:5432/switchboard, or unset it for the embedded database',
+    secret: true,
+  },
+  DATABASE_SCHEMA: { schema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: 'is not a lower-case SQL identifier' }), hint: 'e.g. switchboard' },
+  WRITE_LEASE_MS: { schema: whole(1000, 3_600_000), hint: 'set how long a running write holds its idempotency key in milliseconds, e.g. 60000' },
+  WRITE_WAIT_MS: { schema: whole(0, 600_000), hint: 'set how long a duplicate request waits for the running write in milliseconds, e.g. 15000' },
   SANDBOX_SEED: { schema: whole(-2_147_483_648, 2_147_483_647), hint: 'set any whole number; the same seed gives the same sandbox data' },
   SANDBOX_CONTACTS: { schema: whole(0, 1_000_000), hint: 'set how many CRM contacts the sandbox generates, e.g. 1000' },
   SANDBOX_LATENCY_MS: { schema: whole(0, 60_000), hint: 'set the latency the sandbox adds per call in milliseconds, e.g. 0' },
+  SWITCHBOARD_API_KEYS: { schema: apiKeyList, hint: 'list name:sha256:scope+scope[:rate] entries; `tsx src/main.ts hash-key <name> <scopes>` prints one', secret: true },
+  JWT_JWKS_URL: { schema: httpUrl, hint: "set the identity provider's JWKS URL, e.g. https://idp.example.com/.well-known/jwks.json" },
+  JWT_PUBLIC_KEY: { schema: z.string().regex(/^-----BEGIN PUBLIC KEY-----[\s\S]+-----END PUBLIC KEY-----$/, { error: 'is not a PEM public key' }), hint: 'paste the SPKI PEM (-----BEGIN PUBLIC KEY-----…)' },
+  JWT_ALGORITHM: { schema: z.enum(['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'], { error: 'is not a supported asymmetric algorithm' }), hint: 'use RS256, PS256, ES256, ES384 or EdDSA' },
+  JWT_ISSUER: { schema: z.string().min(1), hint: "set the token issuer (the 'iss' claim) to accept" },
+  JWT_AUDIENCE: { schema: z.string().min(1), hint: "set the audience (the 'aud' claim) tokens must carry" },
+  JWT_SCOPES_CLAIM: { schema: z.string().regex(/^[\w:./-]+$/, { error: 'is not a claim name' }), hint: 'name the claim holding scopes, e.g. scope or scp' },
+  JWT_CLOCK_SKEW_SECONDS: { schema: whole(0, 600), hint: 'set the tolerated clock skew in seconds, e.g. 30' },
+  LIMIT_MAX_DEPTH: { schema: whole(1, 100), hint: 'set the maximum selection depth, e.g. 10' },
+  LIMIT_MAX_ALIASES: { schema: whole(0, 1000), hint: 'set the maximum aliases per operation, e.g. 15' },
+  LIMIT_MAX_TOKENS: { schema: whole(10, 100_000), hint: 'set the maximum tokens per document, e.g. 2000' },
+  LIMIT_MAX_DIRECTIVES: { schema: whole(0, 1000), hint: 'set the maximum directives per operation, e.g. 20' },
+  LIMIT_MAX_COST: { schema: whole(1, 10_000_000), hint: 'set the maximum estimated cost per operation, e.g. 5000' },
+  LIMIT_MAX_BODY_BYTES: { schema: whole(256, 100_000_000), hint: 'set the maximum request body in bytes, e.g. 102400' },
+  RATE_LIMIT_PER_MINUTE: { schema: whole(0, 1_000_000), hint: 'set requests per minute per principal (0 turns it off), e.g. 600' },
+  TRUSTED_DOCUMENTS: { schema: flag, hint: 'set 1 to run only operations registered in the generated manifest' },
+  ALLOW_INTROSPECTION: { schema: flag, hint: 'set 1 to allow introspection in production mode' },
+  ALLOW_GRAPHIQL: { schema: flag, hint: 'set 1 to serve GraphiQL in production mode' },
 } satisfies Record<string, FieldSpec<unknown>>;
 
 type FieldName = keyof typeof FIELDS;
@@ -279,6 +422,36 @@ function readSystem(reader: Reader, system: SystemName, mode: Mode | undefined):
   return { baseUrl: urlSet ? baseUrl : VENDOR_BASE_URLS[system], credential: secret };
 }
 
+function readAuth(reader: Reader, mode: Mode | undefined): AuthConfig {
+  const apiKeys = reader.get('SWITCHBOARD_API_KEYS') ?? [];
+  const jwksUrl = reader.get('JWT_JWKS_URL');
+  const publicKey = reader.get('JWT_PUBLIC_KEY');
+  const issuer = reader.get('JWT_ISSUER');
+  const audience = reader.get('JWT_AUDIENCE');
+  const jwtSet = reader.raw('JWT_JWKS_URL') !== undefined || reader.raw('JWT_PUBLIC_KEY') !== undefined;
+  if (reader.raw('JWT_JWKS_URL') && reader.raw('JWT_PUBLIC_KEY')) {
+    reader.problem('JWT_PUBLIC_KEY', 'is set together with JWT_JWKS_URL', 'set only one way to find the signing key');
+  }
+  // A production verifier that accepts any issuer or audience would accept tokens minted for other apps.
+  if (jwtSet && mode === 'production') {
+    if (!reader.raw('JWT_ISSUER')) reader.problem('JWT_ISSUER', 'is missing while JWT verification is on in production', 'set the issuer tokens must come from');
+    if (!reader.raw('JWT_AUDIENCE')) reader.problem('JWT_AUDIENCE', 'is missing while JWT verification is on in production', "set this gateway's audience");
+  }
+  if (!jwtSet) return { apiKeys };
+  return {
+    apiKeys,
+    jwt: {
+      jwksUrl,
+      publicKey,
+      algorithm: reader.get('JWT_ALGORITHM') ?? 'RS256',
+      issuer,
+      audience,
+      scopesClaim: reader.get('JWT_SCOPES_CLAIM') ?? 'scope',
+      clockSkewSeconds: reader.get('JWT_CLOCK_SKEW_SECONDS') ?? 30,
+    },
+  };
+}
+
 /**
  * Builds the configuration from an env-like record (default: `process.env`). Tests pass a
  * plain object; nothing here reads `process.env` otherwise.
@@ -305,15 +478,58 @@ export function loadConfig(env: EnvLike = process.env): Config {
       timeoutMs: reader.get('UPSTREAM_TIMEOUT_MS') ?? 10_000,
       retries: reader.get('UPSTREAM_RETRIES') ?? 2,
     },
+    resilience: {
+      requestDeadlineMs: reader.get('REQUEST_DEADLINE_MS') ?? 15_000,
+      bulkhead: reader.get('UPSTREAM_BULKHEAD') ?? 32,
+      bulkheadQueue: reader.get('UPSTREAM_BULKHEAD_QUEUE') ?? 256,
+      breakerThreshold: reader.get('UPSTREAM_BREAKER_THRESHOLD') ?? 5,
+      breakerHalfOpenMs: reader.get('UPSTREAM_BREAKER_HALF_OPEN_MS') ?? 5_000,
+      budgets: {
+        crm: reader.get('UPSTREAM_BUDGET_CRM'),
+        billing: reader.get('UPSTREAM_BUDGET_BILLING'),
+        chat: reader.get('UPSTREAM_BUDGET_CHAT'),
+      },
+      budgetMaxWaitMs: reader.get('UPSTREAM_BUDGET_MAX_WAIT_MS') ?? 250,
+      shutdownGraceMs: reader.get('SHUTDOWN_GRACE_MS') ?? 5_000,
+      shutdownTimeoutMs: reader.get('SHUTDOWN_TIMEOUT_MS') ?? 30_000,
+    },
     cache: {
       redisUrl: reader.get('REDIS_URL'),
       maxEntries: reader.get('CACHE_MAX_ENTRIES') ?? 50_000,
       ttlSeconds: readTtls(reader),
     },
+    webhooks: {
+      hubspotClientSecret: reader.get('HUBSPOT_CLIENT_SECRET') ?? (mode === 'demo' ? SANDBOX_WEBHOOK_SECRETS.hubspotClientSecret : undefined),
+      stripeWebhookSecret: reader.get('STRIPE_WEBHOOK_SECRET') ?? (mode === 'demo' ? SANDBOX_WEBHOOK_SECRETS.stripeWebhookSecret : undefined),
+      slackSigningSecret: reader.get('SLACK_SIGNING_SECRET') ?? (mode === 'demo' ? SANDBOX_WEBHOOK_SECRETS.slackSigningSecret : undefined),
+      publicUrl: reader.get('WEBHOOK_PUBLIC_URL'),
+      // Stripe retries for up to 3 days; an id must be remembered at least that long.
+      dedupeTtlSeconds: reader.get('WEBHOOK_DEDUPE_TTL_SECONDS') ?? 3 * 24 * 3600,
+      dataDir: reader.get('SWITCHBOARD_DATA_DIR') ?? '.data',
+    },
     sandbox: {
       seed: reader.get('SANDBOX_SEED') ?? 42,
       contacts: reader.get('SANDBOX_CONTACTS') ?? 1000,
       latencyMs: reader.get('SANDBOX_LATENCY_MS') ?? 0,
+    },
+    auth: readAuth(reader, mode),
+    store: {
+      databaseUrl: reader.get('DATABASE_URL'),
+      schema: reader.get('DATABASE_SCHEMA') ?? 'switchboard',
+      leaseMs: reader.get('WRITE_LEASE_MS') ?? 60_000,
+      waitMs: reader.get('WRITE_WAIT_MS') ?? 15_000,
+    },
+    limits: {
+      maxDepth: reader.get('LIMIT_MAX_DEPTH') ?? 10,
+      maxAliases: reader.get('LIMIT_MAX_ALIASES') ?? 15,
+      maxTokens: reader.get('LIMIT_MAX_TOKENS') ?? 2000,
+      maxDirectives: reader.get('LIMIT_MAX_DIRECTIVES') ?? 20,
+      maxCost: reader.get('LIMIT_MAX_COST') ?? 20_000,
+      maxBodyBytes: reader.get('LIMIT_MAX_BODY_BYTES') ?? 102_400,
+      rateLimitPerMinute: reader.get('RATE_LIMIT_PER_MINUTE') ?? 600,
+      trustedDocuments: reader.get('TRUSTED_DOCUMENTS') ?? false,
+      allowIntrospection: reader.get('ALLOW_INTROSPECTION') ?? mode !== 'production',
+      allowGraphiql: reader.get('ALLOW_GRAPHIQL') ?? mode !== 'production',
     },
   };
   if (reader.problems.length > 0) throw new ConfigError(reader.problems);
@@ -338,5 +554,12 @@ export function redactConfig(config: Config): Record<string, unknown> {
     billing: { baseUrl: maskUrl(config.billing.baseUrl), apiKey: mask(config.billing.apiKey) },
     chat: { baseUrl: maskUrl(config.chat.baseUrl), botToken: mask(config.chat.botToken) },
     cache: { ...config.cache, redisUrl: maskUrl(config.cache.redisUrl) },
+    store: { ...config.store, databaseUrl: maskUrl(config.store.databaseUrl) },
+    webhooks: {
+      ...config.webhooks,
+      hubspotClientSecret: mask(config.webhooks.hubspotClientSecret),
+      stripeWebhookSecret: mask(config.webhooks.stripeWebhookSecret),
+      slackSigningSecret: mask(config.webhooks.slackSigningSecret),
+    },
   };
 }

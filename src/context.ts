@@ -2,10 +2,13 @@
  * Per-request context. Loaders are created here for every request, so nothing that holds
  * one caller's data outlives the request; the cross-request cache sits inside them.
  */
+import type { Principal } from './auth/scopes.ts';
 import type { ChangeFeed } from './changes/types.ts';
+import type { RequestTrace } from './observability/trace.ts';
 import type { BillingLoaders } from './connectors/billing/loaders.ts';
 import type { ChatLoaders } from './connectors/chat/loaders.ts';
 import type { CrmLoaders } from './connectors/crm/loaders.ts';
+import type { Connectors, WriteRuntime } from './workflows/runtime.ts';
 
 export interface Loaders {
   crm: CrmLoaders;
@@ -19,4 +22,22 @@ export interface GatewayContext {
   loaders: Loaders;
   /** Where writes report what they changed: invalidates the cache, then notifies subscribers. */
   changes: ChangeFeed;
+  /**
+   * A fresh context for the same caller: new loaders (which memoize) and a new deadline.
+   * Subscriptions resolve each event with one, as they outlive the request that opened them.
+   */
+  renew?: () => GatewayContext;
+  /**
+   * Aborts when the request's deadline (REQUEST_DEADLINE_MS) passes or the client goes away;
+   * every upstream call of the request carries it, so none outlives the request.
+   */
+  signal: AbortSignal;
+  /** Present when the client asked for a cost trace (`x-switchboard-trace: 1`). */
+  trace?: RequestTrace;
+  /** Request-scoped connectors for writes (resolvers reach them only through mutation modules). */
+  connectors: Connectors;
+  /** Durable write state: idempotency records and the audit log. */
+  writes: WriteRuntime;
+  /** Who is calling (set by the auth plugin before execution); scope checks read it. */
+  principal?: Principal;
 }

@@ -6,21 +6,37 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, getOperationAST, parse } from 'graphql';
 import { createBillingConnector, createBillingLoaders, stripeProfile } from './connectors/billing/index.ts';
 import { createChatConnector, createChatLoaders, slackProfile } from './connectors/chat/index.ts';
 import { createCrmConnector, createCrmLoaders, hubspotProfile } from './connectors/crm/index.ts';
 import { createCacheStore, type CacheStore } from './cache/store.ts';
 import { createChangeFeed } from './changes/feed.ts';
+import { createRedisTransport } from './changes/redis.ts';
+import { catchUp, type CatchUpReport } from './webhooks/catch-up.ts';
+import { createCursorStore } from './webhooks/cursor.ts';
+import { useWebhookReceivers } from './webhooks/receiver.ts';
 import { createInvalidator } from './changes/invalidate.ts';
 import type { ChangeFeed } from './changes/types.ts';
+import { createWriteStore, type WriteStore } from './store/index.ts';
+import type { StepObserver } from './workflows/runtime.ts';
 import type { Config } from './config.ts';
 import type { GatewayContext } from './context.ts';
 import { ERROR_CODES, type SystemName } from './errors.ts';
 import { createGraphiQLRenderer, graphiqlOptions } from './graphiql.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
+import { principalOf } from './plugins/use-auth.ts';
+import { createSecurity } from './plugins/security.ts';
 import { buildGatewaySchema } from './stitching.ts';
 import { createUpstreamClient, type ResilientUpstreamClient, type UpstreamAttemptEvent } from './upstream/client.ts';
+import { createResilience } from './upstream/resilience.ts';
+import { createRequestDeadline, type RequestDeadline } from './upstream/deadline.ts';
+import { createMetrics, type GatewayMetrics } from './observability/metrics.ts';
+import { RequestTrace, tracedCache, tracedClient, wantsTrace } from './observability/trace.ts';
+import { useMetrics } from './plugins/use-metrics.ts';
+import { useReadiness } from './plugins/use-readiness.ts';
+import { useUpstreamTrace } from './plugins/use-upstream-trace.ts';
+import { useUpstreamErrorLog } from './plugins/use-upstream-error-log.ts';
 import type { VendorProfile } from './upstream/types.ts';
 
 export interface UpstreamTarget {
@@ -37,6 +53,12 @@ export interface GatewayOptions {
   cacheNamespace?: string;
   /** Observes every upstream attempt (metrics, tests). */
   onUpstreamResponse?: (event: UpstreamAttemptEvent) => void;
+  /** Shares one durable write store (idempotency, audit) instead of opening one from config; the caller closes it. */
+  writeStore?: WriteStore;
+  /** Observes each step of the cross-system writes (logs, tests injecting faults between steps). */
+  onWorkflowStep?: StepObserver;
+  /** Demo mode's development API key: accepted with every scope and preset in GraphiQL. */
+  devApiKey?: string;
 }
 
 export interface Gateway {
@@ -44,7 +66,14 @@ export interface Gateway {
   upstream: Record<SystemName, ResilientUpstreamClient>;
   cache: CacheStore;
   changes: ChangeFeed;
+  /** Idempotency records and the audit log. */
+  writes: WriteStore;
   logger: Logger;
+  metrics: GatewayMetrics;
+  /** Makes /readiness answer 503 (first step of a graceful shutdown); requests are still served. */
+  drain(): void;
+  /** Reads the vendors' change feeds from the last change seen (after downtime); `main` runs it on start. */
+  catchUp(): Promise<CatchUpReport>;
   close(): Promise<void>;
 }
 
@@ -54,6 +83,10 @@ const SYSTEMS: readonly SystemName[] = ['crm', 'billing', 'chat'];
 export function createGateway(options: GatewayOptions): Gateway {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.logLevel);
+  let upstreamClients: Record<SystemName, ResilientUpstreamClient> | undefined;
+  let cacheStore: CacheStore | undefined;
+  const metrics = createMetrics({ upstream: () => upstreamClients, cacheStats: () => cacheStore?.stats });
+  const resilience = createResilience({ config, upstreams: options.upstreams, logger, namespace: options.cacheNamespace ?? 'switchboard' });
   const upstream = Object.fromEntries(
     SYSTEMS.map((system) => [
       system,
@@ -64,10 +97,16 @@ export function createGateway(options: GatewayOptions): Gateway {
         timeoutMs: config.upstream.timeoutMs,
         retries: config.upstream.retries,
         logger,
-        onResponse: options.onUpstreamResponse,
+        onResponse: (event) => {
+          metrics.observeUpstream(event);
+          options.onUpstreamResponse?.(event);
+        },
+        ...resilience.clientOptions(system),
       }),
     ]),
   ) as Record<SystemName, ResilientUpstreamClient>;
+  upstreamClients = upstream;
+  let draining = false;
 
   const cache = createCacheStore({
     redisUrl: config.cache.redisUrl,
@@ -75,17 +114,31 @@ export function createGateway(options: GatewayOptions): Gateway {
     namespace: options.cacheNamespace ?? 'switchboard',
     logger,
   });
+  cacheStore = cache;
   const scoped = (system: SystemName) => cache.scoped(system, options.upstreams[system].credential, config.cache.ttlSeconds);
   const caches = { crm: scoped('crm'), billing: scoped('billing'), chat: scoped('chat') };
-  const changes = createChangeFeed({ invalidate: createInvalidator(caches) });
+  const namespace = options.cacheNamespace ?? 'switchboard';
+  // With Redis, replicas share event-id dedupe and fan-out; the cache is shared there too, so one invalidation serves all.
+  const changes = createChangeFeed({
+    invalidate: createInvalidator(caches),
+    transport: config.cache.redisUrl ? createRedisTransport({ url: config.cache.redisUrl, namespace, dedupeTtlSeconds: config.webhooks.dedupeTtlSeconds }) : undefined,
+  });
+  const cursor = createCursorStore({ redisUrl: config.cache.redisUrl, namespace, dataDir: config.webhooks.dataDir });
   const connectors = {
     crm: createCrmConnector(upstream.crm),
     billing: createBillingConnector(upstream.billing),
     chat: createChatConnector(upstream.chat),
   };
 
+  const writeStore =
+    options.writeStore ??
+    createWriteStore({ databaseUrl: config.store.databaseUrl, dataDir: config.webhooks.dataDir, schema: config.store.schema, leaseMs: config.store.leaseMs });
+  const writes = { store: writeStore, waitMs: config.store.waitMs, observer: options.onWorkflowStep };
+
   const schema = buildGatewaySchema();
   const demo = config.mode === 'demo';
+  const devApiKey = demo ? options.devApiKey : undefined;
+  const security = createSecurity({ config, logger, devApiKey, namespace: options.cacheNamespace ?? 'switchboard' });
 
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
     schema,
@@ -93,9 +146,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     // Liveness: Yoga answers 200 here without touching the schema or any upstream.
     healthCheckEndpoint: '/health',
     landingPage: false,
-    graphiql: demo ? graphiqlOptions() : false,
+    graphiql: config.limits.allowGraphiql ? graphiqlOptions(devApiKey ? { authorization: `Bearer ${devApiKey}` } : {}) : false,
     renderGraphiQL: createGraphiQLRenderer(),
     batching: false,
+    maxRequestBodySize: config.limits.maxBodyBytes,
     logging: {
       debug: (...args) => logger.debug(args.map(String).join(' ')),
       info: (...args) => logger.info(args.map(String).join(' ')),
@@ -103,24 +157,55 @@ export function createGateway(options: GatewayOptions): Gateway {
       error: (...args) => logger.error(args.map(String).join(' ')),
     },
     maskedErrors: { maskError: (error, message) => maskError(error, message, logger) },
-    context: ({ request }): GatewayContext => {
+    context: function contextFor({ request, params }: { request: Request; params?: { query?: unknown; operationName?: unknown } }): GatewayContext {
       const requestId = requestIdFrom(request);
+      // A subscription lives as long as the client listens: it gets no deadline of its own.
+      const { signal } = isSubscription(params) ? { signal: request.signal } : deadlineOf(request, config.resilience.requestDeadlineMs);
+      const trace = wantsTrace(request) ? new RequestTrace() : undefined;
+      // Per request: connectors carry this request's id and deadline signal; with a trace,
+      // the client and cache report to it as well.
+      const http = (system: SystemName) => (trace ? tracedClient(upstream[system], trace) : upstream[system]);
+      const cacheOf = <S extends SystemName>(system: S) => (trace ? tracedCache(caches[system], system, trace) : caches[system]);
       return {
         requestId,
         changes,
+        principal: principalOf(request),
+        signal,
+        trace,
         loaders: {
-          crm: createCrmLoaders({ connector: connectors.crm, cache: caches.crm, requestId }),
-          billing: createBillingLoaders({ connector: connectors.billing, cache: caches.billing, requestId }),
-          chat: createChatLoaders({ connector: connectors.chat, cache: caches.chat, requestId }),
+          crm: createCrmLoaders({ connector: createCrmConnector(http('crm'), { requestId, signal }), cache: cacheOf('crm'), requestId }),
+          billing: createBillingLoaders({ connector: createBillingConnector(http('billing'), { requestId, signal }), cache: cacheOf('billing'), requestId }),
+          chat: createChatLoaders({ connector: createChatConnector(http('chat'), { requestId, signal }), cache: cacheOf('chat'), requestId }),
         },
+        connectors: {
+          crm: createCrmConnector(http('crm'), { requestId, signal }),
+          billing: createBillingConnector(http('billing'), { requestId, signal }),
+          chat: createChatConnector(http('chat'), { requestId, signal }),
+        },
+        writes,
+        // Same caller, new loaders and deadline (see GatewayContext.renew).
+        renew: () => ({ ...contextFor({ request: new Request(request.url, { headers: request.headers }) }), principal: principalOf(request) }),
       };
     },
     plugins: [
+      useWebhookReceivers({
+        secrets: { hubspot: config.webhooks.hubspotClientSecret, stripe: config.webhooks.stripeWebhookSecret, slack: config.webhooks.slackSigningSecret },
+        publicUrl: config.webhooks.publicUrl,
+        changes,
+        cursor,
+        logger,
+      }),
+      ...security.plugins,
       {
         onResponse({ request, response }) {
           response.headers.set('x-request-id', requestIdFrom(request));
+          requestDeadlines.get(request)?.dispose();
         },
       },
+      useMetrics(metrics),
+      useReadiness({ draining: () => draining, upstream }),
+      useUpstreamTrace({ budgetLeft: (system) => (upstream[system].budget?.enabled ? upstream[system].budget?.left() : undefined) }),
+      useUpstreamErrorLog(logger),
     ],
   });
 
@@ -129,16 +214,50 @@ export function createGateway(options: GatewayOptions): Gateway {
     upstream,
     cache,
     changes,
+    writes: writeStore,
     logger,
+    metrics,
+    catchUp: () => catchUp({ cursor, changes, billing: upstream.billing, crm: connectors.crm, logger }),
+    drain() {
+      draining = true;
+    },
     async close() {
+      draining = true;
       await changes.close();
+      await cursor.close();
       await Promise.all(Object.values(upstream).map((client) => client.close()));
       await cache.close();
+      await resilience.close();
+      await security.close();
+      if (!options.writeStore) await writeStore.close();
     },
   };
 }
 
 const requestIds = new WeakMap<Request, string>();
+const requestDeadlines = new WeakMap<Request, RequestDeadline>();
+
+function isSubscription(params: { query?: unknown; operationName?: unknown } | undefined): boolean {
+  const query = params?.query;
+  // Most documents never mention the word; only those that do are parsed to be sure.
+  if (typeof query !== 'string' || !/\bsubscription\b/.test(query)) return false;
+  try {
+    const name = typeof params?.operationName === 'string' ? params.operationName : undefined;
+    return getOperationAST(parse(query), name)?.operation === 'subscription';
+  } catch {
+    return false;
+  }
+}
+
+/** The request's deadline, started when it is first asked for (building the context). */
+function deadlineOf(request: Request, ms: number): RequestDeadline {
+  let deadline = requestDeadlines.get(request);
+  if (!deadline) {
+    deadline = createRequestDeadline(ms, request.signal);
+    requestDeadlines.set(request, deadline);
+  }
+  return deadline;
+}
 
 /** A caller's `x-request-id` is kept (so traces join up) when it is a sane token; else a new one. */
 function requestIdFrom(request: Request): string {
@@ -163,6 +282,10 @@ function maskError(error: unknown, message: string, logger: Logger): Error {
       return new GraphQLError(error.message, { nodes: error.nodes, path: error.path, extensions: error.extensions });
     }
     if (!error.originalError && !error.path) return error; // parse/validation errors from graphql-js itself
+    // Variable coercion ("$n got invalid value") wraps the scalar's own GraphQLError: it is about the caller's input.
+    if (!error.path && error.originalError instanceof GraphQLError && !error.extensions?.code) {
+      return new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
+    }
   }
   logger.error({ err: error }, 'unexpected error while executing an operation');
   const path = error instanceof GraphQLError ? error.path : undefined;

@@ -5,11 +5,15 @@
  * binds ports.
  */
 import { createServer } from 'node:http';
+import { generateApiKey } from './auth/api-keys.ts';
+import { hashKeyCommand } from './auth/hash-key-command.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createGateway } from './gateway.ts';
 import { createLogger } from './observability/logger.ts';
 import { SANDBOX_CREDENTIALS, SANDBOX_PORTS, startSandbox, type Sandbox } from './sandbox/index.ts';
 import { resolveUpstreams } from './upstreams.ts';
+import { attachGraphQLWs } from './subscriptions/ws.ts';
+import { registerWithSandbox } from './webhooks/sandbox-registration.ts';
 
 function readConfig(): Config {
   try {
@@ -44,8 +48,13 @@ async function serve(): Promise<void> {
   const config = readConfig();
   const logger = createLogger(config.logLevel);
   const sandbox = config.sandboxSystems.length > 0 ? await startEmbeddedSandbox(config, config.sandboxSystems) : undefined;
-  const gateway = createGateway({ config, upstreams: resolveUpstreams(config, sandbox?.urls ?? {}), logger });
+  // Demo mode: a fresh all-scope key per process, so GraphiQL works with no setup; it is
+  // printed once and lives only in memory.
+  const devApiKey = config.mode === 'demo' ? generateApiKey() : undefined;
+  const gateway = createGateway({ config, upstreams: resolveUpstreams(config, sandbox?.urls ?? {}), logger, devApiKey });
   const server = createServer(gateway.yoga);
+  // Subscriptions over graphql-ws on the same path; SSE needs nothing extra.
+  const wss = attachGraphQLWs(server, gateway.yoga);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
@@ -53,13 +62,39 @@ async function serve(): Promise<void> {
   const shown = config.host === '127.0.0.1' || config.host === '0.0.0.0' ? 'localhost' : config.host;
   console.log(`Switchboard gateway on http://${shown}:${config.port}/graphql (${config.mode} mode)`);
   if (config.mode === 'demo') console.log(`Open http://${shown}:${config.port}/graphql in a browser for GraphiQL; the W1 tab joins all three systems.`);
+  if (devApiKey) console.log(`Development API key (all scopes, this process only; GraphiQL already sends it): ${devApiKey}`);
+  if (sandbox && config.mode === 'demo') {
+    const local = `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${config.port}`;
+    const refused = await registerWithSandbox(sandbox.urls, local, config.webhooks).catch((error: unknown) => [String(error)]);
+    if (refused.length > 0) logger.warn({ refused }, 'the sandbox did not accept the webhook receivers; live updates from it are off');
+    else console.log(`Sandbox webhooks deliver to ${local}/webhooks/{hubspot,stripe,slack}; subscriptions over SSE or graphql-ws on /graphql.`);
+  }
+  // Changes missed while no gateway was running; webhooks are live meanwhile, and the feed dedupes.
+  gateway.catchUp().catch((error: unknown) => logger.warn({ err: error }, 'catch-up after start failed; it runs again on the next start'));
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const { shutdownGraceMs, shutdownTimeoutMs } = config.resilience;
+    // Readiness fails first, so the load balancer stops sending new requests while this
+    // process still serves them; then the listener closes and in-flight requests finish.
+    gateway.drain();
+    logger.info({ signal, graceMs: shutdownGraceMs }, 'draining: readiness now fails');
+    if (signal === 'SIGTERM' && shutdownGraceMs > 0) await new Promise((resolve) => setTimeout(resolve, shutdownGraceMs));
+    const forced = setTimeout(() => {
+      logger.warn({ timeoutMs: shutdownTimeoutMs }, 'in-flight requests did not finish in time; closing them');
+      server.closeAllConnections();
+    }, shutdownTimeoutMs);
+    forced.unref();
+    // Upgraded (graphql-ws) sockets are not the HTTP server's to wait for: close them first.
+    for (const client of wss.clients) client.close(1001, 'server shutting down');
+    wss.close();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    await closed;
+    clearTimeout(forced);
+    logger.info('in-flight requests finished; shutting down');
     await gateway.close();
     await sandbox?.close();
     process.exit(0);
@@ -81,7 +116,13 @@ async function sandboxOnly(): Promise<void> {
 }
 
 const command = process.argv[2] ?? 'serve';
-const commands: Record<string, () => Promise<void>> = { serve, sandbox: sandboxOnly };
+async function hashKey(): Promise<void> {
+  const { ok, output } = hashKeyCommand(process.argv.slice(3));
+  (ok ? console.log : console.error)(output);
+  if (!ok) process.exit(2);
+}
+
+const commands: Record<string, () => Promise<void>> = { serve, sandbox: sandboxOnly, 'hash-key': hashKey };
 const run = commands[command];
 if (!run) {
   console.error(`unknown command '${command}'; use one of: ${Object.keys(commands).join(', ')}`);

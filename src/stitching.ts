@@ -8,12 +8,15 @@
  */
 import type { SubschemaConfig } from '@graphql-tools/delegate';
 import { stitchSchemas } from '@graphql-tools/stitch';
-import { filterSchema, MapperKind, mapSchema, pruneSchema } from '@graphql-tools/utils';
+import { filterSchema, type IResolvers, MapperKind, mapSchema, pruneSchema } from '@graphql-tools/utils';
 import { defaultFieldResolver, GraphQLError, type GraphQLSchema } from 'graphql';
 import { createBillingSubschema } from '../resolvers/billing/index.ts';
 import { createChatSubschema } from '../resolvers/chat/index.ts';
 import { createCrmSubschema } from '../resolvers/crm/index.ts';
+import { scopeRequirementsOf, withGatewayScopeChecks, withSubschemaScopeChecks } from './auth/scope-checks.ts';
+import { createWorkflowResolvers, workflowTypeDefs } from './workflows/schema.ts';
 import { isGatewayError } from './errors.ts';
+import { createSubscriptionResolvers, subscriptionTypeDefs } from './subscriptions/schema.ts';
 
 /**
  * Resolvers and loaders throw GatewayError. Converting it to a GraphQLError inside the
@@ -52,10 +55,23 @@ function toClientError(error: unknown): unknown {
 }
 
 export function createSubschemas(): SubschemaConfig[] {
-  return [createCrmSubschema(), createBillingSubschema(), createChatSubschema()].map(withGatewayErrors);
+  return [
+    withSubschemaScopeChecks(createCrmSubschema(), 'crm'),
+    withSubschemaScopeChecks(createBillingSubschema(), 'billing'),
+    withSubschemaScopeChecks(createChatSubschema(), 'chat'),
+  ].map(withGatewayErrors);
 }
 
 export function buildGatewaySchema(subschemas: SubschemaConfig[] = createSubschemas()): GraphQLSchema {
-  const stitched = stitchSchemas({ subschemas, mergeTypes: true });
-  return pruneSchema(filterSchema({ schema: stitched, rootFieldFilter: (_operation, name) => !name.startsWith('_') }));
+  // Read before stitching, which merges the subschemas' root type nodes in place.
+  const requirements = scopeRequirementsOf(subschemas);
+  // The gateway-level Subscription type (src/subscriptions) resolves through the stitched root fields.
+  const stitched = stitchSchemas({
+    subschemas,
+    mergeTypes: true,
+    typeDefs: [subscriptionTypeDefs, workflowTypeDefs],
+    resolvers: [createSubscriptionResolvers() as IResolvers, createWorkflowResolvers() as unknown as IResolvers],
+  });
+  const pruned = pruneSchema(filterSchema({ schema: stitched, rootFieldFilter: (_operation, name) => !name.startsWith('_') }));
+  return withGatewayScopeChecks(pruned, requirements);
 }

@@ -10,6 +10,7 @@ import { createGateway, type Gateway } from '../src/gateway.ts';
 import { createLogger } from '../src/observability/logger.ts';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
 import { resolveUpstreams } from '../src/upstreams.ts';
+import { TEST_API_KEYS_ENV, TEST_AUTH_HEADERS } from './support/credentials.ts';
 import { hasService } from './support/services.ts';
 
 const W1 = readFileSync(new URL('../documents/W1ContactsWithLinks.graphql', import.meta.url), 'utf8');
@@ -20,7 +21,7 @@ describe.runIf(hasService('redis'))('the cache shared through Redis', () => {
   const namespace = `test-${randomUUID()}`;
 
   const replica = () => {
-    const config = loadConfig({ LOG_LEVEL: 'silent', REDIS_URL: 'redis://127.0.0.1:6379' });
+    const config = loadConfig({ LOG_LEVEL: 'silent', REDIS_URL: 'redis://127.0.0.1:6379', SWITCHBOARD_API_KEYS: TEST_API_KEYS_ENV });
     const gateway = createGateway({ config, upstreams: resolveUpstreams(config, sandbox.urls), logger: createLogger('silent'), cacheNamespace: namespace });
     gateways.push(gateway);
     return gateway;
@@ -28,7 +29,7 @@ describe.runIf(hasService('redis'))('the cache shared through Redis', () => {
   const run = async (gateway: Gateway) => {
     const response = await gateway.yoga.fetch('http://replica.test/graphql', {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...TEST_AUTH_HEADERS },
       body: JSON.stringify({ query: W1 }),
     });
     return (await response.json()) as { data?: unknown; errors?: unknown[] };
@@ -59,7 +60,7 @@ describe.runIf(hasService('redis'))('the cache shared through Redis', () => {
 
   it('keeps caches of different upstream credentials apart', async () => {
     // Same namespace and Redis, but another CRM credential: nothing may be served from the first one's entries.
-    const config = loadConfig({ LOG_LEVEL: 'silent', REDIS_URL: 'redis://127.0.0.1:6379' });
+    const config = loadConfig({ LOG_LEVEL: 'silent', REDIS_URL: 'redis://127.0.0.1:6379', SWITCHBOARD_API_KEYS: TEST_API_KEYS_ENV });
     const upstreams = resolveUpstreams(config, sandbox.urls);
     const other = createGateway({
       config,

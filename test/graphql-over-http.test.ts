@@ -4,6 +4,7 @@
  */
 import { serverAudits } from 'graphql-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_AUTH_HEADERS } from './support/credentials.ts';
 import { startStack, type Stack } from './support/stack.ts';
 
 describe('GraphQL over HTTP conformance (graphql-http server audits)', () => {
@@ -18,7 +19,12 @@ describe('GraphQL over HTTP conformance (graphql-http server audits)', () => {
   it('passes every audit with status ok', async () => {
     const audits = serverAudits({
       url: 'http://gateway.test/graphql',
-      fetchFn: (input: RequestInfo | URL, init?: RequestInit) => stack.gateway.yoga.fetch(new Request(input, init)),
+      // A legitimate client: it authenticates, and its GETs carry the CSRF-prevention header.
+      fetchFn: (input: RequestInfo | URL, init?: RequestInit) => {
+        const request = new Request(input, init);
+        for (const [name, value] of Object.entries({ ...TEST_AUTH_HEADERS, 'x-graphql-yoga-csrf': '1' })) request.headers.set(name, value);
+        return stack.gateway.yoga.fetch(request);
+      },
     });
     expect(audits.length).toBeGreaterThan(20);
     const notOk: string[] = [];

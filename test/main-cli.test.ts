@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_CREDENTIALS, startSandbox, type Sandbox } from '../src/sandbox/index.ts';
+import { TEST_API_KEYS_ENV, TEST_AUTH_HEADERS } from './support/credentials.ts';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -37,6 +38,7 @@ describe('the serve command', () => {
         STRIPE_API_KEY: SANDBOX_CREDENTIALS.billing,
         SLACK_BASE_URL: `${vendors.urls.chat}/api`,
         SLACK_BOT_TOKEN: SANDBOX_CREDENTIALS.chat,
+        SWITCHBOARD_API_KEYS: TEST_API_KEYS_ENV,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -58,7 +60,7 @@ describe('the serve command', () => {
     expect(output).not.toContain('Sandbox ready');
     const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...TEST_AUTH_HEADERS },
       body: JSON.stringify({ query: '{ contacts(first: 3) { nodes { id owner { chatUser { id } } billingCustomer { id } } } }' }),
     });
     const body = (await response.json()) as { data: { contacts: { nodes: { id: string }[] } }; errors?: unknown };

@@ -4,6 +4,7 @@
  * subscriptions, Company.billingCustomers). The lead's stitching layer merges it with CRM
  * and chat through the `merge` config below; `_`-prefixed root fields are its entry points.
  */
+import { billingMutations } from './mutations.ts';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { SubschemaConfig } from '@graphql-tools/delegate';
@@ -20,7 +21,7 @@ export const BILLING_SDL_PATH = fileURLToPath(new URL('../../schemas/billing.gra
 
 /** The executable billing schema on its own (tests run operations against it directly). */
 export function createBillingSchema() {
-  return makeExecutableSchema({ typeDefs: readFileSync(BILLING_SDL_PATH, 'utf8'), resolvers: billingResolvers });
+  return makeExecutableSchema({ typeDefs: readFileSync(BILLING_SDL_PATH, 'utf8'), resolvers: [billingResolvers, { Mutation: billingMutations }] });
 }
 
 export function createBillingSubschema(): SubschemaConfig {

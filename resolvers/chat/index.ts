@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { SubschemaConfig } from '@graphql-tools/delegate';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { OwnerKeyInput } from '../../src/generated/chat.ts';
+import { chatMutations } from './mutations.ts';
 import { chatResolvers } from './resolvers.ts';
 
 export { chatResolvers, messageSubtype } from './resolvers.ts';
@@ -19,7 +20,7 @@ export const CHAT_SDL_PATH = fileURLToPath(new URL('../../schemas/chat.graphql',
 export function createChatSubschema(): SubschemaConfig {
   const typeDefs = readFileSync(CHAT_SDL_PATH, 'utf8');
   return {
-    schema: makeExecutableSchema({ typeDefs, resolvers: chatResolvers }),
+    schema: makeExecutableSchema({ typeDefs, resolvers: [chatResolvers, { Mutation: chatMutations }] }),
     batch: true,
     merge: {
       // Owned types: stitching batches every ChatUser/Channel reference at one level into one call.

@@ -10,6 +10,7 @@ import type { SubschemaConfig } from '@graphql-tools/delegate';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
 import type { ChatUserKeyInput, CustomerKeyInput } from '../../src/generated/crm.ts';
+import { crmMutations } from './mutations.ts';
 import { crmResolvers } from './resolvers.ts';
 
 export { crmResolvers } from './resolvers.ts';
@@ -20,7 +21,7 @@ export const CRM_SDL_PATH = fileURLToPath(new URL('../../schemas/crm.graphql', i
 
 /** The executable CRM schema on its own (tests run operations against it directly). */
 export function createCrmSchema(): GraphQLSchema {
-  return makeExecutableSchema({ typeDefs: readFileSync(CRM_SDL_PATH, 'utf8'), resolvers: crmResolvers });
+  return makeExecutableSchema({ typeDefs: readFileSync(CRM_SDL_PATH, 'utf8'), resolvers: [crmResolvers, { Mutation: crmMutations }] });
 }
 
 const byId = (fieldName: string) => ({

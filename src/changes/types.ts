@@ -45,5 +45,7 @@ export interface ChangeFeed {
   publish(event: ChangeEvent): Promise<void>;
   /** Delivers changes published from now on (on this replica or, with Redis, any replica). */
   subscribe(signal?: AbortSignal): AsyncIterable<ChangeEvent>;
+  /** Resolves once changes from other replicas are being received (at once without Redis). */
+  ready?(): Promise<void>;
   close(): Promise<void>;
 }

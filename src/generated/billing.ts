@@ -188,6 +188,30 @@ export type ContactKeyInput = {
   id: Scalars['ID']['input'];
 };
 
+/** A new Stripe customer. */
+export type CreateCustomerInput = {
+  /** The HubSpot contact to link (written to `metadata.hubspot_contact_id`). */
+  contactId?: InputMaybe<Scalars['ID']['input']>;
+  description?: InputMaybe<Scalars['String']['input']>;
+  email?: InputMaybe<Scalars['String']['input']>;
+  name?: InputMaybe<Scalars['String']['input']>;
+  phone?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A draft invoice and its lines. */
+export type CreateInvoiceInput = {
+  /** Lower-case ISO currency code, e.g. `usd`. */
+  currency: Scalars['String']['input'];
+  /** The customer (`cus_…`) to bill. */
+  customerId: Scalars['ID']['input'];
+  /** Days the customer has to pay after finalization (sends the invoice instead of charging automatically). */
+  daysUntilDue?: InputMaybe<Scalars['Int']['input']>;
+  /** Shown on the invoice. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** One or more lines (at most 50). */
+  lineItems: Array<InvoiceLineItemInput>;
+};
+
 /**
  * A Stripe customer (Stripe `customer`, id `cus_…`): someone Switchboard bills. It is linked
  * to a CRM contact by `metadata.hubspot_contact_id`, or else by email (see `Contact.billingCustomer`).
@@ -367,6 +391,15 @@ export type InvoiceLineItem = {
   quantity?: Maybe<Scalars['Int']['output']>;
 };
 
+/** One invoice line. */
+export type InvoiceLineItemInput = {
+  description: Scalars['String']['input'];
+  /** Units, 1 or more (default 1). */
+  quantity?: InputMaybe<Scalars['Int']['input']>;
+  /** Price of one unit in minor units (cents), more than 0. */
+  unitAmount: Scalars['Int']['input'];
+};
+
 /** The lifecycle status of an invoice (Stripe `invoice.status`). */
 export type InvoiceStatus =
   /** Being prepared; not yet sent and not yet payable. */
@@ -391,6 +424,61 @@ export type Money = {
   currency: Scalars['String']['output'];
   /** The amount for people to read, in US English notation with the currency symbol (e.g. `$1,234.50`). */
   formatted: Scalars['String']['output'];
+};
+
+/** Writes to billing (Stripe). */
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Creates a customer, linked to a CRM contact through `metadata.hubspot_contact_id` when `contactId` is given. */
+  createCustomer: Customer;
+  /** Creates a draft invoice with its line items. */
+  createInvoice: Invoice;
+  /** Finalizes a draft invoice: it gets a number and becomes payable (status OPEN). */
+  finalizeInvoice: Invoice;
+  /** Pays an open invoice with the customer's default payment method, or records it as paid outside Stripe. */
+  payInvoice: Invoice;
+  /** Changes the given fields of a customer; an empty string clears a field. */
+  updateCustomer: Customer;
+  /** Voids an open invoice (it stays on record, with nothing owed). */
+  voidInvoice: Invoice;
+};
+
+
+/** Writes to billing (Stripe). */
+export type MutationCreateCustomerArgs = {
+  input: CreateCustomerInput;
+};
+
+
+/** Writes to billing (Stripe). */
+export type MutationCreateInvoiceArgs = {
+  input: CreateInvoiceInput;
+};
+
+
+/** Writes to billing (Stripe). */
+export type MutationFinalizeInvoiceArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Writes to billing (Stripe). */
+export type MutationPayInvoiceArgs = {
+  id: Scalars['ID']['input'];
+  paidOutOfBand?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+/** Writes to billing (Stripe). */
+export type MutationUpdateCustomerArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateCustomerInput;
+};
+
+
+/** Writes to billing (Stripe). */
+export type MutationVoidInvoiceArgs = {
+  id: Scalars['ID']['input'];
 };
 
 /** Where a page of a connection sits in the whole list, and how to get the next page. */
@@ -581,6 +669,16 @@ export type SubscriptionStatus =
   /** Payment retries are exhausted and the invoices are left unpaid; service should be suspended. */
   | 'UNPAID';
 
+/** Customer fields to change; an empty string clears a field. */
+export type UpdateCustomerInput = {
+  /** Re-links the customer to another HubSpot contact; an empty string removes the link. */
+  contactId?: InputMaybe<Scalars['ID']['input']>;
+  description?: InputMaybe<Scalars['String']['input']>;
+  email?: InputMaybe<Scalars['String']['input']>;
+  name?: InputMaybe<Scalars['String']['input']>;
+  phone?: InputMaybe<Scalars['String']['input']>;
+};
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -666,6 +764,8 @@ export type ResolversTypes = {
   CompanyKeyInput: CompanyKeyInput;
   Contact: ResolverTypeWrapper<BillingContactParent>;
   ContactKeyInput: ContactKeyInput;
+  CreateCustomerInput: CreateCustomerInput;
+  CreateInvoiceInput: CreateInvoiceInput;
   Customer: ResolverTypeWrapper<StripeCustomer>;
   CustomerConnection: ResolverTypeWrapper<Omit<CustomerConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['CustomerEdge']>, nodes: Array<ResolversTypes['Customer']> }>;
   CustomerEdge: ResolverTypeWrapper<Omit<CustomerEdge, 'node'> & { node: ResolversTypes['Customer'] }>;
@@ -679,8 +779,10 @@ export type ResolversTypes = {
   InvoiceEdge: ResolverTypeWrapper<Omit<InvoiceEdge, 'node'> & { node: ResolversTypes['Invoice'] }>;
   InvoiceFilter: InvoiceFilter;
   InvoiceLineItem: ResolverTypeWrapper<StripeLineItem>;
+  InvoiceLineItemInput: InvoiceLineItemInput;
   InvoiceStatus: InvoiceStatus;
   Money: ResolverTypeWrapper<Money>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -689,6 +791,7 @@ export type ResolversTypes = {
   SubscriptionFilter: SubscriptionFilter;
   SubscriptionItem: ResolverTypeWrapper<StripeSubscriptionItem>;
   SubscriptionStatus: SubscriptionStatus;
+  UpdateCustomerInput: UpdateCustomerInput;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -704,6 +807,8 @@ export type ResolversParentTypes = {
   CompanyKeyInput: CompanyKeyInput;
   Contact: BillingContactParent;
   ContactKeyInput: ContactKeyInput;
+  CreateCustomerInput: CreateCustomerInput;
+  CreateInvoiceInput: CreateInvoiceInput;
   Customer: StripeCustomer;
   CustomerConnection: Omit<CustomerConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['CustomerEdge']>, nodes: Array<ResolversParentTypes['Customer']> };
   CustomerEdge: Omit<CustomerEdge, 'node'> & { node: ResolversParentTypes['Customer'] };
@@ -717,7 +822,9 @@ export type ResolversParentTypes = {
   InvoiceEdge: Omit<InvoiceEdge, 'node'> & { node: ResolversParentTypes['Invoice'] };
   InvoiceFilter: InvoiceFilter;
   InvoiceLineItem: StripeLineItem;
+  InvoiceLineItemInput: InvoiceLineItemInput;
   Money: Money;
+  Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
   String: Scalars['String']['output'];
@@ -725,7 +832,14 @@ export type ResolversParentTypes = {
   SubscriptionEdge: Omit<SubscriptionEdge, 'node'> & { node: ResolversParentTypes['BillingSubscription'] };
   SubscriptionFilter: SubscriptionFilter;
   SubscriptionItem: StripeSubscriptionItem;
+  UpdateCustomerInput: UpdateCustomerInput;
 };
+
+export type RequiresScopesDirectiveArgs = {
+  scopes: Array<Scalars['String']['input']>;
+};
+
+export type RequiresScopesDirectiveResolver<Result, Parent, ContextType = GatewayContext, Args = RequiresScopesDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type BillingPeriodResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['BillingPeriod'] = ResolversParentTypes['BillingPeriod']> = {
   end?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -874,6 +988,15 @@ export type MoneyResolvers<ContextType = GatewayContext, ParentType extends Reso
   formatted?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type MutationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  createCustomer?: Resolver<ResolversTypes['Customer'], ParentType, ContextType, RequireFields<MutationCreateCustomerArgs, 'input'>>;
+  createInvoice?: Resolver<ResolversTypes['Invoice'], ParentType, ContextType, RequireFields<MutationCreateInvoiceArgs, 'input'>>;
+  finalizeInvoice?: Resolver<ResolversTypes['Invoice'], ParentType, ContextType, RequireFields<MutationFinalizeInvoiceArgs, 'id'>>;
+  payInvoice?: Resolver<ResolversTypes['Invoice'], ParentType, ContextType, RequireFields<MutationPayInvoiceArgs, 'id' | 'paidOutOfBand'>>;
+  updateCustomer?: Resolver<ResolversTypes['Customer'], ParentType, ContextType, RequireFields<MutationUpdateCustomerArgs, 'id' | 'input'>>;
+  voidInvoice?: Resolver<ResolversTypes['Invoice'], ParentType, ContextType, RequireFields<MutationVoidInvoiceArgs, 'id'>>;
+};
+
 export type PageInfoResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -934,6 +1057,7 @@ export type Resolvers<ContextType = GatewayContext> = {
   InvoiceEdge?: InvoiceEdgeResolvers<ContextType>;
   InvoiceLineItem?: InvoiceLineItemResolvers<ContextType>;
   Money?: MoneyResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   SubscriptionConnection?: SubscriptionConnectionResolvers<ContextType>;
@@ -941,3 +1065,6 @@ export type Resolvers<ContextType = GatewayContext> = {
   SubscriptionItem?: SubscriptionItemResolvers<ContextType>;
 };
 
+export type DirectiveResolvers<ContextType = GatewayContext> = {
+  requiresScopes?: RequiresScopesDirectiveResolver<any, any, ContextType>;
+};

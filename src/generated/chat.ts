@@ -221,6 +221,19 @@ export type MessageSubtype =
   /** A message was unpinned (Slack `unpinned_item`). */
   | 'UNPINNED_ITEM';
 
+/** Writes to chat (Slack). */
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Posts a message as the bot; returns it as Slack stored it. The bot must be a member of a private channel. */
+  postMessage: Message;
+};
+
+
+/** Writes to chat (Slack). */
+export type MutationPostMessageArgs = {
+  input: PostMessageInput;
+};
+
 /**
  * A CRM owner: the sales rep that contacts, companies and deals are assigned to (HubSpot owner).
  * The chat system adds the rep's Slack account.
@@ -259,6 +272,18 @@ export type PageInfo = {
   hasPreviousPage: Scalars['Boolean']['output'];
   /** Cursor of the first item on this page, or null when the page is empty. */
   startCursor?: Maybe<Scalars['String']['output']>;
+};
+
+/** A message to post: `text`, `blocks`, or both (then `text` is the notification fallback). */
+export type PostMessageInput = {
+  /** Block Kit blocks as a JSON array string, e.g. `[{"type":"section","text":{"type":"mrkdwn","text":"hi"}}]` (at most 50). */
+  blocks?: InputMaybe<Scalars['String']['input']>;
+  /** Channel ID (`C…`/`G…`) or name (`#general` or `general`). */
+  channel: Scalars['String']['input'];
+  /** Message text in Slack mrkdwn, at most 40,000 characters. */
+  text?: InputMaybe<Scalars['String']['input']>;
+  /** Reply in the thread under this message `ts`. */
+  threadTs?: InputMaybe<Scalars['String']['input']>;
 };
 
 /**
@@ -517,9 +542,11 @@ export type ResolversTypes = {
   MessageConnection: ResolverTypeWrapper<Omit<MessageConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['MessageEdge']>, nodes: Array<ResolversTypes['Message']> }>;
   MessageEdge: ResolverTypeWrapper<Omit<MessageEdge, 'node'> & { node: ResolversTypes['Message'] }>;
   MessageSubtype: MessageSubtype;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Owner: ResolverTypeWrapper<OwnerParent>;
   OwnerKeyInput: OwnerKeyInput;
   PageInfo: ResolverTypeWrapper<PageInfo>;
+  PostMessageInput: PostMessageInput;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
 };
@@ -539,12 +566,20 @@ export type ResolversParentTypes = {
   Message: ChatMessage;
   MessageConnection: Omit<MessageConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['MessageEdge']>, nodes: Array<ResolversParentTypes['Message']> };
   MessageEdge: Omit<MessageEdge, 'node'> & { node: ResolversParentTypes['Message'] };
+  Mutation: Record<PropertyKey, never>;
   Owner: OwnerParent;
   OwnerKeyInput: OwnerKeyInput;
   PageInfo: PageInfo;
+  PostMessageInput: PostMessageInput;
   Query: Record<PropertyKey, never>;
   String: Scalars['String']['output'];
 };
+
+export type RequiresScopesDirectiveArgs = {
+  scopes: Array<Scalars['String']['input']>;
+};
+
+export type RequiresScopesDirectiveResolver<Result, Parent, ContextType = GatewayContext, Args = RequiresScopesDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type ChannelResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Channel'] = ResolversParentTypes['Channel']> = {
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -627,6 +662,10 @@ export type MessageEdgeResolvers<ContextType = GatewayContext, ParentType extend
   node?: Resolver<ResolversTypes['Message'], ParentType, ContextType>;
 };
 
+export type MutationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  postMessage?: Resolver<ResolversTypes['Message'], ParentType, ContextType, RequireFields<MutationPostMessageArgs, 'input'>>;
+};
+
 export type OwnerResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Owner'] = ResolversParentTypes['Owner']> = {
   chatUser?: Resolver<Maybe<ResolversTypes['ChatUser']>, ParentType, ContextType>;
   email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -664,8 +703,12 @@ export type Resolvers<ContextType = GatewayContext> = {
   Message?: MessageResolvers<ContextType>;
   MessageConnection?: MessageConnectionResolvers<ContextType>;
   MessageEdge?: MessageEdgeResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
   Owner?: OwnerResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
 };
 
+export type DirectiveResolvers<ContextType = GatewayContext> = {
+  requiresScopes?: RequiresScopesDirectiveResolver<any, any, ContextType>;
+};

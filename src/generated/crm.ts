@@ -18,6 +18,32 @@ export type Scalars = {
   DateTime: { input: Date; output: Date | string | number; }
 };
 
+/** A record after it was archived. */
+export type ArchivedRecord = {
+  __typename?: 'ArchivedRecord';
+  archived: Scalars['Boolean']['output'];
+  id: Scalars['ID']['output'];
+};
+
+/** An association between two records after the write. */
+export type Association = {
+  __typename?: 'Association';
+  /** True when the records are associated after the write. */
+  associated: Scalars['Boolean']['output'];
+  fromId: Scalars['ID']['output'];
+  fromType: CrmRecordType;
+  toId: Scalars['ID']['output'];
+  toType: CrmRecordType;
+};
+
+/** Two records to (dis)associate. */
+export type AssociationInput = {
+  fromId: Scalars['ID']['input'];
+  fromType: CrmRecordType;
+  toId: Scalars['ID']['input'];
+  toType: CrmRecordType;
+};
+
 /** A chat user (owned by the chat subschema), extended here with the CRM owner they are. */
 export type ChatUser = {
   __typename?: 'ChatUser';
@@ -187,6 +213,52 @@ export type ContactFilter = {
   ownerId?: InputMaybe<Scalars['ID']['input']>;
 };
 
+/** New company properties. */
+export type CreateCompanyInput = {
+  annualRevenue?: InputMaybe<Scalars['Float']['input']>;
+  city?: InputMaybe<Scalars['String']['input']>;
+  country?: InputMaybe<Scalars['String']['input']>;
+  /** Primary web domain, e.g. `acme.example`, without scheme or path. */
+  domain?: InputMaybe<Scalars['String']['input']>;
+  industry?: InputMaybe<Scalars['String']['input']>;
+  name: Scalars['String']['input'];
+  numberOfEmployees?: InputMaybe<Scalars['Int']['input']>;
+  ownerId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+/** New contact properties; `email` is required and unique. */
+export type CreateContactInput = {
+  /** Email address (unique per contact). */
+  email: Scalars['String']['input'];
+  firstName?: InputMaybe<Scalars['String']['input']>;
+  jobTitle?: InputMaybe<Scalars['String']['input']>;
+  lastName?: InputMaybe<Scalars['String']['input']>;
+  lifecycleStage?: InputMaybe<LifecycleStage>;
+  /** HubSpot owner ID (`hubspot_owner_id`). */
+  ownerId?: InputMaybe<Scalars['ID']['input']>;
+  phone?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** New deal properties and its first associations. */
+export type CreateDealInput = {
+  /** Value in the portal's currency, major units, at least 0. */
+  amount?: InputMaybe<Scalars['Float']['input']>;
+  closeDate?: InputMaybe<Scalars['DateTime']['input']>;
+  companyIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  contactIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  name: Scalars['String']['input'];
+  ownerId?: InputMaybe<Scalars['ID']['input']>;
+  /** Pipeline ID; `default` when left out. */
+  pipeline?: InputMaybe<Scalars['String']['input']>;
+  stage: DealStage;
+};
+
+/** A CRM record type that can be associated. */
+export type CrmRecordType =
+  | 'COMPANY'
+  | 'CONTACT'
+  | 'DEAL';
+
 /** A billing customer (owned by the billing subschema), extended here with its CRM contact. */
 export type Customer = {
   __typename?: 'Customer';
@@ -308,6 +380,86 @@ export type LifecycleStage =
   | 'SALES_QUALIFIED_LEAD'
   /** Subscribed to content, e.g. a newsletter (`subscriber`). */
   | 'SUBSCRIBER';
+
+/** Writes to the CRM (HubSpot). */
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Archives a contact (HubSpot keeps archived records restorable for 90 days). */
+  archiveContact: ArchivedRecord;
+  /** Associates two records (HubSpot's default, unlabeled association). */
+  associate: Association;
+  /** Creates a company. */
+  createCompany: Company;
+  /** Creates a contact; a UPSTREAM_CONFLICT error when a contact already has the email. */
+  createContact: Contact;
+  /** Creates a deal, optionally associated with contacts and companies. */
+  createDeal: Deal;
+  /** Removes every association between two records. */
+  disassociate: Association;
+  /** Changes the given properties of a company. */
+  updateCompany: Company;
+  /** Changes the given properties of a contact; properties left out keep their value, an empty string clears one. */
+  updateContact: Contact;
+  /** Changes the given properties of a deal, including moving it to another stage. */
+  updateDeal: Deal;
+};
+
+
+/** Writes to the CRM (HubSpot). */
+export type MutationArchiveContactArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Writes to the CRM (HubSpot). */
+export type MutationAssociateArgs = {
+  input: AssociationInput;
+};
+
+
+/** Writes to the CRM (HubSpot). */
+export type MutationCreateCompanyArgs = {
+  input: CreateCompanyInput;
+};
+
+
+/** Writes to the CRM (HubSpot). */
+export type MutationCreateContactArgs = {
+  input: CreateContactInput;
+};
+
+
+/** Writes to the CRM (HubSpot). */
+export type MutationCreateDealArgs = {
+  input: CreateDealInput;
+};
+
+
+/** Writes to the CRM (HubSpot). */
+export type MutationDisassociateArgs = {
+  input: AssociationInput;
+};
+
+
+/** Writes to the CRM (HubSpot). */
+export type MutationUpdateCompanyArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateCompanyInput;
+};
+
+
+/** Writes to the CRM (HubSpot). */
+export type MutationUpdateContactArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateContactInput;
+};
+
+
+/** Writes to the CRM (HubSpot). */
+export type MutationUpdateDealArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateDealInput;
+};
 
 /** A salesperson or team member who can own CRM records: a HubSpot owner. */
 export type Owner = {
@@ -580,6 +732,39 @@ export type QueryOwnersArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** Company properties to change; an empty string clears a property. */
+export type UpdateCompanyInput = {
+  annualRevenue?: InputMaybe<Scalars['Float']['input']>;
+  city?: InputMaybe<Scalars['String']['input']>;
+  country?: InputMaybe<Scalars['String']['input']>;
+  domain?: InputMaybe<Scalars['String']['input']>;
+  industry?: InputMaybe<Scalars['String']['input']>;
+  name?: InputMaybe<Scalars['String']['input']>;
+  numberOfEmployees?: InputMaybe<Scalars['Int']['input']>;
+  ownerId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+/** Contact properties to change; an empty string clears a property. */
+export type UpdateContactInput = {
+  email?: InputMaybe<Scalars['String']['input']>;
+  firstName?: InputMaybe<Scalars['String']['input']>;
+  jobTitle?: InputMaybe<Scalars['String']['input']>;
+  lastName?: InputMaybe<Scalars['String']['input']>;
+  lifecycleStage?: InputMaybe<LifecycleStage>;
+  ownerId?: InputMaybe<Scalars['ID']['input']>;
+  phone?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Deal properties to change, e.g. `{ stage: CLOSED_WON }` to move it. */
+export type UpdateDealInput = {
+  amount?: InputMaybe<Scalars['Float']['input']>;
+  closeDate?: InputMaybe<Scalars['DateTime']['input']>;
+  name?: InputMaybe<Scalars['String']['input']>;
+  ownerId?: InputMaybe<Scalars['ID']['input']>;
+  pipeline?: InputMaybe<Scalars['String']['input']>;
+  stage?: InputMaybe<DealStage>;
+};
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -653,6 +838,9 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  ArchivedRecord: ResolverTypeWrapper<ArchivedRecord>;
+  Association: ResolverTypeWrapper<Association>;
+  AssociationInput: AssociationInput;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   ChatUser: ResolverTypeWrapper<ChatUserParent>;
   ChatUserKeyInput: ChatUserKeyInput;
@@ -664,6 +852,10 @@ export type ResolversTypes = {
   ContactConnection: ResolverTypeWrapper<ContactConnectionParent>;
   ContactEdge: ResolverTypeWrapper<EdgeParent<CrmContact>>;
   ContactFilter: ContactFilter;
+  CreateCompanyInput: CreateCompanyInput;
+  CreateContactInput: CreateContactInput;
+  CreateDealInput: CreateDealInput;
+  CrmRecordType: CrmRecordType;
   Customer: ResolverTypeWrapper<CustomerParent>;
   CustomerKeyInput: CustomerKeyInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
@@ -676,16 +868,23 @@ export type ResolversTypes = {
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   LifecycleStage: LifecycleStage;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Owner: ResolverTypeWrapper<CrmOwner>;
   OwnerConnection: ResolverTypeWrapper<OwnerConnectionParent>;
   OwnerEdge: ResolverTypeWrapper<EdgeParent<CrmOwner>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  UpdateCompanyInput: UpdateCompanyInput;
+  UpdateContactInput: UpdateContactInput;
+  UpdateDealInput: UpdateDealInput;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
+  ArchivedRecord: ArchivedRecord;
+  Association: Association;
+  AssociationInput: AssociationInput;
   Boolean: Scalars['Boolean']['output'];
   ChatUser: ChatUserParent;
   ChatUserKeyInput: ChatUserKeyInput;
@@ -697,6 +896,9 @@ export type ResolversParentTypes = {
   ContactConnection: ContactConnectionParent;
   ContactEdge: EdgeParent<CrmContact>;
   ContactFilter: ContactFilter;
+  CreateCompanyInput: CreateCompanyInput;
+  CreateContactInput: CreateContactInput;
+  CreateDealInput: CreateDealInput;
   Customer: CustomerParent;
   CustomerKeyInput: CustomerKeyInput;
   DateTime: Scalars['DateTime']['output'];
@@ -707,12 +909,35 @@ export type ResolversParentTypes = {
   Float: Scalars['Float']['output'];
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
+  Mutation: Record<PropertyKey, never>;
   Owner: CrmOwner;
   OwnerConnection: OwnerConnectionParent;
   OwnerEdge: EdgeParent<CrmOwner>;
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
   String: Scalars['String']['output'];
+  UpdateCompanyInput: UpdateCompanyInput;
+  UpdateContactInput: UpdateContactInput;
+  UpdateDealInput: UpdateDealInput;
+};
+
+export type RequiresScopesDirectiveArgs = {
+  scopes: Array<Scalars['String']['input']>;
+};
+
+export type RequiresScopesDirectiveResolver<Result, Parent, ContextType = GatewayContext, Args = RequiresScopesDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type ArchivedRecordResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ArchivedRecord'] = ResolversParentTypes['ArchivedRecord']> = {
+  archived?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export type AssociationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Association'] = ResolversParentTypes['Association']> = {
+  associated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  fromId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  fromType?: Resolver<ResolversTypes['CrmRecordType'], ParentType, ContextType>;
+  toId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  toType?: Resolver<ResolversTypes['CrmRecordType'], ParentType, ContextType>;
 };
 
 export type ChatUserResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ChatUser'] = ResolversParentTypes['ChatUser']> = {
@@ -814,6 +1039,18 @@ export type DealEdgeResolvers<ContextType = GatewayContext, ParentType extends R
   node?: Resolver<ResolversTypes['Deal'], ParentType, ContextType>;
 };
 
+export type MutationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  archiveContact?: Resolver<ResolversTypes['ArchivedRecord'], ParentType, ContextType, RequireFields<MutationArchiveContactArgs, 'id'>>;
+  associate?: Resolver<ResolversTypes['Association'], ParentType, ContextType, RequireFields<MutationAssociateArgs, 'input'>>;
+  createCompany?: Resolver<ResolversTypes['Company'], ParentType, ContextType, RequireFields<MutationCreateCompanyArgs, 'input'>>;
+  createContact?: Resolver<ResolversTypes['Contact'], ParentType, ContextType, RequireFields<MutationCreateContactArgs, 'input'>>;
+  createDeal?: Resolver<ResolversTypes['Deal'], ParentType, ContextType, RequireFields<MutationCreateDealArgs, 'input'>>;
+  disassociate?: Resolver<ResolversTypes['Association'], ParentType, ContextType, RequireFields<MutationDisassociateArgs, 'input'>>;
+  updateCompany?: Resolver<ResolversTypes['Company'], ParentType, ContextType, RequireFields<MutationUpdateCompanyArgs, 'id' | 'input'>>;
+  updateContact?: Resolver<ResolversTypes['Contact'], ParentType, ContextType, RequireFields<MutationUpdateContactArgs, 'id' | 'input'>>;
+  updateDeal?: Resolver<ResolversTypes['Deal'], ParentType, ContextType, RequireFields<MutationUpdateDealArgs, 'id' | 'input'>>;
+};
+
 export type OwnerResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Owner'] = ResolversParentTypes['Owner']> = {
   contacts?: Resolver<ResolversTypes['ContactConnection'], ParentType, ContextType, RequireFields<OwnerContactsArgs, 'first'>>;
   email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -861,6 +1098,8 @@ export type QueryResolvers<ContextType = GatewayContext, ParentType extends Reso
 };
 
 export type Resolvers<ContextType = GatewayContext> = {
+  ArchivedRecord?: ArchivedRecordResolvers<ContextType>;
+  Association?: AssociationResolvers<ContextType>;
   ChatUser?: ChatUserResolvers<ContextType>;
   Company?: CompanyResolvers<ContextType>;
   CompanyConnection?: CompanyConnectionResolvers<ContextType>;
@@ -873,6 +1112,7 @@ export type Resolvers<ContextType = GatewayContext> = {
   Deal?: DealResolvers<ContextType>;
   DealConnection?: DealConnectionResolvers<ContextType>;
   DealEdge?: DealEdgeResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
   Owner?: OwnerResolvers<ContextType>;
   OwnerConnection?: OwnerConnectionResolvers<ContextType>;
   OwnerEdge?: OwnerEdgeResolvers<ContextType>;
@@ -880,3 +1120,6 @@ export type Resolvers<ContextType = GatewayContext> = {
   Query?: QueryResolvers<ContextType>;
 };
 
+export type DirectiveResolvers<ContextType = GatewayContext> = {
+  requiresScopes?: RequiresScopesDirectiveResolver<any, any, ContextType>;
+};

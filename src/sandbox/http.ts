@@ -196,6 +196,8 @@ export class SandboxServer {
   private port = 0;
   private host = '127.0.0.1';
   private listening = false;
+  /** Responses to give the next API requests, in order, before any other handling (tests' scripted faults). */
+  private readonly scripted: SandboxResponse[] = [];
 
   constructor(
     readonly vendor: VendorEmulator,
@@ -259,8 +261,14 @@ export class SandboxServer {
     return this.knobs;
   }
 
+  /** Queues literal responses for the next API requests (e.g. 503, then 429 with Retry-After, then the real answer). */
+  script(responses: readonly SandboxResponse[]): void {
+    this.scripted.push(...responses);
+  }
+
   /** Restores knobs, clears the request log and reseeds the vendor's data. */
   async resetAll(): Promise<void> {
+    this.scripted.length = 0;
     await this.setKnobs({ ...this.initialKnobs });
     this.requests.reset();
     this.vendor.reset();
@@ -310,6 +318,8 @@ export class SandboxServer {
     if (request.method === 'GET' && request.path === '/openapi.json' && this.vendor.openapi) {
       return { status: 200, body: this.vendor.openapi() };
     }
+    const scripted = this.scripted.shift();
+    if (scripted) return { ...scripted, headers: { ...scripted.headers } };
     const denied = this.vendor.authenticate(request);
     if (denied) return denied;
     if (Date.now() < this.knobs.rateLimitedUntil) return this.vendor.rateLimited(request);
@@ -349,8 +359,10 @@ export class SandboxServer {
       return;
     }
     if (truncated) {
-      res.write(payload);
-      res.socket?.destroy();
+      // Headers first, then half the body, then the connection ends: what a client sees
+      // when a vendor's response is cut off mid-body.
+      res.flushHeaders();
+      res.write(payload, () => res.socket?.end());
       return;
     }
     res.end(payload);
@@ -382,6 +394,13 @@ export class SandboxServer {
       }
       case 'GET health':
         return { status: 200, body: { ok: true, system: this.system } };
+      case 'POST script': {
+        const responses = (body as { responses?: unknown } | undefined)?.responses;
+        const valid = Array.isArray(responses) && responses.every((r) => typeof r === 'object' && r !== null && Number.isInteger((r as SandboxResponse).status));
+        if (!valid) return { status: 400, body: { error: 'expected { "responses": [{ "status": 503, "headers": {…}, "body": … }, …] }' } };
+        this.script(responses as SandboxResponse[]);
+        return { status: 200, body: { ok: true, queued: this.scripted.length } };
+      }
     }
     const match = this.vendor.admin?.match(req.method, req.path);
     if (match && match !== 'method-not-allowed') return match.entry.handler({ ...req, params: match.params });

@@ -9,6 +9,7 @@ import { createChatEmulator } from './chat/index.ts';
 import { createCrmEmulator } from './crm/index.ts';
 import { SANDBOX_CREDENTIALS } from './credentials.ts';
 import { type ChaosKnobs, SandboxServer } from './http.ts';
+import { attachWebhooks, type WebhookDeliverer } from './webhooks/index.ts';
 import { createWorld, type World, type WorldOptions } from './world.ts';
 
 export { SANDBOX_CREDENTIALS, SANDBOX_PORTS } from './credentials.ts';
@@ -30,6 +31,8 @@ export interface SandboxOptions {
 export interface Sandbox {
   world: World;
   servers: Map<SystemName, SandboxServer>;
+  /** Webhook delivery per started system (targets are registered via `POST /__sandbox/webhooks`). */
+  webhooks: Map<SystemName, WebhookDeliverer>;
   /** Base URL per started system. */
   urls: Partial<Record<SystemName, string>>;
   server(system: SystemName): SandboxServer;
@@ -43,6 +46,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const world = createWorld(options.world);
   const systems = options.systems ?? (['crm', 'billing', 'chat'] as const);
   const servers = new Map<SystemName, SandboxServer>();
+  const webhooks = new Map<SystemName, WebhookDeliverer>();
   const peers = () => servers;
   for (const system of systems) {
     const vendor =
@@ -51,6 +55,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         : system === 'billing'
           ? createBillingEmulator(world, { apiKey: SANDBOX_CREDENTIALS.billing })
           : createChatEmulator(world, { token: SANDBOX_CREDENTIALS.chat });
+    webhooks.set(system, attachWebhooks(vendor));
     servers.set(system, new SandboxServer(vendor, { knobs: { ...DEFAULT_SYSTEM_KNOBS[system], ...options.knobs, ...options.systemKnobs?.[system] }, peers }));
   }
   const urls: Partial<Record<SystemName, string>> = {};
@@ -63,6 +68,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   return {
     world,
     servers,
+    webhooks,
     urls,
     server(system) {
       const s = servers.get(system);

@@ -19,11 +19,22 @@
  *   that asks for more than MAX_RETRY_WAIT_MS is not retried: the caller gets the error
  *   at once, with `retryAfter` in seconds, instead of a request that hangs.
  *
+ * - a wait that would end after the caller's deadline (see `deadline.ts`) is not waited:
+ *   the error is returned at once;
+ * - Stripe's `Stripe-Should-Retry` header, when present, overrides the rules above.
+ *
  * The breaker counts failures that say "the system is unwell" — connection errors,
  * per-attempt timeouts and 5xx — and not 4xx, 429 or the caller's own cancellation.
+ *
+ * Around that: a bulkhead (concurrency limit, then a bounded queue) per system, so a
+ * hanging vendor holds at most its own slots; a quota budget taken before each attempt
+ * and fed by each response's rate-limit headers; and coalescing of identical reads in
+ * flight at the same moment, so they reach the vendor once.
  */
 import {
   BrokenCircuitError,
+  BulkheadRejectedError,
+  bulkhead,
   CircuitState,
   ConsecutiveBreaker,
   DelegateBackoff,
@@ -36,7 +47,7 @@ import {
   wrap,
 } from 'cockatiel';
 import type { Logger } from 'pino';
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import { GatewayError, isGatewayError } from '../errors.ts';
 import type {
   QueryValue,
@@ -46,24 +57,28 @@ import type {
   UpstreamResponse,
   VendorProfile,
 } from './types.ts';
+import type { UpstreamAttemptEvent } from './types.ts';
+import type { QuotaBudget } from './budget.ts';
+import { createCoalescer } from './coalesce.ts';
+import { remainingMs } from './deadline.ts';
+
+export type { UpstreamAttemptEvent };
 
 /** The longest single wait between attempts; a vendor asking for more gets RATE_LIMITED surfaced instead. */
 export const MAX_RETRY_WAIT_MS = 2_000;
 const BREAKER_THRESHOLD = 5;
 const BREAKER_HALF_OPEN_AFTER_MS = 5_000;
+const HUBSPOT_REMAINING = 'x-hubspot-ratelimit-remaining';
 const BACKOFF_BASE_MS = 100;
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
-/** One attempt's outcome, for metrics and tests. `status` is 'error' when no HTTP response arrived. */
-export interface UpstreamAttemptEvent {
-  system: SystemName;
+/** The last failure a system's client saw, for /readiness. */
+export interface LastUpstreamError {
+  code: string;
+  message: string;
   route: string;
-  method: UpstreamRequest['method'];
-  status: number | 'error';
-  durationMs: number;
-  /** 1 for the first try, 2 for the first retry, … */
-  attempt: number;
+  at: string;
 }
 
 export interface UpstreamClientOptions {
@@ -82,10 +97,24 @@ export interface UpstreamClientOptions {
   logger?: Logger;
   /** Called after every attempt that reached the network layer. Must not throw. */
   onResponse?: (event: UpstreamAttemptEvent) => void;
+  /** Concurrent calls to this system. Default: `connections`. */
+  bulkhead?: number;
+  /** Calls that may wait for a bulkhead slot; more fail UPSTREAM_UNAVAILABLE at once. Default 256. */
+  bulkheadQueue?: number;
+  /** Consecutive failures that open the breaker. Default 5. */
+  breakerThreshold?: number;
+  /** How long the breaker stays open before one trial call. Default 5000. */
+  breakerHalfOpenMs?: number;
+  /** The vendor-quota budget this client draws from; none means unmetered. */
+  budget?: QuotaBudget;
+  /** Make identical reads in flight at the same moment once. Default true. */
+  coalesce?: boolean;
 }
 
 export interface ResilientUpstreamClient extends UpstreamClient {
   readonly breakerState: BreakerState;
+  readonly lastError: LastUpstreamError | undefined;
+  readonly budget: QuotaBudget | undefined;
   /** Waits for in-flight requests, then closes the pool's sockets. */
   close(): Promise<void>;
 }
@@ -128,7 +157,8 @@ class AttemptFailure extends Error {
     readonly error: GatewayError,
     readonly retryable: boolean,
     readonly tripsBreaker: boolean,
-    readonly retryAfterMs?: number,
+    /** How long to wait before the next attempt; set by `attemptOnce` when it is retryable. */
+    public waitMs?: number,
   ) {
     super(error.message);
     this.name = 'AttemptFailure';
@@ -187,7 +217,7 @@ function jitteredBackoffMs(attempt: number): number {
 }
 
 export function createUpstreamClient(options: UpstreamClientOptions): ResilientUpstreamClient {
-  const { profile, credential, logger, onResponse } = options;
+  const { profile, credential, logger, onResponse, budget } = options;
   const system = profile.system;
   const label = describeSystem(system);
   const timeoutMs = options.timeoutMs ?? 10_000;
@@ -213,17 +243,25 @@ export function createUpstreamClient(options: UpstreamClientOptions): ResilientU
       maxAttempts: retries,
       backoff: new DelegateBackoff((context) => {
         const failure = 'error' in context.result ? context.result.error : undefined;
-        if (failure instanceof AttemptFailure && failure.retryAfterMs !== undefined) return failure.retryAfterMs;
+        if (failure instanceof AttemptFailure && failure.waitMs !== undefined) return failure.waitMs;
         return jitteredBackoffMs(context.attempt);
       }),
     },
   );
   const breaker = circuitBreaker(
     handleWhen((error) => error instanceof AttemptFailure && error.tripsBreaker),
-    { breaker: new ConsecutiveBreaker(BREAKER_THRESHOLD), halfOpenAfter: BREAKER_HALF_OPEN_AFTER_MS },
+    {
+      breaker: new ConsecutiveBreaker(options.breakerThreshold ?? BREAKER_THRESHOLD),
+      halfOpenAfter: options.breakerHalfOpenMs ?? BREAKER_HALF_OPEN_AFTER_MS,
+    },
   );
+  // Inside the retry, so a call sleeping between attempts holds no slot; inside the
+  // breaker, so an open breaker fails fast without queueing.
+  const slots = bulkhead(options.bulkhead ?? options.connections ?? 32, options.bulkheadQueue ?? 256);
   const attemptTimeout = timeout(timeoutMs, TimeoutStrategy.Cooperative);
-  const policy = wrap(retryPolicy, breaker, attemptTimeout);
+  const policy = wrap(retryPolicy, breaker, slots, attemptTimeout);
+  const coalescer = options.coalesce === false ? undefined : createCoalescer();
+  let lastError: LastUpstreamError | undefined;
 
   const unavailable = (cause: unknown, upstreamStatus?: number) =>
     new GatewayError('UPSTREAM_UNAVAILABLE', `${label} is unavailable`, { service: system, cause, upstreamStatus });
@@ -283,9 +321,18 @@ export function createUpstreamClient(options: UpstreamClientOptions): ResilientU
       return response;
     }
 
-    if (waitMs !== undefined && waitMs > MAX_RETRY_WAIT_MS) throw error;
-    const retryable = status === 429 || request.idempotent;
+    if (waitMs !== undefined) budget?.observe(request.route, { blockMs: waitMs });
+    if (waitMs !== undefined && (waitMs > MAX_RETRY_WAIT_MS || waitMs >= remainingMs(request.signal))) throw error;
+    const retryable = vendorSaysRetry(response) ?? (status === 429 || request.idempotent);
     throw new AttemptFailure(error, retryable, status >= 500, waitMs === undefined ? undefined : Math.max(0, waitMs));
+  }
+
+  /** Stripe's explicit verdict on retrying (`Stripe-Should-Retry`); undefined when it gives none. */
+  function vendorSaysRetry(response: UpstreamResponse): boolean | undefined {
+    const header = response.headers['stripe-should-retry'];
+    if (header === 'true') return true;
+    if (header === 'false') return false;
+    return undefined;
   }
 
   function classifyThrown(request: UpstreamRequest, error: unknown, attemptSignal: AbortSignal): unknown {
@@ -309,18 +356,34 @@ export function createUpstreamClient(options: UpstreamClientOptions): ResilientU
 
   function report(request: UpstreamRequest, attempt: number, status: number | 'error', startedAt: number, errorCode?: string) {
     const durationMs = Math.round((performance.now() - startedAt) * 10) / 10;
-    const event: UpstreamAttemptEvent = { system, route: request.route, method: request.method, status, durationMs, attempt };
-    logger?.debug({ ...event, ...(errorCode ? { errorCode } : {}) }, 'upstream attempt');
-    try {
-      onResponse?.(event);
-    } catch (hookError) {
-      logger?.warn({ system, err: hookError }, 'upstream onResponse hook threw');
+    const requestId = request.headers?.['x-request-id'];
+    const event: UpstreamAttemptEvent = {
+      system,
+      route: request.route,
+      method: request.method,
+      status,
+      durationMs,
+      attempt,
+      retried: attempt > 1,
+      ...(errorCode ? { errorCode } : {}),
+      ...(requestId ? { requestId } : {}),
+    };
+    if (errorCode) lastError = { code: errorCode, message: `${request.route} failed`, route: request.route, at: new Date().toISOString() };
+    logger?.debug(event, 'upstream attempt');
+    for (const hook of [onResponse, request.onAttempt]) {
+      try {
+        hook?.(event);
+      } catch (hookError) {
+        logger?.warn({ system, err: hookError }, 'upstream attempt hook threw');
+      }
     }
   }
 
   async function attemptOnce(request: UpstreamRequest, attempt: number, signal: AbortSignal): Promise<UpstreamResponse> {
     // A retry scheduled before the caller gave up must not reach the network.
     if (request.signal?.aborted) throw callerCancelled(request.signal);
+    // Quota is spent per attempt: every attempt is a call the vendor counts.
+    await budget?.acquire(request.route, request.signal);
     const { body, contentType } = buildBody(request);
     const headers: Record<string, string> = {
       ...fixedHeaders,
@@ -334,8 +397,10 @@ export function createUpstreamClient(options: UpstreamClientOptions): ResilientU
     let errorCode: string | undefined;
     try {
       const res = await pool.request({ path: buildPath(request), method: request.method, headers, body, signal });
-      const text = await res.body.text();
       status = res.statusCode;
+      const text = await readBody(request, res, signal);
+      const remaining = res.headers[HUBSPOT_REMAINING];
+      if (typeof remaining === 'string') budget?.observe(request.route, { remaining: Number(remaining) });
       let parsedBody: unknown = null;
       let parsed = true;
       if (text.trim() !== '') {
@@ -350,31 +415,115 @@ export function createUpstreamClient(options: UpstreamClientOptions): ResilientU
     } catch (error) {
       const mapped = classifyThrown(request, error, signal);
       errorCode = mapped instanceof AttemptFailure ? mapped.error.code : isGatewayError(mapped) ? mapped.code : errorCodeOf(error);
+      if (mapped instanceof AttemptFailure && mapped.retryable) {
+        // Decide the wait now, while the deadline is known: a retry that could only start
+        // after the caller has given up is not a retry worth waiting for.
+        const waitMs = mapped.waitMs ?? jitteredBackoffMs(attempt);
+        if (waitMs >= remainingMs(request.signal)) throw mapped.error;
+        mapped.waitMs = waitMs;
+      }
       throw mapped;
     } finally {
       report(request, attempt, status, startedAt, errorCode);
     }
   }
 
+  /**
+   * A 2xx whose body breaks off (connection closed before Content-Length was reached) is a
+   * malformed answer, not an outage: UPSTREAM_BAD_RESPONSE, retried for reads (the next
+   * answer may be whole) but not counted against the breaker.
+   */
+  async function readBody(request: UpstreamRequest, res: Dispatcher.ResponseData, signal: AbortSignal): Promise<string> {
+    try {
+      return await res.body.text();
+    } catch (error) {
+      if (signal.aborted || request.signal?.aborted || res.statusCode < 200 || res.statusCode >= 300) throw error;
+      const truncated = new GatewayError('UPSTREAM_BAD_RESPONSE', `${label} answered with an incomplete body`, {
+        service: system,
+        upstreamStatus: res.statusCode,
+        cause: error,
+      });
+      logger?.warn({ system, route: request.route, status: res.statusCode, err: errorCodeOf(error) }, 'upstream body ended early');
+      throw new AttemptFailure(truncated, request.idempotent, false);
+    }
+  }
+
   function toCallerError(error: unknown): unknown {
     if (error instanceof AttemptFailure) return error.error;
     if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) return unavailable(error);
+    if (error instanceof BulkheadRejectedError) {
+      return new GatewayError('UPSTREAM_UNAVAILABLE', `${label} has too many calls in flight`, { service: system, cause: error });
+    }
     return error;
   }
 
-  async function send<T>(request: UpstreamRequest): Promise<UpstreamResponse<T>> {
+  async function execute(request: UpstreamRequest): Promise<UpstreamResponse> {
     if (request.signal?.aborted) throw callerCancelled(request.signal);
     let attempt = 0;
     const execution = policy
       .execute(({ signal }) => attemptOnce(request, ++attempt, signal), request.signal)
-      .catch((error: unknown) => Promise.reject(toCallerError(error)));
-    const response = request.signal ? await raceAbort(execution, request.signal, () => callerCancelled(request.signal!)) : await execution;
-    return response as UpstreamResponse<T>;
+      .catch((error: unknown) => {
+        const callerError = toCallerError(error);
+        // Attempts record their own failures; these never reached an attempt.
+        const fastFailure = error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError || error instanceof BulkheadRejectedError;
+        if (fastFailure && isGatewayError(callerError)) {
+          lastError = { code: callerError.code, message: callerError.message, route: request.route, at: new Date().toISOString() };
+        }
+        return Promise.reject(callerError);
+      });
+    return request.signal ? await raceAbort(execution, request.signal, () => callerCancelled(request.signal!)) : await execution;
+  }
+
+  /** Reads are what may be coalesced; a write is never merged with another caller's. */
+  function coalesceKey(request: UpstreamRequest): string | undefined {
+    if (!coalescer || !request.idempotent) return undefined;
+    const read = request.method === 'GET' || (request.method === 'POST' && /\/(batch\/read|search)$/.test(request.path));
+    if (!read) return undefined;
+    const { body } = buildBody(request);
+    return `${request.method} ${buildPath(request)} ${body ?? ''}`;
+  }
+
+  async function send<T>(request: UpstreamRequest): Promise<UpstreamResponse<T>> {
+    const key = coalesceKey(request);
+    if (!key || !coalescer) return (await execute(request)) as UpstreamResponse<T>;
+    const startedAt = performance.now();
+    const { value, shared } = await coalescer
+      .run(key, request.signal, (signal) => execute({ ...request, signal }), () => callerCancelled(request.signal!))
+      .catch((error: unknown) => {
+        reportJoined(request, startedAt, isGatewayError(error) ? error.code : 'error');
+        return Promise.reject(error);
+      });
+    if (shared) reportJoined(request, startedAt, undefined, value.status);
+    return value as UpstreamResponse<T>;
+  }
+
+  /** Tells a caller that joined another's call what it got, for its trace. */
+  function reportJoined(request: UpstreamRequest, startedAt: number, errorCode?: string, status?: number) {
+    if (!request.onAttempt) return;
+    try {
+      request.onAttempt({
+        system,
+        route: request.route,
+        method: request.method,
+        status: status ?? 'error',
+        durationMs: Math.round((performance.now() - startedAt) * 10) / 10,
+        attempt: 1,
+        retried: false,
+        coalesced: true,
+        ...(errorCode ? { errorCode } : {}),
+      });
+    } catch {
+      // A trace hook must not fail the call.
+    }
   }
 
   return {
     system,
     request: send,
+    budget,
+    get lastError() {
+      return lastError;
+    },
     get breakerState(): BreakerState {
       switch (breaker.state) {
         case CircuitState.Closed:

@@ -27,6 +27,30 @@ export interface UpstreamRequest {
    */
   idempotent: boolean;
   signal?: AbortSignal;
+  /**
+   * Observes each attempt of this one request (the per-request cost trace). The shared
+   * client's `onResponse` sees every request's attempts; this sees only this request's.
+   */
+  onAttempt?: (event: UpstreamAttemptEvent) => void;
+}
+
+/** One attempt's outcome, for metrics, traces and tests. `status` is 'error' when no HTTP response arrived. */
+export interface UpstreamAttemptEvent {
+  system: SystemName;
+  route: string;
+  method: UpstreamRequest['method'];
+  status: number | 'error';
+  durationMs: number;
+  /** 1 for the first try, 2 for the first retry, … */
+  attempt: number;
+  /** True for attempts after the first. */
+  retried: boolean;
+  /** True when this caller joined an identical read already in flight (no call of its own). */
+  coalesced?: boolean;
+  /** The error code the attempt ended with, if it failed. */
+  errorCode?: string;
+  /** The GraphQL request that caused the call (its `x-request-id`). */
+  requestId?: string;
 }
 
 export interface UpstreamResponse<T = unknown> {

@@ -7,16 +7,23 @@
 import { randomUUID } from 'node:crypto';
 import { loadConfig, type EnvLike } from '../../src/config.ts';
 import type { SystemName } from '../../src/errors.ts';
-import { createGateway, type Gateway } from '../../src/gateway.ts';
+import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { startSandbox, type ChaosKnobs, type Sandbox } from '../../src/sandbox/index.ts';
 import type { WorldOptions } from '../../src/sandbox/world.ts';
 import { resolveUpstreams } from '../../src/upstreams.ts';
+import { TEST_API_KEY, TEST_API_KEYS_ENV, TEST_AUTH_HEADERS } from './credentials.ts';
 
 export interface StackOptions {
   world?: WorldOptions;
   env?: EnvLike;
   knobs?: Partial<ChaosKnobs>;
+  /** Demo mode's development key (default: the test key, so GraphiQL opens authenticated). */
+  devApiKey?: string;
+  /** Shared by stacks that act as replicas of one deployment (default: a fresh one). */
+  cacheNamespace?: string;
+  /** Observes each step of the cross-system writes (tests inject faults between steps). */
+  onWorkflowStep?: GatewayOptions['onWorkflowStep'];
 }
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
@@ -30,7 +37,13 @@ export interface GraphQLResponse<T = Record<string, unknown>> {
 export interface Stack {
   sandbox: Sandbox;
   gateway: Gateway;
+  /**
+   * Sends the full-scope test key unless `headers` sets `authorization` (an empty string
+   * sends no credential at all).
+   */
   query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
+  /** A raw request to the gateway (no credential added): for tests of the HTTP layer itself. */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
   /** Upstream requests per system since the last `resetCounts`. */
   counts(): Record<SystemName, number>;
   resetCounts(): void;
@@ -39,12 +52,16 @@ export interface Stack {
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const sandbox = await startSandbox({ world: options.world, knobs: options.knobs });
-  const config = loadConfig({ LOG_LEVEL: 'silent', ...options.env });
+  // The test key is configured as its hash, as an operator would; rate limiting is off
+  // unless a test turns it on, since one test file may send hundreds of queries a minute.
+  const config = loadConfig({ LOG_LEVEL: 'silent', SWITCHBOARD_API_KEYS: TEST_API_KEYS_ENV, RATE_LIMIT_PER_MINUTE: '0', ...options.env });
   const gateway = createGateway({
+    devApiKey: options.devApiKey ?? TEST_API_KEY,
     config,
     upstreams: resolveUpstreams(config, sandbox.urls),
     logger: createLogger(config.logLevel),
-    cacheNamespace: `test-${randomUUID()}`,
+    cacheNamespace: options.cacheNamespace ?? `test-${randomUUID()}`,
+    onWorkflowStep: options.onWorkflowStep,
   });
   const systems: SystemName[] = ['crm', 'billing', 'chat'];
   return {
@@ -53,11 +70,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     async query(query, variables, headers) {
       const response = await gateway.yoga.fetch('http://gateway.test/graphql', {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers },
+        headers: withoutEmpty({ 'content-type': 'application/json', accept: 'application/graphql-response+json', ...TEST_AUTH_HEADERS, ...headers }),
         body: JSON.stringify({ query, variables }),
       });
       const body = (await response.json()) as Omit<GraphQLResponse, 'status' | 'headers'>;
       return { status: response.status, headers: response.headers, ...body } as GraphQLResponse<never>;
+    },
+    async fetch(path, init) {
+      return gateway.yoga.fetch(new Request(`http://gateway.test${path}`, init));
     },
     counts() {
       return Object.fromEntries(systems.map((s) => [s, sandbox.server(s).requests.total])) as Record<SystemName, number>;
@@ -70,4 +90,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await sandbox.close();
     },
   };
+}
+
+function withoutEmpty(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([, value]) => value !== ''));
 }

@@ -25,7 +25,7 @@
  */
 import { isGatewayError } from '../../errors.ts';
 import type { UpstreamClient, UpstreamRequest } from '../../upstream/types.ts';
-import type { z } from 'zod';
+import { z as zod, type z } from 'zod';
 import {
   chargeSchema,
   customerSchema,
@@ -44,7 +44,7 @@ import {
   type StripeSubscription,
   type StripeSubscriptionStatus,
 } from './schemas.ts';
-import { formQuery, type FormParams } from './wire.ts';
+import { encodeForm, formQuery, type FormParams } from './wire.ts';
 
 /** Stripe's page-size ceiling for lists and searches. */
 export const STRIPE_MAX_LIMIT = 100;
@@ -109,6 +109,26 @@ export interface BillingConnector {
   searchCharges(query: string, params?: SearchParams): Promise<StripeSearchResult<StripeCharge>>;
   /** The same connector, tagging its requests with this request id (one per GraphQL request). */
   withRequestId(requestId: string): BillingConnector;
+
+  // --- writes -------------------------------------------------------------------------------
+  // Each POST takes an optional Stripe `Idempotency-Key`. With a key, Stripe answers a
+  // repeat with the first response, so the shared layer may retry it after a timeout;
+  // without one, a write is sent once and never retried.
+  createCustomer(params: FormParams, idempotencyKey?: string): Promise<StripeCustomer>;
+  updateCustomer(id: string, params: FormParams, idempotencyKey?: string): Promise<StripeCustomer>;
+  /** DELETE /v1/customers/{id}: permanent (cancels the customer's subscriptions). */
+  deleteCustomer(id: string): Promise<void>;
+  createInvoice(params: FormParams, idempotencyKey?: string): Promise<StripeInvoice>;
+  /** POST /v1/invoiceitems: a line on a draft invoice (`invoice`) or pending for the customer. */
+  createInvoiceItem(params: FormParams, idempotencyKey?: string): Promise<{ id: string }>;
+  finalizeInvoice(id: string, idempotencyKey?: string): Promise<StripeInvoice>;
+  payInvoice(id: string, params: FormParams, idempotencyKey?: string): Promise<StripeInvoice>;
+  voidInvoice(id: string, idempotencyKey?: string): Promise<StripeInvoice>;
+  /** DELETE /v1/invoices/{id}: drafts only. */
+  deleteInvoice(id: string): Promise<void>;
+  createSubscription(params: FormParams, idempotencyKey?: string): Promise<StripeSubscription>;
+  /** DELETE /v1/subscriptions/{id}: cancels at once. */
+  cancelSubscription(id: string): Promise<StripeSubscription>;
 }
 
 export function createBillingConnector(http: UpstreamClient, options: BillingConnectorOptions = {}): BillingConnector {
@@ -171,8 +191,47 @@ export function createBillingConnector(http: UpstreamClient, options: BillingCon
     searchCharges: search('charges', chargeSchema, 'charge'),
 
     withRequestId: (requestId) => createBillingConnector(http, { ...options, requestId }),
+
+    createCustomer: (params, key) => post('/v1/customers', 'POST /v1/customers', params, key, customerSchema, 'customer'),
+    updateCustomer: (id, params, key) => post(`/v1/customers/${encodeURIComponent(id)}`, 'POST /v1/customers/{id}', params, key, customerSchema, 'customer'),
+    deleteCustomer: async (id) => {
+      await remove(`/v1/customers/${encodeURIComponent(id)}`, 'DELETE /v1/customers/{id}');
+    },
+    createInvoice: (params, key) => post('/v1/invoices', 'POST /v1/invoices', params, key, invoiceSchema, 'invoice'),
+    createInvoiceItem: (params, key) => post('/v1/invoiceitems', 'POST /v1/invoiceitems', params, key, createdObjectSchema, 'invoice item'),
+    finalizeInvoice: (id, key) =>
+      post(`/v1/invoices/${encodeURIComponent(id)}/finalize`, 'POST /v1/invoices/{id}/finalize', { auto_advance: false }, key, invoiceSchema, 'invoice'),
+    payInvoice: (id, params, key) => post(`/v1/invoices/${encodeURIComponent(id)}/pay`, 'POST /v1/invoices/{id}/pay', params, key, invoiceSchema, 'invoice'),
+    voidInvoice: (id, key) => post(`/v1/invoices/${encodeURIComponent(id)}/void`, 'POST /v1/invoices/{id}/void', {}, key, invoiceSchema, 'invoice'),
+    deleteInvoice: async (id) => {
+      await remove(`/v1/invoices/${encodeURIComponent(id)}`, 'DELETE /v1/invoices/{id}');
+    },
+    createSubscription: (params, key) => post('/v1/subscriptions', 'POST /v1/subscriptions', params, key, subscriptionSchema, 'subscription'),
+    cancelSubscription: async (id) =>
+      parseStripe(subscriptionSchema, await remove(`/v1/subscriptions/${encodeURIComponent(id)}`, 'DELETE /v1/subscriptions/{id}'), 'subscription'),
   };
+
+  async function post<T extends z.ZodType>(path: string, route: string, params: FormParams, idempotencyKey: string | undefined, schema: T, resource: string) {
+    const response = await http.request({
+      method: 'POST',
+      path,
+      route,
+      body: { form: encodeForm(params) },
+      headers: { ...headers, ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}) },
+      idempotent: idempotencyKey !== undefined,
+      signal: options.signal,
+    });
+    return parseStripe(schema, response.body, resource) as z.output<T>;
+  }
+
+  // A DELETE of the same object twice changes nothing the second time, so it may be retried.
+  async function remove(path: string, route: string): Promise<unknown> {
+    const response = await http.request({ method: 'DELETE', path, route, headers, idempotent: true, signal: options.signal });
+    return response.body;
+  }
 }
+
+const createdObjectSchema = zod.object({ id: zod.string() });
 
 /**
  * Follows a search's `next_page` cursor to the end. Link lookups need every match (an

@@ -19,8 +19,10 @@
  *   `channel_not_found`.
  * None of them takes several ids; loaders fan per-id calls out and lean on the directories.
  */
+import { z } from 'zod';
 import type { UpstreamClient, UpstreamRequest } from '../../upstream/types.ts';
 import {
+  slackMessageSchema,
   conversationResponseSchema,
   conversationsListResponseSchema,
   historyResponseSchema,
@@ -71,7 +73,22 @@ export interface ChatConnector {
    * one connector per process and one of these per request (in `createChatLoaders`).
    */
   withRequestId(requestId: string): ChatConnector;
+  /**
+   * chat.postMessage (JSON body). Slack takes no idempotency key, so the shared layer sends
+   * it once and never retries it; `channel` is an id or a name.
+   */
+  postMessage(params: PostMessageParams): Promise<ChatMessage>;
 }
+
+export interface PostMessageParams {
+  channel: string;
+  text?: string;
+  /** Block Kit blocks, passed through as Slack defines them. */
+  blocks?: readonly Record<string, unknown>[];
+  threadTs?: string;
+}
+
+const postMessageResponseSchema = z.object({ ok: z.literal(true), channel: z.string(), ts: z.string(), message: slackMessageSchema });
 
 /** The channel kinds the gateway exposes; DMs and group DMs belong to people, not to analysts. */
 const CHANNEL_TYPES = 'public_channel,private_channel';
@@ -138,6 +155,20 @@ export function createChatConnector(http: UpstreamClient, options: ChatConnector
 
     withRequestId(requestId) {
       return createChatConnector(http, { ...options, requestId });
+    },
+
+    async postMessage({ channel, text, blocks, threadTs }) {
+      const response = await http.request({
+        method: 'POST',
+        path: '/chat.postMessage',
+        route: 'POST /chat.postMessage',
+        body: { json: { channel, text, blocks, thread_ts: threadTs } },
+        headers,
+        idempotent: false,
+        signal: options.signal,
+      });
+      const body = parseSlack(postMessageResponseSchema, response.body, 'chat.postMessage');
+      return { ...body.message, channel: body.channel };
     },
   };
 }

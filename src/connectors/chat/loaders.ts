@@ -22,6 +22,7 @@
  * Every DataLoader keeps DataLoader's contract: results in key order, null for "no such
  * record / no link", an Error for keys that failed.
  */
+import { randomUUID } from 'node:crypto';
 import DataLoader from 'dataloader';
 import { createCachedLoader } from '../../cache/cached-loader.ts';
 import type { ResourceCache } from '../../cache/types.ts';
@@ -40,6 +41,12 @@ export const CHAT_RESOURCES = {
   /** Message records and history pages (pages use ids starting with `page|`). */
   message: 'message',
 } as const;
+
+/**
+ * The `message` cache id holding a channel's history generation: every cached history page
+ * of the channel is keyed by it, so a write retires them all by dropping this one entry.
+ */
+export const historyGenerationId = (channel: string) => `gen|${channel}`;
 
 /** How many per-id calls (users.info, conversations.info, users.lookupByEmail) run at once. */
 const FAN_OUT = 8;
@@ -346,7 +353,25 @@ export function createChatLoaders(options: CreateChatLoadersOptions): ChatLoader
 
   // ---- messages ----------------------------------------------------------------------
   const messageKey = (channelId: string, ts: string) => `${channelId}:${ts}`;
-  const pageKey = (p: HistoryParams) => ['page', p.channel, p.limit, p.cursor ?? '', p.oldest ?? '', p.latest ?? ''].join('|');
+  const pageKey = (p: HistoryParams, generation: string) =>
+    ['page', p.channel, generation, p.limit, p.cursor ?? '', p.oldest ?? '', p.latest ?? ''].join('|');
+  const generations = new Map<string, Promise<string>>();
+
+  function historyGeneration(channelId: string): Promise<string> {
+    let generation = generations.get(channelId);
+    if (!generation) {
+      generation = (async () => {
+        const [current] = await cacheGet<string>(cache, CHAT_RESOURCES.message, [historyGenerationId(channelId)]);
+        if (typeof current === 'string') return current;
+        // Random, so an expired generation can never revive pages cached under an older one.
+        const created = randomUUID();
+        await cacheSet<string>(cache, CHAT_RESOURCES.message, [[historyGenerationId(channelId), created]]);
+        return created;
+      })();
+      generations.set(channelId, generation);
+    }
+    return generation;
+  }
   const pageParams = new Map<string, HistoryParams>();
   /** Messages fetched during this request, so a page never depends on its own cache write. */
   const fresh = new Map<string, ChatMessage>();
@@ -373,7 +398,7 @@ export function createChatLoaders(options: CreateChatLoadersOptions): ChatLoader
   });
 
   async function history(params: HistoryParams): Promise<HistoryPage> {
-    const key = pageKey(params);
+    const key = pageKey(params, await historyGeneration(params.channel));
     pageParams.set(key, params);
     let skeleton = await historyPage.load(key);
     if (!skeleton) throw new GatewayError('NOT_FOUND', 'Slack has no such channel', { service: 'chat' });

@@ -14,6 +14,7 @@
  *   GET  /crm/v3/owners/{ownerId}?archived                            one owner (archived=true: deactivated ones)
  * `{type}` is contacts, companies or deals.
  */
+import { z } from 'zod';
 import { GatewayError, isGatewayError } from '../../errors.ts';
 import type { QueryValue, UpstreamClient, UpstreamRequest } from '../../upstream/types.ts';
 import {
@@ -121,6 +122,18 @@ export interface CrmConnector {
   listOwners(options: { limit: number; after?: string }): Promise<OwnersPage>;
   /** null when HubSpot has no such owner; `archived: true` looks among deactivated owners only. */
   getOwner(ownerId: string, options?: { archived?: boolean }): Promise<CrmOwner | null>;
+
+  // --- writes (never retried by the shared layer: HubSpot takes no idempotency key) ---------
+  /** POST /crm/v3/objects/{type}; answers the new record's id. */
+  createObject(type: CrmObjectType, properties: Readonly<Record<string, string>>): Promise<string>;
+  /** PATCH /crm/v3/objects/{type}/{id}; an empty string clears a property. */
+  updateObject(type: CrmObjectType, id: string, properties: Readonly<Record<string, string>>): Promise<void>;
+  /** DELETE /crm/v3/objects/{type}/{id} (HubSpot archives; restorable for 90 days). */
+  archiveObject(type: CrmObjectType, id: string): Promise<void>;
+  /** PUT /crm/v4/objects/{from}/{id}/associations/default/{to}/{toId}: the unlabeled default link. */
+  associate(fromType: CrmObjectType, fromId: string, toType: CrmObjectType, toId: string): Promise<void>;
+  /** DELETE /crm/v4/objects/{from}/{id}/associations/{to}/{toId}: every link between the two. */
+  disassociate(fromType: CrmObjectType, fromId: string, toType: CrmObjectType, toId: string): Promise<void>;
 }
 
 const SINGULAR: Record<CrmObjectType, string> = { contacts: 'contact', companies: 'company', deals: 'deal' };
@@ -311,5 +324,46 @@ export function createCrmConnector(http: UpstreamClient, options: CrmConnectorOp
       }
       return toCrmOwner(parseResponse(ownerSchema, body, 'owner'));
     },
+
+    async createObject(type, properties) {
+      const body = await write({ method: 'POST', path: `/crm/v3/objects/${type}`, route: 'POST /crm/v3/objects/{type}', body: { json: { properties } } });
+      return parseResponse(createdSchema, body, `${SINGULAR[type]} create`).id;
+    },
+
+    async updateObject(type, id, properties) {
+      await write({
+        method: 'PATCH',
+        path: `/crm/v3/objects/${type}/${encodeURIComponent(id)}`,
+        route: 'PATCH /crm/v3/objects/{type}/{id}',
+        body: { json: { properties } },
+      });
+    },
+
+    async archiveObject(type, id) {
+      await write({ method: 'DELETE', path: `/crm/v3/objects/${type}/${encodeURIComponent(id)}`, route: 'DELETE /crm/v3/objects/{type}/{id}' });
+    },
+
+    async associate(fromType, fromId, toType, toId) {
+      await write({
+        method: 'PUT',
+        path: `/crm/v4/objects/${fromType}/${encodeURIComponent(fromId)}/associations/default/${toType}/${encodeURIComponent(toId)}`,
+        route: 'PUT /crm/v4/objects/{fromType}/{fromId}/associations/default/{toType}/{toId}',
+      });
+    },
+
+    async disassociate(fromType, fromId, toType, toId) {
+      await write({
+        method: 'DELETE',
+        path: `/crm/v4/objects/${fromType}/${encodeURIComponent(fromId)}/associations/${toType}/${encodeURIComponent(toId)}`,
+        route: 'DELETE /crm/v4/objects/{type}/{id}/associations/{toType}/{toId}',
+      });
+    },
   };
+
+  async function write(request: Omit<UpstreamRequest, 'headers' | 'signal' | 'idempotent'>): Promise<unknown> {
+    const response = await http.request({ ...request, headers, signal, idempotent: false });
+    return response.body;
+  }
 }
+
+const createdSchema = z.looseObject({ id: z.string().min(1) });

@@ -1,0 +1,438 @@
+/**
+ * `npm run bench`: the sandbox (100,000 contacts), two production-mode gateways (normal
+ * cache, and every cache TTL at 0 for cold-cache figures) and the plain-Yoga baseline each
+ * in a process of its own; autocannon in this one. Prints the figures and writes them as
+ * markdown under bench/results/. BENCH_QUICK=1 is a ~1-minute smoke run.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { apiKeyConfigEntry } from '../src/auth/api-keys.ts';
+import { DEFAULT_CACHE_TTL_SECONDS } from '../src/config.ts';
+import type { SystemName } from '../src/errors.ts';
+import { SANDBOX_CREDENTIALS } from '../src/sandbox/credentials.ts';
+import { forkChild, type Child } from './children.ts';
+import { runLoad, type LoadResult } from './load.ts';
+import { describeMachine } from './machine.ts';
+import type { GatewayRequestMsg, SandboxReplyMsg, WindowStats, WorldFacts } from './protocol.ts';
+import { renderReport, type Report, type LatencyRow, type CountRow, type ThroughputRow, type SoakRound } from './report.ts';
+import { planW3, type W3Plan } from './w3.ts';
+import {
+  body,
+  floorMs,
+  listLevels,
+  listMinimum,
+  listNaive,
+  W1_QUERY,
+  W2_LEVELS,
+  W2_QUERY,
+  W3_LEVELS,
+  W3_READ,
+  W4_QUERY,
+  w4Variables,
+  type Latencies,
+  type ListShape,
+  type WorkloadName,
+} from './workloads.ts';
+
+const numberFromEnv = (name: string, fallback: number) => {
+  const value = Number(process.env[name]);
+  return process.env[name] && Number.isFinite(value) && value > 0 ? value : fallback;
+};
+const QUICK = process.env.BENCH_QUICK === '1';
+const DURATION_S = numberFromEnv('BENCH_DURATION_S', QUICK ? 2 : 4);
+const SOAK_ROUNDS = numberFromEnv('BENCH_SOAK_ROUNDS', 5);
+const SOAK_LOAD_S = numberFromEnv('BENCH_SOAK_LOAD_S', QUICK ? 4 : 30);
+const SOAK_CALM_S = numberFromEnv('BENCH_SOAK_CALM_S', QUICK ? 1 : 10);
+const SOAK_CONNECTIONS = 10;
+const CONTACTS = numberFromEnv('BENCH_CONTACTS', 100_000);
+const CONCURRENCY = [1, 10, 50];
+const THROUGHPUT_CONNECTIONS = 50;
+const CPU_PROF = process.env.BENCH_CPU_PROF === '1';
+const DATABASE_URL = process.env.BENCH_DATABASE_URL?.trim() || undefined;
+const SYSTEMS: readonly SystemName[] = ['crm', 'billing', 'chat'];
+
+const REALISTIC: Latencies = { crm: 20, billing: 30, chat: 15 };
+const ZERO: Latencies = { crm: 0, billing: 0, chat: 0 };
+const JITTER = 0.2;
+
+const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
+const started = Date.now();
+const log = (message: string) => console.log(`[bench +${Math.round((Date.now() - started) / 1000)}s] ${message}`);
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+type SandboxChild = Child<Extract<SandboxReplyMsg, { type: 'ready' }>>;
+type ServerChild = Child<{ type: 'ready'; url: string }>;
+
+/** A key made per run: the gateway holds only its hash (SWITCHBOARD_API_KEYS), as in production. */
+const BENCH_KEY = `sbk_bench_${randomBytes(24).toString('base64url')}`;
+const AUTH = { authorization: `Bearer ${BENCH_KEY}` };
+
+const upperSnake = (name: string) => name.replace(/([A-Z])/g, '_$1').toUpperCase();
+
+function gatewayEnv(urls: Record<SystemName, string>, cold: boolean, dataDir: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    SWITCHBOARD_MODE: 'production',
+    LOG_LEVEL: 'fatal',
+    HUBSPOT_BASE_URL: urls.crm,
+    HUBSPOT_TOKEN: SANDBOX_CREDENTIALS.crm,
+    STRIPE_BASE_URL: urls.billing,
+    STRIPE_API_KEY: SANDBOX_CREDENTIALS.billing,
+    // Slack's Web API lives under /api, on the vendor and in the sandbox alike.
+    SLACK_BASE_URL: `${urls.chat}/api`,
+    SLACK_BOT_TOKEN: SANDBOX_CREDENTIALS.chat,
+    SWITCHBOARD_API_KEYS: apiKeyConfigEntry('bench', BENCH_KEY, ['*']),
+    // The bench is one client sending far more than a person would; per-client limiting is off.
+    RATE_LIMIT_PER_MINUTE: '0',
+    // The sandbox is not the real vendor; its quotas would measure the throttle, not the gateway.
+    UPSTREAM_BUDGET_CRM: 'off',
+    UPSTREAM_BUDGET_BILLING: 'off',
+    UPSTREAM_BUDGET_CHAT: 'off',
+    SWITCHBOARD_DATA_DIR: dataDir,
+  };
+  // Without it, writes go to embedded PGlite in the gateway process, whose memory then counts as the gateway's.
+  if (DATABASE_URL) {
+    env.DATABASE_URL = DATABASE_URL;
+    env.DATABASE_SCHEMA = 'switchboard_bench';
+  } else delete env.DATABASE_URL;
+  // The in-memory cache, as a fresh clone runs it; a config file must not leak in either.
+  delete env.REDIS_URL;
+  delete env.SWITCHBOARD_CONFIG;
+  if (cold) {
+    // Every resource's TTL 0: nothing outlives its request, so every request starts cold
+    // (per-request DataLoaders still batch and dedupe within it, as they must).
+    env.CACHE_TTL_DEFAULT = '0';
+    for (const resource of Object.keys(DEFAULT_CACHE_TTL_SECONDS)) env[`CACHE_TTL_${upperSnake(resource)}`] = '0';
+  }
+  return env;
+}
+
+class Upstreams {
+  constructor(readonly urls: Record<SystemName, string>) {}
+
+  async setLatency(latency: Latencies): Promise<void> {
+    await Promise.all(
+      SYSTEMS.map(async (system) => {
+        const response = await fetch(`${this.urls[system]}/__sandbox/knobs`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ latencyMs: latency[system], jitterMs: latency[system] * JITTER }),
+        });
+        if (!response.ok) throw new Error(`setting ${system} knobs failed: ${response.status}`);
+      }),
+    );
+  }
+
+  /**
+   * Waits until no upstream request has arrived for 500 ms (at most 60 s): requests still in
+   * flight when autocannon stops keep calling upstream, and must neither be lost from this
+   * run's count nor leak into the next run's.
+   */
+  async settle(): Promise<void> {
+    let last = -1;
+    let quietSince = Date.now();
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(100)) {
+      const now = total(await this.counts());
+      if (now !== last) {
+        last = now;
+        quietSince = Date.now();
+      } else if (Date.now() - quietSince >= 500) return;
+    }
+  }
+
+  async reset(): Promise<void> {
+    await Promise.all(SYSTEMS.map((system) => fetch(`${this.urls[system]}/__sandbox/reset`, { method: 'POST' }).then((r) => r.arrayBuffer())));
+  }
+
+  async counts(): Promise<Record<SystemName, number>> {
+    const logs = await this.logs();
+    return Object.fromEntries(SYSTEMS.map((system) => [system, logs[system].total])) as Record<SystemName, number>;
+  }
+
+  /** Requests per vendor route, e.g. `billing GET /v1/customers/search: 6`. */
+  async routes(): Promise<Record<string, number>> {
+    const logs = await this.logs();
+    return Object.fromEntries(SYSTEMS.flatMap((system) => Object.entries(logs[system].byRoute).map(([route, n]) => [`${system} ${route}`, n])));
+  }
+
+  private async logs(): Promise<Record<SystemName, { total: number; byRoute: Record<string, number> }>> {
+    const entries = await Promise.all(
+      SYSTEMS.map(async (system) => {
+        const response = await fetch(`${this.urls[system]}/__sandbox/requests`);
+        return [system, (await response.json()) as { total: number; byRoute: Record<string, number> }] as const;
+      }),
+    );
+    return Object.fromEntries(entries) as Record<SystemName, { total: number; byRoute: Record<string, number> }>;
+  }
+}
+
+const total = (counts: Record<SystemName, number>) => counts.crm + counts.billing + counts.chat;
+
+interface GraphQLBody {
+  data?: Record<string, unknown> | null;
+  errors?: { message: string; extensions?: { code?: string } }[];
+}
+
+async function post(url: string, payload: string): Promise<GraphQLBody> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...AUTH }, body: payload });
+  const parsed = (await response.json()) as GraphQLBody;
+  if (!response.ok || parsed.errors) throw new Error(`gateway answered ${response.status}: ${JSON.stringify(parsed.errors ?? parsed).slice(0, 400)}`);
+  return parsed;
+}
+
+interface ContactNode {
+  id: string;
+  company: unknown;
+  owner: unknown;
+  billingCustomer: unknown;
+}
+
+function shapeOf(nodes: ContactNode[], metadataLinked: number): ListShape {
+  return {
+    contacts: nodes.length,
+    withCompany: nodes.filter((n) => n.company).length,
+    withOwner: nodes.filter((n) => n.owner).length,
+    distinctOwners: new Set(nodes.map((n) => (n.owner as { id?: string } | null)?.id).filter(Boolean)).size,
+    customers: nodes.filter((n) => n.billingCustomer).length,
+    metadataLinked,
+  };
+}
+
+interface WorkloadRun {
+  name: WorkloadName;
+  title: string;
+  /** Fresh body per request. */
+  next: () => string;
+  /** Client requests per logical operation (W3: a mutation and a read). */
+  perOperation: number;
+  floor: (latency: Latencies) => number;
+}
+
+async function main(): Promise<void> {
+  const machine = describeMachine();
+  log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB, node ${machine.node}${QUICK ? ' (BENCH_QUICK)' : ''}`);
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
+  const children: Child<{ type: 'ready' }>[] = [];
+  const stopAll = () => Promise.all(children.map((c) => c.stop()));
+  process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
+
+  try {
+    log(`starting the sandbox with ${CONTACTS.toLocaleString('en')} contacts and the plain-Yoga baseline`);
+    const childEnv = { ...process.env, BENCH_CONTACTS: String(CONTACTS) };
+    const [sandbox, baseline] = await Promise.all([
+      forkChild<Extract<SandboxReplyMsg, { type: 'ready' }>>('./sandbox-process.ts', 'sandbox', { env: childEnv }),
+      forkChild<{ type: 'ready'; url: string }>('./baseline-process.ts', 'baseline', { env: childEnv }),
+    ]);
+    children.push(sandbox, baseline);
+    log(`sandbox ready (world built in ${sandbox.ready.worldMs} ms)`);
+    const upstreams = new Upstreams(sandbox.ready.urls);
+    const facts = await (sandbox as SandboxChild).call<WorldFacts>({ type: 'facts' });
+
+    const profileDir = join(RESULTS_DIR, 'profiles');
+    const gcArgs = ['--expose-gc'];
+    const [warm, cold] = await Promise.all([
+      forkChild<{ type: 'ready'; url: string }>('./gateway-process.ts', 'gateway', {
+        env: gatewayEnv(sandbox.ready.urls, false, join(dataDir, 'warm')),
+        nodeArgs: CPU_PROF ? [...gcArgs, '--cpu-prof', `--cpu-prof-dir=${profileDir}`] : gcArgs,
+      }),
+      forkChild<{ type: 'ready'; url: string }>('./gateway-process.ts', 'cold-cache gateway', {
+        env: gatewayEnv(sandbox.ready.urls, true, join(dataDir, 'cold')),
+        nodeArgs: gcArgs,
+      }),
+    ]);
+    children.push(warm, cold);
+    const gw = warm as ServerChild;
+    const gwCold = cold as ServerChild;
+    const gatewayCall = <T>(msg: Omit<GatewayRequestMsg, 'id'>) => gw.call<T>(msg);
+    log(`gateways ready: ${gw.ready.url} (cache on), ${gwCold.ready.url} (every TTL 0)`);
+    await gatewayCall({ type: 'window-start' });
+    const idle = await gatewayCall<WindowStats>({ type: 'window-end' });
+
+    // --- workloads -------------------------------------------------------------------
+    const w3 = planW3();
+    const metadataLinked = (ids: string[]) => (sandbox as SandboxChild).call<number>({ type: 'metadata-linked', contactIds: ids });
+    const nextW4 = w4Variables(facts);
+    let w3Counter = 0;
+    const w3Plan = typeof w3 === 'string' ? undefined : w3;
+    const w3Next = (plan: W3Plan) => () => {
+      const n = w3Counter++;
+      const id = facts.writableContactIds[Math.floor(n / 2) % facts.writableContactIds.length];
+      return n % 2 === 0 ? body(plan.mutation, plan.variables(id, `Bench title ${n}`)) : body(W3_READ, { id });
+    };
+
+    await upstreams.setLatency(ZERO);
+    const w1Cold = (await post(gwCold.ready.url, body(W1_QUERY))).data as { contacts: { nodes: ContactNode[] } };
+    const w1Nodes = w1Cold.contacts.nodes;
+    const w1Shape = shapeOf(w1Nodes, await metadataLinked(w1Nodes.map((n) => n.id)));
+    const w1Unlinked = w1Shape.contacts - w1Shape.metadataLinked;
+    const firstW4 = nextW4();
+    const w4Page = (await post(gwCold.ready.url, body(W4_QUERY, firstW4))).data as { contacts: { nodes: ContactNode[] } };
+    const w4Shape = shapeOf(w4Page.contacts.nodes, await metadataLinked(w4Page.contacts.nodes.map((n) => n.id)));
+    const w2Contact = (await post(gwCold.ready.url, body(W2_QUERY, { id: facts.linkedContactId }))).data as { contact: ContactNode };
+    const w2Shape = shapeOf([w2Contact.contact], 1);
+
+    const workloads: WorkloadRun[] = [
+      { name: 'W1', title: 'first 50 contacts with links', next: () => body(W1_QUERY), perOperation: 1, floor: (l) => floorMs(listLevels(w1Unlinked), l) },
+      { name: 'W2', title: 'one contact by ID with links', next: () => body(W2_QUERY, { id: facts.linkedContactId }), perOperation: 1, floor: (l) => floorMs(W2_LEVELS, l) },
+      ...(w3Plan ? [{ name: 'W3' as const, title: 'mutation, then read of the changed record', next: w3Next(w3Plan), perOperation: 2, floor: (l: Latencies) => floorMs(W3_LEVELS, l) }] : []),
+      {
+        name: 'W4',
+        title: "W1's shape, filters rotating (owner × stage × page size)",
+        next: () => body(W4_QUERY, nextW4()),
+        perOperation: 1,
+        floor: (l) => floorMs(listLevels(w4Shape.contacts - w4Shape.metadataLinked), l),
+      },
+    ];
+    if (!w3Plan) log(`W3 skipped: ${w3}`);
+
+    // --- upstream requests per client request ----------------------------------------
+    log('counting upstream requests per client request');
+    const counts: CountRow[] = [];
+    const routes: Record<string, Record<string, number>> = {};
+    const countOnce = async (url: string, payloads: string[], label: string) => {
+      await upstreams.reset();
+      for (const payload of payloads) await post(url, payload);
+      routes[label] = await upstreams.routes();
+      return upstreams.counts();
+    };
+    {
+      const w1Body = body(W1_QUERY);
+      const c = await countOnce(gwCold.ready.url, [w1Body], 'W1 cold');
+      await post(gw.ready.url, w1Body);
+      const w = await countOnce(gw.ready.url, [w1Body], 'W1 warm');
+      counts.push({ workload: 'W1', cold: c, warm: total(w), minimum: listMinimum(w1Shape, facts.chatUsers), naive: listNaive(w1Shape), note: `${w1Shape.contacts} contacts, ${w1Shape.customers} with a billing customer (${w1Shape.metadataLinked} linked by metadata)` });
+    }
+    {
+      const w2Body = body(W2_QUERY, { id: facts.linkedContactId });
+      const c = await countOnce(gwCold.ready.url, [w2Body], 'W2 cold');
+      await post(gw.ready.url, w2Body);
+      const w = await countOnce(gw.ready.url, [w2Body], 'W2 warm');
+      counts.push({ workload: 'W2', cold: c, warm: total(w), minimum: listMinimum(w2Shape, facts.chatUsers), naive: listNaive(w2Shape), note: `contact ${facts.linkedContactId}` });
+    }
+    let readYourWrite: boolean | undefined;
+    if (w3Plan) {
+      const id = facts.writableContactIds[0];
+      const title = `Bench check ${Date.now()}`;
+      const pair = [body(w3Plan.mutation, w3Plan.variables(id, title)), body(W3_READ, { id })];
+      await post(gw.ready.url, body(W3_READ, { id }));
+      const c = await countOnce(gwCold.ready.url, pair, 'W3 cold');
+      const title2 = `${title} again`;
+      await upstreams.reset();
+      await post(gw.ready.url, body(w3Plan.mutation, w3Plan.variables(id, title2)));
+      const read = (await post(gw.ready.url, body(W3_READ, { id }))).data as { contact: { jobTitle: string | null } };
+      const w = await upstreams.counts();
+      routes['W3 warm'] = await upstreams.routes();
+      readYourWrite = read.contact.jobTitle === title2;
+      counts.push({ workload: 'W3', cold: c, warm: total(w), minimum: 1, naive: 2, note: `per mutation + read pair; read-your-write ${readYourWrite ? 'yes' : 'NO'}` });
+    }
+    {
+      const c = await countOnce(gwCold.ready.url, [body(W4_QUERY, nextW4())], 'W4 cold');
+      await post(gw.ready.url, body(W4_QUERY, firstW4));
+      const w = await countOnce(gw.ready.url, [body(W4_QUERY, firstW4)], 'W4 warm');
+      counts.push({ workload: 'W4', cold: c, warm: total(w), minimum: listMinimum(w4Shape, facts.chatUsers) + 1, naive: listNaive(w4Shape), note: `${w4Shape.contacts} contacts per page; warm = same filter repeated` });
+    }
+    const heapAtStart = await gatewayCall<number | null>({ type: 'heap-after-gc' });
+
+    // --- latency under realistic upstream latency ------------------------------------
+    await upstreams.setLatency(REALISTIC);
+    const latency: LatencyRow[] = [];
+    const windows: WindowStats[] = [];
+    const measure = async (target: ServerChild, workload: WorkloadRun, connections: number, durationS: number) => {
+      await upstreams.reset();
+      await target.call({ type: 'window-start' });
+      const result = await runLoad({ url: target.ready.url, headers: AUTH, connections, durationS, next: workload.next });
+      const stats = await target.call<WindowStats>({ type: 'window-end' });
+      windows.push(stats);
+      await upstreams.settle();
+      const upstream = total(await upstreams.counts());
+      if (result.errors > 0) log(`  ${workload.name} c=${connections}: ${result.errors} errors, first: ${result.firstError}`);
+      return { result, stats, upstreamPerOp: result.sent > 0 ? upstream / (result.sent / workload.perOperation) : 0 };
+    };
+    for (const workload of workloads) {
+      // Cold: every request goes upstream, so this is where the critical-path floor applies.
+      for (const connections of CONCURRENCY) {
+        log(`${workload.name} cold cache, concurrency ${connections}, realistic latency, ${DURATION_S} s`);
+        const { result, stats, upstreamPerOp } = await measure(gwCold, workload, connections, DURATION_S);
+        latency.push({ workload: workload.name, cache: 'cold', connections, floor: workload.floor(REALISTIC), result, stats, upstreamPerOp });
+      }
+      // Prime: the warm figures are about a warm cache.
+      for (let i = 0; i < 3; i++) await post(gw.ready.url, workload.next()).catch(() => undefined);
+      for (const connections of CONCURRENCY) {
+        log(`${workload.name} warm cache, concurrency ${connections}, realistic latency, ${DURATION_S} s`);
+        const { result, stats, upstreamPerOp } = await measure(gw, workload, connections, DURATION_S);
+        latency.push({ workload: workload.name, cache: 'warm', connections, floor: workload.floor(REALISTIC), result, stats, upstreamPerOp });
+      }
+    }
+    const heapAfterLoad = await gatewayCall<number | null>({ type: 'heap-after-gc' });
+
+    // --- throughput, cold cache vs warm cache (the concurrency-50 runs above) ---------
+    const throughput: ThroughputRow[] = workloads.map((workload) => {
+      const row = (cache: 'cold' | 'warm') => latency.find((r) => r.workload === workload.name && r.cache === cache && r.connections === THROUGHPUT_CONNECTIONS)!;
+      const cold = row('cold');
+      const warm = row('warm');
+      return { workload: workload.name, profile: 'realistic', cold: cold.result, warm: warm.result, coldUpstreamPerOp: cold.upstreamPerOp, warmUpstreamPerOp: warm.upstreamPerOp };
+    });
+
+    // --- zero latency: the gateway's own CPU cost, and the plain-Yoga baseline --------
+    await upstreams.setLatency(ZERO);
+    const baselineRows: { workload: WorkloadName; gateway: LoadResult; gatewayCold: LoadResult; baseline: LoadResult }[] = [];
+    for (const workload of workloads.filter((w) => w.name === 'W1' || w.name === 'W2')) {
+      log(`${workload.name} at zero latency: gateway warm, gateway cold, plain Yoga (c=${THROUGHPUT_CONNECTIONS})`);
+      const gateway = await measure(gw, workload, THROUGHPUT_CONNECTIONS, DURATION_S);
+      const gatewayCold = await measure(gwCold, workload, THROUGHPUT_CONNECTIONS, DURATION_S);
+      const plain = await runLoad({ url: baseline.ready.url, headers: {}, connections: THROUGHPUT_CONNECTIONS, durationS: DURATION_S, next: workload.next });
+      baselineRows.push({ workload: workload.name, gateway: gateway.result, gatewayCold: gatewayCold.result, baseline: plain });
+    }
+
+    // --- soak ------------------------------------------------------------------------
+    const soak: SoakRound[] = [];
+    const w4 = workloads.find((w) => w.name === 'W4')!;
+    for (let round = 1; round <= SOAK_ROUNDS; round++) {
+      log(`soak round ${round}/${SOAK_ROUNDS}: W4 for ${SOAK_LOAD_S} s at zero latency (c=${SOAK_CONNECTIONS}), then ${SOAK_CALM_S} s calm`);
+      const { result, stats } = await measure(gw, w4, SOAK_CONNECTIONS, SOAK_LOAD_S);
+      await sleep(SOAK_CALM_S * 1000);
+      const heap = await gatewayCall<number | null>({ type: 'heap-after-gc' });
+      soak.push({ round, result, stats, heapAfterGcMb: heap });
+    }
+
+    const report: Report = {
+      machine,
+      startedAt: new Date(started).toISOString(),
+      durationS: Math.round((Date.now() - started) / 1000),
+      settings: { writeStore: DATABASE_URL ? 'PostgreSQL (BENCH_DATABASE_URL)' : 'embedded PGlite (in the gateway process)', quick: QUICK, loadS: DURATION_S, contacts: CONTACTS, realistic: REALISTIC, jitter: JITTER, soak: { rounds: SOAK_ROUNDS, loadS: SOAK_LOAD_S, calmS: SOAK_CALM_S, connections: SOAK_CONNECTIONS } },
+      w3Skipped: typeof w3 === 'string' ? w3 : undefined,
+      routes,
+      loadAverageAtEnd: describeMachine().loadAverage,
+      readYourWrite,
+      counts,
+      latency,
+      throughput,
+      baseline: baselineRows,
+      memory: {
+        idleRssMb: idle.peakRssMb,
+        peakRssMb: Math.max(...windows.map((w) => w.peakRssMb)),
+        heapAtStartMb: heapAtStart,
+        heapAfterLoadMb: heapAfterLoad,
+        eventLoopP99Ms: Math.max(...windows.map((w) => w.eventLoopP99Ms)),
+      },
+      soak,
+    };
+    const markdown = renderReport(report);
+    const stamp = report.startedAt.replace(/[:.]/g, '-');
+    writeFileSync(join(RESULTS_DIR, `bench-${stamp}${QUICK ? '-quick' : ''}.md`), markdown);
+    writeFileSync(join(RESULTS_DIR, QUICK ? 'latest-quick.md' : 'latest.md'), markdown);
+    console.log(`\n${markdown}`);
+    log(`written to bench/results/ (${report.durationS} s in all)`);
+  } finally {
+    await stopAll();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exit(1);
+});

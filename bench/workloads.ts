@@ -1,0 +1,122 @@
+/**
+ * The four workloads of issue 8 as GraphQL request bodies, and what each costs at best:
+ * the critical-path floor (per dependent level of upstream calls, the slowest system's
+ * latency) and the upstream-request minimum and naive counts.
+ */
+import { readFileSync } from 'node:fs';
+import type { SystemName } from '../src/errors.ts';
+import type { WorldFacts } from './protocol.ts';
+
+export type WorkloadName = 'W1' | 'W2' | 'W3' | 'W4';
+
+export const W1_QUERY = readFileSync(new URL('../documents/W1ContactsWithLinks.graphql', import.meta.url), 'utf8');
+
+/** The per-contact selection of W1, shared by W2 and W4 so all three ask the same links. */
+const CONTACT_FIELDS = /* GraphQL */ `
+  id firstName lastName email lifecycleStage
+  company { id name domain }
+  owner { id email firstName lastName chatUser { id name displayName } }
+  billingCustomer { id email name invoices(status: OPEN) { id number status amountDue { amount currency formatted } dueDate } }
+`;
+
+export const W2_QUERY = `query W2ContactById($id: ID!) { contact(id: $id) { ${CONTACT_FIELDS} } }`;
+
+export const W4_QUERY = `query W4FilteredContacts($first: Int!, $filter: ContactFilter) {
+  contacts(first: $first, filter: $filter) { totalCount pageInfo { hasNextPage endCursor } nodes { ${CONTACT_FIELDS} } }
+}`;
+
+export const W3_READ = 'query W3Read($id: ID!) { contact(id: $id) { id jobTitle } }';
+
+/** GraphQL names of HubSpot's lifecycle stages, in the order of the sandbox's LIFECYCLE_STAGES. */
+const STAGE_ENUM: Record<string, string> = {
+  subscriber: 'SUBSCRIBER',
+  lead: 'LEAD',
+  marketingqualifiedlead: 'MARKETING_QUALIFIED_LEAD',
+  salesqualifiedlead: 'SALES_QUALIFIED_LEAD',
+  opportunity: 'OPPORTUNITY',
+  customer: 'CUSTOMER',
+  evangelist: 'EVANGELIST',
+  other: 'OTHER',
+};
+
+export const body = (query: string, variables?: Record<string, unknown>) => JSON.stringify({ query, variables });
+
+/**
+ * W4's variables: every owner × lifecycle stage × page size 41–50, in a fixed shuffled
+ * order, so consecutive requests never share a search (16,000 combinations for 200 owners).
+ */
+export function w4Variables(facts: WorldFacts): () => Record<string, unknown> {
+  const combos: [string, string, number][] = [];
+  for (const owner of facts.ownerIds) for (const stage of facts.lifecycleStages) for (let first = 41; first <= 50; first++) combos.push([owner, STAGE_ENUM[stage] ?? 'OTHER', first]);
+  // Deterministic Fisher–Yates with a small LCG: runs are comparable across machines.
+  let seed = 12345;
+  for (let i = combos.length - 1; i > 0; i--) {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    const j = seed % (i + 1);
+    [combos[i], combos[j]] = [combos[j], combos[i]];
+  }
+  let next = 0;
+  return () => {
+    const [ownerId, lifecycleStage, first] = combos[next++ % combos.length];
+    return { first, filter: { ownerId, lifecycleStage } };
+  };
+}
+
+export type Latencies = Record<SystemName, number>;
+
+/** Sum over dependent levels of the slowest system in the level. */
+export function floorMs(levels: SystemName[][], latency: Latencies): number {
+  return levels.reduce((sum, level) => sum + Math.max(0, ...level.map((s) => latency[s])), 0);
+}
+
+/**
+ * W1/W4 levels: the contact page (CRM) → company batch, owners and the customer search by
+ * `hubspot_contact_id` (CRM, billing) → the email-fallback search when any contact is not
+ * linked by metadata, and the Slack users directory (billing, chat) → the invoice search
+ * for the customers found (billing). The owners and users directories could start at
+ * level 1; that does not shorten the path, which runs through billing.
+ */
+export function listLevels(unlinked: number): SystemName[][] {
+  return [['crm'], ['crm', 'billing'], ...(unlinked > 0 ? [['billing', 'chat'] as SystemName[]] : []), ['billing', 'chat']];
+}
+
+/** W2 on a metadata-linked contact: contact read → customer search (and company, owner) → invoice search (and Slack user). */
+export const W2_LEVELS: SystemName[][] = [['crm'], ['crm', 'billing'], ['billing', 'chat']];
+
+/** W3, per client request: the mutation's one write round trip; the read after it can be served from what the write returned. */
+export const W3_LEVELS: SystemName[][] = [['crm']];
+
+export interface ListShape {
+  contacts: number;
+  withCompany: number;
+  withOwner: number;
+  distinctOwners: number;
+  customers: number;
+  metadataLinked: number;
+}
+
+/**
+ * The fewest upstream requests the vendor APIs permit for a list page, cold: one contacts
+ * page with associations inline (W4's search cannot inline them: the caller adds one v4
+ * association batch read), one companies batch read, one owners
+ * page, the Slack users directory (⌈users/200⌉ pages) or one lookup per distinct owner,
+ * whichever is fewer; Stripe has no multi-ID read and its search takes at most 10
+ * OR-ed clauses, so ⌈n/10⌉ customer searches by metadata, ⌈unlinked/10⌉ email-fallback
+ * searches, ⌈customers/10⌉ invoice searches.
+ */
+export function listMinimum(s: ListShape, chatUsers: number): number {
+  const unlinked = s.contacts - s.metadataLinked;
+  // Slack: the users directory (`users.list`, 200 a page) or one `users.lookupByEmail` per owner, whichever is fewer.
+  const chat = Math.min(Math.ceil(chatUsers / 200), s.distinctOwners);
+  return 1 + (s.withCompany > 0 ? 1 : 0) + 1 + chat + Math.ceil(s.contacts / 10) + Math.ceil(unlinked / 10) + Math.ceil(s.customers / 10);
+}
+
+/**
+ * Naive resolution: one call per record per link — the page, a company read per contact
+ * with a company, an owner read per contact, a Slack `users.lookupByEmail` per contact's
+ * owner, a customer search per contact plus an email search per contact without the
+ * metadata link, and an invoice list per customer found.
+ */
+export function listNaive(s: ListShape): number {
+  return 1 + s.withCompany + s.withOwner + s.withOwner + s.contacts + (s.contacts - s.metadataLinked) + s.customers;
+}

@@ -1,0 +1,117 @@
+/**
+ * The gateway's own `Subscription` type, added to the stitched graph. Each field listens to
+ * the change feed (which every mutation, webhook and catch-up goes through), filters, and
+ * resolves each change by delegating to the gateway's own root query field for the record
+ * (`contact`, `deal`, `invoice`, `channelMessages`), so the payload is the record as its
+ * system now holds it and stitching fills linked fields from the other systems (a contact's
+ * billing customer, an invoice's CRM contact, …). Delegating straight to the owning
+ * subschema would skip the merge into the other systems.
+ *
+ * Each event is resolved in a fresh context (`renew`): a subscription lives far longer than
+ * one request's loaders (which memoize) and deadline.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { delegateToSchema } from '@graphql-tools/delegate';
+import { Kind, type FieldNode, type GraphQLOutputType, type GraphQLResolveInfo } from 'graphql';
+import type { ChangeEvent } from '../changes/types.ts';
+import type { GatewayContext } from '../context.ts';
+import { filteredChanges } from './filter.ts';
+
+/** schemas/live.graphql: the Subscription type over the stitched types (Contact, Deal, Invoice, Message). */
+export const subscriptionTypeDefs = readFileSync(fileURLToPath(new URL('../../schemas/live.graphql', import.meta.url)), 'utf8');
+
+type Context = GatewayContext;
+
+const changedKeys = (event: ChangeEvent) => Object.keys(event.previous ?? {});
+/** Unknown previous values (a gateway write that did not say) count as "may have changed". */
+const mayHaveChanged = (event: ChangeEvent, field: string) => event.action === 'created' || event.previous === undefined || changedKeys(event).includes(field);
+
+function field(
+  rootField: string,
+  match: (event: ChangeEvent, args: Record<string, unknown>) => boolean,
+  rootArgs: (event: ChangeEvent) => Record<string, unknown>,
+) {
+  return {
+    subscribe: (_root: unknown, args: Record<string, unknown>, context: Context) => filteredChanges(context.changes, (event) => match(event, args)),
+    resolve: (event: ChangeEvent, _args: unknown, context: Context, info: GraphQLResolveInfo) =>
+      // Through the whole gateway schema's own root field: its stitched resolver fetches the
+      // record from the owning system and merges the linked fields from the others.
+      delegateToSchema({ schema: info.schema, operation: 'query' as never, fieldName: rootField, args: rootArgs(event), context: context.renew?.() ?? context, info }),
+  };
+}
+
+export function createSubscriptionResolvers() {
+  return {
+    Subscription: {
+      contactChanged: field(
+        'contact',
+        (e, args) => e.system === 'crm' && e.entity === 'contact' && e.action !== 'deleted' && (args.id == null || args.id === e.id),
+        (e) => ({ id: e.id }),
+      ),
+      dealStageChanged: field(
+        'deal',
+        (e, args) => e.system === 'crm' && e.entity === 'deal' && e.action !== 'deleted' && (e.action === 'created' || (e.action === 'updated' && mayHaveChanged(e, 'dealstage'))) && (args.id == null || args.id === e.id),
+        (e) => ({ id: e.id }),
+      ),
+      invoiceStatusChanged: field(
+        'invoice',
+        (e, args) =>
+          e.system === 'billing' &&
+          e.entity === 'invoice' &&
+          e.action !== 'deleted' &&
+          mayHaveChanged(e, 'status') &&
+          (args.customerId == null || args.customerId === e.related?.customerId),
+        (e) => ({ id: e.id }),
+      ),
+      messagePosted: {
+        subscribe: (_root: unknown, args: Record<string, unknown>, context: Context) =>
+          filteredChanges(context.changes, (e) => e.system === 'chat' && e.entity === 'message' && e.action === 'created' && e.related?.channel === args.channel),
+        resolve: (event: ChangeEvent, _args: unknown, context: Context, info: GraphQLResolveInfo) => resolveMessage(event, context.renew?.() ?? context, info),
+      },
+    },
+  };
+}
+
+/**
+ * Slack has no "message by ts" read; the chat subschema answers `channelMessages`, newest
+ * first, and the new message is on its first page. The delegated page is resolved with the
+ * subscriber's own selection under `nodes`, then the message with the event's ts is picked.
+ */
+async function resolveMessage(event: ChangeEvent, context: GatewayContext, info: GraphQLResolveInfo): Promise<unknown> {
+  const [channel, ts] = splitMessageId(event.id);
+  const original = info.fieldNodes[0];
+  const connectionType = info.schema.getType('MessageConnection') as GraphQLOutputType | undefined;
+  if (!connectionType || !original?.selectionSet) return null;
+  const fieldNode: FieldNode = {
+    kind: Kind.FIELD,
+    name: { kind: Kind.NAME, value: 'channelMessages' },
+    selectionSet: {
+      kind: Kind.SELECTION_SET,
+      selections: [
+        {
+          kind: Kind.FIELD,
+          name: { kind: Kind.NAME, value: 'nodes' },
+          selectionSet: { kind: Kind.SELECTION_SET, selections: [{ kind: Kind.FIELD, name: { kind: Kind.NAME, value: 'ts' } }, ...original.selectionSet.selections] },
+        },
+      ],
+    },
+  };
+  const page = (await delegateToSchema({
+    schema: info.schema,
+    operation: 'query' as never,
+    fieldName: 'channelMessages',
+    args: { channel, first: 20 },
+    context,
+    info: { ...info, fieldNodes: [fieldNode], returnType: connectionType },
+    returnType: connectionType,
+    fieldNodes: [fieldNode],
+  })) as { nodes?: ({ ts?: string } | null)[] } | Error | null;
+  if (!page || page instanceof Error) return page;
+  return page.nodes?.find((node) => node?.ts === ts) ?? null;
+}
+
+function splitMessageId(id: string): [string, string] {
+  const i = id.indexOf(':');
+  return [id.slice(0, i), id.slice(i + 1)];
+}

@@ -1,0 +1,264 @@
+/**
+ * Runs a cross-system write as explicit steps under an idempotency key.
+ *
+ * - The key is claimed in the durable store first: a finished key replays its stored
+ *   outcome and writes nothing; a key another request is running is waited for, never
+ *   run twice; a key whose last run ended OUTCOME_UNKNOWN (or whose replica died) is
+ *   taken over and resumed.
+ * - Steps run in order; progress is saved after each, so a resumed run skips what
+ *   succeeded and re-runs only the step whose outcome was unknown. Steps make that safe
+ *   themselves: Stripe requests carry Idempotency-Keys derived from the key and the step,
+ *   and steps on vendors without keys look for their own earlier write first.
+ * - When a step fails, the steps before it (and the failed step's partial work) are
+ *   compensated in reverse order where the vendor allows it; what cannot be undone is
+ *   reported as NEEDS_ATTENTION.
+ * - A step that timed out after sending ends the run as OUTCOME_UNKNOWN (code
+ *   WRITE_OUTCOME_UNKNOWN) without compensation: the write may have happened, and a retry
+ *   with the same key settles it.
+ */
+import { createHash } from 'node:crypto';
+import type { GatewayContext } from '../context.ts';
+import { GatewayError, isGatewayError, type SystemName } from '../errors.ts';
+import type { AuditOutcome } from '../store/index.ts';
+import { principalOf, publishChanges, type ChangeSpec } from './write.ts';
+
+export type StepStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED' | 'OUTCOME_UNKNOWN' | 'COMPENSATED' | 'NEEDS_ATTENTION' | 'SKIPPED';
+export type WorkflowStatus = 'SUCCEEDED' | 'FAILED' | 'OUTCOME_UNKNOWN';
+
+export interface StepError {
+  code: string;
+  message: string;
+  step?: string | null;
+}
+
+export interface StepRecord {
+  name: string;
+  system: SystemName;
+  status: StepStatus;
+  /** Upstream ids the step produced or used (e.g. `{ invoiceId: 'in_…' }`). */
+  ids: Record<string, string>;
+  /** What the step saved before or after its upstream write, for resumption and compensation. */
+  notes: Record<string, unknown>;
+  error: StepError | null;
+  /** What compensation did, or why it could not. */
+  compensation: string | null;
+}
+
+export interface WorkflowResult {
+  operation: string;
+  idempotencyKey: string;
+  status: WorkflowStatus;
+  replayed: boolean;
+  steps: StepRecord[];
+  error: StepError | null;
+}
+
+export interface StepContext {
+  context: GatewayContext;
+  /** Base for this step's Stripe Idempotency-Keys: stable across retries of the workflow. */
+  key: string;
+  /** Notes the step (and earlier steps) saved; earlier attempts' notes when resuming. */
+  notes: Record<string, unknown>;
+  /** Earlier steps' records, by name. */
+  steps: Readonly<Record<string, StepRecord>>;
+  /** True when an earlier attempt of this step ended with an unknown outcome. */
+  resuming: boolean;
+  /** Persists notes before an upstream write, so a takeover knows what was being attempted. */
+  save(notes: Record<string, unknown>): Promise<void>;
+}
+
+export interface StepResult {
+  ids: Record<string, string>;
+  notes?: Record<string, unknown>;
+  changes?: readonly ChangeSpec[];
+}
+
+export interface StepDefinition {
+  name: string;
+  system: SystemName;
+  run(step: StepContext): Promise<StepResult>;
+  /**
+   * Undoes the step's effect; answers what it did (e.g. "voided invoice in_…"), or null when
+   * there was nothing to undo. Throws when it could not: the step then needs attention.
+   */
+  compensate?(step: StepContext, record: StepRecord): Promise<{ summary: string | null; changes?: readonly ChangeSpec[] }>;
+  /** Why this step cannot be undone, when it has no `compensate`. */
+  irreversible?: string;
+}
+
+export interface WorkflowDefinition {
+  operation: string;
+  idempotencyKey: string;
+  /** Validated inputs: hashed (so a key reused with other inputs is refused) and audited. */
+  inputs: unknown;
+  steps: readonly StepDefinition[];
+}
+
+interface State {
+  steps: StepRecord[];
+}
+
+const POLL_MS = 100;
+
+function requestHash(operation: string, inputs: unknown): string {
+  return createHash('sha256').update(JSON.stringify([operation, inputs])).digest('hex');
+}
+
+function toStepError(error: unknown, step: string): StepError {
+  if (isGatewayError(error)) return { code: error.code, message: error.message, step };
+  return { code: 'INTERNAL_SERVER_ERROR', message: 'The step failed unexpectedly; see the server log', step };
+}
+
+function isUnknownOutcome(error: unknown): boolean {
+  return isGatewayError(error) && (error.code === 'UPSTREAM_TIMEOUT' || error.code === 'WRITE_OUTCOME_UNKNOWN');
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function runWorkflow(context: GatewayContext, definition: WorkflowDefinition): Promise<WorkflowResult> {
+  const { store, waitMs, observer } = context.writes;
+  const startedAt = new Date();
+  const hash = requestHash(definition.operation, definition.inputs);
+  const audit = (result: WorkflowResult, outcome: AuditOutcome) =>
+    store.audit
+      .append({
+        startedAt,
+        finishedAt: new Date(),
+        principal: principalOf(context),
+        operation: definition.operation,
+        idempotencyKey: definition.idempotencyKey,
+        requestId: context.requestId,
+        inputs: definition.inputs,
+        upstream: result.steps.filter((step) => Object.keys(step.ids).length > 0).map((step) => ({ system: step.system, step: step.name, ids: step.ids })),
+        outcome,
+        errorCode: result.error?.code ?? null,
+        result: { status: result.status, steps: result.steps.map(({ name, status }) => ({ name, status })) },
+      })
+      .catch((error: unknown) => {
+        console.error(`[audit] could not record ${definition.operation} (request ${context.requestId}):`, error instanceof Error ? error.message : error);
+      });
+
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const claim = await store.idempotency.claim<State, WorkflowResult>(definition.idempotencyKey, definition.operation, hash);
+    if (claim.kind === 'mismatch') {
+      throw new GatewayError('BAD_USER_INPUT', 'This idempotency key was already used for a different request', {
+        fields: { idempotencyKey: `already used for ${claim.operation} with other inputs` },
+      });
+    }
+    if (claim.kind === 'finished') {
+      const replay = { ...claim.result, replayed: true };
+      await audit(replay, 'replayed');
+      return replay;
+    }
+    if (claim.kind === 'busy') {
+      if (Date.now() >= deadline) {
+        throw new GatewayError('WRITE_OUTCOME_UNKNOWN', 'A request with this idempotency key is still running; retry with the same key to get its outcome');
+      }
+      await sleep(POLL_MS);
+      continue;
+    }
+    const result = await execute(context, definition, claim.owner, claim.state ?? { steps: [] }, observer);
+    await audit(result, result.status === 'SUCCEEDED' ? 'succeeded' : result.status === 'OUTCOME_UNKNOWN' ? 'outcome_unknown' : result.steps.some((s) => s.status === 'COMPENSATED') ? 'compensated' : 'failed');
+    return result;
+  }
+}
+
+async function execute(
+  context: GatewayContext,
+  definition: WorkflowDefinition,
+  owner: string,
+  state: State,
+  observer: GatewayContext['writes']['observer'],
+): Promise<WorkflowResult> {
+  const { store } = context.writes;
+  const key = definition.idempotencyKey;
+  const records: StepRecord[] = definition.steps.map(
+    (step, index) =>
+      state.steps[index] ?? { name: step.name, system: step.system, status: 'PENDING', ids: {}, notes: {}, error: null, compensation: null },
+  );
+  const save = () => store.idempotency.progress(key, owner, { steps: records });
+  const byName = () => Object.fromEntries(records.map((record) => [record.name, record]));
+  const stepContext = (index: number): StepContext => {
+    const record = records[index];
+    return {
+      context,
+      key: `sb:${key}:${record.name}`,
+      notes: record.notes,
+      steps: byName(),
+      resuming: record.status === 'OUTCOME_UNKNOWN',
+      save: async (notes) => {
+        Object.assign(record.notes, notes);
+        await save();
+      },
+    };
+  };
+  const finish = async (status: WorkflowStatus, error: StepError | null): Promise<WorkflowResult> => {
+    const result: WorkflowResult = { operation: definition.operation, idempotencyKey: key, status, replayed: false, steps: records, error };
+    await store.idempotency.finish(key, owner, status === 'OUTCOME_UNKNOWN' ? 'unknown' : status === 'SUCCEEDED' ? 'succeeded' : 'failed', { steps: records }, result);
+    return result;
+  };
+
+  for (const [index, step] of definition.steps.entries()) {
+    const record = records[index];
+    if (record.status === 'SUCCEEDED') continue;
+    const ctx = stepContext(index);
+    await observer?.({ workflow: definition.operation, step: step.name, phase: 'start' });
+    try {
+      const outcome = await step.run(ctx);
+      Object.assign(record, { status: 'SUCCEEDED', ids: outcome.ids, error: null });
+      Object.assign(record.notes, outcome.notes ?? {});
+      await save();
+      await observer?.({ workflow: definition.operation, step: step.name, phase: 'end', status: record.status });
+      if (outcome.changes) await publishChanges(context, outcome.changes);
+    } catch (error) {
+      const stepError = toStepError(error, step.name);
+      if (isUnknownOutcome(error)) {
+        Object.assign(record, { status: 'OUTCOME_UNKNOWN', error: { ...stepError, code: 'WRITE_OUTCOME_UNKNOWN' } });
+        await observer?.({ workflow: definition.operation, step: step.name, phase: 'end', status: record.status });
+        return finish('OUTCOME_UNKNOWN', {
+          code: 'WRITE_OUTCOME_UNKNOWN',
+          message: `Step ${step.name} was sent but its outcome is unknown (${stepError.message}); retry with the same idempotency key to settle it`,
+          step: step.name,
+        });
+      }
+      Object.assign(record, { status: 'FAILED', error: stepError });
+      await observer?.({ workflow: definition.operation, step: step.name, phase: 'end', status: record.status });
+      // The failed step's own partial work first (e.g. a draft invoice whose lines failed), then the earlier steps.
+      await compensate(context, definition, records, index, stepContext);
+      return finish('FAILED', stepError);
+    }
+  }
+  return finish('SUCCEEDED', null);
+}
+
+async function compensate(
+  context: GatewayContext,
+  definition: WorkflowDefinition,
+  records: StepRecord[],
+  failedIndex: number,
+  stepContext: (index: number) => StepContext,
+): Promise<void> {
+  for (let index = failedIndex; index >= 0; index--) {
+    const step = definition.steps[index];
+    const record = records[index];
+    const partial = index === failedIndex;
+    if (!partial && record.status !== 'SUCCEEDED') continue;
+    if (!step.compensate) {
+      if (!partial) Object.assign(record, { status: 'NEEDS_ATTENTION', compensation: step.irreversible ?? 'This step cannot be undone automatically' });
+      continue;
+    }
+    try {
+      const undone = await step.compensate(stepContext(index), record);
+      if (undone.changes) await publishChanges(context, undone.changes);
+      if (partial) {
+        if (undone.summary) record.compensation = undone.summary;
+      } else if (undone.summary) Object.assign(record, { status: 'COMPENSATED', compensation: undone.summary });
+      else record.compensation = 'Nothing to undo';
+    } catch (error) {
+      const reason = isGatewayError(error) ? error.message : 'compensation failed unexpectedly';
+      if (partial) record.compensation = `Could not undo the partial write: ${reason}`;
+      else Object.assign(record, { status: 'NEEDS_ATTENTION', compensation: `Compensation failed: ${reason}` });
+    }
+  }
+}

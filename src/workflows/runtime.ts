@@ -1,0 +1,31 @@
+/**
+ * What the write path needs beyond loaders: request-scoped connectors (writes never go
+ * through the read cache) and the durable write state.
+ */
+import type { BillingConnector } from '../connectors/billing/client.ts';
+import type { ChatConnector } from '../connectors/chat/client.ts';
+import type { CrmConnector } from '../connectors/crm/client.ts';
+import type { WriteStore } from '../store/index.ts';
+
+export interface Connectors {
+  crm: CrmConnector;
+  billing: BillingConnector;
+  chat: ChatConnector;
+}
+
+/** A step of a cross-system write about to run or just ended (for logs, metrics and fault-injection tests). */
+export interface StepEvent {
+  workflow: string;
+  step: string;
+  phase: 'start' | 'end';
+  status?: string;
+}
+
+export type StepObserver = (event: StepEvent) => void | Promise<void>;
+
+export interface WriteRuntime {
+  store: WriteStore;
+  /** How long a request waits for a running write with its idempotency key. */
+  waitMs: number;
+  observer?: StepObserver;
+}

@@ -1,0 +1,116 @@
+/**
+ * winDeal: close the deal as won in the CRM, make sure its primary contact has a billing
+ * customer, invoice it (draft, lines, finalize) and announce it in chat, mentioning the
+ * deal owner's chat user.
+ */
+import { z } from 'zod';
+import { invoiceChange, invoiceInput, createDraftInvoice, lineItemInput } from '../../resolvers/billing/mutations.ts';
+import { channelRef } from '../../resolvers/chat/mutations.ts';
+import { readBack } from '../../resolvers/crm/mutations.ts';
+import type { CrmContact } from '../connectors/crm/schemas.ts';
+import type { GatewayContext } from '../context.ts';
+import { GatewayError } from '../errors.ts';
+import { runWorkflow, type StepContext, type StepDefinition, type WorkflowResult } from './engine.ts';
+import { ensureCustomerStep, finalizeInvoiceStep, postMessageStep, undoInvoice } from './steps.ts';
+import { validate } from './write.ts';
+
+export const idempotencyKey = z.string().regex(/^[\w.:-]{8,200}$/, { error: 'must be 8–200 letters, digits or . _ : -' });
+
+const winDealInput = z.object({
+  idempotencyKey,
+  dealId: z.string().regex(/^\d{1,20}$/, { error: 'must be a HubSpot deal ID (digits)' }),
+  invoice: z.object({
+    currency: invoiceInput.shape.currency,
+    lineItems: z.array(lineItemInput).min(1).max(50).nullish(),
+    description: invoiceInput.shape.description,
+    daysUntilDue: invoiceInput.shape.daysUntilDue,
+  }),
+  notify: z.object({ channel: channelRef, text: z.string().trim().min(1).max(3000).nullish() }),
+});
+
+export type WinDealArgs = z.input<typeof winDealInput>;
+
+const CLOSED_WON = 'closedwon';
+
+export async function winDeal(context: GatewayContext, args: WinDealArgs): Promise<WorkflowResult> {
+  const input = validate(winDealInput, args);
+  const crm = context.connectors.crm;
+
+  const contactOf = async (step: StepContext): Promise<CrmContact> => {
+    const contactId = step.steps['crm.closeDeal'].notes.contactId as string;
+    return readBack(crm, 'contacts', contactId);
+  };
+
+  const steps: StepDefinition[] = [
+    {
+      name: 'crm.closeDeal',
+      system: 'crm',
+      async run(step) {
+        const deal = await readBack(crm, 'deals', input.dealId);
+        if (step.notes.previousStage === undefined) {
+          // Checked before anything is written: a deal nobody can be billed for is refused.
+          const links = await crm.batchReadAssociations('deals', 'contacts', [deal.id]);
+          const contacts = links.get(deal.id);
+          const contactId = contacts?.primaryId ?? contacts?.ids[0];
+          if (!contactId) throw new GatewayError('BAD_USER_INPUT', 'The deal has no associated contact to bill', { service: 'crm', fields: { dealId: 'has no associated contact' } });
+          await step.save({ previousStage: deal.properties.dealstage, contactId, dealName: deal.properties.dealname, amount: deal.properties.amount, ownerId: deal.properties.hubspot_owner_id });
+        }
+        await crm.updateObject('deals', deal.id, { dealstage: CLOSED_WON });
+        const record = await readBack(crm, 'deals', deal.id);
+        return { ids: { dealId: deal.id }, changes: [{ system: 'crm', entity: 'deal', id: deal.id, action: 'updated', record }] };
+      },
+      async compensate(step) {
+        const previous = step.notes.previousStage as string | null | undefined;
+        if (!previous || previous === CLOSED_WON) return { summary: null };
+        await crm.updateObject('deals', input.dealId, { dealstage: previous });
+        return { summary: `Moved deal ${input.dealId} back to stage ${previous}`, changes: [{ system: 'crm', entity: 'deal', id: input.dealId, action: 'updated' }] };
+      },
+    },
+    ensureCustomerStep('billing.ensureCustomer', contactOf),
+    {
+      name: 'billing.createInvoice',
+      system: 'billing',
+      async run(step) {
+        const customerId = step.steps['billing.ensureCustomer'].ids.customerId;
+        const deal = step.steps['crm.closeDeal'].notes;
+        const amount = Math.round(Number(deal.amount ?? 0) * 100);
+        const lineItems = input.invoice.lineItems ?? (amount > 0 ? [{ description: String(deal.dealName ?? `Deal ${input.dealId}`), unitAmount: amount, quantity: 1 }] : []);
+        if (lineItems.length === 0) {
+          throw new GatewayError('BAD_USER_INPUT', 'The deal has no amount: give invoice.lineItems', { fields: { 'invoice.lineItems': 'required when the deal has no amount' } });
+        }
+        const invoice = await createDraftInvoice(
+          step.context,
+          { customerId, currency: input.invoice.currency, lineItems, description: input.invoice.description, daysUntilDue: input.invoice.daysUntilDue },
+          step.key,
+          (invoiceId) => step.save({ invoiceId }),
+        );
+        return { ids: { invoiceId: invoice.id }, notes: { invoiceId: invoice.id }, changes: [invoiceChange(invoice, 'created')] };
+      },
+      async compensate(step) {
+        const invoiceId = step.notes.invoiceId as string | undefined;
+        return invoiceId ? undoInvoice(step.context, invoiceId) : { summary: null };
+      },
+    },
+    finalizeInvoiceStep('billing.finalizeInvoice', (step) => step.steps['billing.createInvoice'].ids.invoiceId),
+    postMessageStep('chat.announce', async (step) => {
+      const deal = step.steps['crm.closeDeal'].notes;
+      const invoiceNumber = step.steps['billing.finalizeInvoice'].ids.invoiceNumber;
+      const mention = await ownerMention(step.context, deal.ownerId as string | null | undefined);
+      const base = input.notify.text ?? `Deal *${String(deal.dealName ?? input.dealId)}* is won${invoiceNumber ? ` — invoice ${invoiceNumber} is out` : ''}.`;
+      return { channel: input.notify.channel, text: mention ? `${base} ${mention}` : base };
+    }),
+  ];
+
+  return runWorkflow(context, { operation: 'winDeal', idempotencyKey: input.idempotencyKey, inputs: input, steps });
+}
+
+/** `<@U…>` for the owner's chat user, else the owner's name, else nothing. */
+async function ownerMention(context: GatewayContext, ownerId: string | null | undefined): Promise<string | null> {
+  if (!ownerId) return null;
+  const owner = await context.loaders.crm.owners.load(ownerId);
+  if (!owner) return null;
+  const userId = owner.email ? await context.loaders.chat.userIdForOwnerEmail.load(owner.email) : null;
+  if (userId) return `<@${userId}>`;
+  const name = [owner.firstName, owner.lastName].filter(Boolean).join(' ');
+  return name ? `(owner: ${name})` : null;
+}

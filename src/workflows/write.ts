@@ -1,0 +1,115 @@
+/**
+ * The frame every single-system mutation runs in: validate the input (nothing is sent when
+ * it is bad), run the upstream write, publish what changed (awaited, so the caller's next
+ * read sees it), and append the audit record — whatever the outcome.
+ */
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import type { ChangeAction, ChangeEvent } from '../changes/types.ts';
+import type { GatewayContext } from '../context.ts';
+import { GatewayError, isGatewayError, type SystemName } from '../errors.ts';
+import type { AuditOutcome } from '../store/index.ts';
+
+/**
+ * The caller as the audit log names it. Auth is added by another module; until a
+ * principal is set on the context, writes are recorded as 'anonymous'.
+ */
+export function principalOf(context: GatewayContext): string {
+  return (context as { principal?: { id?: string } }).principal?.id ?? 'anonymous';
+}
+
+/** Parses `input` or throws BAD_USER_INPUT naming every bad field (`extensions.fields`). */
+export function validate<S extends z.ZodType>(schema: S, input: unknown, prefix = ''): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const fields: Record<string, string> = {};
+  for (const issue of result.error.issues) {
+    const path = [prefix, ...issue.path.map(String)].filter((part) => part !== '').join('.') || '(input)';
+    fields[path] ??= issue.message;
+  }
+  const names = Object.keys(fields);
+  throw new GatewayError('BAD_USER_INPUT', `Invalid input: ${names.join(', ')}`, { fields });
+}
+
+/**
+ * A write that timed out after it was sent may or may not have happened upstream. It is
+ * never retried blindly (that could write twice); the caller learns the outcome is unknown.
+ */
+export function isOutcomeUnknown(error: unknown): boolean {
+  return isGatewayError(error) && error.code === 'UPSTREAM_TIMEOUT';
+}
+
+export function outcomeUnknown(error: GatewayError): GatewayError {
+  return new GatewayError('WRITE_OUTCOME_UNKNOWN', `${error.message}; the write may or may not have been applied — read the record, or retry with an idempotency key`, {
+    service: error.service,
+    cause: error,
+  });
+}
+
+export interface ChangeSpec {
+  system: SystemName;
+  entity: string;
+  id: string;
+  action: ChangeAction;
+  related?: ChangeEvent['related'];
+  record?: unknown;
+  previous?: Record<string, unknown>;
+}
+
+export async function publishChanges(context: GatewayContext, changes: readonly ChangeSpec[]): Promise<void> {
+  for (const change of changes) {
+    await context.changes.publish({ ...change, eventId: `gw_${randomUUID()}`, occurredAt: Date.now(), source: 'gateway' });
+  }
+}
+
+export interface WriteSpec {
+  operation: string;
+  inputs: unknown;
+  idempotencyKey?: string | null;
+}
+
+export interface WriteOutcome<T> {
+  value: T;
+  /** Upstream ids the write produced or touched, for the audit record. */
+  upstream: readonly { system: SystemName; ids: Record<string, unknown> }[];
+  changes: readonly ChangeSpec[];
+}
+
+/** Runs one write; audit failures are logged, never turned into a failed write that happened. */
+export async function performWrite<T>(context: GatewayContext, spec: WriteSpec, run: () => Promise<WriteOutcome<T>>): Promise<T> {
+  const startedAt = new Date();
+  let outcome: AuditOutcome = 'failed';
+  let errorCode: string | null = null;
+  let upstream: WriteOutcome<T>['upstream'] = [];
+  try {
+    const result = await run();
+    upstream = result.upstream;
+    outcome = 'succeeded';
+    await publishChanges(context, result.changes);
+    return result.value;
+  } catch (error) {
+    const failure = isOutcomeUnknown(error) ? outcomeUnknown(error as GatewayError) : error;
+    if (isGatewayError(failure) && failure.code === 'WRITE_OUTCOME_UNKNOWN') outcome = 'outcome_unknown';
+    if (isGatewayError(failure) && failure.code === 'BAD_USER_INPUT') outcome = 'rejected';
+    errorCode = isGatewayError(failure) ? failure.code : 'INTERNAL_SERVER_ERROR';
+    throw failure;
+  } finally {
+    await context.writes.store.audit
+      .append({
+        startedAt,
+        finishedAt: new Date(),
+        principal: principalOf(context),
+        operation: spec.operation,
+        idempotencyKey: spec.idempotencyKey ?? null,
+        requestId: context.requestId,
+        inputs: spec.inputs,
+        upstream,
+        outcome,
+        errorCode,
+      })
+      .catch((error: unknown) => {
+        // The write itself is done (or failed) upstream; losing its audit row must be loud.
+        console.error(`[audit] could not record ${spec.operation} (request ${context.requestId}):`, error instanceof Error ? error.message : error);
+      });
+  }
+}

@@ -1,0 +1,224 @@
+/**
+ * Client-side vendor-quota budgets: the gateway stops itself before the vendor's quota is
+ * spent, waits briefly when a token is about to come back, and — with Redis — several
+ * gateway instances together stay under one configured budget.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { createCrmEmulator } from '../src/sandbox/crm/index.ts';
+import { SandboxServer } from '../src/sandbox/http.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.ts';
+import { createGateway, type Gateway } from '../src/gateway.ts';
+import { createLogger } from '../src/observability/logger.ts';
+import { SANDBOX_CREDENTIALS, startSandbox, type Sandbox } from '../src/sandbox/index.ts';
+import { resolveUpstreams } from '../src/upstreams.ts';
+import { TEST_API_KEYS_ENV, TEST_AUTH_HEADERS } from './support/credentials.ts';
+import { hasService } from './support/services.ts';
+import { startStack, type Stack } from './support/stack.ts';
+
+interface Result {
+  data?: { contact: { id: string } | null } | null;
+  errors?: { path?: string[]; extensions?: Record<string, unknown> }[];
+}
+
+async function contactVia(gateway: Gateway, id: string): Promise<Result> {
+  const response = await gateway.yoga.fetch('http://gateway.test/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...TEST_AUTH_HEADERS },
+    body: JSON.stringify({ query: `{ contact(id: "${id}") { id } }` }),
+  });
+  return (await response.json()) as Result;
+}
+
+describe('an in-memory budget', () => {
+  let stack: Stack;
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('fails with RATE_LIMITED and retryAfter, without calling the vendor, once the budget is spent', async () => {
+    stack = await startStack({ world: { size: 30 }, env: { UPSTREAM_BUDGET_CRM: '3/1m', UPSTREAM_BUDGET_MAX_WAIT_MS: '0' } });
+    const ids = stack.sandbox.world.contacts.slice(0, 6).map((c) => c.id);
+    stack.resetCounts();
+    const results: Result[] = [];
+    for (const id of ids) results.push(await stack.query<Result['data']>(`{ contact(id: "${id}") { id } }`) as Result);
+    expect(results.slice(0, 3).every((r) => r.errors === undefined)).toBe(true);
+    for (const r of results.slice(3)) {
+      expect(r.data!.contact).toBeNull();
+      expect(r.errors![0].extensions).toMatchObject({ code: 'RATE_LIMITED', service: 'crm' });
+      // One token per 20 s comes back.
+      expect(r.errors![0].extensions!.retryAfter as number).toBeGreaterThanOrEqual(1);
+      expect(r.errors![0].extensions!.retryAfter as number).toBeLessThanOrEqual(20);
+    }
+    expect(stack.counts().crm).toBe(3);
+    const readiness = (await (await stack.gateway.yoga.fetch('http://gateway.test/readiness')).json()) as { systems: { crm: { budgetLeft: Record<string, number> } } };
+    expect(readiness.systems.crm.budgetLeft).toEqual({ all: 0 });
+  });
+
+  it('waits briefly for a token that is about to come back instead of failing', async () => {
+    await stack?.close();
+    // A token every 150 ms, and callers may wait up to 400 ms for one.
+    stack = await startStack({ world: { size: 30 }, env: { UPSTREAM_BUDGET_CRM: '2/300ms', UPSTREAM_BUDGET_MAX_WAIT_MS: '400' } });
+    const ids = stack.sandbox.world.contacts.slice(0, 6).map((c) => c.id);
+    stack.resetCounts();
+    const startedAt = Date.now();
+    for (const id of ids) {
+      const r = await stack.query(`{ contact(id: "${id}") { id } }`);
+      expect(r.errors).toBeUndefined();
+    }
+    const elapsed = Date.now() - startedAt;
+    console.log(`6 calls under a 2/300ms budget took ${elapsed} ms`);
+    expect(stack.counts().crm).toBe(6);
+    // Four of the six had to wait for a token: the budget paced them.
+    expect(elapsed).toBeGreaterThanOrEqual(4 * 150 - 50);
+  });
+});
+
+describe.runIf(hasService('redis'))('a budget shared through Redis', () => {
+  let sandbox: Sandbox;
+  const gateways: Gateway[] = [];
+  beforeAll(async () => {
+    sandbox = await startSandbox({ world: { size: 40 } });
+    const namespace = `budget-test-${randomUUID()}`;
+    const config = loadConfig({
+      LOG_LEVEL: 'silent',
+      SWITCHBOARD_API_KEYS: TEST_API_KEYS_ENV,
+      RATE_LIMIT_PER_MINUTE: '0',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      UPSTREAM_BUDGET_CRM: '5/1m',
+      UPSTREAM_BUDGET_MAX_WAIT_MS: '0',
+    });
+    for (let i = 0; i < 2; i++) {
+      gateways.push(createGateway({ config, upstreams: resolveUpstreams(config, sandbox.urls), logger: createLogger('silent'), cacheNamespace: namespace }));
+    }
+  });
+  afterAll(async () => {
+    for (const gateway of gateways) await gateway.close();
+    await sandbox?.close();
+  });
+
+  it('keeps two gateway instances together under the configured vendor budget', async () => {
+    const ids = sandbox.world.contacts.slice(0, 16).map((c) => c.id);
+    sandbox.server('crm').requests.reset();
+    // Both instances at once, eight different contacts each.
+    const results = await Promise.all(ids.map((id, i) => contactVia(gateways[i % 2], id)));
+    const ok = results.filter((r) => r.errors === undefined);
+    const limited = results.filter((r) => r.errors?.[0]?.extensions?.code === 'RATE_LIMITED');
+    const crmCalls = sandbox.server('crm').requests.total;
+    console.log(`shared budget 5/1m: ${ok.length} answered, ${limited.length} RATE_LIMITED, ${crmCalls} CRM calls from 2 instances`);
+    expect(crmCalls).toBe(5);
+    expect(ok).toHaveLength(5);
+    expect(limited).toHaveLength(11);
+    for (const r of limited) expect(r.errors![0].extensions).toMatchObject({ service: 'crm', retryAfter: expect.any(Number) });
+    // Each instance drew from the same bucket: neither got five on its own.
+    const okPerInstance = [0, 1].map((g) => results.filter((r, i) => i % 2 === g && r.errors === undefined).length);
+    expect(okPerInstance[0] + okPerInstance[1]).toBe(5);
+  });
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe.runIf(hasService('redis'))('two gateway processes sharing Redis', () => {
+  let sandbox: Sandbox;
+  let crm: SandboxServer;
+  const children: ChildProcess[] = [];
+  const ports: number[] = [];
+  beforeAll(async () => {
+    sandbox = await startSandbox({ world: { size: 40 }, systems: ['billing', 'chat'] });
+    // Budgets are per credential, shared by every process using it; a HubSpot token of this
+    // run's own keeps other runs on the same Redis out of this bucket.
+    const token = `pat-test-${randomUUID()}`;
+    crm = new SandboxServer(createCrmEmulator(sandbox.world, { token }));
+    const crmUrl = await crm.listen(0);
+    const outputs: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const port = await freePort();
+      ports.push(port);
+      outputs.push('');
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
+        env: {
+          ...process.env,
+          PORT: String(port),
+          LOG_LEVEL: 'warn',
+          SWITCHBOARD_API_KEYS: TEST_API_KEYS_ENV,
+          RATE_LIMIT_PER_MINUTE: '0',
+          REDIS_URL: 'redis://127.0.0.1:6379',
+          CACHE_TTL_CONTACT: '0',
+          UPSTREAM_BUDGET_CRM: '12/1m',
+          UPSTREAM_BUDGET_MAX_WAIT_MS: '0',
+          SHUTDOWN_GRACE_MS: '0',
+          HUBSPOT_BASE_URL: crmUrl,
+          HUBSPOT_TOKEN: token,
+          STRIPE_BASE_URL: sandbox.urls.billing,
+          STRIPE_API_KEY: SANDBOX_CREDENTIALS.billing,
+          SLACK_BASE_URL: `${sandbox.urls.chat}/api`,
+          SLACK_BOT_TOKEN: SANDBOX_CREDENTIALS.chat,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child.stdout!.on('data', (chunk: Buffer) => (outputs[i] += chunk.toString()));
+      child.stderr!.on('data', (chunk: Buffer) => (outputs[i] += chunk.toString()));
+      children.push(child);
+    }
+    // Both start at once; on a loaded machine a cold `tsx` start can take tens of seconds.
+    const started = () => outputs.every((o) => o.includes('Switchboard gateway on'));
+    for (let t = 0; t < 1200 && !started() && children.every((c) => c.exitCode === null); t++) await new Promise((r) => setTimeout(r, 100));
+    for (const output of outputs) expect(output).toContain('Switchboard gateway on');
+  }, 150_000);
+  afterAll(async () => {
+    await Promise.all(
+      children.map((child) =>
+        child.exitCode === null ? new Promise((resolve) => { child.once('exit', resolve); child.kill('SIGTERM'); }) : undefined,
+      ),
+    );
+    await crm?.close();
+    await sandbox?.close();
+  });
+
+  it('keeps both processes together under the configured HubSpot budget', async () => {
+    const ids = sandbox.world.contacts.slice(0, 16).map((c) => c.id);
+    // The request log is not reset: the processes' own start-up calls (the change feed's
+    // catch-up) count against the same quota, and the vendor must see no more than 12 in all.
+    for (let last = -1, t = 0; t < 50 && crm.requests.total !== last; t++) {
+      last = crm.requests.total;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    const beforeQueries = crm.requests.total;
+    const results = await Promise.all(
+      ids.map(async (id, i) => {
+        const response = await fetch(`http://127.0.0.1:${ports[i % 2]}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...TEST_AUTH_HEADERS },
+          body: JSON.stringify({ query: `{ contact(id: "${id}") { id } }` }),
+        });
+        return (await response.json()) as Result;
+      }),
+    );
+    const ok = results.filter((r) => r.errors === undefined).length;
+    const limited = results.filter((r) => r.errors?.[0]?.extensions?.code === 'RATE_LIMITED').length;
+    const crmCalls = crm.requests.total;
+    console.log(`2 processes, shared budget 12/1m: ${beforeQueries} start-up calls, then ${ok} answered, ${limited} RATE_LIMITED; ${crmCalls} CRM calls in all`);
+    // A bucket of 12 refilling one token per 5 s: over the span of the calls the vendor may
+    // see 12 plus what refilled meanwhile, and no more.
+    const log = crm.requests.entries;
+    const spanMs = log[log.length - 1].at - log[0].at;
+    const allowed = 12 + Math.floor(spanMs / 5_000);
+    console.log(`calls spread over ${spanMs} ms: at most ${allowed} allowed`);
+    expect(crmCalls).toBeLessThanOrEqual(allowed);
+    expect(crmCalls).toBeGreaterThanOrEqual(12);
+    expect(crmCalls - beforeQueries).toBe(ok);
+    expect(ok).toBeGreaterThanOrEqual(1);
+    expect(ok + limited).toBe(16);
+    expect(limited).toBeGreaterThanOrEqual(1);
+  });
+});

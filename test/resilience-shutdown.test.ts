@@ -1,0 +1,84 @@
+/**
+ * Graceful shutdown of the real process: on SIGTERM readiness fails first, a slow query
+ * already in flight still gets its full answer, and then the process exits cleanly.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SANDBOX_CREDENTIALS, startSandbox, type Sandbox } from '../src/sandbox/index.ts';
+import { TEST_API_KEYS_ENV, TEST_AUTH_HEADERS } from './support/credentials.ts';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('SIGTERM with a slow query in flight', () => {
+  let child: ChildProcess | undefined;
+  let vendors: Sandbox | undefined;
+  afterAll(async () => {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+    await vendors?.close();
+  });
+
+  it('fails readiness first, finishes the in-flight query, then exits 0', async () => {
+    // Every vendor answer takes 1.5 s, so the query below is slow.
+    vendors = await startSandbox({ world: { size: 50 }, knobs: { latencyMs: 1500 } });
+    const contactId = vendors.world.contacts[0].id;
+    const port = await freePort();
+    let output = '';
+    child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
+      env: {
+        ...process.env,
+        PORT: String(port),
+        LOG_LEVEL: 'info',
+        SWITCHBOARD_API_KEYS: TEST_API_KEYS_ENV,
+        HUBSPOT_BASE_URL: vendors.urls.crm,
+        HUBSPOT_TOKEN: SANDBOX_CREDENTIALS.crm,
+        STRIPE_BASE_URL: vendors.urls.billing,
+        STRIPE_API_KEY: SANDBOX_CREDENTIALS.billing,
+        SLACK_BASE_URL: `${vendors.urls.chat}/api`,
+        SLACK_BOT_TOKEN: SANDBOX_CREDENTIALS.chat,
+        SHUTDOWN_GRACE_MS: '500',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
+    for (let i = 0; i < 1200 && !output.includes('Switchboard gateway on') && child.exitCode === null; i++) await sleep(100);
+    expect(output).toContain('Switchboard gateway on');
+    const base = `http://127.0.0.1:${port}`;
+    expect((await fetch(`${base}/readiness`)).status).toBe(200);
+
+    const slow = fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...TEST_AUTH_HEADERS },
+      body: JSON.stringify({ query: `{ contact(id: "${contactId}") { id email } }` }),
+    });
+    await sleep(300);
+    child.kill('SIGTERM');
+    await sleep(100);
+    const readiness = await fetch(`${base}/readiness`);
+    expect(readiness.status).toBe(503);
+    expect(await readiness.json()).toMatchObject({ status: 'draining' });
+
+    const response = await slow;
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { data?: { contact: { id: string } | null }; errors?: unknown[] };
+    expect(body.errors).toBeUndefined();
+    expect(body.data!.contact!.id).toBe(contactId);
+
+    const code = await exited;
+    expect(code).toBe(0);
+    expect(output).toContain('draining: readiness now fails');
+    expect(output).toContain('in-flight requests finished');
+  }, 180_000);
+});

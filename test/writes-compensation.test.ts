@@ -1,0 +1,163 @@
+/**
+ * Failures injected at each step of winDeal with the sandbox's fault knobs (switched on as
+ * the step starts and off as it ends): the vendors' own state shows the compensation, and
+ * the step report says exactly what happened. A timeout after a write was sent ends as
+ * WRITE_OUTCOME_UNKNOWN, and a retry with the same key settles it without a second write.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SystemName } from '../src/errors.ts';
+import type { ChaosKnobs } from '../src/sandbox/http.ts';
+import type { StepEvent } from '../src/workflows/runtime.ts';
+import { hasService } from './support/services.ts';
+import type { Stack } from './support/stack.ts';
+import { dropSchema, openDeals, startWriteStack, vendorGet, WIN_DEAL, writeCount, type DealFixture, type WinDealResult } from './writes-support.ts';
+
+interface Fault {
+  step: string;
+  system: SystemName;
+  knobs: Partial<ChaosKnobs>;
+}
+
+describe.runIf(hasService('postgres'))('winDeal compensation and unknown outcomes', () => {
+  let stack: Stack & { schema: string };
+  let deals: DealFixture[];
+  let fault: Fault | undefined;
+
+  async function onStep(event: StepEvent): Promise<void> {
+    if (!fault || event.step !== fault.step) return;
+    const server = stack.sandbox.server(fault.system);
+    if (event.phase === 'start') await server.setKnobs(fault.knobs);
+    else await server.setKnobs({ errorRate: 0, latencyMs: 0 });
+  }
+
+  beforeAll(async () => {
+    stack = await startWriteStack({
+      world: { size: 300 },
+      onWorkflowStep: (event) => onStep(event),
+      // One try per call and a breaker that stays closed, so each injected fault fails exactly its step.
+      env: { UPSTREAM_RETRIES: '0', UPSTREAM_BREAKER_THRESHOLD: '1000', UPSTREAM_TIMEOUT_MS: '1500' },
+    });
+    deals = await openDeals(stack, 6);
+  });
+  afterAll(async () => {
+    await stack?.close();
+    if (stack) await dropSchema(stack.schema);
+  });
+
+  async function winWithFault(deal: DealFixture, injected: Fault): Promise<WinDealResult> {
+    fault = injected;
+    try {
+      const result = await stack.query<{ winDeal: WinDealResult }>(WIN_DEAL, { key: `win-${randomUUID()}`, dealId: deal.id, channel: '#general' });
+      expect(result.errors).toBeUndefined();
+      return result.data!.winDeal;
+    } finally {
+      fault = undefined;
+    }
+  }
+
+  const statuses = (result: WinDealResult) => Object.fromEntries(result.steps.map((step) => [step.name, step.status]));
+  const dealStage = async (id: string) =>
+    (await vendorGet<{ properties: { dealstage: string } }>(stack, 'crm', `/crm/v3/objects/deals/${id}?properties=dealstage`)).body.properties.dealstage;
+  const customersOf = async (contactId: string) =>
+    (await vendorGet<{ data: { id: string }[] }>(stack, 'billing', `/v1/customers/search?query=${encodeURIComponent(`metadata["hubspot_contact_id"]:"${contactId}"`)}`)).body.data;
+
+  it('fails at the CRM step: nothing was written, nothing to undo', async () => {
+    const deal = deals[0];
+    const result = await winWithFault(deal, { step: 'crm.closeDeal', system: 'crm', knobs: { errorRate: 1 } });
+    expect(result.status).toBe('FAILED');
+    expect(result.error).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', step: 'crm.closeDeal' });
+    expect(statuses(result)).toEqual({
+      'crm.closeDeal': 'FAILED',
+      'billing.ensureCustomer': 'PENDING',
+      'billing.createInvoice': 'PENDING',
+      'billing.finalizeInvoice': 'PENDING',
+      'chat.announce': 'PENDING',
+    });
+    expect(await dealStage(deal.id)).toBe(deal.stageRaw);
+  });
+
+  it('fails at the customer step: the deal is moved back to its stage', async () => {
+    const deal = deals[1];
+    const result = await winWithFault(deal, { step: 'billing.ensureCustomer', system: 'billing', knobs: { errorRate: 1 } });
+    expect(result.status).toBe('FAILED');
+    expect(statuses(result)).toMatchObject({ 'crm.closeDeal': 'COMPENSATED', 'billing.ensureCustomer': 'FAILED', 'billing.createInvoice': 'PENDING' });
+    expect(result.steps[0].compensation).toContain(deal.stageRaw);
+    expect(await dealStage(deal.id)).toBe(deal.stageRaw);
+  });
+
+  it('fails at the invoice step: the new customer is deleted and the deal moved back', async () => {
+    const deal = deals[2];
+    const result = await winWithFault(deal, { step: 'billing.createInvoice', system: 'billing', knobs: { errorRate: 1 } });
+    expect(result.status).toBe('FAILED');
+    expect(statuses(result)).toMatchObject({ 'crm.closeDeal': 'COMPENSATED', 'billing.ensureCustomer': 'COMPENSATED', 'billing.createInvoice': 'FAILED' });
+    const customerId = result.customerId!;
+    const customer = await vendorGet<{ deleted?: boolean }>(stack, 'billing', `/v1/customers/${customerId}`);
+    expect(customer.body.deleted).toBe(true);
+    expect(await dealStage(deal.id)).toBe(deal.stageRaw);
+  });
+
+  it('fails at finalization: the draft invoice is deleted, the customer deleted, the deal moved back', async () => {
+    const deal = deals[3];
+    const result = await winWithFault(deal, { step: 'billing.finalizeInvoice', system: 'billing', knobs: { errorRate: 1 } });
+    expect(result.status).toBe('FAILED');
+    expect(statuses(result)).toMatchObject({
+      'crm.closeDeal': 'COMPENSATED',
+      'billing.ensureCustomer': 'COMPENSATED',
+      'billing.createInvoice': 'COMPENSATED',
+      'billing.finalizeInvoice': 'FAILED',
+      'chat.announce': 'PENDING',
+    });
+    const invoiceId = result.invoiceId!;
+    const invoice = await vendorGet(stack, 'billing', `/v1/invoices/${invoiceId}`);
+    expect(invoice.status).toBe(404);
+    expect(result.steps[2].compensation).toContain('Deleted draft invoice');
+    expect(await dealStage(deal.id)).toBe(deal.stageRaw);
+  });
+
+  it('fails at the chat step: the finalized invoice is voided, the customer deleted, the deal moved back', async () => {
+    const deal = deals[4];
+    const result = await winWithFault(deal, { step: 'chat.announce', system: 'chat', knobs: { errorRate: 1 } });
+    expect(result.status).toBe('FAILED');
+    expect(result.error?.step).toBe('chat.announce');
+    expect(statuses(result)).toMatchObject({
+      'crm.closeDeal': 'COMPENSATED',
+      'billing.ensureCustomer': 'COMPENSATED',
+      'billing.createInvoice': 'COMPENSATED',
+      'billing.finalizeInvoice': 'COMPENSATED',
+      'chat.announce': 'FAILED',
+    });
+    const invoice = await vendorGet<{ status: string }>(stack, 'billing', `/v1/invoices/${result.invoiceId}`);
+    expect(invoice.body.status).toBe('void');
+    const customer = await vendorGet<{ deleted?: boolean }>(stack, 'billing', `/v1/customers/${result.customerId}`);
+    expect(customer.body.deleted).toBe(true);
+    expect(await dealStage(deal.id)).toBe(deal.stageRaw);
+  });
+
+  it('reports a timeout after the invoice was sent as WRITE_OUTCOME_UNKNOWN, and the retry settles it with one invoice', async () => {
+    const deal = deals[5];
+    const key = `win-${randomUUID()}`;
+    const startedAt = Math.floor(Date.now() / 1000) - 1;
+    fault = { step: 'billing.createInvoice', system: 'billing', knobs: { latencyMs: 3000 } };
+    stack.resetCounts();
+    const first = await stack.query<{ winDeal: WinDealResult }>(WIN_DEAL, { key, dealId: deal.id, channel: '#general' });
+    fault = undefined;
+    expect(first.data!.winDeal.status).toBe('OUTCOME_UNKNOWN');
+    expect(first.data!.winDeal.error).toMatchObject({ code: 'WRITE_OUTCOME_UNKNOWN', step: 'billing.createInvoice' });
+    expect(statuses(first.data!.winDeal)).toMatchObject({ 'crm.closeDeal': 'SUCCEEDED', 'billing.ensureCustomer': 'SUCCEEDED', 'billing.createInvoice': 'OUTCOME_UNKNOWN' });
+    // The invoice was created upstream although the gateway never saw the answer.
+    await new Promise((resolve) => setTimeout(resolve, 1600));
+
+    const retry = await stack.query<{ winDeal: WinDealResult }>(WIN_DEAL, { key, dealId: deal.id, channel: '#general' });
+    expect(retry.data!.winDeal.status).toBe('SUCCEEDED');
+    expect(retry.data!.winDeal.replayed).toBe(false);
+    const customerId = retry.data!.winDeal.customerId!;
+    const invoices = await vendorGet<{ data: { id: string; status: string }[] }>(stack, 'billing', `/v1/invoices?customer=${customerId}&created[gte]=${startedAt}`);
+    expect(invoices.body.data).toEqual([expect.objectContaining({ id: retry.data!.winDeal.invoiceId, status: 'open' })]);
+    // Sent twice with one Idempotency-Key: Stripe replayed the first answer.
+    expect(writeCount(stack, 'billing', 'POST /v1/invoices')).toBe(2);
+    expect(writeCount(stack, 'crm', 'PATCH /crm/v3/objects/:type/:id')).toBe(1);
+    expect(writeCount(stack, 'chat')).toBe(1);
+    expect((await customersOf(deal.contactId)).length).toBeLessThanOrEqual(1);
+  });
+});

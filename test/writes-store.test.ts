@@ -1,0 +1,111 @@
+/**
+ * The durable write state on both backends, with the same SQL: the real PostgreSQL server
+ * (concurrent claims of one key, leases, audit paging) and the embedded PGlite default
+ * (state survives closing and reopening its data directory, as across a restart).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWriteStore, type WriteStore } from '../src/store/index.ts';
+import { redact } from '../src/store/audit.ts';
+import { hasService } from './support/services.ts';
+import { dropSchema, freshSchema, TEST_DATABASE_URL } from './writes-support.ts';
+
+const entry = (operation: string, principal = 'api-key:test') => ({
+  startedAt: new Date(),
+  finishedAt: new Date(),
+  principal,
+  operation,
+  inputs: { email: 'a@example.com', apiKey: 'sk_live_secret', nested: { password: 'hunter2' } },
+  upstream: [{ system: 'crm', ids: { contactId: '1' } }],
+  outcome: 'succeeded' as const,
+});
+
+describe.runIf(hasService('postgres'))('write store on PostgreSQL', () => {
+  const schema = freshSchema();
+  let store: WriteStore;
+  beforeAll(() => {
+    store = createWriteStore({ databaseUrl: TEST_DATABASE_URL, dataDir: '.data', schema, leaseMs: 300 });
+  });
+  afterAll(async () => {
+    await store?.close();
+    await dropSchema(schema);
+  });
+
+  it('gives one of many concurrent claims of a key the right to run, and the rest see it busy', async () => {
+    const claims = await Promise.all(Array.from({ length: 8 }, () => store.idempotency.claim('race-key-1', 'winDeal', 'h1')));
+    expect(claims.filter((claim) => claim.kind === 'owned')).toHaveLength(1);
+    expect(claims.filter((claim) => claim.kind === 'busy')).toHaveLength(7);
+  });
+
+  it('replays a finished key, refuses other inputs, and lets a retry take over an unknown outcome with its progress', async () => {
+    const owned = await store.idempotency.claim<{ step: number }, string>('key-2', 'winDeal', 'h');
+    if (owned.kind !== 'owned') throw new Error('expected to own the key');
+    await store.idempotency.progress('key-2', owned.owner, { step: 2 });
+    await store.idempotency.finish('key-2', owned.owner, 'unknown', { step: 2 }, null);
+    const takeover = await store.idempotency.claim<{ step: number }, string>('key-2', 'winDeal', 'h');
+    expect(takeover).toMatchObject({ kind: 'owned', resumed: true, state: { step: 2 } });
+    if (takeover.kind !== 'owned') return;
+    await store.idempotency.finish('key-2', takeover.owner, 'succeeded', { step: 5 }, 'done');
+    expect(await store.idempotency.claim('key-2', 'winDeal', 'h')).toEqual({ kind: 'finished', status: 'succeeded', result: 'done' });
+    expect(await store.idempotency.claim('key-2', 'winDeal', 'other')).toEqual({ kind: 'mismatch', operation: 'winDeal' });
+  });
+
+  it('hands a running key whose lease ran out (a dead replica) to the next claim', async () => {
+    const first = await store.idempotency.claim('key-3', 'onboardCustomer', 'h');
+    expect(first.kind).toBe('owned');
+    expect((await store.idempotency.claim('key-3', 'onboardCustomer', 'h')).kind).toBe('busy');
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(await store.idempotency.claim('key-3', 'onboardCustomer', 'h')).toMatchObject({ kind: 'owned', resumed: true });
+  });
+
+  it('pages the audit log newest first, filters it, and stores inputs with secrets redacted', async () => {
+    for (const op of ['a', 'b', 'a', 'a']) await store.audit.append(entry(op));
+    const page = await store.audit.list({ first: 2, filter: { operation: 'a' } });
+    expect(page.records.map((r) => r.operation)).toEqual(['a', 'a']);
+    expect(page.hasNextPage).toBe(true);
+    const rest = await store.audit.list({ first: 10, after: page.records[1].id, filter: { operation: 'a' } });
+    expect(rest.records).toHaveLength(1);
+    expect(rest.hasNextPage).toBe(false);
+    expect(page.records[0].inputs).toEqual({ email: 'a@example.com', apiKey: '[REDACTED]', nested: { password: '[REDACTED]' } });
+  });
+});
+
+describe('write store embedded default (PGlite)', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'switchboard-pglite-'));
+  });
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps idempotency records and the audit log across a close and reopen of its data directory', async () => {
+    const first = createWriteStore({ dataDir: dir, schema: 'switchboard', leaseMs: 60_000 });
+    expect(first.backend).toBe('pglite');
+    const claim = await first.idempotency.claim('durable-key', 'winDeal', 'h');
+    if (claim.kind !== 'owned') throw new Error('expected to own the key');
+    await first.idempotency.finish('durable-key', claim.owner, 'succeeded', {}, { invoiceId: 'in_1' });
+    await first.audit.append(entry('winDeal'));
+    await first.close();
+
+    const reopened = createWriteStore({ dataDir: dir, schema: 'switchboard', leaseMs: 60_000 });
+    try {
+      expect(await reopened.idempotency.claim('durable-key', 'winDeal', 'h')).toEqual({ kind: 'finished', status: 'succeeded', result: { invoiceId: 'in_1' } });
+      const log = await reopened.audit.list({ first: 5 });
+      expect(log.records.map((r) => r.operation)).toEqual(['winDeal']);
+    } finally {
+      await reopened.close();
+    }
+  }, 60_000);
+
+  it('redacts secret-looking keys at any depth and leaves the rest', () => {
+    expect(redact({ token: 't', list: [{ cardNumber: '4242' }], idempotency: 'k', email: 'e' })).toEqual({
+      token: '[REDACTED]',
+      list: [{ cardNumber: '[REDACTED]' }],
+      idempotency: 'k',
+      email: 'e',
+    });
+  });
+});
