@@ -5,7 +5,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { createCrmEmulator } from '../src/sandbox/crm/index.ts';
 import { SandboxServer } from '../src/sandbox/http.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +16,7 @@ import { resolveUpstreams } from '../src/upstreams.ts';
 import { TEST_API_KEYS_ENV, TEST_AUTH_HEADERS } from './support/credentials.ts';
 import { hasService } from './support/services.ts';
 import { startStack, type Stack } from './support/stack.ts';
+import { freePort } from './support/ports.ts';
 
 interface Result {
   data?: { contact: { id: string } | null } | null;
@@ -118,15 +118,6 @@ describe.runIf(hasService('redis'))('a budget shared through Redis', () => {
   });
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe.runIf(hasService('redis'))('two gateway processes sharing Redis', () => {
   let sandbox: Sandbox;

@@ -13,6 +13,7 @@
  */
 import { z } from 'zod';
 import { GatewayError } from '../../errors.ts';
+import { formatPath } from '../response-path.ts';
 
 /** A vendor enum kept open: known values autocomplete, a value Stripe adds later still parses. */
 export type Open<T extends string> = T | (string & {});
@@ -148,15 +149,6 @@ export interface StripeSearchResult<T> {
   total_count?: number | undefined;
 }
 
-/** `data.3.lines.data.0.id` → `data[3].lines.data[0].id` */
-function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const segment of path) {
-    if (typeof segment === 'number') out += `[${segment}]`;
-    else out += out === '' ? String(segment) : `.${String(segment)}`;
-  }
-  return out || '(root)';
-}
 
 /**
  * Validates a Stripe body. On failure the GatewayError names the resource and the first

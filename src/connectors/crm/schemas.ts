@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { GatewayError } from '../../errors.ts';
+import { formatPath } from '../response-path.ts';
 
 /** HubSpot object types the gateway reads (deals are also addressable as `0-3`). */
 export type CrmObjectType = 'contacts' | 'companies' | 'deals';
@@ -191,14 +192,6 @@ export const ownersPageSchema = z.looseObject({ results: z.array(ownerSchema), p
 // ---------------------------------------------------------------------------------------
 // Validation and clean-up
 
-function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const segment of path) {
-    if (typeof segment === 'number') out += `[${segment}]`;
-    else out += out === '' ? String(segment) : `.${String(segment)}`;
-  }
-  return out || '(root)';
-}
 
 /**
  * Validates a response body. The error names the resource and the first failing path
