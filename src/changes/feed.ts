@@ -93,9 +93,15 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
       const key = recordKey(event);
       if (event.source === 'gateway') {
         await transport.markPublished(key, Date.now(), ECHO_WINDOW_SECONDS);
+        // The vendor's webhook can beat the mutation's own announcement (the mutation still
+        // reads the record back): if it reported a change at or after our write was sent,
+        // subscribers already have this state.
+        const vendorAt = await transport.lastPublished(`vendor|${key}`);
+        if (vendorAt !== undefined && vendorAt >= event.occurredAt) return;
       } else {
         const announcedAt = await transport.lastPublished(key);
         if (announcedAt !== undefined && announcedAt >= event.occurredAt) return;
+        await transport.markPublished(`vendor|${key}`, event.occurredAt, ECHO_WINDOW_SECONDS);
       }
       await transport.fanOut(event);
     },

@@ -56,9 +56,10 @@ export interface ChangeSpec {
   previous?: Record<string, unknown>;
 }
 
-export async function publishChanges(context: GatewayContext, changes: readonly ChangeSpec[]): Promise<void> {
+/** `sentAt`: when the write went upstream — the moment the change occurred, as far as we know. */
+export async function publishChanges(context: GatewayContext, changes: readonly ChangeSpec[], sentAt = Date.now()): Promise<void> {
   for (const change of changes) {
-    await context.changes.publish({ ...change, eventId: `gw_${randomUUID()}`, occurredAt: Date.now(), source: 'gateway' });
+    await context.changes.publish({ ...change, eventId: `gw_${randomUUID()}`, occurredAt: sentAt, source: 'gateway' });
   }
 }
 
@@ -85,7 +86,7 @@ export async function performWrite<T>(context: GatewayContext, spec: WriteSpec, 
     const result = await run();
     upstream = result.upstream;
     outcome = 'succeeded';
-    await publishChanges(context, result.changes);
+    await publishChanges(context, result.changes, startedAt.getTime());
     return result.value;
   } catch (error) {
     const failure = isOutcomeUnknown(error) ? outcomeUnknown(error as GatewayError) : error;
