@@ -58,6 +58,10 @@ export const DEFAULT_CACHE_TTL_SECONDS: Readonly<Record<string, number>> = {
   dealPage: 30,
   // The generation that keys list pages; a write replaces it to retire every cached page.
   listGeneration: 3600,
+  // Ids written lately, merged into Stripe search results until its index shows them
+  // (Stripe: "usually under a minute").
+  customerInvoiceIdsRecent: 120,
+  customerChargeIdsRecent: 120,
 };
 
 export interface Config {

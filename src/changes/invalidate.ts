@@ -13,7 +13,7 @@
  * a search that does not yet see the new record, and cache its stale answer.
  */
 import type { ResourceCache } from '../cache/types.ts';
-import { BILLING_CACHE_RESOURCES as B, HUBSPOT_CONTACT_METADATA_KEY } from '../connectors/billing/loaders.ts';
+import { BILLING_CACHE_RESOURCES as B, HUBSPOT_CONTACT_METADATA_KEY, recentResource } from '../connectors/billing/loaders.ts';
 import { CHAT_RESOURCES as S, DIRECTORY_ID, historyGenerationId } from '../connectors/chat/loaders.ts';
 import { CRM_RESOURCES as C } from '../connectors/crm/loaders.ts';
 import type { SystemName } from '../errors.ts';
@@ -276,9 +276,32 @@ async function invalidateBilling(caches: SystemCaches, event: ChangeEvent): Prom
   await drop(billing, child.record, [event.id]);
   for (const customerId of customers) {
     if (!child.lagging) await drop(billing, child.list, [customerId]);
-    else if (record && customerOf(event.record) === customerId) await updateIdList(billing, child.list, child.record, customerId, { add: record });
-    else await updateIdList(billing, child.list, child.record, customerId, { remove: event.id });
+    else if (record && customerOf(event.record) === customerId) {
+      await updateIdList(billing, child.list, child.record, customerId, { add: record });
+      await rememberRecent(billing, child.list, customerId, { add: event.id });
+    } else {
+      await updateIdList(billing, child.list, child.record, customerId, { remove: event.id });
+      await rememberRecent(billing, child.list, customerId, { remove: event.id });
+    }
   }
+  // Paying an invoice creates a charge that the event names only by id: the customer's
+  // charge list is re-read, with the new charge remembered until search shows it.
+  const paidWith = event.entity === 'invoice' ? asRecord(event.record)?.charge : undefined;
+  const chargeId = typeof paidWith === 'string' ? paidWith : asRecord(paidWith)?.id;
+  const payer = customerOf(event.record);
+  if (typeof chargeId === 'string' && payer) {
+    await drop(billing, B.chargeIdsByCustomer, [payer]);
+    await rememberRecent(billing, B.chargeIdsByCustomer, payer, { add: chargeId });
+  }
+}
+
+/** Keeps the ids written lately beside a search-backed list (see `recentResource`). */
+async function rememberRecent(cache: ResourceCache, listResource: string, key: string, change: { add?: string; remove?: string }): Promise<void> {
+  const resource = recentResource(listResource);
+  const [current] = await peek<string[]>(cache, resource, [key]);
+  const ids = (Array.isArray(current) ? current : []).filter((id) => id !== change.add && id !== change.remove);
+  if (change.add) ids.unshift(change.add);
+  await cache.setMany<string[]>(resource, [[key, ids]]);
 }
 
 // --- chat -------------------------------------------------------------------------------

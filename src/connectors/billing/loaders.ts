@@ -65,6 +65,14 @@ export const BILLING_CACHE_RESOURCES = {
   chargeIdsByCustomer: 'customerChargeIds',
 } as const;
 
+/**
+ * Ids a customer's search-backed list must include although Stripe's search may not show
+ * them yet: written through the gateway or announced by a webhook within the last minutes.
+ */
+export function recentResource(listResource: string): string {
+  return `${listResource}Recent`;
+}
+
 /** Ids per fan-out batch for endpoints that take one id per request. */
 const PER_ID_BATCH = 10;
 /** Concurrent one-id requests per GraphQL request: well under Stripe's 25 req/s test-mode limit. */
@@ -302,28 +310,40 @@ export function createBillingLoaders({ connector, cache, requestId }: BillingLoa
   /** Records of many customers by a search over `field:"cus_…"` clauses, grouped by customer. */
   const byCustomerSearch = <V extends Created & { customer: string | null }>(
     resource: string,
+    listResource: string,
     loader: DataLoader<string, V | null>,
     search: (query: string, params: SearchParams) => Promise<StripeSearchResult<V>>,
   ) => async (customerIds: readonly string[]) => {
     const query = anyOf(customerIds.map((id) => fieldClause('customer', id)));
-    const found = await searchAll((page) => search(query, page));
+    const [found, recent] = await Promise.all([
+      searchAll((page) => search(query, page)),
+      // Stripe's index lags writes: what was written lately is kept beside it (see
+      // recentResource) and merged in, newest first, so a write is never read back missing.
+      cache.getMany<string[]>(recentResource(listResource), customerIds).catch(() => customerIds.map(() => undefined)),
+    ]);
     await prime(resource, loader, found);
     const byCustomer = groupIds(found, (record) => record.customer);
-    return new Map(customerIds.map((id) => [id, byCustomer.get(id) ?? []]));
+    return new Map(
+      customerIds.map((id, index) => {
+        const searched = byCustomer.get(id) ?? [];
+        const extra = (recent[index] ?? []).filter((recentId) => !searched.includes(recentId));
+        return [id, [...extra, ...searched]];
+      }),
+    );
   };
 
   const invoiceIdsByCustomer = createCachedLoader<string[]>({
     cache,
     resource: R.invoiceIdsByCustomer,
     maxBatchSize: MAX_SEARCH_CLAUSES,
-    fetch: byCustomerSearch<StripeInvoice>(R.invoice, invoice, api.searchInvoices),
+    fetch: byCustomerSearch<StripeInvoice>(R.invoice, R.invoiceIdsByCustomer, invoice, api.searchInvoices),
   });
 
   const chargeIdsByCustomer = createCachedLoader<string[]>({
     cache,
     resource: R.chargeIdsByCustomer,
     maxBatchSize: MAX_SEARCH_CLAUSES,
-    fetch: byCustomerSearch<StripeCharge>(R.charge, charge, api.searchCharges),
+    fetch: byCustomerSearch<StripeCharge>(R.charge, R.chargeIdsByCustomer, charge, api.searchCharges),
   });
 
   const subscriptionIdsByCustomer = createCachedLoader<string[]>({

@@ -67,6 +67,8 @@ export const invoiceSchema = z.object({
   id: z.string(),
   customer: nullish(expandable),
   subscription: nullish(expandable),
+  // Set once paid: the charge that paid it (2023-08-16 shape), so caches can learn of it.
+  charge: nullish(expandable),
   status: nullish(openEnum<Exclude<StripeInvoiceStatus, string & {}>>()),
   number: nullish(z.string()),
   currency: z.string(),
