@@ -35,6 +35,7 @@ describe('catch-up after the gateway was down', () => {
   it('publishes a CRM and a Stripe change missed while stopped once the gateway restarts, and resumes from the persisted cursor', async () => {
     const contactId = sandbox.world.contacts[11].id;
     const customerId = sandbox.world.customers[3].id;
+    const archivedDealId = sandbox.world.deals[4].id;
 
     // First run: live webhooks, no retries (so a delivery to a stopped gateway is lost).
     const first: Gateway = start();
@@ -60,6 +61,7 @@ describe('catch-up after the gateway was down', () => {
     await sleep(5);
     await sandboxAdmin(sandbox, 'crm', 'edit', { objectType: 'contacts', id: contactId, properties: { firstname: 'WhileDown' } });
     await sandboxAdmin(sandbox, 'billing', 'edit', { object: 'customer', id: customerId, set: { name: 'Renamed While Down' } });
+    await sandboxAdmin(sandbox, 'crm', 'edit', { action: 'archive', objectType: 'deals', id: archivedDealId });
     await sleep(300);
     const failed = ((await sandboxAdmin(sandbox, 'crm', 'webhooks', undefined, 'GET')).deliveries as { status: number }[]).filter((d) => d.status === 0);
     expect(failed.length).toBeGreaterThan(0);
@@ -79,6 +81,8 @@ describe('catch-up after the gateway was down', () => {
       expect(report.billing).toBeGreaterThanOrEqual(1);
       expect((await subscription.nth(1, 2000)).data!.contactChanged).toEqual({ id: contactId, firstName: 'WhileDown' });
       expect(published.filter((e) => e.source === 'catch-up' && e.system === 'billing').map((e) => e.id)).toContain(customerId);
+      // An archive is invisible to search; the archived list catches it.
+      expect(published.filter((e) => e.source === 'catch-up' && e.action === 'deleted').map((e) => e.id)).toContain(archivedDealId);
       const cursorAfter = JSON.parse(readFileSync(cursorFile, 'utf8')) as Record<string, number>;
       expect(cursorAfter.crm).toBeGreaterThan(cursorBefore.crm);
       // Stripe times events in whole seconds, so its cursor may stay within the second it started in.

@@ -8,7 +8,7 @@
  *   ids make that harmless).
  * - HubSpot: search on `lastmodifieddate` (contacts) / `hs_lastmodifieddate` (companies,
  *   deals) greater than the cursor, one change per record. Archived records are not
- *   searchable, so a deletion during downtime is not caught up (its cache entry expires by TTL).
+ *   searchable, so the archived lists (`archived=true`) are read for `archivedAt` after it.
  * - Slack: none — history reads are rate-limited to 1/min per channel for new apps;
  *   messages are cached 15 s, so a missed message shows up by TTL.
  *
@@ -78,6 +78,16 @@ export async function catchUp(options: CatchUpOptions, now = Date.now()): Promis
         }
         after = page.after ?? undefined;
       } while (after && Number(after) < CRM_SEARCH_CAP);
+      after = undefined;
+      do {
+        const page: Awaited<ReturnType<CrmConnector['listObjects']>> = await options.crm.listObjects(type, { limit: 100, after, archived: true });
+        for (const record of page.records) {
+          const at = record.archivedAt ? Date.parse(record.archivedAt) : Number.NaN;
+          if (!(at > crmSince)) continue;
+          found.push({ eventId: `hubspot-catch-up:${entity}:${record.id}:archived:${at}`, system: 'crm', entity, id: record.id, action: 'deleted', occurredAt: at, source: 'catch-up' });
+        }
+        after = page.after ?? undefined;
+      } while (after);
     }
     found.sort((a, b) => a.occurredAt - b.occurredAt);
     for (const change of found) {

@@ -112,7 +112,8 @@ export interface CrmConnector {
   withRequestId(requestId: string): CrmConnector;
   listObjects<T extends CrmObjectType>(
     type: T,
-    options: { limit: number; after?: string; associations?: readonly CrmObjectType[] },
+    /** `archived: true` lists archived records only (HubSpot keeps them 90 days). */
+    options: { limit: number; after?: string; associations?: readonly CrmObjectType[]; archived?: boolean },
   ): Promise<ListedPage<T>>;
   /** Missing ids are simply absent from the result. */
   batchReadObjects<T extends CrmObjectType>(type: T, ids: readonly string[], options?: { idProperty?: string }): Promise<CrmObject<T>[]>;
@@ -183,13 +184,13 @@ export function createCrmConnector(http: UpstreamClient, options: CrmConnectorOp
       return createCrmConnector(http, { ...options, requestId: next });
     },
 
-    async listObjects(type, { limit, after, associations = [] }) {
+    async listObjects(type, { limit, after, associations = [], archived = false }) {
       const query: Record<string, QueryValue> = {
         limit: Math.min(limit, CRM_LIMITS.listPage),
         after,
         properties: CRM_PROPERTIES[type],
         associations: associations.length > 0 ? associations : undefined,
-        archived: false,
+        archived,
       };
       const body = await send({ method: 'GET', path: `/crm/v3/objects/${type}`, query, route: `GET /crm/v3/objects/${type}` });
       const page = parseResponse(listResponseSchema(type), body, `${SINGULAR[type]} list`);

@@ -40,6 +40,8 @@ export interface CrmObject<T extends CrmObjectType> {
   createdAt: string;
   updatedAt: string;
   archived: boolean;
+  /** ISO-8601, on archived records only. */
+  archivedAt?: string;
 }
 
 export type CrmContact = CrmObject<'contacts'>;
@@ -113,6 +115,7 @@ function objectSchema(type: CrmObjectType) {
     createdAt: z.string().min(1),
     updatedAt: z.string().min(1),
     archived: z.boolean().optional(),
+    archivedAt: z.string().optional(),
     // Present when the read asked for `associations=companies` (and the record has any).
     associations: z.record(z.string(), inlineAssociationSchema).optional(),
   });
@@ -223,6 +226,7 @@ export function toCrmObject<T extends CrmObjectType>(type: T, wire: WireObject):
     createdAt: wire.createdAt,
     updatedAt: wire.updatedAt,
     archived: wire.archived ?? false,
+    ...(wire.archivedAt ? { archivedAt: wire.archivedAt } : {}),
   };
 }
 
