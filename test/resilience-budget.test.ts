@@ -145,7 +145,7 @@ describe.runIf(hasService('redis'))('two gateway processes sharing Redis', () =>
           RATE_LIMIT_PER_MINUTE: '0',
           REDIS_URL: 'redis://127.0.0.1:6379',
           CACHE_TTL_CONTACT: '0',
-          UPSTREAM_BUDGET_CRM: '12/1m',
+          UPSTREAM_BUDGET_CRM: '20/1m',
           UPSTREAM_BUDGET_MAX_WAIT_MS: '0',
           SHUTDOWN_GRACE_MS: '0',
           HUBSPOT_BASE_URL: crmUrl,
@@ -179,7 +179,7 @@ describe.runIf(hasService('redis'))('two gateway processes sharing Redis', () =>
   it('keeps both processes together under the configured HubSpot budget', async () => {
     const ids = sandbox.world.contacts.slice(0, 16).map((c) => c.id);
     // The request log is not reset: the processes' own start-up calls (the change feed's
-    // catch-up) count against the same quota, and the vendor must see no more than 12 in all.
+    // catch-up) count against the same quota, and the vendor must see no more than 20 in all.
     for (let last = -1, t = 0; t < 50 && crm.requests.total !== last; t++) {
       last = crm.requests.total;
       await new Promise((r) => setTimeout(r, 300));
@@ -198,15 +198,15 @@ describe.runIf(hasService('redis'))('two gateway processes sharing Redis', () =>
     const ok = results.filter((r) => r.errors === undefined).length;
     const limited = results.filter((r) => r.errors?.[0]?.extensions?.code === 'RATE_LIMITED').length;
     const crmCalls = crm.requests.total;
-    console.log(`2 processes, shared budget 12/1m: ${beforeQueries} start-up calls, then ${ok} answered, ${limited} RATE_LIMITED; ${crmCalls} CRM calls in all`);
-    // A bucket of 12 refilling one token per 5 s: over the span of the calls the vendor may
-    // see 12 plus what refilled meanwhile, and no more.
+    console.log(`2 processes, shared budget 20/1m: ${beforeQueries} start-up calls, then ${ok} answered, ${limited} RATE_LIMITED; ${crmCalls} CRM calls in all`);
+    // A bucket of 20 refilling one token per 3 s: over the span of the calls the vendor may
+    // see 20 plus what refilled meanwhile, and no more. (Start-up catch-up takes 12 of them.)
     const log = crm.requests.entries;
     const spanMs = log[log.length - 1].at - log[0].at;
-    const allowed = 12 + Math.floor(spanMs / 5_000);
+    const allowed = 20 + Math.floor(spanMs / 3_000);
     console.log(`calls spread over ${spanMs} ms: at most ${allowed} allowed`);
     expect(crmCalls).toBeLessThanOrEqual(allowed);
-    expect(crmCalls).toBeGreaterThanOrEqual(12);
+    expect(crmCalls).toBeGreaterThanOrEqual(20);
     expect(crmCalls - beforeQueries).toBe(ok);
     expect(ok).toBeGreaterThanOrEqual(1);
     expect(ok + limited).toBe(16);
