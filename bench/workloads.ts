@@ -4,6 +4,7 @@
  * latency) and the upstream-request minimum and naive counts.
  */
 import { readFileSync } from 'node:fs';
+import { LIFECYCLE_STAGES } from '../resolvers/crm/paging.ts';
 import type { SystemName } from '../src/errors.ts';
 import type { WorldFacts } from './protocol.ts';
 
@@ -27,18 +28,6 @@ export const W4_QUERY = `query W4FilteredContacts($first: Int!, $filter: Contact
 
 export const W3_READ = 'query W3Read($id: ID!) { contact(id: $id) { id jobTitle } }';
 
-/** GraphQL names of HubSpot's lifecycle stages, in the order of the sandbox's LIFECYCLE_STAGES. */
-const STAGE_ENUM: Record<string, string> = {
-  subscriber: 'SUBSCRIBER',
-  lead: 'LEAD',
-  marketingqualifiedlead: 'MARKETING_QUALIFIED_LEAD',
-  salesqualifiedlead: 'SALES_QUALIFIED_LEAD',
-  opportunity: 'OPPORTUNITY',
-  customer: 'CUSTOMER',
-  evangelist: 'EVANGELIST',
-  other: 'OTHER',
-};
-
 export const body = (query: string, variables?: Record<string, unknown>) => JSON.stringify({ query, variables });
 
 /**
@@ -47,7 +36,7 @@ export const body = (query: string, variables?: Record<string, unknown>) => JSON
  */
 export function w4Variables(facts: WorldFacts): () => Record<string, unknown> {
   const combos: [string, string, number][] = [];
-  for (const owner of facts.ownerIds) for (const stage of facts.lifecycleStages) for (let first = 41; first <= 50; first++) combos.push([owner, STAGE_ENUM[stage] ?? 'OTHER', first]);
+  for (const owner of facts.ownerIds) for (const stage of facts.lifecycleStages) for (let first = 41; first <= 50; first++) combos.push([owner, LIFECYCLE_STAGES[stage] ?? 'OTHER', first]);
   // Deterministic Fisher–Yates with a small LCG: runs are comparable across machines.
   let seed = 12345;
   for (let i = combos.length - 1; i > 0; i--) {
