@@ -111,6 +111,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const cache = createCacheStore({
     redisUrl: config.cache.redisUrl,
     maxEntries: config.cache.maxEntries,
+    maxBytes: config.cache.maxBytes,
     namespace: options.cacheNamespace ?? 'switchboard',
     logger,
   });

@@ -131,13 +131,37 @@ describe('memory store', () => {
     expect(store.stats).toMatchObject({ hits: 2, misses: 1 });
   });
 
-  it('hands out copies, so a caller mutating a record does not change the cache', async () => {
+  it('hands out frozen records, so a caller cannot change what the cache holds', async () => {
     const cache = memoryStore().scoped('crm', 'token', TTLS);
     await cache.setMany('contact', [['1', { id: '1', tags: ['a'] }]]);
-    const [first] = await cache.getMany<{ tags: string[] }>('contact', ['1']);
-    first!.tags.push('mutated');
+    const [first] = await cache.getMany<{ id: string; tags: string[] }>('contact', ['1']);
 
+    expect(() => first!.tags.push('mutated')).toThrow(TypeError);
+    expect(() => {
+      first!.id = '2';
+    }).toThrow(TypeError);
     expect(await cache.getMany('contact', ['1'])).toEqual([{ id: '1', tags: ['a'] }]);
+  });
+
+  it('bounds the memory store by the JSON size of its entries, least recently used first', async () => {
+    const store = new LruMapStore(1_000, 1_000);
+    const record = (n: number) => ({ id: String(n), padding: 'x'.repeat(280) });
+    for (const n of [1, 2, 3]) store.set(`k${n}`, record(n));
+    expect(store.bytes).toBeLessThanOrEqual(1_000);
+    expect(store.size).toBe(3);
+
+    store.get('k1');
+    store.set('k4', record(4));
+
+    expect(store.has('k2')).toBe(false);
+    expect([store.has('k1'), store.has('k3'), store.has('k4')]).toEqual([true, true, true]);
+    expect(store.bytes).toBeLessThanOrEqual(1_000);
+    // An entry larger than the whole bound is not stored (it would evict everything else).
+    expect(store.set('huge', { padding: 'x'.repeat(2_000) })).toBe(false);
+    expect(store.size).toBe(3);
+    store.delete('k1');
+    store.clear();
+    expect(store.bytes).toBe(0);
   });
 
   it('derives the credential scope from a hash, never the credential', () => {

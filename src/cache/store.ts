@@ -11,6 +11,13 @@
  * Values are stored wrapped as `{ v: value }`, so a cached `null` ("does not exist / no
  * link") survives serialization and stays distinct from a miss (`undefined`).
  *
+ * In memory, records are kept as objects, not JSON: a warm request reads hundreds of
+ * records, and parsing each one again was the largest cost of a warm request. They are
+ * deep-frozen when stored, so every reader shares one immutable copy and a caller that
+ * tries to change one gets a TypeError instead of corrupting the cache. The bound is in
+ * bytes (each entry's JSON length) as well as in entries, since one Slack directory page
+ * weighs as much as a thousand contacts.
+ *
  * The cache fails open: when Redis is down, reads are misses and writes are dropped
  * (counted in `stats.errors` and logged), so an outage costs upstream calls, not
  * requests. After a failure, reads and writes skip the store for STORE_COOL_DOWN_MS so a
@@ -28,8 +35,10 @@ import type { ResourceCache } from './types.ts';
 export interface CacheStoreOptions {
   /** Use Redis at this URL; otherwise an in-process LRU. */
   redisUrl?: string;
-  /** Bound on the in-memory store (ignored for Redis, which has its own maxmemory policy). */
+  /** Bounds on the in-memory store (ignored for Redis, which has its own maxmemory policy). */
   maxEntries: number;
+  /** Default 64 MiB of JSON. */
+  maxBytes?: number;
   /** First key segment; tests use a unique one per run. Default 'switchboard'. */
   namespace?: string;
   logger?: Logger;
@@ -66,31 +75,53 @@ export function credentialScope(credential: string): string {
   return createHash('sha256').update(credential).digest('hex').slice(0, 16);
 }
 
+/** Freezes a value and everything reachable from it, in place. */
+export function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+const DEFAULT_MAX_BYTES = 64 * 2 ** 20;
+
 /**
  * A bounded Map for keyv's in-memory mode: least recently read or written entries are
- * evicted first once `maxEntries` is exceeded. Keyv stores `{ value, expires }` here and
- * checks expiry itself on read; expired entries that nobody reads age out through LRU.
+ * evicted first once `maxEntries` or `maxBytes` is exceeded. Keyv stores `{ value, expires }`
+ * here and checks expiry itself on read; expired entries that nobody reads age out through
+ * LRU.
  */
 export class LruMapStore {
   /** Keyv assigns its namespace here; keys arrive fully built, so it is unused. */
   namespace: string | undefined;
-  private readonly entries = new Map<string, unknown>();
+  private readonly entries = new Map<string, { value: unknown; bytes: number }>();
+  private totalBytes = 0;
 
-  constructor(private readonly maxEntries: number) {
+  constructor(
+    private readonly maxEntries: number,
+    private readonly maxBytes = DEFAULT_MAX_BYTES,
+  ) {
     if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new RangeError('maxEntries must be a positive integer');
+    if (!Number.isInteger(maxBytes) || maxBytes < 1) throw new RangeError('maxBytes must be a positive integer');
   }
 
   get size(): number {
     return this.entries.size;
   }
 
+  /** The JSON length of what is held, the measure `maxBytes` bounds. */
+  get bytes(): number {
+    return this.totalBytes;
+  }
+
   get(key: string): unknown {
-    if (!this.entries.has(key)) return undefined;
-    const value = this.entries.get(key);
+    const entry = this.entries.get(key);
+    if (entry === undefined) return undefined;
     // Map keeps insertion order: re-inserting marks the entry most recently used.
     this.entries.delete(key);
-    this.entries.set(key, value);
-    return value;
+    this.entries.set(key, entry);
+    return entry.value;
   }
 
   getMany(keys: readonly string[]): unknown[] {
@@ -98,23 +129,31 @@ export class LruMapStore {
   }
 
   set(key: string, value: unknown): boolean {
-    this.entries.delete(key);
-    this.entries.set(key, value);
-    while (this.entries.size > this.maxEntries) {
+    this.delete(key);
+    const bytes = key.length + (JSON.stringify(value)?.length ?? 0);
+    // An entry larger than the whole bound would only evict everything else, then itself.
+    if (bytes > this.maxBytes) return false;
+    this.entries.set(key, { value: deepFreeze(value), bytes });
+    this.totalBytes += bytes;
+    while (this.entries.size > this.maxEntries || this.totalBytes > this.maxBytes) {
       const oldest = this.entries.keys().next().value;
       if (oldest === undefined) break;
-      this.entries.delete(oldest);
+      this.delete(oldest);
     }
     return true;
   }
 
   delete(key: string): boolean {
-    return this.entries.delete(key);
+    const entry = this.entries.get(key);
+    if (entry === undefined) return false;
+    this.entries.delete(key);
+    this.totalBytes -= entry.bytes;
+    return true;
   }
 
   deleteMany(keys: readonly string[]): boolean {
     let deleted = false;
-    for (const key of keys) deleted = this.entries.delete(key) || deleted;
+    for (const key of keys) deleted = this.delete(key) || deleted;
     return deleted;
   }
 
@@ -124,12 +163,15 @@ export class LruMapStore {
 
   clear(): void {
     this.entries.clear();
+    this.totalBytes = 0;
   }
 }
 
 function createKeyv(options: CacheStoreOptions): { keyv: Keyv; backend: 'memory' | 'redis' } {
   if (!options.redisUrl) {
-    return { keyv: new Keyv({ store: new LruMapStore(options.maxEntries), useKeyPrefix: false, namespace: undefined }), backend: 'memory' };
+    // No serializer: the store keeps the (frozen) objects themselves.
+    const store = new LruMapStore(options.maxEntries, options.maxBytes);
+    return { keyv: new Keyv({ store, useKeyPrefix: false, namespace: undefined, serialize: undefined, deserialize: undefined }), backend: 'memory' };
   }
   const redis = new KeyvRedis(
     {

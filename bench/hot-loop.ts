@@ -1,0 +1,62 @@
+/**
+ * A quick in-process measure of the gateway's own CPU per request: the sandbox in its own
+ * process (zero latency), the gateway here, one workload sent sequentially through the
+ * full HTTP pipeline (`yoga.fetch`). Run under `node --cpu-prof` to see where the time
+ * goes. Usage: `tsx bench/hot-loop.ts [W1|W2|W4] [requests] [warm|cold]`.
+ */
+import { SANDBOX_CREDENTIALS } from '../src/sandbox/credentials.ts';
+import { loadConfig } from '../src/config.ts';
+import { createGateway } from '../src/gateway.ts';
+import { createLogger } from '../src/observability/logger.ts';
+import { resolveUpstreams } from '../src/upstreams.ts';
+import { apiKeyConfigEntry } from '../src/auth/api-keys.ts';
+import { DEFAULT_CACHE_TTL_SECONDS } from '../src/config.ts';
+import { forkChild } from './children.ts';
+import type { SandboxReplyMsg } from './protocol.ts';
+import { W1_QUERY, W2_QUERY, W4_QUERY, body } from './workloads.ts';
+
+const [workload = 'W1', countArg = '200', mode = 'warm'] = process.argv.slice(2);
+const sandbox = await forkChild<Extract<SandboxReplyMsg, { type: 'ready' }>>('./sandbox-process.ts', 'sandbox');
+const urls = sandbox.ready.urls;
+const key = 'sbk_hot_loop_key_0123456789abcdef';
+const env: Record<string, string> = {
+  SWITCHBOARD_MODE: 'production',
+  LOG_LEVEL: 'fatal',
+  HUBSPOT_BASE_URL: urls.crm,
+  HUBSPOT_TOKEN: SANDBOX_CREDENTIALS.crm,
+  STRIPE_BASE_URL: urls.billing,
+  STRIPE_API_KEY: SANDBOX_CREDENTIALS.billing,
+  SLACK_BASE_URL: `${urls.chat}/api`,
+  SLACK_BOT_TOKEN: SANDBOX_CREDENTIALS.chat,
+  SWITCHBOARD_API_KEYS: apiKeyConfigEntry('hot', key, ['*']),
+  RATE_LIMIT_PER_MINUTE: '0',
+  UPSTREAM_BUDGET_CRM: 'off',
+  UPSTREAM_BUDGET_BILLING: 'off',
+  UPSTREAM_BUDGET_CHAT: 'off',
+};
+if (mode === 'cold') {
+  env.CACHE_TTL_DEFAULT = '0';
+  for (const r of Object.keys(DEFAULT_CACHE_TTL_SECONDS)) env[`CACHE_TTL_${r.replace(/([A-Z])/g, '_$1').toUpperCase()}`] = '0';
+}
+const config = loadConfig(env);
+const gateway = createGateway({ config, upstreams: resolveUpstreams(config, {}), logger: createLogger(config.logLevel) });
+const query = workload === 'W2' ? W2_QUERY : workload === 'W4' ? W4_QUERY : W1_QUERY;
+const variables = workload === 'W2' ? { id: '10000001' } : workload === 'W4' ? { first: 50, filter: {} } : undefined;
+const send = async () => {
+  const res = await gateway.yoga.fetch('http://gateway.test/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: body(query, variables),
+  });
+  const json = (await res.json()) as { errors?: unknown[] };
+  if (json.errors) throw new Error(JSON.stringify(json.errors).slice(0, 500));
+};
+for (let i = 0; i < 20; i++) await send();
+const n = Number(countArg);
+const t0 = performance.now();
+for (let i = 0; i < n; i++) await send();
+const ms = (performance.now() - t0) / n;
+console.log(`${workload} ${mode}: ${ms.toFixed(2)} ms/request over ${n} sequential requests; rss ${Math.round(process.memoryUsage.rss() / 2 ** 20)} MB`);
+await gateway.close();
+await sandbox.stop();
+process.exit(0);
