@@ -2,7 +2,8 @@
  * A quick in-process measure of the gateway's own CPU per request: the sandbox in its own
  * process (zero latency), the gateway here, one workload sent sequentially through the
  * full HTTP pipeline (`yoga.fetch`). Run under `node --cpu-prof` to see where the time
- * goes. Usage: `tsx bench/hot-loop.ts [W1|W2|W4] [requests] [warm|cold]`.
+ * goes. Usage: `tsx bench/hot-loop.ts [W1|W2|W4] [requests] [warm|cold]`; RESPONSE_CACHE=0
+ * in the environment measures execution with warm record caches only.
  */
 import { SANDBOX_CREDENTIALS } from '../src/sandbox/credentials.ts';
 import { loadConfig } from '../src/config.ts';
@@ -33,6 +34,7 @@ const env: Record<string, string> = {
   UPSTREAM_BUDGET_CRM: 'off',
   UPSTREAM_BUDGET_BILLING: 'off',
   UPSTREAM_BUDGET_CHAT: 'off',
+  ...(process.env.RESPONSE_CACHE ? { RESPONSE_CACHE: process.env.RESPONSE_CACHE } : {}),
 };
 if (mode === 'cold') {
   env.CACHE_TTL_DEFAULT = '0';

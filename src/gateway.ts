@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { GraphQLError, getOperationAST, parse } from 'graphql';
 import { createBillingConnector, createBillingLoaders, stripeProfile } from './connectors/billing/index.ts';
-import { createChatConnector, createChatLoaders, slackProfile } from './connectors/chat/index.ts';
+import { CHAT_RESOURCES, createChatConnector, createChatLoaders, createUserDirectory, DEFAULT_DIRECTORY_REFRESH_SECONDS, slackProfile } from './connectors/chat/index.ts';
 import { createCrmConnector, createCrmLoaders, hubspotProfile } from './connectors/crm/index.ts';
 import { createCacheStore, type CacheStore } from './cache/store.ts';
 import { createChangeFeed } from './changes/feed.ts';
@@ -34,6 +34,7 @@ import { createRequestDeadline, type RequestDeadline } from './upstream/deadline
 import { createMetrics, type GatewayMetrics } from './observability/metrics.ts';
 import { RequestTrace, tracedCache, tracedClient, wantsTrace } from './observability/trace.ts';
 import { useMetrics } from './plugins/use-metrics.ts';
+import { createResponseCache } from './plugins/use-response-cache.ts';
 import { useReadiness } from './plugins/use-readiness.ts';
 import { useUpstreamTrace } from './plugins/use-upstream-trace.ts';
 import { useUpstreamErrorLog } from './plugins/use-upstream-error-log.ts';
@@ -116,20 +117,45 @@ export function createGateway(options: GatewayOptions): Gateway {
     logger,
   });
   cacheStore = cache;
-  const scoped = (system: SystemName) => cache.scoped(system, options.upstreams[system].credential, config.cache.ttlSeconds);
+  // The Slack user directory's refresh interval is also its shared entry's TTL (0: re-read on every request, never shared).
+  const directoryRefreshSeconds = config.cache.ttlSeconds[CHAT_RESOURCES.userDirectory] ?? DEFAULT_DIRECTORY_REFRESH_SECONDS;
+  const recordTtls = { ...config.cache.ttlSeconds, [CHAT_RESOURCES.userDirectory]: directoryRefreshSeconds };
+  const scoped = (system: SystemName) => cache.scoped(system, options.upstreams[system].credential, recordTtls);
   const caches = { crm: scoped('crm'), billing: scoped('billing'), chat: scoped('chat') };
   const namespace = options.cacheNamespace ?? 'switchboard';
+  const responses = config.cache.responses.enabled
+    ? createResponseCache({ ttlSeconds: config.cache.ttlSeconds, maxEntries: config.cache.responses.maxEntries, onResult: (hit) => metrics.observeResponseCache(hit) })
+    : undefined;
+  const invalidateRecords = createInvalidator(caches);
   // With Redis, replicas share event-id dedupe and fan-out; the cache is shared there too, so one invalidation serves all.
   const changes = createChangeFeed({
-    invalidate: createInvalidator(caches),
+    // Whole responses go first: a response must never outlive the records it was built from.
+    invalidate: async (event) => {
+      responses?.invalidate(event);
+      await invalidateRecords(event);
+    },
     transport: config.cache.redisUrl ? createRedisTransport({ url: config.cache.redisUrl, namespace, dedupeTtlSeconds: config.webhooks.dedupeTtlSeconds }) : undefined,
   });
+  const stopListening = new AbortController();
+  if (responses && config.cache.redisUrl) {
+    // The invalidator runs on the one replica that claimed the event; the others hear of it here.
+    void (async () => {
+      for await (const event of changes.subscribe(stopListening.signal)) responses.invalidate(event);
+    })().catch(() => undefined);
+  }
   const cursor = createCursorStore({ redisUrl: config.cache.redisUrl, namespace, dataDir: config.webhooks.dataDir });
   const connectors = {
     crm: createCrmConnector(upstream.crm),
     billing: createBillingConnector(upstream.billing),
     chat: createChatConnector(upstream.chat),
   };
+  // One replica of the Slack user directory per process, read with the process-level connector and kept fresh by every
+  // user change this replica hears of (with Redis: changes delivered to any replica).
+  const directory = createUserDirectory({ connector: connectors.chat, cache: caches.chat, refreshSeconds: directoryRefreshSeconds, logger });
+  const directoryFeed = new AbortController();
+  void (async () => {
+    for await (const event of changes.subscribe(directoryFeed.signal)) void directory.applyChange(event);
+  })().catch(() => undefined);
 
   const writeStore =
     options.writeStore ??
@@ -176,7 +202,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         loaders: {
           crm: createCrmLoaders({ connector: createCrmConnector(http('crm'), { requestId, signal }), cache: cacheOf('crm'), requestId }),
           billing: createBillingLoaders({ connector: createBillingConnector(http('billing'), { requestId, signal }), cache: cacheOf('billing'), requestId }),
-          chat: createChatLoaders({ connector: createChatConnector(http('chat'), { requestId, signal }), cache: cacheOf('chat'), requestId }),
+          chat: createChatLoaders({ connector: createChatConnector(http('chat'), { requestId, signal }), cache: cacheOf('chat'), directory, requestId, signal }),
         },
         connectors: {
           crm: createCrmConnector(http('crm'), { requestId, signal }),
@@ -207,6 +233,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       useReadiness({ draining: () => draining, upstream }),
       useUpstreamTrace({ budgetLeft: (system) => (upstream[system].budget?.enabled ? upstream[system].budget?.left() : undefined) }),
       useUpstreamErrorLog(logger),
+      // Last, so authentication, rate limits and trusted documents have run when it answers.
+      ...(responses ? [responses.plugin] : []),
     ],
   });
 
@@ -224,6 +252,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
     async close() {
       draining = true;
+      directoryFeed.abort();
+      directory.close();
+      stopListening.abort();
       await changes.close();
       await cursor.close();
       await Promise.all(Object.values(upstream).map((client) => client.close()));

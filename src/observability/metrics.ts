@@ -20,6 +20,7 @@ export interface GatewayMetrics {
   registry: Registry;
   observeOperation(operation: string | undefined, seconds: number, outcome: 'ok' | 'error'): void;
   observeUpstream(event: UpstreamAttemptEvent): void;
+  observeResponseCache(hit: boolean): void;
 }
 
 export interface MetricsSources {
@@ -59,6 +60,12 @@ export function createMetrics(sources: MetricsSources): GatewayMetrics {
     registers: [registry],
   });
   let reported = { hits: 0, misses: 0 };
+  const responseCache = new Counter({
+    name: 'switchboard_response_cache_total',
+    help: 'Query results by whether the response cache answered them (hit) or they were executed (miss).',
+    labelNames: ['result'],
+    registers: [registry],
+  });
   const cacheHits = new Counter({ name: 'switchboard_cache_hits_total', help: 'Cross-request cache hits.', registers: [registry] });
   const cacheMisses = new Counter({ name: 'switchboard_cache_misses_total', help: 'Cross-request cache misses.', registers: [registry] });
   new Gauge({
@@ -115,6 +122,9 @@ export function createMetrics(sources: MetricsSources): GatewayMetrics {
       if (event.coalesced) return;
       upstreamRequests.inc({ system: event.system, route: event.route, status: String(event.status) });
       upstreamLatency.observe({ system: event.system, route: event.route }, event.durationMs / 1000);
+    },
+    observeResponseCache(hit) {
+      responseCache.inc({ result: hit ? 'hit' : 'miss' });
     },
   };
 }

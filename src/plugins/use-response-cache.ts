@@ -1,0 +1,114 @@
+/**
+ * Whole-response cache in front of execution (Yoga's response-cache plugin): a repeated
+ * query with the same variables, from a caller with the same scopes, is answered without
+ * planning, delegating or reading a single record. The record caches below it stay the
+ * source of truth; this layer only saves the work of assembling the same answer again.
+ *
+ * What keeps it correct:
+ * - Keyed by document, variables and the caller's scopes (not identity): every field is
+ *   scope-checked, so two callers with the same scopes are owed the same answer. A result
+ *   with any error (FORBIDDEN, an unavailable system, …) is never stored.
+ * - It lives no longer than the records it contains: each type's TTL is its record TTL
+ *   (CACHE_TTL_*), list fields use their page TTL, and a TTL of 0 anywhere keeps the whole
+ *   response out. The audit log is never cached (its writes are not on the change feed).
+ * - Every change on the feed (webhook, catch-up, the gateway's own writes) evicts all
+ *   responses holding a type of the changed system or a type linking to it (Contact links
+ *   to billing, Owner to chat, …). Coarse on purpose: a change can move a record into a
+ *   filtered list that no cached entity names. Mutations also evict the entities they return.
+ * - Checked after authentication and rate limiting (both run on request parse), and never
+ *   for unauthenticated requests or traced ones (a trace must show the real upstream work).
+ *
+ * One process holds one cache. Replicas sharing Redis see each other's changes through the
+ * feed's fan-out, which arrives a moment after the write; so with REDIS_URL the cache is off
+ * unless RESPONSE_CACHE=on accepts that window.
+ */
+import { createInMemoryCache, useResponseCache as useYogaResponseCache } from '@graphql-yoga/plugin-response-cache';
+import type { Plugin } from 'graphql-yoga';
+import type { ChangeEvent } from '../changes/types.ts';
+import type { SystemName } from '../errors.ts';
+import { wantsTrace } from '../observability/trace.ts';
+import { principalOf } from './use-auth.ts';
+
+/** GraphQL type → the record-cache resource whose TTL bounds it. */
+const TYPE_RESOURCE: Readonly<Record<string, string>> = {
+  Contact: 'contact',
+  Company: 'company',
+  Deal: 'deal',
+  Owner: 'owner',
+  Customer: 'customer',
+  CustomerMetadataEntry: 'customer',
+  Invoice: 'invoice',
+  InvoiceLineItem: 'invoice',
+  BillingSubscription: 'subscription',
+  SubscriptionItem: 'subscription',
+  Charge: 'charge',
+  ChatUser: 'user',
+  Channel: 'channel',
+  Message: 'message',
+};
+
+/** List fields served from cached pages, which live shorter than their records. */
+const FIELD_RESOURCE: Readonly<Record<string, string>> = {
+  'Query.contacts': 'contactPage',
+  'Query.companies': 'companyPage',
+  'Query.deals': 'dealPage',
+};
+
+/** The types a change in each system can alter: its own, and those that link into it. */
+const AFFECTED_TYPES: Readonly<Record<SystemName, readonly string[]>> = {
+  crm: ['Contact', 'Company', 'Deal', 'Owner', 'Customer', 'ChatUser'],
+  billing: ['Customer', 'CustomerMetadataEntry', 'Invoice', 'InvoiceLineItem', 'BillingSubscription', 'SubscriptionItem', 'Charge', 'Contact', 'Company'],
+  chat: ['ChatUser', 'Channel', 'Message', 'Owner'],
+};
+
+/** Seen on results served from the cache (set by the plugin). */
+const SERVED_FROM_CACHE = Symbol.for('servedFromResponseCache');
+
+export interface ResponseCacheOptions {
+  /** Record TTLs in seconds by resource, as config.cache.ttlSeconds. */
+  ttlSeconds: Readonly<Record<string, number>>;
+  /** Most responses held at once (least recently used go first). */
+  maxEntries: number;
+  onResult?: (hit: boolean) => void;
+}
+
+export interface ResponseCache {
+  plugin: Plugin;
+  /** Evicts every response a change may have altered. */
+  invalidate(event: Pick<ChangeEvent, 'system'>): void;
+}
+
+export function createResponseCache(options: ResponseCacheOptions): ResponseCache {
+  const cache = createInMemoryCache({ max: options.maxEntries });
+  const ms = (resource: string) => 1000 * (options.ttlSeconds[resource] ?? options.ttlSeconds.default ?? 60);
+  const ttlPerSchemaCoordinate: Record<string, number> = { AuditRecord: 0, 'Query.auditLog': 0 };
+  for (const [type, resource] of Object.entries(TYPE_RESOURCE)) ttlPerSchemaCoordinate[type] = ms(resource);
+  for (const [field, resource] of Object.entries(FIELD_RESOURCE)) ttlPerSchemaCoordinate[field] = ms(resource);
+
+  const responseCache = useYogaResponseCache({
+    cache,
+    ttl: ms('default'),
+    ttlPerSchemaCoordinate,
+    // Sorted scopes: callers allowed the same fields share answers; none means no caching.
+    session: (request) => {
+      const principal = principalOf(request);
+      return principal ? [...principal.scopes].sort().join(' ') : null;
+    },
+    enabled: (request) => principalOf(request) !== undefined && !wantsTrace(request),
+  }) as Plugin;
+
+  const counting: Plugin = {
+    onResultProcess({ result }) {
+      if (result && typeof result === 'object' && !Array.isArray(result) && !(Symbol.asyncIterator in result)) {
+        options.onResult?.(SERVED_FROM_CACHE in result);
+      }
+    },
+  };
+
+  return {
+    plugin: { onPluginInit: ({ addPlugin }) => [responseCache, counting].forEach(addPlugin) },
+    invalidate(event) {
+      void cache.invalidate(AFFECTED_TYPES[event.system].map((typename) => ({ typename })));
+    },
+  };
+}
