@@ -2,9 +2,10 @@
  * GraphiQL served by the gateway itself: `@graphql-yoga/render-graphiql` inlines every
  * asset (about 9 MB), so the page works with no internet access. The page is rendered once
  * and reused. It opens with the example operations from documents/ as titled tabs.
+ * The renderer module is loaded on the first page request: holding its assets costs about
+ * 70 MB of memory, which a production gateway (no GraphiQL) should not pay.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { GraphiQLOptions } from 'graphql-yoga';
 
 const DOCUMENTS_DIR = new URL('../documents/', import.meta.url);
@@ -26,7 +27,7 @@ export function graphiqlOptions(headers: Record<string, string> = {}): GraphiQLO
   };
 }
 
-export function createGraphiQLRenderer(): (options?: GraphiQLOptions) => string {
-  let page: string | undefined;
-  return (options) => (page ??= renderGraphiQL(options));
+export function createGraphiQLRenderer(): (options?: GraphiQLOptions) => Promise<string> {
+  let page: Promise<string> | undefined;
+  return (options) => (page ??= import('@graphql-yoga/render-graphiql').then(({ renderGraphiQL }) => renderGraphiQL(options)));
 }
