@@ -65,7 +65,8 @@ export interface Report {
   counts: CountRow[];
   latency: LatencyRow[];
   throughput: ThroughputRow[];
-  baseline: { workload: WorkloadName; gateway: LoadResult; gatewayCold: LoadResult; baseline: LoadResult }[];
+  /** gateway: as deployed (response cache on); gatewayExecuting: every request executed over warm record caches. */
+  baseline: { workload: WorkloadName; gateway: LoadResult; gatewayExecuting: LoadResult; gatewayCold: LoadResult; baseline: LoadResult }[];
   memory: { idleRssMb: number; peakRssMb: number; heapAtStartMb: number | null; heapAfterLoadMb: number | null; eventLoopP99Ms: number };
   soak: SoakRound[];
 }
@@ -107,9 +108,16 @@ export function evaluateTargets(r: Report): Target[] {
   for (const b of r.baseline) {
     const share = ratio(b.gateway.rps, b.baseline.rps);
     targets.push({
-      name: `zero-latency throughput ≥ 50% of plain Yoga (${b.workload})`,
+      name: `zero-latency throughput ≥ 50% of plain Yoga (${b.workload}, as deployed)`,
       measured: `${b.gateway.rps} vs ${b.baseline.rps} req/s = ${Math.round(share * 100)}%`,
       met: share >= 0.5,
+    });
+    // The same target without the response cache: what stitching itself costs per executed request.
+    const executing = ratio(b.gatewayExecuting.rps, b.baseline.rps);
+    targets.push({
+      name: `… and with every request executed (${b.workload}, response cache off, record caches warm)`,
+      measured: `${b.gatewayExecuting.rps} vs ${b.baseline.rps} req/s = ${Math.round(executing * 100)}%`,
+      met: executing >= 0.5,
     });
   }
   targets.push({ name: 'RSS under load ≤ 300 MB', measured: `peak ${r.memory.peakRssMb} MB`, met: r.memory.peakRssMb <= 300 });
@@ -203,10 +211,23 @@ export function renderReport(r: Report): string {
 
   out.push('## Cost of stitching: zero upstream latency vs a plain Yoga server over the same data in memory (concurrency 50)');
   out.push('');
+  out.push('Warm: the gateway as deployed, whose response cache answers a repeated query without executing it. Executing: the same gateway with `RESPONSE_CACHE=0`, so every request is planned, delegated and assembled over warm record caches — the cost of stitching itself. Cold: every TTL 0.');
+  out.push('');
   out.push(
     table(
-      ['workload', 'gateway warm req/s', 'gateway warm p50 ms', 'gateway cold req/s', 'plain Yoga req/s', 'plain Yoga p50 ms', 'gateway warm ÷ plain'],
-      r.baseline.map((b) => [b.workload, b.gateway.rps, ms(b.gateway, b.gateway.p50), b.gatewayCold.rps, b.baseline.rps, ms(b.baseline, b.baseline.p50), `${Math.round(ratio(b.gateway.rps, b.baseline.rps) * 100)}%`]),
+      ['workload', 'gateway warm req/s', 'gateway warm p50 ms', 'gateway executing req/s', 'gateway executing p50 ms', 'gateway cold req/s', 'plain Yoga req/s', 'plain Yoga p50 ms', 'warm ÷ plain', 'executing ÷ plain'],
+      r.baseline.map((b) => [
+        b.workload,
+        b.gateway.rps,
+        ms(b.gateway, b.gateway.p50),
+        b.gatewayExecuting.rps,
+        ms(b.gatewayExecuting, b.gatewayExecuting.p50),
+        b.gatewayCold.rps,
+        b.baseline.rps,
+        ms(b.baseline, b.baseline.p50),
+        `${Math.round(ratio(b.gateway.rps, b.baseline.rps) * 100)}%`,
+        `${Math.round(ratio(b.gatewayExecuting.rps, b.baseline.rps) * 100)}%`,
+      ]),
     ),
   );
   out.push('');

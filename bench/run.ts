@@ -72,9 +72,13 @@ const AUTH = { authorization: `Bearer ${BENCH_KEY}` };
 
 const upperSnake = (name: string) => name.replace(/([A-Z])/g, '_$1').toUpperCase();
 
-function gatewayEnv(urls: Record<SystemName, string>, cold: boolean, dataDir: string): NodeJS.ProcessEnv {
+type CacheSetting = 'warm' | 'records-only' | 'cold';
+
+function gatewayEnv(urls: Record<SystemName, string>, cache: CacheSetting, dataDir: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    // As a production deployment runs Node (graphql-js, among others, skips development-only checks).
+    NODE_ENV: 'production',
     SWITCHBOARD_MODE: 'production',
     LOG_LEVEL: 'fatal',
     HUBSPOT_BASE_URL: urls.crm,
@@ -101,7 +105,9 @@ function gatewayEnv(urls: Record<SystemName, string>, cold: boolean, dataDir: st
   // The in-memory cache, as a fresh clone runs it; a config file must not leak in either.
   delete env.REDIS_URL;
   delete env.SWITCHBOARD_CONFIG;
-  if (cold) {
+  // The stitching-cost comparison also runs with whole responses uncached: every request executes.
+  if (cache === 'records-only') env.RESPONSE_CACHE = '0';
+  if (cache === 'cold') {
     // Every resource's TTL 0: nothing outlives its request, so every request starts cold
     // (per-request DataLoaders still batch and dedupe within it, as they must).
     env.CACHE_TTL_DEFAULT = '0';
@@ -234,19 +240,24 @@ async function main(): Promise<void> {
 
     const profileDir = join(RESULTS_DIR, 'profiles');
     const gcArgs = ['--expose-gc'];
-    const [warm, cold] = await Promise.all([
+    const [warm, cold, recordsOnly] = await Promise.all([
       forkChild<{ type: 'ready'; url: string }>('./gateway-process.ts', 'gateway', {
-        env: gatewayEnv(sandbox.ready.urls, false, join(dataDir, 'warm')),
+        env: gatewayEnv(sandbox.ready.urls, 'warm', join(dataDir, 'warm')),
         nodeArgs: CPU_PROF ? [...gcArgs, '--cpu-prof', `--cpu-prof-dir=${profileDir}`] : gcArgs,
       }),
       forkChild<{ type: 'ready'; url: string }>('./gateway-process.ts', 'cold-cache gateway', {
-        env: gatewayEnv(sandbox.ready.urls, true, join(dataDir, 'cold')),
+        env: gatewayEnv(sandbox.ready.urls, 'cold', join(dataDir, 'cold')),
+        nodeArgs: gcArgs,
+      }),
+      forkChild<{ type: 'ready'; url: string }>('./gateway-process.ts', 'records-only gateway', {
+        env: gatewayEnv(sandbox.ready.urls, 'records-only', join(dataDir, 'records-only')),
         nodeArgs: gcArgs,
       }),
     ]);
-    children.push(warm, cold);
+    children.push(warm, cold, recordsOnly);
     const gw = warm as ServerChild;
     const gwCold = cold as ServerChild;
+    const gwRecords = recordsOnly as ServerChild;
     const gatewayCall = <T>(msg: Omit<GatewayRequestMsg, 'id'>) => gw.call<T>(msg);
     log(`gateways ready: ${gw.ready.url} (cache on), ${gwCold.ready.url} (every TTL 0)`);
     await gatewayCall({ type: 'window-start' });
@@ -379,13 +390,15 @@ async function main(): Promise<void> {
 
     // --- zero latency: the gateway's own CPU cost, and the plain-Yoga baseline --------
     await upstreams.setLatency(ZERO);
-    const baselineRows: { workload: WorkloadName; gateway: LoadResult; gatewayCold: LoadResult; baseline: LoadResult }[] = [];
+    const baselineRows: Report['baseline'] = [];
     for (const workload of workloads.filter((w) => w.name === 'W1' || w.name === 'W2')) {
-      log(`${workload.name} at zero latency: gateway warm, gateway cold, plain Yoga (c=${THROUGHPUT_CONNECTIONS})`);
+      log(`${workload.name} at zero latency: gateway warm, gateway executing (record caches only), gateway cold, plain Yoga (c=${THROUGHPUT_CONNECTIONS})`);
       const gateway = await measure(gw, workload, THROUGHPUT_CONNECTIONS, DURATION_S);
+      for (let i = 0; i < 3; i++) await post(gwRecords.ready.url, workload.next());
+      const gatewayExecuting = await measure(gwRecords, workload, THROUGHPUT_CONNECTIONS, DURATION_S);
       const gatewayCold = await measure(gwCold, workload, THROUGHPUT_CONNECTIONS, DURATION_S);
       const plain = await runLoad({ url: baseline.ready.url, headers: {}, connections: THROUGHPUT_CONNECTIONS, durationS: DURATION_S, next: workload.next });
-      baselineRows.push({ workload: workload.name, gateway: gateway.result, gatewayCold: gatewayCold.result, baseline: plain });
+      baselineRows.push({ workload: workload.name, gateway: gateway.result, gatewayExecuting: gatewayExecuting.result, gatewayCold: gatewayCold.result, baseline: plain });
     }
 
     // --- soak ------------------------------------------------------------------------
