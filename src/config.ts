@@ -77,7 +77,7 @@ export interface Config {
   upstream: { timeoutMs: number; retries: number };
   /** Resilience knobs of the shared upstream layer (issue 6); see the README's resilience section. */
   resilience: ResilienceConfig;
-  cache: { redisUrl?: string; maxEntries: number; maxBytes: number; responses: { enabled: boolean; maxEntries: number }; ttlSeconds: Record<string, number> };
+  cache: { redisUrl?: string; maxEntries: number; maxBytes: number; responses: { enabled: boolean; maxBytes: number }; ttlSeconds: Record<string, number> };
   sandbox: { seed: number; contacts: number; latencyMs: number };
   /** Inbound vendor webhooks and live data (issue 5). */
   webhooks: WebhookConfig;
@@ -250,7 +250,7 @@ const FIELDS = {
   REDIS_URL: { schema: redisUrl, hint: 'e.g. redis://127.0.0.1:6379, or unset it for the in-memory cache', secret: true },
   CACHE_MAX_ENTRIES: { schema: whole(1, 100_000_000), hint: 'set the in-memory cache bound, e.g. 50000' },
   RESPONSE_CACHE: { schema: flag, hint: 'set 1 to cache whole query results, 0 to turn that off' },
-  RESPONSE_CACHE_MAX_ENTRIES: { schema: whole(1, 10_000_000), hint: 'set how many whole responses are kept, e.g. 1000' },
+  RESPONSE_CACHE_MAX_MB: { schema: whole(1, 1_000_000), hint: 'set the response cache bound in MiB of JSON, e.g. 8' },
   CACHE_MAX_MB: { schema: whole(1, 1_000_000), hint: 'set the in-memory cache bound in MiB of JSON, e.g. 64' },
   HUBSPOT_CLIENT_SECRET: { schema: credential, hint: "paste the HubSpot app's client secret (it signs X-HubSpot-Signature-v3)", secret: true },
   STRIPE_WEBHOOK_SECRET: { schema: credential, hint: "paste the endpoint's signing secret (whsec_…)", secret: true },
@@ -505,7 +505,7 @@ export function loadConfig(env: EnvLike = process.env): Config {
       maxEntries: reader.get('CACHE_MAX_ENTRIES') ?? 50_000,
       maxBytes: (reader.get('CACHE_MAX_MB') ?? 64) * 2 ** 20,
       // Off by default with Redis: replicas learn of each other's writes a moment late (see use-response-cache.ts).
-      responses: { enabled: reader.get('RESPONSE_CACHE') ?? reader.raw('REDIS_URL') === undefined, maxEntries: reader.get('RESPONSE_CACHE_MAX_ENTRIES') ?? 1_000 },
+      responses: { enabled: reader.get('RESPONSE_CACHE') ?? reader.raw('REDIS_URL') === undefined, maxBytes: (reader.get('RESPONSE_CACHE_MAX_MB') ?? 8) * 2 ** 20 },
       ttlSeconds: readTtls(reader),
     },
     webhooks: {

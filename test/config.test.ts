@@ -49,7 +49,7 @@ describe('defaults', () => {
     expect(config.billing).toEqual({ baseUrl: undefined, apiKey: undefined });
     expect(config.chat).toEqual({ baseUrl: undefined, botToken: undefined });
     expect(config.upstream).toEqual({ timeoutMs: 10_000, retries: 2 });
-    expect(config.cache).toEqual({ redisUrl: undefined, maxEntries: 50_000, maxBytes: 64 * 2 ** 20, responses: { enabled: true, maxEntries: 1_000 }, ttlSeconds: { ...DEFAULT_CACHE_TTL_SECONDS } });
+    expect(config.cache).toEqual({ redisUrl: undefined, maxEntries: 50_000, maxBytes: 64 * 2 ** 20, responses: { enabled: true, maxBytes: 8 * 2 ** 20 }, ttlSeconds: { ...DEFAULT_CACHE_TTL_SECONDS } });
     expect(config.sandbox).toEqual({ seed: 42, contacts: 1000, latencyMs: 0 });
   });
 
@@ -369,7 +369,7 @@ describe('redactConfig', () => {
     expect(redacted.crm).toEqual({ baseUrl: 'https://api.hubapi.com', token: '[redacted]' });
     expect(redacted.billing).toEqual({ baseUrl: 'https://billing.example.com/v1', apiKey: '[redacted]' });
     expect(redacted.chat).toEqual({ baseUrl: 'https://slack.com/api', botToken: '[redacted]' });
-    expect(redacted.cache).toEqual({ redisUrl: 'redis://cache.example.com:6379/2', maxEntries: 50_000, maxBytes: 64 * 2 ** 20, responses: { enabled: false, maxEntries: 1_000 }, ttlSeconds: { ...DEFAULT_CACHE_TTL_SECONDS, contact: 30 } });
+    expect(redacted.cache).toEqual({ redisUrl: 'redis://cache.example.com:6379/2', maxEntries: 50_000, maxBytes: 64 * 2 ** 20, responses: { enabled: false, maxBytes: 8 * 2 ** 20 }, ttlSeconds: { ...DEFAULT_CACHE_TTL_SECONDS, contact: 30 } });
     expect(redacted.port).toBe(4321);
     expect(redacted.sandboxSystems).toEqual([]);
   });

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiKeyConfigEntry } from '../src/auth/api-keys.ts';
+import { createResponseStore } from '../src/plugins/use-response-cache.ts';
 import { TEST_API_KEYS_ENV } from './support/credentials.ts';
 import { registerWebhooks, sandboxAdmin, serve, sleep, type Served } from './support/live.ts';
 import { startStack, type Stack } from './support/stack.ts';
@@ -179,5 +180,38 @@ describe('response cache bounds', () => {
     } finally {
       await stack.close();
     }
+  });
+});
+
+describe('response store', () => {
+  const result = (n: number) => ({ data: { contact: { id: String(n), padding: 'x'.repeat(200) } } });
+
+  it('keeps at most its bound in JSON bytes, dropping the least recently used first', () => {
+    const store = createResponseStore(1_000);
+    for (const n of [1, 2, 3, 4]) store.set(`r${n}`, result(n), [{ typename: 'Contact', id: String(n) }], 60_000);
+    expect(store.size).toBe(4);
+    store.get('r1');
+    store.set('r5', result(5), [{ typename: 'Contact' }], 60_000);
+
+    expect(store.bytes).toBeLessThanOrEqual(1_000);
+    expect(store.get('r2')).toBeNull();
+    expect(store.get('r1')).toEqual(result(1));
+    expect(store.get('r5')).toEqual(result(5));
+  });
+
+  it('evicts by type, widens a per-id eviction to the type, and expires by TTL', async () => {
+    const store = createResponseStore(100_000);
+    store.set('a', result(1), [{ typename: 'Contact', id: '1' }, { typename: 'Company', id: '9' }], 60_000);
+    store.set('b', result(2), [{ typename: 'Invoice', id: 'in_1' }], 60_000);
+    store.set('c', result(3), [{ typename: 'Contact', id: '3' }], 20);
+    store.set('d', result(4), [{ typename: 'Deal' }], 0);
+
+    store.invalidate([{ typename: 'Company', id: '9' }]);
+    expect(store.get('a')).toBeNull();
+    expect(store.get('b')).toEqual(result(2));
+    expect(store.get('d')).toBeNull();
+    await sleep(30);
+    expect(store.get('c')).toBeNull();
+    expect(store.size).toBe(1);
   });
 });

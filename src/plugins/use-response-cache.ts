@@ -22,7 +22,7 @@
  * feed's fan-out, which arrives a moment after the write; so with REDIS_URL the cache is off
  * unless RESPONSE_CACHE=on accepts that window.
  */
-import { createInMemoryCache, useResponseCache as useYogaResponseCache } from '@graphql-yoga/plugin-response-cache';
+import { type Cache, useResponseCache as useYogaResponseCache } from '@graphql-yoga/plugin-response-cache';
 import type { Plugin } from 'graphql-yoga';
 import type { ChangeEvent } from '../changes/types.ts';
 import type { SystemName } from '../errors.ts';
@@ -67,9 +67,71 @@ const SERVED_FROM_CACHE = Symbol.for('servedFromResponseCache');
 export interface ResponseCacheOptions {
   /** Record TTLs in seconds by resource, as config.cache.ttlSeconds. */
   ttlSeconds: Readonly<Record<string, number>>;
-  /** Most responses held at once (least recently used go first). */
-  maxEntries: number;
+  /** Bound on the responses held, in bytes of their JSON (least recently used go first). */
+  maxBytes: number;
   onResult?: (hit: boolean) => void;
+}
+
+type Stored = { result: Parameters<Cache['set']>[1]; bytes: number; expires: number; types: readonly string[] };
+
+/**
+ * The plugin's store, bounded by size rather than count (one W4 page weighs as much as a
+ * hundred single-contact answers) and indexed by type only: eviction here is by type
+ * (see AFFECTED_TYPES), so per-id bookkeeping for every entity of every answer would be
+ * memory spent for nothing. A mutation's own per-id eviction widens to its type.
+ */
+export function createResponseStore(maxBytes: number): Cache & { readonly bytes: number; readonly size: number } {
+  const entries = new Map<string, Stored>();
+  const byType = new Map<string, Set<string>>();
+  let bytes = 0;
+
+  const remove = (id: string) => {
+    const entry = entries.get(id);
+    if (!entry) return;
+    entries.delete(id);
+    bytes -= entry.bytes;
+    for (const type of entry.types) byType.get(type)?.delete(id);
+  };
+
+  return {
+    get bytes() {
+      return bytes;
+    },
+    get size() {
+      return entries.size;
+    },
+    set(id, result, entities, ttl) {
+      remove(id);
+      const size = id.length + JSON.stringify(result).length;
+      if (!(ttl > 0) || size > maxBytes) return;
+      const types = [...new Set(Array.from(entities, (entity) => entity.typename))];
+      entries.set(id, { result, bytes: size, expires: Date.now() + ttl, types });
+      bytes += size;
+      for (const type of types) {
+        let ids = byType.get(type);
+        if (!ids) byType.set(type, (ids = new Set()));
+        ids.add(id);
+      }
+      for (const oldest of entries.keys()) {
+        if (bytes <= maxBytes) break;
+        remove(oldest);
+      }
+    },
+    get(id) {
+      const entry = entries.get(id);
+      if (!entry) return null;
+      remove(id);
+      if (entry.expires <= Date.now()) return null;
+      // Re-inserted: the Map's order is the recency order.
+      entries.set(id, entry);
+      bytes += entry.bytes;
+      for (const type of entry.types) byType.get(type)?.add(id);
+      return entry.result;
+    },
+    invalidate(entities) {
+      for (const { typename } of entities) for (const id of [...(byType.get(typename) ?? [])]) remove(id);
+    },
+  };
 }
 
 export interface ResponseCache {
@@ -79,7 +141,7 @@ export interface ResponseCache {
 }
 
 export function createResponseCache(options: ResponseCacheOptions): ResponseCache {
-  const cache = createInMemoryCache({ max: options.maxEntries });
+  const cache = createResponseStore(options.maxBytes);
   const ms = (resource: string) => 1000 * (options.ttlSeconds[resource] ?? options.ttlSeconds.default ?? 60);
   const ttlPerSchemaCoordinate: Record<string, number> = { AuditRecord: 0, 'Query.auditLog': 0 };
   for (const [type, resource] of Object.entries(TYPE_RESOURCE)) ttlPerSchemaCoordinate[type] = ms(resource);
