@@ -20,6 +20,8 @@ let server: ReturnType<typeof createServer>;
 try {
   const config = loadConfig(process.env);
   const gateway = createGateway({ config, upstreams: resolveUpstreams(config, {}), logger: createLogger(config.logLevel) });
+  // As `npm start` does at start; awaited here so every measurement sees the steady state.
+  await gateway.warmUp();
   server = createServer(gateway.yoga);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

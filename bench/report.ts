@@ -62,6 +62,8 @@ export interface Report {
   routes: Record<string, Record<string, number>>;
   loadAverageAtEnd: number;
   readYourWrite?: boolean;
+  /** The Slack users directory each gateway keeps: its size, pages per read, and users.list calls the gateways made starting. */
+  directory: { users: number; pages: number; callsAtStart: number; gateways: number };
   counts: CountRow[];
   latency: LatencyRow[];
   throughput: ThroughputRow[];
@@ -162,6 +164,10 @@ export function renderReport(r: Report): string {
       ['workload', 'cold (CRM + billing + chat)', 'warm', 'minimum the APIs permit (cold)', 'naive', 'note'],
       r.counts.map((c) => [c.workload, `${c.cold.crm + c.cold.billing + c.cold.chat} (${c.cold.crm} + ${c.cold.billing} + ${c.cold.chat})`, c.warm, c.minimum, c.naive, c.note]),
     ),
+  );
+  out.push('');
+  out.push(
+    `Not per request: the Slack users directory (${r.directory.users.toLocaleString('en')} members, ${r.directory.pages} \`users.list\` pages a read), which each gateway process reads as it starts and then every \`SLACK_DIRECTORY_REFRESH_SECONDS\` (300), kept current between reads by \`user_change\`/\`team_join\` events; the ${r.directory.gateways} gateways of this run made ${r.directory.callsAtStart} \`users.list\` calls starting. Slack counts 0 per request in the minimum for that reason.`,
   );
   if (r.w3Skipped) out.push(`\nW3 not measured: ${r.w3Skipped}.`);
   out.push('');

@@ -85,20 +85,23 @@ export interface ListShape {
 }
 
 /**
- * The fewest upstream requests the vendor APIs permit for a list page, cold: one contacts
- * page with associations inline (W4's search cannot inline them: the caller adds one v4
- * association batch read), one companies batch read, one owners
- * page, the Slack users directory (⌈users/200⌉ pages) or one lookup per distinct owner,
- * whichever is fewer; Stripe has no multi-ID read and its search takes at most 10
- * OR-ed clauses, so ⌈n/10⌉ customer searches by metadata, ⌈unlinked/10⌉ email-fallback
- * searches, ⌈customers/10⌉ invoice searches.
+ * The fewest upstream requests the vendor APIs permit for a list page, cold, per request:
+ * one contacts page with associations inline (W4's search cannot inline them: the caller
+ * adds one v4 association batch read), one companies batch read, one owners page; Stripe
+ * has no multi-ID read and its search takes at most 10 OR-ed clauses, so ⌈n/10⌉ customer
+ * searches by metadata, ⌈unlinked/10⌉ email-fallback searches, ⌈customers/10⌉ invoice
+ * searches. Slack: nothing per request — the users directory is a replica each process
+ * keeps (read at start and every SLACK_DIRECTORY_REFRESH_SECONDS, ⌈users/200⌉ pages,
+ * patched by user_change/team_join events), since users.list (Tier 2) cannot be read per
+ * request; the report states the directory's own cost beside the table.
  */
-export function listMinimum(s: ListShape, chatUsers: number): number {
+export function listMinimum(s: ListShape): number {
   const unlinked = s.contacts - s.metadataLinked;
-  // Slack: the users directory (`users.list`, 200 a page) or one `users.lookupByEmail` per owner, whichever is fewer.
-  const chat = Math.min(Math.ceil(chatUsers / 200), s.distinctOwners);
-  return 1 + (s.withCompany > 0 ? 1 : 0) + 1 + chat + Math.ceil(s.contacts / 10) + Math.ceil(unlinked / 10) + Math.ceil(s.customers / 10);
+  return 1 + (s.withCompany > 0 ? 1 : 0) + 1 + Math.ceil(s.contacts / 10) + Math.ceil(unlinked / 10) + Math.ceil(s.customers / 10);
 }
+
+/** Pages of one Slack users directory read (`users.list`, 200 a page). */
+export const directoryPages = (chatUsers: number) => Math.ceil(chatUsers / 200);
 
 /**
  * Naive resolution: one call per record per link — the page, a company read per contact

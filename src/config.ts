@@ -252,6 +252,10 @@ const FIELDS = {
   RESPONSE_CACHE: { schema: flag, hint: 'set 1 to cache whole query results, 0 to turn that off' },
   RESPONSE_CACHE_MAX_MB: { schema: whole(1, 1_000_000), hint: 'set the response cache bound in MiB of JSON, e.g. 8' },
   CACHE_MAX_MB: { schema: whole(1, 1_000_000), hint: 'set the in-memory cache bound in MiB of JSON, e.g. 64' },
+  SLACK_DIRECTORY_REFRESH_SECONDS: {
+    schema: whole(0, MAX_TTL_SECONDS),
+    hint: 'set how long each process serves the Slack user directory before re-reading it, in seconds (0 re-reads it on every request), e.g. 300',
+  },
   HUBSPOT_CLIENT_SECRET: { schema: credential, hint: "paste the HubSpot app's client secret (it signs X-HubSpot-Signature-v3)", secret: true },
   STRIPE_WEBHOOK_SECRET: { schema: credential, hint: "paste the endpoint's signing secret (whsec_…)", secret: true },
   SLACK_SIGNING_SECRET: { schema: credential, hint: "paste the Slack app's signing secret (Basic Information → App Credentials)", secret: true },
@@ -384,6 +388,17 @@ function resourceFromTtlName(name: string): string {
   return first + rest.map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('');
 }
 
+/**
+ * SLACK_DIRECTORY_REFRESH_SECONDS: how long a process serves its Slack user directory before
+ * re-reading it, which is also the TTL of the copy replicas share — kept as
+ * `ttlSeconds.userDirectory` (so CACHE_TTL_USER_DIRECTORY says the same; the named variable
+ * wins). It is not in DEFAULT_CACHE_TTL_SECONDS on purpose: turning every record TTL off
+ * (CACHE_TTL_DEFAULT=0 …) does not turn the directory off.
+ */
+function withDirectoryRefresh(ttlSeconds: Record<string, number>, refreshSeconds: number | undefined): Record<string, number> {
+  return { ...ttlSeconds, userDirectory: refreshSeconds ?? ttlSeconds.userDirectory ?? 300 };
+}
+
 function readTtls(reader: Reader): Record<string, number> {
   const ttlSeconds: Record<string, number> = { ...DEFAULT_CACHE_TTL_SECONDS };
   const schema = whole(0, MAX_TTL_SECONDS);
@@ -506,7 +521,7 @@ export function loadConfig(env: EnvLike = process.env): Config {
       maxBytes: (reader.get('CACHE_MAX_MB') ?? 64) * 2 ** 20,
       // Off by default with Redis: replicas learn of each other's writes a moment late (see use-response-cache.ts).
       responses: { enabled: reader.get('RESPONSE_CACHE') ?? reader.raw('REDIS_URL') === undefined, maxBytes: (reader.get('RESPONSE_CACHE_MAX_MB') ?? 8) * 2 ** 20 },
-      ttlSeconds: readTtls(reader),
+      ttlSeconds: withDirectoryRefresh(readTtls(reader), reader.get('SLACK_DIRECTORY_REFRESH_SECONDS')),
     },
     webhooks: {
       hubspotClientSecret: reader.get('HUBSPOT_CLIENT_SECRET') ?? (mode === 'demo' ? SANDBOX_WEBHOOK_SECRETS.hubspotClientSecret : undefined),

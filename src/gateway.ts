@@ -75,6 +75,8 @@ export interface Gateway {
   drain(): void;
   /** Reads the vendors' change feeds from the last change seen (after downtime); `main` runs it on start. */
   catchUp(): Promise<CatchUpReport>;
+  /** Loads the Slack user directory before the first request needs it; never rejects (failures are logged; the next request retries). */
+  warmUp(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -119,8 +121,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   cacheStore = cache;
   // The Slack user directory's refresh interval is also its shared entry's TTL (0: re-read on every request, never shared).
   const directoryRefreshSeconds = config.cache.ttlSeconds[CHAT_RESOURCES.userDirectory] ?? DEFAULT_DIRECTORY_REFRESH_SECONDS;
-  const recordTtls = { ...config.cache.ttlSeconds, [CHAT_RESOURCES.userDirectory]: directoryRefreshSeconds };
-  const scoped = (system: SystemName) => cache.scoped(system, options.upstreams[system].credential, recordTtls);
+  const scoped = (system: SystemName) => cache.scoped(system, options.upstreams[system].credential, config.cache.ttlSeconds);
   const caches = { crm: scoped('crm'), billing: scoped('billing'), chat: scoped('chat') };
   const namespace = options.cacheNamespace ?? 'switchboard';
   const responses = config.cache.responses.enabled
@@ -247,6 +248,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     logger,
     metrics,
     catchUp: () => catchUp({ cursor, changes, billing: upstream.billing, crm: connectors.crm, logger }),
+    warmUp: () => directory.warm(),
     drain() {
       draining = true;
     },

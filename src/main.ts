@@ -71,6 +71,7 @@ async function serve(): Promise<void> {
   }
   // Changes missed while no gateway was running; webhooks are live meanwhile, and the feed dedupes.
   gateway.catchUp().catch((error: unknown) => logger.warn({ err: error }, 'catch-up after start failed; it runs again on the next start'));
+  void gateway.warmUp();
 
   let stopping = false;
   const stop = async (signal: string) => {

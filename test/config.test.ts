@@ -49,7 +49,7 @@ describe('defaults', () => {
     expect(config.billing).toEqual({ baseUrl: undefined, apiKey: undefined });
     expect(config.chat).toEqual({ baseUrl: undefined, botToken: undefined });
     expect(config.upstream).toEqual({ timeoutMs: 10_000, retries: 2 });
-    expect(config.cache).toEqual({ redisUrl: undefined, maxEntries: 50_000, maxBytes: 64 * 2 ** 20, responses: { enabled: true, maxBytes: 8 * 2 ** 20 }, ttlSeconds: { ...DEFAULT_CACHE_TTL_SECONDS } });
+    expect(config.cache).toEqual({ redisUrl: undefined, maxEntries: 50_000, maxBytes: 64 * 2 ** 20, responses: { enabled: true, maxBytes: 8 * 2 ** 20 }, ttlSeconds: { ...DEFAULT_CACHE_TTL_SECONDS, userDirectory: 300 } });
     expect(config.sandbox).toEqual({ seed: 42, contacts: 1000, latencyMs: 0 });
   });
 
@@ -202,10 +202,19 @@ describe('error reporting', () => {
 });
 
 describe('cache TTLs', () => {
+  it('SLACK_DIRECTORY_REFRESH_SECONDS sets the user directory refresh interval, which is its shared TTL; CACHE_TTL_DEFAULT does not touch it', () => {
+    expect(loadConfig({}).cache.ttlSeconds.userDirectory).toBe(300);
+    expect(loadConfig({ SLACK_DIRECTORY_REFRESH_SECONDS: '0', CACHE_TTL_DEFAULT: '0' }).cache.ttlSeconds.userDirectory).toBe(0);
+    expect(loadConfig({ CACHE_TTL_DEFAULT: '0' }).cache.ttlSeconds.userDirectory).toBe(300);
+    expect(loadConfig({ CACHE_TTL_USER_DIRECTORY: '30' }).cache.ttlSeconds.userDirectory).toBe(30);
+    expect(loadConfig({ CACHE_TTL_USER_DIRECTORY: '30', SLACK_DIRECTORY_REFRESH_SECONDS: '60' }).cache.ttlSeconds.userDirectory).toBe(60);
+    expect(() => loadConfig({ SLACK_DIRECTORY_REFRESH_SECONDS: '-1' })).toThrow(/SLACK_DIRECTORY_REFRESH_SECONDS/);
+  });
+
   it('CACHE_TTL_CONTACT=30 sets the contact TTL and leaves the others at their defaults', () => {
     const { ttlSeconds } = loadConfig({ CACHE_TTL_CONTACT: '30' }).cache;
     expect(ttlSeconds.contact).toBe(30);
-    expect(ttlSeconds).toEqual({ ...DEFAULT_CACHE_TTL_SECONDS, contact: 30 });
+    expect(ttlSeconds).toEqual({ ...DEFAULT_CACHE_TTL_SECONDS, userDirectory: 300, contact: 30 });
   });
 
   it('CACHE_TTL_CUSTOMER_BY_CONTACT maps to the customerByContact resource', () => {
@@ -369,7 +378,7 @@ describe('redactConfig', () => {
     expect(redacted.crm).toEqual({ baseUrl: 'https://api.hubapi.com', token: '[redacted]' });
     expect(redacted.billing).toEqual({ baseUrl: 'https://billing.example.com/v1', apiKey: '[redacted]' });
     expect(redacted.chat).toEqual({ baseUrl: 'https://slack.com/api', botToken: '[redacted]' });
-    expect(redacted.cache).toEqual({ redisUrl: 'redis://cache.example.com:6379/2', maxEntries: 50_000, maxBytes: 64 * 2 ** 20, responses: { enabled: false, maxBytes: 8 * 2 ** 20 }, ttlSeconds: { ...DEFAULT_CACHE_TTL_SECONDS, contact: 30 } });
+    expect(redacted.cache).toEqual({ redisUrl: 'redis://cache.example.com:6379/2', maxEntries: 50_000, maxBytes: 64 * 2 ** 20, responses: { enabled: false, maxBytes: 8 * 2 ** 20 }, ttlSeconds: { ...DEFAULT_CACHE_TTL_SECONDS, userDirectory: 300, contact: 30 } });
     expect(redacted.port).toBe(4321);
     expect(redacted.sandboxSystems).toEqual([]);
   });

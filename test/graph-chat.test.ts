@@ -16,7 +16,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { invalidateCached } from '../src/cache/cached-loader.ts';
 import { createCacheStore, type CacheStore } from '../src/cache/store.ts';
 import { DEFAULT_CACHE_TTL_SECONDS } from '../src/config.ts';
-import { createChatConnector, createChatLoaders, slackProfile, type ChatConnector } from '../src/connectors/chat/index.ts';
+import { createChatConnector, createChatLoaders, createUserDirectory, slackProfile, type ChatConnector, type UserDirectory } from '../src/connectors/chat/index.ts';
 import type { UpstreamResponse } from '../src/upstream/types.ts';
 import type { GatewayContext } from '../src/context.ts';
 import { createChatEmulator, type ChatEmulator } from '../src/sandbox/chat/index.ts';
@@ -41,7 +41,9 @@ interface Harness {
   connector: ChatConnector;
   /** A fresh, empty cross-request cache. */
   newCache(): CacheStore;
-  /** Runs one operation as one gateway request: new loaders over `cache` (default: a cold one). */
+  /** The process-level user directory that goes with `cache` (one per cache, as one per gateway). */
+  directoryFor(cache: CacheStore): UserDirectory;
+  /** Runs one operation as one gateway request: new loaders over `cache` (default: a cold one) and its directory. */
   run(source: string, variables?: Record<string, unknown>, cache?: CacheStore): Promise<Result>;
   count(method?: string): number;
   close(): Promise<void>;
@@ -59,15 +61,25 @@ async function startChat(world: WorldOptions, clientOptions: { credential?: stri
     stores.push(store);
     return store;
   };
+  const directories = new Map<CacheStore, UserDirectory>();
+  const directoryFor = (cache: CacheStore) => {
+    let directory = directories.get(cache);
+    if (!directory) {
+      directory = createUserDirectory({ connector, cache: cache.scoped('chat', TOKEN, DEFAULT_CACHE_TTL_SECONDS) });
+      directories.set(cache, directory);
+    }
+    return directory;
+  };
   return {
     server,
     emulator,
     http,
     connector,
     newCache,
+    directoryFor,
     run(source, variables, cache = newCache()) {
       const requestId = randomUUID();
-      const loaders = createChatLoaders({ connector, cache: cache.scoped('chat', TOKEN, DEFAULT_CACHE_TTL_SECONDS), requestId });
+      const loaders = createChatLoaders({ connector, cache: cache.scoped('chat', TOKEN, DEFAULT_CACHE_TTL_SECONDS), directory: directoryFor(cache), requestId });
       const contextValue = { requestId, loaders: { chat: loaders } } as unknown as GatewayContext;
       return graphql({ schema, source, variableValues: variables, contextValue }) as Promise<Result>;
     },
@@ -196,7 +208,7 @@ describe('users directory', () => {
     expect(h.count('users.lookupByEmail')).toBe(1);
   });
 
-  it('re-reads only an invalidated user (one users.info call), not the whole directory', async () => {
+  it('re-reads only a user that a change without its record names (one users.info call), not the whole directory', async () => {
     const cache = h.newCache();
     await h.run('{ chatUsers(first: 1) { totalCount } }', undefined, cache);
     const target = h.emulator.store.users[10];
@@ -205,7 +217,8 @@ describe('users directory', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ kind: 'user', id: target.id, set: { real_name: 'Renamed Person' } }),
     });
-    await invalidateCached({ cache: cache.scoped('chat', TOKEN, DEFAULT_CACHE_TTL_SECONDS), resource: 'user' }, [target.id]);
+    // The change feed's event for the edit, as an event that carries only the id.
+    await h.directoryFor(cache).applyChange({ eventId: randomUUID(), system: 'chat', entity: 'user', id: target.id, action: 'updated', occurredAt: Date.now(), source: 'webhook' });
     h.server.requests.reset();
 
     const result = await h.run(
@@ -332,7 +345,7 @@ describe('merge config under stitching', () => {
     h.server.requests.reset();
     const requestId = randomUUID();
     const cache = h.newCache();
-    const loaders = createChatLoaders({ connector: h.connector, cache: cache.scoped('chat', TOKEN, DEFAULT_CACHE_TTL_SECONDS), requestId });
+    const loaders = createChatLoaders({ connector: h.connector, cache: cache.scoped('chat', TOKEN, DEFAULT_CACHE_TTL_SECONDS), directory: h.directoryFor(cache), requestId });
     const result = (await graphql({
       schema: stitched,
       source: '{ owners { id firstName chatUser { id name displayName } } }',
@@ -644,9 +657,10 @@ describe('against a scripted Slack', () => {
     const http = createUpstreamClient({ profile: slackProfile, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`, credential: TOKEN });
     const store = createCacheStore({ maxEntries: 1000, namespace: `test-${randomUUID()}` });
     const connector = createChatConnector(http);
+    const directory = createUserDirectory({ connector, cache: store.scoped('chat', TOKEN, DEFAULT_CACHE_TTL_SECONDS) });
     h = {
       run(source, requestId) {
-        const loaders = createChatLoaders({ connector, cache: store.scoped('chat', TOKEN, DEFAULT_CACHE_TTL_SECONDS), requestId });
+        const loaders = createChatLoaders({ connector, cache: store.scoped('chat', TOKEN, DEFAULT_CACHE_TTL_SECONDS), directory, requestId });
         return graphql({ schema, source, contextValue: { requestId, loaders: { chat: loaders } } as unknown as GatewayContext }) as Promise<Result>;
       },
       async close() {

@@ -18,8 +18,21 @@ const SYSTEMS: SystemName[] = ['crm', 'billing', 'chat'];
 describe('partial results when one system fails', () => {
   let stack: Stack;
   beforeAll(async () => {
-    // No cross-request cache, so every query reaches the upstreams.
-    stack = await startStack({ world: { size: 100 }, env: { CACHE_TTL_DEFAULT: '0', CACHE_TTL_CONTACT: '0', CACHE_TTL_CUSTOMER: '0', CACHE_TTL_USER: '0', CACHE_TTL_USER_BY_EMAIL: '0', UPSTREAM_BREAKER_THRESHOLD: '1000' } });
+    // No cross-request cache, so every query reaches the upstreams; the Slack user directory
+    // too is re-read on every request (refresh interval 0, under both of its names).
+    stack = await startStack({
+      world: { size: 100 },
+      env: {
+        CACHE_TTL_DEFAULT: '0',
+        CACHE_TTL_CONTACT: '0',
+        CACHE_TTL_CUSTOMER: '0',
+        CACHE_TTL_USER: '0',
+        CACHE_TTL_USER_BY_EMAIL: '0',
+        CACHE_TTL_USER_DIRECTORY: '0',
+        SLACK_DIRECTORY_REFRESH_SECONDS: '0',
+        UPSTREAM_BREAKER_THRESHOLD: '1000',
+      },
+    });
   });
   afterAll(async () => {
     await stack?.close();

@@ -7,7 +7,7 @@ import type { SystemName } from '../src/errors.ts';
 import type { SandboxResponse } from '../src/sandbox/http.ts';
 import { startStack, type Stack } from './support/stack.ts';
 
-const NO_CACHE = { CACHE_TTL_DEFAULT: '0', CACHE_TTL_CUSTOMER: '0', CACHE_TTL_USER: '0', CACHE_TTL_USER_BY_EMAIL: '0', CACHE_TTL_CONTACT: '0' };
+const NO_CACHE = { CACHE_TTL_DEFAULT: '0', CACHE_TTL_CUSTOMER: '0', CACHE_TTL_USER: '0', CACHE_TTL_USER_BY_EMAIL: '0', CACHE_TTL_CONTACT: '0', CACHE_TTL_CHANNEL: '0' };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function log(stack: Stack, system: SystemName) {
@@ -45,12 +45,14 @@ describe('retries within the request deadline', () => {
 
   it('does not retry when Retry-After is longer than the request deadline: RATE_LIMITED at once after one call', async () => {
     // 2 s is within the longest wait the client accepts, but not within this request's 1.8 s deadline.
+    // A channel read: it runs under the request's deadline (the Slack user directory is read
+    // by the process, without one, so no single request's deadline cuts a load others share).
     stack.sandbox.server('chat').script([{ status: 429, headers: { 'retry-after': '2' }, body: { ok: false, error: 'ratelimited' } }]);
     const startedAt = Date.now();
-    const result = await stack.query<{ chatUser: unknown }>(chatUser(stack));
+    const result = await stack.query<{ channelByName: unknown }>('{ channelByName(name: "general") { id } }');
     const elapsed = Date.now() - startedAt;
     console.log(`Retry-After 2 s with a 1.8 s deadline: RATE_LIMITED after ${elapsed} ms`);
-    expect(result.data!.chatUser).toBeNull();
+    expect(result.data!.channelByName).toBeNull();
     expect(result.errors![0].extensions).toMatchObject({ code: 'RATE_LIMITED', service: 'chat', retryAfter: 2 });
     expect(log(stack, 'chat').map((c) => c.status)).toEqual([429]);
   });

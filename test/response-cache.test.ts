@@ -91,6 +91,29 @@ describe('response cache', () => {
     expect(email).toBe('relinked@example.com');
   });
 
+  it('does not store an answer that was being assembled when a change evicted its types', async () => {
+    const customer = stack.sandbox.world.customers.filter((c) => c.contactId && c.linkedByMetadata)[7];
+    const id = customer.contactId!;
+    await stack.sandbox.server('billing').setKnobs({ latencyMs: 400 });
+    let inFlight: Promise<{ data?: { contact: { firstName: string } } | null }>;
+    try {
+      // Its CRM read happens at once; its billing read waits 400 ms, long after the edit below.
+      inFlight = stack.query<{ contact: { firstName: string } }>(CONTACT, { id });
+      await sleep(100);
+      await sandboxAdmin(stack.sandbox, 'crm', 'edit', { objectType: 'contacts', id, properties: { firstname: 'Mid-Flight' } });
+      const stale = await inFlight;
+      expect(stale.data!.contact.firstName).not.toBe('Mid-Flight');
+    } finally {
+      await stack.sandbox.server('billing').setKnobs({ latencyMs: 0 });
+    }
+    const hits = await responseCacheCount(stack, 'hit');
+
+    const after = await stack.query<{ contact: { firstName: string } }>(CONTACT, { id });
+
+    expect(after.data!.contact.firstName).toBe('Mid-Flight');
+    expect(await responseCacheCount(stack, 'hit')).toBe(hits);
+  });
+
   it('never serves one scope set what was cached for another', async () => {
     const id = stack.sandbox.world.customers.find((c) => c.contactId && c.linkedByMetadata)!.contactId!;
     await stack.query(CONTACT, { id });

@@ -315,10 +315,10 @@ async function invalidateChat(caches: SystemCaches, event: ChangeEvent): Promise
       const emails = [emailOf(cached), emailOf(event.record), ...strings(event.related?.email)]
         .filter((email): email is string => typeof email === 'string' && email !== '')
         .map(lowerEmail);
+      // The record read outside the directory (users.info / lookupByEmail) and the email links.
+      // The user directory itself follows the change feed (connectors/chat/directory.ts).
       await drop(chat, S.user, [event.id]);
       await drop(chat, S.userByEmail, emails);
-      // A new member is not in the cached directory's id list; an edit is re-read by id.
-      if (event.action === 'created' || event.action === 'deleted') await drop(chat, S.user, [DIRECTORY_ID]);
       return;
     }
     case 'channel': {

@@ -22,6 +22,7 @@
  * feed's fan-out, which arrives a moment after the write; so with REDIS_URL the cache is off
  * unless RESPONSE_CACHE=on accepts that window.
  */
+import { createHash } from 'node:crypto';
 import { type Cache, useResponseCache as useYogaResponseCache } from '@graphql-yoga/plugin-response-cache';
 import type { Plugin } from 'graphql-yoga';
 import type { ChangeEvent } from '../changes/types.ts';
@@ -140,8 +141,37 @@ export interface ResponseCache {
   invalidate(event: Pick<ChangeEvent, 'system'>): void;
 }
 
+/** Beyond this many unsettled keys the bookkeeping starts over (in-flight answers are then just not stored). */
+const MAX_PENDING_KEYS = 10_000;
+
 export function createResponseCache(options: ResponseCacheOptions): ResponseCache {
-  const cache = createResponseStore(options.maxBytes);
+  const store = createResponseStore(options.maxBytes);
+  // An answer assembled from reads made before an eviction must not be stored after it: each
+  // key remembers the eviction epoch its earliest unsettled execution began in, and an answer
+  // is stored only if no eviction happened since (an unknown key is not stored either).
+  let epoch = 0;
+  const beganIn = new Map<string, number>();
+  const cache: Cache = {
+    get(id) {
+      const hit = store.get(id);
+      if (hit) beganIn.delete(id);
+      return hit;
+    },
+    set(id, result, entities, ttl) {
+      const began = beganIn.get(id);
+      beganIn.delete(id);
+      if (began === epoch) store.set(id, result, entities, ttl);
+    },
+    invalidate: (entities) => store.invalidate(entities),
+  };
+  const cacheKey = ({ documentString, variableValues, operationName, sessionId }: { documentString: string; variableValues?: unknown; operationName?: string | null; sessionId?: string | null }) => {
+    const key = createHash('sha256')
+      .update(JSON.stringify([documentString, variableValues ?? null, operationName ?? null, sessionId ?? null]))
+      .digest('base64url');
+    if (beganIn.size >= MAX_PENDING_KEYS) beganIn.clear();
+    if (!beganIn.has(key)) beganIn.set(key, epoch);
+    return key;
+  };
   const ms = (resource: string) => 1000 * (options.ttlSeconds[resource] ?? options.ttlSeconds.default ?? 60);
   const ttlPerSchemaCoordinate: Record<string, number> = { AuditRecord: 0, 'Query.auditLog': 0 };
   for (const [type, resource] of Object.entries(TYPE_RESOURCE)) ttlPerSchemaCoordinate[type] = ms(resource);
@@ -149,6 +179,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
 
   const responseCache = useYogaResponseCache({
     cache,
+    buildResponseCacheKey: cacheKey,
     ttl: ms('default'),
     ttlPerSchemaCoordinate,
     // Sorted scopes: callers allowed the same fields share answers; none means no caching.
@@ -170,7 +201,8 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   return {
     plugin: { onPluginInit: ({ addPlugin }) => [responseCache, counting].forEach(addPlugin) },
     invalidate(event) {
-      void cache.invalidate(AFFECTED_TYPES[event.system].map((typename) => ({ typename })));
+      epoch += 1;
+      void store.invalidate(AFFECTED_TYPES[event.system].map((typename) => ({ typename })));
     },
   };
 }

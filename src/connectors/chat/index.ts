@@ -1,4 +1,4 @@
-/** The chat (Slack Web API) connector: vendor profile, typed client, per-request loaders. */
+/** The chat (Slack Web API) connector: vendor profile, typed client, the process-level user directory, per-request loaders. */
 export { slackProfile } from './profile.ts';
 export {
   createChatConnector,
@@ -9,6 +9,15 @@ export {
   type HistoryParams,
   type Page,
 } from './client.ts';
+export {
+  buildUserSnapshot,
+  createUserDirectory,
+  DEFAULT_DIRECTORY_REFRESH_SECONDS,
+  USER_DIRECTORY_ENTRY,
+  type UserDirectory,
+  type UserDirectoryOptions,
+  type UserSnapshot,
+} from './directory.ts';
 export { CHAT_RESOURCES, createChatLoaders, DIRECTORY_ID, type ChatLoaders, type CreateChatLoadersOptions, type HistoryPage } from './loaders.ts';
 export {
   parseSlack,

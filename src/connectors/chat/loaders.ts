@@ -1,21 +1,27 @@
 /**
- * Per-request loaders for Slack, read through the cross-request cache.
+ * Per-request loaders for Slack.
  *
- * Slack has no batch read by id, so bulk reads go through two directories — the users
- * directory (users.list) and the channels directory (conversations.list), each read in
- * full (all pages, 200 per page) and cached normalized: every record under its own id
- * (`user:<id>`, `channel:<id>`) and the directory as a list of ids under the reserved id
- * `@directory` of the same resource, so it shares the record's TTL. Invalidating one user
- * or channel (after a write or a `user_change` event) is one delete: the next directory
- * read finds that record missing and re-reads just it (users.info / conversations.info),
- * or the whole directory when many are missing.
+ * Users come from the process-level user directory (`./directory.ts`): one snapshot of
+ * users.list, indexed by id and by email once per load or change and kept fresh from Slack's
+ * user events, so a request reads no user records and builds no index. Each request takes
+ * one snapshot (at its first need) and answers every user lookup from it.
  *
- * - `user` / `channel` answer by id from the directory and fall back to users.info /
- *   conversations.info for ids it lacks (created after the directory was cached). Unknown
- *   ids are cached as null, so a warm repeat costs nothing.
+ * Channels still come from a directory read per request through the cross-request cache:
+ * conversations.list read in full (all pages, 200 per page) and cached normalized, every
+ * record under its own id (`channel:<id>`) and the directory as a list of ids under the
+ * reserved id `@directory`, so it shares the record's TTL. Invalidating one channel (after
+ * a write or an event) is one delete: the next directory read finds that record missing and
+ * re-reads just it (conversations.info), or the whole directory when many are missing.
+ *
+ * - `user` answers by id from the snapshot; ids it lacks (a member who joined since, and no
+ *   event told us) fall back to users.info through the cross-request cache (`user:<id>`),
+ *   where unknown ids are cached as null, so a warm repeat costs nothing.
+ * - `channel` answers by id from the channel directory and falls back to conversations.info
+ *   the same way.
  * - `userIdByEmail` (root lookups) and `userIdForOwnerEmail` (the Owner.chatUser link) are
- *   link lookups: they yield ids, never records. The first caches email → id; the second is
- *   computed from the cached directory on every request, so it follows record changes at once.
+ *   link lookups: they yield ids, never records, from the snapshot's active members by email.
+ *   The first caches email → id and asks Slack's users.lookupByEmail when the snapshot has no
+ *   single match; the second is null unless exactly one active member has the address.
  * - `history` reads one conversations.history page; the page is cached as its list of
  *   message ids and each message under `<channel>:<ts>` in the `message` resource (short TTL).
  *
@@ -28,13 +34,17 @@ import { createCachedLoader } from '../../cache/cached-loader.ts';
 import type { ResourceCache } from '../../cache/types.ts';
 import { GatewayError, isGatewayError } from '../../errors.ts';
 import { SLACK_PAGE_LIMIT, type ChatConnector, type HistoryParams, type Page } from './client.ts';
+import type { UserDirectory, UserSnapshot } from './directory.ts';
 import type { ChatMessage, SlackConversation, SlackUser } from './schemas.ts';
 
-/** Cache ids under `user`/`channel` that hold the directory; `@` never occurs in Slack ids. */
+/** Cache id under `channel` that holds the channel directory; `@` never occurs in Slack ids. */
 export const DIRECTORY_ID = '@directory';
 /** Resource names, which are also the TTL keys in config's DEFAULT_CACHE_TTL_SECONDS. */
 export const CHAT_RESOURCES = {
+  /** Users read by id outside the user directory (users.info, users.lookupByEmail). */
   user: 'user',
+  /** The user directory's shared copy (see directory.ts): one entry; its TTL is the directory's refresh interval. */
+  userDirectory: 'userDirectory',
   /** Email → user id, from root lookups by email (no entry in the TTL table: uses `default`). */
   userByEmail: 'userByEmail',
   channel: 'channel',
@@ -49,7 +59,7 @@ export const CHAT_RESOURCES = {
 export const historyGenerationId = (channel: string) => `gen|${channel}`;
 
 /** How many per-id calls (users.info, conversations.info, users.lookupByEmail) run at once. */
-const FAN_OUT = 8;
+export const FAN_OUT = 8;
 
 /** Slack ids are upper-case letters and digits; anything else cannot exist upstream. */
 const SLACK_ID = /^[A-Z0-9]{2,32}$/;
@@ -99,14 +109,21 @@ export interface CreateChatLoadersOptions {
   connector: ChatConnector;
   /** The cross-request cache, scoped to chat and the bot token. */
   cache: ResourceCache;
+  /** The process-level Slack user directory every user lookup answers from. */
+  directory: UserDirectory;
   /** This gateway request's id, sent upstream as `x-request-id`. */
   requestId?: string;
+  /**
+   * This request's deadline or cancellation. The directory's load is shared and runs on
+   * without it; the request stops waiting for it when the signal aborts.
+   */
+  signal?: AbortSignal;
 }
 
-const lowerEmail = (email: string) => email.trim().toLowerCase();
+export const lowerEmail = (email: string) => email.trim().toLowerCase();
 const channelNameKey = (name: string) => name.trim().replace(/^#/, '').toLowerCase();
 
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {
@@ -120,7 +137,7 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
 }
 
 /** Turns Slack's NOT_FOUND into null; every other failure propagates. */
-async function orNull<T>(promise: Promise<T>): Promise<T | null> {
+export async function orNull<T>(promise: Promise<T>): Promise<T | null> {
   try {
     return await promise;
   } catch (error) {
@@ -129,7 +146,7 @@ async function orNull<T>(promise: Promise<T>): Promise<T | null> {
   }
 }
 
-async function readAll<T>(fetchPage: (cursor: string | undefined) => Promise<Page<T>>): Promise<T[]> {
+export async function readAll<T>(fetchPage: (cursor: string | undefined) => Promise<Page<T>>): Promise<T[]> {
   const all: T[] = [];
   const seen = new Set<string>();
   let cursor: string | undefined;
@@ -144,6 +161,36 @@ async function readAll<T>(fetchPage: (cursor: string | undefined) => Promise<Pag
     if (cursor) seen.add(cursor);
   } while (cursor);
   return all;
+}
+
+/**
+ * Waits for shared work (the user directory's load) until `signal` aborts, then rejects the
+ * way the upstream client does when a request's deadline passes; the work itself runs on.
+ */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      const reason: unknown = signal.reason;
+      reject(
+        isGatewayError(reason)
+          ? new GatewayError(reason.code, reason.message, { service: 'chat', retryAfter: reason.retryAfter, cause: reason })
+          : new GatewayError('UPSTREAM_TIMEOUT', 'Slack did not answer before the request deadline', { service: 'chat' }),
+      );
+    };
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 /** The cache never fails a load (same rule as createCachedLoader): errors read as misses. */
@@ -229,49 +276,38 @@ function cachedDirectory<T extends { id: string }>(options: {
 export function createChatLoaders(options: CreateChatLoadersOptions): ChatLoaders {
   const { cache } = options;
   const connector = options.requestId ? options.connector.withRequestId(options.requestId) : options.connector;
-  // ---- users -------------------------------------------------------------------------
-  const userDirectory = cachedDirectory<SlackUser>({
-    cache,
-    resource: CHAT_RESOURCES.user,
-    listAll: () => readAll((cursor) => connector.listUsers({ limit: SLACK_PAGE_LIMIT, cursor })),
-    fetchOne: (id) => orNull(connector.getUser(id)),
-    // Later `user.load(id)` calls in this request are answered without a cache round trip.
-    onLoad: (records) => records.forEach((record) => user.prime(record.id, record)),
-  });
+  // ---- users ------------------------------------------------------------------------
+  let snapshotOfRequest: Promise<UserSnapshot> | undefined;
+  /** One snapshot per request, so every lookup in it sees the same directory. */
+  const snapshot = () => (snapshotOfRequest ??= untilAborted(options.directory.snapshot(), options.signal));
 
-  const user = createCachedLoader<SlackUser>({
+  /** Members the snapshot lacks: users.info through the cross-request cache (null cached for unknown ids). */
+  const userOutsideDirectory = createCachedLoader<SlackUser>({
     cache,
     resource: CHAT_RESOURCES.user,
-    // One directory read answers any number of ids; 200 is users.list's page size.
     maxBatchSize: SLACK_PAGE_LIMIT,
-    // Ids that cannot be Slack's share one key, so none can read the `@directory` entry.
-    cacheKeyFn: (id) => (SLACK_ID.test(id) ? id : '!invalid'),
     async fetch(ids) {
-      const valid = ids.filter((id) => SLACK_ID.test(id));
-      const found = new Map<string, SlackUser | null>();
-      if (valid.length === 0) return found;
-      const byId = new Map((await userDirectory.load()).map((record) => [record.id, record]));
-      const absent = valid.filter((id) => !byId.has(id));
-      const fetched = await mapLimit(absent, FAN_OUT, (id) => orNull(connector.getUser(id)));
-      for (const id of valid) found.set(id, byId.get(id) ?? null);
-      absent.forEach((id, index) => found.set(id, fetched[index]));
-      return found;
+      const fetched = await mapLimit(ids, FAN_OUT, (id) => orNull(connector.getUser(id)));
+      return new Map(ids.map((id, index) => [id, fetched[index]]));
     },
   });
 
-  /** Active members by lower-cased email; deactivated accounts never link (a re-hired person's old account must not make the link ambiguous). */
-  async function activeUsersByEmail(): Promise<Map<string, SlackUser[]>> {
-    const index = new Map<string, SlackUser[]>();
-    for (const record of await userDirectory.load()) {
-      const email = record.profile.email;
-      if (!email || record.deleted) continue;
-      const key = lowerEmail(email);
-      const list = index.get(key);
-      if (list) list.push(record);
-      else index.set(key, [record]);
-    }
-    return index;
-  }
+  const user = new DataLoader<string, SlackUser | null, string>(
+    async (ids) => {
+      // Ids that cannot be Slack's are nobody, and cost nothing.
+      if (!ids.some((id) => SLACK_ID.test(id))) return ids.map(() => null);
+      const { byId } = await snapshot();
+      const absent = ids.filter((id) => SLACK_ID.test(id) && !byId.has(id));
+      const fetched = new Map<string, SlackUser | null | Error>();
+      if (absent.length > 0) {
+        const results = await userOutsideDirectory.loadMany(absent);
+        absent.forEach((id, index) => fetched.set(id, results[index]));
+      }
+      return ids.map((id) => (SLACK_ID.test(id) ? (byId.get(id) ?? fetched.get(id) ?? null) : null));
+    },
+    // One snapshot answers any number of ids; 200 is users.list's page size.
+    { maxBatchSize: SLACK_PAGE_LIMIT, cacheKeyFn: (id) => (SLACK_ID.test(id) ? id : '!invalid') },
+  );
 
   const userIdByEmail = createCachedLoader<string>({
     cache,
@@ -279,15 +315,15 @@ export function createChatLoaders(options: CreateChatLoadersOptions): ChatLoader
     maxBatchSize: SLACK_PAGE_LIMIT,
     cacheKeyFn: lowerEmail,
     async fetch(emails) {
-      const index = await activeUsersByEmail();
+      const { activeByEmail } = await snapshot();
       const found = new Map<string, string | null>();
       const unresolved: string[] = [];
       for (const email of emails) {
-        const matches = index.get(lowerEmail(email)) ?? [];
+        const matches = activeByEmail.get(lowerEmail(email)) ?? [];
         if (matches.length === 1) found.set(email, matches[0].id);
         else unresolved.push(email);
       }
-      // Not in the cached directory (a new member) or ambiguous there: Slack's own lookup decides.
+      // Not in the directory (a new member no event told us of) or ambiguous there: Slack's own lookup decides.
       const looked = await mapLimit(unresolved, FAN_OUT, (email) => orNull(connector.lookupUserByEmail(email.trim())));
       const primed: [string, SlackUser][] = [];
       unresolved.forEach((email, index) => {
@@ -305,9 +341,9 @@ export function createChatLoaders(options: CreateChatLoadersOptions): ChatLoader
 
   const userIdForOwnerEmail = new DataLoader<string, string | null, string>(
     async (emails) => {
-      const index = await activeUsersByEmail();
+      const { activeByEmail } = await snapshot();
       return emails.map((email) => {
-        const matches = index.get(lowerEmail(email)) ?? [];
+        const matches = activeByEmail.get(lowerEmail(email)) ?? [];
         return matches.length === 1 ? matches[0].id : null;
       });
     },
@@ -427,7 +463,7 @@ export function createChatLoaders(options: CreateChatLoadersOptions): ChatLoader
     userIdForOwnerEmail,
     channel,
     channelIdByName,
-    users: () => userDirectory.load(),
+    users: async () => (await snapshot()).users,
     channels: () => channelDirectory.load(),
     history,
   };
