@@ -2,8 +2,9 @@
  * A quick in-process measure of the gateway's own CPU per request: the sandbox in its own
  * process (zero latency), the gateway here, one workload sent sequentially through the
  * full HTTP pipeline (`yoga.fetch`). Run under `node --cpu-prof` to see where the time
- * goes. Usage: `tsx bench/hot-loop.ts [W1|W2|W4] [requests] [warm|cold]`; RESPONSE_CACHE=0
- * in the environment measures execution with warm record caches only.
+ * goes. Usage: `tsx bench/hot-loop.ts [W1|W2|W4] [requests] [warm|cold] [concurrency]`;
+ * RESPONSE_CACHE=0 in the environment measures execution with warm record caches only. W4
+ * rotates its filters as the bench does.
  */
 import { SANDBOX_CREDENTIALS } from '../src/sandbox/credentials.ts';
 import { loadConfig } from '../src/config.ts';
@@ -14,9 +15,10 @@ import { apiKeyConfigEntry } from '../src/auth/api-keys.ts';
 import { DEFAULT_CACHE_TTL_SECONDS } from '../src/config.ts';
 import { forkChild } from './children.ts';
 import type { SandboxReplyMsg } from './protocol.ts';
-import { W1_QUERY, W2_QUERY, W4_QUERY, body } from './workloads.ts';
+import { W1_QUERY, W2_QUERY, W4_QUERY, body, w4Variables } from './workloads.ts';
+import type { WorldFacts } from './protocol.ts';
 
-const [workload = 'W1', countArg = '200', mode = 'warm'] = process.argv.slice(2);
+const [workload = 'W1', countArg = '200', mode = 'warm', concurrencyArg = '1'] = process.argv.slice(2);
 const sandbox = await forkChild<Extract<SandboxReplyMsg, { type: 'ready' }>>('./sandbox-process.ts', 'sandbox');
 const urls = sandbox.ready.urls;
 const key = 'sbk_hot_loop_key_0123456789abcdef';
@@ -43,22 +45,35 @@ if (mode === 'cold') {
 const config = loadConfig(env);
 const gateway = createGateway({ config, upstreams: resolveUpstreams(config, {}), logger: createLogger(config.logLevel) });
 const query = workload === 'W2' ? W2_QUERY : workload === 'W4' ? W4_QUERY : W1_QUERY;
-const variables = workload === 'W2' ? { id: '10000001' } : workload === 'W4' ? { first: 50, filter: {} } : undefined;
+const nextW4 = w4Variables(await sandbox.call<WorldFacts>({ type: 'facts' }));
+const variables = () => (workload === 'W2' ? { id: '10000001' } : workload === 'W4' ? nextW4() : undefined);
 const send = async () => {
   const res = await gateway.yoga.fetch('http://gateway.test/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-    body: body(query, variables),
+    body: body(query, variables()),
   });
   const json = (await res.json()) as { errors?: unknown[] };
   if (json.errors) throw new Error(JSON.stringify(json.errors).slice(0, 500));
 };
 for (let i = 0; i < 20; i++) await send();
 const n = Number(countArg);
+const concurrency = Number(concurrencyArg);
+let peakRss = 0;
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 50);
 const t0 = performance.now();
-for (let i = 0; i < n; i++) await send();
+let sent = 0;
+await Promise.all(
+  Array.from({ length: concurrency }, async () => {
+    while (sent++ < n) await send();
+  }),
+);
 const ms = (performance.now() - t0) / n;
-console.log(`${workload} ${mode}: ${ms.toFixed(2)} ms/request over ${n} sequential requests; rss ${Math.round(process.memoryUsage.rss() / 2 ** 20)} MB`);
+clearInterval(sampler);
+const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
+(globalThis as { gc?: () => void }).gc?.();
+if (process.env.HEAP_SNAPSHOT) (await import('node:v8')).writeHeapSnapshot(process.env.HEAP_SNAPSHOT);
+console.log(`${workload} ${mode}: ${ms.toFixed(2)} ms/request over ${n} requests at concurrency ${concurrency}; peak rss ${mb(peakRss)} MB, heap ${mb(process.memoryUsage().heapUsed)} MB`);
 await gateway.close();
 await sandbox.stop();
 process.exit(0);

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCachedLoader, invalidateCached, primeCache } from '../src/cache/cached-loader.ts';
-import { createCacheStore, credentialScope, LruMapStore, type CacheStore } from '../src/cache/store.ts';
+import { createCacheStore, credentialScope, jsonSize, LruMapStore, type CacheStore } from '../src/cache/store.ts';
 import type { ResourceCache } from '../src/cache/types.ts';
 
 interface Contact {
@@ -141,6 +141,13 @@ describe('memory store', () => {
       first!.id = '2';
     }).toThrow(TypeError);
     expect(await cache.getMany('contact', ['1'])).toEqual([{ id: '1', tags: ['a'] }]);
+  });
+
+  it('estimates a record\'s JSON size within a tenth of the real length', () => {
+    const record = { id: '10000001', properties: { firstname: 'Ada', lastname: 'Lovelace', email: 'ada@example.com', amount_due: 129900, paid: false, note: null }, tags: ['a', 'bb'], lines: [{ id: 'il_1', amount: 500 }] };
+    const real = JSON.stringify(record).length;
+    expect(Math.abs(jsonSize(record) - real)).toBeLessThan(real / 10);
+    expect(jsonSize('x'.repeat(100))).toBe(102);
   });
 
   it('bounds the memory store by the JSON size of its entries, least recently used first', async () => {

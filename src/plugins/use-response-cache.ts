@@ -27,6 +27,7 @@ import { type Cache, useResponseCache as useYogaResponseCache } from '@graphql-y
 import type { Plugin } from 'graphql-yoga';
 import type { ChangeEvent } from '../changes/types.ts';
 import type { SystemName } from '../errors.ts';
+import { jsonSize } from '../cache/store.ts';
 import { wantsTrace } from '../observability/trace.ts';
 import { principalOf } from './use-auth.ts';
 
@@ -103,7 +104,7 @@ export function createResponseStore(maxBytes: number): Cache & { readonly bytes:
     },
     set(id, result, entities, ttl) {
       remove(id);
-      const size = id.length + JSON.stringify(result).length;
+      const size = id.length + jsonSize(result);
       if (!(ttl > 0) || size > maxBytes) return;
       const types = [...new Set(Array.from(entities, (entity) => entity.typename))];
       entries.set(id, { result, bytes: size, expires: Date.now() + ttl, types });
