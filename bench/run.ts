@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { apiKeyConfigEntry } from '../src/auth/api-keys.ts';
 import { DEFAULT_CACHE_TTL_SECONDS } from '../src/config.ts';
 import type { SystemName } from '../src/errors.ts';
@@ -52,7 +53,27 @@ const CONTACTS = numberFromEnv('BENCH_CONTACTS', 100_000);
 const CONCURRENCY = [1, 10, 50];
 const THROUGHPUT_CONNECTIONS = 50;
 const CPU_PROF = process.env.BENCH_CPU_PROF === '1';
-const DATABASE_URL = process.env.BENCH_DATABASE_URL?.trim() || undefined;
+const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/test';
+/**
+ * The write store as production runs it (PostgreSQL): BENCH_DATABASE_URL, else the local
+ * server when it answers; only without one does the gateway fall back to embedded PGlite,
+ * whose memory then counts as the gateway's.
+ */
+async function chooseDatabase(): Promise<{ url?: string; label: string }> {
+  const given = process.env.BENCH_DATABASE_URL?.trim();
+  if (given) return { url: given, label: 'PostgreSQL (BENCH_DATABASE_URL)' };
+  const client = new pg.Client({ connectionString: LOCAL_POSTGRES, connectionTimeoutMillis: 1_000 });
+  try {
+    await client.connect();
+    return { url: LOCAL_POSTGRES, label: 'PostgreSQL (127.0.0.1:5432)' };
+  } catch {
+    return { label: 'embedded PGlite (in the gateway process; no PostgreSQL answered on 127.0.0.1:5432)' };
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+const DATABASE = await chooseDatabase();
+const DATABASE_URL = DATABASE.url;
 const SYSTEMS: readonly SystemName[] = ['crm', 'billing', 'chat'];
 
 const REALISTIC: Latencies = { crm: 20, billing: 30, chat: 15 };
@@ -422,7 +443,7 @@ async function main(): Promise<void> {
       machine,
       startedAt: new Date(started).toISOString(),
       durationS: Math.round((Date.now() - started) / 1000),
-      settings: { writeStore: DATABASE_URL ? 'PostgreSQL (BENCH_DATABASE_URL)' : 'embedded PGlite (in the gateway process)', quick: QUICK, loadS: DURATION_S, contacts: CONTACTS, realistic: REALISTIC, jitter: JITTER, soak: { rounds: SOAK_ROUNDS, loadS: SOAK_LOAD_S, calmS: SOAK_CALM_S, connections: SOAK_CONNECTIONS } },
+      settings: { writeStore: DATABASE.label, quick: QUICK, loadS: DURATION_S, contacts: CONTACTS, realistic: REALISTIC, jitter: JITTER, soak: { rounds: SOAK_ROUNDS, loadS: SOAK_LOAD_S, calmS: SOAK_CALM_S, connections: SOAK_CONNECTIONS } },
       w3Skipped: typeof w3 === 'string' ? w3 : undefined,
       routes,
       loadAverageAtEnd: describeMachine().loadAverage,
