@@ -59,7 +59,13 @@ const send = async () => {
 for (let i = 0; i < 20; i++) await send();
 const n = Number(countArg);
 const concurrency = Number(concurrencyArg);
-let peakRss = 0;
+// ALLOC_PROF=<file>: a sampling profile of every allocation during the loop, collected or not.
+const inspector = process.env.ALLOC_PROF ? new (await import('node:inspector/promises')).Session() : undefined;
+if (inspector) {
+  inspector.connect();
+  await inspector.post('HeapProfiler.startSampling', { samplingInterval: 32768, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+}
+let peakRss = process.memoryUsage.rss();
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 50);
 const t0 = performance.now();
 let sent = 0;
@@ -70,6 +76,10 @@ await Promise.all(
 );
 const ms = (performance.now() - t0) / n;
 clearInterval(sampler);
+if (inspector) {
+  const { profile } = await inspector.post('HeapProfiler.stopSampling');
+  (await import('node:fs')).writeFileSync(process.env.ALLOC_PROF!, JSON.stringify(profile));
+}
 const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
 (globalThis as { gc?: () => void }).gc?.();
 if (process.env.HEAP_SNAPSHOT) (await import('node:v8')).writeHeapSnapshot(process.env.HEAP_SNAPSHOT);

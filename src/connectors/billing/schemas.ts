@@ -134,16 +134,30 @@ export const chargeSchema = z.object({
 });
 export type StripeCharge = z.output<typeof chargeSchema>;
 
+/**
+ * Envelope schemas are built once per item schema: zod compiles a schema on its first
+ * parse, and building one per response made that compilation a per-request cost.
+ */
+function perItem<B extends (item: z.ZodType) => z.ZodType>(build: B): B {
+  const built = new WeakMap<z.ZodType, z.ZodType>();
+  return ((item: z.ZodType) => {
+    let schema = built.get(item);
+    if (!schema) built.set(item, (schema = build(item)));
+    return schema;
+  }) as B;
+}
+
 /** `GET /v1/<resource>` list envelope. */
-export const listSchema = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), has_more: z.boolean() });
+export const listSchema = perItem(<T extends z.ZodType>(item: T) => z.object({ data: z.array(item), has_more: z.boolean() }));
 export interface StripeList<T> {
   data: T[];
   has_more: boolean;
 }
 
 /** `GET /v1/<resource>/search` envelope; `next_page` is the cursor for `page`. */
-export const searchResultSchema = <T extends z.ZodType>(item: T) =>
-  z.object({ data: z.array(item), has_more: z.boolean(), next_page: nullish(z.string()), total_count: int.optional() });
+export const searchResultSchema = perItem(<T extends z.ZodType>(item: T) =>
+  z.object({ data: z.array(item), has_more: z.boolean(), next_page: nullish(z.string()), total_count: int.optional() }),
+);
 export interface StripeSearchResult<T> {
   data: T[];
   has_more: boolean;

@@ -133,26 +133,33 @@ const nextPageSchema = z
   .looseObject({ next: z.looseObject({ after: z.string().min(1) }).nullish() })
   .nullish();
 
-export function listResponseSchema(type: CrmObjectType) {
-  return z.looseObject({ results: z.array(OBJECT_SCHEMAS[type]), paging: nextPageSchema });
-}
+/**
+ * One schema per object type, built once: zod compiles a schema on its first parse, and
+ * building one per response made that compilation a per-request cost.
+ */
+const perType = <S>(build: (type: CrmObjectType) => S): ((type: CrmObjectType) => S) => {
+  const built = { contacts: build('contacts'), companies: build('companies'), deals: build('deals') };
+  return (type) => built[type];
+};
 
-export function searchResponseSchema(type: CrmObjectType) {
-  return z.looseObject({ total: z.number().int().nonnegative(), results: z.array(OBJECT_SCHEMAS[type]), paging: nextPageSchema });
-}
+export const listResponseSchema = perType((type) => z.looseObject({ results: z.array(OBJECT_SCHEMAS[type]), paging: nextPageSchema }));
+
+export const searchResponseSchema = perType((type) =>
+  z.looseObject({ total: z.number().int().nonnegative(), results: z.array(OBJECT_SCHEMAS[type]), paging: nextPageSchema }),
+);
 
 const batchErrorSchema = z.looseObject({
   category: z.string().nullish(),
   context: z.looseObject({ ids: z.array(z.string()).nullish() }).nullish(),
 });
 
-export function batchReadResponseSchema(type: CrmObjectType) {
-  return z.looseObject({
+export const batchReadResponseSchema = perType((type) =>
+  z.looseObject({
     status: z.string().nullish(),
     results: z.array(OBJECT_SCHEMAS[type]),
     errors: z.array(batchErrorSchema).nullish(),
-  });
-}
+  }),
+);
 
 // v4 sends `toObjectId` as a JSON number (int64); the SDKs model it as a string.
 const objectIdSchema = z.union([z.string().min(1), z.number().int().nonnegative()]).transform(String);
