@@ -6,42 +6,20 @@
  * RESPONSE_CACHE=0 in the environment measures execution with warm record caches only. W4
  * rotates its filters as the bench does.
  */
-import { SANDBOX_CREDENTIALS } from '../src/sandbox/credentials.ts';
 import { loadConfig } from '../src/config.ts';
 import { createGateway } from '../src/gateway.ts';
 import { createLogger } from '../src/observability/logger.ts';
 import { resolveUpstreams } from '../src/upstreams.ts';
-import { apiKeyConfigEntry } from '../src/auth/api-keys.ts';
-import { DEFAULT_CACHE_TTL_SECONDS } from '../src/config.ts';
 import { forkChild } from './children.ts';
-import type { SandboxReplyMsg } from './protocol.ts';
+import { benchGatewayEnv } from './gateway-env.ts';
+import type { SandboxReplyMsg, WorldFacts } from './protocol.ts';
 import { W1_QUERY, W2_QUERY, W4_QUERY, body, w4Variables } from './workloads.ts';
-import type { WorldFacts } from './protocol.ts';
 
 const [workload = 'W1', countArg = '200', mode = 'warm', concurrencyArg = '1'] = process.argv.slice(2);
 const sandbox = await forkChild<Extract<SandboxReplyMsg, { type: 'ready' }>>('./sandbox-process.ts', 'sandbox');
-const urls = sandbox.ready.urls;
 const key = 'sbk_hot_loop_key_0123456789abcdef';
-const env: Record<string, string> = {
-  SWITCHBOARD_MODE: 'production',
-  LOG_LEVEL: 'fatal',
-  HUBSPOT_BASE_URL: urls.crm,
-  HUBSPOT_TOKEN: SANDBOX_CREDENTIALS.crm,
-  STRIPE_BASE_URL: urls.billing,
-  STRIPE_API_KEY: SANDBOX_CREDENTIALS.billing,
-  SLACK_BASE_URL: `${urls.chat}/api`,
-  SLACK_BOT_TOKEN: SANDBOX_CREDENTIALS.chat,
-  SWITCHBOARD_API_KEYS: apiKeyConfigEntry('hot', key, ['*']),
-  RATE_LIMIT_PER_MINUTE: '0',
-  UPSTREAM_BUDGET_CRM: 'off',
-  UPSTREAM_BUDGET_BILLING: 'off',
-  UPSTREAM_BUDGET_CHAT: 'off',
-  ...(process.env.RESPONSE_CACHE ? { RESPONSE_CACHE: process.env.RESPONSE_CACHE } : {}),
-};
-if (mode === 'cold') {
-  env.CACHE_TTL_DEFAULT = '0';
-  for (const r of Object.keys(DEFAULT_CACHE_TTL_SECONDS)) env[`CACHE_TTL_${r.replace(/([A-Z])/g, '_$1').toUpperCase()}`] = '0';
-}
+const cache = mode === 'cold' ? 'cold' : process.env.RESPONSE_CACHE === '0' ? 'records-only' : 'warm';
+const env = benchGatewayEnv({ urls: sandbox.ready.urls, cache, apiKey: key });
 const config = loadConfig(env);
 const gateway = createGateway({ config, upstreams: resolveUpstreams(config, {}), logger: createLogger(config.logLevel) });
 const query = workload === 'W2' ? W2_QUERY : workload === 'W4' ? W4_QUERY : W1_QUERY;

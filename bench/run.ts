@@ -10,11 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { apiKeyConfigEntry } from '../src/auth/api-keys.ts';
-import { DEFAULT_CACHE_TTL_SECONDS } from '../src/config.ts';
 import type { SystemName } from '../src/errors.ts';
-import { SANDBOX_CREDENTIALS } from '../src/sandbox/credentials.ts';
 import { forkChild, type Child } from './children.ts';
+import { benchGatewayEnv, type CacheSetting } from './gateway-env.ts';
 import { runLoad, type LoadResult } from './load.ts';
 import { describeMachine } from './machine.ts';
 import type { GatewayRequestMsg, SandboxReplyMsg, WindowStats, WorldFacts } from './protocol.ts';
@@ -92,51 +90,7 @@ type ServerChild = Child<{ type: 'ready'; url: string }>;
 const BENCH_KEY = `sbk_bench_${randomBytes(24).toString('base64url')}`;
 const AUTH = { authorization: `Bearer ${BENCH_KEY}` };
 
-const upperSnake = (name: string) => name.replace(/([A-Z])/g, '_$1').toUpperCase();
-
-type CacheSetting = 'warm' | 'records-only' | 'cold';
-
-function gatewayEnv(urls: Record<SystemName, string>, cache: CacheSetting, dataDir: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    // As a production deployment runs Node (graphql-js, among others, skips development-only checks).
-    NODE_ENV: 'production',
-    SWITCHBOARD_MODE: 'production',
-    LOG_LEVEL: 'fatal',
-    HUBSPOT_BASE_URL: urls.crm,
-    HUBSPOT_TOKEN: SANDBOX_CREDENTIALS.crm,
-    STRIPE_BASE_URL: urls.billing,
-    STRIPE_API_KEY: SANDBOX_CREDENTIALS.billing,
-    // Slack's Web API lives under /api, on the vendor and in the sandbox alike.
-    SLACK_BASE_URL: `${urls.chat}/api`,
-    SLACK_BOT_TOKEN: SANDBOX_CREDENTIALS.chat,
-    SWITCHBOARD_API_KEYS: apiKeyConfigEntry('bench', BENCH_KEY, ['*']),
-    // The bench is one client sending far more than a person would; per-client limiting is off.
-    RATE_LIMIT_PER_MINUTE: '0',
-    // The sandbox is not the real vendor; its quotas would measure the throttle, not the gateway.
-    UPSTREAM_BUDGET_CRM: 'off',
-    UPSTREAM_BUDGET_BILLING: 'off',
-    UPSTREAM_BUDGET_CHAT: 'off',
-    SWITCHBOARD_DATA_DIR: dataDir,
-  };
-  // Without it, writes go to embedded PGlite in the gateway process, whose memory then counts as the gateway's.
-  if (DATABASE_URL) {
-    env.DATABASE_URL = DATABASE_URL;
-    env.DATABASE_SCHEMA = 'switchboard_bench';
-  } else delete env.DATABASE_URL;
-  // The in-memory cache, as a fresh clone runs it; a config file must not leak in either.
-  delete env.REDIS_URL;
-  delete env.SWITCHBOARD_CONFIG;
-  // The stitching-cost comparison also runs with whole responses uncached: every request executes.
-  if (cache === 'records-only') env.RESPONSE_CACHE = '0';
-  if (cache === 'cold') {
-    // Every resource's TTL 0: nothing outlives its request, so every request starts cold
-    // (per-request DataLoaders still batch and dedupe within it, as they must).
-    env.CACHE_TTL_DEFAULT = '0';
-    for (const resource of Object.keys(DEFAULT_CACHE_TTL_SECONDS)) env[`CACHE_TTL_${upperSnake(resource)}`] = '0';
-  }
-  return env;
-}
+const gatewayEnv = (urls: Record<SystemName, string>, cache: CacheSetting, dataDir: string) => benchGatewayEnv({ urls, cache, dataDir, apiKey: BENCH_KEY, databaseUrl: DATABASE_URL });
 
 class Upstreams {
   constructor(readonly urls: Record<SystemName, string>) {}

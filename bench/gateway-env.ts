@@ -1,0 +1,58 @@
+/**
+ * The environment a bench gateway runs with: production mode against the sandbox with its
+ * credentials, one configured API key, per-client limits and vendor budgets off, and the
+ * cache setting under test. Shared by the bench and the hot loop so both measure the same
+ * gateway.
+ */
+import { apiKeyConfigEntry } from '../src/auth/api-keys.ts';
+import { DEFAULT_CACHE_TTL_SECONDS } from '../src/config.ts';
+import type { SystemName } from '../src/errors.ts';
+import { SANDBOX_CREDENTIALS } from '../src/sandbox/credentials.ts';
+
+/** warm: as deployed; records-only: response cache off; cold: every TTL 0. */
+export type CacheSetting = 'warm' | 'records-only' | 'cold';
+
+const upperSnake = (name: string) => name.replace(/([A-Z])/g, '_$1').toUpperCase();
+
+export function benchGatewayEnv(options: { urls: Record<SystemName, string>; cache: CacheSetting; apiKey: string; dataDir?: string; databaseUrl?: string }): NodeJS.ProcessEnv {
+  const { urls, cache } = options;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    // As a production deployment runs Node (graphql-js, among others, skips development-only checks).
+    NODE_ENV: 'production',
+    SWITCHBOARD_MODE: 'production',
+    LOG_LEVEL: 'fatal',
+    HUBSPOT_BASE_URL: urls.crm,
+    HUBSPOT_TOKEN: SANDBOX_CREDENTIALS.crm,
+    STRIPE_BASE_URL: urls.billing,
+    STRIPE_API_KEY: SANDBOX_CREDENTIALS.billing,
+    // Slack's Web API lives under /api, on the vendor and in the sandbox alike.
+    SLACK_BASE_URL: `${urls.chat}/api`,
+    SLACK_BOT_TOKEN: SANDBOX_CREDENTIALS.chat,
+    SWITCHBOARD_API_KEYS: apiKeyConfigEntry('bench', options.apiKey, ['*']),
+    // The bench is one client sending far more than a person would; per-client limiting is off.
+    RATE_LIMIT_PER_MINUTE: '0',
+    // The sandbox is not the real vendor; its quotas would measure the throttle, not the gateway.
+    UPSTREAM_BUDGET_CRM: 'off',
+    UPSTREAM_BUDGET_BILLING: 'off',
+    UPSTREAM_BUDGET_CHAT: 'off',
+  };
+  if (options.dataDir) env.SWITCHBOARD_DATA_DIR = options.dataDir;
+  // Without it, writes go to embedded PGlite in the gateway process, whose memory then counts as the gateway's.
+  if (options.databaseUrl) {
+    env.DATABASE_URL = options.databaseUrl;
+    env.DATABASE_SCHEMA = 'switchboard_bench';
+  } else delete env.DATABASE_URL;
+  // The in-memory cache, as a fresh clone runs it; a config file must not leak in either.
+  delete env.REDIS_URL;
+  delete env.SWITCHBOARD_CONFIG;
+  // The stitching-cost comparison also runs with whole responses uncached: every request executes.
+  if (cache === 'records-only') env.RESPONSE_CACHE = '0';
+  if (cache === 'cold') {
+    // Every resource's TTL 0: nothing outlives its request, so every request starts cold
+    // (per-request DataLoaders still batch and dedupe within it, as they must).
+    env.CACHE_TTL_DEFAULT = '0';
+    for (const resource of Object.keys(DEFAULT_CACHE_TTL_SECONDS)) env[`CACHE_TTL_${upperSnake(resource)}`] = '0';
+  }
+  return env;
+}
