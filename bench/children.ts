@@ -21,10 +21,19 @@ interface ForkOptions {
   readyTimeoutMs?: number;
 }
 
-export async function forkChild<Ready extends { type: 'ready' }>(script: string, name: string, options: ForkOptions = {}): Promise<Child<Ready>> {
-  const child = fork(fileURLToPath(new URL(script, import.meta.url)), [], {
+/** Run compiled (dist/bench/), this module forks its siblings compiled too. */
+const COMPILED = import.meta.url.endsWith('.js');
+
+/**
+ * `script`: a sibling's source name (`./sandbox-process.ts`), or the URL of a compiled
+ * script; TypeScript runs with tsx as loader, JavaScript with plain node.
+ */
+export async function forkChild<Ready extends { type: 'ready' }>(script: string | URL, name: string, options: ForkOptions = {}): Promise<Child<Ready>> {
+  const url = script instanceof URL ? script : new URL(COMPILED ? script.replace(/\.ts$/, '.js') : script, import.meta.url);
+  const loader = url.pathname.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = fork(fileURLToPath(url), [], {
     env: options.env ?? process.env,
-    execArgv: ['--import', 'tsx', ...(options.nodeArgs ?? [])],
+    execArgv: [...loader, ...(options.nodeArgs ?? [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const pending = new Map<number, (value: unknown) => void>();

@@ -4,10 +4,27 @@
  * cache setting under test. Shared by the bench and the hot loop so both measure the same
  * gateway.
  */
+import { readFileSync } from 'node:fs';
 import { apiKeyConfigEntry } from '../src/auth/api-keys.ts';
 import { DEFAULT_CACHE_TTL_SECONDS } from '../src/config.ts';
 import type { SystemName } from '../src/errors.ts';
+import { fromRoot } from '../src/paths.ts';
 import { SANDBOX_CREDENTIALS } from '../src/sandbox/credentials.ts';
+
+/** The gateway process as `npm start` runs it: compiled into dist/ (`npm run bench` builds it first)… */
+export const GATEWAY_PROCESS = fromRoot('dist/bench/gateway-process.js');
+
+/** …and with the node flags of the `start` script (the heap budget), read from package.json so the two cannot drift. */
+export const START_NODE_FLAGS: string[] = (() => {
+  const start: string = JSON.parse(readFileSync(fromRoot('package.json'), 'utf8')).scripts.start;
+  const words = start.split(/\s+/);
+  const flags: string[] = [];
+  for (const word of words.slice(words.indexOf('node') + 1)) {
+    if (!word.startsWith('--')) break;
+    flags.push(word);
+  }
+  return flags;
+})();
 
 /** warm: as deployed; records-only: response cache off; cold: every TTL 0. */
 export type CacheSetting = 'warm' | 'records-only' | 'cold';

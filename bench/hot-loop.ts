@@ -16,7 +16,7 @@ import type { SandboxReplyMsg, WorldFacts } from './protocol.ts';
 import { W1_QUERY, W2_QUERY, W4_QUERY, body, w4Variables } from './workloads.ts';
 
 const [workload = 'W1', countArg = '200', mode = 'warm', concurrencyArg = '1'] = process.argv.slice(2);
-const sandbox = await forkChild<Extract<SandboxReplyMsg, { type: 'ready' }>>('./sandbox-process.ts', 'sandbox');
+const sandbox = await forkChild<Extract<SandboxReplyMsg, { type: 'ready' }>>('./sandbox-process.ts', 'sandbox', { nodeArgs: process.env.SANDBOX_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SANDBOX_CPU_PROF}`] : [] });
 const key = 'sbk_hot_loop_key_0123456789abcdef';
 const cache = mode === 'cold' ? 'cold' : process.env.RESPONSE_CACHE === '0' ? 'records-only' : 'warm';
 const env = benchGatewayEnv({ urls: sandbox.ready.urls, cache, apiKey: key });

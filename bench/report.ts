@@ -50,6 +50,8 @@ export interface Report {
   durationS: number;
   settings: {
     writeStore: string;
+    /** How the gateways ran: as `npm start` runs the gateway. */
+    gatewayRuntime: string;
     quick: boolean;
     loadS: number;
     contacts: number;
@@ -146,7 +148,7 @@ export function renderReport(r: Report): string {
   out.push('');
   out.push(
     `Sandbox world: ${s.contacts.toLocaleString('en')} contacts. Realistic latency: CRM ${s.realistic.crm} ms, billing ${s.realistic.billing} ms, chat ${s.realistic.chat} ms, ±${s.jitter * 100}% jitter. ` +
-      `Each load run ${s.loadS} s (autocannon, in the driver process; sandbox, gateway and baseline each in their own process, all on the same ${r.machine.cores} cores). Write store: ${s.writeStore}. Whole run: ${r.durationS} s.`,
+      `Each load run ${s.loadS} s (autocannon, in the driver process; sandbox, gateway and baseline each in their own process, all on the same ${r.machine.cores} cores). Gateways: ${s.gatewayRuntime}. Write store: ${s.writeStore}. Whole run: ${r.durationS} s.`,
   );
   out.push('');
 

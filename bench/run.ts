@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { SystemName } from '../src/errors.ts';
 import { forkChild, type Child } from './children.ts';
-import { benchGatewayEnv, type CacheSetting } from './gateway-env.ts';
+import { GATEWAY_PROCESS, START_NODE_FLAGS, benchGatewayEnv, type CacheSetting } from './gateway-env.ts';
 import { runLoad, type LoadResult } from './load.ts';
 import { describeMachine } from './machine.ts';
 import type { GatewayRequestMsg, SandboxReplyMsg, WindowStats, WorldFacts } from './protocol.ts';
@@ -215,18 +215,18 @@ async function main(): Promise<void> {
     const facts = await (sandbox as SandboxChild).call<WorldFacts>({ type: 'facts' });
 
     const profileDir = join(RESULTS_DIR, 'profiles');
-    const gcArgs = ['--expose-gc'];
+    const gcArgs = [...START_NODE_FLAGS, '--expose-gc'];
     await upstreams.reset();
     const [warm, cold, recordsOnly] = await Promise.all([
-      forkChild<{ type: 'ready'; url: string }>('./gateway-process.ts', 'gateway', {
+      forkChild<{ type: 'ready'; url: string }>(GATEWAY_PROCESS, 'gateway', {
         env: gatewayEnv(sandbox.ready.urls, 'warm', join(dataDir, 'warm')),
         nodeArgs: CPU_PROF ? [...gcArgs, '--cpu-prof', `--cpu-prof-dir=${profileDir}`] : gcArgs,
       }),
-      forkChild<{ type: 'ready'; url: string }>('./gateway-process.ts', 'cold-cache gateway', {
+      forkChild<{ type: 'ready'; url: string }>(GATEWAY_PROCESS, 'cold-cache gateway', {
         env: gatewayEnv(sandbox.ready.urls, 'cold', join(dataDir, 'cold')),
         nodeArgs: gcArgs,
       }),
-      forkChild<{ type: 'ready'; url: string }>('./gateway-process.ts', 'records-only gateway', {
+      forkChild<{ type: 'ready'; url: string }>(GATEWAY_PROCESS, 'records-only gateway', {
         env: gatewayEnv(sandbox.ready.urls, 'records-only', join(dataDir, 'records-only')),
         nodeArgs: gcArgs,
       }),
@@ -397,7 +397,7 @@ async function main(): Promise<void> {
       machine,
       startedAt: new Date(started).toISOString(),
       durationS: Math.round((Date.now() - started) / 1000),
-      settings: { writeStore: DATABASE.label, quick: QUICK, loadS: DURATION_S, contacts: CONTACTS, realistic: REALISTIC, jitter: JITTER, soak: { rounds: SOAK_ROUNDS, loadS: SOAK_LOAD_S, calmS: SOAK_CALM_S, connections: SOAK_CONNECTIONS } },
+      settings: { writeStore: DATABASE.label, gatewayRuntime: `compiled JS (dist/), \`node ${START_NODE_FLAGS.join(' ')}\` as \`npm start\` runs it`, quick: QUICK, loadS: DURATION_S, contacts: CONTACTS, realistic: REALISTIC, jitter: JITTER, soak: { rounds: SOAK_ROUNDS, loadS: SOAK_LOAD_S, calmS: SOAK_CALM_S, connections: SOAK_CONNECTIONS } },
       w3Skipped: typeof w3 === 'string' ? w3 : undefined,
       routes,
       loadAverageAtEnd: describeMachine().loadAverage,

@@ -126,6 +126,9 @@ export interface ResilienceConfig {
   /** Concurrent upstream calls per system; more queue (up to `bulkheadQueue`), then fail fast. */
   bulkhead: number;
   bulkheadQueue: number;
+  /** Queries and mutations executing at once in this process; more wait (up to `maxQueuedOperations`), then fail OVERLOADED. */
+  maxConcurrentOperations: number;
+  maxQueuedOperations: number;
   /** Consecutive failures that open a system's breaker, and how long it stays open. */
   breakerThreshold: number;
   breakerHalfOpenMs: number;
@@ -239,6 +242,8 @@ const FIELDS = {
   REQUEST_DEADLINE_MS: { schema: whole(1, 600_000), hint: 'set how long one GraphQL request may take in milliseconds, e.g. 15000' },
   UPSTREAM_BULKHEAD: { schema: whole(1, 10_000), hint: 'set the concurrent upstream calls per system, e.g. 32' },
   UPSTREAM_BULKHEAD_QUEUE: { schema: whole(0, 100_000), hint: 'set how many upstream calls per system may wait for a slot, e.g. 256' },
+  MAX_CONCURRENT_OPERATIONS: { schema: whole(1, 10_000), hint: 'set how many queries and mutations may execute at once, e.g. 32' },
+  MAX_QUEUED_OPERATIONS: { schema: whole(0, 100_000), hint: 'set how many operations may wait for an execution slot, e.g. 1000' },
   UPSTREAM_BREAKER_THRESHOLD: { schema: whole(1, 1000), hint: 'set how many consecutive failures open a breaker, e.g. 5' },
   UPSTREAM_BREAKER_HALF_OPEN_MS: { schema: whole(1, 3_600_000), hint: 'set how long an open breaker waits before a trial call, e.g. 5000' },
   UPSTREAM_BUDGET_CRM: { schema: budget, hint: budgetHint },
@@ -504,6 +509,8 @@ export function loadConfig(env: EnvLike = process.env): Config {
       requestDeadlineMs: reader.get('REQUEST_DEADLINE_MS') ?? 15_000,
       bulkhead: reader.get('UPSTREAM_BULKHEAD') ?? 32,
       bulkheadQueue: reader.get('UPSTREAM_BULKHEAD_QUEUE') ?? 256,
+      maxConcurrentOperations: reader.get('MAX_CONCURRENT_OPERATIONS') ?? 32,
+      maxQueuedOperations: reader.get('MAX_QUEUED_OPERATIONS') ?? 1000,
       breakerThreshold: reader.get('UPSTREAM_BREAKER_THRESHOLD') ?? 5,
       breakerHalfOpenMs: reader.get('UPSTREAM_BREAKER_HALF_OPEN_MS') ?? 5_000,
       budgets: {

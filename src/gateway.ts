@@ -30,6 +30,7 @@ import { createSecurity } from './plugins/security.ts';
 import { buildGatewaySchema } from './stitching.ts';
 import { createUpstreamClient, type ResilientUpstreamClient, type UpstreamAttemptEvent } from './upstream/client.ts';
 import { createResilience } from './upstream/resilience.ts';
+import { createAdmission } from './plugins/use-admission.ts';
 import { createRequestDeadline, type RequestDeadline } from './upstream/deadline.ts';
 import { createMetrics, type GatewayMetrics } from './observability/metrics.ts';
 import { RequestTrace, tracedCache, tracedClient, wantsTrace } from './observability/trace.ts';
@@ -88,7 +89,12 @@ export function createGateway(options: GatewayOptions): Gateway {
   const logger = options.logger ?? createLogger(config.logLevel);
   let upstreamClients: Record<SystemName, ResilientUpstreamClient> | undefined;
   let cacheStore: CacheStore | undefined;
-  const metrics = createMetrics({ upstream: () => upstreamClients, cacheStats: () => cacheStore?.stats });
+  const admission = createAdmission({
+    maxConcurrent: config.resilience.maxConcurrentOperations,
+    maxQueued: config.resilience.maxQueuedOperations,
+    onRejected: (reason) => metrics.observeAdmissionRejected(reason),
+  });
+  const metrics = createMetrics({ upstream: () => upstreamClients, cacheStats: () => cacheStore?.stats, admission: admission.load });
   const resilience = createResilience({ config, upstreams: options.upstreams, logger, namespace: options.cacheNamespace ?? 'switchboard' });
   const upstream = Object.fromEntries(
     SYSTEMS.map((system) => [
@@ -234,6 +240,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       useReadiness({ draining: () => draining, upstream }),
       useUpstreamTrace({ budgetLeft: (system) => (upstream[system].budget?.enabled ? upstream[system].budget?.left() : undefined) }),
       useUpstreamErrorLog(logger),
+      admission.plugin,
       // Last, so authentication, rate limits and trusted documents have run when it answers.
       ...(responses ? [responses.plugin] : []),
     ],

@@ -7,8 +7,9 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import type { GraphiQLOptions } from 'graphql-yoga';
+import { fromRoot } from './paths.ts';
 
-const DOCUMENTS_DIR = new URL('../documents/', import.meta.url);
+const DOCUMENTS_DIR = fromRoot('documents/');
 
 /** W1 first: it is the flagship query and the one the quick start talks about. */
 export function exampleOperations(): { name: string; query: string }[] {

@@ -5,11 +5,12 @@
  * binds ports.
  */
 import { createServer } from 'node:http';
+import { getHeapStatistics } from 'node:v8';
 import { generateApiKey } from './auth/api-keys.ts';
 import { hashKeyCommand } from './auth/hash-key-command.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createGateway } from './gateway.ts';
-import { createLogger } from './observability/logger.ts';
+import { createLogger, type Logger } from './observability/logger.ts';
 import { SANDBOX_CREDENTIALS, SANDBOX_PORTS, startSandbox, type Sandbox } from './sandbox/index.ts';
 import { resolveUpstreams } from './upstreams.ts';
 import { attachGraphQLWs } from './subscriptions/ws.ts';
@@ -44,9 +45,27 @@ async function startEmbeddedSandbox(config: Config, systems: Config['sandboxSyst
   return sandbox;
 }
 
+/**
+ * `npm start` caps V8's heap (see the README's Memory section) so the process's memory
+ * stays bounded under load; the cap must hold what the caches may keep, the code, and the
+ * operations admitted at once. Raising a cache bound without the cap would end in an
+ * out-of-memory crash under load, so say so at start instead.
+ */
+function warnIfHeapTooSmall(config: Config, logger: Logger): void {
+  const cachesMb = ((config.cache.redisUrl ? 0 : config.cache.maxBytes) + (config.cache.responses.enabled ? config.cache.responses.maxBytes : 0)) / 2 ** 20;
+  const needMb = Math.ceil(HEAP_BASE_MB + cachesMb + config.resilience.maxConcurrentOperations * HEAP_PER_OPERATION_MB);
+  const limitMb = Math.floor(getHeapStatistics().heap_size_limit / 2 ** 20);
+  if (limitMb < needMb) logger.warn({ heapLimitMb: limitMb, needMb }, 'the heap limit is below what the configured caches and MAX_CONCURRENT_OPERATIONS need; raise --max-old-space-size');
+}
+
+/** Code, schema and working set of an idle gateway, and the most one admitted operation holds at once (measured with the bench's W4). */
+const HEAP_BASE_MB = 96;
+const HEAP_PER_OPERATION_MB = 2;
+
 async function serve(): Promise<void> {
   const config = readConfig();
   const logger = createLogger(config.logLevel);
+  warnIfHeapTooSmall(config, logger);
   const sandbox = config.sandboxSystems.length > 0 ? await startEmbeddedSandbox(config, config.sandboxSystems) : undefined;
   // Demo mode: a fresh all-scope key per process, so GraphiQL works with no setup; it is
   // printed once and lives only in memory.

@@ -1,36 +1,52 @@
 /**
- * `npm start` as an operator runs it: the CLI process reads the environment, serves the
- * gateway, and starts no embedded sandbox for systems pointed at a vendor.
+ * `npm start` as an operator runs it — the start script's own commands: the build into
+ * dist/, then the compiled CLI under the script's node flags (the heap budget). It reads the
+ * environment, serves the gateway, and starts no embedded sandbox for systems pointed at a
+ * vendor.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_CREDENTIALS, startSandbox, type Sandbox } from '../src/sandbox/index.ts';
 import { TEST_API_KEYS_ENV, TEST_AUTH_HEADERS } from './support/credentials.ts';
 import { freePort } from './support/ports.ts';
 
+/** `npm run build --silent && node <flags> dist/src/main.js serve`, split into the build and the node arguments. */
+function startScript(): { build: string; nodeArgs: string[] } {
+  const start: string = JSON.parse(readFileSync('package.json', 'utf8')).scripts.start;
+  const [build, run] = start.split(' && ');
+  const [node, ...nodeArgs] = run.split(/\s+/);
+  expect(node).toBe('node');
+  return { build, nodeArgs };
+}
 
 describe('the serve command', () => {
   let vendors: Sandbox;
   let child: ChildProcess;
   let output = '';
   let port: number;
+  let nodeArgs: string[];
+  let serveEnv: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
     vendors = await startSandbox({ world: { size: 100 } });
     port = await freePort();
-    child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
-      env: {
-        ...process.env,
-        PORT: String(port),
-        LOG_LEVEL: 'warn',
-        HUBSPOT_BASE_URL: vendors.urls.crm,
-        HUBSPOT_TOKEN: SANDBOX_CREDENTIALS.crm,
-        STRIPE_BASE_URL: vendors.urls.billing,
-        STRIPE_API_KEY: SANDBOX_CREDENTIALS.billing,
-        SLACK_BASE_URL: `${vendors.urls.chat}/api`,
-        SLACK_BOT_TOKEN: SANDBOX_CREDENTIALS.chat,
-        SWITCHBOARD_API_KEYS: TEST_API_KEYS_ENV,
-      },
+    const script = startScript();
+    execSync(script.build, { stdio: 'inherit' });
+    nodeArgs = script.nodeArgs;
+    serveEnv = {
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      HUBSPOT_BASE_URL: vendors.urls.crm,
+      HUBSPOT_TOKEN: SANDBOX_CREDENTIALS.crm,
+      STRIPE_BASE_URL: vendors.urls.billing,
+      STRIPE_API_KEY: SANDBOX_CREDENTIALS.billing,
+      SLACK_BASE_URL: `${vendors.urls.chat}/api`,
+      SLACK_BOT_TOKEN: SANDBOX_CREDENTIALS.chat,
+      SWITCHBOARD_API_KEYS: TEST_API_KEYS_ENV,
+    };
+    child = spawn(process.execPath, nodeArgs, {
+      env: { ...serveEnv, PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -49,6 +65,8 @@ describe('the serve command', () => {
   it('serves the graph on PORT against the configured vendors and starts no sandbox of its own', async () => {
     expect(output).toContain(`Switchboard gateway on http://localhost:${port}/graphql`);
     expect(output).not.toContain('Sandbox ready');
+    // The default caches and admission limit fit the start script's heap budget.
+    expect(output).not.toContain('heap limit is below');
     const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...TEST_AUTH_HEADERS },
@@ -62,7 +80,7 @@ describe('the serve command', () => {
   });
 
   it('exits with status 2 and names the variable when the configuration is invalid', async () => {
-    const bad = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
+    const bad = spawn(process.execPath, nodeArgs, {
       env: { ...process.env, PORT: 'eighty', HUBSPOT_BASE_URL: 'http://127.0.0.1:1', HUBSPOT_TOKEN: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -73,6 +91,20 @@ describe('the serve command', () => {
     expect(text).toContain('PORT');
     expect(text).toContain('HUBSPOT_TOKEN');
   }, 30_000);
+
+  it('warns at start when the configured caches outgrow the heap budget', async () => {
+    const big = spawn(process.execPath, nodeArgs, {
+      env: { ...serveEnv, PORT: String(await freePort()), CACHE_MAX_MB: '512' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let text = '';
+    big.stdout!.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    const deadline = Date.now() + 30_000;
+    while (!text.includes('Switchboard gateway on') && Date.now() < deadline && big.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+    big.kill('SIGINT');
+    expect(text).toContain('heap limit is below');
+    expect(text).toMatch(/"needMb":6\d\d/);
+  }, 40_000);
 
   it('answers /health for liveness probes', async () => {
     const response = await fetch(`http://127.0.0.1:${port}/health`);

@@ -11,13 +11,14 @@ import type { SubschemaConfig } from '@graphql-tools/delegate';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { CompanyKeyInput, ContactKeyInput } from '../../src/generated/billing.ts';
 import { billingResolvers } from './resolvers.ts';
+import { fromRoot } from '../../src/paths.ts';
 
 export { billingResolvers } from './resolvers.ts';
 export { formatMoney, minorUnitExponent } from './money.ts';
 export type { BillingCompanyParent, BillingContactParent } from './parents.ts';
 
-/** schemas/billing.graphql, found from this file so it works from any working directory. */
-export const BILLING_SDL_PATH = fileURLToPath(new URL('../../schemas/billing.graphql', import.meta.url));
+/** schemas/billing.graphql, found from the repository root so it works from any working directory and from dist/. */
+export const BILLING_SDL_PATH = fileURLToPath(fromRoot('schemas/billing.graphql'));
 
 /** The executable billing schema on its own (tests run operations against it directly). */
 export function createBillingSchema() {

@@ -10,12 +10,13 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { OwnerKeyInput } from '../../src/generated/chat.ts';
 import { chatMutations } from './mutations.ts';
 import { chatResolvers } from './resolvers.ts';
+import { fromRoot } from '../../src/paths.ts';
 
 export { chatResolvers, messageSubtype } from './resolvers.ts';
 export type { OwnerParent } from './parents.ts';
 
-/** schemas/chat.graphql, found from this file so it works from any working directory. */
-export const CHAT_SDL_PATH = fileURLToPath(new URL('../../schemas/chat.graphql', import.meta.url));
+/** schemas/chat.graphql, found from the repository root so it works from any working directory and from dist/. */
+export const CHAT_SDL_PATH = fileURLToPath(fromRoot('schemas/chat.graphql'));
 
 export function createChatSubschema(): SubschemaConfig {
   const typeDefs = readFileSync(CHAT_SDL_PATH, 'utf8');

@@ -12,12 +12,13 @@ import type { GraphQLSchema } from 'graphql';
 import type { ChatUserKeyInput, CustomerKeyInput } from '../../src/generated/crm.ts';
 import { crmMutations } from './mutations.ts';
 import { crmResolvers } from './resolvers.ts';
+import { fromRoot } from '../../src/paths.ts';
 
 export { crmResolvers } from './resolvers.ts';
 export type { ChatUserParent, CustomerParent } from './parents.ts';
 
-/** schemas/crm.graphql, found from this file so it works from any working directory. */
-export const CRM_SDL_PATH = fileURLToPath(new URL('../../schemas/crm.graphql', import.meta.url));
+/** schemas/crm.graphql, found from the repository root so it works from any working directory and from dist/. */
+export const CRM_SDL_PATH = fileURLToPath(fromRoot('schemas/crm.graphql'));
 
 /** The executable CRM schema on its own (tests run operations against it directly). */
 export function createCrmSchema(): GraphQLSchema {

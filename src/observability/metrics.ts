@@ -21,11 +21,13 @@ export interface GatewayMetrics {
   observeOperation(operation: string | undefined, seconds: number, outcome: 'ok' | 'error'): void;
   observeUpstream(event: UpstreamAttemptEvent): void;
   observeResponseCache(hit: boolean): void;
+  observeAdmissionRejected(reason: 'queue-full' | 'deadline'): void;
 }
 
 export interface MetricsSources {
   upstream: () => Record<SystemName, ResilientUpstreamClient> | undefined;
   cacheStats: () => Readonly<CacheStats> | undefined;
+  admission: () => { active: number; queued: number } | undefined;
 }
 
 export function createMetrics(sources: MetricsSources): GatewayMetrics {
@@ -65,6 +67,24 @@ export function createMetrics(sources: MetricsSources): GatewayMetrics {
     help: 'Query results by whether the response cache answered them (hit) or they were executed (miss).',
     labelNames: ['result'],
     registers: [registry],
+  });
+  const admissionRejected = new Counter({
+    name: 'switchboard_operations_rejected_total',
+    help: 'Operations answered OVERLOADED: the wait queue was full, or the deadline passed while waiting.',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'switchboard_operations',
+    help: 'Queries and mutations executing (state=active) and waiting for a slot (state=queued).',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      const load = sources.admission();
+      if (!load) return;
+      this.set({ state: 'active' }, load.active);
+      this.set({ state: 'queued' }, load.queued);
+    },
   });
   const cacheHits = new Counter({ name: 'switchboard_cache_hits_total', help: 'Cross-request cache hits.', registers: [registry] });
   const cacheMisses = new Counter({ name: 'switchboard_cache_misses_total', help: 'Cross-request cache misses.', registers: [registry] });
@@ -125,6 +145,9 @@ export function createMetrics(sources: MetricsSources): GatewayMetrics {
     },
     observeResponseCache(hit) {
       responseCache.inc({ result: hit ? 'hit' : 'miss' });
+    },
+    observeAdmissionRejected(reason) {
+      admissionRejected.inc({ reason });
     },
   };
 }

@@ -15,9 +15,10 @@ import { useAuth } from './use-auth.ts';
 import { useErrorHygiene } from './use-error-hygiene.ts';
 import { useLimits } from './use-limits.ts';
 import { createMemoryCounter, createRedisCounter, useRateLimit } from './use-rate-limit.ts';
+import { fromRoot } from '../paths.ts';
 
 /** Written by `npx graphql-codegen --config codegen.documents.ts` from documents/. */
-export const TRUSTED_DOCUMENTS_MANIFEST = new URL('../generated/documents/persisted-documents.json', import.meta.url);
+export const TRUSTED_DOCUMENTS_MANIFEST = fromRoot('src/generated/documents/persisted-documents.json');
 
 export interface SecurityOptions {
   config: Config;

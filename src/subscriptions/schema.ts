@@ -11,15 +11,15 @@
  * one request's loaders (which memoize) and deadline.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { delegateToSchema } from '@graphql-tools/delegate';
 import { Kind, type FieldNode, type GraphQLOutputType, type GraphQLResolveInfo } from 'graphql';
 import type { ChangeEvent } from '../changes/types.ts';
 import type { GatewayContext } from '../context.ts';
 import { filteredChanges } from './filter.ts';
+import { fromRoot } from '../paths.ts';
 
 /** schemas/live.graphql: the Subscription type over the stitched types (Contact, Deal, Invoice, Message). */
-export const subscriptionTypeDefs = readFileSync(fileURLToPath(new URL('../../schemas/live.graphql', import.meta.url)), 'utf8');
+export const subscriptionTypeDefs = readFileSync(fromRoot('schemas/live.graphql'), 'utf8');
 
 type Context = GatewayContext;
 

@@ -4,7 +4,6 @@
  * workflow modules, which reach upstreams only through the context's connectors.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { forbiddenError } from '../auth/scope-checks.ts';
 import type { Principal } from '../auth/scopes.ts';
@@ -15,9 +14,10 @@ import type { WorkflowResult } from './engine.ts';
 import { onboardCustomer, type OnboardCustomerArgs } from './onboard-customer.ts';
 import { winDeal, type WinDealArgs } from './win-deal.ts';
 import { validate } from './write.ts';
+import { fromRoot } from '../paths.ts';
 
 /** schemas/workflows.graphql: extends the stitched Mutation and Query types. */
-export const workflowTypeDefs = readFileSync(fileURLToPath(new URL('../../schemas/workflows.graphql', import.meta.url)), 'utf8');
+export const workflowTypeDefs = readFileSync(fromRoot('schemas/workflows.graphql'), 'utf8');
 
 const OUTCOMES = ['succeeded', 'failed', 'compensated', 'outcome_unknown', 'replayed', 'rejected'] as const satisfies readonly AuditOutcome[];
 

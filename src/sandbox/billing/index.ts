@@ -25,10 +25,11 @@ import { subscriptionRoutes } from './routes-subscriptions.ts';
 import { searchEngines } from './search-fields.ts';
 import { seedBilling } from './seed.ts';
 import { API_VERSION, BillingStore } from './store.ts';
+import { fromRoot } from '../../paths.ts';
 
 export type { BillingChange } from './store.ts';
 
-const SPEC_URL = new URL('../../../../shared/specs/stripe.subset.json', import.meta.url);
+const SPEC_URL = fromRoot('../shared/specs/stripe.subset.json');
 
 /** The trimmed Stripe OpenAPI document from `../shared/specs`, or a stub saying it is missing. */
 function loadSpec(): unknown {

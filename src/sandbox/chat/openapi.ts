@@ -4,8 +4,9 @@
  * missing or unreadable file yields a stub document that says why instead of an error.
  */
 import { readFileSync } from 'node:fs';
+import { fromRoot } from '../../paths.ts';
 
-const SPEC_URL = new URL('../../../../shared/specs/slack-web.subset.json', import.meta.url);
+const SPEC_URL = fromRoot('../shared/specs/slack-web.subset.json');
 
 let cached: unknown;
 
