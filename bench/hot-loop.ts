@@ -1,10 +1,12 @@
 /**
  * A quick in-process measure of the gateway's own CPU per request: the sandbox in its own
  * process (zero latency), the gateway here, one workload sent sequentially through the
- * full HTTP pipeline (`yoga.fetch`). Run under `node --cpu-prof` to see where the time
- * goes. Usage: `tsx bench/hot-loop.ts [W1|W2|W4] [requests] [warm|cold] [concurrency]`;
- * RESPONSE_CACHE=0 in the environment measures execution with warm record caches only. W4
- * rotates its filters as the bench does.
+ * full HTTP pipeline (`yoga.fetch`). Usage, as the bench runs the gateway (compiled, heap
+ * budget, production mode — graphql-js reads NODE_ENV when it loads):
+ * `npm run build && NODE_ENV=production node --max-old-space-size=192 dist/bench/hot-loop.js
+ * [W1|W2|W4] [requests] [warm|cold] [concurrency]`; add `--cpu-prof` to see where the time
+ * goes. RESPONSE_CACHE=0 measures execution with warm record caches only; SANDBOX_CPU_PROF=<dir>
+ * profiles the sandbox process too. W4 rotates its filters as the bench does.
  */
 import { loadConfig } from '../src/config.ts';
 import { createGateway } from '../src/gateway.ts';
@@ -15,6 +17,7 @@ import { benchGatewayEnv } from './gateway-env.ts';
 import type { SandboxReplyMsg, WorldFacts } from './protocol.ts';
 import { W1_QUERY, W2_QUERY, W4_QUERY, body, w4Variables } from './workloads.ts';
 
+if (process.env.NODE_ENV !== 'production') console.warn('NODE_ENV is not production: graphql-js runs its development checks, unlike the bench');
 const [workload = 'W1', countArg = '200', mode = 'warm', concurrencyArg = '1'] = process.argv.slice(2);
 const sandbox = await forkChild<Extract<SandboxReplyMsg, { type: 'ready' }>>('./sandbox-process.ts', 'sandbox', { nodeArgs: process.env.SANDBOX_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SANDBOX_CPU_PROF}`] : [] });
 const key = 'sbk_hot_loop_key_0123456789abcdef';

@@ -17,6 +17,7 @@ import { runLoad, type LoadResult } from './load.ts';
 import { describeMachine } from './machine.ts';
 import type { GatewayRequestMsg, SandboxReplyMsg, WindowStats, WorldFacts } from './protocol.ts';
 import { renderReport, type Report, type LatencyRow, type CountRow, type ThroughputRow, type SoakRound } from './report.ts';
+import { fromRoot } from '../src/paths.ts';
 import { planW3, type W3Plan } from './w3.ts';
 import {
   body,
@@ -78,7 +79,7 @@ const REALISTIC: Latencies = { crm: 20, billing: 30, chat: 15 };
 const ZERO: Latencies = { crm: 0, billing: 0, chat: 0 };
 const JITTER = 0.2;
 
-const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
+const RESULTS_DIR = fileURLToPath(fromRoot('bench/results/'));
 const started = Date.now();
 const log = (message: string) => console.log(`[bench +${Math.round((Date.now() - started) / 1000)}s] ${message}`);
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

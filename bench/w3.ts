@@ -5,6 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { Kind, parse, type FieldDefinitionNode, type InputValueDefinitionNode, type TypeNode } from 'graphql';
+import { fromRoot } from '../src/paths.ts';
 
 export interface W3Plan {
   mutation: string;
@@ -17,7 +18,7 @@ const print = (type: TypeNode): string =>
 
 /** The plan, or the reason there is none. */
 export function planW3(): W3Plan | string {
-  const dir = new URL('../schemas/', import.meta.url);
+  const dir = fromRoot('schemas/');
   const fields = new Map<string, FieldDefinitionNode[]>();
   const inputs = new Map<string, readonly InputValueDefinitionNode[]>();
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.graphql'))) {

@@ -7,10 +7,11 @@ import { readFileSync } from 'node:fs';
 import { LIFECYCLE_STAGES } from '../resolvers/crm/paging.ts';
 import type { SystemName } from '../src/errors.ts';
 import type { WorldFacts } from './protocol.ts';
+import { fromRoot } from '../src/paths.ts';
 
 export type WorkloadName = 'W1' | 'W2' | 'W3' | 'W4';
 
-export const W1_QUERY = readFileSync(new URL('../documents/W1ContactsWithLinks.graphql', import.meta.url), 'utf8');
+export const W1_QUERY = readFileSync(fromRoot('documents/W1ContactsWithLinks.graphql'), 'utf8');
 
 /** The per-contact selection of W1, shared by W2 and W4 so all three ask the same links. */
 const CONTACT_FIELDS = /* GraphQL */ `
