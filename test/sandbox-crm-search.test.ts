@@ -221,4 +221,49 @@ describe('search lag', () => {
     await new Promise((r) => setTimeout(r, 350));
     expect((await search('contacts', { filterGroups: byId })).body.total).toBe(0);
   });
+
+  it('moves a contact between the owner, stage and email lookups only when its writes become searchable', async () => {
+    const c = crm.world.contacts.filter((x) => x.lifecycleStage !== 'customer').at(-1)!;
+    const owner = crm.world.owners.find((o) => o.id !== c.ownerId)!;
+    const where = (stage: string, ownerId: string) => [
+      {
+        filters: [
+          { propertyName: 'lifecyclestage', operator: 'EQ', value: stage },
+          { propertyName: 'hubspot_owner_id', operator: 'IN', values: [ownerId] },
+        ],
+      },
+    ];
+    const byEmail = (email: string) => one({ propertyName: 'email', operator: 'EQ', value: email });
+    const count = async (groups: Array<{ filters: Filter[] }>) => (await search('contacts', { filterGroups: groups, limit: 1 })).body.total;
+    const asc = (list: string[]) => [...list].sort((x, y) => Number(x) - Number(y));
+    // Search first, so the lookups exist before the writes and must follow them.
+    const target = await ids('contacts', where('customer', owner.id));
+    const origin = await ids('contacts', where(c.lifecycleStage, c.ownerId));
+    expect(origin).toContain(c.id);
+    expect(await ids('contacts', byEmail(c.email))).toEqual([c.id]);
+
+    await crm.knobs({ searchLagMs: 300 });
+    await crm.api('PATCH', `/crm/v3/objects/contacts/${c.id}`, { properties: { lifecyclestage: 'customer', hubspot_owner_id: owner.id } });
+    const email = `moved-${Date.now()}@example.org`;
+    const batch = await crm.api('POST', '/crm/v3/objects/contacts/batch/update', { inputs: [{ id: c.id, properties: { email } }] });
+    expect(batch.status).toBe(200);
+    expect(await ids('contacts', where('customer', owner.id))).toEqual(target);
+    expect(await ids('contacts', where(c.lifecycleStage, c.ownerId))).toEqual(origin);
+    expect(await ids('contacts', byEmail(c.email))).toEqual([c.id]);
+    expect(await ids('contacts', byEmail(email))).toEqual([]);
+
+    await new Promise((r) => setTimeout(r, 350));
+    expect(await ids('contacts', where('customer', owner.id))).toEqual(asc([...target, c.id]));
+    expect(await count(where('customer', owner.id))).toBe(target.length + 1);
+    expect(await ids('contacts', where(c.lifecycleStage, c.ownerId))).toEqual(origin.filter((id) => id !== c.id));
+    expect(await ids('contacts', byEmail(c.email))).toEqual([]);
+    expect(await ids('contacts', byEmail(email))).toEqual([c.id]);
+
+    await crm.api('DELETE', `/crm/v3/objects/contacts/${c.id}`);
+    expect(await count(where('customer', owner.id))).toBe(target.length + 1);
+    await new Promise((r) => setTimeout(r, 350));
+    expect(await ids('contacts', where('customer', owner.id))).toEqual(target);
+    expect(await count(where('customer', owner.id))).toBe(target.length);
+    expect(await ids('contacts', byEmail(email))).toEqual([]);
+  });
 });

@@ -216,29 +216,30 @@ function matcher<R extends Row>(spec: SearchSpec<R>, parsed: ParsedQuery): (row:
   return parsed.join === 'AND' ? (row) => parsed.clauses.every((c) => test(c, row)) : (row) => parsed.clauses.some((c) => test(c, row));
 }
 
-/** Candidate ids from indexes, or null when the query needs a scan. */
-function candidates<R extends Row>(spec: SearchSpec<R>, index: ValueIndex<R>, parsed: ParsedQuery): Set<string> | null {
-  const lookup = (c: Clause): readonly string[] | null => {
-    if (c.negated || c.operator !== ':' || c.value === null) return null;
-    if (c.metadataKey !== undefined) return index.lookup(c);
-    const field = spec.fields[c.field];
-    if (field.bucket) return Array.from(spec.table.bucket(field.bucket, String(c.value)).ascending(), (r) => r.id);
-    if (field.indexed) return index.lookup(c);
-    return null;
+/**
+ * Candidates from indexes, or null when the query needs a scan: id → the live row when the
+ * index handed it out (a bucket of the table), undefined when only the id is known.
+ */
+function candidates<R extends Row>(spec: SearchSpec<R>, index: ValueIndex<R>, parsed: ParsedQuery): Map<string, R | undefined> | null {
+  const add = (out: Map<string, R | undefined>, c: Clause): boolean => {
+    if (c.negated || c.operator !== ':' || c.value === null) return false;
+    const field = c.metadataKey === undefined ? spec.fields[c.field] : null;
+    if (field?.bucket) {
+      for (const row of spec.table.bucket(field.bucket, String(c.value)).ascending()) out.set(row.id, row);
+    } else if (field === null || field.indexed) {
+      for (const id of index.lookup(c)) if (!out.has(id)) out.set(id, undefined);
+    } else return false;
+    return true;
   };
   if (parsed.join === 'AND') {
     for (const c of parsed.clauses) {
-      const ids = lookup(c);
-      if (ids) return new Set(ids);
+      const out = new Map<string, R | undefined>();
+      if (add(out, c)) return out;
     }
     return null;
   }
-  const out = new Set<string>();
-  for (const c of parsed.clauses) {
-    const ids = lookup(c);
-    if (!ids) return null;
-    for (const id of ids) out.add(id);
-  }
+  const out = new Map<string, R | undefined>();
+  for (const c of parsed.clauses) if (!add(out, c)) return null;
   return out;
 }
 
@@ -290,17 +291,19 @@ export class SearchEngine<R extends Row> {
     const asOf = Date.now() - Math.max(0, lagMs);
     // Objects written within the lag are the only ones whose indexed version differs from the live one.
     const recent = lagMs > 0 ? table.writtenSince(asOf) : [];
-    const indexed = (id: string): R | null => (lagMs > 0 ? table.versionAt(id, asOf) : (table.peek(id) ?? null));
+    const stale = (id: string) => lagMs > 0 && table.hasWrites(id);
+    // A live row already in hand is reused: building a seeded invoice again costs as much as the first time.
+    const indexed = (id: string, live?: R): R | null => (stale(id) ? table.versionAt(id, asOf) : (live ?? table.peek(id) ?? null));
 
     const ids = candidates(this.spec, this.index, parsed);
     let found: R[];
     let total = 0;
     const want = params.limit + 1;
     if (ids) {
-      for (const id of recent) ids.add(id);
+      for (const id of recent) if (!ids.has(id)) ids.set(id, undefined);
       const hits: R[] = [];
-      for (const id of ids) {
-        const row = indexed(id);
+      for (const [id, live] of ids) {
+        const row = indexed(id, live);
         if (row && matches(row)) hits.push(row);
       }
       hits.sort(byKeyDesc);
@@ -320,7 +323,7 @@ export class SearchEngine<R extends Row> {
       // Without a total to count, the scan can start at the cursor and stop after a page.
       const quick = quickFor(this.spec, parsed);
       for (const live of table.all().descending(totalCount ? undefined : cursor, quick)) {
-        const row = lagMs > 0 && table.hasWrites(live.id) ? table.versionAt(live.id, asOf) : live;
+        const row = indexed(live.id, live);
         if (!row || !matches(row)) continue;
         while (e < extra.length && byKeyDesc(extra[e], row) < 0) {
           total++;
@@ -338,7 +341,8 @@ export class SearchEngine<R extends Row> {
     }
     const hasMore = found.length > params.limit;
     if (hasMore) found.length = params.limit;
-    const data = found.map((row) => expandObject(this.store, this.spec.render(table.peek(row.id) ?? row), itemPaths));
+    // Stale matches render as the object is now; every other found row is the live one.
+    const data = found.map((row) => expandObject(this.store, this.spec.render(stale(row.id) ? (table.peek(row.id) ?? row) : row), itemPaths));
     const out: Json = {
       object: 'search_result',
       data,

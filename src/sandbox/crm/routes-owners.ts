@@ -7,6 +7,7 @@ import { type CrmContext, route } from './context.ts';
 import { notFoundError, validationError } from './errors.ts';
 import { boolParam, decodeCursor, encodeCursor, intParam, nextLink } from './render.ts';
 import type { CrmOwner } from './seed.ts';
+import { iso } from './store.ts';
 
 export const OWNER_LIMIT = { default: 100, max: 500 } as const;
 
@@ -33,8 +34,8 @@ export function renderOwner(o: CrmOwner): PublicOwner {
     lastName: o.lastName,
     userId: o.userId,
     userIdIncludingInactive: o.userIdIncludingInactive,
-    createdAt: new Date(o.createdAt).toISOString(),
-    updatedAt: new Date(o.updatedAt).toISOString(),
+    createdAt: iso(o.createdAt),
+    updatedAt: iso(o.updatedAt),
     archived: o.archived,
     teams: o.teams.map((t) => ({ ...t })),
   };

@@ -6,11 +6,15 @@
  * write shows up only after `knobs.searchLagMs` — and shows its indexed (possibly stale)
  * values, as HubSpot's index does.
  *
- * Cost: EQ/IN on `hs_object_id` or a contact's `email` in every group narrows the candidates
- * through an index; anything else is one linear pass over the table.
+ * Cost: when every group has an EQ/IN filter on `hs_object_id` or on a non-datetime property
+ * (owner, lifecycle stage, email, domain…), the candidates are the records an index gives for
+ * each group's most selective such filter (see search-index.ts), and every filter is then
+ * tested on those alone; anything else is one linear pass over the table. Without sorts only
+ * the requested page is kept, the rest of the matches only counted; sorts sort every match.
  */
 import { isObject, listValue } from './render.ts';
-import { type CrmObjectType, LAST_MODIFIED_PROPERTY, PROPERTIES, type PropertyKind, QUERY_PROPERTIES } from './schema.ts';
+import { type CrmObjectType, LAST_MODIFIED_PROPERTY, QUERY_PROPERTIES } from './schema.ts';
+import { indexable, kindOf, present, scalar, type SearchKey } from './search-index.ts';
 import type { CrmRecord, CrmStore } from './store.ts';
 
 export const SEARCH_LIMITS = {
@@ -47,8 +51,8 @@ type Predicate = (properties: Readonly<Record<string, string>>) => boolean;
 interface CompiledFilter {
   propertyName: string;
   operator: SearchOperator;
-  /** Lowercased EQ/IN values, for the index fast path. */
-  keys: string[] | null;
+  /** The EQ/IN values as comparison keys, for the index fast path. */
+  keys: SearchKey[] | null;
   test: Predicate;
 }
 
@@ -137,25 +141,27 @@ export interface SearchResult {
 }
 
 export function runSearch(store: CrmStore, type: CrmObjectType, search: ParsedSearch): SearchResult {
-  let matches: CrmRecord[] = [];
-  const accept = (record: CrmRecord) => {
+  const { groups, queryTokens, sorts, after, limit } = search;
+  const matches = (record: CrmRecord): boolean => {
     const properties = record.indexed;
-    if (!properties) return;
-    if (!matchesGroups(search.groups, properties)) return;
-    if (search.queryTokens.length > 0 && !matchesQuery(type, search.queryTokens, properties)) return;
-    matches.push(record);
+    if (!properties || !matchesGroups(groups, properties)) return false;
+    return queryTokens.length === 0 || matchesQuery(type, queryTokens, properties);
   };
-  const candidates = indexCandidates(store, type, search.groups);
-  if (candidates) {
-    for (const record of candidates) accept(record);
-  } else {
-    for (const record of store.tables[type].all) accept(record);
+  // Both sources are in ascending id order, HubSpot's order without sorts.
+  const source = indexCandidates(store, type, groups) ?? store.tables[type].all;
+  const toPage = (records: CrmRecord[]) => records.map((record) => ({ record, properties: record.indexed ?? record.properties }));
+  if (sorts.length > 0) {
+    const sorted = sortRecords(type, source.filter(matches), sorts);
+    return { total: sorted.length, page: toPage(sorted.slice(after, after + limit)) };
   }
-  // Without sorts HubSpot returns ascending ids; the index path must match that order.
-  if (search.sorts.length > 0) matches = sortRecords(type, matches, search.sorts);
-  else if (candidates) matches.sort((a, b) => a.num - b.num);
-  const page = matches.slice(search.after, search.after + search.limit).map((record) => ({ record, properties: record.indexed ?? record.properties }));
-  return { total: matches.length, page };
+  const page: CrmRecord[] = [];
+  let total = 0;
+  for (const record of source) {
+    if (!matches(record)) continue;
+    if (total >= after && page.length < limit) page.push(record);
+    total++;
+  }
+  return { total, page: toPage(page) };
 }
 
 function matchesGroups(groups: CompiledFilter[][], properties: Readonly<Record<string, string>>): boolean {
@@ -163,34 +169,73 @@ function matchesGroups(groups: CompiledFilter[][], properties: Readonly<Record<s
   return groups.some((group) => group.every((f) => f.test(properties)));
 }
 
-function indexCandidates(store: CrmStore, type: CrmObjectType, groups: CompiledFilter[][]): CrmRecord[] | null {
+/**
+ * A superset of the matches in ascending id order, or null when some group has no indexed
+ * EQ/IN filter and the whole table must be read. A group's filters are AND-ed, so its most
+ * selective indexed filter bounds it (the others are tested on its records); the groups are
+ * OR-ed, so their candidates are merged.
+ */
+function indexCandidates(store: CrmStore, type: CrmObjectType, groups: CompiledFilter[][]): readonly CrmRecord[] | null {
   if (groups.length === 0) return null;
-  const seen = new Set<CrmRecord>();
+  const perGroup: Array<readonly CrmRecord[]> = [];
   for (const group of groups) {
-    const key = group.find((f) => f.keys !== null && (f.propertyName === 'hs_object_id' || (type === 'contacts' && f.propertyName === 'email')));
-    if (!key || !key.keys) return null;
-    for (const value of key.keys) {
-      const record = key.propertyName === 'hs_object_id' ? store.get(type, value) : store.searchByEmail.get(value);
-      if (record) seen.add(record);
+    let best: Array<readonly CrmRecord[]> | null = null;
+    for (const filter of group) {
+      const lists = lookup(store, type, filter);
+      if (lists && (best === null || size(lists) < size(best))) best = lists;
+    }
+    if (!best) return null;
+    perGroup.push(union(best));
+  }
+  return union(perGroup);
+}
+
+/** The records an EQ/IN filter can match, one ascending list per value; null when no index serves it. */
+function lookup(store: CrmStore, type: CrmObjectType, filter: CompiledFilter): Array<readonly CrmRecord[]> | null {
+  const { keys, propertyName } = filter;
+  if (keys === null) return null;
+  if (propertyName === 'hs_object_id') {
+    return keys.map((key) => {
+      const record = store.get(type, String(key));
+      return record ? [record] : [];
+    });
+  }
+  if (!indexable(type, propertyName)) return null;
+  const index = store.tables[type].searchIndex;
+  return keys.map((key) => index.lookup(propertyName, key));
+}
+
+const size = (lists: ReadonlyArray<readonly CrmRecord[]>) => lists.reduce((sum, list) => sum + list.length, 0);
+
+/** Merges lists sorted by id into one, without duplicates; pairwise, so O(n log k) for k lists. */
+function union(lists: ReadonlyArray<readonly CrmRecord[]>): readonly CrmRecord[] {
+  let merged = lists.filter((list) => list.length > 0);
+  while (merged.length > 1) {
+    const next: Array<readonly CrmRecord[]> = [];
+    for (let i = 0; i < merged.length; i += 2) next.push(i + 1 < merged.length ? mergeTwo(merged[i], merged[i + 1]) : merged[i]);
+    merged = next;
+  }
+  return merged[0] ?? [];
+}
+
+function mergeTwo(a: readonly CrmRecord[], b: readonly CrmRecord[]): CrmRecord[] {
+  const out: CrmRecord[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i].num < b[j].num) out.push(a[i++]);
+    else if (b[j].num < a[i].num) out.push(b[j++]);
+    else {
+      out.push(a[i++]);
+      j++;
     }
   }
-  return [...seen];
+  while (i < a.length) out.push(a[i++]);
+  while (j < b.length) out.push(b[j++]);
+  return out;
 }
 
 // ----- filters ------------------------------------------------------------------------------
-
-function kindOf(type: CrmObjectType, name: string): PropertyKind {
-  return PROPERTIES[type][name]?.kind ?? 'string';
-}
-
-/** Normalizes a value for comparison: a number for numbers and datetimes, lowercase text otherwise. */
-function scalar(kind: PropertyKind, value: string): number | string {
-  if (kind === 'number') return Number(value);
-  if (kind === 'datetime') return /^-?\d+$/.test(value.trim()) ? Number(value) : Date.parse(value);
-  return value.toLowerCase();
-}
-
-const present = (v: string | undefined): v is string => v !== undefined && v !== '';
 
 function compileFilter(type: CrmObjectType, raw: unknown): CompiledFilter | string {
   if (!isObject(raw)) return 'a filter must be an object';
@@ -201,7 +246,7 @@ function compileFilter(type: CrmObjectType, raw: unknown): CompiledFilter | stri
   const kind = kindOf(type, propertyName);
   const needValue = (): string | null => (raw.value === undefined || raw.value === null ? null : String(raw.value));
   const get = (p: Readonly<Record<string, string>>) => p[propertyName];
-  const base = { propertyName, operator, keys: null as string[] | null };
+  const base = { propertyName, operator, keys: null as SearchKey[] | null };
 
   switch (operator) {
     case 'HAS_PROPERTY':
@@ -212,12 +257,12 @@ function compileFilter(type: CrmObjectType, raw: unknown): CompiledFilter | stri
     case 'NOT_IN': {
       if (!Array.isArray(raw.values) || raw.values.length === 0) return `${operator} needs a non-empty values array`;
       const wanted = raw.values.map((v) => scalar(kind, String(v)));
-      const set = new Set<number | string>(wanted);
+      const set = new Set<SearchKey>(wanted);
       const isIn = (p: Readonly<Record<string, string>>) => {
         const v = get(p);
         return present(v) && set.has(scalar(kind, v));
       };
-      if (operator === 'IN') return { ...base, keys: wanted.map(String), test: isIn };
+      if (operator === 'IN') return { ...base, keys: wanted, test: isIn };
       return { ...base, test: (p) => !isIn(p) };
     }
     case 'BETWEEN': {
@@ -257,7 +302,7 @@ function compileFilter(type: CrmObjectType, raw: unknown): CompiledFilter | stri
       };
       switch (operator) {
         case 'EQ':
-          return { ...base, keys: [String(target)], test: (p) => compare(p) === 0 };
+          return { ...base, keys: [target], test: (p) => compare(p) === 0 };
         case 'NEQ':
           return { ...base, test: (p) => compare(p) !== 0 };
         case 'LT':

@@ -21,6 +21,7 @@ import {
   SINGULAR,
   webhookAssociationType,
 } from './schema.ts';
+import { SearchIndex } from './search-index.ts';
 
 export interface HistoryEntry {
   value: string;
@@ -116,8 +117,15 @@ export class ObjectTable {
   /** Sorted by `num`, archived records included. */
   readonly all: CrmRecord[] = [];
   readonly byId = new Map<string, CrmRecord>();
+  /** Equality indexes over the records' search view, for EQ/IN filters. */
+  readonly searchIndex: SearchIndex;
 
-  constructor(public nextNum: number) {}
+  constructor(
+    type: CrmObjectType,
+    public nextNum = 1,
+  ) {
+    this.searchIndex = new SearchIndex(type, this.all);
+  }
 
   add(record: CrmRecord): void {
     this.all.push(record);
@@ -168,16 +176,14 @@ export function iso(ms: number): string {
 
 export class CrmStore {
   readonly tables: Record<CrmObjectType, ObjectTable> = {
-    contacts: new ObjectTable(1),
-    companies: new ObjectTable(1),
-    deals: new ObjectTable(1),
+    contacts: new ObjectTable('contacts'),
+    companies: new ObjectTable('companies'),
+    deals: new ObjectTable('deals'),
   };
   /** Live (unarchived) contacts by lowercased email: HubSpot keeps contact emails unique. */
   readonly contactsByEmail = new Map<string, CrmRecord>();
   /** Live companies by lowercased domain, oldest first; HubSpot does not dedupe API-created companies. */
   readonly companiesByDomain = new Map<string, CrmRecord[]>();
-  /** Contacts by email as the search view sees them (lagging like the rest of search). */
-  readonly searchByEmail = new Map<string, CrmRecord>();
   readonly changeLog: CrmChangeEvent[] = [];
   private pending: PendingIndex[] = [];
   private pendingHead = 0;
@@ -208,9 +214,8 @@ export class CrmStore {
   /** Adds a seeded record: indexed at once, no history, no event. */
   seed(record: CrmRecord): void {
     this.tables[record.type].add(record);
-    record.indexed = record.archived ? null : record.properties;
+    this.applySearch(record, record.archived ? null : record.properties);
     if (!record.archived) this.indexLive(record, undefined, record.properties);
-    if (record.type === 'contacts' && record.properties.email) this.searchByEmail.set(record.properties.email, record);
   }
 
   /** Seeds a link without events. */
@@ -219,10 +224,9 @@ export class CrmStore {
   }
 
   reset(): void {
-    for (const type of CRM_OBJECT_TYPES) this.tables[type] = new ObjectTable(1);
+    for (const type of CRM_OBJECT_TYPES) this.tables[type] = new ObjectTable(type);
     this.contactsByEmail.clear();
     this.companiesByDomain.clear();
-    this.searchByEmail.clear();
     this.changeLog.length = 0;
     this.pending = [];
     this.pendingHead = 0;
@@ -363,12 +367,7 @@ export class CrmStore {
   }
 
   private applySearch(record: CrmRecord, properties: Readonly<Record<string, string>> | null): void {
-    if (record.type === 'contacts') {
-      const old = record.indexed?.email;
-      if (old && this.searchByEmail.get(old) === record) this.searchByEmail.delete(old);
-      const email = properties?.email;
-      if (email) this.searchByEmail.set(email, record);
-    }
+    this.tables[record.type].searchIndex.move(record, record.indexed, properties);
     record.indexed = properties;
   }
 
