@@ -27,6 +27,7 @@ const { graphql } = createRequire(import.meta.url)('graphql') as typeof import('
 
 const TOKEN = SANDBOX_CREDENTIALS.crm;
 const BATCH_READ = 'POST /crm/v3/objects/:type/batch/read';
+const GET_ONE = 'GET /crm/v3/objects/:type/:id';
 const LIST = 'GET /crm/v3/objects/:type';
 const SEARCH = 'POST /crm/v3/objects/:type/search';
 const ASSOCIATIONS = 'POST /crm/v4/associations/:fromType/:toType/batch/read';
@@ -141,6 +142,28 @@ describe('the W1 contact list', () => {
     expect(calls()).toBe(0);
   });
 
+  it('reads a contact alone with its company links inline: no association read', async () => {
+    const withCompany = world.contacts.find((c) => c.companyId)!;
+    const result = await run('query ($id: ID!) { contact(id: $id) { id email company { id domain } } }', { id: withCompany.id });
+
+    expect(result.errors).toBeUndefined();
+    expect(result.data!.contact).toEqual({
+      id: withCompany.id,
+      email: withCompany.email,
+      company: { id: withCompany.companyId, domain: world.companies.find((c) => c.id === withCompany.companyId)!.domain },
+    });
+    expect(calls(GET_ONE)).toBe(1);
+    expect(calls(BATCH_READ)).toBe(1); // the company record
+    expect(calls(ASSOCIATIONS)).toBe(0);
+    expect(calls()).toBe(2);
+
+    server.requests.reset();
+    const without = world.contacts.find((c) => !c.companyId)!;
+    const alone = await run('query ($id: ID!) { contact(id: $id) { id company { id } } }', { id: without.id });
+    expect(alone.data!.contact).toEqual({ id: without.id, company: null });
+    expect(calls()).toBe(1);
+  });
+
   it('primes the cache with listed contacts, so contact(id) afterwards costs nothing', async () => {
     const cache = newCache();
     await run('{ contacts(first: 10) { nodes { id } } }', undefined, { cache });
@@ -224,7 +247,8 @@ describe('lookups and NOT_FOUND', () => {
     expect(result.errors).toHaveLength(1);
     expect(result.errors![0].path).toEqual(['contact']);
     expect(result.errors![0].extensions).toMatchObject({ code: 'NOT_FOUND', service: 'crm' });
-    expect(calls(BATCH_READ)).toBe(1);
+    expect(calls(GET_ONE)).toBe(1);
+    expect(calls()).toBe(1);
 
     server.requests.reset();
     const again = await run('{ contact(id: "99999999") { id } }', undefined, { cache });
@@ -461,14 +485,22 @@ describe('filters', () => {
 describe('upstream failures', () => {
   it('turns a response missing a field into UPSTREAM_BAD_RESPONSE naming the resource and path, not the body', async () => {
     await server.setKnobs({ corrupt: 'drop-field' });
-    const result = await run('query ($id: ID!) { contact(id: $id) { id email } }', { id: world.contacts[0].id });
+    const [a, b] = world.contacts;
+    const result = await run('query ($a: ID!, $b: ID!) { a: contact(id: $a) { id email } b: contact(id: $b) { id email } }', { a: a.id, b: b.id });
 
-    expect(result.data).toEqual({ contact: null });
+    expect(result.data).toEqual({ a: null, b: null });
     const error = result.errors![0];
     expect(error.extensions).toMatchObject({ code: 'UPSTREAM_BAD_RESPONSE', service: 'crm' });
     expect(error.message).toContain('contact batch read');
     expect(error.message).toContain('results[0].id');
-    expect(error.message).not.toContain(world.contacts[0].email);
+    expect(error.message).not.toContain(a.email);
+
+    // A contact read alone takes the single GET; its corrupt answer is named as such.
+    const alone = await run('query ($id: ID!) { contact(id: $id) { id email } }', { id: a.id });
+    expect(alone.data).toEqual({ contact: null });
+    expect(alone.errors![0].extensions).toMatchObject({ code: 'UPSTREAM_BAD_RESPONSE', service: 'crm' });
+    expect(alone.errors![0].message).toContain('contact read');
+    expect(alone.errors![0].message).not.toContain(a.email);
   });
 
   it('turns a refused connection into UPSTREAM_UNAVAILABLE for the CRM fields only', async () => {
@@ -510,8 +542,8 @@ describe('against a minimal HubSpot stand-in', () => {
       req.resume();
       req.on('end', () => {
         const body =
-          req.url === '/crm/v3/objects/contacts/batch/read'
-            ? { status: 'COMPLETE', results: [record('42', { email: 'new@stage.example', lifecyclestage: 'brand_new_stage', firstname: 'Nova', futureprop: 'x' })], brandNewField: true }
+          req.url?.startsWith('/crm/v3/objects/contacts/42?')
+            ? { ...record('42', { email: 'new@stage.example', lifecyclestage: 'brand_new_stage', firstname: 'Nova', futureprop: 'x' }), brandNewField: true }
             : req.url === '/crm/v3/objects/deals/batch/read'
               ? { status: 'COMPLETE', results: [record('77', { dealname: 'Custom', dealstage: '123456789', amount: '1250.5', closedate: '1767225600000' })] }
               : { status: 'error', message: 'not here' };

@@ -5,6 +5,7 @@
  *
  * Endpoints and their limits (see /work/shared/UPSTREAMS.md §1):
  *   GET  /crm/v3/objects/{type}?limit&after&properties&associations   list, limit ≤ 100
+ *   GET  /crm/v3/objects/{type}/{id}?properties&associations           one record, links inline
  *   POST /crm/v3/objects/{type}/batch/read                            ≤ 100 inputs (by id or idProperty)
  *   POST /crm/v3/objects/{type}/search                                limit ≤ 200, ≤ 5 filterGroups,
  *                                                                     ≤ 10 filters per group, ≤ 25 total,
@@ -26,6 +27,7 @@ import {
   type CrmObjectType,
   type CrmOwner,
   listResponseSchema,
+  OBJECT_SCHEMAS,
   ownerSchema,
   ownersPageSchema,
   parseResponse,
@@ -115,6 +117,15 @@ export interface CrmConnector {
     /** `archived: true` lists archived records only (HubSpot keeps them 90 days). */
     options: { limit: number; after?: string; associations?: readonly CrmObjectType[]; archived?: boolean },
   ): Promise<ListedPage<T>>;
+  /**
+   * GET /crm/v3/objects/{type}/{id}: one live record with the links asked for inline (the
+   * batch read cannot inline them); null when HubSpot has no such live record.
+   */
+  getObject<T extends CrmObjectType>(
+    type: T,
+    id: string,
+    options?: { associations?: readonly CrmObjectType[] },
+  ): Promise<{ record: CrmObject<T>; associations: Partial<Record<CrmObjectType, CrmAssociations>> } | null>;
   /** Missing ids are simply absent from the result. */
   batchReadObjects<T extends CrmObjectType>(type: T, ids: readonly string[], options?: { idProperty?: string }): Promise<CrmObject<T>[]>;
   searchObjects<T extends CrmObjectType>(type: T, request: SearchRequest): Promise<SearchPage<T>>;
@@ -201,6 +212,23 @@ export function createCrmConnector(http: UpstreamClient, options: CrmConnectorOp
         after: page.paging?.next?.after ?? null,
         associations: links,
       };
+    },
+
+    async getObject(type, id, { associations = [] } = {}) {
+      let body: unknown;
+      try {
+        body = await send({
+          method: 'GET',
+          path: `/crm/v3/objects/${type}/${encodeURIComponent(id)}`,
+          route: `GET /crm/v3/objects/${type}/{id}`,
+          query: { properties: CRM_PROPERTIES[type], associations: associations.length > 0 ? associations : undefined, archived: false },
+        });
+      } catch (error) {
+        if (isGatewayError(error) && error.code === 'NOT_FOUND') return null;
+        throw error;
+      }
+      const wire = parseResponse(OBJECT_SCHEMAS[type], body, `${SINGULAR[type]} read`);
+      return { record: toCrmObject(type, wire), associations: inlineAssociations(wire, associations) };
     },
 
     async batchReadObjects(type, ids, { idProperty } = {}) {

@@ -2,7 +2,8 @@
  * Per-request loaders over HubSpot, read-through cached across requests.
  *
  * Batching maps onto HubSpot's batch endpoints: objects by id and contacts by email go to
- * `batch/read` (≤ 100 per request, so `maxBatchSize: 100`), associations to the v4
+ * `batch/read` (≤ 100 per request, so `maxBatchSize: 100`) — except a contact read alone,
+ * which takes the single GET so its company links come inline — associations to the v4
  * association batch read (≤ 1000). Owners have no batch endpoint, but there are few of
  * them: the whole directory is one or two `GET /crm/v3/owners` pages, cached, and every
  * owner lookup (by id or by email) is answered from it.
@@ -134,6 +135,16 @@ export function createCrmLoaders({ connector: base, cache, requestId }: CreateCr
       maxBatchSize: CRM_LIMITS.batchRead,
       fetch: async (ids) => {
         const valid = ids.filter(isObjectId);
+        const inline = LIST_ASSOCIATIONS[type];
+        if (valid.length === 1 && inline.length > 0) {
+          // A record read alone (a detail view) comes with its links inline, saving the
+          // association call its link fields would make next; a batch read cannot inline them.
+          const found = await connector.getObject(type, valid[0], { associations: inline });
+          if (!found) return new Map();
+          await primeInlineLinks(type, inline, [[found.record.id, found.associations]]);
+          if (type === 'contacts') await primeEmailLinks([found.record as CrmContact]);
+          return new Map([[found.record.id, found.record]]);
+        }
         const records = await connector.batchReadObjects(type, valid);
         if (type === 'contacts') await primeEmailLinks(records as CrmContact[]);
         return new Map(records.map((record) => [record.id, record]));
@@ -201,6 +212,20 @@ export function createCrmLoaders({ connector: base, cache, requestId }: CreateCr
   const associationTargets: Partial<Record<CrmObjectType, Partial<Record<CrmObjectType, { resource: string; loader: AssociationLoader }>>>> = {
     contacts: { companies: { resource: CRM_RESOURCES.contactCompanies, loader: contactCompanies } },
   };
+
+  /** Caches the links a read returned inline (asked for and absent: the record has none). */
+  async function primeInlineLinks(
+    type: CrmObjectType,
+    inline: readonly CrmObjectType[],
+    links: Iterable<readonly [string, Partial<Record<CrmObjectType, CrmAssociations>>]>,
+  ): Promise<void> {
+    const entries = [...links];
+    for (const toType of inline) {
+      const target = associationTargets[type]?.[toType];
+      if (!target) continue;
+      await primeCache({ cache, resource: target.resource, loader: target.loader }, entries.map(([id, byType]) => [id, byType[toType] ?? { ids: [], primaryId: null }] as const));
+    }
+  }
 
   // --- owners -------------------------------------------------------------------------
   let directoryFetch: Promise<CrmOwner[]> | undefined;
@@ -313,12 +338,7 @@ export function createCrmLoaders({ connector: base, cache, requestId }: CreateCr
       const inline = LIST_ASSOCIATIONS[type];
       const listed = await connector.listObjects(type, { limit: request.limit, after: request.after, associations: inline });
       page = { records: listed.records, after: listed.after, total: null };
-      for (const toType of inline) {
-        const target = associationTargets[type]?.[toType];
-        if (!target) continue;
-        const links = [...listed.associations].map(([id, byType]) => [id, byType[toType] ?? { ids: [], primaryId: null }] as const);
-        await primeCache({ cache, resource: target.resource, loader: target.loader }, links);
-      }
+      await primeInlineLinks(type, inline, listed.associations);
     }
     await primeCache({ cache, resource: RECORD_RESOURCE[type], loader }, page.records.map((record) => [record.id, record] as const));
     if (type === 'contacts') await primeEmailLinks(page.records as CrmContact[]);
