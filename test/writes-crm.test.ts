@@ -46,6 +46,35 @@ describe.runIf(hasService('postgres'))('CRM mutations', () => {
     expect(reread.data!.contacts.nodes.find((n) => n.id === target.id)!.jobTitle).toBe('Chief Tester');
   });
 
+  it("caches the record an update read back: the next read of it costs no HubSpot call", async () => {
+    const target = stack.sandbox.world.contacts[5];
+    stack.resetCounts();
+    const updated = await stack.query<{ updateContact: { id: string; jobTitle: string; email: string } }>(
+      `mutation { updateContact(id: "${target.id}", input: { jobTitle: "Head of Caching" }) { id jobTitle email } }`,
+    );
+    expect(updated.data!.updateContact).toEqual({ id: target.id, jobTitle: 'Head of Caching', email: target.email });
+    // The write and its read-back by id.
+    expect(stack.counts().crm).toBe(2);
+
+    stack.resetCounts();
+    const read = await stack.query<{ contact: { id: string; jobTitle: string; email: string } }>(`{ contact(id: "${target.id}") { id jobTitle email } }`);
+    expect(read.data!.contact).toEqual({ id: target.id, jobTitle: 'Head of Caching', email: target.email });
+    expect(stack.counts().crm).toBe(0);
+
+    // A change made elsewhere (a HubSpot webhook) still drops it: the next read goes to HubSpot.
+    await stack.gateway.changes.publish({
+      eventId: `test-${target.id}-webhook`,
+      system: 'crm',
+      entity: 'contact',
+      id: target.id,
+      action: 'updated',
+      occurredAt: Date.now(),
+      source: 'webhook',
+    });
+    await stack.query(`{ contact(id: "${target.id}") { id jobTitle } }`);
+    expect(stack.counts().crm).toBe(1);
+  });
+
   it('rejects every bad field with BAD_USER_INPUT and sends nothing upstream', async () => {
     stack.resetCounts();
     const result = await stack.query(

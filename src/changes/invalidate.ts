@@ -5,7 +5,8 @@
  *
  * Where an event does not name the records it was linked to (a webhook often carries only
  * the id), the links are read from the cache before it is cleared: whatever the cache says
- * the record pointed at is exactly what the cache may now hold stale.
+ * the record pointed at is exactly what the cache may now hold stale. A CRM record the
+ * gateway itself just wrote and read back is cached in place of the dropped one.
  *
  * Stripe's search index lags writes by seconds, so billing link entries (contact →
  * customers, email → customers, customer → invoices/charges) are *updated* from the
@@ -89,6 +90,29 @@ function contactEmail(record: unknown): string | undefined {
   return typeof email === 'string' && email.trim() !== '' ? lowerEmail(email) : undefined;
 }
 
+/**
+ * The gateway's own create or update read the record back from HubSpot after writing (by
+ * id, never through the lagging search): that is the record as HubSpot now holds it, so
+ * it is cached rather than dropped and the next read costs no call. Of two writes' events
+ * handled out of order, the record modified last stays.
+ */
+async function keepWrittenRecord(crm: ResourceCache, resource: string, event: ChangeEvent, cached: unknown): Promise<void> {
+  if (event.source !== 'gateway' || (event.action !== 'created' && event.action !== 'updated')) return;
+  const written = modifiedAt(event.record, event.id);
+  if (written === undefined) return;
+  const other = modifiedAt(cached, event.id);
+  const newest = other !== undefined && other > written ? cached : event.record;
+  await crm.setMany(resource, [[event.id, newest]]).catch(() => undefined);
+}
+
+/** `updatedAt` of a CRM record with this id, as epoch ms; undefined for anything else. */
+function modifiedAt(record: unknown, id: string): number | undefined {
+  const value = asRecord(record);
+  if (value?.id !== id || typeof value.updatedAt !== 'string' || !asRecord(value.properties)) return undefined;
+  const ms = Date.parse(value.updatedAt);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
 async function invalidateCrm(caches: SystemCaches, event: ChangeEvent): Promise<void> {
   const crm = caches.crm;
   if (event.entity === 'owner') {
@@ -114,6 +138,7 @@ async function invalidateCrm(caches: SystemCaches, event: ChangeEvent): Promise<
     await drop(crm, otherSide, others);
   }
   await drop(crm, spec.record, [event.id]);
+  await keepWrittenRecord(crm, spec.record, event, cachedRecord);
   // Every list and search page of the type: a create or delete changes membership, and an
   // update can change which pages a record sorts or filters into.
   await drop(crm, C.listGeneration, [spec.listType]);
