@@ -8,6 +8,7 @@ import type { RequestTrace } from './observability/trace.ts';
 import type { BillingLoaders } from './connectors/billing/loaders.ts';
 import type { ChatLoaders } from './connectors/chat/loaders.ts';
 import type { CrmLoaders } from './connectors/crm/loaders.ts';
+import type { LookAhead } from './plugins/use-look-ahead.ts';
 import type { Connectors, WriteRuntime } from './workflows/runtime.ts';
 
 export interface Loaders {
@@ -38,6 +39,8 @@ export interface GatewayContext {
   connectors: Connectors;
   /** Durable write state: idempotency records and the audit log. */
   writes: WriteRuntime;
+  /** What the operation will ask of other systems, so loaders can start it early (set before execution). */
+  lookAhead: LookAhead;
   /** Who is calling (set by the auth plugin before execution); scope checks read it. */
   principal?: Principal;
 }

@@ -31,6 +31,7 @@ import { buildGatewaySchema } from './stitching.ts';
 import { createUpstreamClient, type ResilientUpstreamClient, type UpstreamAttemptEvent } from './upstream/client.ts';
 import { createResilience } from './upstream/resilience.ts';
 import { createAdmission } from './plugins/use-admission.ts';
+import { lookAheadFromContacts, useLookAhead, type LookAhead } from './plugins/use-look-ahead.ts';
 import { createRequestDeadline, type RequestDeadline } from './upstream/deadline.ts';
 import { createMetrics, type GatewayMetrics } from './observability/metrics.ts';
 import { RequestTrace, tracedCache, tracedClient, wantsTrace } from './observability/trace.ts';
@@ -200,15 +201,23 @@ export function createGateway(options: GatewayOptions): Gateway {
       // the client and cache report to it as well.
       const http = (system: SystemName) => (trace ? tracedClient(upstream[system], trace) : upstream[system]);
       const cacheOf = <S extends SystemName>(system: S) => (trace ? tracedCache(caches[system], system, trace) : caches[system]);
+      const lookAhead: LookAhead = { contactCustomers: false };
+      const billing = createBillingLoaders({ connector: createBillingConnector(http('billing'), { requestId, signal }), cache: cacheOf('billing'), requestId });
       return {
         requestId,
         changes,
         principal: principalOf(request),
         signal,
         trace,
+        lookAhead,
         loaders: {
-          crm: createCrmLoaders({ connector: createCrmConnector(http('crm'), { requestId, signal }), cache: cacheOf('crm'), requestId }),
-          billing: createBillingLoaders({ connector: createBillingConnector(http('billing'), { requestId, signal }), cache: cacheOf('billing'), requestId }),
+          crm: createCrmLoaders({
+            connector: createCrmConnector(http('crm'), { requestId, signal }),
+            cache: cacheOf('crm'),
+            requestId,
+            onContactPage: lookAheadFromContacts(lookAhead, billing),
+          }),
+          billing,
           chat: createChatLoaders({ connector: createChatConnector(http('chat'), { requestId, signal }), cache: cacheOf('chat'), directory, requestId, signal }),
         },
         connectors: {
@@ -240,6 +249,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       useReadiness({ draining: () => draining, upstream }),
       useUpstreamTrace({ budgetLeft: (system) => (upstream[system].budget?.enabled ? upstream[system].budget?.left() : undefined) }),
       useUpstreamErrorLog(logger),
+      useLookAhead(),
       admission.plugin,
       // Last, so authentication, rate limits and trusted documents have run when it answers.
       ...(responses ? [responses.plugin] : []),

@@ -111,6 +111,8 @@ export interface CreateCrmLoadersOptions {
   cache: ResourceCache;
   /** Overrides the connector's `x-request-id` for this request's calls. */
   requestId?: string;
+  /** Told of each contact page as soon as its records are known (cross-system look-ahead). */
+  onContactPage?: (contacts: readonly CrmContact[]) => void;
 }
 
 function throwFirstError<T>(values: readonly (T | Error)[]): T[] {
@@ -124,7 +126,7 @@ function pageKey(generation: string, request: PageRequest): string {
   return `${generation}:${digest.slice(0, 32)}`;
 }
 
-export function createCrmLoaders({ connector: base, cache, requestId }: CreateCrmLoadersOptions): CrmLoaders {
+export function createCrmLoaders({ connector: base, cache, requestId, onContactPage }: CreateCrmLoadersOptions): CrmLoaders {
   const connector = requestId ? base.withRequestId(requestId) : base;
 
   // --- records by id ------------------------------------------------------------------
@@ -363,7 +365,11 @@ export function createCrmLoaders({ connector: base, cache, requestId }: CreateCr
     contactByEmail,
     ownerDirectory,
     ownerByEmail,
-    contactPage: (request) => loadPage('contacts', request),
+    async contactPage(request) {
+      const page = await loadPage('contacts', request);
+      onContactPage?.(page.records);
+      return page;
+    },
     companyPage: (request) => loadPage('companies', request),
     dealPage: (request) => loadPage('deals', request),
     async invalidateLists(type) {

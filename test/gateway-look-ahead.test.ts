@@ -1,0 +1,80 @@
+/**
+ * Look-ahead across systems: the billing customers of a contact page are asked of Stripe as
+ * soon as HubSpot has answered the page, not after the CRM subschema has also read the
+ * page's companies — and never for an operation that does not select them on the page, or
+ * for a caller who may not read billing data.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiKeyConfigEntry } from '../src/auth/api-keys.ts';
+import { TEST_API_KEYS_ENV } from './support/credentials.ts';
+import { startStack, type Stack } from './support/stack.ts';
+
+const CRM_ONLY = 'sbk_look-ahead-crm-only-key-not-a-secret';
+const CRM_LATENCY_MS = 150;
+
+describe('look-ahead from a contact page to its billing customers', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({
+      world: { size: 200 },
+      env: { SWITCHBOARD_API_KEYS: [TEST_API_KEYS_ENV, apiKeyConfigEntry('crm-only', CRM_ONLY, ['crm:read'])].join(',') },
+    });
+    await stack.sandbox.server('crm').setKnobs({ latencyMs: CRM_LATENCY_MS });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  const log = (system: 'crm' | 'billing') => stack.sandbox.server(system).requests.entries;
+
+  it('starts the customer searches while the page’s companies are still being read', async () => {
+    stack.resetCounts();
+    const result = await stack.query<{ contacts: { nodes: { id: string; company: { id: string } | null; billingCustomer: { id: string } | null }[] } }>(
+      '{ contacts(first: 20) { nodes { id company { id } billingCustomer { id } } } }',
+    );
+    expect(result.errors).toBeUndefined();
+    const world = stack.sandbox.world;
+    for (const node of result.data!.contacts.nodes) {
+      expect(node.company?.id ?? null).toBe(world.contacts.find((c) => c.id === node.id)!.companyId);
+    }
+    expect(result.data!.contacts.nodes.filter((n) => n.billingCustomer).length).toBeGreaterThan(0);
+
+    const companies = log('crm').find((e) => e.route.endsWith('/batch/read'))!;
+    const searches = log('billing').filter((e) => e.route === 'GET /v1/customers/search');
+    expect(companies).toBeDefined();
+    expect(searches.length).toBeGreaterThan(0);
+    // The sandbox logs a request as it arrives and answers it CRM_LATENCY_MS later: the
+    // first search came while the company read was still waiting for its answer.
+    expect(searches[0].at).toBeLessThan(companies.at + CRM_LATENCY_MS / 2);
+    // Two searches by metadata for 20 contacts (ten clauses each), at most one by email.
+    expect(stack.counts().billing).toBeLessThanOrEqual(3);
+  });
+
+  // Pages larger than the first test's: contacts whose customer links no earlier read cached.
+  it('reads nothing from Stripe for a page that does not select billing fields on its contacts', async () => {
+    const world = stack.sandbox.world;
+    // A contact beyond every page read here, so its link is not cached yet.
+    const far = new Set(world.contacts.slice(100).map((c) => c.id));
+    const linked = world.customers.find((c) => c.linkedByMetadata && c.contactId && far.has(c.contactId))!;
+    stack.resetCounts();
+    const result = await stack.query(
+      `{ contacts(first: 40) { nodes { id email } } contact(id: "${linked.contactId}") { billingCustomer { id } } }`,
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data!.contact).toEqual({ billingCustomer: { id: linked.id } });
+    // Only the single contact's metadata search.
+    expect(stack.counts().billing).toBe(1);
+  });
+
+  it('reads nothing from Stripe for a caller without billing:read', async () => {
+    stack.resetCounts();
+    const result = await stack.query<{ contacts: { nodes: { id: string; billingCustomer: unknown }[] } }>(
+      '{ contacts(first: 60) { nodes { id billingCustomer { id } } } }',
+      undefined,
+      { authorization: `Bearer ${CRM_ONLY}` },
+    );
+    expect(result.data!.contacts.nodes).toHaveLength(60);
+    expect(result.errors![0].extensions).toMatchObject({ code: 'FORBIDDEN' });
+    expect(stack.counts().billing).toBe(0);
+  });
+});
