@@ -132,7 +132,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const caches = { crm: scoped('crm'), billing: scoped('billing'), chat: scoped('chat') };
   const namespace = options.cacheNamespace ?? 'switchboard';
   const responses = config.cache.responses.enabled
-    ? createResponseCache({ ttlSeconds: config.cache.ttlSeconds, maxBytes: config.cache.responses.maxBytes, onResult: (hit) => metrics.observeResponseCache(hit) })
+    ? createResponseCache({ ttlSeconds: config.cache.ttlSeconds, maxBytes: config.cache.responses.maxBytes, onResult: (result) => metrics.observeResponseCache(result) })
     : undefined;
   const invalidateRecords = createInvalidator(caches);
   // With Redis, replicas share event-id dedupe and fan-out; the cache is shared there too, so one invalidation serves all.

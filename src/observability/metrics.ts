@@ -20,7 +20,7 @@ export interface GatewayMetrics {
   registry: Registry;
   observeOperation(operation: string | undefined, seconds: number, outcome: 'ok' | 'error'): void;
   observeUpstream(event: UpstreamAttemptEvent): void;
-  observeResponseCache(hit: boolean): void;
+  observeResponseCache(result: 'hit' | 'miss' | 'coalesced'): void;
   observeAdmissionRejected(reason: 'queue-full' | 'deadline'): void;
 }
 
@@ -64,7 +64,7 @@ export function createMetrics(sources: MetricsSources): GatewayMetrics {
   let reported = { hits: 0, misses: 0 };
   const responseCache = new Counter({
     name: 'switchboard_response_cache_total',
-    help: 'Query results by whether the response cache answered them (hit) or they were executed (miss).',
+    help: 'Query results by whether the response cache answered them (hit), they were executed (miss), or they took the answer of an identical execution in flight (coalesced).',
     labelNames: ['result'],
     registers: [registry],
   });
@@ -143,8 +143,8 @@ export function createMetrics(sources: MetricsSources): GatewayMetrics {
       upstreamRequests.inc({ system: event.system, route: event.route, status: String(event.status) });
       upstreamLatency.observe({ system: event.system, route: event.route }, event.durationMs / 1000);
     },
-    observeResponseCache(hit) {
-      responseCache.inc({ result: hit ? 'hit' : 'miss' });
+    observeResponseCache(result) {
+      responseCache.inc({ result });
     },
     observeAdmissionRejected(reason) {
       admissionRejected.inc({ reason });

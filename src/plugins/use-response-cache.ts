@@ -24,6 +24,7 @@
  */
 import { createHash } from 'node:crypto';
 import { type Cache, useResponseCache as useYogaResponseCache } from '@graphql-yoga/plugin-response-cache';
+import { type DocumentNode, getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { ChangeEvent } from '../changes/types.ts';
 import type { SystemName } from '../errors.ts';
@@ -65,13 +66,17 @@ const AFFECTED_TYPES: Readonly<Record<SystemName, readonly string[]>> = {
 
 /** Seen on results served from the cache (set by the plugin). */
 const SERVED_FROM_CACHE = Symbol.for('servedFromResponseCache');
+/** Seen on results taken from an identical execution in flight. */
+const COALESCED = Symbol('coalesced');
+
+export type ResponseCacheResult = 'hit' | 'miss' | 'coalesced';
 
 export interface ResponseCacheOptions {
   /** Record TTLs in seconds by resource, as config.cache.ttlSeconds. */
   ttlSeconds: Readonly<Record<string, number>>;
   /** Bound on the responses held, in bytes of their JSON (least recently used go first). */
   maxBytes: number;
-  onResult?: (hit: boolean) => void;
+  onResult?: (result: ResponseCacheResult) => void;
 }
 
 type Stored = { result: Parameters<Cache['set']>[1]; bytes: number; expires: number; types: readonly string[] };
@@ -194,16 +199,69 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   const counting: Plugin = {
     onResultProcess({ result }) {
       if (result && typeof result === 'object' && !Array.isArray(result) && !(Symbol.asyncIterator in result)) {
-        options.onResult?.(SERVED_FROM_CACHE in result);
+        options.onResult?.(SERVED_FROM_CACHE in result ? 'hit' : COALESCED in result ? 'coalesced' : 'miss');
       }
     },
   };
 
   return {
-    plugin: { onPluginInit: ({ addPlugin }) => [responseCache, counting].forEach(addPlugin) },
+    // Coalescing goes first so the response cache wraps it: a hit never reaches it.
+    plugin: { onPluginInit: ({ addPlugin }) => [coalescing(() => epoch), responseCache, counting].forEach(addPlugin) },
     invalidate(event) {
       epoch += 1;
       void store.invalidate(AFFECTED_TYPES[event.system].map((typename) => ({ typename })));
+    },
+  };
+}
+
+interface InFlight {
+  epoch: number;
+  /** The leader's result, or null when followers must execute for themselves. */
+  done: Promise<object | null>;
+}
+
+/**
+ * Misses in flight coalesce: an identical query (same document, operation, variables and
+ * scopes) that arrives while the first is still executing, with no change seen since that
+ * one began, takes its answer instead of executing again — a burst of the same miss (a
+ * dashboard many users reload right after a webhook evicted it) executes once. A follower
+ * executes for itself when the leader's answer cannot be shared: it failed, streams, or its
+ * client went away mid-way (its upstream calls were cut). Mutations, traced requests and
+ * unauthenticated ones never coalesce.
+ */
+function coalescing(currentEpoch: () => number): Plugin {
+  const inFlight = new Map<string, InFlight>();
+  const documentIds = new WeakMap<DocumentNode, number>();
+  let nextDocumentId = 0;
+  return {
+    onExecute({ args, executeFn, setExecuteFn }) {
+      const request = (args.contextValue as { request?: Request }).request;
+      const principal = request && principalOf(request);
+      if (!request || !principal || wantsTrace(request) || getOperationAST(args.document, args.operationName)?.operation !== 'query') return;
+      let documentId = documentIds.get(args.document);
+      if (documentId === undefined) documentIds.set(args.document, (documentId = nextDocumentId++));
+      const key = JSON.stringify([documentId, args.operationName ?? null, args.variableValues ?? null, [...principal.scopes].sort()]);
+      const signal = (args.contextValue as { signal?: AbortSignal }).signal;
+
+      setExecuteFn((execArgs) => {
+        const leader = inFlight.get(key);
+        if (leader && leader.epoch === currentEpoch()) {
+          return leader.done.then((shared) => (shared ? { ...shared, [COALESCED]: true } : executeFn(execArgs)));
+        }
+        const run = (async () => executeFn(execArgs))();
+        const entry: InFlight = {
+          epoch: currentEpoch(),
+          done: run.then(
+            (result) => (result && typeof result === 'object' && !(Symbol.asyncIterator in result) && !signal?.aborted ? result : null),
+            () => null,
+          ),
+        };
+        inFlight.set(key, entry);
+        void entry.done.then(() => {
+          if (inFlight.get(key) === entry) inFlight.delete(key);
+        });
+        return run as ReturnType<typeof executeFn>;
+      });
     },
   };
 }
