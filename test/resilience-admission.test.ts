@@ -5,17 +5,11 @@
  * queue then and never starts. A response-cache hit needs no slot.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_API_KEY } from './support/credentials.ts';
-import { startStack, type Stack } from './support/stack.ts';
+import { metric, queryAbortable, startStack, type Stack } from './support/stack.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const contactQuery = (id: string) => `{ contact(id: "${id}") { id email } }`;
 
-async function metric(stack: Stack, line: string): Promise<number | undefined> {
-  const text = await (await stack.fetch('/metrics')).text();
-  const found = text.split('\n').find((l) => l.startsWith(`${line} `));
-  return found === undefined ? undefined : Number(found.slice(line.length + 1));
-}
 
 describe('admission control (1 slot, 1 queue place)', () => {
   let stack: Stack;
@@ -64,14 +58,7 @@ describe('admission control (1 slot, 1 queue place)', () => {
     const first = stack.query(contactQuery(d.id));
     await sleep(100);
     const gone = new AbortController();
-    const waiting = Promise.resolve(
-      stack.gateway.yoga.fetch('http://gateway.test/graphql', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_API_KEY}` },
-        body: JSON.stringify({ query: contactQuery(e.id) }),
-        signal: gone.signal,
-      }),
-    ).catch((error: unknown) => error);
+    const waiting = queryAbortable(stack, contactQuery(e.id), gone.signal);
     await sleep(50);
     expect(await metric(stack, 'switchboard_operations{state="queued"}')).toBe(1);
     gone.abort();

@@ -5,19 +5,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiKeyConfigEntry } from '../src/auth/api-keys.ts';
-import { TEST_API_KEY, TEST_API_KEYS_ENV } from './support/credentials.ts';
-import { startStack, type Stack } from './support/stack.ts';
+import { TEST_API_KEYS_ENV } from './support/credentials.ts';
+import { metric, queryAbortable, startStack, type Stack } from './support/stack.ts';
 
 const CRM_ONLY = 'sbk_coalescing-crm-only-key-not-a-secret';
 const CRM_LATENCY_MS = 300;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const contactQuery = (id: string) => `{ contact(id: "${id}") { id email firstName } }`;
 
-async function metric(stack: Stack, line: string): Promise<number> {
-  const text = await (await stack.fetch('/metrics')).text();
-  const found = text.split('\n').find((l) => l.startsWith(`${line} `));
-  return found === undefined ? 0 : Number(found.slice(line.length + 1));
-}
 const coalesced = (stack: Stack) => metric(stack, 'switchboard_response_cache_total{result="coalesced"}');
 const active = (stack: Stack) => metric(stack, 'switchboard_operations{state="active"}');
 
@@ -88,14 +83,7 @@ describe('coalescing identical misses in flight', () => {
     const contact = stack.sandbox.world.contacts[3];
     const before = await coalesced(stack);
     const gone = new AbortController();
-    const leader = Promise.resolve(
-      stack.gateway.yoga.fetch('http://gateway.test/graphql', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_API_KEY}` },
-        body: JSON.stringify({ query: contactQuery(contact.id) }),
-        signal: gone.signal,
-      }),
-    ).catch((error: unknown) => error);
+    const leader = queryAbortable(stack, contactQuery(contact.id), gone.signal);
     await sleep(50);
     const follower = stack.query(contactQuery(contact.id));
     await sleep(50);

@@ -95,3 +95,22 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 function withoutEmpty(headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).filter(([, value]) => value !== ''));
 }
+
+/** A sample's value from `/metrics` (`line` is the name with its labels); 0 when absent. */
+export async function metric(stack: Stack, line: string): Promise<number> {
+  const text = await (await stack.fetch('/metrics')).text();
+  const found = text.split('\n').find((l) => l.startsWith(`${line} `));
+  return found === undefined ? 0 : Number(found.slice(line.length + 1));
+}
+
+/** A query whose client can go away (abort `signal`); settles with the response or the abort error. */
+export function queryAbortable(stack: Stack, query: string, signal: AbortSignal): Promise<unknown> {
+  return Promise.resolve(
+    stack.gateway.yoga.fetch('http://gateway.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...TEST_AUTH_HEADERS },
+      body: JSON.stringify({ query }),
+      signal,
+    }),
+  ).catch((error: unknown) => error);
+}
