@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { createGateway, type Gateway } from '../src/gateway.ts';
 import { createLogger } from '../src/observability/logger.ts';
-import { SANDBOX_CREDENTIALS, startSandbox, type Sandbox } from '../src/sandbox/index.ts';
+import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
 import { resolveUpstreams } from '../src/upstreams.ts';
-import { TEST_API_KEYS_ENV, TEST_AUTH_HEADERS } from './support/credentials.ts';
+import { sandboxVendorEnv, TEST_API_KEYS_ENV, TEST_AUTH_HEADERS } from './support/credentials.ts';
 
 describe('production mode', () => {
   let sandbox: Sandbox;
@@ -27,12 +27,7 @@ describe('production mode', () => {
       SWITCHBOARD_MODE: 'production',
       LOG_LEVEL: 'silent',
       SWITCHBOARD_API_KEYS: TEST_API_KEYS_ENV,
-      HUBSPOT_BASE_URL: sandbox.urls.crm,
-      HUBSPOT_TOKEN: SANDBOX_CREDENTIALS.crm,
-      STRIPE_BASE_URL: sandbox.urls.billing,
-      STRIPE_API_KEY: SANDBOX_CREDENTIALS.billing,
-      SLACK_BASE_URL: `${sandbox.urls.chat}/api`,
-      SLACK_BOT_TOKEN: SANDBOX_CREDENTIALS.chat,
+      ...sandboxVendorEnv(sandbox.urls),
     });
     expect(config.sandboxSystems).toEqual([]);
     gateway = createGateway({ config, upstreams: resolveUpstreams(config, {}), logger: createLogger('silent') });

@@ -7,8 +7,8 @@
 import { execSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SANDBOX_CREDENTIALS, startSandbox, type Sandbox } from '../src/sandbox/index.ts';
-import { TEST_API_KEYS_ENV, TEST_AUTH_HEADERS } from './support/credentials.ts';
+import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
+import { sandboxVendorEnv, TEST_API_KEYS_ENV, TEST_AUTH_HEADERS } from './support/credentials.ts';
 import { freePort } from './support/ports.ts';
 
 /** `npm run build --silent && node <flags> dist/src/main.js serve`, split into the build and the node arguments. */
@@ -37,12 +37,7 @@ describe('the serve command', () => {
     serveEnv = {
       ...process.env,
       LOG_LEVEL: 'warn',
-      HUBSPOT_BASE_URL: vendors.urls.crm,
-      HUBSPOT_TOKEN: SANDBOX_CREDENTIALS.crm,
-      STRIPE_BASE_URL: vendors.urls.billing,
-      STRIPE_API_KEY: SANDBOX_CREDENTIALS.billing,
-      SLACK_BASE_URL: `${vendors.urls.chat}/api`,
-      SLACK_BOT_TOKEN: SANDBOX_CREDENTIALS.chat,
+      ...sandboxVendorEnv(vendors.urls),
       SWITCHBOARD_API_KEYS: TEST_API_KEYS_ENV,
     };
     child = spawn(process.execPath, nodeArgs, {

@@ -4,8 +4,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SANDBOX_CREDENTIALS, startSandbox, type Sandbox } from '../src/sandbox/index.ts';
-import { TEST_API_KEYS_ENV, TEST_AUTH_HEADERS } from './support/credentials.ts';
+import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
+import { sandboxVendorEnv, TEST_API_KEYS_ENV, TEST_AUTH_HEADERS } from './support/credentials.ts';
 import { freePort } from './support/ports.ts';
 
 
@@ -31,12 +31,7 @@ describe('SIGTERM with a slow query in flight', () => {
         PORT: String(port),
         LOG_LEVEL: 'info',
         SWITCHBOARD_API_KEYS: TEST_API_KEYS_ENV,
-        HUBSPOT_BASE_URL: vendors.urls.crm,
-        HUBSPOT_TOKEN: SANDBOX_CREDENTIALS.crm,
-        STRIPE_BASE_URL: vendors.urls.billing,
-        STRIPE_API_KEY: SANDBOX_CREDENTIALS.billing,
-        SLACK_BASE_URL: `${vendors.urls.chat}/api`,
-        SLACK_BOT_TOKEN: SANDBOX_CREDENTIALS.chat,
+        ...sandboxVendorEnv(vendors.urls),
         SHUTDOWN_GRACE_MS: '500',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
