@@ -4,8 +4,8 @@
  * page — its companies and owners included, one HubSpot round trip after the contacts
  * themselves were known. When an operation selects `billingCustomer` (or `invoices`,
  * `subscriptions`, which go through it) on the contacts of a root `contacts` list and the
- * caller may read billing data, the page's customer links are requested from
- * the request's billing loaders as soon as the CRM loaders have the contacts. The billing
+ * caller may read billing data, the page's customer links are requested from the
+ * request's billing loaders as soon as the CRM loaders have the contacts. The billing
  * subschema then finds them in flight in the same per-request DataLoader: nothing is read
  * twice, and nothing is read that the operation does not ask for or may not see.
  */
@@ -25,6 +25,8 @@ export function useLookAhead(): Plugin<GatewayContext> {
   return {
     onExecute({ args }) {
       const context = args.contextValue;
+      // The scope schemas/billing.graphql requires of Contact's billing fields: a caller
+      // without it gets FORBIDDEN there, and must not cause a Stripe call here either.
       if (hasScopes(context.principal, ['billing:read']) && selectsContactCustomers(args.document, args.operationName ?? undefined)) {
         context.lookAhead.contactCustomers = true;
       }
