@@ -61,13 +61,14 @@ export function floorMs(levels: SystemName[][], latency: Latencies): number {
 
 /**
  * W1/W4 levels: the contact page (CRM) → company batch, owners and the customer search by
- * `hubspot_contact_id` (CRM, billing) → the email-fallback search when any contact is not
- * linked by metadata, and the Slack users directory (billing, chat) → the invoice search
- * for the customers found (billing). The owners and users directories could start at
- * level 1; that does not shorten the path, which runs through billing.
+ * `hubspot_contact_id` (CRM, billing) → the invoice search for the customers the metadata
+ * links, the email-fallback search for the contacts it does not, and the Slack users
+ * directory (billing, chat) → the invoice search for customers linked by email, when
+ * there are any (billing). The owners and users directories could start at level 1; that
+ * does not shorten the path, which runs through billing.
  */
-export function listLevels(unlinked: number): SystemName[][] {
-  return [['crm'], ['crm', 'billing'], ...(unlinked > 0 ? [['billing', 'chat'] as SystemName[]] : []), ['billing', 'chat']];
+export function listLevels(emailLinked: number): SystemName[][] {
+  return [['crm'], ['crm', 'billing'], ['billing', 'chat'], ...(emailLinked > 0 ? [['billing'] as SystemName[]] : [])];
 }
 
 /** W2 on a metadata-linked contact: contact read → customer search (and company, owner) → invoice search (and Slack user). */

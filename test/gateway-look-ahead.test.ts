@@ -2,7 +2,8 @@
  * Look-ahead across systems: the billing customers of a contact page are asked of Stripe as
  * soon as HubSpot has answered the page, not after the CRM subschema has also read the
  * page's companies — and never for an operation that does not select them on the page, or
- * for a caller who may not read billing data.
+ * for a caller who may not read billing data. Within billing, the invoices of customers the
+ * metadata links are asked without waiting for the email fallback of the others.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiKeyConfigEntry } from '../src/auth/api-keys.ts';
@@ -76,5 +77,37 @@ describe('look-ahead from a contact page to its billing customers', () => {
     expect(result.data!.contacts.nodes).toHaveLength(60);
     expect(result.errors![0].extensions).toMatchObject({ code: 'FORBIDDEN' });
     expect(stack.counts().billing).toBe(0);
+  });
+});
+
+describe('invoices of metadata-linked customers', () => {
+  const BILLING_LATENCY_MS = 150;
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+    await stack.sandbox.server('billing').setKnobs({ latencyMs: BILLING_LATENCY_MS });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('are searched while the email fallback for the page’s other contacts is still out', async () => {
+    stack.resetCounts();
+    const result = await stack.query<{ contacts: { nodes: { billingCustomer: { invoices: unknown[] } | null }[] } }>(
+      '{ contacts(first: 50) { nodes { id billingCustomer { id invoices { id } } } } }',
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data!.contacts.nodes.filter((n) => n.billingCustomer).length).toBeGreaterThan(0);
+
+    const log = stack.sandbox.server('billing').requests.entries;
+    const customerSearches = log.filter((e) => e.route === 'GET /v1/customers/search');
+    const invoiceSearches = log.filter((e) => e.route === 'GET /v1/invoices/search');
+    // Five searches by metadata, then one by email for the contacts they did not link.
+    expect(customerSearches).toHaveLength(6);
+    const fallback = customerSearches.at(-1)!;
+    expect(invoiceSearches.length).toBeGreaterThan(0);
+    expect(invoiceSearches[0].at).toBeLessThan(fallback.at + BILLING_LATENCY_MS / 2);
+    expect(stack.counts().billing).toBe(6 + invoiceSearches.length);
+    expect(invoiceSearches.length).toBeLessThanOrEqual(4);
   });
 });

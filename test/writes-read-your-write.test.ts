@@ -41,4 +41,22 @@ describe('read-your-write over lagging Stripe search', () => {
     expect(after.data!.customer.invoices.find((i) => i.id === invoiceId)?.status).toBe('PAID');
     expect(after.data!.customer.charges.some((c) => c.invoice?.id === invoiceId)).toBe(true);
   });
+
+  it("makes a contact's new customer its billing customer at once, although search still shows only the old one", async () => {
+    const world = stack.sandbox.world;
+    const old = world.customers.filter((c) => c.contactId && c.linkedByMetadata).at(-1)!;
+    const contactId = old.contactId!;
+    const created = await stack.query<{ createCustomer: { id: string } }>(
+      `mutation { createCustomer(input: { contactId: "${contactId}", email: "second.account@example.com", name: "Second account" }) { id } }`,
+    );
+    expect(created.errors).toBeUndefined();
+    const newId = created.data!.createCustomer.id;
+
+    // The contact's links were never read before the write: nothing cached to update, and
+    // the search the gateway would ask still answers with the old customer only.
+    const read = await stack.query<{ contact: { billingCustomer: { id: string } } }>(`{ contact(id: "${contactId}") { billingCustomer { id } } }`);
+    expect(read.errors).toBeUndefined();
+    expect(read.data!.contact.billingCustomer.id).toBe(newId);
+    expect(newId).not.toBe(old.id);
+  });
 });

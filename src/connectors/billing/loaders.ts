@@ -14,7 +14,8 @@
  * - Customers with an email (`customerIdsByEmail`): customer search, `email:"…"` OR-ed ten
  *   to a request; Stripe's `:` is case-insensitive, and results are filtered again here.
  * - A contact's billing customer (`customerIdByContact`) applies the link rule on top of
- *   the two above; see `resolveContactLinks`.
+ *   the two above; see `resolveContactLinks`. `customerForContact` settles a contact the
+ *   metadata links without waiting for the email fallback of the rest of its batch.
  * - Invoices and charges of customers: invoice/charge search, `customer:"cus_…"` OR-ed ten
  *   to a request, every page, all statuses — so any status filter is served from one fetch.
  * - Subscriptions of a customer: subscription search cannot filter on `customer`, so one
@@ -29,7 +30,7 @@
  * Search lags writes; the links it finds are cached for the link TTL, and the write path
  * invalidates the affected keys so a caller reads its own write.
  */
-import type DataLoader from 'dataloader';
+import DataLoader from 'dataloader';
 import { createCachedLoader, primeCache } from '../../cache/cached-loader.ts';
 import type { ResourceCache } from '../../cache/types.ts';
 import {
@@ -43,7 +44,7 @@ import {
   type SearchParams,
 } from './client.ts';
 import type { StripeCharge, StripeCustomer, StripeInvoice, StripeList, StripeSearchResult, StripeSubscription } from './schemas.ts';
-import { anyOf, fieldClause, MAX_SEARCH_CLAUSES, metadataClause } from './wire.ts';
+import { anyOf, chunk, fieldClause, MAX_SEARCH_CLAUSES, metadataClause } from './wire.ts';
 
 /** The Stripe metadata key that names a customer's HubSpot contact (DESIGN.md, linking). */
 export const HUBSPOT_CONTACT_METADATA_KEY = 'hubspot_contact_id';
@@ -239,12 +240,15 @@ export function createBillingLoaders({ connector, cache, requestId }: BillingLoa
     return found;
   }
 
+  // A page's contacts in one batch, searched ten clauses at a time in parallel: every link
+  // settles in the same tick, so what hangs off the customers (invoices) is asked together.
   const customerIdsByContactMetadata = createCachedLoader<string[]>({
     cache,
     resource: R.customerIdsByContactMetadata,
-    maxBatchSize: MAX_SEARCH_CLAUSES,
+    maxBatchSize: CONTACT_LINK_BATCH,
     fetch: async (contactIds) => {
-      const found = await searchCustomers(contactIds.map((id) => metadataClause(HUBSPOT_CONTACT_METADATA_KEY, id)));
+      const chunks = chunk(contactIds, MAX_SEARCH_CLAUSES);
+      const found = (await Promise.all(chunks.map((ids) => searchCustomers(ids.map((id) => metadataClause(HUBSPOT_CONTACT_METADATA_KEY, id)))))).flat();
       // Re-checked here: search may return a customer whose metadata has since changed.
       const byContact = groupIds(found, (c) => c.metadata[HUBSPOT_CONTACT_METADATA_KEY]);
       return new Map(contactIds.map((id) => [id, byContact.get(id) ?? []]));
@@ -306,6 +310,27 @@ export function createBillingLoaders({ connector, cache, requestId }: BillingLoa
     cacheKeyFn: contactIdOfLinkKey,
     fetch: resolveContactLinks,
   });
+
+  // What the link cache already says, read without resolving: undefined where it says nothing.
+  const cachedContactLinks = new DataLoader<string, string | null | undefined>(
+    async (contactIds) => cache.getMany<string>(R.customerByContact, contactIds).catch(() => contactIds.map(() => undefined)),
+    { maxBatchSize: CONTACT_LINK_BATCH },
+  );
+
+  /**
+   * The link rule for one contact, without waiting on the rest of its batch: a contact the
+   * metadata names settles as soon as the metadata searches answer, while the email
+   * fallback runs for the others — so its invoices are asked of Stripe a search sooner.
+   * A cached link comes first, as it did: it may know a customer the lagging search does not.
+   */
+  async function customerIdOfContact(contact: ContactKey): Promise<string | null> {
+    const cached = await cachedContactLinks.load(contact.id);
+    if (cached !== undefined) return cached;
+    const [first] = (await customerIdsByContactMetadata.load(contact.id)) ?? [];
+    if (!first) return customerIdByContact.load(contactLinkKey(contact));
+    await primeCache({ cache, resource: R.customerByContact, loader: customerIdByContact, cacheKeyFn: contactIdOfLinkKey }, [[contactLinkKey(contact), first]]);
+    return first;
+  }
 
   /** Records of many customers by a search over `field:"cus_…"` clauses, grouped by customer. */
   const byCustomerSearch = <V extends Created & { customer: string | null }>(
@@ -381,8 +406,7 @@ export function createBillingLoaders({ connector, cache, requestId }: BillingLoa
     chargeIdsByCustomer,
 
     async customerForContact(contact) {
-      const id = await customerIdByContact.load(contactLinkKey(contact));
-      return id ? customer.load(id) : null;
+      return customerIdOfContact(contact).then((id) => (id ? customer.load(id) : null));
     },
     async customersOfContacts(contactIds) {
       const lists = await loadAll(customerIdsByContactMetadata, [...new Set(contactIds)]);
