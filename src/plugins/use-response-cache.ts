@@ -225,9 +225,10 @@ interface InFlight {
  * scopes) that arrives while the first is still executing, with no change seen since that
  * one began, takes its answer instead of executing again — a burst of the same miss (a
  * dashboard many users reload right after a webhook evicted it) executes once. A follower
- * executes for itself when the leader's answer cannot be shared: it failed, streams, or its
- * client went away mid-way (its upstream calls were cut). Mutations, traced requests and
- * unauthenticated ones never coalesce.
+ * executes for itself when the leader's answer cannot be shared: its execution threw, it
+ * streams, or its client went away mid-way (its upstream calls were cut). An answer with
+ * field errors is shared: the follower asked at the same moment. Mutations, traced
+ * requests and unauthenticated ones never coalesce.
  */
 function coalescing(currentEpoch: () => number): Plugin {
   const inFlight = new Map<string, InFlight>();
