@@ -317,13 +317,22 @@ export function createBillingLoaders({ connector, cache, requestId }: BillingLoa
     { maxBatchSize: CONTACT_LINK_BATCH },
   );
 
+  // One resolution per contact and request: the look-ahead and the billing subschema ask alike.
+  const contactLinks = new Map<string, Promise<string | null>>();
+  function customerIdOfContact(contact: ContactKey): Promise<string | null> {
+    const key = contactLinkKey(contact);
+    let link = contactLinks.get(key);
+    if (!link) contactLinks.set(key, (link = resolveContactLink(contact)));
+    return link;
+  }
+
   /**
    * The link rule for one contact, without waiting on the rest of its batch: a contact the
    * metadata names settles as soon as the metadata searches answer, while the email
    * fallback runs for the others — so its invoices are asked of Stripe a search sooner.
    * A cached link comes first, as it did: it may know a customer the lagging search does not.
    */
-  async function customerIdOfContact(contact: ContactKey): Promise<string | null> {
+  async function resolveContactLink(contact: ContactKey): Promise<string | null> {
     const cached = await cachedContactLinks.load(contact.id);
     if (cached !== undefined) return cached;
     const [first] = (await customerIdsByContactMetadata.load(contact.id)) ?? [];
