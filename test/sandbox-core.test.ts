@@ -62,6 +62,12 @@ function createTestVendor(system: SystemName = 'crm'): TestVendor {
     .on('GET', '/echo/:first/:second', (req) => ({ status: 200, body: { params: req.params } }))
     .on('GET', '/explode', () => {
       throw new Error('handler blew up');
+    })
+    // The vendor's own work, as a large search page costs: the thread is busy for 200 ms.
+    .on('GET', '/busy', () => {
+      const until = performance.now() + 200;
+      while (performance.now() < until);
+      return { status: 200, body: { busy: true } };
     });
 
   const vendor: TestVendor = {
@@ -438,6 +444,19 @@ describe('chaos knobs', () => {
     const elapsed = performance.now() - started;
     expect(res.status).toBe(200);
     expect(elapsed).toBeGreaterThanOrEqual(latencyMs);
+  });
+
+  it("latencyMs is counted from the request's arrival, so the vendor's own work happens within it", async () => {
+    const { server } = await start();
+    const latencyMs = 300;
+    await server.setKnobs({ latencyMs });
+    const started = performance.now();
+    const res = await call(server, '/busy');
+    expect(await res.json()).toEqual({ busy: true });
+    const elapsed = performance.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(latencyMs);
+    // Work added on top of the latency would make it at least 500 ms.
+    expect(elapsed).toBeLessThan(latencyMs + 150);
   });
 
   it('slowBodyMs streams the body slowly but delivers it whole', async () => {

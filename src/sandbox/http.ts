@@ -121,9 +121,14 @@ export const DEFAULT_KNOBS: ChaosKnobs = {
 };
 
 export interface RequestLogEntry {
+  /** When the request arrived (ms since the epoch). */
   at: number;
   method: string;
   path: string;
+  /** The query string, `?…`, or '' (lets a benchmark replay the exact call). */
+  search: string;
+  /** The request body as text, when there was one. */
+  body?: string;
   route: string;
   status: number;
 }
@@ -185,6 +190,13 @@ export interface SandboxServerOptions {
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+interface Encoded {
+  status: number;
+  headers: Record<string, string>;
+  payload: Buffer;
+  truncated: boolean;
+}
 
 export class SandboxServer {
   readonly system: SystemName;
@@ -275,6 +287,8 @@ export class SandboxServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const arrivedAt = performance.now();
+    const arrivedAtEpoch = Date.now();
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -292,7 +306,7 @@ export class SandboxServer {
       const out = await this.handleAdmin({ ...base, route: `${base.method} ${url.pathname}` }).catch(
         (error: unknown): SandboxResponse => ({ status: 500, body: { error: String(error) } }),
       );
-      return this.send(res, out, false);
+      return this.send(res, this.encode(out, false), false);
     }
 
     if (this.knobs.outage === 'hang') return; // the socket stays open until the server closes
@@ -308,10 +322,24 @@ export class SandboxServer {
       console.error(`[sandbox:${this.system}] ${route} failed:`, error);
     }
     this.vendor.decorate?.(request, out);
-    this.requests.record({ at: Date.now(), method: base.method, path: url.pathname, route, status: out.status });
+    this.requests.record({
+      at: arrivedAtEpoch,
+      method: base.method,
+      path: url.pathname,
+      search: url.search,
+      ...(base.rawBody.length > 0 ? { body: base.rawBody.toString('utf8') } : {}),
+      route,
+      status: out.status,
+    });
+    // The vendor answers `latencyMs` after the request arrived: the emulator's own work,
+    // serializing included, happens inside that time instead of adding to it, so a large
+    // search answer is not slower than the latency the knob promises (unless the work
+    // itself takes longer).
+    const encoded = this.encode(out, true);
     const delay = this.knobs.latencyMs + (this.knobs.jitterMs ? (Math.random() * 2 - 1) * this.knobs.jitterMs : 0);
-    if (delay > 0) await sleep(delay);
-    return this.send(res, out, true);
+    const wait = arrivedAt + delay - performance.now();
+    if (wait > 0) await sleep(wait);
+    return this.send(res, encoded, true);
   }
 
   private async respond(request: SandboxRequest, match: ReturnType<Router['match']>): Promise<SandboxResponse> {
@@ -328,7 +356,8 @@ export class SandboxServer {
     return match.entry.handler(request);
   }
 
-  private async send(res: ServerResponse, out: SandboxResponse, chaos: boolean): Promise<void> {
+  /** The response's bytes and headers, with any corruption the knobs ask for applied. */
+  private encode(out: SandboxResponse, chaos: boolean): Encoded {
     let payload: Buffer;
     const headers: Record<string, string> = { ...out.headers };
     if (out.raw !== undefined) {
@@ -347,7 +376,11 @@ export class SandboxServer {
     const truncated = corruptible && this.knobs.corrupt === 'truncate';
     // A truncated body announces its full length, so the client sees the connection end early.
     headers['content-length'] = String(truncated ? payload.length * 2 : payload.length);
-    res.writeHead(out.status, headers);
+    return { status: out.status, headers, payload, truncated };
+  }
+
+  private async send(res: ServerResponse, { status, headers, payload, truncated }: Encoded, chaos: boolean): Promise<void> {
+    res.writeHead(status, headers);
     if (chaos && this.knobs.slowBodyMs > 0 && payload.length > 0) {
       const pieces = 10;
       const size = Math.ceil(payload.length / pieces);
