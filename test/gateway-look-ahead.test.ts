@@ -1,8 +1,8 @@
 /**
  * Look-ahead across systems: the billing customers of a contact page are asked of Stripe as
  * soon as HubSpot has answered the page, not after the CRM subschema has also read the
- * page's companies — and never for an operation that does not select them on the page, or
- * for a caller who may not read billing data. Within billing, the invoices of customers the
+ * page's companies; those of a contact asked by id beside its HubSpot read — and never for
+ * an operation that does not select them, or for a caller who may not read billing data. Within billing, the invoices of customers the
  * metadata links are asked without waiting for the email fallback of the others.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -76,6 +76,49 @@ describe('look-ahead from a contact page to its billing customers', () => {
     );
     expect(result.data!.contacts.nodes).toHaveLength(60);
     expect(result.errors![0].extensions).toMatchObject({ code: 'FORBIDDEN' });
+    expect(stack.counts().billing).toBe(0);
+  });
+});
+
+describe('look-ahead from a contact by id to its billing customer', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({
+      world: { size: 200 },
+      env: { SWITCHBOARD_API_KEYS: [TEST_API_KEYS_ENV, apiKeyConfigEntry('crm-only', CRM_ONLY, ['crm:read'])].join(',') },
+    });
+    await stack.sandbox.server('crm').setKnobs({ latencyMs: CRM_LATENCY_MS });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  const query = 'query One($id: ID!) { contact(id: $id) { id company { id } billingCustomer { id invoices { id } } } }';
+
+  it('searches the customer beside the HubSpot read, and its invoices as soon as the customer is known', async () => {
+    const world = stack.sandbox.world;
+    const linked = world.customers.filter((c) => c.linkedByMetadata && c.contactId).at(-1)!;
+    stack.resetCounts();
+    const result = await stack.query<{ contact: { id: string; billingCustomer: { id: string; invoices: { id: string }[] } | null } }>(query, { id: linked.contactId });
+    expect(result.errors).toBeUndefined();
+    expect(result.data!.contact.billingCustomer?.id).toBe(linked.id);
+
+    const read = stack.sandbox.server('crm').requests.entries.find((e) => e.route === 'GET /crm/v3/objects/:type/:id')!;
+    const billing = stack.sandbox.server('billing').requests.entries;
+    const search = billing.find((e) => e.route === 'GET /v1/customers/search')!;
+    const invoices = billing.find((e) => e.route === 'GET /v1/invoices/search')!;
+    // Both arrived while HubSpot was still holding the contact read (answered CRM_LATENCY_MS after it arrived).
+    expect(search.at).toBeLessThan(read.at + CRM_LATENCY_MS / 2);
+    expect(invoices.at).toBeLessThan(read.at + CRM_LATENCY_MS / 2);
+    expect(billing.map((e) => e.route)).toEqual(['GET /v1/customers/search', 'GET /v1/invoices/search']);
+  });
+
+  it('starts nothing for a caller without billing:read, or for an id that is no HubSpot record ID', async () => {
+    stack.resetCounts();
+    const forbidden = await stack.query(query, { id: stack.sandbox.world.contacts[0].id }, { authorization: `Bearer ${CRM_ONLY}` });
+    expect(forbidden.errors![0].extensions).toMatchObject({ code: 'FORBIDDEN' });
+    const malformed = await stack.query(query, { id: 'not-a-record-id' });
+    expect(malformed.errors).toBeDefined();
     expect(stack.counts().billing).toBe(0);
   });
 });

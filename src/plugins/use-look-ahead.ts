@@ -3,16 +3,22 @@
  * a contact page are asked of Stripe only once the CRM subschema has answered the whole
  * page — its companies and owners included, one HubSpot round trip after the contacts
  * themselves were known. When an operation selects `billingCustomer` (or `invoices`,
- * `subscriptions`, which go through it) on the contacts of a root `contacts` list and the
- * caller may read billing data, the page's customer links are requested from the
- * request's billing loaders as soon as the CRM loaders have the contacts. The billing
- * subschema then finds them in flight in the same per-request DataLoader: nothing is read
- * twice, and nothing is read that the operation does not ask for or may not see.
+ * `subscriptions`, which go through it) on contacts and the caller may read billing data,
+ * the request's billing loaders are started early:
+ * - for the contacts of a root `contacts` list, as soon as the CRM loaders have them;
+ * - for a root `contact(id:)`, at once: the customer search by `hubspot_contact_id` needs
+ *   only the id, so it runs beside the HubSpot read instead of after it, and the
+ *   customer's invoices or subscriptions, when selected, as soon as it answers (a link
+ *   that rests on the email fallback, which needs the contact's email, waits for the
+ *   contact as before).
+ * The billing subschema then finds them in flight in the same per-request DataLoader:
+ * nothing is read twice, and nothing is read that the operation does not ask for or may
+ * not see. (A `contact(id:)` naming no contact costs that one search.)
  */
-import { type DocumentNode, type FieldNode, type FragmentDefinitionNode, getOperationAST, Kind, type SelectionSetNode } from 'graphql';
+import { type DocumentNode, type FieldNode, type FragmentDefinitionNode, getOperationAST, Kind, type SelectionSetNode, type ValueNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { hasScopes } from '../auth/scopes.ts';
-import type { BillingLoaders } from '../connectors/billing/loaders.ts';
+import type { BillingLoaders, CustomerList } from '../connectors/billing/loaders.ts';
 import type { CrmContact } from '../connectors/crm/schemas.ts';
 import type { GatewayContext } from '../context.ts';
 
@@ -27,8 +33,13 @@ export function useLookAhead(): Plugin<GatewayContext> {
       const context = args.contextValue;
       // The scope schemas/billing.graphql requires of Contact's billing fields: a caller
       // without it gets FORBIDDEN there, and must not cause a Stripe call here either.
-      if (hasScopes(context.principal, ['billing:read']) && selectsContactCustomers(args.document, args.operationName ?? undefined)) {
-        context.lookAhead.contactCustomers = true;
+      if (!hasScopes(context.principal, ['billing:read'])) return;
+      const plan = planOf(args.document, args.operationName ?? undefined);
+      if (plan.contactPages) context.lookAhead.contactCustomers = true;
+      for (const idNode of plan.contactIds) {
+        const id = idNode.kind === Kind.VARIABLE ? args.variableValues?.[idNode.name.value] : idNode.kind === Kind.STRING || idNode.kind === Kind.INT ? idNode.value : undefined;
+        // HubSpot record IDs are numeric; anything else is an error the CRM read reports.
+        if ((typeof id === 'string' || typeof id === 'number') && /^\d+$/.test(String(id))) context.loaders.billing.startContactLink(String(id), plan.contactLists);
       }
     },
   };
@@ -48,27 +59,45 @@ const CUSTOMER_FIELDS = new Set(['billingCustomer', 'invoices', 'subscriptions']
 
 type Fragments = ReadonlyMap<string, FragmentDefinitionNode>;
 
-const answers = new WeakMap<DocumentNode, Map<string | undefined, boolean>>();
+/** What an operation will ask of billing through contacts: decided once per document and operation. */
+interface Plan {
+  /** A root `contacts` list selects a customer-linked field on its contacts. */
+  contactPages: boolean;
+  /** The `id` arguments of root `contact` fields that select one. */
+  contactIds: ValueNode[];
+  /** The customer lists those select, on the contact or on its `billingCustomer`. */
+  contactLists: CustomerList[];
+}
 
-/** Whether a root `contacts` list of the operation selects a customer-linked field on its contacts. */
-function selectsContactCustomers(document: DocumentNode, operationName: string | undefined): boolean {
-  let byOperation = answers.get(document);
-  if (!byOperation) answers.set(document, (byOperation = new Map()));
-  let answer = byOperation.get(operationName);
-  if (answer === undefined) {
+const plans = new WeakMap<DocumentNode, Map<string | undefined, Plan>>();
+
+function planOf(document: DocumentNode, operationName: string | undefined): Plan {
+  let byOperation = plans.get(document);
+  if (!byOperation) plans.set(document, (byOperation = new Map()));
+  let plan = byOperation.get(operationName);
+  if (!plan) {
+    plan = { contactPages: false, contactIds: [], contactLists: [] };
+    const lists = new Set<CustomerList>();
     const operation = getOperationAST(document, operationName);
     const fragments = new Map<string, FragmentDefinitionNode>();
     for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-    answer =
-      operation?.operation === 'query' &&
-      fieldsOf(operation.selectionSet, fragments).some(
-        (root) =>
-          root.name.value === 'contacts' &&
-          contactSets(root, fragments).some((contact) => fieldsOf(contact, fragments).some((field) => CUSTOMER_FIELDS.has(field.name.value))),
-      );
-    byOperation.set(operationName, answer);
+    const selectsCustomer = (contact: SelectionSetNode) => fieldsOf(contact, fragments).some((field) => CUSTOMER_FIELDS.has(field.name.value));
+    for (const root of operation?.operation === 'query' ? fieldsOf(operation.selectionSet, fragments) : []) {
+      if (root.name.value === 'contacts' && contactSets(root, fragments).some(selectsCustomer)) plan.contactPages = true;
+      if (root.name.value === 'contact' && root.selectionSet && selectsCustomer(root.selectionSet)) {
+        const id = root.arguments?.find((argument) => argument.name.value === 'id');
+        if (!id) continue;
+        plan.contactIds.push(id.value);
+        for (const field of fieldsOf(root.selectionSet, fragments)) {
+          const onCustomer = field.name.value === 'billingCustomer' && field.selectionSet ? fieldsOf(field.selectionSet, fragments) : [];
+          for (const list of [field, ...onCustomer]) if (list.name.value === 'invoices' || list.name.value === 'subscriptions') lists.add(list.name.value);
+        }
+      }
+    }
+    plan.contactLists = [...lists];
+    byOperation.set(operationName, plan);
   }
-  return answer;
+  return plan;
 }
 
 /** The selection sets applied to each contact of a connection: `nodes { … }` and `edges { node { … } }`. */

@@ -85,6 +85,9 @@ const PER_ID_CONCURRENCY = 8;
  */
 const CONTACT_LINK_BATCH = 100;
 
+/** A customer's search-backed lists that can be started ahead of the resolvers asking for them. */
+export type CustomerList = 'invoices' | 'subscriptions';
+
 /** The fields of a CRM contact the link rule needs. */
 export interface ContactKey {
   id: string;
@@ -118,6 +121,13 @@ export interface BillingLoaders {
 
   /** The contact's billing customer under the link rule, or null. */
   customerForContact(contact: ContactKey): Promise<StripeCustomer | null>;
+  /**
+   * Starts, for a contact whose email is not known yet, what `customerForContact` asks
+   * first — the cached link, else the metadata search — so it is in flight when the
+   * contact arrives; and, once that names the customer, the customer's `lists`. Failures
+   * are left to the loads that need them to report.
+   */
+  startContactLink(contactId: string, lists: readonly CustomerList[]): void;
   /** Customers linked by metadata to any of these contacts, newest first, without duplicates. */
   customersOfContacts(contactIds: readonly string[]): Promise<StripeCustomer[]>;
   invoicesOfCustomer(customerId: string): Promise<StripeInvoice[]>;
@@ -416,6 +426,17 @@ export function createBillingLoaders({ connector, cache, requestId }: BillingLoa
 
     async customerForContact(contact) {
       return customerIdOfContact(contact).then((id) => (id ? customer.load(id) : null));
+    },
+    startContactLink(contactId, lists) {
+      const listLoaders = { invoices: invoiceIdsByCustomer, subscriptions: subscriptionIdsByCustomer };
+      cachedContactLinks
+        .load(contactId)
+        .then(async (cached) => (cached !== undefined ? cached : ((await customerIdsByContactMetadata.load(contactId)) ?? [])[0]))
+        .then((customerId) => {
+          // Without a customer by now, the link rests on the email fallback, which waits for the contact.
+          if (customerId) for (const list of lists) listLoaders[list].load(customerId).catch(() => undefined);
+        })
+        .catch(() => undefined);
     },
     async customersOfContacts(contactIds) {
       const lists = await loadAll(customerIdsByContactMetadata, [...new Set(contactIds)]);
