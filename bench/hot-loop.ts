@@ -49,6 +49,7 @@ if (inspector) {
 let peakRss = process.memoryUsage.rss();
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 50);
 const t0 = performance.now();
+const cpu0 = process.cpuUsage();
 let sent = 0;
 await Promise.all(
   Array.from({ length: concurrency }, async () => {
@@ -56,6 +57,8 @@ await Promise.all(
   }),
 );
 const ms = (performance.now() - t0) / n;
+const cpu = process.cpuUsage(cpu0);
+const cpuMs = (cpu.user + cpu.system) / 1000 / n;
 clearInterval(sampler);
 if (inspector) {
   const { profile } = await inspector.post('HeapProfiler.stopSampling');
@@ -64,7 +67,7 @@ if (inspector) {
 const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
 (globalThis as { gc?: () => void }).gc?.();
 if (process.env.HEAP_SNAPSHOT) (await import('node:v8')).writeHeapSnapshot(process.env.HEAP_SNAPSHOT);
-console.log(`${workload} ${mode}: ${ms.toFixed(2)} ms/request over ${n} requests at concurrency ${concurrency}; peak rss ${mb(peakRss)} MB, heap ${mb(process.memoryUsage().heapUsed)} MB`);
+console.log(`${workload} ${mode}: ${ms.toFixed(2)} ms/request over ${n} requests at concurrency ${concurrency}, gateway CPU ${cpuMs.toFixed(2)} ms/request; peak rss ${mb(peakRss)} MB, heap ${mb(process.memoryUsage().heapUsed)} MB`);
 await gateway.close();
 await sandbox.stop();
 process.exit(0);

@@ -5,6 +5,7 @@
 import type { SystemName } from '../src/errors.ts';
 import type { LoadResult } from './load.ts';
 import type { Machine } from './machine.ts';
+import type { ReplayResult } from './replay.ts';
 import type { WindowStats } from './protocol.ts';
 import type { Latencies, WorkloadName } from './workloads.ts';
 
@@ -67,6 +68,8 @@ export interface Report {
   /** The Slack users directory each gateway keeps: its size, pages per read, and users.list calls the gateways made starting. */
   directory: { users: number; pages: number; callsAtStart: number; gateways: number };
   counts: CountRow[];
+  /** Each workload's cold upstream calls replayed level by level with nothing in between (bench/replay.ts). */
+  replays: ({ workload: WorkloadName } & ReplayResult)[];
   latency: LatencyRow[];
   throughput: ThroughputRow[];
   /** gateway: as deployed (response cache on); gatewayExecuting: every request executed over warm record caches. */
@@ -98,9 +101,13 @@ export function evaluateTargets(r: Report): Target[] {
   }
   const w1c10 = r.latency.find((l) => l.workload === 'W1' && l.cache === 'cold' && l.connections === 10);
   if (w1c10) {
+    const replayed = r.replays.find((x) => x.workload === 'W1');
     targets.push({
       name: 'W1 p50 ≤ floor + 10 ms at concurrency 10 (cold cache: every request goes upstream)',
-      measured: w1c10.result.requests > 0 ? `p50 ${w1c10.result.p50} ms, floor ${w1c10.floor} ms` : 'no request completed within the run',
+      measured:
+        w1c10.result.requests > 0
+          ? `p50 ${w1c10.result.p50} ms, floor ${w1c10.floor} ms${replayed ? ` (its upstream calls alone, replayed with jitter: p50 ${replayed.p50Ms} ms)` : ''}`
+          : 'no request completed within the run',
       met: w1c10.result.requests > 0 && w1c10.result.p50 <= w1c10.floor + 10,
     });
   }
@@ -205,6 +212,20 @@ export function renderReport(r: Report): string {
   );
   out.push('');
   out.push('W3 alternates a mutation and a read of the record it changed; its upstream figure is per pair.');
+  out.push('');
+  out.push(
+    "The floor adds each level's nominal latency. What any gateway would wait for here is more: with ±20% jitter a level waits for the slowest of its calls, and each call costs its round trip and the transfer of its answer. The replay measures that — the cold request's own upstream calls, as the sandbox logged them, sent straight to the sandbox level by level (a level's calls at once, the next level when all have answered, bodies read and dropped), one run after another:",
+  );
+  out.push('');
+  out.push(
+    table(
+      ['workload', 'levels of upstream calls, in order', 'replay p50 ms', 'replay p99 ms', 'nominal floor ms', 'gateway cold p50 at c=1 ms', "the gateway's own share (c=1)"],
+      r.replays.map((x) => {
+        const c1 = r.latency.find((l) => l.workload === x.workload && l.cache === 'cold' && l.connections === 1);
+        return [x.workload, x.shape, x.p50Ms, x.p99Ms, c1?.floor ?? '—', c1 ? ms(c1.result, c1.result.p50) : '—', c1 && c1.result.requests > 0 ? `${f1(c1.result.p50 - x.p50Ms)} ms` : '—'];
+      }),
+    ),
+  );
   out.push('');
 
   out.push('## Throughput, cold cache vs warm cache (realistic latency, concurrency 50)');

@@ -18,6 +18,7 @@ import { describeMachine } from './machine.ts';
 import type { GatewayRequestMsg, SandboxReplyMsg, WindowStats, WorldFacts } from './protocol.ts';
 import { renderReport, type Report, type LatencyRow, type CountRow, type ThroughputRow, type SoakRound } from './report.ts';
 import { fromRoot } from '../src/paths.ts';
+import { levelsOf, replay, type LoggedCall, type ReplayResult } from './replay.ts';
 import { planW3, type W3Plan } from './w3.ts';
 import {
   body,
@@ -50,6 +51,8 @@ const SOAK_CALM_S = numberFromEnv('BENCH_SOAK_CALM_S', QUICK ? 1 : 10);
 const SOAK_CONNECTIONS = 10;
 const CONTACTS = numberFromEnv('BENCH_CONTACTS', 100_000);
 const CONCURRENCY = [1, 10, 50];
+/** Replays of each cold call graph (sequential, after three warm-up runs). */
+const REPLAY_RUNS = QUICK ? 10 : 40;
 const THROUGHPUT_CONNECTIONS = 50;
 const CPU_PROF = process.env.BENCH_CPU_PROF === '1';
 const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/test';
@@ -141,15 +144,27 @@ class Upstreams {
     return Object.fromEntries(SYSTEMS.flatMap((system) => Object.entries(logs[system].byRoute).map(([route, n]) => [`${system} ${route}`, n])));
   }
 
-  private async logs(): Promise<Record<SystemName, { total: number; byRoute: Record<string, number> }>> {
+  /** The calls since the last reset, as each system logged them (its last 100). */
+  async calls(): Promise<LoggedCall[]> {
+    const logs = await this.logs();
+    return SYSTEMS.flatMap((system) => logs[system].recent.map((entry) => ({ ...entry, system })));
+  }
+
+  private async logs(): Promise<Record<SystemName, SandboxLog>> {
     const entries = await Promise.all(
       SYSTEMS.map(async (system) => {
         const response = await fetch(`${this.urls[system]}/__sandbox/requests`);
-        return [system, (await response.json()) as { total: number; byRoute: Record<string, number> }] as const;
+        return [system, (await response.json()) as SandboxLog] as const;
       }),
     );
-    return Object.fromEntries(entries) as Record<SystemName, { total: number; byRoute: Record<string, number> }>;
+    return Object.fromEntries(entries) as Record<SystemName, SandboxLog>;
   }
+}
+
+interface SandboxLog {
+  total: number;
+  byRoute: Record<string, number>;
+  recent: Omit<LoggedCall, 'system'>[];
 }
 
 const total = (counts: Record<SystemName, number>) => counts.crm + counts.billing + counts.chat;
@@ -333,6 +348,22 @@ async function main(): Promise<void> {
 
     // --- latency under realistic upstream latency ------------------------------------
     await upstreams.setLatency(REALISTIC);
+    const replays: Report['replays'] = [];
+    const replayed: [WorkloadName, string][] = [
+      ['W1', body(W1_QUERY)],
+      ['W2', body(W2_QUERY, { id: facts.linkedContactId })],
+      ['W4', body(W4_QUERY, firstW4)],
+    ];
+    for (const [name, payload] of replayed) {
+      // Logged under this latency: the levels are told apart by when their calls arrived.
+      await upstreams.reset();
+      await post(gwCold.ready.url, payload);
+      const levels = levelsOf(await upstreams.calls());
+      log(`${name}: its ${levels.flat().length} cold upstream calls (${levels.length} levels) replayed straight against the sandbox, ${REPLAY_RUNS} times`);
+      const result = await replay(sandbox.ready.urls, levels, REPLAY_RUNS);
+      log(`  ${result.shape}: p50 ${result.p50Ms} ms`);
+      replays.push({ workload: name, ...result });
+    }
     const latency: LatencyRow[] = [];
     const windows: WindowStats[] = [];
     const measure = async (target: ServerChild, workload: WorkloadRun, connections: number, durationS: number) => {
@@ -406,6 +437,7 @@ async function main(): Promise<void> {
       readYourWrite,
       directory: { users: facts.chatUsers, pages: directoryPages(facts.chatUsers), callsAtStart: directoryCalls, gateways: 3 },
       counts,
+      replays,
       latency,
       throughput,
       baseline: baselineRows,

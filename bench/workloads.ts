@@ -71,8 +71,11 @@ export function listLevels(emailLinked: number): SystemName[][] {
   return [['crm'], ['crm', 'billing'], ['billing', 'chat'], ...(emailLinked > 0 ? [['billing'] as SystemName[]] : [])];
 }
 
-/** W2 on a metadata-linked contact: contact read → customer search (and company, owner) → invoice search (and Slack user). */
-export const W2_LEVELS: SystemName[][] = [['crm'], ['crm', 'billing'], ['billing', 'chat']];
+/**
+ * W2 on a metadata-linked contact: the contact read and the customer search by its id (which
+ * needs nothing but the id) → its company and owner, and the customer's invoice search.
+ */
+export const W2_LEVELS: SystemName[][] = [['crm', 'billing'], ['crm', 'billing']];
 
 /** W3, per client request: the mutation's one write round trip; the read after it can be served from what the write returned. */
 export const W3_LEVELS: SystemName[][] = [['crm']];
