@@ -201,7 +201,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       // the client and cache report to it as well.
       const http = (system: SystemName) => (trace ? tracedClient(upstream[system], trace) : upstream[system]);
       const cacheOf = <S extends SystemName>(system: S) => (trace ? tracedCache(caches[system], system, trace) : caches[system]);
-      const lookAhead: LookAhead = { contactCustomers: false };
+      const lookAhead: LookAhead = {};
       const billing = createBillingLoaders({ connector: createBillingConnector(http('billing'), { requestId, signal }), cache: cacheOf('billing'), requestId });
       return {
         requestId,

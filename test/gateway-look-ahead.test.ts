@@ -51,6 +51,29 @@ describe('look-ahead from a contact page to its billing customers', () => {
     expect(stack.counts().billing).toBeLessThanOrEqual(3);
   });
 
+  it('searches the invoices of the customers the metadata names while the page’s companies are still being read, ten customers a search', async () => {
+    // Contacts 150–189: no other test reads their links or their companies.
+    const skipped = await stack.query<{ contacts: { pageInfo: { endCursor: string } } }>('{ contacts(first: 100) { pageInfo { endCursor } } }');
+    const after = (await stack.query<{ contacts: { pageInfo: { endCursor: string } } }>('query($after: String) { contacts(first: 50, after: $after) { pageInfo { endCursor } } }', { after: skipped.data!.contacts.pageInfo.endCursor })).data!.contacts.pageInfo.endCursor;
+    stack.resetCounts();
+    const result = await stack.query<{ contacts: { nodes: { billingCustomer: { id: string; invoices: { id: string }[] } | null }[] } }>(
+      'query($after: String) { contacts(first: 40, after: $after) { nodes { id company { id } billingCustomer { id invoices { id } } } } }',
+      { after },
+    );
+    expect(result.errors).toBeUndefined();
+    const customers = result.data!.contacts.nodes.filter((n) => n.billingCustomer).length;
+    expect(customers).toBeGreaterThan(10);
+
+    const page = log('crm').find((e) => e.route === 'GET /crm/v3/objects/:type')!;
+    const companies = log('crm').find((e) => e.route.endsWith('/batch/read'))!;
+    const invoiceSearches = log('billing').filter((e) => e.route === 'GET /v1/invoices/search');
+    // The page answered CRM_LATENCY_MS after it arrived, the companies read CRM_LATENCY_MS after that.
+    expect(companies.at).toBeGreaterThanOrEqual(page.at + CRM_LATENCY_MS);
+    expect(invoiceSearches[0].at).toBeLessThan(companies.at + CRM_LATENCY_MS / 2);
+    // Four searches by metadata and at most one by email, then one invoice search per ten customers.
+    expect(invoiceSearches.length).toBeLessThanOrEqual(Math.ceil(customers / 10) + 1);
+  });
+
   // Pages larger than the first test's: contacts whose customer links no earlier read cached.
   it('reads nothing from Stripe for a page that does not select billing fields on its contacts', async () => {
     const world = stack.sandbox.world;

@@ -7,10 +7,12 @@
  * the request's billing loaders are started early:
  * - for the contacts of a root `contacts` list, as soon as the CRM loaders have them;
  * - for a root `contact(id:)`, at once: the customer search by `hubspot_contact_id` needs
- *   only the id, so it runs beside the HubSpot read instead of after it, and the
- *   customer's invoices or subscriptions, when selected, as soon as it answers (a link
- *   that rests on the email fallback, which needs the contact's email, waits for the
- *   contact as before).
+ *   only the id, so it runs beside the HubSpot read instead of after it;
+ * - in both cases, the invoices or subscriptions the operation selects of the customers
+ *   that search names, as soon as it has answered (for a page: for all its contacts, so
+ *   one invoice search still serves ten customers) — not once stitching, after the CRM
+ *   subschema's companies and owners, reaches the billing fields. A link that rests on
+ *   the email fallback, which needs the contact's email, waits for the contact as before.
  * The billing subschema then finds them in flight in the same per-request DataLoader:
  * nothing is read twice, and nothing is read that the operation does not ask for or may
  * not see. (A `contact(id:)` naming no contact costs that one search.)
@@ -24,7 +26,8 @@ import type { GatewayContext } from '../context.ts';
 
 /** What the running operation will ask of other systems, set before execution. */
 export interface LookAhead {
-  contactCustomers: boolean;
+  /** Set when a root `contacts` list selects a customer-linked field: the customer lists it selects too. */
+  contactPages?: readonly CustomerList[];
 }
 
 export function useLookAhead(): Plugin<GatewayContext> {
@@ -35,12 +38,11 @@ export function useLookAhead(): Plugin<GatewayContext> {
       // without it gets FORBIDDEN there, and must not cause a Stripe call here either.
       if (!hasScopes(context.principal, ['billing:read'])) return;
       const plan = planOf(args.document, args.operationName ?? undefined);
-      if (plan.contactPages) context.lookAhead.contactCustomers = true;
-      for (const idNode of plan.contactIds) {
-        const id = idNode.kind === Kind.VARIABLE ? args.variableValues?.[idNode.name.value] : idNode.kind === Kind.STRING || idNode.kind === Kind.INT ? idNode.value : undefined;
-        // HubSpot record IDs are numeric; anything else is an error the CRM read reports.
-        if ((typeof id === 'string' || typeof id === 'number') && /^\d+$/.test(String(id))) context.loaders.billing.startContactLink(String(id), plan.contactLists);
-      }
+      if (plan.pages) context.lookAhead.contactPages = plan.pages.lists;
+      const ids = plan.contacts.ids.map((node) => (node.kind === Kind.VARIABLE ? args.variableValues?.[node.name.value] : node.kind === Kind.STRING || node.kind === Kind.INT ? node.value : undefined));
+      // HubSpot record IDs are numeric; anything else is an error the CRM read reports.
+      const valid = ids.filter((id): id is string | number => (typeof id === 'string' || typeof id === 'number') && /^\d+$/.test(String(id))).map(String);
+      if (valid.length > 0) context.loaders.billing.startCustomerLinks(valid, plan.contacts.lists);
     },
   };
 }
@@ -48,9 +50,11 @@ export function useLookAhead(): Plugin<GatewayContext> {
 /** Starts the billing-customer lookups of a contact page, when the operation will need them. */
 export function lookAheadFromContacts(lookAhead: LookAhead, billing: BillingLoaders): (contacts: readonly CrmContact[]) => void {
   return (contacts) => {
-    if (!lookAhead.contactCustomers) return;
+    const lists = lookAhead.contactPages;
+    if (!lists) return;
     // Failures surface where the billing subschema awaits the same lookups.
     for (const contact of contacts) billing.customerForContact({ id: contact.id, email: contact.properties.email }).catch(() => undefined);
+    if (lists.length > 0) billing.startCustomerLinks(contacts.map((contact) => contact.id), lists);
   };
 }
 
@@ -59,14 +63,17 @@ const CUSTOMER_FIELDS = new Set(['billingCustomer', 'invoices', 'subscriptions']
 
 type Fragments = ReadonlyMap<string, FragmentDefinitionNode>;
 
+/** The customer-linked selections on contacts: where they are, and the customer lists among them. */
+interface Selected {
+  lists: CustomerList[];
+}
+
 /** What an operation will ask of billing through contacts: decided once per document and operation. */
 interface Plan {
-  /** A root `contacts` list selects a customer-linked field on its contacts. */
-  contactPages: boolean;
-  /** The `id` arguments of root `contact` fields that select one. */
-  contactIds: ValueNode[];
-  /** The customer lists those select, on the contact or on its `billingCustomer`. */
-  contactLists: CustomerList[];
+  /** Root `contacts` lists that select a customer-linked field on their contacts. */
+  pages?: Selected;
+  /** Root `contact` fields that select one: their `id` arguments. */
+  contacts: Selected & { ids: ValueNode[] };
 }
 
 const plans = new WeakMap<DocumentNode, Map<string | undefined, Plan>>();
@@ -75,28 +82,32 @@ function planOf(document: DocumentNode, operationName: string | undefined): Plan
   let byOperation = plans.get(document);
   if (!byOperation) plans.set(document, (byOperation = new Map()));
   let plan = byOperation.get(operationName);
-  if (!plan) {
-    plan = { contactPages: false, contactIds: [], contactLists: [] };
-    const lists = new Set<CustomerList>();
-    const operation = getOperationAST(document, operationName);
-    const fragments = new Map<string, FragmentDefinitionNode>();
-    for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-    const selectsCustomer = (contact: SelectionSetNode) => fieldsOf(contact, fragments).some((field) => CUSTOMER_FIELDS.has(field.name.value));
-    for (const root of operation?.operation === 'query' ? fieldsOf(operation.selectionSet, fragments) : []) {
-      if (root.name.value === 'contacts' && contactSets(root, fragments).some(selectsCustomer)) plan.contactPages = true;
-      if (root.name.value === 'contact' && root.selectionSet && selectsCustomer(root.selectionSet)) {
-        const id = root.arguments?.find((argument) => argument.name.value === 'id');
-        if (!id) continue;
-        plan.contactIds.push(id.value);
-        for (const field of fieldsOf(root.selectionSet, fragments)) {
-          const onCustomer = field.name.value === 'billingCustomer' && field.selectionSet ? fieldsOf(field.selectionSet, fragments) : [];
-          for (const list of [field, ...onCustomer]) if (list.name.value === 'invoices' || list.name.value === 'subscriptions') lists.add(list.name.value);
-        }
-      }
+  if (plan) return plan;
+  const operation = getOperationAST(document, operationName);
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  const pageLists = new Set<CustomerList>();
+  const contactLists = new Set<CustomerList>();
+  let pages = false;
+  const ids: ValueNode[] = [];
+  // Whether one contact selection asks for its customer, adding the customer lists it selects.
+  const select = (contact: SelectionSetNode, lists: Set<CustomerList>) => {
+    const fields = fieldsOf(contact, fragments).filter((field) => CUSTOMER_FIELDS.has(field.name.value));
+    for (const field of fields) {
+      const onCustomer = field.name.value === 'billingCustomer' && field.selectionSet ? fieldsOf(field.selectionSet, fragments) : [];
+      for (const list of [field, ...onCustomer]) if (list.name.value === 'invoices' || list.name.value === 'subscriptions') lists.add(list.name.value);
     }
-    plan.contactLists = [...lists];
-    byOperation.set(operationName, plan);
+    return fields.length > 0;
+  };
+  for (const root of operation?.operation === 'query' ? fieldsOf(operation.selectionSet, fragments) : []) {
+    if (root.name.value === 'contacts') {
+      for (const contact of contactSets(root, fragments)) if (select(contact, pageLists)) pages = true;
+    }
+    const id = root.name.value === 'contact' ? root.arguments?.find((argument) => argument.name.value === 'id') : undefined;
+    if (id && root.selectionSet && select(root.selectionSet, contactLists)) ids.push(id.value);
   }
+  plan = { ...(pages ? { pages: { lists: [...pageLists] } } : {}), contacts: { ids, lists: [...contactLists] } };
+  byOperation.set(operationName, plan);
   return plan;
 }
 

@@ -122,12 +122,13 @@ export interface BillingLoaders {
   /** The contact's billing customer under the link rule, or null. */
   customerForContact(contact: ContactKey): Promise<StripeCustomer | null>;
   /**
-   * Starts, for a contact whose email is not known yet, what `customerForContact` asks
-   * first — the cached link, else the metadata search — so it is in flight when the
-   * contact arrives; and, once that names the customer, the customer's `lists`. Failures
-   * are left to the loads that need them to report.
+   * Starts what a contact's customer link is decided by first — the cached link, else the
+   * metadata search, which need only the contact's id — and, once those have answered for
+   * all of `contactIds`, the `lists` of the customers they name, together, so one search
+   * serves ten customers. Contacts the link rests on the email fallback for are left to
+   * `customerForContact`. Failures are left to the loads that need them to report.
    */
-  startContactLink(contactId: string, lists: readonly CustomerList[]): void;
+  startCustomerLinks(contactIds: readonly string[], lists: readonly CustomerList[]): void;
   /** Customers linked by metadata to any of these contacts, newest first, without duplicates. */
   customersOfContacts(contactIds: readonly string[]): Promise<StripeCustomer[]>;
   invoicesOfCustomer(customerId: string): Promise<StripeInvoice[]>;
@@ -427,14 +428,15 @@ export function createBillingLoaders({ connector, cache, requestId }: BillingLoa
     async customerForContact(contact) {
       return customerIdOfContact(contact).then((id) => (id ? customer.load(id) : null));
     },
-    startContactLink(contactId, lists) {
+    startCustomerLinks(contactIds, lists) {
       const listLoaders = { invoices: invoiceIdsByCustomer, subscriptions: subscriptionIdsByCustomer };
-      cachedContactLinks
-        .load(contactId)
-        .then(async (cached) => (cached !== undefined ? cached : ((await customerIdsByContactMetadata.load(contactId)) ?? [])[0]))
-        .then((customerId) => {
-          // Without a customer by now, the link rests on the email fallback, which waits for the contact.
-          if (customerId) for (const list of lists) listLoaders[list].load(customerId).catch(() => undefined);
+      const named = async (contactId: string) => {
+        const cached = await cachedContactLinks.load(contactId);
+        return cached !== undefined ? cached : (await customerIdsByContactMetadata.load(contactId))?.[0];
+      };
+      Promise.all(contactIds.map(named))
+        .then((customerIds) => {
+          for (const customerId of customerIds) if (customerId) for (const list of lists) listLoaders[list].load(customerId).catch(() => undefined);
         })
         .catch(() => undefined);
     },
