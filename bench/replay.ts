@@ -1,13 +1,14 @@
 /**
- * The upstream call graph of one cold client request, replayed straight against the
- * sandbox with nothing in between: each dependent level's calls at once, the next level
- * when the last of them has answered, every body read to its end and thrown away.
+ * The upstream calls of one cold client request, replayed straight against the sandbox
+ * with nothing in between: each call is sent the moment the call it waited for has
+ * answered (its body read to the end and thrown away), calls that waited for nothing at
+ * once.
  *
  * The critical-path floor adds the nominal latency of each level's slowest system. With
  * jitter, a level's slowest call is slower than nominal (the slowest of five ±20% draws
- * around 30 ms averages 34 ms), and every call also costs its HTTP round trip and the
- * transfer of its answer. The replay measures that: what any gateway would wait for on
- * this machine, so `p50 − replay p50` is what the gateway itself adds.
+ * around 30 ms averages 34 ms), and every call also costs its round trip and the
+ * transfer of its answer. The replay measures that: what a gateway that spends no time of
+ * its own would wait for on this machine, so `p50 − replay p50` is what the gateway adds.
  */
 import { Pool } from 'undici';
 import type { SystemName } from '../src/errors.ts';
@@ -18,33 +19,38 @@ export interface LoggedCall extends RequestLogEntry {
   system: SystemName;
 }
 
-/**
- * Calls a request sent at the same moment are one level; a call that arrived more than
- * LEVEL_GAP_MS after the previous one waited for an answer. Every level of the bench's
- * workloads waits at least 15 ms (the chat latency, less its jitter).
- */
-const LEVEL_GAP_MS = 8;
+/** The calls in the order they arrived, each with the index of the call it waited for. */
+export interface CallGraph {
+  calls: LoggedCall[];
+  after: (number | undefined)[];
+}
 
-export function levelsOf(calls: readonly LoggedCall[]): LoggedCall[][] {
-  const levels: LoggedCall[][] = [];
-  let previous = -Infinity;
-  for (const call of [...calls].sort((a, b) => a.at - b.at)) {
-    if (call.at - previous > LEVEL_GAP_MS || levels.length === 0) levels.push([]);
-    levels.at(-1)!.push(call);
-    previous = call.at;
-  }
-  return levels;
+/**
+ * A call waited for the last call answered before it arrived: the gateway sends what an
+ * answer makes possible as soon as it has read that answer. A call that arrived before
+ * any answer waited for nothing.
+ */
+export function callGraphOf(logged: readonly LoggedCall[]): CallGraph {
+  const calls = [...logged].sort((a, b) => a.at - b.at);
+  const after = calls.map((call) => {
+    let last: number | undefined;
+    calls.forEach((earlier, index) => {
+      if (earlier.answeredAt !== undefined && earlier.answeredAt <= call.at && (last === undefined || earlier.answeredAt > calls[last].answeredAt!)) last = index;
+    });
+    return last;
+  });
+  return { calls, after };
 }
 
 export interface ReplayResult {
-  /** The levels in order, e.g. `crm ×1 → crm ×2, billing ×5 → billing ×5`. */
+  /** The calls by depth in the graph, e.g. `crm ×1 → crm ×2, billing ×5 → billing ×5`. */
   shape: string;
   p50Ms: number;
   p99Ms: number;
 }
 
-/** Replays `levels` `runs` times, one after another, after three unmeasured runs that open the connections. */
-export async function replay(urls: Record<SystemName, string>, levels: readonly LoggedCall[][], runs: number): Promise<ReplayResult> {
+/** Replays `graph` `runs` times, one after another, after three unmeasured runs that open the connections. */
+export async function replay(urls: Record<SystemName, string>, graph: CallGraph, runs: number): Promise<ReplayResult> {
   const pools = new Map<SystemName, Pool>();
   const poolOf = (system: SystemName) => {
     let pool = pools.get(system);
@@ -62,7 +68,12 @@ export async function replay(urls: Record<SystemName, string>, levels: readonly 
   };
   const once = async () => {
     const started = performance.now();
-    for (const level of levels) await Promise.all(level.map(send));
+    const done: Promise<void>[] = [];
+    graph.calls.forEach((call, index) => {
+      const before = graph.after[index];
+      done.push((before === undefined ? Promise.resolve() : done[before]).then(() => send(call)));
+    });
+    await Promise.all(done);
     return performance.now() - started;
   };
   try {
@@ -71,18 +82,19 @@ export async function replay(urls: Record<SystemName, string>, levels: readonly 
     for (let i = 0; i < runs; i++) times.push(await once());
     times.sort((a, b) => a - b);
     const at = (q: number) => Math.round(times[Math.min(times.length - 1, Math.floor(q * times.length))]);
-    return { shape: shapeOf(levels), p50Ms: at(0.5), p99Ms: at(0.99) };
+    return { shape: shapeOf(graph), p50Ms: at(0.5), p99Ms: at(0.99) };
   } finally {
     await Promise.all([...pools.values()].map((pool) => pool.close()));
   }
 }
 
-function shapeOf(levels: readonly LoggedCall[][]): string {
-  return levels
-    .map((level) => {
-      const bySystem = new Map<SystemName, number>();
-      for (const call of level) bySystem.set(call.system, (bySystem.get(call.system) ?? 0) + 1);
-      return [...bySystem].map(([system, n]) => `${system} ×${n}`).join(', ');
-    })
-    .join(' → ');
+function shapeOf({ calls, after }: CallGraph): string {
+  const depth: number[] = [];
+  after.forEach((before, index) => (depth[index] = before === undefined ? 0 : depth[before] + 1));
+  const levels: Map<SystemName, number>[] = [];
+  calls.forEach((call, index) => {
+    const level = (levels[depth[index]] ??= new Map());
+    level.set(call.system, (level.get(call.system) ?? 0) + 1);
+  });
+  return levels.map((level) => [...level].map(([system, n]) => `${system} ×${n}`).join(', ')).join(' → ');
 }

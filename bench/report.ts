@@ -68,7 +68,7 @@ export interface Report {
   /** The Slack users directory each gateway keeps: its size, pages per read, and users.list calls the gateways made starting. */
   directory: { users: number; pages: number; callsAtStart: number; gateways: number };
   counts: CountRow[];
-  /** Each workload's cold upstream calls replayed level by level with nothing in between (bench/replay.ts). */
+  /** Each workload's cold upstream calls replayed with nothing in between (bench/replay.ts). */
   replays: ({ workload: WorkloadName } & ReplayResult)[];
   latency: LatencyRow[];
   throughput: ThroughputRow[];
@@ -214,12 +214,12 @@ export function renderReport(r: Report): string {
   out.push('W3 alternates a mutation and a read of the record it changed; its upstream figure is per pair.');
   out.push('');
   out.push(
-    "The floor adds each level's nominal latency. What any gateway would wait for here is more: with ±20% jitter a level waits for the slowest of its calls, and each call costs its round trip and the transfer of its answer. The replay measures that — the cold request's own upstream calls, as the sandbox logged them, sent straight to the sandbox level by level (a level's calls at once, the next level when all have answered, bodies read and dropped), one run after another:",
+    "The floor adds each level's nominal latency. What any gateway would wait for here is more: with ±20% jitter a level waits for the slowest of its calls, and each call costs its round trip and the transfer of its answer. The replay measures that — the cold request's own upstream calls, as the sandbox logged them, sent straight to the sandbox, each the moment the call it waited for (the last one answered before it arrived) has answered, bodies read and dropped, one run after another:",
   );
   out.push('');
   out.push(
     table(
-      ['workload', 'levels of upstream calls, in order', 'replay p50 ms', 'replay p99 ms', 'nominal floor ms', 'gateway cold p50 at c=1 ms', "the gateway's own share (c=1)"],
+      ['workload', 'upstream calls, by what they waited for', 'replay p50 ms', 'replay p99 ms', 'nominal floor ms', 'gateway cold p50 at c=1 ms', "the gateway's own share (c=1)"],
       r.replays.map((x) => {
         const c1 = r.latency.find((l) => l.workload === x.workload && l.cache === 'cold' && l.connections === 1);
         return [x.workload, x.shape, x.p50Ms, x.p99Ms, c1?.floor ?? '—', c1 ? ms(c1.result, c1.result.p50) : '—', c1 && c1.result.requests > 0 ? `${f1(c1.result.p50 - x.p50Ms)} ms` : '—'];

@@ -18,7 +18,7 @@ import { describeMachine } from './machine.ts';
 import type { GatewayRequestMsg, SandboxReplyMsg, WindowStats, WorldFacts } from './protocol.ts';
 import { renderReport, type Report, type LatencyRow, type CountRow, type ThroughputRow, type SoakRound } from './report.ts';
 import { fromRoot } from '../src/paths.ts';
-import { levelsOf, replay, type LoggedCall, type ReplayResult } from './replay.ts';
+import { callGraphOf, replay, type LoggedCall } from './replay.ts';
 import { planW3, type W3Plan } from './w3.ts';
 import {
   body,
@@ -355,12 +355,12 @@ async function main(): Promise<void> {
       ['W4', body(W4_QUERY, firstW4)],
     ];
     for (const [name, payload] of replayed) {
-      // Logged under this latency: the levels are told apart by when their calls arrived.
+      // Logged under this latency, so what each call waited for shows in when it arrived.
       await upstreams.reset();
       await post(gwCold.ready.url, payload);
-      const levels = levelsOf(await upstreams.calls());
-      log(`${name}: its ${levels.flat().length} cold upstream calls (${levels.length} levels) replayed straight against the sandbox, ${REPLAY_RUNS} times`);
-      const result = await replay(sandbox.ready.urls, levels, REPLAY_RUNS);
+      const graph = callGraphOf(await upstreams.calls());
+      log(`${name}: its ${graph.calls.length} cold upstream calls replayed straight against the sandbox, ${REPLAY_RUNS} times`);
+      const result = await replay(sandbox.ready.urls, graph, REPLAY_RUNS);
       log(`  ${result.shape}: p50 ${result.p50Ms} ms`);
       replays.push({ workload: name, ...result });
     }

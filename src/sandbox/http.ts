@@ -121,8 +121,10 @@ export const DEFAULT_KNOBS: ChaosKnobs = {
 };
 
 export interface RequestLogEntry {
-  /** When the request arrived (ms since the epoch). */
+  /** When the request arrived (ms since the epoch, fractional). */
   at: number;
+  /** When its answer was written (ms since the epoch, fractional); absent until then. */
+  answeredAt?: number;
   method: string;
   path: string;
   /** The query string, `?…`, or '' (lets a benchmark replay the exact call). */
@@ -288,7 +290,6 @@ export class SandboxServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const arrivedAt = performance.now();
-    const arrivedAtEpoch = Date.now();
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -325,15 +326,16 @@ export class SandboxServer {
       console.error(`[sandbox:${this.system}] ${route} failed:`, error);
     }
     this.vendor.decorate?.(request, out);
-    this.requests.record({
-      at: arrivedAtEpoch,
+    const entry: RequestLogEntry = {
+      at: performance.timeOrigin + arrivedAt,
       method: base.method,
       path: url.pathname,
       search: url.search,
       ...(base.rawBody.length > 0 ? { body: base.rawBody.toString('utf8') } : {}),
       route,
       status: out.status,
-    });
+    };
+    this.requests.record(entry);
     // The vendor answers `latencyMs` after the request arrived: the emulator's own work,
     // serializing included, happens inside that time instead of adding to it, so a large
     // search answer is not slower than the latency the knob promises (unless the work
@@ -342,6 +344,7 @@ export class SandboxServer {
     const delay = this.knobs.latencyMs + (this.knobs.jitterMs ? (Math.random() * 2 - 1) * this.knobs.jitterMs : 0);
     const wait = arrivedAt + delay - performance.now();
     if (wait > 0) await sleep(wait);
+    entry.answeredAt = performance.timeOrigin + performance.now();
     return this.send(res, encoded, true);
   }
 
