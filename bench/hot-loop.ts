@@ -5,7 +5,7 @@
  * budget, production mode — graphql-js reads NODE_ENV when it loads):
  * `npm run build && NODE_ENV=production node --max-old-space-size=192 dist/bench/hot-loop.js
  * [W1|W2|W4] [requests] [warm|cold] [concurrency]`; add `--cpu-prof` to see where the time
- * goes. RESPONSE_CACHE=0 measures execution with warm record caches only; SANDBOX_CPU_PROF=<dir>
+ * goes. RESPONSE_CACHE=0 turns the response cache off (in warm mode: execution over warm record caches only); SANDBOX_CPU_PROF=<dir>
  * profiles the sandbox process too. W4 rotates its filters as the bench does.
  */
 import { loadConfig } from '../src/config.ts';
@@ -22,7 +22,7 @@ const [workload = 'W1', countArg = '200', mode = 'warm', concurrencyArg = '1'] =
 const sandbox = await forkChild<Extract<SandboxReplyMsg, { type: 'ready' }>>('./sandbox-process.ts', 'sandbox', { nodeArgs: process.env.SANDBOX_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SANDBOX_CPU_PROF}`] : [] });
 const key = 'sbk_hot_loop_key_0123456789abcdef';
 const cache = mode === 'cold' ? 'cold' : process.env.RESPONSE_CACHE === '0' ? 'records-only' : 'warm';
-const env = benchGatewayEnv({ urls: sandbox.ready.urls, cache, apiKey: key });
+const env = { ...benchGatewayEnv({ urls: sandbox.ready.urls, cache, apiKey: key }), ...(process.env.RESPONSE_CACHE === '0' ? { RESPONSE_CACHE: '0' } : {}) };
 const config = loadConfig(env);
 const gateway = createGateway({ config, upstreams: resolveUpstreams(config, {}), logger: createLogger(config.logLevel) });
 const query = workload === 'W2' ? W2_QUERY : workload === 'W4' ? W4_QUERY : W1_QUERY;
