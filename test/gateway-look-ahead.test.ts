@@ -74,6 +74,23 @@ describe('look-ahead from a contact page to its billing customers', () => {
     expect(invoiceSearches.length).toBeLessThanOrEqual(Math.ceil(customers / 10) + 1);
   });
 
+  it('keeps more than ten upstream calls of one request in flight without a listener-leak warning', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    stack.resetCounts();
+    try {
+      // A hundred contacts: ten customer searches, the company read and the owners page at once.
+      const result = await stack.query('{ contacts(first: 100) { nodes { id company { id } owner { id } billingCustomer { id invoices { id } } } } }');
+      expect(result.errors).toBeUndefined();
+      expect(stack.counts().billing).toBeGreaterThan(10);
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
+  });
+
   // Pages larger than the first test's: contacts whose customer links no earlier read cached.
   it('reads nothing from Stripe for a page that does not select billing fields on its contacts', async () => {
     const world = stack.sandbox.world;
