@@ -17,6 +17,7 @@ import { scopeRequirementsOf, withGatewayScopeChecks, withSubschemaScopeChecks }
 import { createWorkflowResolvers, workflowTypeDefs } from './workflows/schema.ts';
 import { isGatewayError } from './errors.ts';
 import { createSubscriptionResolvers, subscriptionTypeDefs } from './subscriptions/schema.ts';
+import { createSubschemaExecutor } from './subschema-executor.ts';
 
 /**
  * Resolvers and loaders throw GatewayError. Converting it to a GraphQLError inside the
@@ -59,7 +60,9 @@ export function createSubschemas(): SubschemaConfig[] {
     withSubschemaScopeChecks(createCrmSubschema(), 'crm'),
     withSubschemaScopeChecks(createBillingSubschema(), 'billing'),
     withSubschemaScopeChecks(createChatSubschema(), 'chat'),
-  ].map(withGatewayErrors);
+  ]
+    .map(withGatewayErrors)
+    .map((subschema) => ({ ...subschema, executor: createSubschemaExecutor(subschema.schema) }));
 }
 
 export function buildGatewaySchema(subschemas: SubschemaConfig[] = createSubschemas()): GraphQLSchema {
