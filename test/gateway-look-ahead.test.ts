@@ -13,14 +13,20 @@ import { startStack, type Stack } from './support/stack.ts';
 const CRM_ONLY = 'sbk_look-ahead-crm-only-key-not-a-secret';
 const CRM_LATENCY_MS = 150;
 
+/** A 200-contact world whose HubSpot answers CRM_LATENCY_MS late, and a key that may read the CRM only. */
+async function startSlowCrmStack(): Promise<Stack> {
+  const stack = await startStack({
+    world: { size: 200 },
+    env: { SWITCHBOARD_API_KEYS: [TEST_API_KEYS_ENV, apiKeyConfigEntry('crm-only', CRM_ONLY, ['crm:read'])].join(',') },
+  });
+  await stack.sandbox.server('crm').setKnobs({ latencyMs: CRM_LATENCY_MS });
+  return stack;
+}
+
 describe('look-ahead from a contact page to its billing customers', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({
-      world: { size: 200 },
-      env: { SWITCHBOARD_API_KEYS: [TEST_API_KEYS_ENV, apiKeyConfigEntry('crm-only', CRM_ONLY, ['crm:read'])].join(',') },
-    });
-    await stack.sandbox.server('crm').setKnobs({ latencyMs: CRM_LATENCY_MS });
+    stack = await startSlowCrmStack();
   });
   afterAll(async () => {
     await stack?.close();
@@ -123,11 +129,7 @@ describe('look-ahead from a contact page to its billing customers', () => {
 describe('look-ahead from a contact by id to its billing customer', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({
-      world: { size: 200 },
-      env: { SWITCHBOARD_API_KEYS: [TEST_API_KEYS_ENV, apiKeyConfigEntry('crm-only', CRM_ONLY, ['crm:read'])].join(',') },
-    });
-    await stack.sandbox.server('crm').setKnobs({ latencyMs: CRM_LATENCY_MS });
+    stack = await startSlowCrmStack();
   });
   afterAll(async () => {
     await stack?.close();
