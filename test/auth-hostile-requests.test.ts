@@ -160,6 +160,17 @@ describe('hostile and malformed requests', () => {
     expect(issuer.jwksRequests()).toBeGreaterThan(0);
   });
 
+  it('treats a literal built to break out of a compiled query as data (delegated queries run compiled)', async () => {
+    const marker = '__switchboardInjected';
+    const literal = `x"); globalThis.${marker} = 1; ("`;
+    const result = await stack.query<{ contactByEmail: unknown; contacts: { nodes: unknown[] } }>(
+      `{ contactByEmail(email: ${JSON.stringify(literal)}) { id } contacts(first: 1, filter: { email: ${JSON.stringify(literal)} }) { nodes { id } } }`,
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data).toEqual({ contactByEmail: null, contacts: { nodes: [] } });
+    expect((globalThis as Record<string, unknown>)[marker]).toBeUndefined();
+  });
+
   it('strips enum-value suggestions that graphql-js adds', async () => {
     const result = await stack.query('{ deals(first: 1, filter: { stage: CONTRACTSENT }) { nodes { id } } }');
     expect(result.status).toBe(400);
