@@ -321,7 +321,8 @@ export function createCrmLoaders({ connector: base, cache, requestId, onContactP
     return generation;
   }
 
-  async function loadPage<T extends CrmObjectType>(type: T, request: PageRequest): Promise<RecordPage<CrmObject<T>>> {
+  /** One page of records; `onRecords` hears of them as soon as they are known, before they are cached. */
+  async function loadPage<T extends CrmObjectType>(type: T, request: PageRequest, onRecords?: (records: readonly CrmObject<T>[]) => void): Promise<RecordPage<CrmObject<T>>> {
     const loader = recordLoaders[type] as DataLoader<string, CrmObject<T> | null>;
     const resource = PAGE_RESOURCE[type];
     const key = pageKey(await listGeneration(type), request);
@@ -329,17 +330,21 @@ export function createCrmLoaders({ connector: base, cache, requestId, onContactP
     if (entry) {
       const records = throwFirstError(await loader.loadMany(entry.ids));
       // A record deleted since the page was cached drops out rather than showing as null.
-      return { records: records.filter((record): record is CrmObject<T> => record !== null), after: entry.after, total: entry.total };
+      const page = { records: records.filter((record): record is CrmObject<T> => record !== null), after: entry.after, total: entry.total };
+      onRecords?.(page.records);
+      return page;
     }
 
     let page: RecordPage<CrmObject<T>>;
     if (request.search) {
       const found = await connector.searchObjects(type, { ...request.search, limit: request.limit, after: request.after });
       page = { records: found.records, after: found.after, total: found.total };
+      onRecords?.(page.records);
     } else {
       const inline = LIST_ASSOCIATIONS[type];
       const listed = await connector.listObjects(type, { limit: request.limit, after: request.after, associations: inline });
       page = { records: listed.records, after: listed.after, total: null };
+      onRecords?.(page.records);
       await primeInlineLinks(type, inline, listed.associations);
     }
     await primeCache({ cache, resource: RECORD_RESOURCE[type], loader }, page.records.map((record) => [record.id, record] as const));
@@ -365,11 +370,7 @@ export function createCrmLoaders({ connector: base, cache, requestId, onContactP
     contactByEmail,
     ownerDirectory,
     ownerByEmail,
-    async contactPage(request) {
-      const page = await loadPage('contacts', request);
-      onContactPage?.(page.records);
-      return page;
-    },
+    contactPage: (request) => loadPage('contacts', request, onContactPage),
     companyPage: (request) => loadPage('companies', request),
     dealPage: (request) => loadPage('deals', request),
     async invalidateLists(type) {
