@@ -155,6 +155,18 @@ describe('look-ahead from a contact by id to its billing customer', () => {
     expect(billing.map((e) => e.route)).toEqual(['GET /v1/customers/search', 'GET /v1/invoices/search']);
   });
 
+  it('starts nothing for a customer selected only under @include or @skip', async () => {
+    const contact = stack.sandbox.world.customers.filter((c) => c.linkedByMetadata && c.contactId).at(-2)!.contactId!;
+    stack.resetCounts();
+    const result = await stack.query<{ contact: { id: string; billingCustomer?: unknown } }>(
+      'query($id: ID!, $billing: Boolean!) { contact(id: $id) { id billingCustomer @include(if: $billing) { id } } }',
+      { id: contact, billing: false },
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data!.contact).toEqual({ id: contact });
+    expect(stack.counts().billing).toBe(0);
+  });
+
   it('starts nothing for a caller without billing:read, or for an id that is no HubSpot record ID', async () => {
     stack.resetCounts();
     const forbidden = await stack.query(query, { id: stack.sandbox.world.contacts[0].id }, { authorization: `Bearer ${CRM_ONLY}` });

@@ -118,9 +118,11 @@ function contactSets(connection: FieldNode, fragments: Fragments): SelectionSetN
   return [...sub(connection, 'nodes'), ...sub(connection, 'edges').flatMap((edges) => sub(edges, 'node'))].map((field) => field.selectionSet!);
 }
 
-/** The fields of one level of a selection set, through inline fragments and fragment spreads. */
+/** The fields of one level of a selection set that every request selects, through inline fragments and fragment spreads. */
 function fieldsOf(set: SelectionSetNode, fragments: Fragments, seen = new Set<string>()): FieldNode[] {
   return set.selections.flatMap((selection): FieldNode[] => {
+    // A selection under @skip or @include may not be wanted by this request: never read ahead for it.
+    if (selection.directives?.some((directive) => directive.name.value === 'skip' || directive.name.value === 'include')) return [];
     if (selection.kind === Kind.FIELD) return [selection];
     if (selection.kind === Kind.INLINE_FRAGMENT) return fieldsOf(selection.selectionSet, fragments, seen);
     const fragment = fragments.get(selection.name.value);
