@@ -344,12 +344,24 @@ export function createBillingLoaders({ connector, cache, requestId }: BillingLoa
    * A cached link comes first, as it did: it may know a customer the lagging search does not.
    */
   async function resolveContactLink(contact: ContactKey): Promise<string | null> {
-    const cached = await cachedContactLinks.load(contact.id);
-    if (cached !== undefined) return cached;
-    const [first] = (await customerIdsByContactMetadata.load(contact.id)) ?? [];
-    if (!first) return customerIdByContact.load(contactLinkKey(contact));
-    await primeCache({ cache, resource: R.customerByContact, loader: customerIdByContact, cacheKeyFn: contactIdOfLinkKey }, [[contactLinkKey(contact), first]]);
-    return first;
+    const [link, fromMetadata] = await linkById(contact.id);
+    if (link === undefined) return customerIdByContact.load(contactLinkKey(contact));
+    if (fromMetadata) {
+      await primeCache({ cache, resource: R.customerByContact, loader: customerIdByContact, cacheKeyFn: contactIdOfLinkKey }, [[contactLinkKey(contact), link]]);
+    }
+    return link;
+  }
+
+  /**
+   * The steps of the link rule that need only the contact's id: the cached link (null: it
+   * has none), else the newest customer the metadata names. Undefined leaves the link to the
+   * email fallback; `fromMetadata` says the search, not the cache, decided it.
+   */
+  async function linkById(contactId: string): Promise<[link: string | null | undefined, fromMetadata: boolean]> {
+    const cached = await cachedContactLinks.load(contactId);
+    if (cached !== undefined) return [cached, false];
+    const [first] = (await customerIdsByContactMetadata.load(contactId)) ?? [];
+    return [first, first !== undefined];
   }
 
   /** Records of many customers by a search over `field:"cus_…"` clauses, grouped by customer. */
@@ -430,11 +442,7 @@ export function createBillingLoaders({ connector, cache, requestId }: BillingLoa
     },
     startCustomerLinks(contactIds, lists) {
       const listLoaders = { invoices: invoiceIdsByCustomer, subscriptions: subscriptionIdsByCustomer };
-      const named = async (contactId: string) => {
-        const cached = await cachedContactLinks.load(contactId);
-        return cached !== undefined ? cached : (await customerIdsByContactMetadata.load(contactId))?.[0];
-      };
-      Promise.all(contactIds.map(named))
+      Promise.all(contactIds.map(async (contactId) => (await linkById(contactId))[0]))
         .then((customerIds) => {
           for (const customerId of customerIds) if (customerId) for (const list of lists) listLoaders[list].load(customerId).catch(() => undefined);
         })
