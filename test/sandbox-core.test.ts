@@ -4,6 +4,7 @@
  * admin calls addressed to a sibling server.
  */
 import { setTimeout as delay } from 'node:timers/promises';
+import { Pool } from 'undici';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SystemName } from '../src/errors.ts';
 import {
@@ -558,6 +559,38 @@ describe('outages', () => {
     expect(server.url).toBe(url);
     const res = await fetch(`${url}/items/1`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(res.status).toBe(200);
+  });
+
+  it("'refuse' cuts kept-alive connections at once, and a healthy spell after it keeps its own", async () => {
+    const { server } = await start();
+    // A keep-alive pool like the gateway's: each call reuses an idle connection when it has one.
+    const pool = new Pool(server.url, { connections: 4, keepAliveTimeout: 30_000 });
+    const outcome = async (): Promise<string> => {
+      try {
+        const res = await pool.request({ path: '/items/1', method: 'GET', headers: { authorization: `Bearer ${TOKEN}` } });
+        await res.body.text();
+        return String(res.statusCode);
+      } catch (error) {
+        return String((error as { code?: unknown }).code ?? error);
+      }
+    };
+    const seen: Record<string, number> = {};
+    try {
+      for (let i = 0; i < 50; i++) {
+        const before = await outcome();
+        await server.setKnobs({ outage: 'refuse' });
+        const during = await outcome();
+        await server.setKnobs({ outage: 'none' });
+        const after = await outcome();
+        const key = `${before} ${during} ${after}`;
+        seen[key] = (seen[key] ?? 0) + 1;
+      }
+    } finally {
+      await pool.close();
+    }
+    // Before the fix: calls served or cut mid-answer (UND_ERR_SOCKET) during the outage, and
+    // ECONNRESET on connections opened after it was lifted.
+    expect(seen).toEqual({ '200 ECONNREFUSED 200': 50 });
   });
 
   it("answers the admin call that sets 'refuse' on its own server before the port closes", async () => {
