@@ -207,7 +207,10 @@ describe.runIf(hasService('redis'))('two gateway processes sharing Redis', () =>
     console.log(`calls spread over ${spanMs} ms`);
     expect(busiestWindow(log.map((e) => e.at), 60_000)).toBeLessThanOrEqual(20);
     expect(crmCalls).toBeGreaterThanOrEqual(20);
-    expect(crmCalls - beforeQueries).toBe(ok);
+    // Each answered query made its one contact read; the refused ones none. (Counted by what
+    // was read, not by the total: the processes' own change-feed calls may still come in.)
+    const contactReads = log.filter((e) => ids.some((id) => e.path.endsWith(`/${id}`) || (e.body ?? '').includes(`"${id}"`)));
+    expect(contactReads).toHaveLength(ok);
     expect(ok).toBeGreaterThanOrEqual(1);
     expect(ok + limited).toBe(16);
     expect(limited).toBeGreaterThanOrEqual(1);
