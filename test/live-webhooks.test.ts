@@ -37,7 +37,7 @@ describe('webhooks from the sandbox reach subscribers and keep the cache true', 
     await stack?.close();
   });
 
-  it('delivers an admin edit of a contact to an SSE subscriber through the webhook, with linked billing fields, and the next query reads the new value', async () => {
+  it('delivers an admin edit of a contact to an SSE subscriber by webhook, with linked billing fields; the next query reads the new value', async () => {
     const customer = stack.sandbox.world.customers.find((c) => c.contactId && c.linkedByMetadata)!;
     const id = customer.contactId!;
     const before = await stack.query<{ contact: { firstName: string } }>('query ($id: ID!) { contact(id: $id) { id firstName } }', { id });

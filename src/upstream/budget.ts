@@ -249,7 +249,8 @@ export function createRedisWindowStore(redis: Redis, prefix: string): WindowStor
     try {
       // One hash tag, so both keys of a window live on one Redis Cluster slot.
       const keys = [`${prefix}{${key}}:ended`, `${prefix}{${key}}:flying`];
-      const args = [limit.limit, limit.windowMs, op, id, IN_FLIGHT_LEASE_MS, Math.floor(hint.remaining ?? -1), Math.ceil(hint.blockMs ?? 0)];
+      const remaining = Math.floor(hint.remaining ?? -1);
+      const args = [limit.limit, limit.windowMs, op, id, IN_FLIGHT_LEASE_MS, remaining, Math.ceil(hint.blockMs ?? 0)];
       const script = redis.eval(WINDOW_SCRIPT, 2, ...keys, ...args) as Promise<[number, number]>;
       const [waitMs, left] = await Promise.race([script, timedOut]);
       return { waitMs: Number(waitMs), left: Number(left) };
