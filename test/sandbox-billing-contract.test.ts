@@ -1,6 +1,6 @@
 /**
  * Contract: every response the Stripe emulator sends for a path in the trimmed Stripe spec
- * (shared/specs/stripe.subset.json, API 2023-08-16) validates against that path's response
+ * (specs/stripe.subset.json, API 2023-08-16) validates against that path's response
  * schema — successes against the 200 schema, errors against `default` (the `error` schema).
  * The spec is read from the emulator's own `GET /openapi.json`, which also proves it is served.
  */

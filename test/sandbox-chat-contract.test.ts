@@ -1,6 +1,6 @@
 /**
  * Contract: every body the Slack emulator sends for the methods in
- * `shared/specs/slack-web.subset.json` validates against that spec — the `200` schema when
+ * `specs/slack-web.subset.json` validates against that spec — the `200` schema when
  * `ok` is true, the `default` (error) schema when it is false, as the spec's x-note says.
  *
  * The spec is Swagger 2.0 (draft-04 schemas). `x-items-alternatives` lists are read as
@@ -26,7 +26,7 @@ const addFormats = ajvFormatsModule.default;
 type Schema = Record<string, unknown>;
 type Json = any;
 
-const spec = JSON.parse(readFileSync(new URL('../../shared/specs/slack-web.subset.json', import.meta.url), 'utf8')) as {
+const spec = JSON.parse(readFileSync(new URL('../specs/slack-web.subset.json', import.meta.url), 'utf8')) as {
   paths: Record<string, Record<string, { responses: Record<string, { schema: Schema }> }>>;
   definitions: Record<string, Schema>;
 };

@@ -4,6 +4,7 @@
  * admin calls addressed to a sibling server.
  */
 import { setTimeout as delay } from 'node:timers/promises';
+import { Pool } from 'undici';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SystemName } from '../src/errors.ts';
 import {
@@ -28,6 +29,8 @@ interface TestVendor extends VendorEmulator {
   items: Map<string, Item>;
   /** How many times the core called `reset()`. */
   resets: number;
+  /** When `/busy` last finished its work (ms since the epoch, the request log's clock). */
+  workDoneAt?: number;
 }
 
 /** Enough items that the list body is long (the slow-body knob streams it in ten pieces). */
@@ -63,10 +66,11 @@ function createTestVendor(system: SystemName = 'crm'): TestVendor {
     .on('GET', '/explode', () => {
       throw new Error('handler blew up');
     })
-    // The vendor's own work, as a large search page costs: the thread is busy for 200 ms.
-    .on('GET', '/busy', () => {
-      const until = performance.now() + 200;
+    // The vendor's own work, as a large search page costs: the thread is busy for `?ms=` (200 ms).
+    .on('GET', '/busy', (req) => {
+      const until = performance.now() + Number(req.query.get('ms') ?? 200);
       while (performance.now() < until);
+      vendor.workDoneAt = performance.timeOrigin + performance.now();
       return { status: 200, body: { busy: true } };
     });
 
@@ -447,16 +451,19 @@ describe('chaos knobs', () => {
   });
 
   it("latencyMs is counted from the request's arrival, so the vendor's own work happens within it", async () => {
-    const { server } = await start();
+    const { server, vendor } = await start();
     const latencyMs = 300;
     await server.setKnobs({ latencyMs });
-    const started = performance.now();
-    const res = await call(server, '/busy');
+    // Work that outlasts the latency: counted from arrival, nothing is left to wait after it.
+    const res = await call(server, '/busy?ms=400');
     expect(await res.json()).toEqual({ busy: true });
-    const elapsed = performance.now() - started;
-    expect(elapsed).toBeGreaterThanOrEqual(latencyMs);
-    // Work added on top of the latency would make it at least 500 ms.
-    expect(elapsed).toBeLessThan(latencyMs + 150);
+    const [entry] = server.requests.entries;
+    expect(entry.answeredAt! - entry.at).toBeGreaterThanOrEqual(latencyMs);
+    // Had the latency been added on top of the work, the answer would be written a whole
+    // latency after the work ended; here it follows the work with no wait in between (the
+    // only time spent is the synchronous encoding, whatever the machine's load).
+    expect(entry.answeredAt!).toBeGreaterThanOrEqual(vendor.workDoneAt!);
+    expect(entry.answeredAt! - vendor.workDoneAt!).toBeLessThan(latencyMs);
   });
 
   it('slowBodyMs streams the body slowly but delivers it whole', async () => {
@@ -552,6 +559,38 @@ describe('outages', () => {
     expect(server.url).toBe(url);
     const res = await fetch(`${url}/items/1`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(res.status).toBe(200);
+  });
+
+  it("'refuse' cuts kept-alive connections at once, and a healthy spell after it keeps its own", async () => {
+    const { server } = await start();
+    // A keep-alive pool like the gateway's: each call reuses an idle connection when it has one.
+    const pool = new Pool(server.url, { connections: 4, keepAliveTimeout: 30_000 });
+    const outcome = async (): Promise<string> => {
+      try {
+        const res = await pool.request({ path: '/items/1', method: 'GET', headers: { authorization: `Bearer ${TOKEN}` } });
+        await res.body.text();
+        return String(res.statusCode);
+      } catch (error) {
+        return String((error as { code?: unknown }).code ?? error);
+      }
+    };
+    const seen: Record<string, number> = {};
+    try {
+      for (let i = 0; i < 50; i++) {
+        const before = await outcome();
+        await server.setKnobs({ outage: 'refuse' });
+        const during = await outcome();
+        await server.setKnobs({ outage: 'none' });
+        const after = await outcome();
+        const key = `${before} ${during} ${after}`;
+        seen[key] = (seen[key] ?? 0) + 1;
+      }
+    } finally {
+      await pool.close();
+    }
+    // Before the fix: calls served or cut mid-answer (UND_ERR_SOCKET) during the outage, and
+    // ECONNRESET on connections opened after it was lifted.
+    expect(seen).toEqual({ '200 ECONNREFUSED 200': 50 });
   });
 
   it("answers the admin call that sets 'refuse' on its own server before the port closes", async () => {

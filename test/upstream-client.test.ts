@@ -212,7 +212,8 @@ describe('rate limits', () => {
 
     expect(error.extensions).toEqual({ code: 'RATE_LIMITED', service: 'crm', retryAfter: 30 });
     expect(vendor.calls).toBe(1);
-    expect(Date.now() - started).toBeLessThan(1_000);
+    // It did not wait out the 30 s the vendor asked for (any busy machine answers well inside that).
+    expect(Date.now() - started).toBeLessThan(15_000);
   });
 
   it('reports RATE_LIMITED with a retryAfter hint after retries on 429 run out', async () => {
@@ -246,13 +247,18 @@ describe('deadlines and connection failures', () => {
   });
 
   it('stops at once when the caller aborts, with UPSTREAM_TIMEOUT and no retry', async () => {
-    vendor.handler = (_req, res) => setTimeout(() => json(res, 200, {}), 1_000).unref();
-    const started = Date.now();
+    let answered = false;
+    vendor.handler = (_req, res) =>
+      setTimeout(() => {
+        answered = true;
+        json(res, 200, {});
+      }, 1_000).unref();
 
     const error = await rejection(client().request(get('/slow', { signal: AbortSignal.timeout(100) })));
 
     expect(error.code).toBe('UPSTREAM_TIMEOUT');
-    expect(Date.now() - started).toBeLessThan(900);
+    // It gave up before the vendor answered, not after.
+    expect(answered).toBe(false);
     expect(vendor.calls).toBe(1);
   });
 

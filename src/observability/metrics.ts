@@ -113,7 +113,7 @@ export function createMetrics(sources: MetricsSources): GatewayMetrics {
   });
   new Gauge({
     name: 'switchboard_upstream_budget_left',
-    help: 'Vendor-quota tokens left per system and bucket, at the last call.',
+    help: 'Vendor-quota slots left per system and bucket in the current window, at the last call.',
     labelNames: ['system', 'bucket'],
     registers: [registry],
     collect() {

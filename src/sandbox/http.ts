@@ -207,6 +207,8 @@ export class SandboxServer {
   private readonly initialKnobs: ChaosKnobs;
   private readonly server: http.Server;
   private readonly sockets = new Set<Socket>();
+  /** Connections carrying an admin call right now: a 'refuse' it sets closes them after the answer. */
+  private readonly adminSockets = new Set<Socket>();
   private port = 0;
   private host = '127.0.0.1';
   private listening = false;
@@ -261,15 +263,18 @@ export class SandboxServer {
     Object.assign(this.knobs, rest);
     if (rateLimitForMs !== undefined) this.knobs.rateLimitedUntil = Date.now() + rateLimitForMs;
     if (before !== 'refuse' && this.knobs.outage === 'refuse' && this.listening) {
-      // The port stops accepting at once; open connections are cut a moment later, so the
-      // admin call that asked for the outage still gets its answer.
+      // The port stops accepting and every open connection is cut at once, as when a vendor
+      // goes down, except one carrying an admin call: it gets its answer, then closes. (Cutting
+      // them later, on a timer, served requests after the outage began and, when the timer
+      // ran late, cut the connections of the next healthy spell.)
       this.server.close();
       this.listening = false;
-      setTimeout(() => {
-        for (const socket of this.sockets) socket.destroy();
-      }, 20).unref();
+      for (const socket of this.sockets) if (!this.adminSockets.has(socket)) socket.destroy();
+      // Past one poll of the event loop (the second immediate runs after it), so clients in
+      // this process see their connections end before they send again, instead of writing
+      // into a closed one (ECONNRESET).
+      for (let i = 0; i < 2; i++) await new Promise<void>((resolve) => setImmediate(resolve));
     } else if (before === 'refuse' && this.knobs.outage !== 'refuse' && !this.listening) {
-      for (const socket of this.sockets) socket.destroy();
       await this.listen(this.port, this.host);
     }
     return this.knobs;
@@ -304,10 +309,18 @@ export class SandboxServer {
     };
 
     if (url.pathname.startsWith('/__sandbox/') || url.pathname === '/__sandbox') {
-      const out = await this.handleAdmin({ ...base, route: `${base.method} ${url.pathname}` }).catch(
-        (error: unknown): SandboxResponse => ({ status: 500, body: { error: String(error) } }),
-      );
-      return this.send(res, this.encode(out, false), false);
+      const socket = req.socket;
+      this.adminSockets.add(socket);
+      try {
+        const out = await this.handleAdmin({ ...base, route: `${base.method} ${url.pathname}` }).catch(
+          (error: unknown): SandboxResponse => ({ status: 500, body: { error: String(error) } }),
+        );
+        // The call refused the port (or it was refused meanwhile): answer, then close.
+        if (!this.listening) res.setHeader('connection', 'close');
+        return await this.send(res, this.encode(out, false), false);
+      } finally {
+        this.adminSockets.delete(socket);
+      }
     }
 
     if (this.knobs.outage === 'hang') return; // the socket stays open until the server closes

@@ -1,20 +1,30 @@
 /**
- * Client-side vendor-quota budgets: a token bucket per system, credential and (for Slack)
- * method tier, so the gateway slows itself down before the vendor starts answering 429.
+ * Client-side vendor-quota budgets: a sliding-window log per system, credential and (for
+ * Slack) method tier, so the gateway slows itself down before the vendor starts answering 429.
+ *
+ * The vendors count calls in a rolling window (HubSpot: 10 s), so the budget does too: it
+ * remembers each call of the last window and grants a call only while fewer than the limit
+ * are in it. A token bucket would not do: after an idle spell it lets the whole limit through
+ * at once and then refills within the same window, up to twice the limit in one window.
+ * A call holds its slot from the moment it is granted until its answer is back, and for one
+ * window after that: the vendor saw it somewhere in between, so whatever the network's delays,
+ * no window of the vendor's length holds more calls than the limit.
  *
  * Limits start from the vendors' documented quotas and adapt to what each response says:
- * HubSpot's `X-HubSpot-RateLimit-Remaining` caps the bucket at what HubSpot still allows,
- * and a 429's wait (Retry-After, HubSpot's policy) empties the bucket for that long.
+ * HubSpot's `X-HubSpot-RateLimit-Remaining` fills the window up to what HubSpot still allows,
+ * and a 429's wait (Retry-After, HubSpot's policy) fills it for that long.
  *
- * With Redis the bucket lives in Redis and is updated by one Lua script using Redis's own
- * clock, so N replicas draw from one bucket and together stay under the quota. Without
- * Redis it lives in memory. When Redis fails, each replica meters itself with an
- * in-memory bucket for a while (the vendor's own 429 is the backstop for the excess),
- * rather than taking the gateway down with the cache server.
+ * With Redis the log lives in Redis (sorted sets of call timestamps) and is read and updated
+ * by one Lua script using Redis's own clock, so N replicas draw from one window and together
+ * stay under the quota. Without Redis it lives in memory (the same algorithm). When Redis
+ * fails, each replica meters itself in memory for a while (the vendor's own 429 is the
+ * backstop for the excess), rather than taking the gateway down with the cache server.
  *
- * A spent bucket makes a caller wait briefly (at most `maxWaitMs`, never past the
- * request's deadline); a longer wait fails at once with RATE_LIMITED and `retryAfter`.
+ * A full window makes a caller wait briefly: at most `maxWaitMs` in all, never past the
+ * request's deadline. A call that cannot get a slot within that fails at once with
+ * RATE_LIMITED and `retryAfter` (when the window frees a slot).
  */
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { GatewayError, type SystemName } from '../errors.ts';
@@ -71,94 +81,190 @@ export function documentedLimit(system: SystemName, bucket: string, credential: 
   return SLACK_TIERS[SLACK_METHOD_TIERS[bucket] ?? 'tier3'];
 }
 
-/** Where bucket state lives. `adjust` lowers the tokens to at most `maxTokens`. */
-export interface BucketStore {
-  /** Takes one token if there is one: 0, else the ms until one will be there. */
-  take(key: string, limit: BudgetLimit): Promise<{ waitMs: number; tokens: number }>;
-  adjust(key: string, limit: BudgetLimit, maxTokens: number): Promise<void>;
+/** What the vendor said about its window: calls still allowed in it, or "no calls for this long". */
+export interface VendorHint {
+  remaining?: number;
+  blockMs?: number;
+}
+
+/** Where the windows live. Call ids are unique per granted call. */
+export interface WindowStore {
+  /** Grants call `id` a slot if the window has one (`waitMs` 0), else says how long until one frees. */
+  take(key: string, limit: BudgetLimit, id: string): Promise<{ waitMs: number; left: number }>;
+  /** Call `id` is over: its slot stays taken for one window from now. */
+  release(key: string, limit: BudgetLimit, id: string): Promise<void>;
+  /** Fills the window so that it reflects what the vendor said. */
+  adjust(key: string, limit: BudgetLimit, id: string, hint: VendorHint): Promise<void>;
   close(): Promise<void>;
 }
 
-interface BucketState {
-  tokens: number;
-  at: number;
+/**
+ * A granted call whose release never comes (its replica died mid-call) holds its slot for at
+ * most this long, then counts as ended then. Longer than any call's deadline.
+ */
+export const IN_FLIGHT_LEASE_MS = 60_000;
+
+interface WindowState {
+  /** Ended calls (and the vendor's phantom calls): id → when the slot started to count down. */
+  ended: Map<string, number>;
+  /** Calls in flight: id → lease expiry. */
+  flying: Map<string, number>;
 }
 
-function refill(state: BucketState, limit: BudgetLimit, now: number): number {
-  return Math.min(limit.limit, state.tokens + ((now - state.at) * limit.limit) / limit.windowMs);
+/** The moments (ms) at which the calls now counted free their slots, soonest first. */
+function freeTimes(state: WindowState, windowMs: number, now: number): number[] {
+  const times: number[] = [];
+  for (const at of state.ended.values()) times.push(at + windowMs);
+  for (const _ of state.flying) times.push(now + windowMs);
+  return times.sort((a, b) => a - b);
 }
 
-export function createMemoryBucketStore(): BucketStore {
-  const buckets = new Map<string, BucketState>();
-  const current = (key: string, limit: BudgetLimit, now: number): BucketState => {
-    const state = buckets.get(key) ?? { tokens: limit.limit, at: now };
-    const refreshed = { tokens: refill(state, limit, now), at: now };
-    buckets.set(key, refreshed);
-    return refreshed;
+export function createMemoryWindowStore(): WindowStore {
+  const windows = new Map<string, WindowState>();
+  const current = (key: string, limit: BudgetLimit, now: number): WindowState => {
+    let state = windows.get(key);
+    if (!state) windows.set(key, (state = { ended: new Map(), flying: new Map() }));
+    for (const [id, until] of state.flying) {
+      if (until <= now) {
+        state.flying.delete(id);
+        state.ended.set(id, until);
+      }
+    }
+    for (const [id, at] of state.ended) if (at <= now - limit.windowMs) state.ended.delete(id);
+    return state;
+  };
+  // Only the latest `limit` ended calls can ever decide a grant.
+  const trim = (state: WindowState, limit: BudgetLimit) => {
+    if (state.ended.size <= limit.limit) return;
+    const keep = new Set([...state.ended].sort((a, b) => b[1] - a[1]).slice(0, limit.limit).map(([id]) => id));
+    for (const id of state.ended.keys()) if (!keep.has(id)) state.ended.delete(id);
   };
   return {
-    async take(key, limit) {
-      const state = current(key, limit, Date.now());
-      if (state.tokens >= 1) {
-        state.tokens -= 1;
-        return { waitMs: 0, tokens: state.tokens };
+    async take(key, limit, id) {
+      const now = Date.now();
+      const state = current(key, limit, now);
+      const count = state.ended.size + state.flying.size;
+      if (count < limit.limit) {
+        state.flying.set(id, now + IN_FLIGHT_LEASE_MS);
+        return { waitMs: 0, left: limit.limit - count - 1 };
       }
-      return { waitMs: Math.ceil(((1 - state.tokens) * limit.windowMs) / limit.limit), tokens: state.tokens };
+      const times = freeTimes(state, limit.windowMs, now);
+      return { waitMs: Math.max(1, Math.ceil(times[count - limit.limit] - now)), left: 0 };
     },
-    async adjust(key, limit, maxTokens) {
-      const state = current(key, limit, Date.now());
-      state.tokens = Math.min(state.tokens, maxTokens);
+    async release(key, limit, id) {
+      const now = Date.now();
+      const state = current(key, limit, now);
+      state.flying.delete(id);
+      // Date.now() truncates: the call ended before the next millisecond at the latest.
+      state.ended.set(id, now + 1);
+      trim(state, limit);
+    },
+    async adjust(key, limit, id, hint) {
+      const now = Date.now();
+      const state = current(key, limit, now);
+      if (hint.remaining !== undefined) {
+        const free = limit.limit - state.ended.size - state.flying.size;
+        for (let i = 0; i < free - Math.max(0, hint.remaining); i++) state.ended.set(`${id}:${i}`, now);
+      }
+      if (hint.blockMs !== undefined && hint.blockMs > 0) {
+        // A full window of calls that free their slots when the vendor's block ends.
+        for (let i = 0; i < limit.limit; i++) state.ended.set(`${id}:b${i}`, now + hint.blockMs - limit.windowMs);
+      }
+      trim(state, limit);
     },
     async close() {},
   };
 }
 
-// One atomic read-refill-update per call, on Redis's clock so replicas' clocks cannot skew it.
-const BUCKET_SCRIPT = `
+// The same algorithm in one atomic script per operation, on Redis's clock so replicas' clocks
+// cannot skew it. KEYS[1]: ended calls (score: when their countdown started); KEYS[2]: calls in
+// flight (score: lease expiry). ARGV: limit, window ms, op, call id, lease ms, remaining, block ms.
+const WINDOW_SCRIPT = `
 local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local us = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local now = math.floor(us / 1000)
+-- An ended call is stamped no earlier than it really ended, to the millisecond.
+local nowUp = math.ceil(us / 1000)
 local cap = tonumber(ARGV[1])
 local win = tonumber(ARGV[2])
-local s = redis.call('HMGET', KEYS[1], 'tokens', 'at')
-local tokens = tonumber(s[1])
-local at = tonumber(s[2])
-if tokens == nil or at == nil then tokens = cap; at = now end
-tokens = math.min(cap, tokens + (now - at) * cap / win)
-local wait = 0
-if ARGV[3] == 'take' then
-  if tokens >= 1 then tokens = tokens - 1 else wait = math.ceil((1 - tokens) * win / cap) end
-else
-  tokens = math.min(tokens, tonumber(ARGV[4]))
+local op = ARGV[3]
+local id = ARGV[4]
+local lease = tonumber(ARGV[5])
+local stale = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'WITHSCORES')
+for i = 1, #stale, 2 do
+  redis.call('ZADD', KEYS[1], stale[i + 1], stale[i])
+  redis.call('ZREM', KEYS[2], stale[i])
 end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
-redis.call('PEXPIRE', KEYS[1], math.ceil(win * 2 + (1 - math.min(tokens, 0)) * win / cap))
-return { wait, tostring(tokens) }
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - win)
+local ended = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
+local flying = redis.call('ZCARD', KEYS[2])
+local count = #ended / 2 + flying
+local result = { 0, 0 }
+if op == 'take' then
+  if count < cap then
+    redis.call('ZADD', KEYS[2], now + lease, id)
+    result = { 0, cap - count - 1 }
+  else
+    local times = {}
+    for i = 2, #ended, 2 do times[#times + 1] = tonumber(ended[i]) + win end
+    for i = 1, flying do times[#times + 1] = now + win end
+    table.sort(times)
+    result = { math.max(1, math.ceil(times[count - cap + 1] - now)), 0 }
+  end
+elseif op == 'release' then
+  redis.call('ZREM', KEYS[2], id)
+  redis.call('ZADD', KEYS[1], nowUp, id)
+else
+  local remaining = tonumber(ARGV[6])
+  local block = tonumber(ARGV[7])
+  if remaining >= 0 then
+    for i = 1, cap - count - remaining do redis.call('ZADD', KEYS[1], now, id .. ':' .. i) end
+  end
+  if block > 0 then
+    for i = 1, cap do redis.call('ZADD', KEYS[1], now + block - win, id .. ':b' .. i) end
+  end
+end
+-- Only the latest cap ended calls can ever decide a grant.
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -(cap + 1))
+local top = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+local ttl = lease + win + 1000
+if #top == 2 then ttl = math.max(ttl, math.ceil(tonumber(top[2]) + win - now) + 1000) end
+redis.call('PEXPIRE', KEYS[1], ttl)
+redis.call('PEXPIRE', KEYS[2], ttl)
+return result
 `;
 
-/** How long one budget script may take before the replica falls back to its own bucket. */
+/** How long one budget script may take before the replica falls back to its own window. */
 const REDIS_SCRIPT_TIMEOUT_MS = 1_000;
 /** The same while the connection is still being made (startup): connecting takes longer. */
 const REDIS_CONNECTING_TIMEOUT_MS = 3_000;
 
-export function createRedisBucketStore(redis: Redis, prefix: string): BucketStore {
-  const run = async (key: string, limit: BudgetLimit, op: 'take' | 'adjust', arg = 0) => {
+export function createRedisWindowStore(redis: Redis, prefix: string): WindowStore {
+  const run = async (key: string, limit: BudgetLimit, op: 'take' | 'release' | 'adjust', id: string, hint: VendorHint = {}) => {
     let timer: NodeJS.Timeout | undefined;
     const limitMs = redis.status === 'ready' ? REDIS_SCRIPT_TIMEOUT_MS : REDIS_CONNECTING_TIMEOUT_MS;
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`budget script took over ${limitMs} ms`)), limitMs);
     });
     try {
-      const script = redis.eval(BUCKET_SCRIPT, 1, `${prefix}${key}`, limit.limit, limit.windowMs, op, arg) as Promise<[number, string]>;
-      const [wait, tokens] = await Promise.race([script, timedOut]);
-      return { waitMs: Number(wait), tokens: Number(tokens) };
+      // One hash tag, so both keys of a window live on one Redis Cluster slot.
+      const keys = [`${prefix}{${key}}:ended`, `${prefix}{${key}}:flying`];
+      const remaining = Math.floor(hint.remaining ?? -1);
+      const args = [limit.limit, limit.windowMs, op, id, IN_FLIGHT_LEASE_MS, remaining, Math.ceil(hint.blockMs ?? 0)];
+      const script = redis.eval(WINDOW_SCRIPT, 2, ...keys, ...args) as Promise<[number, number]>;
+      const [waitMs, left] = await Promise.race([script, timedOut]);
+      return { waitMs: Number(waitMs), left: Number(left) };
     } finally {
       clearTimeout(timer);
     }
   };
   return {
-    take: (key, limit) => run(key, limit, 'take'),
-    async adjust(key, limit, maxTokens) {
-      await run(key, limit, 'adjust', maxTokens);
+    take: (key, limit, id) => run(key, limit, 'take', id),
+    async release(key, limit, id) {
+      await run(key, limit, 'release', id);
+    },
+    async adjust(key, limit, id, hint) {
+      await run(key, limit, 'adjust', id, hint);
     },
     async close() {},
   };
@@ -171,28 +277,33 @@ export interface QuotaBudgetOptions {
   credential: string;
   /** Overrides every bucket's documented limit; `off` disables the budget. */
   override?: BudgetLimit | 'off';
-  store: BucketStore;
+  store: WindowStore;
+  /** The longest one call waits for a slot in all, however many times it looks. */
   maxWaitMs: number;
   logger?: Logger;
 }
 
+/** Ends a granted call: call it once the vendor's answer is in (or the call failed). */
+export type ReleaseSlot = () => void;
+
 export interface QuotaBudget {
   readonly enabled: boolean;
-  /** Takes one call's quota for `route`, waiting briefly; rejects RATE_LIMITED when spent. */
-  acquire(route: string, signal?: AbortSignal): Promise<void>;
+  /** Takes one call's slot for `route`, waiting briefly; rejects RATE_LIMITED when the window is full. */
+  acquire(route: string, signal?: AbortSignal): Promise<ReleaseSlot>;
   /** Adapts to what the vendor said: remaining calls in its window, or "wait this long". */
-  observe(route: string, hint: { remaining?: number; blockMs?: number }): void;
-  /** Tokens left per bucket at the last look (for /readiness and metrics). */
+  observe(route: string, hint: VendorHint): void;
+  /** Free slots per bucket at the last look (for /readiness and metrics). */
   left(): Record<string, number>;
 }
 
 const STORE_COOL_DOWN_MS = 5_000;
+const NO_SLOT: ReleaseSlot = () => {};
 
 export function createQuotaBudget(options: QuotaBudgetOptions): QuotaBudget {
   const { system, store, maxWaitMs, logger } = options;
   const enabled = options.override !== 'off';
   const lastLeft: Record<string, number> = {};
-  const fallback = createMemoryBucketStore();
+  const fallback = createMemoryWindowStore();
   let fallbackUntil = 0;
   const activeStore = () => (Date.now() < fallbackUntil ? fallback : store);
 
@@ -207,21 +318,34 @@ export function createQuotaBudget(options: QuotaBudgetOptions): QuotaBudget {
   return {
     enabled,
     async acquire(route, signal) {
-      if (!enabled) return;
+      if (!enabled) return NO_SLOT;
       const bucket = budgetBucket(system, route);
       const limit = limitOf(bucket);
-      const waitLimit = () => Math.min(maxWaitMs, remainingMs(signal));
+      const key = keyOf(bucket);
+      // One budget for the whole wait: a call that loses the race for a freed slot does not
+      // start a new wait.
+      const waitUntil = Date.now() + Math.min(maxWaitMs, remainingMs(signal));
       for (;;) {
-        let taken: { waitMs: number; tokens: number };
+        const id = randomUUID();
+        let granted: WindowStore = activeStore();
+        let taken: { waitMs: number; left: number };
         try {
-          taken = await activeStore().take(keyOf(bucket), limit);
+          taken = await granted.take(key, limit, id);
         } catch (error) {
           storeFailed(error);
-          taken = await fallback.take(keyOf(bucket), limit);
+          granted = fallback;
+          taken = await fallback.take(key, limit, id);
         }
-        lastLeft[bucket] = Math.max(0, Math.floor(taken.tokens));
-        if (taken.waitMs === 0) return;
-        if (taken.waitMs > waitLimit()) {
+        lastLeft[bucket] = Math.max(0, Math.floor(taken.left));
+        if (taken.waitMs === 0) {
+          let released = false;
+          return () => {
+            if (released) return;
+            released = true;
+            granted.release(key, limit, id).catch(storeFailed);
+          };
+        }
+        if (taken.waitMs > waitUntil - Date.now()) {
           throw new GatewayError('RATE_LIMITED', `The ${system} quota budget is spent for now`, {
             service: system,
             retryAfter: Math.max(1, Math.ceil(taken.waitMs / 1000)),
@@ -233,13 +357,10 @@ export function createQuotaBudget(options: QuotaBudgetOptions): QuotaBudget {
     observe(route, hint) {
       if (!enabled) return;
       const bucket = budgetBucket(system, route);
-      const limit = limitOf(bucket);
-      let maxTokens: number | undefined;
-      if (hint.remaining !== undefined && Number.isFinite(hint.remaining)) maxTokens = Math.max(0, hint.remaining);
-      // Tokens below zero make the next take wait `blockMs` first.
-      if (hint.blockMs !== undefined && hint.blockMs > 0) maxTokens = Math.min(maxTokens ?? Infinity, 1 - (hint.blockMs * limit.limit) / limit.windowMs);
-      if (maxTokens === undefined) return;
-      activeStore().adjust(keyOf(bucket), limit, maxTokens).catch(storeFailed);
+      const remaining = hint.remaining !== undefined && Number.isFinite(hint.remaining) ? Math.max(0, hint.remaining) : undefined;
+      const blockMs = hint.blockMs !== undefined && hint.blockMs > 0 ? hint.blockMs : undefined;
+      if (remaining === undefined && blockMs === undefined) return;
+      activeStore().adjust(keyOf(bucket), limitOf(bucket), randomUUID(), { remaining, blockMs }).catch(storeFailed);
     },
     left: () => ({ ...lastLeft }),
   };

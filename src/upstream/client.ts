@@ -382,8 +382,17 @@ export function createUpstreamClient(options: UpstreamClientOptions): ResilientU
   async function attemptOnce(request: UpstreamRequest, attempt: number, signal: AbortSignal): Promise<UpstreamResponse> {
     // A retry scheduled before the caller gave up must not reach the network.
     if (request.signal?.aborted) throw callerCancelled(request.signal);
-    // Quota is spent per attempt: every attempt is a call the vendor counts.
-    await budget?.acquire(request.route, request.signal);
+    // Quota is spent per attempt: every attempt is a call the vendor counts. The slot is
+    // held until the answer is in: the vendor counted the call somewhere in between.
+    const release = await budget?.acquire(request.route, request.signal);
+    try {
+      return await sendOnce(request, attempt, signal);
+    } finally {
+      release?.();
+    }
+  }
+
+  async function sendOnce(request: UpstreamRequest, attempt: number, signal: AbortSignal): Promise<UpstreamResponse> {
     const { body, contentType } = buildBody(request);
     const headers: Record<string, string> = {
       ...fixedHeaders,

@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import { credentialScope } from '../cache/store.ts';
 import type { Config } from '../config.ts';
 import type { SystemName } from '../errors.ts';
-import { createMemoryBucketStore, createQuotaBudget, createRedisBucketStore, type BucketStore, type QuotaBudget } from './budget.ts';
+import { createMemoryWindowStore, createQuotaBudget, createRedisWindowStore, type WindowStore, type QuotaBudget } from './budget.ts';
 import type { UpstreamClientOptions } from './client.ts';
 
 export interface ResilienceOptions {
@@ -32,15 +32,15 @@ export function createResilience(options: ResilienceOptions): Resilience {
   const { config, logger } = options;
   const settings = config.resilience;
   let redis: Redis | undefined;
-  let store: BucketStore;
+  let store: WindowStore;
   if (config.cache.redisUrl) {
     // Its own connection, so budget scripts do not queue behind cache traffic. The store
     // bounds each script's wait, so a Redis outage costs a call at most that long.
     redis = new Redis(config.cache.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2_000 });
     redis.on('error', (error: Error) => logger?.warn({ err: error.message }, 'quota budget redis connection error'));
-    store = createRedisBucketStore(redis, `${options.namespace}:budget:`);
+    store = createRedisWindowStore(redis, `${options.namespace}:budget:`);
   } else {
-    store = createMemoryBucketStore();
+    store = createMemoryWindowStore();
   }
 
   const budgets = new Map<SystemName, QuotaBudget>();

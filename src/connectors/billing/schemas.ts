@@ -1,6 +1,6 @@
 /**
  * The Stripe resources the billing connector reads, at API version 2023-08-16
- * (shared/specs/stripe.subset.json). Each schema is strict about the fields Switchboard
+ * (specs/stripe.subset.json). Each schema is strict about the fields Switchboard
  * reads — a required field that is missing or has the wrong type fails the response — and
  * tolerant of everything else: unknown fields are accepted and dropped (so the cache holds
  * only what we read), enum-like fields accept any string, and fields Stripe marks nullable

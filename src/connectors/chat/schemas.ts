@@ -7,7 +7,7 @@
  * whole response, and `parseSlack` turns that into UPSTREAM_BAD_RESPONSE naming the
  * method and the field path — never the body, which may hold personal data.
  *
- * Shapes follow shared/specs/slack-web.subset.json (`objs_user`, `objs_user_profile`,
+ * Shapes follow specs/slack-web.subset.json (`objs_user`, `objs_user_profile`,
  * `objs_conversation`, `objs_message`, `objs_response_metadata`).
  */
 import { z } from 'zod';

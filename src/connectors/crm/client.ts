@@ -3,7 +3,7 @@
  * shared UpstreamClient (pool, deadlines, retries, breaker, auth, status mapping) and knows
  * nothing about GraphQL; every response is validated against `schemas.ts`.
  *
- * Endpoints and their limits (see /work/shared/UPSTREAMS.md §1):
+ * Endpoints and their limits, as HubSpot documents them (developers.hubspot.com/docs/api/crm):
  *   GET  /crm/v3/objects/{type}?limit&after&properties&associations   list, limit ≤ 100
  *   GET  /crm/v3/objects/{type}/{id}?properties&associations           one record, links inline
  *   POST /crm/v3/objects/{type}/batch/read                            ≤ 100 inputs (by id or idProperty)

@@ -8,7 +8,6 @@
  * every recorded Event, whether an API write or a `/__sandbox/edit` caused it.
  */
 import type { EventEmitter } from 'node:events';
-import { readFileSync } from 'node:fs';
 import type { SandboxRequest, SandboxResponse, VendorEmulator } from '../http.ts';
 import { Router } from '../http.ts';
 import type { World } from '../world.ts';
@@ -25,20 +24,9 @@ import { subscriptionRoutes } from './routes-subscriptions.ts';
 import { searchEngines } from './search-fields.ts';
 import { seedBilling } from './seed.ts';
 import { API_VERSION, BillingStore } from './store.ts';
-import { fromRoot } from '../../paths.ts';
+import { vendorSpec } from '../specs.ts';
 
 export type { BillingChange } from './store.ts';
-
-const SPEC_URL = fromRoot('../shared/specs/stripe.subset.json');
-
-/** The trimmed Stripe OpenAPI document from `../shared/specs`, or a stub saying it is missing. */
-function loadSpec(): unknown {
-  try {
-    return JSON.parse(readFileSync(SPEC_URL, 'utf8'));
-  } catch {
-    return { openapi: '3.0.0', info: { title: 'Stripe API (sandbox)', version: API_VERSION }, paths: {}, 'x-note': `spec file not found at ${SPEC_URL.pathname}` };
-  }
-}
 
 function presentedKey(req: SandboxRequest): string | null {
   const auth = req.headers.authorization;
@@ -73,7 +61,6 @@ export function createBillingEmulator(world: World, options: { apiKey: string })
   const engines = searchEngines(store);
   const router = new Router();
   const api = new BillingApi(router, store, idempotency, faults);
-  let spec: unknown;
 
   const emulator: VendorEmulator & { events: EventEmitter } = {
     system: 'billing',
@@ -121,8 +108,7 @@ export function createBillingEmulator(world: World, options: { apiKey: string })
     },
 
     openapi() {
-      spec ??= loadSpec();
-      return spec;
+      return vendorSpec('stripe.subset.json');
     },
   };
 

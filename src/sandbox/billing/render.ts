@@ -2,7 +2,7 @@
  * Records → Stripe wire objects, as API version 2023-08-16 sends them: every field the
  * version documents is present (null when unset), expandable references are ids, amounts
  * are integer minor units and timestamps Unix seconds. The shapes are checked against
- * `shared/specs/stripe.subset.json` by test/sandbox-billing-contract.test.ts.
+ * `specs/stripe.subset.json` by test/sandbox-billing-contract.test.ts.
  */
 import { cardFor } from './cards.ts';
 import { derivedBody } from './ids.ts';

@@ -3,7 +3,7 @@
  * replaces the object, so a response already built (and maybe waiting out `latencyMs`) never
  * changes under the serializer, and `previous` in a change event is simply the old object.
  *
- * Field sets follow what Slack sends today, cut to what `shared/specs/slack-web.subset.json`
+ * Field sets follow what Slack sends today, cut to what `specs/slack-web.subset.json`
  * allows (its objects are `additionalProperties: false`), so contract tests can be strict.
  */
 
