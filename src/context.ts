@@ -3,6 +3,7 @@
  * one caller's data outlives the request; the cross-request cache sits inside them.
  */
 import type { Principal } from './auth/scopes.ts';
+import type { Logger } from './observability/logger.ts';
 import type { ChangeFeed } from './changes/types.ts';
 import type { RequestTrace } from './observability/trace.ts';
 import type { BillingLoaders } from './connectors/billing/loaders.ts';
@@ -20,6 +21,8 @@ export interface Loaders {
 export interface GatewayContext {
   /** Sent upstream as `x-request-id` and logged with every line of this request. */
   requestId: string;
+  /** This request's logger: every line carries the request ID, operation name and principal ID. */
+  log: Logger;
   loaders: Loaders;
   /** Where writes report what they changed: invalidates the cache, then notifies subscribers. */
   changes: ChangeFeed;

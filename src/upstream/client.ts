@@ -443,7 +443,10 @@ export function createUpstreamClient(options: UpstreamClientOptions): ResilientU
         upstreamStatus: res.statusCode,
         cause: error,
       });
-      logger?.warn({ system, route: request.route, status: res.statusCode, err: errorCodeOf(error) }, 'upstream body ended early');
+      logger?.warn(
+        { system, route: request.route, status: res.statusCode, err: errorCodeOf(error), requestId: request.headers?.['x-request-id'] },
+        'upstream body ended early',
+      );
       throw new AttemptFailure(truncated, request.idempotent, false);
     }
   }
