@@ -85,7 +85,11 @@ export function useRequestLog(logger: Logger): Plugin {
     onResultProcess({ request, result }) {
       // Batching is off; a subscription's events are not one outcome (a failed subscribe is a plain result).
       if (!isResult(result) || !result.errors?.length) return;
-      logOutcome(requestLogger(logger, request, principalOf(request)?.id), result.errors);
+      const log = requestLogger(logger, request, principalOf(request)?.id);
+      // Whatever failed after the client left failed because it left (its calls were aborted):
+      // nothing there for anyone to act on, and no client reads the errors.
+      if (request.signal.aborted) log.info('client closed the request');
+      else logOutcome(log, result.errors);
     },
   };
 }
