@@ -27,10 +27,12 @@ export interface GatewayContext {
   /** Where writes report what they changed: invalidates the cache, then notifies subscribers. */
   changes: ChangeFeed;
   /**
-   * A fresh context for the same caller: new loaders (which memoize) and a new deadline.
-   * Subscriptions resolve each event with one, as they outlive the request that opened them.
+   * A fresh context for the same caller: new loaders (which memoize) and a deadline of its own,
+   * with the same request ID, principal and client signal (a client that leaves aborts it).
+   * Subscriptions resolve each event with one, as they outlive the request that opened them;
+   * `dispose` releases its deadline once the event is resolved.
    */
-  renew?: () => GatewayContext;
+  renew?: () => GatewayContext & { dispose(): void };
   /**
    * Aborts when the request's deadline (REQUEST_DEADLINE_MS) passes or the client goes away;
    * every upstream call of the request carries it, so none outlives the request.

@@ -175,6 +175,50 @@ export function createGateway(options: GatewayOptions): Gateway {
   const devApiKey = demo ? options.devApiKey : undefined;
   const security = createSecurity({ config, logger, devApiKey, namespace: options.cacheNamespace ?? 'switchboard' });
 
+  /** The context of one request (`signal`: its deadline, or the client's own for a subscription). */
+  function contextFor(request: Request, signal: AbortSignal): GatewayContext {
+    const requestId = requestIdFrom(request);
+    const trace = wantsTrace(request) ? new RequestTrace() : undefined;
+    const principal = principalOf(request);
+    // Per request: connectors carry this request's id and deadline signal; with a trace,
+    // the client and cache report to it as well.
+    const http = (system: SystemName) => (trace ? tracedClient(upstream[system], trace) : upstream[system]);
+    const cacheOf = <S extends SystemName>(system: S) => (trace ? tracedCache(caches[system], system, trace) : caches[system]);
+    const lookAhead: LookAhead = {};
+    const billing = createBillingLoaders({ connector: createBillingConnector(http('billing'), { requestId, signal }), cache: cacheOf('billing'), requestId });
+    return {
+      requestId,
+      log: requestLogger(logger, request, principal?.id),
+      changes,
+      principal,
+      signal,
+      trace,
+      lookAhead,
+      loaders: {
+        crm: createCrmLoaders({
+          connector: createCrmConnector(http('crm'), { requestId, signal }),
+          cache: cacheOf('crm'),
+          requestId,
+          onContactPage: lookAheadFromContacts(lookAhead, billing),
+        }),
+        billing,
+        chat: createChatLoaders({ connector: createChatConnector(http('chat'), { requestId, signal }), cache: cacheOf('chat'), directory, requestId, signal }),
+      },
+      connectors: {
+        crm: createCrmConnector(http('crm'), { requestId, signal }),
+        billing: createBillingConnector(http('billing'), { requestId, signal }),
+        chat: createChatConnector(http('chat'), { requestId, signal }),
+      },
+      writes,
+      // Same client — its request ID, principal and abort signal — with new loaders and a deadline
+      // of the event's own, released when the event is resolved (see GatewayContext.renew).
+      renew: () => {
+        const deadline = createRequestDeadline(config.resilience.requestDeadlineMs, request.signal);
+        return { ...contextFor(request, deadline.signal), dispose: deadline.dispose };
+      },
+    };
+  }
+
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -194,45 +238,10 @@ export function createGateway(options: GatewayOptions): Gateway {
       error: (...args) => logger.debug(args.map(String).join(' ')),
     },
     maskedErrors: { maskError },
-    context: function contextFor({ request, params }: { request: Request; params?: { query?: unknown; operationName?: unknown } }): GatewayContext {
-      const requestId = requestIdFrom(request);
+    context: ({ request, params }: { request: Request; params?: { query?: unknown; operationName?: unknown } }): GatewayContext => {
       // A subscription lives as long as the client listens: it gets no deadline of its own.
       const { signal } = isSubscription(params) ? { signal: request.signal } : deadlineOf(request, config.resilience.requestDeadlineMs);
-      const trace = wantsTrace(request) ? new RequestTrace() : undefined;
-      const principal = principalOf(request);
-      // Per request: connectors carry this request's id and deadline signal; with a trace,
-      // the client and cache report to it as well.
-      const http = (system: SystemName) => (trace ? tracedClient(upstream[system], trace) : upstream[system]);
-      const cacheOf = <S extends SystemName>(system: S) => (trace ? tracedCache(caches[system], system, trace) : caches[system]);
-      const lookAhead: LookAhead = {};
-      const billing = createBillingLoaders({ connector: createBillingConnector(http('billing'), { requestId, signal }), cache: cacheOf('billing'), requestId });
-      return {
-        requestId,
-        log: requestLogger(logger, request, principal?.id),
-        changes,
-        principal,
-        signal,
-        trace,
-        lookAhead,
-        loaders: {
-          crm: createCrmLoaders({
-            connector: createCrmConnector(http('crm'), { requestId, signal }),
-            cache: cacheOf('crm'),
-            requestId,
-            onContactPage: lookAheadFromContacts(lookAhead, billing),
-          }),
-          billing,
-          chat: createChatLoaders({ connector: createChatConnector(http('chat'), { requestId, signal }), cache: cacheOf('chat'), directory, requestId, signal }),
-        },
-        connectors: {
-          crm: createCrmConnector(http('crm'), { requestId, signal }),
-          billing: createBillingConnector(http('billing'), { requestId, signal }),
-          chat: createChatConnector(http('chat'), { requestId, signal }),
-        },
-        writes,
-        // Same caller, new loaders and deadline (see GatewayContext.renew).
-        renew: () => ({ ...contextFor({ request: new Request(request.url, { headers: request.headers }) }), principal: principalOf(request) }),
-      };
+      return contextFor(request, signal);
     },
     plugins: [
       // First, so it sees each result before other plugins rebuild its errors.
