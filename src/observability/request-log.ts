@@ -21,11 +21,6 @@ export function requestIdFrom(request: Request): string {
   return id;
 }
 
-/** Gives `request` the ID of another (a subscription's event requests keep the subscription's ID). */
-export function adoptRequestId(request: Request, requestId: string): void {
-  requestIds.set(request, requestId);
-}
-
 /** Records the name of the operation `request` runs, once it is known (params, then the parsed document). */
 export function setOperationName(request: Request, name: string | undefined): void {
   if (name) operationNames.set(request, name);
