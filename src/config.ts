@@ -15,6 +15,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { ApiKeyEntry } from './auth/api-keys.ts';
+import { DEV_KEY_SHAPE } from './auth/dev-key.ts';
 import { apiKeyList } from './auth/key-list.ts';
 import type { SystemName } from './errors.ts';
 
@@ -100,6 +101,8 @@ export interface StoreConfig {
 
 export interface AuthConfig {
   apiKeys: ApiKeyEntry[];
+  /** Demo mode's development key when given as SWITCHBOARD_DEV_KEY (else it is kept in the data directory). */
+  devApiKey?: string;
   jwt?: { jwksUrl?: string; publicKey?: string; algorithm: string; issuer?: string; audience?: string; scopesClaim: string; clockSkewSeconds: number };
 }
 
@@ -278,6 +281,11 @@ const FIELDS = {
   SANDBOX_SEED: { schema: whole(-2_147_483_648, 2_147_483_647), hint: 'set any whole number; the same seed gives the same sandbox data' },
   SANDBOX_CONTACTS: { schema: whole(0, 1_000_000), hint: 'set how many CRM contacts the sandbox generates, e.g. 1000' },
   SANDBOX_LATENCY_MS: { schema: whole(0, 60_000), hint: 'set the latency the sandbox adds per call in milliseconds, e.g. 0' },
+  SWITCHBOARD_DEV_KEY: {
+    schema: z.string().regex(DEV_KEY_SHAPE, { error: 'is not a Switchboard API key (sbk_ and at least 32 letters, digits, - or _)' }),
+    hint: 'paste the key an earlier demo start printed, or unset it to use the one kept in SWITCHBOARD_DATA_DIR',
+    secret: true,
+  },
   SWITCHBOARD_API_KEYS: { schema: apiKeyList, hint: 'list name:sha256:scope+scope[:rate] entries; `tsx src/main.ts hash-key <name> <scopes>` prints one', secret: true },
   JWT_JWKS_URL: { schema: httpUrl, hint: "set the identity provider's JWKS URL, e.g. https://idp.example.com/.well-known/jwks.json" },
   JWT_PUBLIC_KEY: { schema: z.string().regex(/^-----BEGIN PUBLIC KEY-----[\s\S]+-----END PUBLIC KEY-----$/, { error: 'is not a PEM public key' }), hint: 'paste the SPKI PEM (-----BEGIN PUBLIC KEY-----…)' },
@@ -464,9 +472,14 @@ function readAuth(reader: Reader, mode: Mode | undefined): AuthConfig {
     if (!reader.raw('JWT_ISSUER')) reader.problem('JWT_ISSUER', 'is missing while JWT verification is on in production', 'set the issuer tokens must come from');
     if (!reader.raw('JWT_AUDIENCE')) reader.problem('JWT_AUDIENCE', 'is missing while JWT verification is on in production', "set this gateway's audience");
   }
-  if (!jwtSet) return { apiKeys };
+  const devApiKey = reader.get('SWITCHBOARD_DEV_KEY');
+  if (devApiKey && mode === 'production') {
+    reader.problem('SWITCHBOARD_DEV_KEY', 'is set in production mode', 'unset it: production clients use keys from SWITCHBOARD_API_KEYS');
+  }
+  if (!jwtSet) return { apiKeys, devApiKey };
   return {
     apiKeys,
+    devApiKey,
     jwt: {
       jwksUrl,
       publicKey,

@@ -3,6 +3,7 @@
  * one caller's data outlives the request; the cross-request cache sits inside them.
  */
 import type { Principal } from './auth/scopes.ts';
+import type { Logger } from './observability/logger.ts';
 import type { ChangeFeed } from './changes/types.ts';
 import type { RequestTrace } from './observability/trace.ts';
 import type { BillingLoaders } from './connectors/billing/loaders.ts';
@@ -20,14 +21,18 @@ export interface Loaders {
 export interface GatewayContext {
   /** Sent upstream as `x-request-id` and logged with every line of this request. */
   requestId: string;
+  /** This request's logger: every line carries the request ID, operation name and principal ID. */
+  log: Logger;
   loaders: Loaders;
   /** Where writes report what they changed: invalidates the cache, then notifies subscribers. */
   changes: ChangeFeed;
   /**
-   * A fresh context for the same caller: new loaders (which memoize) and a new deadline.
-   * Subscriptions resolve each event with one, as they outlive the request that opened them.
+   * A fresh context for the same caller: new loaders (which memoize) and a deadline of its own,
+   * with the same request ID, principal and client signal (a client that leaves aborts it).
+   * Subscriptions resolve each event with one, as they outlive the request that opened them;
+   * `dispose` releases its deadline once the event is resolved.
    */
-  renew?: () => GatewayContext;
+  renew?: () => GatewayContext & { dispose(): void };
   /**
    * Aborts when the request's deadline (REQUEST_DEADLINE_MS) passes or the client goes away;
    * every upstream call of the request carries it, so none outlives the request.

@@ -4,7 +4,6 @@
  * environment. `src/main.ts` decides where the upstreams are and binds the port; tests
  * call `createGateway` and use `yoga.fetch` or a real port.
  */
-import { randomUUID } from 'node:crypto';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { GraphQLError, getOperationAST, parse } from 'graphql';
 import { createBillingConnector, createBillingLoaders, stripeProfile } from './connectors/billing/index.ts';
@@ -39,7 +38,8 @@ import { useMetrics } from './plugins/use-metrics.ts';
 import { createResponseCache } from './plugins/use-response-cache.ts';
 import { useReadiness } from './plugins/use-readiness.ts';
 import { useUpstreamTrace } from './plugins/use-upstream-trace.ts';
-import { useUpstreamErrorLog } from './plugins/use-upstream-error-log.ts';
+import { rememberMaskedCause, useRequestLog } from './plugins/use-request-log.ts';
+import { requestIdFrom, requestLogger } from './observability/request-log.ts';
 import type { VendorProfile } from './upstream/types.ts';
 
 export interface UpstreamTarget {
@@ -175,6 +175,50 @@ export function createGateway(options: GatewayOptions): Gateway {
   const devApiKey = demo ? options.devApiKey : undefined;
   const security = createSecurity({ config, logger, devApiKey, namespace: options.cacheNamespace ?? 'switchboard' });
 
+  /** The context of one request (`signal`: its deadline, or the client's own for a subscription). */
+  function contextFor(request: Request, signal: AbortSignal): GatewayContext {
+    const requestId = requestIdFrom(request);
+    const trace = wantsTrace(request) ? new RequestTrace() : undefined;
+    const principal = principalOf(request);
+    // Per request: connectors carry this request's id and deadline signal; with a trace,
+    // the client and cache report to it as well.
+    const http = (system: SystemName) => (trace ? tracedClient(upstream[system], trace) : upstream[system]);
+    const cacheOf = <S extends SystemName>(system: S) => (trace ? tracedCache(caches[system], system, trace) : caches[system]);
+    const lookAhead: LookAhead = {};
+    const billing = createBillingLoaders({ connector: createBillingConnector(http('billing'), { requestId, signal }), cache: cacheOf('billing'), requestId });
+    return {
+      requestId,
+      log: requestLogger(logger, request, principal?.id),
+      changes,
+      principal,
+      signal,
+      trace,
+      lookAhead,
+      loaders: {
+        crm: createCrmLoaders({
+          connector: createCrmConnector(http('crm'), { requestId, signal }),
+          cache: cacheOf('crm'),
+          requestId,
+          onContactPage: lookAheadFromContacts(lookAhead, billing),
+        }),
+        billing,
+        chat: createChatLoaders({ connector: createChatConnector(http('chat'), { requestId, signal }), cache: cacheOf('chat'), directory, requestId, signal }),
+      },
+      connectors: {
+        crm: createCrmConnector(http('crm'), { requestId, signal }),
+        billing: createBillingConnector(http('billing'), { requestId, signal }),
+        chat: createChatConnector(http('chat'), { requestId, signal }),
+      },
+      writes,
+      // Same client — its request ID, principal and abort signal — with new loaders and a deadline
+      // of the event's own, released when the event is resolved (see GatewayContext.renew).
+      renew: () => {
+        const deadline = createRequestDeadline(config.resilience.requestDeadlineMs, request.signal);
+        return { ...contextFor(request, deadline.signal), dispose: deadline.dispose };
+      },
+    };
+  }
+
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -189,48 +233,19 @@ export function createGateway(options: GatewayOptions): Gateway {
       debug: (...args) => logger.debug(args.map(String).join(' ')),
       info: (...args) => logger.info(args.map(String).join(' ')),
       warn: (...args) => logger.warn(args.map(String).join(' ')),
-      error: (...args) => logger.error(args.map(String).join(' ')),
+      // Yoga logs every error its masking touched, client mistakes included, without the request:
+      // useRequestLog logs each failed request once, at the level of who must act.
+      error: (...args) => logger.debug(args.map(String).join(' ')),
     },
-    maskedErrors: { maskError: (error, message) => maskError(error, message, logger) },
-    context: function contextFor({ request, params }: { request: Request; params?: { query?: unknown; operationName?: unknown } }): GatewayContext {
-      const requestId = requestIdFrom(request);
+    maskedErrors: { maskError },
+    context: ({ request, params }: { request: Request; params?: { query?: unknown; operationName?: unknown } }): GatewayContext => {
       // A subscription lives as long as the client listens: it gets no deadline of its own.
       const { signal } = isSubscription(params) ? { signal: request.signal } : deadlineOf(request, config.resilience.requestDeadlineMs);
-      const trace = wantsTrace(request) ? new RequestTrace() : undefined;
-      // Per request: connectors carry this request's id and deadline signal; with a trace,
-      // the client and cache report to it as well.
-      const http = (system: SystemName) => (trace ? tracedClient(upstream[system], trace) : upstream[system]);
-      const cacheOf = <S extends SystemName>(system: S) => (trace ? tracedCache(caches[system], system, trace) : caches[system]);
-      const lookAhead: LookAhead = {};
-      const billing = createBillingLoaders({ connector: createBillingConnector(http('billing'), { requestId, signal }), cache: cacheOf('billing'), requestId });
-      return {
-        requestId,
-        changes,
-        principal: principalOf(request),
-        signal,
-        trace,
-        lookAhead,
-        loaders: {
-          crm: createCrmLoaders({
-            connector: createCrmConnector(http('crm'), { requestId, signal }),
-            cache: cacheOf('crm'),
-            requestId,
-            onContactPage: lookAheadFromContacts(lookAhead, billing),
-          }),
-          billing,
-          chat: createChatLoaders({ connector: createChatConnector(http('chat'), { requestId, signal }), cache: cacheOf('chat'), directory, requestId, signal }),
-        },
-        connectors: {
-          crm: createCrmConnector(http('crm'), { requestId, signal }),
-          billing: createBillingConnector(http('billing'), { requestId, signal }),
-          chat: createChatConnector(http('chat'), { requestId, signal }),
-        },
-        writes,
-        // Same caller, new loaders and deadline (see GatewayContext.renew).
-        renew: () => ({ ...contextFor({ request: new Request(request.url, { headers: request.headers }) }), principal: principalOf(request) }),
-      };
+      return contextFor(request, signal);
     },
     plugins: [
+      // First, so it sees each result before other plugins rebuild its errors.
+      useRequestLog(logger),
       useWebhookReceivers({
         secrets: { hubspot: config.webhooks.hubspotClientSecret, stripe: config.webhooks.stripeWebhookSecret, slack: config.webhooks.slackSigningSecret },
         publicUrl: config.webhooks.publicUrl,
@@ -248,7 +263,6 @@ export function createGateway(options: GatewayOptions): Gateway {
       useMetrics(metrics),
       useReadiness({ draining: () => draining, upstream }),
       useUpstreamTrace({ budgetLeft: (system) => (upstream[system].budget?.enabled ? upstream[system].budget?.left() : undefined) }),
-      useUpstreamErrorLog(logger),
       useLookAhead(),
       admission.plugin,
       // Last, so authentication, rate limits and trusted documents have run when it answers.
@@ -285,7 +299,6 @@ export function createGateway(options: GatewayOptions): Gateway {
   };
 }
 
-const requestIds = new WeakMap<Request, string>();
 const requestDeadlines = new WeakMap<Request, RequestDeadline>();
 
 function isSubscription(params: { query?: unknown; operationName?: unknown } | undefined): boolean {
@@ -310,35 +323,24 @@ function deadlineOf(request: Request, ms: number): RequestDeadline {
   return deadline;
 }
 
-/** A caller's `x-request-id` is kept (so traces join up) when it is a sane token; else a new one. */
-function requestIdFrom(request: Request): string {
-  let id = requestIds.get(request);
-  if (!id) {
-    const given = request.headers.get('x-request-id');
-    id = given && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
-    requestIds.set(request, id);
-  }
-  return id;
-}
-
 /**
- * Errors with one of our codes pass through with their message and extensions only; every
- * other error is logged and replaced by a generic INTERNAL_SERVER_ERROR, so stack traces,
- * upstream bodies and secrets never reach a client.
+ * Errors with one of our codes pass through as they are; every other error is replaced by a
+ * generic INTERNAL_SERVER_ERROR, so stack traces, upstream bodies and secrets never reach a
+ * client. The original is kept for useRequestLog, which logs it with the request ID.
  */
-function maskError(error: unknown, message: string, logger: Logger): Error {
+function maskError(error: unknown, message: string): Error {
   if (error instanceof GraphQLError) {
     const code = error.extensions?.code;
-    if (typeof code === 'string' && code in ERROR_CODES) {
-      return new GraphQLError(error.message, { nodes: error.nodes, path: error.path, extensions: error.extensions });
-    }
+    // The same object, not a copy: Yoga logs every error its masking replaced.
+    if (typeof code === 'string' && code in ERROR_CODES) return error;
     if (!error.originalError && !error.path) return error; // parse/validation errors from graphql-js itself
     // Variable coercion ("$n got invalid value") wraps the scalar's own GraphQLError: it is about the caller's input.
     if (!error.path && error.originalError instanceof GraphQLError && !error.extensions?.code) {
       return new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
     }
   }
-  logger.error({ err: error }, 'unexpected error while executing an operation');
   const path = error instanceof GraphQLError ? error.path : undefined;
-  return new GraphQLError(message, { path, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+  const masked = new GraphQLError(message, { path, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+  rememberMaskedCause(masked, error);
+  return masked;
 }

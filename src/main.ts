@@ -6,7 +6,7 @@
  */
 import { createServer } from 'node:http';
 import { getHeapStatistics } from 'node:v8';
-import { generateApiKey } from './auth/api-keys.ts';
+import { DevKeyError, resolveDevApiKey, type DevApiKey } from './auth/dev-key.ts';
 import { hashKeyCommand } from './auth/hash-key-command.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createGateway } from './gateway.ts';
@@ -15,6 +15,16 @@ import { SANDBOX_CREDENTIALS, SANDBOX_PORTS, startSandbox, type Sandbox } from '
 import { resolveUpstreams } from './upstreams.ts';
 import { attachGraphQLWs } from './subscriptions/ws.ts';
 import { registerWithSandbox } from './webhooks/sandbox-registration.ts';
+
+function devApiKeyOrExit(config: Config): DevApiKey {
+  try {
+    return resolveDevApiKey({ fromEnv: config.auth.devApiKey, dataDir: config.webhooks.dataDir });
+  } catch (error) {
+    if (!(error instanceof DevKeyError)) throw error;
+    console.error(error.message);
+    process.exit(2);
+  }
+}
 
 function readConfig(): Config {
   try {
@@ -67,9 +77,10 @@ async function serve(): Promise<void> {
   const logger = createLogger(config.logLevel);
   warnIfHeapTooSmall(config, logger);
   const sandbox = config.sandboxSystems.length > 0 ? await startEmbeddedSandbox(config, config.sandboxSystems) : undefined;
-  // Demo mode: a fresh all-scope key per process, so GraphiQL works with no setup; it is
-  // printed once and lives only in memory.
-  const devApiKey = config.mode === 'demo' ? generateApiKey() : undefined;
+  // Demo mode: an all-scope key, so GraphiQL works with no setup; the same one on every start
+  // (SWITCHBOARD_DEV_KEY, or the one kept in the data directory), so saved commands keep working.
+  const dev = config.mode === 'demo' ? devApiKeyOrExit(config) : undefined;
+  const devApiKey = dev?.key;
   const gateway = createGateway({ config, upstreams: resolveUpstreams(config, sandbox?.urls ?? {}), logger, devApiKey });
   const server = createServer(gateway.yoga);
   // Subscriptions over graphql-ws on the same path; SSE needs nothing extra.
@@ -81,7 +92,10 @@ async function serve(): Promise<void> {
   const shown = config.host === '127.0.0.1' || config.host === '0.0.0.0' ? 'localhost' : config.host;
   console.log(`Switchboard gateway on http://${shown}:${config.port}/graphql (${config.mode} mode)`);
   if (config.mode === 'demo') console.log(`Open http://${shown}:${config.port}/graphql in a browser for GraphiQL; the W1 tab joins all three systems.`);
-  if (devApiKey) console.log(`Development API key (all scopes, this process only; GraphiQL already sends it): ${devApiKey}`);
+  if (dev) {
+    const kept = dev.source === 'env' ? 'from SWITCHBOARD_DEV_KEY' : `kept in ${dev.path} across restarts; delete it for a new one`;
+    console.log(`Development API key (all scopes, ${kept}; GraphiQL already sends it): ${dev.key}`);
+  }
   if (sandbox && config.mode === 'demo') {
     const local = `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${config.port}`;
     const refused = await registerWithSandbox(sandbox.urls, local, config.webhooks).catch((error: unknown) => [String(error)]);

@@ -488,7 +488,7 @@ describe('channels and messages', () => {
     expect(next.data!.channelMessages.nodes.map((node: { ts: string }) => node.ts)).toEqual([edges[3].node.ts, edges[4].node.ts]);
   });
 
-  it('reports NOT_FOUND for a channel Slack does not know, and BAD_USER_INPUT where the bot is not a member', async () => {
+  it('reports NOT_FOUND for a channel Slack does not know, and UPSTREAM_FORBIDDEN where the bot is not a member', async () => {
     const cache = h.newCache();
     const unknown = await h.run('{ channel(id: "CNOSUCHCHAN") { id } }', undefined, cache);
     expect(unknown.data).toEqual({ channel: null });
@@ -509,7 +509,8 @@ describe('channels and messages', () => {
     const result = await h.run('query($c: ID!) { channel(id: $c) { name isMember messages(first: 5) { nodes { id } } } }', { c: random.id });
     expect(result.data).toEqual({ channel: { name: 'random', isMember: false, messages: null } });
     expect(result.errors![0].path).toEqual(['channel', 'messages']);
-    expect(result.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', service: 'chat' });
+    // Nothing the caller typed is wrong: the channel exists, the bot may not read it.
+    expect(result.errors![0].extensions).toMatchObject({ code: 'UPSTREAM_FORBIDDEN', service: 'chat' });
     expect(result.errors![0].message).toMatch(/not a member/);
   });
 

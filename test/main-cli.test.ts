@@ -5,7 +5,9 @@
  * vendor.
  */
 import { execSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
 import { sandboxVendorEnv, TEST_API_KEYS_ENV, TEST_AUTH_HEADERS } from './support/credentials.ts';
@@ -105,4 +107,91 @@ describe('the serve command', () => {
     const response = await fetch(`http://127.0.0.1:${port}/health`);
     expect(response.status).toBe(200);
   });
+});
+
+describe("demo mode's development key", () => {
+  let vendors: Sandbox;
+  let nodeArgs: string[];
+  let dataDir: string;
+  const KEY_LINE = /Development API key \([^)]*\): (sbk_[\w-]+)/;
+
+  beforeAll(async () => {
+    // Every system points at this test's sandbox, so demo mode starts no embedded one on the fixed ports.
+    vendors = await startSandbox({ world: { size: 20 } });
+    const script = startScript();
+    execSync(script.build, { stdio: 'inherit' });
+    nodeArgs = script.nodeArgs;
+    dataDir = mkdtempSync(join(tmpdir(), 'switchboard-devkey-'));
+  }, 120_000);
+
+  const started: ChildProcess[] = [];
+  afterAll(async () => {
+    // A failed assertion must not leave a gateway running.
+    for (const child of started) if (child.exitCode === null) child.kill('SIGKILL');
+    await vendors?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  /** Starts `serve` in demo mode, waits for it to listen, and returns what it printed and its port (the caller stops it). */
+  async function startDemo(extra: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; output: () => string; port: number; exit: Promise<number | null> }> {
+    const port = await freePort();
+    const child = spawn(process.execPath, nodeArgs, {
+      env: { ...process.env, LOG_LEVEL: 'warn', ...sandboxVendorEnv(vendors.urls), SWITCHBOARD_MODE: 'demo', SWITCHBOARD_DATA_DIR: dataDir, PORT: String(port), ...extra },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    started.push(child);
+    let text = '';
+    child.stdout!.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    const exit = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const deadline = Date.now() + 30_000;
+    while (!/Development API key/.test(text) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+    return { child, output: () => text, port, exit };
+  }
+
+  async function accepted(port: number, key: string): Promise<number> {
+    const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ query: '{ contacts(first: 1) { nodes { id } } }' }),
+    });
+    return response.status;
+  }
+
+  it('prints and accepts the same key on two starts, kept owner-only in the data directory', async () => {
+    const first = await startDemo();
+    const key = KEY_LINE.exec(first.output())?.[1];
+    expect(key, first.output()).toBeDefined();
+    expect(await accepted(first.port, key!)).toBe(200);
+    first.child.kill('SIGINT');
+    await first.exit;
+
+    const second = await startDemo();
+    expect(KEY_LINE.exec(second.output())?.[1]).toBe(key);
+    expect(await accepted(second.port, key!)).toBe(200);
+    second.child.kill('SIGINT');
+    await second.exit;
+    expect(readFileSync(join(dataDir, 'dev-api-key'), 'utf8').trim()).toBe(key);
+    expect(statSync(join(dataDir, 'dev-api-key')).mode & 0o077).toBe(0);
+  }, 90_000);
+
+  it('honours SWITCHBOARD_DEV_KEY', async () => {
+    const given = `sbk_${'a1B2c3D4e5'.repeat(4)}`;
+    const demo = await startDemo({ SWITCHBOARD_DEV_KEY: given });
+    expect(KEY_LINE.exec(demo.output())?.[1]).toBe(given);
+    expect(demo.output()).toContain('from SWITCHBOARD_DEV_KEY');
+    expect(await accepted(demo.port, given)).toBe(200);
+    demo.child.kill('SIGINT');
+    await demo.exit;
+  }, 60_000);
+
+  it('refuses an invalid SWITCHBOARD_DEV_KEY with status 2, naming the variable and not echoing the value', async () => {
+    const demo = await startDemo({ SWITCHBOARD_DEV_KEY: 'letmein' });
+    // It must exit by itself; one that serves is stopped, and its status (not 2) fails the test.
+    if (demo.child.exitCode === null) demo.child.kill('SIGINT');
+    expect(await demo.exit).toBe(2);
+    expect(demo.output()).toContain('SWITCHBOARD_DEV_KEY');
+    expect(demo.output()).toContain('is not a Switchboard API key');
+    expect(demo.output()).not.toContain('letmein');
+  }, 60_000);
 });

@@ -51,8 +51,9 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
         try {
           return await jwt.verify(credential);
         } catch (error) {
-          // The reason (expired, wrong audience, bad signature) is for the operator, not the caller.
-          options.logger.info({ reason: (error as { code?: string }).code ?? 'invalid' }, 'rejected a bearer token');
+          // The reason (expired, wrong audience, bad signature) is for the operator, not the caller; the
+          // request's own line (info, UNAUTHENTICATED) is the one that says it failed.
+          options.logger.debug({ reason: (error as { code?: string }).code ?? 'invalid' }, 'rejected a bearer token');
           throw unauthenticated('The bearer token is invalid or expired.');
         }
       }

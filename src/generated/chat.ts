@@ -39,7 +39,7 @@ export type Channel = {
   memberCount?: Maybe<Scalars['Int']['output']>;
   /**
    * The channel's messages, newest first (Slack `conversations.history`); thread replies are
-   * not included, only their parent messages. Null with a BAD_USER_INPUT error at this path
+   * not included, only their parent messages. Null with an UPSTREAM_FORBIDDEN error at this path
    * when the gateway's Slack bot is not a member of the channel (see `isMember`), so one
    * unreadable channel does not fail a whole list of channels.
    */

@@ -1,16 +1,17 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from '../config.ts';
 
 /**
  * JSON logs on stdout. Credentials travel only in headers built by the upstream client and
  * are never passed to the logger; the redact paths are a second line of defence.
  */
-export function createLogger(level: LogLevel = 'info'): Logger {
-  return pino({
+export function createLogger(level: LogLevel = 'info', destination?: DestinationStream): Logger {
+  const options = {
     level,
     base: { service: 'switchboard' },
     redact: { paths: ['*.authorization', '*.Authorization', 'headers.authorization', '*.token', '*.apiKey', '*.credential'], censor: '[redacted]' },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 export type { Logger };

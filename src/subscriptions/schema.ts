@@ -8,7 +8,8 @@
  * subschema would skip the merge into the other systems.
  *
  * Each event is resolved in a fresh context (`renew`): a subscription lives far longer than
- * one request's loaders (which memoize) and deadline.
+ * one request's loaders (which memoize) and deadline. The fresh context is the same client's
+ * (request ID, principal, abort signal) and its deadline is released when the event is done.
  */
 import { readFileSync } from 'node:fs';
 import { delegateToSchema } from '@graphql-tools/delegate';
@@ -27,6 +28,17 @@ const changedKeys = (event: ChangeEvent) => Object.keys(event.previous ?? {});
 /** Unknown previous values (a gateway write that did not say) count as "may have changed". */
 const mayHaveChanged = (event: ChangeEvent, field: string) => event.action === 'created' || event.previous === undefined || changedKeys(event).includes(field);
 
+/** Resolves one event in a renewed context, whose deadline is released when the event is resolved. */
+async function inFreshContext<T>(context: Context, resolve: (fresh: Context) => T | Promise<T>): Promise<T> {
+  const fresh = context.renew?.();
+  if (!fresh) return resolve(context);
+  try {
+    return await resolve(fresh);
+  } finally {
+    fresh.dispose();
+  }
+}
+
 function field(
   rootField: string,
   match: (event: ChangeEvent, args: Record<string, unknown>) => boolean,
@@ -37,7 +49,9 @@ function field(
     resolve: (event: ChangeEvent, _args: unknown, context: Context, info: GraphQLResolveInfo) =>
       // Through the whole gateway schema's own root field: its stitched resolver fetches the
       // record from the owning system and merges the linked fields from the others.
-      delegateToSchema({ schema: info.schema, operation: 'query' as never, fieldName: rootField, args: rootArgs(event), context: context.renew?.() ?? context, info }),
+      inFreshContext(context, (fresh) =>
+        delegateToSchema({ schema: info.schema, operation: 'query' as never, fieldName: rootField, args: rootArgs(event), context: fresh, info }),
+      ),
   };
 }
 
@@ -67,7 +81,7 @@ export function createSubscriptionResolvers() {
       messagePosted: {
         subscribe: (_root: unknown, args: Record<string, unknown>, context: Context) =>
           filteredChanges(context.changes, (e) => e.system === 'chat' && e.entity === 'message' && e.action === 'created' && e.related?.channel === args.channel),
-        resolve: (event: ChangeEvent, _args: unknown, context: Context, info: GraphQLResolveInfo) => resolveMessage(event, context.renew?.() ?? context, info),
+        resolve: (event: ChangeEvent, _args: unknown, context: Context, info: GraphQLResolveInfo) => inFreshContext(context, (fresh) => resolveMessage(event, fresh, info)),
       },
     },
   };

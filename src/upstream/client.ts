@@ -269,7 +269,12 @@ export function createUpstreamClient(options: UpstreamClientOptions): ResilientU
   function callerCancelled(signal: AbortSignal): GatewayError {
     // The context sets a GatewayError as the reason when its request deadline passes.
     if (isGatewayError(signal.reason)) return withDetails(signal.reason, system);
-    return new GatewayError('UPSTREAM_TIMEOUT', `${label} did not answer before the request deadline`, { service: system });
+    if ((signal.reason as { name?: unknown } | undefined)?.name === 'TimeoutError') {
+      return new GatewayError('UPSTREAM_TIMEOUT', `${label} did not answer before the request deadline`, { service: system });
+    }
+    // Any other abort is the caller going away (the client closed its connection): neither a
+    // timeout nor the vendor's fault, so it trips nothing and is not reported as an outage.
+    return new GatewayError('CLIENT_CLOSED_REQUEST', `The client closed the request before ${label} answered`, { service: system });
   }
 
   function buildPath(request: UpstreamRequest): string {
@@ -368,7 +373,9 @@ export function createUpstreamClient(options: UpstreamClientOptions): ResilientU
       ...(errorCode ? { errorCode } : {}),
       ...(requestId ? { requestId } : {}),
     };
-    if (errorCode) lastError = { code: errorCode, message: `${request.route} failed`, route: request.route, at: new Date().toISOString() };
+    if (errorCode && errorCode !== 'CLIENT_CLOSED_REQUEST') {
+      lastError = { code: errorCode, message: `${request.route} failed`, route: request.route, at: new Date().toISOString() };
+    }
     logger?.debug(event, 'upstream attempt');
     for (const hook of [onResponse, request.onAttempt]) {
       try {
@@ -452,7 +459,10 @@ export function createUpstreamClient(options: UpstreamClientOptions): ResilientU
         upstreamStatus: res.statusCode,
         cause: error,
       });
-      logger?.warn({ system, route: request.route, status: res.statusCode, err: errorCodeOf(error) }, 'upstream body ended early');
+      logger?.warn(
+        { system, route: request.route, status: res.statusCode, err: errorCodeOf(error), requestId: request.headers?.['x-request-id'] },
+        'upstream body ended early',
+      );
       throw new AttemptFailure(truncated, request.idempotent, false);
     }
   }

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig, type EnvLike } from '../../src/config.ts';
 import type { SystemName } from '../../src/errors.ts';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway.ts';
-import { createLogger } from '../../src/observability/logger.ts';
+import { createLogger, type Logger } from '../../src/observability/logger.ts';
 import { startSandbox, type ChaosKnobs, type Sandbox } from '../../src/sandbox/index.ts';
 import type { WorldOptions } from '../../src/sandbox/world.ts';
 import { resolveUpstreams } from '../../src/upstreams.ts';
@@ -24,6 +24,8 @@ export interface StackOptions {
   cacheNamespace?: string;
   /** Observes each step of the cross-system writes (tests inject faults between steps). */
   onWorkflowStep?: GatewayOptions['onWorkflowStep'];
+  /** Where the gateway logs (tests capture it; default: the configured level, silent). */
+  logger?: Logger;
 }
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
@@ -59,7 +61,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     devApiKey: options.devApiKey ?? TEST_API_KEY,
     config,
     upstreams: resolveUpstreams(config, sandbox.urls),
-    logger: createLogger(config.logLevel),
+    logger: options.logger ?? createLogger(config.logLevel),
     cacheNamespace: options.cacheNamespace ?? `test-${randomUUID()}`,
     onWorkflowStep: options.onWorkflowStep,
   });

@@ -45,7 +45,6 @@ const ARGUMENT_REASONS: Record<string, string> = {
   invalid_ts_latest: 'the latest timestamp is not valid',
   invalid_ts_oldest: 'the oldest timestamp is not valid',
   invalid_email: 'the email address is not valid',
-  not_in_channel: "the gateway's bot is not a member of the channel (invite it to read or post there)",
   is_archived: 'the channel is archived',
   msg_too_long: 'the message text is too long',
   no_text: 'the message has no text',
@@ -81,6 +80,10 @@ function fromSlackError(code: string, status: number, retryAfter: number | undef
   if (code === 'unknown_method') return make('UPSTREAM_UNAVAILABLE', 'Slack does not serve this method (check the configured Slack base URL)');
   if (RATE_LIMIT_ERRORS.has(code)) return make('RATE_LIMITED', 'Slack rate limit reached', { retryAfter: retryAfter ?? 1 });
   if (CONFLICT_ERRORS.has(code)) return make('UPSTREAM_CONFLICT', `Slack refused the change (${code})`);
+  // Not the caller's input and not a broken token: the channel exists, the bot may not read it.
+  if (code === 'not_in_channel') {
+    return make('UPSTREAM_FORBIDDEN', "Slack does not let the gateway's bot into this channel: it is not a member (invite it to read or post there)");
+  }
   if (isArgumentError(code)) {
     return make('BAD_USER_INPUT', `Slack rejected the request: ${ARGUMENT_REASONS[code] ?? `invalid argument (${code})`}`);
   }
@@ -125,7 +128,8 @@ export const slackProfile: VendorProfile = {
     }
     const code = slackErrorCode(body);
     // An auth or argument code in the body says more than a generic status does.
-    if (code !== undefined && status < 500 && (AUTH_ERRORS.has(code) || NOT_FOUND_ERRORS.has(code) || isArgumentError(code) || code === 'unknown_method')) {
+    const known = AUTH_ERRORS.has(code ?? '') || NOT_FOUND_ERRORS.has(code ?? '') || code === 'not_in_channel' || code === 'unknown_method';
+    if (code !== undefined && status < 500 && (known || isArgumentError(code))) {
       return fromSlackError(code, status, retryAfter);
     }
     const options = { service: 'chat' as const, upstreamStatus: status };
