@@ -22,6 +22,31 @@ const entry = (operation: string, principal = 'api-key:test') => ({
   outcome: 'succeeded' as const,
 });
 
+/**
+ * Appends more rows than a page holds (ids 1–12 in one fresh table: 10 sorts before 9 as
+ * text) and reads them back `first: 3` at a time: every row once, newest first by number.
+ */
+async function expectPagesInIdOrder(store: WriteStore): Promise<void> {
+  const operation = `paging-${Date.now()}`;
+  for (let i = 1; i <= 12; i++) await store.audit.append({ ...entry(operation), inputs: { n: i } });
+  const seen: number[] = [];
+  const ids: string[] = [];
+  let after: string | undefined;
+  for (let page = 0; page < 10; page++) {
+    const result = await store.audit.list({ first: 3, after, filter: { operation } });
+    seen.push(...result.records.map((r) => (r.inputs as { n: number }).n));
+    ids.push(...result.records.map((r) => r.id));
+    if (!result.hasNextPage) break;
+    after = result.records.at(-1)!.id;
+  }
+  expect(seen).toEqual([12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
+  const numeric = ids.map(BigInt);
+  expect(numeric).toEqual([...numeric].sort((a, b) => (a < b ? 1 : a > b ? -1 : 0)));
+  // Unfiltered, the newest rows come first as well.
+  const newest = await store.audit.list({ first: 3 });
+  expect(newest.records.map((r) => (r.inputs as { n: number }).n)).toEqual([12, 11, 10]);
+}
+
 describe.runIf(hasService('postgres'))('write store on PostgreSQL', () => {
   const schema = freshSchema();
   let store: WriteStore;
@@ -70,6 +95,10 @@ describe.runIf(hasService('postgres'))('write store on PostgreSQL', () => {
     expect(rest.hasNextPage).toBe(false);
     expect(page.records[0].inputs).toEqual({ email: 'a@example.com', apiKey: '[REDACTED]', nested: { password: '[REDACTED]' } });
   });
+
+  it('pages more audit rows than a page holds in numeric id order, every row exactly once', async () => {
+    await expectPagesInIdOrder(store);
+  });
 });
 
 describe('write store embedded default (PGlite)', () => {
@@ -97,6 +126,15 @@ describe('write store embedded default (PGlite)', () => {
       expect(log.records.map((r) => r.operation)).toEqual(['winDeal']);
     } finally {
       await reopened.close();
+    }
+  }, 60_000);
+
+  it('pages more audit rows than a page holds in numeric id order, every row exactly once', async () => {
+    const store = createWriteStore({ dataDir: mkdtempSync(join(dir, 'paging-')), schema: 'switchboard', leaseMs: 60_000 });
+    try {
+      await expectPagesInIdOrder(store);
+    } finally {
+      await store.close();
     }
   }, 60_000);
 

@@ -56,7 +56,8 @@ export function redact(value: unknown): unknown {
 }
 
 interface AuditRow {
-  id: string;
+  /** bigint: `pg` hands it over as a string. */
+  id: string | number;
   started_at: Date | string;
   finished_at: Date | string;
   principal: string;
@@ -94,6 +95,8 @@ export function createAuditLog(sql: () => Promise<SqlClient>, schema: string): A
       );
     },
 
+    // Ordered by the numeric id itself: an id selected as text and sorted under the same
+    // name sorts 10 before 9, and the `id < after` cursor then skips rows.
     async list({ first, after, filter = {} }) {
       const db = await sql();
       const where: string[] = [];
@@ -110,14 +113,14 @@ export function createAuditLog(sql: () => Promise<SqlClient>, schema: string): A
       if (filter.since) add('started_at >= ?::timestamptz', filter.since.toISOString());
       params.push(first + 1);
       const rows = await db.query<AuditRow>(
-        `SELECT id::text AS id, started_at, finished_at, principal, operation, idempotency_key, request_id, inputs, upstream, outcome, error_code, result
-         FROM ${table} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${params.length}`,
+        `SELECT id, started_at, finished_at, principal, operation, idempotency_key, request_id, inputs, upstream, outcome, error_code, result
+         FROM ${table} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${table}.id DESC LIMIT $${params.length}`,
         params,
       );
       return {
         hasNextPage: rows.length > first,
         records: rows.slice(0, first).map((row) => ({
-          id: row.id,
+          id: String(row.id),
           startedAt: new Date(row.started_at),
           finishedAt: new Date(row.finished_at),
           principal: row.principal,
