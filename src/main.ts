@@ -88,6 +88,8 @@ async function serve(): Promise<void> {
     if (refused.length > 0) logger.warn({ refused }, 'the sandbox did not accept the webhook receivers; live updates from it are off');
     else console.log(`Sandbox webhooks deliver to ${local}/webhooks/{hubspot,stripe,slack}; subscriptions over SSE or graphql-ws on /graphql.`);
   }
+  // The write store opens now, in the background, so the first write does not wait for it (a failure is retried by that write).
+  gateway.writes.open().catch((error: unknown) => logger.warn({ err: error }, 'the write store did not open; the first write retries'));
   // Changes missed while no gateway was running; webhooks are live meanwhile, and the feed dedupes.
   gateway.catchUp().catch((error: unknown) => logger.warn({ err: error }, 'catch-up after start failed; it runs again on the next start'));
   void gateway.warmUp();

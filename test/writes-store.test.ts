@@ -1,9 +1,11 @@
 /**
- * The durable write state on both backends, with the same SQL: the real PostgreSQL server
- * (concurrent claims of one key, leases, audit paging) and the embedded PGlite default
- * (state survives closing and reopening its data directory, as across a restart).
+ * The durable write state on both backends, with the same statements: the real PostgreSQL
+ * server (concurrent claims of one key, leases, audit paging) and the embedded SQLite
+ * default (state survives closing and reopening its data directory, as across a restart,
+ * and a process that dies without closing it).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -101,10 +103,10 @@ describe.runIf(hasService('postgres'))('write store on PostgreSQL', () => {
   });
 });
 
-describe('write store embedded default (PGlite)', () => {
+describe('write store embedded default (SQLite)', () => {
   let dir: string;
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'switchboard-pglite-'));
+    dir = mkdtempSync(join(tmpdir(), 'switchboard-store-'));
   });
   afterAll(() => {
     rmSync(dir, { recursive: true, force: true });
@@ -112,7 +114,7 @@ describe('write store embedded default (PGlite)', () => {
 
   it('keeps idempotency records and the audit log across a close and reopen of its data directory', async () => {
     const first = createWriteStore({ dataDir: dir, schema: 'switchboard', leaseMs: 60_000 });
-    expect(first.backend).toBe('pglite');
+    expect(first.backend).toBe('sqlite');
     const claim = await first.idempotency.claim('durable-key', 'winDeal', 'h');
     if (claim.kind !== 'owned') throw new Error('expected to own the key');
     await first.idempotency.finish('durable-key', claim.owner, 'succeeded', {}, { invoiceId: 'in_1' });
@@ -135,6 +137,52 @@ describe('write store embedded default (PGlite)', () => {
       await expectPagesInIdOrder(store);
     } finally {
       await store.close();
+    }
+  }, 60_000);
+
+  it('gives one of many concurrent claims the key, replays a finished key, and hands an expired lease to the next claim', async () => {
+    const store = createWriteStore({ dataDir: mkdtempSync(join(dir, 'claims-')), schema: 'switchboard', leaseMs: 200 });
+    try {
+      const claims = await Promise.all(Array.from({ length: 8 }, () => store.idempotency.claim('race-key', 'winDeal', 'h1')));
+      expect(claims.filter((claim) => claim.kind === 'owned')).toHaveLength(1);
+      expect(claims.filter((claim) => claim.kind === 'busy')).toHaveLength(7);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const takeover = await store.idempotency.claim<{ step: number }, string>('race-key', 'winDeal', 'h1');
+      expect(takeover).toMatchObject({ kind: 'owned', resumed: true });
+      if (takeover.kind !== 'owned') return;
+      await store.idempotency.finish('race-key', takeover.owner, 'succeeded', { step: 3 }, 'done');
+      expect(await store.idempotency.claim('race-key', 'winDeal', 'h1')).toEqual({ kind: 'finished', status: 'succeeded', result: 'done' });
+      expect(await store.idempotency.claim('race-key', 'winDeal', 'other')).toEqual({ kind: 'mismatch', operation: 'winDeal' });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('keeps what a process wrote when it dies without closing the store, including a lease takeover, and answers the same after', async () => {
+    const data = mkdtempSync(join(dir, 'crash-'));
+    const script = join(data, 'writer.mts');
+    writeFileSync(
+      script,
+      `import { createWriteStore } from ${JSON.stringify(join(process.cwd(), 'src/store/index.ts'))};
+const store = createWriteStore({ dataDir: ${JSON.stringify(data)}, schema: 'switchboard', leaseMs: 100 });
+const first = await store.idempotency.claim('crash-key', 'winDeal', 'h');
+if (first.kind !== 'owned') throw new Error('expected to own the key');
+await new Promise((resolve) => setTimeout(resolve, 200));
+const takeover = await store.idempotency.claim('crash-key', 'winDeal', 'h');
+if (takeover.kind !== 'owned' || !takeover.resumed) throw new Error('expected to take the expired lease over');
+await store.idempotency.finish('crash-key', takeover.owner, 'succeeded', {}, { invoiceId: 'in_crash' });
+await store.audit.append({ startedAt: new Date(), finishedAt: new Date(), principal: 'p', operation: 'winDeal', inputs: {}, upstream: [], outcome: 'succeeded' });
+process.kill(process.pid, 'SIGKILL');
+`,
+    );
+    const child = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8' });
+    expect(child.signal).toBe('SIGKILL');
+    const reopened = createWriteStore({ dataDir: data, schema: 'switchboard', leaseMs: 60_000 });
+    try {
+      expect(await reopened.idempotency.claim('crash-key', 'winDeal', 'h')).toEqual({ kind: 'finished', status: 'succeeded', result: { invoiceId: 'in_crash' } });
+      expect((await reopened.audit.list({ first: 5 })).records.map((r) => r.operation)).toEqual(['winDeal']);
+    } finally {
+      await reopened.close();
     }
   }, 60_000);
 

@@ -1,18 +1,21 @@
 /**
  * Durable write state (idempotency records and the audit log) behind one handle. The
- * database is chosen by configuration and opened — and migrated — on first use.
+ * database is chosen by configuration: PostgreSQL with DATABASE_URL, else the embedded
+ * SQLite under `<dataDir>/store` (sqlite.ts). It is opened — and migrated — on first use,
+ * or earlier by `open()`.
  */
 import { join } from 'node:path';
 import { createAuditLog, type AuditLog } from './audit.ts';
 import { createIdempotencyStore, type IdempotencyStore } from './idempotency.ts';
 import { migrate } from './migrate.ts';
-import { createPgliteClient, createPostgresClient, type SqlClient } from './sql.ts';
+import { createPostgresClient, type SqlClient } from './sql.ts';
+import { createSqliteClient } from './sqlite.ts';
 
 export type { AuditEntry, AuditFilter, AuditLog, AuditOutcome, AuditPage, AuditRecord } from './audit.ts';
 export type { Claim, IdempotencyStore } from './idempotency.ts';
 
 export interface WriteStoreOptions {
-  /** PostgreSQL URL; unset: embedded PGlite in `<dataDir>/pglite`. */
+  /** PostgreSQL URL; unset: the embedded SQLite in `<dataDir>/store`. */
   databaseUrl?: string;
   dataDir: string;
   schema: string;
@@ -22,12 +25,14 @@ export interface WriteStoreOptions {
 export interface WriteStore {
   idempotency: IdempotencyStore;
   audit: AuditLog;
-  readonly backend: 'postgres' | 'pglite';
+  readonly backend: 'postgres' | 'sqlite';
+  /** Opens (and migrates) the database now rather than on the first write; rejects when it cannot. */
+  open(): Promise<void>;
   close(): Promise<void>;
 }
 
 export function createWriteStore(options: WriteStoreOptions): WriteStore {
-  const client = options.databaseUrl ? createPostgresClient(options.databaseUrl) : createPgliteClient(join(options.dataDir, 'pglite'));
+  const client = options.databaseUrl ? createPostgresClient(options.databaseUrl) : createSqliteClient(join(options.dataDir, 'store'));
   let ready: Promise<SqlClient> | undefined;
   const sql = () => {
     ready ??= migrate(client, options.schema).then(() => client);
@@ -38,9 +43,12 @@ export function createWriteStore(options: WriteStoreOptions): WriteStore {
     return ready;
   };
   return {
-    idempotency: createIdempotencyStore(sql, options.schema, options.leaseMs),
-    audit: createAuditLog(sql, options.schema),
+    idempotency: createIdempotencyStore(sql, options.schema, options.leaseMs, client.dialect),
+    audit: createAuditLog(sql, options.schema, client.dialect),
     backend: client.kind,
+    open: async () => {
+      await sql();
+    },
     close: () => client.close(),
   };
 }

@@ -5,6 +5,9 @@
  * and are counted by the sandbox's request logs.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadConfig, type EnvLike } from '../../src/config.ts';
 import type { SystemName } from '../../src/errors.ts';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway.ts';
@@ -54,7 +57,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const sandbox = await startSandbox({ world: options.world, knobs: options.knobs });
   // The test key is configured as its hash, as an operator would; rate limiting is off
   // unless a test turns it on, since one test file may send hundreds of queries a minute.
-  const config = loadConfig({ LOG_LEVEL: 'silent', SWITCHBOARD_API_KEYS: TEST_API_KEYS_ENV, RATE_LIMIT_PER_MINUTE: '0', ...options.env });
+  // A data directory of its own (unless the test shares one on purpose): the embedded write store
+  // belongs to one process at a time, and test files run in parallel processes.
+  const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-stack-'));
+  const config = loadConfig({ LOG_LEVEL: 'silent', SWITCHBOARD_API_KEYS: TEST_API_KEYS_ENV, RATE_LIMIT_PER_MINUTE: '0', SWITCHBOARD_DATA_DIR: dataDir, ...options.env });
   const gateway = createGateway({
     devApiKey: options.devApiKey ?? TEST_API_KEY,
     config,
@@ -88,6 +94,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     async close() {
       await gateway.close();
       await sandbox.close();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
