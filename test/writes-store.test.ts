@@ -186,6 +186,34 @@ process.kill(process.pid, 'SIGKILL');
     }
   }, 60_000);
 
+  it('opens and takes writes in a process under the start script’s heap cap while adding under 100 MB to its RSS', async () => {
+    const data = mkdtempSync(join(dir, 'memory-'));
+    const script = join(data, 'memory.mts');
+    writeFileSync(
+      script,
+      `import { createWriteStore } from ${JSON.stringify(join(process.cwd(), 'src/store/index.ts'))};
+const before = process.memoryUsage.rss();
+const store = createWriteStore({ dataDir: ${JSON.stringify(data)}, schema: 'switchboard', leaseMs: 60_000 });
+let peak = before;
+for (let i = 0; i < 300; i++) {
+  const claim = await store.idempotency.claim('key-' + i, 'winDeal', 'h');
+  if (claim.kind !== 'owned') throw new Error('expected to own the key');
+  await store.idempotency.progress('key-' + i, claim.owner, { step: 1, ids: { invoiceId: 'in_' + i } });
+  await store.idempotency.finish('key-' + i, claim.owner, 'succeeded', { step: 2 }, { invoiceId: 'in_' + i, note: 'x'.repeat(500) });
+  await store.audit.append({ startedAt: new Date(), finishedAt: new Date(), principal: 'p', operation: 'winDeal', inputs: { i, text: 'y'.repeat(500) }, upstream: [], outcome: 'succeeded' });
+  peak = Math.max(peak, process.memoryUsage.rss());
+}
+await store.close();
+console.log(JSON.stringify({ before, peak }));
+`,
+    );
+    // The heap cap of \`npm start\`: what the store needs must fit beside the gateway under it.
+    const child = spawnSync(process.execPath, ['--max-old-space-size=192', '--import', 'tsx', script], { encoding: 'utf8' });
+    expect(child.status, child.stderr).toBe(0);
+    const { before, peak } = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as { before: number; peak: number };
+    expect((peak - before) / 2 ** 20).toBeLessThan(100);
+  }, 120_000);
+
   it('redacts secret-looking keys at any depth and leaves the rest', () => {
     expect(redact({ token: 't', list: [{ cardNumber: '4242' }], idempotency: 'k', email: 'e' })).toEqual({
       token: '[REDACTED]',
