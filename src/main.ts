@@ -12,6 +12,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createGateway } from './gateway.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { SANDBOX_CREDENTIALS, SANDBOX_PORTS, startSandbox, type Sandbox } from './sandbox/index.ts';
+import { createServeWriteStore } from './serve-write-store.ts';
 import { resolveUpstreams } from './upstreams.ts';
 import { attachGraphQLWs } from './subscriptions/ws.ts';
 import { registerWithSandbox } from './webhooks/sandbox-registration.ts';
@@ -70,7 +71,8 @@ async function serve(): Promise<void> {
   // Demo mode: a fresh all-scope key per process, so GraphiQL works with no setup; it is
   // printed once and lives only in memory.
   const devApiKey = config.mode === 'demo' ? generateApiKey() : undefined;
-  const gateway = createGateway({ config, upstreams: resolveUpstreams(config, sandbox?.urls ?? {}), logger, devApiKey });
+  const writeStore = createServeWriteStore(config, sandbox, logger);
+  const gateway = createGateway({ config, upstreams: resolveUpstreams(config, sandbox?.urls ?? {}), logger, devApiKey, writeStore });
   const server = createServer(gateway.yoga);
   // Subscriptions over graphql-ws on the same path; SSE needs nothing extra.
   const wss = attachGraphQLWs(server, gateway.yoga);
@@ -89,7 +91,7 @@ async function serve(): Promise<void> {
     else console.log(`Sandbox webhooks deliver to ${local}/webhooks/{hubspot,stripe,slack}; subscriptions over SSE or graphql-ws on /graphql.`);
   }
   // The write store opens now, in the background, so the first write does not wait for it (a failure is retried by that write).
-  gateway.writes.open().catch((error: unknown) => logger.warn({ err: error }, 'the write store did not open; the first write retries'));
+  writeStore.open().catch((error: unknown) => logger.warn({ err: error }, 'the write store did not open; the first write retries'));
   // Changes missed while no gateway was running; webhooks are live meanwhile, and the feed dedupes.
   gateway.catchUp().catch((error: unknown) => logger.warn({ err: error }, 'catch-up after start failed; it runs again on the next start'));
   void gateway.warmUp();
@@ -118,6 +120,7 @@ async function serve(): Promise<void> {
     clearTimeout(forced);
     logger.info('in-flight requests finished; shutting down');
     await gateway.close();
+    await writeStore.close();
     await sandbox?.close();
     process.exit(0);
   };

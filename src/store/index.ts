@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { createAuditLog, type AuditLog } from './audit.ts';
 import { createIdempotencyStore, type IdempotencyStore } from './idempotency.ts';
-import { migrate } from './migrate.ts';
+import { followWorld, migrate } from './migrate.ts';
 import { createPostgresClient, type SqlClient } from './sql.ts';
 import { createSqliteClient } from './sqlite.ts';
 
@@ -20,6 +20,15 @@ export interface WriteStoreOptions {
   dataDir: string;
   schema: string;
   leaseMs: number;
+  /**
+   * The world the store's records refer to, when that world can vanish: in demo mode, the
+   * embedded sandbox's instance, which is seeded afresh at every start. A store written
+   * against another world is emptied when it opens, so a replayed key never answers with
+   * records that no longer exist. Unset: the store is never emptied.
+   */
+  world?: string;
+  /** Told when opening emptied the store for a new world. */
+  onWorldChange?: () => void;
 }
 
 export interface WriteStore {
@@ -35,7 +44,11 @@ export function createWriteStore(options: WriteStoreOptions): WriteStore {
   const client = options.databaseUrl ? createPostgresClient(options.databaseUrl) : createSqliteClient(join(options.dataDir, 'store'));
   let ready: Promise<SqlClient> | undefined;
   const sql = () => {
-    ready ??= migrate(client, options.schema).then(() => client);
+    ready ??= (async () => {
+      await migrate(client, options.schema);
+      if (options.world !== undefined && (await followWorld(client, options.schema, options.world))) options.onWorldChange?.();
+      return client;
+    })();
     // A failed open (database down) is retried by the next write rather than remembered.
     ready.catch(() => {
       ready = undefined;

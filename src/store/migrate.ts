@@ -46,11 +46,30 @@ export function schemaStatements(schema: string, dialect: Dialect): string[] {
     )`,
     `CREATE INDEX IF NOT EXISTS audit_log_operation_idx ON ${t('audit_log')} (operation, id)`,
     `CREATE INDEX IF NOT EXISTS audit_log_principal_idx ON ${t('audit_log')} (principal, id)`,
+    // Facts about the store itself, e.g. the sandbox world a demo store was written against.
+    `CREATE TABLE IF NOT EXISTS ${t('store_meta')} (key text PRIMARY KEY, value text NOT NULL)`,
   ];
 }
 
 export async function migrate(sql: SqlClient, schema: string): Promise<void> {
   await sql.withLock(MIGRATION_LOCK, async (query) => {
     for (const statement of schemaStatements(schema, sql.dialect)) await query(statement);
+  });
+}
+
+/**
+ * Keys the store to a world (see WriteStoreOptions.world): a store last written against
+ * another world is emptied — idempotency records and audit log together — and takes this
+ * one. True when it was emptied.
+ */
+export async function followWorld(sql: SqlClient, schema: string, world: string): Promise<boolean> {
+  const t = (name: string) => sql.dialect.table(schema, name);
+  return sql.withLock(MIGRATION_LOCK, async (query) => {
+    const [row] = await query<{ value: string }>(`SELECT value FROM ${t('store_meta')} WHERE key = 'world'`);
+    if (row?.value === world) return false;
+    await query(`DELETE FROM ${t('idempotency_keys')}`);
+    await query(`DELETE FROM ${t('audit_log')}`);
+    await query(`INSERT INTO ${t('store_meta')} (key, value) VALUES ('world', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [world]);
+    return row !== undefined;
   });
 }

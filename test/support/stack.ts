@@ -8,12 +8,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, type EnvLike } from '../../src/config.ts';
+import { loadConfig, type Config, type EnvLike } from '../../src/config.ts';
 import type { SystemName } from '../../src/errors.ts';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { startSandbox, type ChaosKnobs, type Sandbox } from '../../src/sandbox/index.ts';
 import type { WorldOptions } from '../../src/sandbox/world.ts';
+import type { WriteStore } from '../../src/store/index.ts';
 import { resolveUpstreams } from '../../src/upstreams.ts';
 import { TEST_API_KEY, TEST_API_KEYS_ENV, TEST_AUTH_HEADERS } from './credentials.ts';
 
@@ -27,6 +28,8 @@ export interface StackOptions {
   cacheNamespace?: string;
   /** Observes each step of the cross-system writes (tests inject faults between steps). */
   onWorkflowStep?: GatewayOptions['onWorkflowStep'];
+  /** The write store, made as `serve` makes it (default: the gateway opens one from config); the stack closes it. */
+  writeStore?: (sandbox: Sandbox, config: Config) => WriteStore;
 }
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
@@ -61,6 +64,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   // belongs to one process at a time, and test files run in parallel processes.
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-stack-'));
   const config = loadConfig({ LOG_LEVEL: 'silent', SWITCHBOARD_API_KEYS: TEST_API_KEYS_ENV, RATE_LIMIT_PER_MINUTE: '0', SWITCHBOARD_DATA_DIR: dataDir, ...options.env });
+  const writeStore = options.writeStore?.(sandbox, config);
   const gateway = createGateway({
     devApiKey: options.devApiKey ?? TEST_API_KEY,
     config,
@@ -68,6 +72,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     logger: createLogger(config.logLevel),
     cacheNamespace: options.cacheNamespace ?? `test-${randomUUID()}`,
     onWorkflowStep: options.onWorkflowStep,
+    writeStore,
   });
   const systems: SystemName[] = ['crm', 'billing', 'chat'];
   return {
@@ -93,6 +98,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
     async close() {
       await gateway.close();
+      await writeStore?.close();
       await sandbox.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
