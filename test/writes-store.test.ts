@@ -5,7 +5,7 @@
  * and a process that dies without closing it).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -177,12 +177,24 @@ process.kill(process.pid, 'SIGKILL');
     );
     const child = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8' });
     expect(child.signal).toBe('SIGKILL');
+    // As if it had died halfway through writing one more line.
+    const journal = join(data, 'store', 'journal-0.ndjson');
+    appendFileSync(journal, '{"t":1,"q":"INSERT INTO audit_log (princ');
     const reopened = createWriteStore({ dataDir: data, schema: 'switchboard', leaseMs: 60_000 });
     try {
       expect(await reopened.idempotency.claim('crash-key', 'winDeal', 'h')).toEqual({ kind: 'finished', status: 'succeeded', result: { invoiceId: 'in_crash' } });
       expect((await reopened.audit.list({ first: 5 })).records.map((r) => r.operation)).toEqual(['winDeal']);
+      await reopened.audit.append(entry('after-crash'));
+      // The torn line was cut off: what is appended after it stays a line of its own.
+      for (const line of readFileSync(journal, 'utf8').trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
     } finally {
       await reopened.close();
+    }
+    const again = createWriteStore({ dataDir: data, schema: 'switchboard', leaseMs: 60_000 });
+    try {
+      expect((await again.audit.list({ first: 5 })).records.map((r) => r.operation)).toEqual(['after-crash', 'winDeal']);
+    } finally {
+      await again.close();
     }
   }, 60_000);
 

@@ -22,7 +22,7 @@
  * in tens of milliseconds instead of seconds, and adds tens of MB to the process instead
  * of 300–650 MB.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, truncateSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database, SqlValue } from 'sql.js';
 import { SQLITE } from './dialect.ts';
@@ -77,8 +77,8 @@ class Embedded {
     private db: Database,
     private generation: number,
   ) {
+    this.journalBytes = this.replay();
     this.journal = openSync(this.path('journal'), 'a');
-    this.journalBytes = existsSync(this.path('journal')) ? readFileSync(this.path('journal')).byteLength : 0;
   }
 
   static async open(dir: string): Promise<Embedded> {
@@ -95,8 +95,6 @@ class Embedded {
       const snapshot = join(dir, `snapshot-${generation}.sqlite`);
       const db = existsSync(snapshot) ? new SQL.Database(readFileSync(snapshot)) : new SQL.Database();
       const store = new Embedded(dir, db, generation);
-      store.defineClock();
-      store.replay();
       store.removeOtherGenerations();
       return store;
     } catch (error) {
@@ -144,21 +142,30 @@ class Embedded {
     if (this.journalBytes >= COMPACT_AT_BYTES) this.compact();
   }
 
-  private replay(): void {
-    if (this.journalBytes === 0) return;
-    const lines = readFileSync(this.path('journal'), 'utf8').split('\n');
+  /** Replays the journal onto the snapshot; returns the journal's length, without a torn last line. */
+  private replay(): number {
+    this.defineClock();
+    const path = this.path('journal');
+    if (!existsSync(path)) return 0;
+    const lines = readFileSync(path, 'utf8').split('\n');
+    let good = 0;
     for (const [index, text] of lines.entries()) {
-      if (!text) continue;
-      let line: JournalLine;
+      let line: JournalLine | undefined;
       try {
-        line = JSON.parse(text) as JournalLine;
+        line = text ? (JSON.parse(text) as JournalLine) : undefined;
       } catch (error) {
-        // Only the last line can be torn (the process died while writing it, before anyone was answered).
-        if (index >= lines.length - 2) break;
-        throw new Error(`the embedded store's journal ${this.path('journal')} is damaged at line ${index + 1}`, { cause: error });
+        // Only the last line can be torn (the process died while writing it, before anyone
+        // was answered): cut it off, or the next line appended would join it.
+        if (index < lines.length - 2 || (index === lines.length - 2 && lines[index + 1] !== '')) {
+          throw new Error(`the embedded store's journal ${path} is damaged at line ${index + 1}`, { cause: error });
+        }
+        truncateSync(path, good);
+        return good;
       }
-      this.run(line.q, line.p, line.t);
+      if (line) this.run(line.q, line.p, line.t);
+      if (index < lines.length - 1) good += Buffer.byteLength(text) + 1;
     }
+    return good;
   }
 
   /** Writes the database as the next generation's snapshot and starts its empty journal. */
