@@ -14,7 +14,8 @@ import { createLogger } from '../src/observability/logger.ts';
 import { createServeWriteStore } from '../src/serve-write-store.ts';
 import { createWriteStore } from '../src/store/index.ts';
 import { startStack } from './support/stack.ts';
-import { openDeals, vendorGet, WIN_DEAL, type WinDealResult } from './writes-support.ts';
+import { hasService } from './support/services.ts';
+import { dropSchema, freshSchema, openDeals, TEST_DATABASE_URL, vendorGet, WIN_DEAL, type WinDealResult } from './writes-support.ts';
 
 describe('demo mode: the embedded write store follows the sandbox world', () => {
   it('after a restart, a winDeal key from the previous world runs afresh and its invoice exists; the old audit rows are gone with the old world', async () => {
@@ -45,9 +46,14 @@ describe('demo mode: the embedded write store follows the sandbox world', () => 
     expect(outcomes.map((o) => o.replayed)).toEqual([false, false]);
   }, 120_000);
 
-  it('keeps the store when it reopens against the same world, and only a store keyed to a world is ever emptied', async () => {
+  it.each([
+    ['the embedded store', undefined],
+    ['PostgreSQL', TEST_DATABASE_URL],
+  ])('%s: keeps the store when it reopens against the same world, and only a store keyed to a world is ever emptied', async (_name, databaseUrl) => {
+    if (databaseUrl && !hasService('postgres')) return;
     const dataDir = mkdtempSync(join(tmpdir(), 'demo-world-'));
-    const open = (world?: string) => createWriteStore({ dataDir, schema: 'switchboard', leaseMs: 60_000, world });
+    const schema = freshSchema();
+    const open = (world?: string) => createWriteStore({ databaseUrl, dataDir, schema, leaseMs: 60_000, world });
     const write = async (world?: string) => {
       const store = open(world);
       try {
@@ -61,5 +67,6 @@ describe('demo mode: the embedded write store follows the sandbox world', () => 
     expect(await write('world-a')).toEqual(['op-world-a', 'op-world-a']);
     expect(await write(undefined)).toEqual(['op-none', 'op-world-a', 'op-world-a']);
     expect(await write('world-b')).toEqual(['op-world-b']);
+    if (databaseUrl) await dropSchema(schema);
   });
 });
