@@ -55,7 +55,7 @@ export function benchGatewayEnv(options: { urls: Record<SystemName, string>; cac
     UPSTREAM_BUDGET_CHAT: 'off',
   };
   if (options.dataDir) env.SWITCHBOARD_DATA_DIR = options.dataDir;
-  // Without it, writes go to embedded PGlite in the gateway process, whose memory then counts as the gateway's.
+  // Without it, writes go to the embedded store in the gateway process, whose memory then counts as the gateway's.
   if (options.databaseUrl) {
     env.DATABASE_URL = options.databaseUrl;
     env.DATABASE_SCHEMA = 'switchboard_bench';

@@ -8,6 +8,7 @@ import type { Machine } from './machine.ts';
 import type { ReplayResult } from './replay.ts';
 import type { WindowStats } from './protocol.ts';
 import type { Latencies, WorkloadName } from './workloads.ts';
+import { renderEmbeddedStore, type EmbeddedStoreFigures } from './embedded-store.ts';
 
 export interface CountRow {
   workload: WorkloadName;
@@ -76,6 +77,8 @@ export interface Report {
   baseline: { workload: WorkloadName; gateway: LoadResult; gatewayExecuting: LoadResult; gatewayCold: LoadResult; baseline: LoadResult }[];
   memory: { idleRssMb: number; peakRssMb: number; heapAtStartMb: number | null; heapAfterLoadMb: number | null; eventLoopP99Ms: number };
   soak: SoakRound[];
+  /** The embedded write store (no DATABASE_URL) in a gateway started as `npm start` starts it (bench/embedded-store.ts). */
+  embeddedStore?: EmbeddedStoreFigures;
 }
 
 const table = (head: string[], rows: (string | number)[][]) =>
@@ -132,6 +135,11 @@ export function evaluateTargets(r: Report): Target[] {
     });
   }
   targets.push({ name: 'RSS under load ≤ 300 MB', measured: `peak ${r.memory.peakRssMb} MB`, met: r.memory.peakRssMb <= 300 });
+  const e = r.embeddedStore;
+  if (e) {
+    targets.push({ name: 'embedded write store: RSS with writes ≤ 300 MB', measured: `peak ${e.peakRssMb} MB, ${e.rssAfterWritesMb} MB after ${e.crossSystemWrites} cross-system writes`, met: e.peakRssMb <= 300 });
+    targets.push({ name: 'embedded write store: first write well under a second', measured: `${e.firstWriteMs} ms`, met: e.firstWriteMs < 1000 });
+  }
   const heaps = r.soak.map((s) => s.heapAfterGcMb).filter((h): h is number => h !== null);
   if (heaps.length >= 3) {
     // Round 1 fills the caches to their bound; growth is judged from round 2 on, with 5% noise allowed.
@@ -270,6 +278,11 @@ export function renderReport(r: Report): string {
     ),
   );
   out.push('');
+
+  if (r.embeddedStore) {
+    out.push(...renderEmbeddedStore(r.embeddedStore));
+    out.push('');
+  }
 
   out.push(`## Soak: ${s.soak.rounds} rounds of ${s.soak.loadS} s W4 load (zero latency, concurrency ${s.soak.connections}) and ${s.soak.calmS} s calm`);
   out.push('');

@@ -1,7 +1,9 @@
 /**
  * `npm run bench`: the sandbox (100,000 contacts), two production-mode gateways (normal
  * cache, and every cache TTL at 0 for cold-cache figures) and the plain-Yoga baseline each
- * in a process of its own; autocannon in this one. Prints the figures and writes them as
+ * in a process of its own; autocannon in this one. Last, the embedded write store (no
+ * DATABASE_URL) in a gateway started as `npm start` starts it: first write and RSS with
+ * writes (bench/embedded-store.ts). Prints the figures and writes them as
  * markdown under bench/results/. BENCH_QUICK=1 is a ~1-minute smoke run.
  */
 import { randomBytes } from 'node:crypto';
@@ -15,6 +17,7 @@ import { forkChild, type Child } from './children.ts';
 import { GATEWAY_PROCESS, START_NODE_FLAGS, benchGatewayEnv, type CacheSetting } from './gateway-env.ts';
 import { runLoad, type LoadResult } from './load.ts';
 import { describeMachine } from './machine.ts';
+import { measureEmbeddedStore } from './embedded-store.ts';
 import type { GatewayRequestMsg, SandboxReplyMsg, WindowStats, WorldFacts } from './protocol.ts';
 import { renderReport, type Report, type LatencyRow, type CountRow, type ThroughputRow, type SoakRound } from './report.ts';
 import { fromRoot } from '../src/paths.ts';
@@ -58,8 +61,8 @@ const CPU_PROF = process.env.BENCH_CPU_PROF === '1';
 const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/test';
 /**
  * The write store as production runs it (PostgreSQL): BENCH_DATABASE_URL, else the local
- * server when it answers; only without one does the gateway fall back to embedded PGlite,
- * whose memory then counts as the gateway's.
+ * server when it answers; only without one does the gateway fall back to the embedded store,
+ * whose memory then counts as the gateway's. The embedded store is measured on its own at the end.
  */
 async function chooseDatabase(): Promise<{ url?: string; label: string }> {
   const given = process.env.BENCH_DATABASE_URL?.trim();
@@ -69,7 +72,7 @@ async function chooseDatabase(): Promise<{ url?: string; label: string }> {
     await client.connect();
     return { url: LOCAL_POSTGRES, label: 'PostgreSQL (127.0.0.1:5432)' };
   } catch {
-    return { label: 'embedded PGlite (in the gateway process; no PostgreSQL answered on 127.0.0.1:5432)' };
+    return { label: 'the embedded SQLite store (in the gateway process; no PostgreSQL answered on 127.0.0.1:5432)' };
   } finally {
     await client.end().catch(() => undefined);
   }
@@ -426,6 +429,10 @@ async function main(): Promise<void> {
       soak.push({ round, result, stats, heapAfterGcMb: heap });
     }
 
+    log('embedded write store: a gateway as `npm start` starts it, with no DATABASE_URL; first write, then cross-system writes');
+    const embeddedStore = await measureEmbeddedStore(sandbox.ready.urls, facts.writableContactIds[1]);
+    log(`  first write ${embeddedStore.firstWriteMs} ms; RSS ${embeddedStore.rssAfterWritesMb} MB after ${embeddedStore.crossSystemWrites} cross-system writes, peak ${embeddedStore.peakRssMb} MB`);
+
     const report: Report = {
       machine,
       startedAt: new Date(started).toISOString(),
@@ -449,6 +456,7 @@ async function main(): Promise<void> {
         eventLoopP99Ms: Math.max(...windows.map((w) => w.eventLoopP99Ms)),
       },
       soak,
+      embeddedStore,
     };
     const markdown = renderReport(report);
     const stamp = report.startedAt.replace(/[:.]/g, '-');

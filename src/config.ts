@@ -89,7 +89,7 @@ export interface Config {
 }
 
 export interface StoreConfig {
-  /** PostgreSQL; unset: embedded PGlite under `<SWITCHBOARD_DATA_DIR>/pglite`, opened on the first write. */
+  /** PostgreSQL; unset: the embedded SQLite store under `<SWITCHBOARD_DATA_DIR>/store`. */
   databaseUrl?: string;
   /** Schema holding the tables (created if missing), so replicas of one deployment share it. */
   schema: string;

@@ -12,6 +12,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createGateway } from './gateway.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { SANDBOX_CREDENTIALS, SANDBOX_PORTS, startSandbox, type Sandbox } from './sandbox/index.ts';
+import { createServeWriteStore } from './serve-write-store.ts';
 import { resolveUpstreams } from './upstreams.ts';
 import { attachGraphQLWs } from './subscriptions/ws.ts';
 import { registerWithSandbox } from './webhooks/sandbox-registration.ts';
@@ -81,7 +82,8 @@ async function serve(): Promise<void> {
   // (SWITCHBOARD_DEV_KEY, or the one kept in the data directory), so saved commands keep working.
   const dev = config.mode === 'demo' ? devApiKeyOrExit(config) : undefined;
   const devApiKey = dev?.key;
-  const gateway = createGateway({ config, upstreams: resolveUpstreams(config, sandbox?.urls ?? {}), logger, devApiKey });
+  const writeStore = createServeWriteStore(config, sandbox, logger);
+  const gateway = createGateway({ config, upstreams: resolveUpstreams(config, sandbox?.urls ?? {}), logger, devApiKey, writeStore });
   const server = createServer(gateway.yoga);
   // Subscriptions over graphql-ws on the same path; SSE needs nothing extra.
   const wss = attachGraphQLWs(server, gateway.yoga);
@@ -102,6 +104,8 @@ async function serve(): Promise<void> {
     if (refused.length > 0) logger.warn({ refused }, 'the sandbox did not accept the webhook receivers; live updates from it are off');
     else console.log(`Sandbox webhooks deliver to ${local}/webhooks/{hubspot,stripe,slack}; subscriptions over SSE or graphql-ws on /graphql.`);
   }
+  // The write store opens now, in the background, so the first write does not wait for it (a failure is retried by that write).
+  writeStore.open().catch((error: unknown) => logger.warn({ err: error }, 'the write store did not open; the first write retries'));
   // Changes missed while no gateway was running; webhooks are live meanwhile, and the feed dedupes.
   gateway.catchUp().catch((error: unknown) => logger.warn({ err: error }, 'catch-up after start failed; it runs again on the next start'));
   void gateway.warmUp();
@@ -130,6 +134,7 @@ async function serve(): Promise<void> {
     clearTimeout(forced);
     logger.info('in-flight requests finished; shutting down');
     await gateway.close();
+    await writeStore.close();
     await sandbox?.close();
     process.exit(0);
   };

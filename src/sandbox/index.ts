@@ -3,6 +3,7 @@
  * from one world. `npm run sandbox` and `npm start` use the fixed ports; tests start them
  * on ephemeral ports with a small world.
  */
+import { randomUUID } from 'node:crypto';
 import type { SystemName } from '../errors.ts';
 import { createBillingEmulator } from './billing/index.ts';
 import { createChatEmulator } from './chat/index.ts';
@@ -30,6 +31,11 @@ export interface SandboxOptions {
 
 export interface Sandbox {
   world: World;
+  /**
+   * This start of the sandbox: every start seeds its world afresh and forgets what was
+   * written to it, so state kept about it elsewhere (the demo write store) is keyed to this.
+   */
+  instanceId: string;
   servers: Map<SystemName, SandboxServer>;
   /** Webhook delivery per started system (targets are registered via `POST /__sandbox/webhooks`). */
   webhooks: Map<SystemName, WebhookDeliverer>;
@@ -67,6 +73,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   }
   return {
     world,
+    instanceId: randomUUID(),
     servers,
     webhooks,
     urls,

@@ -3,6 +3,7 @@
  * secrets redacted), where (upstream ids and the request id sent upstream as
  * `x-request-id`), how it ended, and when. Rows are only ever inserted.
  */
+import type { Dialect } from './dialect.ts';
 import type { SqlClient } from './sql.ts';
 
 export type AuditOutcome = 'succeeded' | 'failed' | 'compensated' | 'outcome_unknown' | 'replayed' | 'rejected';
@@ -55,8 +56,11 @@ export function redact(value: unknown): unknown {
   return Object.fromEntries(Object.entries(value).map(([key, child]) => [key, SECRET_KEY.test(key) ? '[REDACTED]' : redact(child)]));
 }
 
+const toArray = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+
 interface AuditRow {
-  id: string;
+  /** bigint: `pg` hands it over as a string. */
+  id: string | number;
   started_at: Date | string;
   finished_at: Date | string;
   principal: string;
@@ -70,14 +74,15 @@ interface AuditRow {
   result: unknown;
 }
 
-export function createAuditLog(sql: () => Promise<SqlClient>, schema: string): AuditLog {
-  const table = `"${schema}".audit_log`;
+export function createAuditLog(sql: () => Promise<SqlClient>, schema: string, dialect: Dialect): AuditLog {
+  const table = dialect.table(schema, 'audit_log');
+  const { json } = dialect;
   return {
     async append(entry) {
       const db = await sql();
       await db.query(
         `INSERT INTO ${table} (started_at, finished_at, principal, operation, idempotency_key, request_id, inputs, upstream, outcome, error_code, result)
-         VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9, $10, $11::jsonb)`,
+         VALUES ($1, $2, $3, $4, $5, $6, ${json('$7')}, ${json('$8')}, $9, $10, ${json('$11')})`,
         [
           entry.startedAt.toISOString(),
           entry.finishedAt.toISOString(),
@@ -94,6 +99,8 @@ export function createAuditLog(sql: () => Promise<SqlClient>, schema: string): A
       );
     },
 
+    // Ordered by the numeric id itself: an id selected as text and sorted under the same
+    // name sorts 10 before 9, and the `id < after` cursor then skips rows.
     async list({ first, after, filter = {} }) {
       const db = await sql();
       const where: string[] = [];
@@ -102,33 +109,33 @@ export function createAuditLog(sql: () => Promise<SqlClient>, schema: string): A
         params.push(value);
         where.push(clause.replace('?', `$${params.length}`));
       };
-      if (after !== undefined) add('id < ?::bigint', after);
+      if (after !== undefined) add(`id < ${dialect.bigint('?')}`, after);
       if (filter.operation) add('operation = ?', filter.operation);
       if (filter.principal) add('principal = ?', filter.principal);
       if (filter.outcome) add('outcome = ?', filter.outcome);
       if (filter.idempotencyKey) add('idempotency_key = ?', filter.idempotencyKey);
-      if (filter.since) add('started_at >= ?::timestamptz', filter.since.toISOString());
+      if (filter.since) add(`started_at >= ${dialect.timestamp('?')}`, filter.since.toISOString());
       params.push(first + 1);
       const rows = await db.query<AuditRow>(
-        `SELECT id::text AS id, started_at, finished_at, principal, operation, idempotency_key, request_id, inputs, upstream, outcome, error_code, result
-         FROM ${table} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${params.length}`,
+        `SELECT id, started_at, finished_at, principal, operation, idempotency_key, request_id, inputs, upstream, outcome, error_code, result
+         FROM ${table} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${table}.id DESC LIMIT $${params.length}`,
         params,
       );
       return {
         hasNextPage: rows.length > first,
         records: rows.slice(0, first).map((row) => ({
-          id: row.id,
+          id: String(row.id),
           startedAt: new Date(row.started_at),
           finishedAt: new Date(row.finished_at),
           principal: row.principal,
           operation: row.operation,
           idempotencyKey: row.idempotency_key,
           requestId: row.request_id,
-          inputs: row.inputs,
-          upstream: Array.isArray(row.upstream) ? row.upstream : [],
+          inputs: dialect.readJson(row.inputs),
+          upstream: toArray(dialect.readJson(row.upstream)),
           outcome: row.outcome,
           errorCode: row.error_code,
-          result: row.result,
+          result: dialect.readJson(row.result),
         })),
       };
     },

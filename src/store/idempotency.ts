@@ -10,6 +10,7 @@
  * instead of starting again.
  */
 import { randomUUID } from 'node:crypto';
+import type { Dialect } from './dialect.ts';
 import type { SqlClient } from './sql.ts';
 
 export type KeyStatus = 'running' | 'succeeded' | 'failed' | 'unknown';
@@ -39,49 +40,44 @@ export interface IdempotencyStore {
   finish<S, R>(key: string, owner: string, status: Exclude<KeyStatus, 'running'>, state: S, result: R | null): Promise<void>;
 }
 
-export function createIdempotencyStore(sql: () => Promise<SqlClient>, schema: string, leaseMs: number): IdempotencyStore {
-  const table = `"${schema}".idempotency_keys`;
-  const lease = `now() + ($LEASE * interval '1 millisecond')`;
-  const withLease = (text: string, index: number) => text.replace('$LEASE', `$${index}`);
+export function createIdempotencyStore(sql: () => Promise<SqlClient>, schema: string, leaseMs: number, dialect: Dialect): IdempotencyStore {
+  const table = dialect.table(schema, 'idempotency_keys');
+  const { now, json } = dialect;
+  const read = <S, R>(row: KeyRow) => ({ ...row, state: dialect.readJson(row.state) as S | null, result: dialect.readJson(row.result) as R });
 
   return {
     async claim<S, R>(key: string, operation: string, requestHash: string): Promise<Claim<S, R>> {
       const db = await sql();
       const owner = randomUUID();
       const inserted = await db.query(
-        withLease(
-          `INSERT INTO ${table} (key, operation, request_hash, status, owner, lease_until)
-           VALUES ($1, $2, $3, 'running', $4, ${lease}) ON CONFLICT (key) DO NOTHING RETURNING key`,
-          5,
-        ),
+        `INSERT INTO ${table} (key, operation, request_hash, status, owner, lease_until, created_at, updated_at)
+         VALUES ($1, $2, $3, 'running', $4, ${dialect.later('$5')}, ${now}, ${now}) ON CONFLICT (key) DO NOTHING RETURNING key`,
         [key, operation, requestHash, owner, leaseMs],
       );
       if (inserted.length === 1) return { kind: 'owned', owner, state: null, resumed: false };
 
       const [taken] = await db.query<KeyRow>(
-        withLease(
-          `UPDATE ${table} SET status = 'running', owner = $4, lease_until = ${lease}, updated_at = now()
-           WHERE key = $1 AND operation = $2 AND request_hash = $3
-             AND (status = 'unknown' OR (status = 'running' AND lease_until < now()))
-           RETURNING operation, request_hash, status, state, result`,
-          5,
-        ),
+        `UPDATE ${table} SET status = 'running', owner = $4, lease_until = ${dialect.later('$5')}, updated_at = ${now}
+         WHERE key = $1 AND operation = $2 AND request_hash = $3
+           AND (status = 'unknown' OR (status = 'running' AND lease_until < ${now}))
+         RETURNING operation, request_hash, status, state, result`,
         [key, operation, requestHash, owner, leaseMs],
       );
-      if (taken) return { kind: 'owned', owner, state: (taken.state as S) ?? null, resumed: true };
+      if (taken) return { kind: 'owned', owner, state: read<S, R>(taken).state ?? null, resumed: true };
 
-      const [row] = await db.query<KeyRow>(`SELECT operation, request_hash, status, state, result FROM ${table} WHERE key = $1`, [key]);
+      const [found] = await db.query<KeyRow>(`SELECT operation, request_hash, status, state, result FROM ${table} WHERE key = $1`, [key]);
       // Deleted between the statements (an operator purge): claim it afresh.
-      if (!row) return this.claim(key, operation, requestHash);
+      if (!found) return this.claim(key, operation, requestHash);
+      const row = read<S, R>(found);
       if (row.operation !== operation || row.request_hash !== requestHash) return { kind: 'mismatch', operation: row.operation };
-      if (row.status === 'succeeded' || row.status === 'failed') return { kind: 'finished', status: row.status, result: row.result as R };
+      if (row.status === 'succeeded' || row.status === 'failed') return { kind: 'finished', status: row.status, result: row.result };
       return { kind: 'busy' };
     },
 
     async progress(key, owner, state) {
       const db = await sql();
       const rows = await db.query(
-        withLease(`UPDATE ${table} SET state = $3::jsonb, lease_until = ${lease}, updated_at = now() WHERE key = $1 AND owner = $2 RETURNING key`, 4),
+        `UPDATE ${table} SET state = ${json('$3')}, lease_until = ${dialect.later('$4')}, updated_at = ${now} WHERE key = $1 AND owner = $2 RETURNING key`,
         [key, owner, JSON.stringify(state), leaseMs],
       );
       return rows.length === 1;
@@ -90,7 +86,7 @@ export function createIdempotencyStore(sql: () => Promise<SqlClient>, schema: st
     async finish(key, owner, status, state, result) {
       const db = await sql();
       await db.query(
-        `UPDATE ${table} SET status = $3, state = $4::jsonb, result = $5::jsonb, lease_until = NULL, updated_at = now()
+        `UPDATE ${table} SET status = $3, state = ${json('$4')}, result = ${json('$5')}, lease_until = NULL, updated_at = ${now}
          WHERE key = $1 AND owner = $2`,
         [key, owner, status, JSON.stringify(state), result === null ? null : JSON.stringify(result)],
       );

@@ -1,13 +1,10 @@
 /**
- * One SQL dialect for both backends: PostgreSQL through `pg` when DATABASE_URL is set, and
- * PGlite (PostgreSQL compiled to WASM) otherwise, so `npm start` needs no database server.
- *
- * PGlite costs 3–5 s and about 0.9 GB to start, so it is opened lazily, on the first write
- * or audit read, never at startup; its files live under the data directory, so idempotency
- * records and the audit log survive a restart.
+ * The connection behind the store: PostgreSQL through `pg` when DATABASE_URL is set, and
+ * otherwise the embedded SQLite of sqlite.ts, so `npm start` needs no database server.
+ * Statements are written once, with `$1…` parameters and the differences in `dialect`.
  */
-import { mkdirSync } from 'node:fs';
 import pg from 'pg';
+import { POSTGRES, type Dialect } from './dialect.ts';
 
 export interface SqlClient {
   query<Row extends object = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<Row[]>;
@@ -17,7 +14,8 @@ export interface SqlClient {
    */
   withLock<T>(lockId: number, fn: (query: SqlClient['query']) => Promise<T>): Promise<T>;
   close(): Promise<void>;
-  readonly kind: 'postgres' | 'pglite';
+  readonly kind: 'postgres' | 'sqlite';
+  readonly dialect: Dialect;
 }
 
 export function createPostgresClient(databaseUrl: string): SqlClient {
@@ -26,6 +24,7 @@ export function createPostgresClient(databaseUrl: string): SqlClient {
   pool.on('error', () => undefined);
   return {
     kind: 'postgres',
+    dialect: POSTGRES,
     async query(text, params = []) {
       const result = await pool.query(text, params as unknown[]);
       return result.rows;
@@ -44,35 +43,5 @@ export function createPostgresClient(databaseUrl: string): SqlClient {
       }
     },
     close: () => pool.end(),
-  };
-}
-
-/** An embedded PostgreSQL in `dataDir`; nothing is loaded until the first query. */
-export function createPgliteClient(dataDir: string): SqlClient {
-  type PGliteInstance = import('@electric-sql/pglite').PGlite;
-  let opening: Promise<PGliteInstance> | undefined;
-  const open = () => {
-    opening ??= (async () => {
-      mkdirSync(dataDir, { recursive: true });
-      const { PGlite } = await import('@electric-sql/pglite');
-      return PGlite.create(dataDir);
-    })();
-    opening.catch(() => {
-      opening = undefined;
-    });
-    return opening;
-  };
-  const query: SqlClient['query'] = async <Row extends object>(text: string, params: readonly unknown[] = []) =>
-    (await (await open()).query<Row>(text, params as unknown[])).rows;
-  return {
-    kind: 'pglite',
-    query,
-    // One connection, and PGlite runs one query at a time: a lock would add nothing.
-    withLock: (_lockId, fn) => fn(query),
-    async close() {
-      if (!opening) return;
-      const db = await opening.catch(() => undefined);
-      await db?.close();
-    },
   };
 }

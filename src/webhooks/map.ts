@@ -39,8 +39,8 @@ const HUBSPOT_ACTIONS: Record<string, ChangeAction> = {
 /**
  * One HubSpot delivery → one change per (record, action): an edit of three properties
  * arrives as three events in one batch, and subscribers should see one change. The change
- * is named after the batch's first event id for that record, which a retry of the same
- * batch repeats, so the feed's dedupe catches retries. For a property change, `previous`
+ * is named after the batch's first event for that record (`hubspotDedupeKey`), which a
+ * retry of the same batch repeats, so the feed's dedupe catches retries. For a property change, `previous`
  * lists the changed property names with unknown (null) values: HubSpot sends only the new value.
  */
 export function hubspotChanges(events: readonly HubSpotEvent[], source: ChangeSource = 'webhook'): ChangeEvent[] {
@@ -67,7 +67,7 @@ export function hubspotChanges(events: readonly HubSpotEvent[], source: ChangeSo
       continue;
     }
     byRecord.set(key, {
-      eventId: `hubspot:${e.portalId ?? 0}:${e.eventId}`,
+      eventId: hubspotDedupeKey(e),
       system: 'crm',
       entity,
       id,
@@ -79,6 +79,16 @@ export function hubspotChanges(events: readonly HubSpotEvent[], source: ChangeSo
     });
   }
   return [...byRecord.values()];
+}
+
+/**
+ * What names one HubSpot event for de-duplication. HubSpot does not promise that `eventId`
+ * is unique (it is a counter per app and portal), so a bare id would drop a new change
+ * that happens to reuse one; a retry, though, repeats every field of the event but
+ * `attemptNumber`. The key is the id together with what the event is about and when.
+ */
+export function hubspotDedupeKey(e: HubSpotEvent): string {
+  return `hubspot:${e.portalId ?? 0}:${e.eventId}:${e.subscriptionType}:${e.objectId}:${e.propertyName ?? ''}:${e.occurredAt}`;
 }
 
 function mergeRelated(a: ChangeEvent['related'], b: NonNullable<ChangeEvent['related']>): ChangeEvent['related'] {
@@ -145,7 +155,9 @@ export type SlackEnvelope = z.infer<typeof slackEnvelope>;
 
 export function slackChange(envelope: Extract<SlackEnvelope, { type: 'event_callback' }>): ChangeEvent | null {
   const e = envelope.event as Record<string, unknown> & { type: string };
-  const base = { eventId: `slack:${envelope.team_id ?? ''}:${envelope.event_id}`, system: 'chat' as const, occurredAt: envelope.event_time * 1000, source: 'webhook' as const };
+  // `event_id` with the team and `event_time`: a retry repeats the envelope exactly, and a
+  // reused id (an app reinstalled, a replayed sandbox) at another time is another change.
+  const base = { eventId: `slack:${envelope.team_id ?? ''}:${envelope.event_id}:${envelope.event_time}`, system: 'chat' as const, occurredAt: envelope.event_time * 1000, source: 'webhook' as const };
   const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
   switch (e.type) {
     case 'message': {

@@ -5,12 +5,16 @@
  * and are counted by the sandbox's request logs.
  */
 import { randomUUID } from 'node:crypto';
-import { loadConfig, type EnvLike } from '../../src/config.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, type Config, type EnvLike } from '../../src/config.ts';
 import type { SystemName } from '../../src/errors.ts';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway.ts';
 import { createLogger, type Logger } from '../../src/observability/logger.ts';
 import { startSandbox, type ChaosKnobs, type Sandbox } from '../../src/sandbox/index.ts';
 import type { WorldOptions } from '../../src/sandbox/world.ts';
+import type { WriteStore } from '../../src/store/index.ts';
 import { resolveUpstreams } from '../../src/upstreams.ts';
 import { TEST_API_KEY, TEST_API_KEYS_ENV, TEST_AUTH_HEADERS } from './credentials.ts';
 
@@ -26,6 +30,8 @@ export interface StackOptions {
   onWorkflowStep?: GatewayOptions['onWorkflowStep'];
   /** Where the gateway logs (tests capture it; default: the configured level, silent). */
   logger?: Logger;
+  /** The write store, made as `serve` makes it (default: the gateway opens one from config); the stack closes it. */
+  writeStore?: (sandbox: Sandbox, config: Config) => WriteStore;
 }
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
@@ -56,7 +62,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const sandbox = await startSandbox({ world: options.world, knobs: options.knobs });
   // The test key is configured as its hash, as an operator would; rate limiting is off
   // unless a test turns it on, since one test file may send hundreds of queries a minute.
-  const config = loadConfig({ LOG_LEVEL: 'silent', SWITCHBOARD_API_KEYS: TEST_API_KEYS_ENV, RATE_LIMIT_PER_MINUTE: '0', ...options.env });
+  // A data directory of its own (unless the test shares one on purpose): the embedded write store
+  // belongs to one process at a time, and test files run in parallel processes.
+  const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-stack-'));
+  const config = loadConfig({ LOG_LEVEL: 'silent', SWITCHBOARD_API_KEYS: TEST_API_KEYS_ENV, RATE_LIMIT_PER_MINUTE: '0', SWITCHBOARD_DATA_DIR: dataDir, ...options.env });
+  const writeStore = options.writeStore?.(sandbox, config);
   const gateway = createGateway({
     devApiKey: options.devApiKey ?? TEST_API_KEY,
     config,
@@ -64,6 +74,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     logger: options.logger ?? createLogger(config.logLevel),
     cacheNamespace: options.cacheNamespace ?? `test-${randomUUID()}`,
     onWorkflowStep: options.onWorkflowStep,
+    writeStore,
   });
   const systems: SystemName[] = ['crm', 'billing', 'chat'];
   return {
@@ -89,7 +100,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
     async close() {
       await gateway.close();
+      await writeStore?.close();
       await sandbox.close();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

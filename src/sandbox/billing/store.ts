@@ -8,6 +8,7 @@ import type { Prng } from '../prng.ts';
 import { IdFactory } from './ids.ts';
 import type { ChargeRec, CustomerRec, EventRec, InvoiceItemRec, InvoiceRec, PaymentIntentRec, PriceRec, ProductRec, Row, SubscriptionRec } from './records.ts';
 import { Table } from './table.ts';
+import { stripeEventId } from '../webhooks/event-ids.ts';
 
 export const API_VERSION = '2023-08-16';
 export const ACCOUNT_ID = 'acct_1SwitchboardSbx';
@@ -75,7 +76,7 @@ export class BillingStore {
   }
 
   recordEvent(type: string, object: Record<string, unknown>, previous: Record<string, unknown> | null, previousAttributes: Record<string, unknown> | null, request: RequestInfo): EventRec {
-    const id = this.ids.next('evt');
+    const id = stripeEventId();
     const created = this.now();
     const data: Record<string, unknown> = { object };
     if (previousAttributes) data.previous_attributes = previousAttributes;

@@ -13,6 +13,7 @@ import type { World } from '../world.ts';
 import { avatarUrls, botProfile, type ChannelState, createChatSeed, normalizeName, threadParent, tzInfo, type Workspace } from './seed.ts';
 import { TsClock } from './ts.ts';
 import { CHAT_CHANGE_EVENT, type ChatChange, type ChatEventType, type SlackBlock, type SlackConversation, type SlackMessage, type SlackProfile, type SlackUser } from './types.ts';
+import { slackEventId, slackEventIdPrefix } from '../webhooks/event-ids.ts';
 
 const ID_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const CHANGE_LOG_SIZE = 10_000;
@@ -72,6 +73,7 @@ export class ChatStore {
   /** Ids of records created at run time; reseeded with the data so a reset replays identically. */
   private ids!: Prng;
   private eventSeq = 0;
+  private eventIdPrefix = slackEventIdPrefix();
 
   constructor(
     private readonly world: World,
@@ -94,6 +96,7 @@ export class ChatStore {
     this.clock = new TsClock(seed.maxTsMicros);
     this.ids = this.world.prng.fork('chat-runtime');
     this.eventSeq = 0;
+    this.eventIdPrefix = slackEventIdPrefix();
     this.changes.length = 0;
   }
 
@@ -444,7 +447,7 @@ export class ChatStore {
     this.eventSeq++;
     const change: ChatChange = {
       type,
-      event_id: `Ev${this.eventSeq.toString(36).toUpperCase().padStart(8, '0')}`,
+      event_id: slackEventId(this.eventIdPrefix, this.eventSeq),
       event_time: Math.floor(Date.now() / 1000),
       team_id: this.workspace.teamId,
       api_app_id: this.workspace.appId,

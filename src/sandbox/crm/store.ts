@@ -22,6 +22,7 @@ import {
   webhookAssociationType,
 } from './schema.ts';
 import { SearchIndex } from './search-index.ts';
+import { firstHubSpotEventId } from '../webhooks/event-ids.ts';
 
 export interface HistoryEntry {
   value: string;
@@ -76,7 +77,7 @@ export interface CrmObjectSnapshot {
  * the webhook payload), plus the record after and before the change.
  */
 export interface CrmChangeEvent {
-  /** Monotonic per emulator; the webhook's `eventId`. */
+  /** Monotonic per emulator and unique across its restarts (see webhooks/event-ids.ts); the webhook's `eventId`. */
   eventId: number;
   type: CrmChangeType;
   /** e.g. `contact.propertyChange`. */
@@ -187,7 +188,7 @@ export class CrmStore {
   readonly changeLog: CrmChangeEvent[] = [];
   private pending: PendingIndex[] = [];
   private pendingHead = 0;
-  private nextEventId = 1;
+  private nextEventId = firstHubSpotEventId();
 
   constructor(
     readonly events: CrmEvents,
@@ -230,7 +231,7 @@ export class CrmStore {
     this.changeLog.length = 0;
     this.pending = [];
     this.pendingHead = 0;
-    this.nextEventId = 1;
+    this.nextEventId = firstHubSpotEventId();
   }
 
   // ----- the change path --------------------------------------------------------------------
