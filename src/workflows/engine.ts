@@ -100,6 +100,23 @@ interface State {
 
 const POLL_MS = 100;
 
+/**
+ * What the engine stores (progress and the final answer) goes in as its JSON text: jsonb
+ * keeps objects with their keys reordered (shortest first), and a replay must give the
+ * first answer byte for byte, upstream ids in the order they were first listed.
+ */
+interface Stored {
+  json: string;
+}
+
+const stored = (value: unknown): Stored => ({ json: JSON.stringify(value) });
+
+/** Rows written before values were stored as text hold the object itself. */
+function unstored<T>(value: unknown): T {
+  if (value !== null && typeof value === 'object' && typeof (value as Partial<Stored>).json === 'string') return JSON.parse((value as Stored).json) as T;
+  return value as T;
+}
+
 function requestHash(operation: string, inputs: unknown): string {
   return createHash('sha256').update(JSON.stringify([operation, inputs])).digest('hex');
 }
@@ -140,14 +157,14 @@ export async function runWorkflow(context: GatewayContext, definition: WorkflowD
 
   const deadline = Date.now() + waitMs;
   for (;;) {
-    const claim = await store.idempotency.claim<State, WorkflowResult>(definition.idempotencyKey, definition.operation, hash);
+    const claim = await store.idempotency.claim<Stored | State, Stored | WorkflowResult>(definition.idempotencyKey, definition.operation, hash);
     if (claim.kind === 'mismatch') {
       throw new GatewayError('BAD_USER_INPUT', 'This idempotency key was already used for a different request', {
         fields: { idempotencyKey: `already used for ${claim.operation} with other inputs` },
       });
     }
     if (claim.kind === 'finished') {
-      const replay = { ...claim.result, replayed: true };
+      const replay = { ...unstored<WorkflowResult>(claim.result), replayed: true };
       await audit(replay, 'replayed');
       return replay;
     }
@@ -158,7 +175,7 @@ export async function runWorkflow(context: GatewayContext, definition: WorkflowD
       await sleep(POLL_MS);
       continue;
     }
-    const result = await execute(context, definition, claim.owner, claim.state ?? { steps: [] }, observer);
+    const result = await execute(context, definition, claim.owner, unstored<State | null>(claim.state) ?? { steps: [] }, observer);
     await audit(result, result.status === 'SUCCEEDED' ? 'succeeded' : result.status === 'OUTCOME_UNKNOWN' ? 'outcome_unknown' : result.steps.some((s) => s.status === 'COMPENSATED') ? 'compensated' : 'failed');
     return result;
   }
@@ -177,7 +194,7 @@ async function execute(
     (step, index) =>
       state.steps[index] ?? { name: step.name, system: step.system, status: 'PENDING', ids: {}, notes: {}, error: null, compensation: null },
   );
-  const save = () => store.idempotency.progress(key, owner, { steps: records });
+  const save = () => store.idempotency.progress(key, owner, stored({ steps: records }));
   const byName = () => Object.fromEntries(records.map((record) => [record.name, record]));
   const stepContext = (index: number): StepContext => {
     const record = records[index];
@@ -195,7 +212,8 @@ async function execute(
   };
   const finish = async (status: WorkflowStatus, error: StepError | null): Promise<WorkflowResult> => {
     const result: WorkflowResult = { operation: definition.operation, idempotencyKey: key, status, replayed: false, steps: records, error };
-    await store.idempotency.finish(key, owner, status === 'OUTCOME_UNKNOWN' ? 'unknown' : status === 'SUCCEEDED' ? 'succeeded' : 'failed', { steps: records }, result);
+    const final = status === 'OUTCOME_UNKNOWN' ? 'unknown' : status === 'SUCCEEDED' ? 'succeeded' : 'failed';
+    await store.idempotency.finish(key, owner, final, stored({ steps: records }), stored(result));
     return result;
   };
 
