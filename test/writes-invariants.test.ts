@@ -32,4 +32,44 @@ describe.runIf(hasService('postgres'))('cross-system write invariants', () => {
     expect(replay.data!.winDeal.replayed).toBe(true);
     expect(JSON.stringify({ ...replay.data!.winDeal, replayed: false })).toBe(JSON.stringify(first.data!.winDeal));
   });
+
+  interface AuditRow {
+    operation: string;
+    outcome: string;
+    errorCode: string | null;
+    idempotencyKey: string | null;
+    inputs: string;
+  }
+  const auditOf = async (filter: string) => {
+    const log = await stack.query<{ auditLog: { nodes: AuditRow[] } }>(`{ auditLog(first: 100, filter: { ${filter} }) { nodes { operation outcome errorCode idempotencyKey inputs } } }`);
+    expect(log.errors).toBeUndefined();
+    return log.data!.auditLog.nodes;
+  };
+
+  it('records rejected cross-system writes in the audit log: invalid input, and a key reused with other inputs', async () => {
+    const badKey = `rejected-${randomUUID()}`;
+    const bad = await stack.query(
+      `mutation { winDeal(idempotencyKey: "${badKey}", dealId: "not-a-deal", invoice: { currency: "usd" }, notify: { channel: "#general" }) { status } }`,
+    );
+    expect(bad.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(await auditOf(`idempotencyKey: "${badKey}"`)).toEqual([
+      expect.objectContaining({ operation: 'winDeal', outcome: 'rejected', errorCode: 'BAD_USER_INPUT', inputs: expect.stringContaining('not-a-deal') }),
+    ]);
+
+    const key = `win-${randomUUID()}`;
+    expect((await win(key, deals[1].id)).data!.winDeal.status).toBe('SUCCEEDED');
+    const reused = await win(key, deals[2].id);
+    expect(reused.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: { idempotencyKey: expect.any(String) } });
+    const rows = await auditOf(`idempotencyKey: "${key}"`);
+    expect(rows.map((row) => row.outcome).sort()).toEqual(['rejected', 'succeeded']);
+    expect(rows.find((row) => row.outcome === 'rejected')).toMatchObject({ operation: 'winDeal', errorCode: 'BAD_USER_INPUT', inputs: expect.stringContaining(deals[2].id) });
+  });
+
+  it('records a rejected single-system write too', async () => {
+    const email = `not-an-email-${randomUUID().slice(0, 8)}`;
+    const bad = await stack.query(`mutation { createContact(input: { email: "${email}" }) { id } }`);
+    expect(bad.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    const rows = await auditOf('operation: "createContact", outcome: "rejected"');
+    expect(rows.some((row) => row.errorCode === 'BAD_USER_INPUT' && row.inputs.includes(email))).toBe(true);
+  });
 });

@@ -76,8 +76,8 @@ export function messageChange(message: ChatMessage) {
 
 export const chatMutations: MutationResolvers = {
   async postMessage(_parent, { input }, context) {
-    const valid = validate(postMessageInput, input, 'input');
     return performWrite(context, { operation: 'postMessage', inputs: input }, async () => {
+      const valid = validate(postMessageInput, input, 'input');
       const message = await postMessage(context, valid);
       return { value: message, upstream: [{ system: 'chat', ids: { channel: message.channel, ts: message.ts } }], changes: [messageChange(message)] };
     });

@@ -118,8 +118,8 @@ function checkId(id: string, field = 'id'): string {
 
 function createIn<T extends CrmObjectType>(type: T, operation: string, schema: z.ZodType, names: Record<string, string>) {
   return async (_parent: unknown, { input }: { input: unknown }, context: GatewayContext) => {
-    const valid = validate(schema, input, 'input') as Record<string, unknown>;
     return performWrite(context, { operation, inputs: input }, async () => {
+      const valid = validate(schema, input, 'input') as Record<string, unknown>;
       const id = await context.connectors.crm.createObject(type, toProperties(valid, names));
       const links: ChangeSpec[] = [];
       const related: Record<string, string[]> = {};
@@ -137,9 +137,9 @@ function createIn<T extends CrmObjectType>(type: T, operation: string, schema: z
 
 function updateIn<T extends CrmObjectType>(type: T, operation: string, schema: z.ZodObject, names: Record<string, string>) {
   return async (_parent: unknown, { id, input }: { id: string; input: unknown }, context: GatewayContext) => {
-    const recordId = checkId(id);
-    const valid = validate(nonEmpty(schema), input, 'input') as Record<string, unknown>;
     return performWrite(context, { operation, inputs: { id, input } }, async () => {
+      const recordId = checkId(id);
+      const valid = validate(nonEmpty(schema), input, 'input') as Record<string, unknown>;
       await context.connectors.crm.updateObject(type, recordId, toProperties(valid, names));
       const record = await readBack(context.connectors.crm, type, recordId);
       return {
@@ -151,19 +151,16 @@ function updateIn<T extends CrmObjectType>(type: T, operation: string, schema: z
   };
 }
 
+const associationInput = z
+  .object({ fromType: z.enum(['CONTACT', 'COMPANY', 'DEAL']), fromId: objectId, toType: z.enum(['CONTACT', 'COMPANY', 'DEAL']), toId: objectId })
+  .refine((value) => value.fromType !== value.toType, { error: 'records of one type cannot be associated with each other', path: ['toType'] });
+
 function associationIn(associated: boolean): NonNullable<MutationResolvers['associate']> {
-  return async (_parent, { input }, context) => {
-    const valid = validate(
-      z.object({ fromType: z.enum(['CONTACT', 'COMPANY', 'DEAL']), fromId: objectId, toType: z.enum(['CONTACT', 'COMPANY', 'DEAL']), toId: objectId }).refine(
-        (value) => value.fromType !== value.toType,
-        { error: 'records of one type cannot be associated with each other', path: ['toType'] },
-      ),
-      input,
-      'input',
-    );
-    const fromType = RECORD_TYPES[valid.fromType];
-    const toType = RECORD_TYPES[valid.toType];
-    return performWrite(context, { operation: associated ? 'associate' : 'disassociate', inputs: input }, async () => {
+  return async (_parent, { input }, context) =>
+    performWrite(context, { operation: associated ? 'associate' : 'disassociate', inputs: input }, async () => {
+      const valid = validate(associationInput, input, 'input');
+      const fromType = RECORD_TYPES[valid.fromType];
+      const toType = RECORD_TYPES[valid.toType];
       if (associated) await context.connectors.crm.associate(fromType, valid.fromId, toType, valid.toId);
       else await context.connectors.crm.disassociate(fromType, valid.fromId, toType, valid.toId);
       const action = associated ? 'linked' : 'unlinked';
@@ -177,15 +174,14 @@ function associationIn(associated: boolean): NonNullable<MutationResolvers['asso
         ],
       };
     });
-  };
 }
 
 export const crmMutations: MutationResolvers = {
   createContact: createIn('contacts', 'createContact', createContact, CONTACT_PROPERTIES),
   updateContact: updateIn('contacts', 'updateContact', updateContact, CONTACT_PROPERTIES),
   async archiveContact(_parent, { id }, context) {
-    const contactId = checkId(id);
     return performWrite(context, { operation: 'archiveContact', inputs: { id } }, async () => {
+      const contactId = checkId(id);
       await context.connectors.crm.archiveObject('contacts', contactId);
       return {
         value: { id: contactId, archived: true },

@@ -17,10 +17,11 @@
  *   with the same key settles it.
  */
 import { createHash } from 'node:crypto';
+import type { z } from 'zod';
 import type { GatewayContext } from '../context.ts';
 import { GatewayError, isGatewayError, type SystemName } from '../errors.ts';
 import type { AuditOutcome } from '../store/index.ts';
-import { principalOf, publishChanges, type ChangeSpec } from './write.ts';
+import { appendAudit, givenKey, publishChanges, validate, type ChangeSpec } from './write.ts';
 
 export type StepStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED' | 'OUTCOME_UNKNOWN' | 'COMPENSATED' | 'NEEDS_ATTENTION' | 'SKIPPED';
 export type WorkflowStatus = 'SUCCEEDED' | 'FAILED' | 'OUTCOME_UNKNOWN';
@@ -132,36 +133,56 @@ function isUnknownOutcome(error: unknown): boolean {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Validates a workflow's arguments; a refusal is recorded in the audit log (as `rejected`,
+ * with the raw arguments, secrets redacted) before it is thrown.
+ */
+export async function validateWorkflow<S extends z.ZodType>(context: GatewayContext, operation: string, schema: S, args: unknown): Promise<z.output<S>> {
+  try {
+    return validate(schema, args);
+  } catch (error) {
+    await appendAudit(context, {
+      startedAt: new Date(),
+      operation,
+      idempotencyKey: givenKey(args),
+      inputs: args,
+      upstream: [],
+      outcome: 'rejected',
+      errorCode: isGatewayError(error) ? error.code : 'INTERNAL_SERVER_ERROR',
+    });
+    throw error;
+  }
+}
+
 export async function runWorkflow(context: GatewayContext, definition: WorkflowDefinition): Promise<WorkflowResult> {
   const { store, waitMs, observer } = context.writes;
   const startedAt = new Date();
   const hash = requestHash(definition.operation, definition.inputs);
   const audit = (result: WorkflowResult, outcome: AuditOutcome) =>
-    store.audit
-      .append({
-        startedAt,
-        finishedAt: new Date(),
-        principal: principalOf(context),
-        operation: definition.operation,
-        idempotencyKey: definition.idempotencyKey,
-        requestId: context.requestId,
-        inputs: definition.inputs,
-        upstream: result.steps.filter((step) => Object.keys(step.ids).length > 0).map((step) => ({ system: step.system, step: step.name, ids: step.ids })),
-        outcome,
-        errorCode: result.error?.code ?? null,
-        result: { status: result.status, steps: result.steps.map(({ name, status }) => ({ name, status })) },
-      })
-      .catch((error: unknown) => {
-        console.error(`[audit] could not record ${definition.operation} (request ${context.requestId}):`, error instanceof Error ? error.message : error);
-      });
+    appendAudit(context, {
+      startedAt,
+      operation: definition.operation,
+      idempotencyKey: definition.idempotencyKey,
+      inputs: definition.inputs,
+      upstream: result.steps.filter((step) => Object.keys(step.ids).length > 0).map((step) => ({ system: step.system, step: step.name, ids: step.ids })),
+      outcome,
+      errorCode: result.error?.code ?? null,
+      result: { status: result.status, steps: result.steps.map(({ name, status }) => ({ name, status })) },
+    });
+  const reject = async (error: GatewayError): Promise<never> => {
+    await appendAudit(context, { startedAt, operation: definition.operation, idempotencyKey: definition.idempotencyKey, inputs: definition.inputs, upstream: [], outcome: 'rejected', errorCode: error.code });
+    throw error;
+  };
 
   const deadline = Date.now() + waitMs;
   for (;;) {
     const claim = await store.idempotency.claim<Stored | State, Stored | WorkflowResult>(definition.idempotencyKey, definition.operation, hash);
     if (claim.kind === 'mismatch') {
-      throw new GatewayError('BAD_USER_INPUT', 'This idempotency key was already used for a different request', {
-        fields: { idempotencyKey: `already used for ${claim.operation} with other inputs` },
-      });
+      return reject(
+        new GatewayError('BAD_USER_INPUT', 'This idempotency key was already used for a different request', {
+          fields: { idempotencyKey: `already used for ${claim.operation} with other inputs` },
+        }),
+      );
     }
     if (claim.kind === 'finished') {
       const replay = { ...unstored<WorkflowResult>(claim.result), replayed: true };

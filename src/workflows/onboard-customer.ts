@@ -8,10 +8,9 @@ import { channelRef } from '../../resolvers/chat/mutations.ts';
 import { stripeId } from '../../resolvers/billing/mutations.ts';
 import type { GatewayContext } from '../context.ts';
 import { GatewayError } from '../errors.ts';
-import { runWorkflow, type StepDefinition, type WorkflowResult } from './engine.ts';
+import { runWorkflow, validateWorkflow, type StepDefinition, type WorkflowResult } from './engine.ts';
 import { ensureCustomerStep, postMessageStep } from './steps.ts';
 import { idempotencyKey } from './win-deal.ts';
-import { validate } from './write.ts';
 
 const name = z.string().trim().min(1, { error: 'must not be empty' }).max(100);
 
@@ -34,7 +33,7 @@ const onboardInput = z.object({
 export type OnboardCustomerArgs = z.input<typeof onboardInput>;
 
 export async function onboardCustomer(context: GatewayContext, args: OnboardCustomerArgs): Promise<WorkflowResult> {
-  const input = validate(onboardInput, args);
+  const input = await validateWorkflow(context, 'onboardCustomer', onboardInput, args);
   const crm = context.connectors.crm;
   const email = input.contact.email.trim();
 

@@ -10,9 +10,8 @@ import { readBack } from '../../resolvers/crm/mutations.ts';
 import type { CrmContact } from '../connectors/crm/schemas.ts';
 import type { GatewayContext } from '../context.ts';
 import { GatewayError } from '../errors.ts';
-import { runWorkflow, type StepContext, type StepDefinition, type WorkflowResult } from './engine.ts';
+import { runWorkflow, validateWorkflow, type StepContext, type StepDefinition, type WorkflowResult } from './engine.ts';
 import { ensureCustomerStep, finalizeInvoiceStep, postMessageStep, undoInvoice } from './steps.ts';
-import { validate } from './write.ts';
 
 export const idempotencyKey = z.string().regex(/^[\w.:-]{8,200}$/, { error: 'must be 8–200 letters, digits or . _ : -' });
 
@@ -33,7 +32,7 @@ export type WinDealArgs = z.input<typeof winDealInput>;
 const CLOSED_WON = 'closedwon';
 
 export async function winDeal(context: GatewayContext, args: WinDealArgs): Promise<WorkflowResult> {
-  const input = validate(winDealInput, args);
+  const input = await validateWorkflow(context, 'winDeal', winDealInput, args);
   const crm = context.connectors.crm;
 
   const contactOf = async (step: StepContext): Promise<CrmContact> => {

@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import type { ChangeAction, ChangeEvent } from '../changes/types.ts';
 import type { GatewayContext } from '../context.ts';
 import { GatewayError, isGatewayError, type SystemName } from '../errors.ts';
-import type { AuditOutcome } from '../store/index.ts';
+import type { AuditEntry, AuditOutcome } from '../store/index.ts';
 
 /**
  * The caller as the audit log names it. Auth is added by another module; until a
@@ -76,7 +76,36 @@ export interface WriteOutcome<T> {
   changes: readonly ChangeSpec[];
 }
 
-/** Runs one write; audit failures are logged, never turned into a failed write that happened. */
+/** An audit row with the caller and request filled in; a failure to record it is logged, never thrown. */
+export async function appendAudit(context: GatewayContext, entry: Omit<AuditEntry, 'principal' | 'requestId' | 'finishedAt'>): Promise<void> {
+  await context.writes.store.audit
+    .append({ ...entry, finishedAt: new Date(), principal: principalOf(context), requestId: context.requestId })
+    .catch((error: unknown) => {
+      // The write itself is done (or failed) upstream; losing its audit row must be loud.
+      console.error(`[audit] could not record ${entry.operation} (request ${context.requestId}):`, error instanceof Error ? error.message : error);
+    });
+}
+
+/** The outcome an error gives a write that ended with it. */
+function outcomeOf(error: unknown): AuditOutcome {
+  if (!isGatewayError(error)) return 'failed';
+  if (error.code === 'WRITE_OUTCOME_UNKNOWN') return 'outcome_unknown';
+  return REJECTIONS.has(error.code) ? 'rejected' : 'failed';
+}
+
+/** Codes that mean the gateway refused the write before sending it. */
+const REJECTIONS = new Set<string>(['BAD_USER_INPUT']);
+
+/** An idempotency key as given, for the audit row of a write refused before the key was validated. */
+export function givenKey(args: unknown): string | null {
+  const key = (args as { idempotencyKey?: unknown } | null)?.idempotencyKey;
+  return typeof key === 'string' && key.length <= 200 ? key : null;
+}
+
+/**
+ * Runs one write; audit failures are logged, never turned into a failed write that happened.
+ * Validation belongs inside `run`, so a rejected input is recorded too.
+ */
 export async function performWrite<T>(context: GatewayContext, spec: WriteSpec, run: () => Promise<WriteOutcome<T>>): Promise<T> {
   const startedAt = new Date();
   let outcome: AuditOutcome = 'failed';
@@ -90,27 +119,10 @@ export async function performWrite<T>(context: GatewayContext, spec: WriteSpec, 
     return result.value;
   } catch (error) {
     const failure = isOutcomeUnknown(error) ? outcomeUnknown(error as GatewayError) : error;
-    if (isGatewayError(failure) && failure.code === 'WRITE_OUTCOME_UNKNOWN') outcome = 'outcome_unknown';
-    if (isGatewayError(failure) && failure.code === 'BAD_USER_INPUT') outcome = 'rejected';
+    outcome = outcomeOf(failure);
     errorCode = isGatewayError(failure) ? failure.code : 'INTERNAL_SERVER_ERROR';
     throw failure;
   } finally {
-    await context.writes.store.audit
-      .append({
-        startedAt,
-        finishedAt: new Date(),
-        principal: principalOf(context),
-        operation: spec.operation,
-        idempotencyKey: spec.idempotencyKey ?? null,
-        requestId: context.requestId,
-        inputs: spec.inputs,
-        upstream,
-        outcome,
-        errorCode,
-      })
-      .catch((error: unknown) => {
-        // The write itself is done (or failed) upstream; losing its audit row must be loud.
-        console.error(`[audit] could not record ${spec.operation} (request ${context.requestId}):`, error instanceof Error ? error.message : error);
-      });
+    await appendAudit(context, { startedAt, operation: spec.operation, idempotencyKey: spec.idempotencyKey ?? null, inputs: spec.inputs, upstream, outcome, errorCode });
   }
 }
