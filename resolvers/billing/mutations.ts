@@ -101,7 +101,8 @@ export async function createDraftInvoice(context: GatewayContext, input: Invoice
 
 function invoiceAction(operation: 'finalizeInvoice' | 'payInvoice' | 'voidInvoice'): NonNullable<MutationResolvers['finalizeInvoice']> {
   return async (_parent, args, context) => {
-    return performWrite(context, { operation, inputs: args }, async () => {
+    const affects = (): ChangeSpec[] => [{ system: 'billing', entity: 'invoice', id: args.id, action: 'updated' }];
+    return performWrite(context, { operation, inputs: args, affects }, async () => {
       const id = validate(stripeId('in'), args.id, 'id');
       const paidOutOfBand = (args as { paidOutOfBand?: boolean | null }).paidOutOfBand ?? false;
       const key = randomUUID();
@@ -128,7 +129,8 @@ export const billingMutations: MutationResolvers = {
   },
 
   async updateCustomer(_parent, { id, input }, context) {
-    return performWrite(context, { operation: 'updateCustomer', inputs: { id, input } }, async () => {
+    const affects = (): ChangeSpec[] => [{ system: 'billing', entity: 'customer', id, action: 'updated' }];
+    return performWrite(context, { operation: 'updateCustomer', inputs: { id, input }, affects }, async () => {
       const customerId = validate(stripeId('cus'), id, 'id');
       const valid = validate(updateCustomerInput, input, 'input');
       const key = randomUUID();

@@ -137,7 +137,12 @@ function createIn<T extends CrmObjectType>(type: T, operation: string, schema: z
 
 function updateIn<T extends CrmObjectType>(type: T, operation: string, schema: z.ZodObject, names: Record<string, string>) {
   return async (_parent: unknown, { id, input }: { id: string; input: unknown }, context: GatewayContext) => {
-    return performWrite(context, { operation, inputs: { id, input } }, async () => {
+    const email = (input as { email?: unknown } | null)?.email;
+    // The record, and under a new email, the email's lookup too.
+    const affects = (): ChangeSpec[] => [
+      { system: 'crm', entity: ENTITY[type], id, action: 'updated', related: typeof email === 'string' && email !== '' ? { email } : undefined },
+    ];
+    return performWrite(context, { operation, inputs: { id, input }, affects }, async () => {
       const recordId = checkId(id);
       const valid = validate(nonEmpty(schema), input, 'input') as Record<string, unknown>;
       await context.connectors.crm.updateObject(type, recordId, toProperties(valid, names));
@@ -157,30 +162,33 @@ const associationInput = z
 
 function associationIn(associated: boolean): NonNullable<MutationResolvers['associate']> {
   return async (_parent, { input }, context) =>
-    performWrite(context, { operation: associated ? 'associate' : 'disassociate', inputs: input }, async () => {
+    performWrite(context, { operation: associated ? 'associate' : 'disassociate', inputs: input, affects: () => linkChanges(validate(associationInput, input), associated) }, async () => {
       const valid = validate(associationInput, input, 'input');
       const fromType = RECORD_TYPES[valid.fromType];
       const toType = RECORD_TYPES[valid.toType];
       if (associated) await context.connectors.crm.associate(fromType, valid.fromId, toType, valid.toId);
       else await context.connectors.crm.disassociate(fromType, valid.fromId, toType, valid.toId);
-      const action = associated ? 'linked' : 'unlinked';
-      const key = (type: CrmObjectType) => `${ENTITY[type]}Ids`;
-      return {
-        value: { ...valid, associated },
-        upstream: [{ system: 'crm', ids: { fromId: valid.fromId, toId: valid.toId } }],
-        changes: [
-          { system: 'crm', entity: ENTITY[fromType], id: valid.fromId, action, related: { [key(toType)]: [valid.toId] } },
-          { system: 'crm', entity: ENTITY[toType], id: valid.toId, action, related: { [key(fromType)]: [valid.fromId] } },
-        ],
-      };
+      return { value: { ...valid, associated }, upstream: [{ system: 'crm', ids: { fromId: valid.fromId, toId: valid.toId } }], changes: linkChanges(valid, associated) };
     });
+}
+
+function linkChanges(valid: z.output<typeof associationInput>, associated: boolean): ChangeSpec[] {
+  const fromType = RECORD_TYPES[valid.fromType];
+  const toType = RECORD_TYPES[valid.toType];
+  const action = associated ? 'linked' : 'unlinked';
+  const key = (type: CrmObjectType) => `${ENTITY[type]}Ids`;
+  return [
+    { system: 'crm', entity: ENTITY[fromType], id: valid.fromId, action, related: { [key(toType)]: [valid.toId] } },
+    { system: 'crm', entity: ENTITY[toType], id: valid.toId, action, related: { [key(fromType)]: [valid.fromId] } },
+  ];
 }
 
 export const crmMutations: MutationResolvers = {
   createContact: createIn('contacts', 'createContact', createContact, CONTACT_PROPERTIES),
   updateContact: updateIn('contacts', 'updateContact', updateContact, CONTACT_PROPERTIES),
   async archiveContact(_parent, { id }, context) {
-    return performWrite(context, { operation: 'archiveContact', inputs: { id } }, async () => {
+    const affects = (): ChangeSpec[] => [{ system: 'crm', entity: 'contact', id, action: 'deleted' }];
+    return performWrite(context, { operation: 'archiveContact', inputs: { id }, affects }, async () => {
       const contactId = checkId(id);
       await context.connectors.crm.archiveObject('contacts', contactId);
       return {

@@ -21,7 +21,7 @@ import type { z } from 'zod';
 import type { GatewayContext } from '../context.ts';
 import { GatewayError, isGatewayError, type SystemName } from '../errors.ts';
 import type { AuditOutcome } from '../store/index.ts';
-import { appendAudit, givenKey, publishChanges, validate, type ChangeSpec } from './write.ts';
+import { appendAudit, evictUnknown, givenKey, publishChanges, validate, type ChangeSpec } from './write.ts';
 
 export type StepStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED' | 'OUTCOME_UNKNOWN' | 'COMPENSATED' | 'NEEDS_ATTENTION' | 'SKIPPED';
 export type WorkflowStatus = 'SUCCEEDED' | 'FAILED' | 'OUTCOME_UNKNOWN';
@@ -85,6 +85,8 @@ export interface StepDefinition {
   compensate?(step: StepContext, record: StepRecord): Promise<{ summary: string | null; changes?: readonly ChangeSpec[] }>;
   /** Why this step cannot be undone, when it has no `compensate`. */
   irreversible?: string;
+  /** What the step's write could have changed: evicted from the caches when its outcome is unknown. */
+  affects?(step: StepContext): readonly ChangeSpec[];
 }
 
 export interface WorkflowDefinition {
@@ -255,9 +257,12 @@ async function execute(
       if (isUnknownOutcome(error)) {
         Object.assign(record, { status: 'OUTCOME_UNKNOWN', error: { ...stepError, code: 'WRITE_OUTCOME_UNKNOWN' } });
         await observer?.({ workflow: definition.operation, step: step.name, phase: 'end', status: record.status });
+        const evicted = await evictUnknown(context, step.affects?.(ctx) ?? []);
         return finish('OUTCOME_UNKNOWN', {
           code: 'WRITE_OUTCOME_UNKNOWN',
-          message: `Step ${step.name} was sent but its outcome is unknown (${stepError.message}); retry with the same idempotency key to settle it`,
+          message: `Step ${step.name} was sent but its outcome is unknown (${stepError.message}); ${
+            evicted ? 'cached copies of what it could have changed were evicted, so a read now asks the vendor; ' : ''
+          }retry with the same idempotency key to settle it`,
           step: step.name,
         });
       }

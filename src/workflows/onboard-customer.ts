@@ -59,6 +59,8 @@ export async function onboardCustomer(context: GatewayContext, args: OnboardCust
         const record = await readBack(crm, 'contacts', id);
         return { ids: { contactId: id }, notes: { contactId: id }, changes: [{ system: 'crm', entity: 'contact', id, action: 'created', record }] };
       },
+      // A contact may have been created under the email: its lookup and the contact lists.
+      affects: () => [{ system: 'crm', entity: 'contact', id: '', action: 'created', related: { email } }],
       async compensate(step) {
         const contactId = step.notes.contactId as string | undefined;
         if (!contactId) return { summary: null };
@@ -89,6 +91,9 @@ export async function onboardCustomer(context: GatewayContext, args: OnboardCust
           changes: [{ system: 'billing', entity: 'subscription', id: subscription.id, action: 'created', related: { customerId } }],
         };
       },
+      affects: (step) => [
+        { system: 'billing', entity: 'subscription', id: '', action: 'created', related: { customerId: step.steps['billing.createCustomer'].ids.customerId } },
+      ],
       async compensate(step) {
         const subscriptionId = step.notes.subscriptionId as string | undefined;
         if (!subscriptionId) return { summary: null };

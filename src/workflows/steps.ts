@@ -25,12 +25,17 @@ export function ensureCustomerStep(name: string, contactOf: (step: StepContext) 
         if (existing) return { ids: { customerId: existing.id, contactId: contact.id }, notes: { created: false } };
       }
       const name = [contact.properties.firstname, contact.properties.lastname].filter(Boolean).join(' ') || undefined;
-      await step.save({ created: true });
+      await step.save({ created: true, contactId: contact.id });
       const customer = await context.connectors.billing.createCustomer(
         { email: contact.properties.email ?? undefined, name, metadata: { [HUBSPOT_CONTACT_METADATA_KEY]: contact.id } },
         `${step.key}:create`,
       );
       return { ids: { customerId: customer.id, contactId: contact.id }, notes: { created: true, customerId: customer.id }, changes: [customerChange(customer, 'created')] };
+    },
+    affects(step) {
+      // A customer may have been created for the contact: its links re-resolve.
+      const contactId = step.steps[name]?.ids.contactId ?? (step.notes.contactId as string | undefined);
+      return contactId ? [{ system: 'billing', entity: 'customer', id: '', action: 'created', related: { contactId } }] : [];
     },
     async compensate(step) {
       const customerId = step.notes.customerId as string | undefined;
@@ -74,6 +79,7 @@ export function finalizeInvoiceStep(name: string, invoiceIdOf: (step: StepContex
       const invoice: StripeInvoice = await step.context.connectors.billing.finalizeInvoice(invoiceId, `${step.key}:finalize`);
       return { ids: { invoiceId, ...(invoice.number ? { invoiceNumber: invoice.number } : {}) }, notes: { invoiceId }, changes: [invoiceChange(invoice, 'updated')] };
     },
+    affects: (step) => [{ system: 'billing', entity: 'invoice', id: invoiceIdOf(step), action: 'updated' }],
     async compensate(step) {
       const invoiceId = step.notes.invoiceId as string | undefined;
       return invoiceId ? undoInvoice(step.context, invoiceId) : { summary: null };
@@ -90,6 +96,10 @@ export function postMessageStep(name: string, compose: (step: StepContext) => Pr
     name,
     system: 'chat',
     irreversible: 'A posted message is not retracted automatically',
+    affects(step) {
+      const channel = step.notes.channel;
+      return typeof channel === 'string' ? [{ system: 'chat', entity: 'message', id: `${channel}:`, action: 'created', related: { channel } }] : [];
+    },
     async run(step) {
       const { context } = step;
       const { channel: requested, text } = await compose(step);
@@ -100,7 +110,7 @@ export function postMessageStep(name: string, compose: (step: StepContext) => Pr
         message = page.items.find((item) => item.text === step.notes.text);
       }
       if (!message) {
-        await step.save({ text, oldest: (Date.now() / 1000 - 1).toFixed(6) });
+        await step.save({ text, channel, oldest: (Date.now() / 1000 - 1).toFixed(6) });
         message = await context.connectors.chat.postMessage({ channel, text });
       }
       return { ids: { channel: message.channel, ts: message.ts }, changes: [messageChange(message)] };

@@ -58,6 +58,7 @@ export async function winDeal(context: GatewayContext, args: WinDealArgs): Promi
         const record = await readBack(crm, 'deals', deal.id);
         return { ids: { dealId: deal.id }, changes: [{ system: 'crm', entity: 'deal', id: deal.id, action: 'updated', record }] };
       },
+      affects: () => [{ system: 'crm', entity: 'deal', id: input.dealId, action: 'updated' }],
       async compensate(step) {
         const previous = step.notes.previousStage as string | null | undefined;
         if (!previous || previous === CLOSED_WON) return { summary: null };
@@ -84,6 +85,11 @@ export async function winDeal(context: GatewayContext, args: WinDealArgs): Promi
           (invoiceId) => step.save({ invoiceId }),
         );
         return { ids: { invoiceId: invoice.id }, notes: { invoiceId: invoice.id }, changes: [invoiceChange(invoice, 'created')] };
+      },
+      affects(step) {
+        const customerId = step.steps['billing.ensureCustomer'].ids.customerId;
+        const invoiceId = step.notes.invoiceId as string | undefined;
+        return [{ system: 'billing', entity: invoiceId ? 'invoice' : 'customer', id: invoiceId ?? customerId, action: 'updated', related: { customerId } }];
       },
       async compensate(step) {
         const invoiceId = step.notes.invoiceId as string | undefined;

@@ -39,11 +39,35 @@ export function isOutcomeUnknown(error: unknown): boolean {
   return isGatewayError(error) && error.code === 'UPSTREAM_TIMEOUT';
 }
 
-export function outcomeUnknown(error: GatewayError): GatewayError {
-  return new GatewayError('WRITE_OUTCOME_UNKNOWN', `${error.message}; the write may or may not have been applied — read the record, or retry with an idempotency key`, {
+export function outcomeUnknown(error: GatewayError, evicted = false): GatewayError {
+  const read = evicted ? 'cached copies of what it could have changed were evicted, so reading the record now asks the vendor' : 'read the record';
+  return new GatewayError('WRITE_OUTCOME_UNKNOWN', `${error.message}; the write may or may not have been applied — ${read}, or retry with an idempotency key`, {
     service: error.service,
     cause: error,
   });
+}
+
+/**
+ * Drops every cached copy (records, links, lists, whole responses, on every replica) of
+ * what a write whose outcome is unknown could have changed, so the read the caller is
+ * advised to make reaches the vendor instead of answering from before the write. Goes
+ * through the change feed like any change; true when every eviction was published.
+ */
+export async function evictUnknown(context: GatewayContext, affects: readonly ChangeSpec[]): Promise<boolean> {
+  if (affects.length === 0) return false;
+  try {
+    // No record: the event says only that these may have changed, so nothing is primed. A
+    // change to a record whose id is not known (a create that may or may not have happened:
+    // id '' or '<channel>:') goes out as 'deleted', the one action no subscription announces,
+    // so its lists and lookups are evicted without telling subscribers of a record that may not exist.
+    await publishChanges(
+      context,
+      affects.map(({ record: _record, ...change }) => (change.id === '' || change.id.endsWith(':') ? { ...change, action: 'deleted' as const } : change)),
+    );
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export interface ChangeSpec {
@@ -67,6 +91,8 @@ export interface WriteSpec {
   operation: string;
   inputs: unknown;
   idempotencyKey?: string | null;
+  /** What the write could change (known before it is sent): evicted from caches when its outcome is unknown. */
+  affects?: () => readonly ChangeSpec[];
 }
 
 export interface WriteOutcome<T> {
@@ -118,7 +144,7 @@ export async function performWrite<T>(context: GatewayContext, spec: WriteSpec, 
     await publishChanges(context, result.changes, startedAt.getTime());
     return result.value;
   } catch (error) {
-    const failure = isOutcomeUnknown(error) ? outcomeUnknown(error as GatewayError) : error;
+    const failure = isOutcomeUnknown(error) ? outcomeUnknown(error as GatewayError, await evictUnknown(context, spec.affects?.() ?? [])) : error;
     outcome = outcomeOf(failure);
     errorCode = isGatewayError(failure) ? failure.code : 'INTERNAL_SERVER_ERROR';
     throw failure;
