@@ -13,10 +13,15 @@ export const ERROR_CODES = {
   UPSTREAM_TIMEOUT: 'The upstream system did not answer within the per-attempt timeout or the request deadline.',
   UPSTREAM_BAD_RESPONSE: 'The upstream answered with a body that does not have the shape the connector relies on.',
   UPSTREAM_AUTH_FAILED: 'The upstream rejected the credential Switchboard is configured with (fix the configuration).',
+  UPSTREAM_FORBIDDEN:
+    "The upstream accepts the gateway's credential but does not let it reach this record (e.g. the Slack bot is not a member of the channel: invite it).",
   UPSTREAM_CONFLICT: 'The upstream refused the write because it conflicts with existing data (e.g. a duplicate email).',
   RATE_LIMITED: "The upstream quota is spent, or (HTTP 429 with Retry-After) the caller's own per-minute limit; `extensions.retryAfter` says when to try again (seconds).",
   OVERLOADED: 'The gateway is at its limit of operations in flight and waiting (HTTP 503 with Retry-After), or the operation waited for a slot past its deadline; nothing was sent upstream.',
   WRITE_OUTCOME_UNKNOWN: 'A write was sent but its outcome is unknown; retry with the same idempotency key.',
+  DEAL_ALREADY_WON: 'winDeal was refused because the deal is already won (closed-won): it is never billed twice, whatever the idempotency key; nothing was written.',
+  WRITE_IN_PROGRESS:
+    'Another cross-system write on the same subject (e.g. the same deal) is running, or ended with an unknown outcome that its own idempotency key must settle first; nothing was written.',
   BAD_REQUEST: 'The HTTP request is not a GraphQL request the gateway accepts: malformed JSON, an unsupported content type or method, or (403) a GET or form POST without a CSRF header.',
   REQUEST_ENTITY_TOO_LARGE: 'The request body exceeds LIMIT_MAX_BODY_BYTES (HTTP 413).',
   PERSISTED_QUERY_NOT_FOUND: 'Trusted-documents mode: the request sent query text, or a document id that is not in the manifest.',

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasService } from './support/services.ts';
 import type { Stack } from './support/stack.ts';
-import { dropSchema, openDeals, startWriteStack, WIN_DEAL, type DealFixture, type WinDealResult } from './writes-support.ts';
+import { dropSchema, openDeals, startWriteStack, WIN_DEAL, writeCount, type DealFixture, type WinDealResult } from './writes-support.ts';
 
 describe.runIf(hasService('postgres'))('cross-system write invariants', () => {
   let stack: Stack & { schema: string };
@@ -71,5 +71,30 @@ describe.runIf(hasService('postgres'))('cross-system write invariants', () => {
     expect(bad.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     const rows = await auditOf('operation: "createContact", outcome: "rejected"');
     expect(rows.some((row) => row.errorCode === 'BAD_USER_INPUT' && row.inputs.includes(email))).toBe(true);
+  });
+
+  it('refuses winDeal with a new key on a deal already won: DEAL_ALREADY_WON, nothing written, the customer billed once', async () => {
+    const deal = deals[3];
+    const first = await win(`win-${randomUUID()}`, deal.id);
+    expect(first.data!.winDeal.status).toBe('SUCCEEDED');
+    stack.resetCounts();
+    const again = await win(`win-${randomUUID()}`, deal.id);
+    expect(again.errors?.[0].extensions).toMatchObject({ code: 'DEAL_ALREADY_WON', fields: { dealId: expect.any(String) } });
+    expect(writeCount(stack, 'crm')).toBe(0);
+    expect(writeCount(stack, 'billing')).toBe(0);
+    expect(writeCount(stack, 'chat')).toBe(0);
+    const rows = await auditOf(`operation: "winDeal", outcome: "rejected"`);
+    expect(rows.some((row) => row.errorCode === 'DEAL_ALREADY_WON')).toBe(true);
+  });
+
+  it('runs one of two concurrent winDeal calls on one deal with different keys; the other is refused as already won', async () => {
+    const deal = deals[4];
+    stack.resetCounts();
+    const [a, b] = await Promise.all([win(`win-${randomUUID()}`, deal.id), win(`win-${randomUUID()}`, deal.id)]);
+    const outcomes = [a, b].map((r) => r.data?.winDeal?.status ?? r.errors?.[0].extensions?.code).sort();
+    expect(outcomes).toEqual(['DEAL_ALREADY_WON', 'SUCCEEDED']);
+    expect(writeCount(stack, 'billing', 'POST /v1/invoices')).toBe(1);
+    expect(writeCount(stack, 'billing', 'POST /v1/invoices/:id/finalize')).toBe(1);
+    expect(writeCount(stack, 'chat')).toBe(1);
   });
 });

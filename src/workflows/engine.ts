@@ -95,6 +95,18 @@ export interface WorkflowDefinition {
   /** Validated inputs: hashed (so a key reused with other inputs is refused) and audited. */
   inputs: unknown;
   steps: readonly StepDefinition[];
+  /**
+   * What the business action is about (e.g. `deal:123`): while one run holds it, no run
+   * with another key may start on it, and a run whose outcome is unknown keeps it until
+   * its own key settles it. Idempotency by subject, beside idempotency by key.
+   */
+  subject?: string;
+  /**
+   * Checks every reference that can be checked (records exist, the business rule holds,
+   * a channel can be posted to) before the first write of a fresh run; a GatewayError
+   * thrown here refuses the run with nothing written (audited as `rejected`).
+   */
+  precheck?(): Promise<void>;
 }
 
 interface State {
@@ -102,6 +114,21 @@ interface State {
 }
 
 const POLL_MS = 100;
+
+/** A subject's claim lives among the idempotency keys under a name no client key can take (`#`, `/`). */
+const subjectKey = (operation: string, subject: string) => `#subject/${operation}/${subject}`;
+const SUBJECT_HASH = 'subject';
+
+interface SubjectState {
+  /** The idempotency key of the run that holds (or last held) the subject. */
+  key: string;
+  outcome: 'running' | 'succeeded' | 'failed' | 'unknown' | 'rejected';
+}
+
+interface SubjectClaim {
+  renew(): Promise<void>;
+  release(outcome: SubjectState['outcome']): Promise<void>;
+}
 
 /**
  * What the engine stores (progress and the final answer) goes in as its JSON text: jsonb
@@ -198,9 +225,63 @@ export async function runWorkflow(context: GatewayContext, definition: WorkflowD
       await sleep(POLL_MS);
       continue;
     }
-    const result = await execute(context, definition, claim.owner, unstored<State | null>(claim.state) ?? { steps: [] }, observer);
+    const state = unstored<State | null>(claim.state) ?? { steps: [] };
+    // Refused before anything was written: the key is left to be retried (as after an unknown outcome, with nothing to resume).
+    const giveBack = () => store.idempotency.finish(definition.idempotencyKey, claim.owner, 'unknown', stored({ steps: [] }), null);
+    let subject: SubjectClaim | undefined;
+    try {
+      subject = definition.subject ? await claimSubject(context, definition.operation, definition.subject, definition.idempotencyKey, deadline) : undefined;
+      const fresh = state.steps.every((step) => step.status === 'PENDING');
+      if (fresh) await definition.precheck?.();
+    } catch (error) {
+      await subject?.release('rejected');
+      await giveBack();
+      if (isGatewayError(error)) return reject(error);
+      throw error;
+    }
+    // A run that throws (its store failed) holds the subject until the lease runs out, like a run whose replica died.
+    const result = await execute(context, definition, claim.owner, state, observer, subject);
+    await subject?.release(result.status === 'SUCCEEDED' ? 'succeeded' : result.status === 'OUTCOME_UNKNOWN' ? 'unknown' : 'failed');
     await audit(result, result.status === 'SUCCEEDED' ? 'succeeded' : result.status === 'OUTCOME_UNKNOWN' ? 'outcome_unknown' : result.steps.some((s) => s.status === 'COMPENSATED') ? 'compensated' : 'failed');
     return result;
+  }
+}
+
+/**
+ * Takes the subject for the run with `key`. Another run holding it is waited for (until
+ * `deadline`); a subject whose last run ended with an unknown outcome (or died) stays that
+ * run's until its key settles it. A released subject is free: whether the action may run
+ * again is the business rule's to say (e.g. a deal already won is refused by winDeal's precheck).
+ */
+async function claimSubject(context: GatewayContext, operation: string, subject: string, key: string, deadline: number): Promise<SubjectClaim> {
+  const { store } = context.writes;
+  const name = subjectKey(operation, subject);
+  for (;;) {
+    const claim = await store.idempotency.claim<Stored | SubjectState, null>(name, `${operation}#subject`, SUBJECT_HASH);
+    if (claim.kind === 'owned') {
+      const { owner } = claim;
+      const previous = unstored<SubjectState | null>(claim.state);
+      if (previous && previous.key !== key && (previous.outcome === 'running' || previous.outcome === 'unknown')) {
+        // Put it back as it was: it is the other key's to settle.
+        await store.idempotency.finish(name, owner, 'unknown', stored(previous), null);
+        throw new GatewayError(
+          'WRITE_IN_PROGRESS',
+          `An earlier ${operation} on ${subject} (idempotency key ${previous.key}) ended with an unknown outcome; retry that key to settle it before starting another`,
+        );
+      }
+      const state = stored({ key, outcome: 'running' } satisfies SubjectState);
+      await store.idempotency.progress(name, owner, state);
+      return {
+        renew: async () => {
+          await store.idempotency.progress(name, owner, state);
+        },
+        release: (outcome) => store.idempotency.finish(name, owner, 'unknown', stored({ key, outcome } satisfies SubjectState), null),
+      };
+    }
+    if (claim.kind !== 'busy' || Date.now() >= deadline) {
+      throw new GatewayError('WRITE_IN_PROGRESS', `Another ${operation} on ${subject} is running with another idempotency key; retry once it has ended`);
+    }
+    await sleep(POLL_MS);
   }
 }
 
@@ -210,6 +291,7 @@ async function execute(
   owner: string,
   state: State,
   observer: GatewayContext['writes']['observer'],
+  subject: SubjectClaim | undefined,
 ): Promise<WorkflowResult> {
   const { store } = context.writes;
   const key = definition.idempotencyKey;
@@ -217,7 +299,9 @@ async function execute(
     (step, index) =>
       state.steps[index] ?? { name: step.name, system: step.system, status: 'PENDING', ids: {}, notes: {}, error: null, compensation: null },
   );
-  const save = () => store.idempotency.progress(key, owner, stored({ steps: records }));
+  const save = async () => {
+    await Promise.all([store.idempotency.progress(key, owner, stored({ steps: records })), subject?.renew()]);
+  };
   const byName = () => Object.fromEntries(records.map((record) => [record.name, record]));
   const stepContext = (index: number): StepContext => {
     const record = records[index];

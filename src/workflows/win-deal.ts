@@ -47,11 +47,9 @@ export async function winDeal(context: GatewayContext, args: WinDealArgs): Promi
       async run(step) {
         const deal = await readBack(crm, 'deals', input.dealId);
         if (step.notes.previousStage === undefined) {
-          // Checked before anything is written: a deal nobody can be billed for is refused.
-          const links = await crm.batchReadAssociations('deals', 'contacts', [deal.id]);
-          const contacts = links.get(deal.id);
-          const contactId = contacts?.primaryId ?? contacts?.ids[0];
-          if (!contactId) throw new GatewayError('BAD_USER_INPUT', 'The deal has no associated contact to bill', { service: 'crm', fields: { dealId: 'has no associated contact' } });
+          // The precheck saw it open; it may have been won in HubSpot since.
+          if (deal.properties.dealstage === CLOSED_WON) throw alreadyWon(deal.id);
+          const contactId = await billedContact(deal.id);
           await step.save({ previousStage: deal.properties.dealstage, contactId, dealName: deal.properties.dealname, amount: deal.properties.amount, ownerId: deal.properties.hubspot_owner_id });
         }
         await crm.updateObject('deals', deal.id, { dealstage: CLOSED_WON });
@@ -106,7 +104,28 @@ export async function winDeal(context: GatewayContext, args: WinDealArgs): Promi
     }),
   ];
 
-  return runWorkflow(context, { operation: 'winDeal', idempotencyKey: input.idempotencyKey, inputs: input, steps });
+  /** Refused before anything is written: a deal nobody can be billed for. */
+  async function billedContact(dealId: string): Promise<string> {
+    const links = await crm.batchReadAssociations('deals', 'contacts', [dealId]);
+    const contacts = links.get(dealId);
+    const contactId = contacts?.primaryId ?? contacts?.ids[0];
+    if (!contactId) throw new GatewayError('BAD_USER_INPUT', 'The deal has no associated contact to bill', { service: 'crm', fields: { dealId: 'has no associated contact' } });
+    return contactId;
+  }
+
+  async function precheck(): Promise<void> {
+    const [deal] = await crm.batchReadObjects('deals', [input.dealId]);
+    if (!deal) throw new GatewayError('NOT_FOUND', 'No CRM deal has this ID', { service: 'crm', fields: { dealId: 'no such deal' } });
+    // Idempotent by subject as well as by key: a won deal was billed when it was won.
+    if (deal.properties.dealstage === CLOSED_WON) throw alreadyWon(deal.id);
+    await billedContact(deal.id);
+  }
+
+  return runWorkflow(context, { operation: 'winDeal', idempotencyKey: input.idempotencyKey, inputs: input, steps, subject: `deal:${input.dealId}`, precheck });
+}
+
+function alreadyWon(dealId: string): GatewayError {
+  return new GatewayError('DEAL_ALREADY_WON', `Deal ${dealId} is already won; it is not won (or billed) again`, { service: 'crm', fields: { dealId: 'already closed-won' } });
 }
 
 /** `<@U…>` for the owner's chat user, else the owner's name, else nothing. */
