@@ -97,4 +97,29 @@ describe.runIf(hasService('postgres'))('cross-system write invariants', () => {
     expect(writeCount(stack, 'billing', 'POST /v1/invoices/:id/finalize')).toBe(1);
     expect(writeCount(stack, 'chat')).toBe(1);
   });
+
+  it.each([
+    ['a channel that does not exist', '#no-such-channel', 'NOT_FOUND'],
+    ['a channel the bot is not a member of', '#random', 'UPSTREAM_FORBIDDEN'],
+    ['an archived channel', '#support', 'UPSTREAM_FORBIDDEN'],
+  ])('refuses winDeal to %s before anything is written, with its own code', async (_label, channel, code) => {
+    const deal = deals[5];
+    stack.resetCounts();
+    const result = await win(`win-${randomUUID()}`, deal.id, channel);
+    expect(result.errors?.[0].extensions).toMatchObject({ code, service: 'chat', fields: { 'notify.channel': expect.any(String) } });
+    expect(writeCount(stack, 'crm')).toBe(0);
+    expect(writeCount(stack, 'billing')).toBe(0);
+    expect(writeCount(stack, 'chat')).toBe(0);
+  });
+
+  it('refuses onboardCustomer to a channel the bot cannot post to before any contact or customer exists', async () => {
+    stack.resetCounts();
+    const result = await stack.query(
+      `mutation { onboardCustomer(idempotencyKey: "onboard-${randomUUID()}", contact: { email: "chan-${randomUUID().slice(0, 8)}@example.com" },
+        plan: { priceId: "price_growth_monthly" }, notify: { channel: "#random" }) { status } }`,
+    );
+    expect(result.errors?.[0].extensions).toMatchObject({ code: 'UPSTREAM_FORBIDDEN', fields: { 'notify.channel': expect.any(String) } });
+    expect(writeCount(stack, 'crm')).toBe(0);
+    expect(writeCount(stack, 'billing')).toBe(0);
+  });
 });

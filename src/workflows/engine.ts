@@ -52,6 +52,8 @@ export interface WorkflowResult {
   replayed: boolean;
   steps: StepRecord[];
   error: StepError | null;
+  /** Failures of steps outside the business change (a notification): reported, the change kept. */
+  warnings: StepError[];
 }
 
 export interface StepContext {
@@ -85,6 +87,11 @@ export interface StepDefinition {
   compensate?(step: StepContext, record: StepRecord): Promise<{ summary: string | null; changes?: readonly ChangeSpec[] }>;
   /** Why this step cannot be undone, when it has no `compensate`. */
   irreversible?: string;
+  /**
+   * Not part of the business change (a notification): when it fails, the step is reported
+   * FAILED in `warnings` and nothing is compensated — the change it announces stands.
+   */
+  notification?: boolean;
   /** What the step's write could have changed: evicted from the caches when its outcome is unknown. */
   affects?(step: StepContext): readonly ChangeSpec[];
 }
@@ -214,7 +221,9 @@ export async function runWorkflow(context: GatewayContext, definition: WorkflowD
       );
     }
     if (claim.kind === 'finished') {
-      const replay = { ...unstored<WorkflowResult>(claim.result), replayed: true };
+      const first = unstored<WorkflowResult>(claim.result);
+      // Answers stored before warnings existed had none.
+      const replay = { ...first, warnings: first.warnings ?? [], replayed: true };
       await audit(replay, 'replayed');
       return replay;
     }
@@ -317,8 +326,9 @@ async function execute(
       },
     };
   };
+  const warnings: StepError[] = [];
   const finish = async (status: WorkflowStatus, error: StepError | null): Promise<WorkflowResult> => {
-    const result: WorkflowResult = { operation: definition.operation, idempotencyKey: key, status, replayed: false, steps: records, error };
+    const result: WorkflowResult = { operation: definition.operation, idempotencyKey: key, status, replayed: false, steps: records, error, warnings };
     const final = status === 'OUTCOME_UNKNOWN' ? 'unknown' : status === 'SUCCEEDED' ? 'succeeded' : 'failed';
     await store.idempotency.finish(key, owner, final, stored({ steps: records }), stored(result));
     return result;
@@ -352,6 +362,11 @@ async function execute(
       }
       Object.assign(record, { status: 'FAILED', error: stepError });
       await observer?.({ workflow: definition.operation, step: step.name, phase: 'end', status: record.status });
+      if (step.notification) {
+        warnings.push(stepError);
+        await save();
+        continue;
+      }
       // The failed step's own partial work first (e.g. a draft invoice whose lines failed), then the earlier steps.
       await compensate(context, definition, records, index, stepContext);
       return finish('FAILED', stepError);

@@ -9,7 +9,7 @@ import { stripeId } from '../../resolvers/billing/mutations.ts';
 import type { GatewayContext } from '../context.ts';
 import { GatewayError } from '../errors.ts';
 import { runWorkflow, validateWorkflow, type StepDefinition, type WorkflowResult } from './engine.ts';
-import { ensureCustomerStep, postMessageStep } from './steps.ts';
+import { checkPostable, ensureCustomerStep, postMessageStep } from './steps.ts';
 import { idempotencyKey } from './win-deal.ts';
 
 const name = z.string().trim().min(1, { error: 'must not be empty' }).max(100);
@@ -110,5 +110,9 @@ export async function onboardCustomer(context: GatewayContext, args: OnboardCust
     }),
   ];
 
-  return runWorkflow(context, { operation: 'onboardCustomer', idempotencyKey: input.idempotencyKey, inputs: input, steps });
+  async function precheck(): Promise<void> {
+    await checkPostable(context, input.notify.channel, 'notify.channel');
+  }
+
+  return runWorkflow(context, { operation: 'onboardCustomer', idempotencyKey: input.idempotencyKey, inputs: input, steps, precheck });
 }

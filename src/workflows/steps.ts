@@ -10,6 +10,7 @@ import type { GatewayContext } from '../context.ts';
 import { GatewayError } from '../errors.ts';
 import { customerChange, invoiceChange } from '../../resolvers/billing/mutations.ts';
 import { messageChange, resolveChannel } from '../../resolvers/chat/mutations.ts';
+import { isGatewayError } from '../errors.ts';
 import type { StepContext, StepDefinition, StepResult } from './engine.ts';
 
 /** The billing customer linked to the contact, or a new one created with a derived Idempotency-Key. */
@@ -96,6 +97,7 @@ export function postMessageStep(name: string, compose: (step: StepContext) => Pr
     name,
     system: 'chat',
     irreversible: 'A posted message is not retracted automatically',
+    notification: true,
     affects(step) {
       const channel = step.notes.channel;
       return typeof channel === 'string' ? [{ system: 'chat', entity: 'message', id: `${channel}:`, action: 'created', related: { channel } }] : [];
@@ -116,4 +118,31 @@ export function postMessageStep(name: string, compose: (step: StepContext) => Pr
       return { ids: { channel: message.channel, ts: message.ts }, changes: [messageChange(message)] };
     },
   };
+}
+
+/**
+ * Checks, before anything is written, that the bot can post to `channel`: it exists, is not
+ * archived, and the bot is a member (Slack answers `not_in_channel` otherwise). `field` names
+ * the argument in the error.
+ */
+export async function checkPostable(context: GatewayContext, channel: string, field: string): Promise<void> {
+  const fields = (reason: string) => ({ [field]: reason });
+  let id: string;
+  let conversation;
+  try {
+    id = await resolveChannel(context, channel);
+    conversation = await context.connectors.chat.getConversation(id);
+  } catch (error) {
+    if (isGatewayError(error) && error.code === 'NOT_FOUND') throw new GatewayError('NOT_FOUND', 'Slack has no such channel', { service: 'chat', fields: fields('no such channel') });
+    throw error;
+  }
+  if (conversation.is_archived) {
+    throw new GatewayError('UPSTREAM_FORBIDDEN', `The channel ${channel} is archived: the bot cannot post there`, { service: 'chat', fields: fields('archived') });
+  }
+  if (conversation.is_member === false) {
+    throw new GatewayError('UPSTREAM_FORBIDDEN', `The bot is not a member of ${channel} and cannot post there: invite it, or name another channel`, {
+      service: 'chat',
+      fields: fields('the bot is not a member'),
+    });
+  }
 }

@@ -11,7 +11,7 @@ import type { CrmContact } from '../connectors/crm/schemas.ts';
 import type { GatewayContext } from '../context.ts';
 import { GatewayError } from '../errors.ts';
 import { runWorkflow, validateWorkflow, type StepContext, type StepDefinition, type WorkflowResult } from './engine.ts';
-import { ensureCustomerStep, finalizeInvoiceStep, postMessageStep, undoInvoice } from './steps.ts';
+import { checkPostable, ensureCustomerStep, finalizeInvoiceStep, postMessageStep, undoInvoice } from './steps.ts';
 
 export const idempotencyKey = z.string().regex(/^[\w.:-]{8,200}$/, { error: 'must be 8–200 letters, digits or . _ : -' });
 
@@ -118,7 +118,11 @@ export async function winDeal(context: GatewayContext, args: WinDealArgs): Promi
     if (!deal) throw new GatewayError('NOT_FOUND', 'No CRM deal has this ID', { service: 'crm', fields: { dealId: 'no such deal' } });
     // Idempotent by subject as well as by key: a won deal was billed when it was won.
     if (deal.properties.dealstage === CLOSED_WON) throw alreadyWon(deal.id);
-    await billedContact(deal.id);
+    const contactId = await billedContact(deal.id);
+    // The customer is found (or made) for this contact: it must exist and have an address to bill.
+    const [contact] = await crm.batchReadObjects('contacts', [contactId]);
+    if (!contact) throw new GatewayError('BAD_USER_INPUT', `The deal's contact ${contactId} no longer exists`, { service: 'crm', fields: { dealId: 'its contact is gone' } });
+    await checkPostable(context, input.notify.channel, 'notify.channel');
   }
 
   return runWorkflow(context, { operation: 'winDeal', idempotencyKey: input.idempotencyKey, inputs: input, steps, subject: `deal:${input.dealId}`, precheck });
