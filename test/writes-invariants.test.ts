@@ -122,4 +122,18 @@ describe.runIf(hasService('postgres'))('cross-system write invariants', () => {
     expect(writeCount(stack, 'crm')).toBe(0);
     expect(writeCount(stack, 'billing')).toBe(0);
   });
+
+  it('refuses onboardCustomer with an unknown priceId before any contact or customer is created, with Stripe\'s reason', async () => {
+    const email = `price-${randomUUID().slice(0, 8)}@example.com`;
+    stack.resetCounts();
+    const result = await stack.query(
+      `mutation { onboardCustomer(idempotencyKey: "onboard-${randomUUID()}", contact: { email: "${email}" },
+        plan: { priceId: "price_doesnotexist" }, notify: { channel: "#general" }) { status } }`,
+    );
+    expect(result.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND', service: 'billing', fields: { 'plan.priceId': expect.any(String) } });
+    expect(result.errors?.[0].message).toContain("No such price: 'price_doesnotexist'");
+    expect(writeCount(stack, 'crm')).toBe(0);
+    expect(writeCount(stack, 'billing')).toBe(0);
+    expect(writeCount(stack, 'chat')).toBe(0);
+  });
 });

@@ -7,7 +7,7 @@ import { readBack } from '../../resolvers/crm/mutations.ts';
 import { channelRef } from '../../resolvers/chat/mutations.ts';
 import { stripeId } from '../../resolvers/billing/mutations.ts';
 import type { GatewayContext } from '../context.ts';
-import { GatewayError } from '../errors.ts';
+import { GatewayError, isGatewayError } from '../errors.ts';
 import { runWorkflow, validateWorkflow, type StepDefinition, type WorkflowResult } from './engine.ts';
 import { checkPostable, ensureCustomerStep, postMessageStep } from './steps.ts';
 import { idempotencyKey } from './win-deal.ts';
@@ -111,6 +111,16 @@ export async function onboardCustomer(context: GatewayContext, args: OnboardCust
   ];
 
   async function precheck(): Promise<void> {
+    // Before the contact and the customer exist: an unknown plan would only be found at the subscription.
+    const price = await context.connectors.billing.retrievePrice(input.plan.priceId).catch((error: unknown) => {
+      if (isGatewayError(error) && error.code === 'NOT_FOUND') {
+        throw new GatewayError('NOT_FOUND', error.message, { service: 'billing', fields: { 'plan.priceId': 'no such price' } });
+      }
+      throw error;
+    });
+    if (!price.recurring) {
+      throw new GatewayError('BAD_USER_INPUT', `Price ${price.id} is one-time: a plan needs a recurring price`, { service: 'billing', fields: { 'plan.priceId': 'not a recurring price' } });
+    }
     await checkPostable(context, input.notify.channel, 'notify.channel');
   }
 
