@@ -38,7 +38,7 @@ describe.runIf(hasService('postgres'))('winDeal compensation and unknown outcome
       // One try per call and a breaker that stays closed, so each injected fault fails exactly its step.
       env: { UPSTREAM_RETRIES: '0', UPSTREAM_BREAKER_THRESHOLD: '1000', UPSTREAM_TIMEOUT_MS: '1500' },
     });
-    deals = await openDeals(stack, 6);
+    deals = await openDeals(stack, 7);
   });
   afterAll(async () => {
     await stack?.close();
@@ -162,5 +162,29 @@ describe.runIf(hasService('postgres'))('winDeal compensation and unknown outcome
     expect(writeCount(stack, 'crm', 'PATCH /crm/v3/objects/:type/:id')).toBe(1);
     expect(writeCount(stack, 'chat')).toBe(1);
     expect((await customersOf(deal.contactId)).length).toBeLessThanOrEqual(1);
+  });
+
+  it('keeps the deal for the key whose outcome is unknown: another key is refused (WRITE_IN_PROGRESS) until that key settles it, then as already won', async () => {
+    const deal = deals[6];
+    const key = `win-${randomUUID()}`;
+    fault = { step: 'billing.finalizeInvoice', system: 'billing', knobs: { latencyMs: 3000 } };
+    const first = await stack.query<{ winDeal: WinDealResult }>(WIN_DEAL, { key, dealId: deal.id, channel: '#general' });
+    fault = undefined;
+    expect(first.data!.winDeal.status).toBe('OUTCOME_UNKNOWN');
+    // The finalization the gateway gave up on, still being answered by the sandbox.
+    const unanswered = stack.sandbox.server('billing').requests.entries.filter((entry) => entry.answeredAt === undefined);
+
+    stack.resetCounts();
+    const other = await stack.query<{ winDeal: WinDealResult }>(WIN_DEAL, { key: `win-${randomUUID()}`, dealId: deal.id, channel: '#general' });
+    expect(other.errors?.[0].extensions?.code).toBe('WRITE_IN_PROGRESS');
+    expect(other.errors?.[0].message).toContain(key);
+    expect(writeCount(stack, 'crm') + writeCount(stack, 'billing') + writeCount(stack, 'chat')).toBe(0);
+
+    // Retried while Stripe still runs it, the finalization would be refused as idempotency_key_in_use.
+    while (unanswered.some((entry) => entry.answeredAt === undefined)) await new Promise((resolve) => setTimeout(resolve, 50));
+    const settled = await stack.query<{ winDeal: WinDealResult }>(WIN_DEAL, { key, dealId: deal.id, channel: '#general' });
+    expect(settled.data!.winDeal.status).toBe('SUCCEEDED');
+    const after = await stack.query<{ winDeal: WinDealResult }>(WIN_DEAL, { key: `win-${randomUUID()}`, dealId: deal.id, channel: '#general' });
+    expect(after.errors?.[0].extensions?.code).toBe('DEAL_ALREADY_WON');
   });
 });
