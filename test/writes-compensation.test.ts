@@ -148,8 +148,10 @@ describe.runIf(hasService('postgres'))('winDeal compensation and unknown outcome
     // What the step could have changed is evicted from the caches, and the answer says so.
     expect(first.data!.winDeal.error?.message).toMatch(/evicted/);
     expect(statuses(first.data!.winDeal)).toMatchObject({ 'crm.closeDeal': 'SUCCEEDED', 'billing.ensureCustomer': 'SUCCEEDED', 'billing.createInvoice': 'OUTCOME_UNKNOWN' });
-    // The invoice was created upstream although the gateway never saw the answer.
-    await new Promise((resolve) => setTimeout(resolve, 1600));
+    // The invoice was created upstream although the gateway never saw the answer; a retry
+    // while Stripe still runs it would be refused as idempotency_key_in_use.
+    const unanswered = stack.sandbox.server('billing').requests.entries.filter((entry) => entry.answeredAt === undefined);
+    while (unanswered.some((entry) => entry.answeredAt === undefined)) await new Promise((resolve) => setTimeout(resolve, 50));
 
     const retry = await stack.query<{ winDeal: WinDealResult }>(WIN_DEAL, { key, dealId: deal.id, channel: '#general' });
     expect(retry.data!.winDeal.status).toBe('SUCCEEDED');
