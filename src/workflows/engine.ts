@@ -235,8 +235,8 @@ export async function runWorkflow(context: GatewayContext, definition: WorkflowD
       continue;
     }
     const state = unstored<State | null>(claim.state) ?? { steps: [] };
-    // Refused before anything was written: the key is left to be retried (as after an unknown outcome, with nothing to resume).
-    const giveBack = () => store.idempotency.finish(definition.idempotencyKey, claim.owner, 'unknown', stored({ steps: [] }), null);
+    // Refused before anything more was written: the key is left to be retried, with what it had done kept.
+    const giveBack = () => store.idempotency.finish(definition.idempotencyKey, claim.owner, 'unknown', stored(state), null);
     let subject: SubjectClaim | undefined;
     try {
       subject = definition.subject ? await claimSubject(context, definition.operation, definition.subject, definition.idempotencyKey, deadline) : undefined;
@@ -275,7 +275,7 @@ async function claimSubject(context: GatewayContext, operation: string, subject:
         await store.idempotency.finish(name, owner, 'unknown', stored(previous), null);
         throw new GatewayError(
           'WRITE_IN_PROGRESS',
-          `An earlier ${operation} on ${subject} (idempotency key ${previous.key}) ended with an unknown outcome; retry that key to settle it before starting another`,
+          `An earlier ${operation} on ${subject} (idempotency key ${previous.key}) has not settled: its outcome is unknown; retry that key to settle it before starting another`,
         );
       }
       const state = stored({ key, outcome: 'running' } satisfies SubjectState);
