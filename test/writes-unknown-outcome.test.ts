@@ -49,4 +49,28 @@ describe.runIf(hasService('postgres'))('unknown write outcomes evict the cache',
     expect(after.errors).toBeUndefined();
     expect(after.data!.contact.firstName).toBe('Settled');
   });
+
+  it('a timed-out createContact that landed is found by its email, although the lookup had cached "no such contact"', async () => {
+    const email = `late-${Date.now().toString(36)}@example.com`;
+    const read = `{ contactByEmail(email: "${email}") { id firstName } }`;
+    expect((await stack.query<{ contactByEmail: unknown }>(read)).data?.contactByEmail).toBeNull();
+    stack.resetCounts();
+    expect((await stack.query<{ contactByEmail: unknown }>(read)).data?.contactByEmail).toBeNull();
+    expect(stack.counts().crm).toBe(0);
+
+    const crm = stack.sandbox.server('crm');
+    await crm.setKnobs({ latencyMs: 1500 });
+    let created;
+    try {
+      created = await stack.query(`mutation { createContact(input: { email: "${email}", firstName: "Late" }) { id } }`);
+    } finally {
+      await crm.setKnobs({ latencyMs: 0 });
+    }
+    expect(created.errors?.[0].extensions?.code).toBe('WRITE_OUTCOME_UNKNOWN');
+    expect(created.errors?.[0].message).toMatch(/evicted/);
+
+    const after = await stack.query<{ contactByEmail: { firstName: string } | null }>(read);
+    expect(after.errors).toBeUndefined();
+    expect(after.data!.contactByEmail?.firstName).toBe('Late');
+  });
 });

@@ -120,7 +120,11 @@ function invoiceAction(operation: 'finalizeInvoice' | 'payInvoice' | 'voidInvoic
 
 export const billingMutations: MutationResolvers = {
   async createCustomer(_parent, { input }, context) {
-    return performWrite(context, { operation: 'createCustomer', inputs: input }, async () => {
+    // A customer that may now exist: the contact's and the email's links re-resolve.
+    const affects = (): ChangeSpec[] => [
+      { system: 'billing', entity: 'customer', id: '', action: 'created', related: { contactId: input.contactId ?? undefined, email: input.email ?? undefined } },
+    ];
+    return performWrite(context, { operation: 'createCustomer', inputs: input, affects }, async () => {
       const valid = validate(customerInput, input, 'input');
       const key = randomUUID();
       const customer = await context.connectors.billing.createCustomer(customerParams(valid), key);

@@ -118,9 +118,18 @@ function checkId(id: string, field = 'id'): string {
 
 function createIn<T extends CrmObjectType>(type: T, operation: string, schema: z.ZodType, names: Record<string, string>) {
   return async (_parent: unknown, { input }: { input: unknown }, context: GatewayContext) => {
-    return performWrite(context, { operation, inputs: input }, async () => {
-      const valid = validate(schema, input, 'input') as Record<string, unknown>;
-      const id = await context.connectors.crm.createObject(type, toProperties(valid, names));
+    let valid: Record<string, unknown> = {};
+    let id = '';
+    // The new record (id '' while HubSpot has not answered), its email's lookup and the records it was being linked to.
+    const affects = (): ChangeSpec[] => {
+      const related: Record<string, string | string[]> = {};
+      if (typeof valid.email === 'string') related.email = valid.email;
+      for (const field of ['contactIds', 'companyIds'] as const) if (Array.isArray(valid[field])) related[field] = valid[field] as string[];
+      return [{ system: 'crm', entity: ENTITY[type], id, action: 'created', related }];
+    };
+    return performWrite(context, { operation, inputs: input, affects }, async () => {
+      valid = validate(schema, input, 'input') as Record<string, unknown>;
+      id = await context.connectors.crm.createObject(type, toProperties(valid, names));
       const links: ChangeSpec[] = [];
       const related: Record<string, string[]> = {};
       for (const [field, toType] of [['contactIds', 'contacts'], ['companyIds', 'companies']] as const) {
