@@ -19,9 +19,8 @@ export const ERROR_CODES = {
   RATE_LIMITED: "The upstream quota is spent, or (HTTP 429 with Retry-After) the caller's own per-minute limit; `extensions.retryAfter` says when to try again (seconds).",
   OVERLOADED: 'The gateway is at its limit of operations in flight and waiting (HTTP 503 with Retry-After), or the operation waited for a slot past its deadline; nothing was sent upstream.',
   WRITE_OUTCOME_UNKNOWN: 'A write was sent but its outcome is unknown; retry with the same idempotency key.',
-  DEAL_ALREADY_WON: 'winDeal was refused because the deal is already won (closed-won): it is never billed twice, whatever the idempotency key; nothing was written.',
-  WRITE_IN_PROGRESS:
-    'Another cross-system write on the same subject (e.g. the same deal) is running, or ended with an unknown outcome that its own idempotency key must settle first; nothing was written.',
+  DEAL_ALREADY_WON: 'winDeal refused: the deal is already closed-won, so it is not billed again, whatever the key; nothing was written.',
+  WRITE_IN_PROGRESS: 'A write on the same subject (deal) is running, or awaits its own key to settle an unknown outcome; nothing written.',
   BAD_REQUEST: 'The HTTP request is not a GraphQL request the gateway accepts: malformed JSON, an unsupported content type or method, or (403) a GET or form POST without a CSRF header.',
   REQUEST_ENTITY_TOO_LARGE: 'The request body exceeds LIMIT_MAX_BODY_BYTES (HTTP 413).',
   PERSISTED_QUERY_NOT_FOUND: 'Trusted-documents mode: the request sent query text, or a document id that is not in the manifest.',

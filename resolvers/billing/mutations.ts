@@ -122,7 +122,13 @@ export const billingMutations: MutationResolvers = {
   async createCustomer(_parent, { input }, context) {
     // A customer that may now exist: the contact's and the email's links re-resolve.
     const affects = (): ChangeSpec[] => [
-      { system: 'billing', entity: 'customer', id: '', action: 'created', related: { contactId: input.contactId ?? undefined, email: input.email ?? undefined } },
+      {
+        system: 'billing',
+        entity: 'customer',
+        id: '',
+        action: 'created',
+        related: { contactId: input.contactId ?? undefined, email: input.email ?? undefined },
+      },
     ];
     return performWrite(context, { operation: 'createCustomer', inputs: input, affects }, async () => {
       const valid = validate(customerInput, input, 'input');

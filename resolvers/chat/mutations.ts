@@ -78,7 +78,8 @@ export const chatMutations: MutationResolvers = {
   async postMessage(_parent, { input }, context) {
     // The channel's history pages, once its id is known (a name is resolved first).
     let channel: string | undefined;
-    const affects = (): ChangeSpec[] => (channel ? [{ system: 'chat', entity: 'message', id: `${channel}:`, action: 'created', related: { channel } }] : []);
+    const affects = (): ChangeSpec[] =>
+      channel ? [{ system: 'chat', entity: 'message', id: `${channel}:`, action: 'created', related: { channel } }] : [];
     return performWrite(context, { operation: 'postMessage', inputs: input, affects }, async () => {
       const valid = validate(postMessageInput, input, 'input');
       channel = await resolveChannel(context, valid.channel);

@@ -149,7 +149,7 @@ function updateIn<T extends CrmObjectType>(type: T, operation: string, schema: z
     const email = (input as { email?: unknown } | null)?.email;
     // The record, and under a new email, the email's lookup too.
     const affects = (): ChangeSpec[] => [
-      { system: 'crm', entity: ENTITY[type], id, action: 'updated', related: typeof email === 'string' && email !== '' ? { email } : undefined },
+      { system: 'crm', entity: ENTITY[type], id, action: 'updated', related: typeof email === 'string' && email !== '' ? { email } : {} },
     ];
     return performWrite(context, { operation, inputs: { id, input }, affects }, async () => {
       const recordId = checkId(id);
@@ -166,19 +166,30 @@ function updateIn<T extends CrmObjectType>(type: T, operation: string, schema: z
 }
 
 const associationInput = z
-  .object({ fromType: z.enum(['CONTACT', 'COMPANY', 'DEAL']), fromId: objectId, toType: z.enum(['CONTACT', 'COMPANY', 'DEAL']), toId: objectId })
-  .refine((value) => value.fromType !== value.toType, { error: 'records of one type cannot be associated with each other', path: ['toType'] });
+  .object({
+    fromType: z.enum(['CONTACT', 'COMPANY', 'DEAL']),
+    fromId: objectId,
+    toType: z.enum(['CONTACT', 'COMPANY', 'DEAL']),
+    toId: objectId,
+  })
+  .refine((value) => value.fromType !== value.toType, {
+    error: 'records of one type cannot be associated with each other',
+    path: ['toType'],
+  });
 
 function associationIn(associated: boolean): NonNullable<MutationResolvers['associate']> {
-  return async (_parent, { input }, context) =>
-    performWrite(context, { operation: associated ? 'associate' : 'disassociate', inputs: input, affects: () => linkChanges(validate(associationInput, input), associated) }, async () => {
+  return async (_parent, { input }, context) => {
+    const affects = () => linkChanges(validate(associationInput, input), associated);
+    return performWrite(context, { operation: associated ? 'associate' : 'disassociate', inputs: input, affects }, async () => {
       const valid = validate(associationInput, input, 'input');
       const fromType = RECORD_TYPES[valid.fromType];
       const toType = RECORD_TYPES[valid.toType];
       if (associated) await context.connectors.crm.associate(fromType, valid.fromId, toType, valid.toId);
       else await context.connectors.crm.disassociate(fromType, valid.fromId, toType, valid.toId);
-      return { value: { ...valid, associated }, upstream: [{ system: 'crm', ids: { fromId: valid.fromId, toId: valid.toId } }], changes: linkChanges(valid, associated) };
+      const upstream = [{ system: 'crm' as const, ids: { fromId: valid.fromId, toId: valid.toId } }];
+      return { value: { ...valid, associated }, upstream, changes: linkChanges(valid, associated) };
     });
+  };
 }
 
 function linkChanges(valid: z.output<typeof associationInput>, associated: boolean): ChangeSpec[] {

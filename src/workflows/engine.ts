@@ -150,7 +150,8 @@ const stored = (value: unknown): Stored => ({ json: JSON.stringify(value) });
 
 /** Rows written before values were stored as text hold the object itself. */
 function unstored<T>(value: unknown): T {
-  if (value !== null && typeof value === 'object' && typeof (value as Partial<Stored>).json === 'string') return JSON.parse((value as Stored).json) as T;
+  const json = value !== null && typeof value === 'object' ? (value as Partial<Stored>).json : undefined;
+  if (typeof json === 'string') return JSON.parse(json) as T;
   return value as T;
 }
 
@@ -173,7 +174,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * Validates a workflow's arguments; a refusal is recorded in the audit log (as `rejected`,
  * with the raw arguments, secrets redacted) before it is thrown.
  */
-export async function validateWorkflow<S extends z.ZodType>(context: GatewayContext, operation: string, schema: S, args: unknown): Promise<z.output<S>> {
+export async function validateWorkflow<S extends z.ZodType>(
+  context: GatewayContext,
+  operation: string,
+  schema: S,
+  args: unknown,
+): Promise<z.output<S>> {
   try {
     return validate(schema, args);
   } catch (error) {
@@ -200,19 +206,23 @@ export async function runWorkflow(context: GatewayContext, definition: WorkflowD
       operation: definition.operation,
       idempotencyKey: definition.idempotencyKey,
       inputs: definition.inputs,
-      upstream: result.steps.filter((step) => Object.keys(step.ids).length > 0).map((step) => ({ system: step.system, step: step.name, ids: step.ids })),
+      upstream: result.steps
+        .filter((step) => Object.keys(step.ids).length > 0)
+        .map((step) => ({ system: step.system, step: step.name, ids: step.ids })),
       outcome,
       errorCode: result.error?.code ?? null,
       result: { status: result.status, steps: result.steps.map(({ name, status }) => ({ name, status })) },
     });
   const reject = async (error: GatewayError): Promise<never> => {
-    await appendAudit(context, { startedAt, operation: definition.operation, idempotencyKey: definition.idempotencyKey, inputs: definition.inputs, upstream: [], outcome: 'rejected', errorCode: error.code });
+    const { operation, idempotencyKey, inputs } = definition;
+    await appendAudit(context, { startedAt, operation, idempotencyKey, inputs, upstream: [], outcome: 'rejected', errorCode: error.code });
     throw error;
   };
 
   const deadline = Date.now() + waitMs;
   for (;;) {
-    const claim = await store.idempotency.claim<Stored | State, Stored | WorkflowResult>(definition.idempotencyKey, definition.operation, hash);
+    const { idempotency } = store;
+    const claim = await idempotency.claim<Stored | State, Stored | WorkflowResult>(definition.idempotencyKey, definition.operation, hash);
     if (claim.kind === 'mismatch') {
       return reject(
         new GatewayError('BAD_USER_INPUT', 'This idempotency key was already used for a different request', {
@@ -239,7 +249,8 @@ export async function runWorkflow(context: GatewayContext, definition: WorkflowD
     const giveBack = () => store.idempotency.finish(definition.idempotencyKey, claim.owner, 'unknown', stored(state), null);
     let subject: SubjectClaim | undefined;
     try {
-      subject = definition.subject ? await claimSubject(context, definition.operation, definition.subject, definition.idempotencyKey, deadline) : undefined;
+      const { operation, idempotencyKey } = definition;
+      if (definition.subject) subject = await claimSubject(context, operation, definition.subject, idempotencyKey, deadline);
       const fresh = state.steps.every((step) => step.status === 'PENDING');
       if (fresh) await definition.precheck?.();
     } catch (error) {
@@ -262,7 +273,13 @@ export async function runWorkflow(context: GatewayContext, definition: WorkflowD
  * run's until its key settles it. A released subject is free: whether the action may run
  * again is the business rule's to say (e.g. a deal already won is refused by winDeal's precheck).
  */
-async function claimSubject(context: GatewayContext, operation: string, subject: string, key: string, deadline: number): Promise<SubjectClaim> {
+async function claimSubject(
+  context: GatewayContext,
+  operation: string,
+  subject: string,
+  key: string,
+  deadline: number,
+): Promise<SubjectClaim> {
   const { store } = context.writes;
   const name = subjectKey(operation, subject);
   for (;;) {
@@ -275,7 +292,8 @@ async function claimSubject(context: GatewayContext, operation: string, subject:
         await store.idempotency.finish(name, owner, 'unknown', stored(previous), null);
         throw new GatewayError(
           'WRITE_IN_PROGRESS',
-          `An earlier ${operation} on ${subject} (idempotency key ${previous.key}) has not settled: its outcome is unknown; retry that key to settle it before starting another`,
+          `An earlier ${operation} on ${subject} (idempotency key ${previous.key}) has not settled: its outcome is unknown; ` +
+            'retry that key to settle it before starting another',
         );
       }
       const state = stored({ key, outcome: 'running' } satisfies SubjectState);
@@ -288,7 +306,10 @@ async function claimSubject(context: GatewayContext, operation: string, subject:
       };
     }
     if (claim.kind !== 'busy' || Date.now() >= deadline) {
-      throw new GatewayError('WRITE_IN_PROGRESS', `Another ${operation} on ${subject} is running with another idempotency key; retry once it has ended`);
+      throw new GatewayError(
+        'WRITE_IN_PROGRESS',
+        `Another ${operation} on ${subject} is running with another idempotency key; retry once it has ended`,
+      );
     }
     await sleep(POLL_MS);
   }
@@ -328,7 +349,15 @@ async function execute(
   };
   const warnings: StepError[] = [];
   const finish = async (status: WorkflowStatus, error: StepError | null): Promise<WorkflowResult> => {
-    const result: WorkflowResult = { operation: definition.operation, idempotencyKey: key, status, replayed: false, steps: records, error, warnings };
+    const result: WorkflowResult = {
+      operation: definition.operation,
+      idempotencyKey: key,
+      status,
+      replayed: false,
+      steps: records,
+      error,
+      warnings,
+    };
     const final = status === 'OUTCOME_UNKNOWN' ? 'unknown' : status === 'SUCCEEDED' ? 'succeeded' : 'failed';
     await store.idempotency.finish(key, owner, final, stored({ steps: records }), stored(result));
     return result;

@@ -91,9 +91,10 @@ export async function onboardCustomer(context: GatewayContext, args: OnboardCust
           changes: [{ system: 'billing', entity: 'subscription', id: subscription.id, action: 'created', related: { customerId } }],
         };
       },
-      affects: (step) => [
-        { system: 'billing', entity: 'subscription', id: '', action: 'created', related: { customerId: step.steps['billing.createCustomer'].ids.customerId } },
-      ],
+      affects: (step) => {
+        const customerId = step.steps['billing.createCustomer'].ids.customerId;
+        return [{ system: 'billing', entity: 'subscription', id: '', action: 'created', related: { customerId } }];
+      },
       async compensate(step) {
         const subscriptionId = step.notes.subscriptionId as string | undefined;
         if (!subscriptionId) return { summary: null };
@@ -119,7 +120,10 @@ export async function onboardCustomer(context: GatewayContext, args: OnboardCust
       throw error;
     });
     if (!price.recurring) {
-      throw new GatewayError('BAD_USER_INPUT', `Price ${price.id} is one-time: a plan needs a recurring price`, { service: 'billing', fields: { 'plan.priceId': 'not a recurring price' } });
+      throw new GatewayError('BAD_USER_INPUT', `Price ${price.id} is one-time: a plan needs a recurring price`, {
+        service: 'billing',
+        fields: { 'plan.priceId': 'not a recurring price' },
+      });
     }
     await checkPostable(context, input.notify.channel, 'notify.channel');
   }

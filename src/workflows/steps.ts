@@ -7,10 +7,9 @@ import type { StripeInvoice } from '../connectors/billing/schemas.ts';
 import type { ChatMessage } from '../connectors/chat/schemas.ts';
 import type { CrmContact } from '../connectors/crm/schemas.ts';
 import type { GatewayContext } from '../context.ts';
-import { GatewayError } from '../errors.ts';
+import { GatewayError, isGatewayError } from '../errors.ts';
 import { customerChange, invoiceChange } from '../../resolvers/billing/mutations.ts';
 import { messageChange, resolveChannel } from '../../resolvers/chat/mutations.ts';
-import { isGatewayError } from '../errors.ts';
 import type { StepContext, StepDefinition, StepResult } from './engine.ts';
 
 /** The billing customer linked to the contact, or a new one created with a derived Idempotency-Key. */
@@ -100,7 +99,8 @@ export function postMessageStep(name: string, compose: (step: StepContext) => Pr
     notification: true,
     affects(step) {
       const channel = step.notes.channel;
-      return typeof channel === 'string' ? [{ system: 'chat', entity: 'message', id: `${channel}:`, action: 'created', related: { channel } }] : [];
+      if (typeof channel !== 'string') return [];
+      return [{ system: 'chat', entity: 'message', id: `${channel}:`, action: 'created', related: { channel } }];
     },
     async run(step) {
       const { context } = step;
@@ -127,20 +127,23 @@ export function postMessageStep(name: string, compose: (step: StepContext) => Pr
  */
 export async function checkPostable(context: GatewayContext, channel: string, field: string): Promise<void> {
   const fields = (reason: string) => ({ [field]: reason });
-  let id: string;
-  let conversation;
-  try {
-    id = await resolveChannel(context, channel);
-    conversation = await context.connectors.chat.getConversation(id);
-  } catch (error) {
-    if (isGatewayError(error) && error.code === 'NOT_FOUND') throw new GatewayError('NOT_FOUND', 'Slack has no such channel', { service: 'chat', fields: fields('no such channel') });
-    throw error;
-  }
+  const conversation = await resolveChannel(context, channel)
+    .then((id) => context.connectors.chat.getConversation(id))
+    .catch((error: unknown) => {
+      if (isGatewayError(error) && error.code === 'NOT_FOUND') {
+        throw new GatewayError('NOT_FOUND', 'Slack has no such channel', { service: 'chat', fields: fields('no such channel') });
+      }
+      throw error;
+    });
   if (conversation.is_archived) {
-    throw new GatewayError('UPSTREAM_FORBIDDEN', `The channel ${channel} is archived: the bot cannot post there`, { service: 'chat', fields: fields('archived') });
+    throw new GatewayError('UPSTREAM_FORBIDDEN', `The channel ${channel} is archived: the bot cannot post there`, {
+      service: 'chat',
+      fields: fields('archived'),
+    });
   }
   if (conversation.is_member === false) {
-    throw new GatewayError('UPSTREAM_FORBIDDEN', `The bot is not a member of ${channel} and cannot post there: invite it, or name another channel`, {
+    const message = `The bot is not a member of ${channel} and cannot post there: invite it, or name another channel`;
+    throw new GatewayError('UPSTREAM_FORBIDDEN', message, {
       service: 'chat',
       fields: fields('the bot is not a member'),
     });

@@ -87,7 +87,8 @@ export async function winDeal(context: GatewayContext, args: WinDealArgs): Promi
       affects(step) {
         const customerId = step.steps['billing.ensureCustomer'].ids.customerId;
         const invoiceId = step.notes.invoiceId as string | undefined;
-        return [{ system: 'billing', entity: invoiceId ? 'invoice' : 'customer', id: invoiceId ?? customerId, action: 'updated', related: { customerId } }];
+        const entity = invoiceId ? 'invoice' : 'customer';
+        return [{ system: 'billing', entity, id: invoiceId ?? customerId, action: 'updated', related: { customerId } }];
       },
       async compensate(step) {
         const invoiceId = step.notes.invoiceId as string | undefined;
@@ -109,7 +110,10 @@ export async function winDeal(context: GatewayContext, args: WinDealArgs): Promi
     const links = await crm.batchReadAssociations('deals', 'contacts', [dealId]);
     const contacts = links.get(dealId);
     const contactId = contacts?.primaryId ?? contacts?.ids[0];
-    if (!contactId) throw new GatewayError('BAD_USER_INPUT', 'The deal has no associated contact to bill', { service: 'crm', fields: { dealId: 'has no associated contact' } });
+    if (!contactId) {
+      const fields = { dealId: 'has no associated contact' };
+      throw new GatewayError('BAD_USER_INPUT', 'The deal has no associated contact to bill', { service: 'crm', fields });
+    }
     return contactId;
   }
 
@@ -121,15 +125,22 @@ export async function winDeal(context: GatewayContext, args: WinDealArgs): Promi
     const contactId = await billedContact(deal.id);
     // The customer is found (or made) for this contact: it must exist and have an address to bill.
     const [contact] = await crm.batchReadObjects('contacts', [contactId]);
-    if (!contact) throw new GatewayError('BAD_USER_INPUT', `The deal's contact ${contactId} no longer exists`, { service: 'crm', fields: { dealId: 'its contact is gone' } });
+    if (!contact) {
+      const fields = { dealId: 'its contact is gone' };
+      throw new GatewayError('BAD_USER_INPUT', `The deal's contact ${contactId} no longer exists`, { service: 'crm', fields });
+    }
     await checkPostable(context, input.notify.channel, 'notify.channel');
   }
 
-  return runWorkflow(context, { operation: 'winDeal', idempotencyKey: input.idempotencyKey, inputs: input, steps, subject: `deal:${input.dealId}`, precheck });
+  const subject = `deal:${input.dealId}`;
+  return runWorkflow(context, { operation: 'winDeal', idempotencyKey: input.idempotencyKey, inputs: input, steps, subject, precheck });
 }
 
 function alreadyWon(dealId: string): GatewayError {
-  return new GatewayError('DEAL_ALREADY_WON', `Deal ${dealId} is already won; it is not won (or billed) again`, { service: 'crm', fields: { dealId: 'already closed-won' } });
+  return new GatewayError('DEAL_ALREADY_WON', `Deal ${dealId} is already won; it is not won (or billed) again`, {
+    service: 'crm',
+    fields: { dealId: 'already closed-won' },
+  });
 }
 
 /** `<@U…>` for the owner's chat user, else the owner's name, else nothing. */

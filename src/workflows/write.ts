@@ -40,8 +40,11 @@ export function isOutcomeUnknown(error: unknown): boolean {
 }
 
 export function outcomeUnknown(error: GatewayError, evicted = false): GatewayError {
-  const read = evicted ? 'cached copies of what it could have changed were evicted, so reading the record now asks the vendor' : 'read the record';
-  return new GatewayError('WRITE_OUTCOME_UNKNOWN', `${error.message}; the write may or may not have been applied — ${read}, or retry with an idempotency key`, {
+  const read = evicted
+    ? 'cached copies of what it could have changed were evicted, so reading the record now asks the vendor'
+    : 'read the record';
+  const message = `${error.message}; the write may or may not have been applied — ${read}, or retry with an idempotency key`;
+  return new GatewayError('WRITE_OUTCOME_UNKNOWN', message, {
     service: error.service,
     cause: error,
   });
@@ -62,7 +65,9 @@ export async function evictUnknown(context: GatewayContext, affects: readonly Ch
     // so its lists and lookups are evicted without telling subscribers of a record that may not exist.
     await publishChanges(
       context,
-      affects.map(({ record: _record, ...change }) => (change.id === '' || change.id.endsWith(':') ? { ...change, action: 'deleted' as const } : change)),
+      affects.map(({ record: _record, ...change }) =>
+        change.id === '' || change.id.endsWith(':') ? { ...change, action: 'deleted' as const } : change,
+      ),
     );
     return true;
   } catch {
@@ -103,12 +108,16 @@ export interface WriteOutcome<T> {
 }
 
 /** An audit row with the caller and request filled in; a failure to record it is logged, never thrown. */
-export async function appendAudit(context: GatewayContext, entry: Omit<AuditEntry, 'principal' | 'requestId' | 'finishedAt'>): Promise<void> {
+export async function appendAudit(
+  context: GatewayContext,
+  entry: Omit<AuditEntry, 'principal' | 'requestId' | 'finishedAt'>,
+): Promise<void> {
   await context.writes.store.audit
     .append({ ...entry, finishedAt: new Date(), principal: principalOf(context), requestId: context.requestId })
     .catch((error: unknown) => {
       // The write itself is done (or failed) upstream; losing its audit row must be loud.
-      console.error(`[audit] could not record ${entry.operation} (request ${context.requestId}):`, error instanceof Error ? error.message : error);
+      const reason = error instanceof Error ? error.message : error;
+      console.error(`[audit] could not record ${entry.operation} (request ${context.requestId}):`, reason);
     });
 }
 
@@ -144,11 +153,14 @@ export async function performWrite<T>(context: GatewayContext, spec: WriteSpec, 
     await publishChanges(context, result.changes, startedAt.getTime());
     return result.value;
   } catch (error) {
-    const failure = isOutcomeUnknown(error) ? outcomeUnknown(error as GatewayError, await evictUnknown(context, spec.affects?.() ?? [])) : error;
+    const failure = isOutcomeUnknown(error)
+      ? outcomeUnknown(error as GatewayError, await evictUnknown(context, spec.affects?.() ?? []))
+      : error;
     outcome = outcomeOf(failure);
     errorCode = isGatewayError(failure) ? failure.code : 'INTERNAL_SERVER_ERROR';
     throw failure;
   } finally {
-    await appendAudit(context, { startedAt, operation: spec.operation, idempotencyKey: spec.idempotencyKey ?? null, inputs: spec.inputs, upstream, outcome, errorCode });
+    const { operation, idempotencyKey, inputs } = spec;
+    await appendAudit(context, { startedAt, operation, idempotencyKey: idempotencyKey ?? null, inputs, upstream, outcome, errorCode });
   }
 }

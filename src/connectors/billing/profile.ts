@@ -91,14 +91,16 @@ export function classifyStripeResponse(response: UpstreamResponse, request?: Pic
   const vendorReason = write || missing ? sanitizeVendorMessage(error.message) : undefined;
 
   if (status === 404 || error.code === 'resource_missing') {
-    return new GatewayError('NOT_FOUND', vendorReason ? `Stripe: ${vendorReason}` : `Stripe has no such ${missingResource(error)}`, options);
+    const message = vendorReason ? `Stripe: ${vendorReason}` : `Stripe has no such ${missingResource(error)}`;
+    return new GatewayError('NOT_FOUND', message, options);
   }
   if (status === 401) return new GatewayError('UPSTREAM_AUTH_FAILED', 'Stripe rejected the configured API key', options);
   if (status === 403) return new GatewayError('UPSTREAM_AUTH_FAILED', 'The configured Stripe key lacks permission for this request', options);
   if (status === 409) {
     const code = safeCode(error.code);
     const reason = vendorReason ?? (code ? words(code) : undefined);
-    return new GatewayError('UPSTREAM_CONFLICT', reason ? `Stripe refused the request: ${reason}` : 'Stripe refused the request as a conflict', options);
+    const message = reason ? `Stripe refused the request: ${reason}` : 'Stripe refused the request as a conflict';
+    return new GatewayError('UPSTREAM_CONFLICT', message, options);
   }
   if (status === 429) {
     // lock_timeout is Stripe's answer to concurrent writes on one object, not a quota.
