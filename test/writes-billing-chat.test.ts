@@ -155,7 +155,8 @@ describe.runIf(hasService('postgres'))('billing and chat mutations, onboardCusto
     failingStep = 'billing.createSubscription';
     const result = await stack
       .query<{ onboardCustomer: { status: string; steps: { name: string; status: string }[]; contactId: string; customerId: string } }>(
-        `mutation { onboardCustomer(idempotencyKey: "onboard-${randomUUID()}", contact: { email: "${email}" }, plan: { priceId: "price_growth_monthly" }, notify: { channel: "#general" }) {
+        `mutation { onboardCustomer(idempotencyKey: "onboard-${randomUUID()}", contact: { email: "${email}" },
+          plan: { priceId: "price_growth_monthly" }, notify: { channel: "#general" }) {
         status steps { name status } contactId: upstreamId(name: "contactId") customerId: upstreamId(name: "customerId") } }`,
       )
       .finally(() => {

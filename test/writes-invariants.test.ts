@@ -22,7 +22,8 @@ describe.runIf(hasService('postgres'))('cross-system write invariants', () => {
     if (stack) await dropSchema(stack.schema);
   });
 
-  const win = (key: string, dealId: string, channel = '#general') => stack.query<{ winDeal: WinDealResult }>(WIN_DEAL, { key, dealId, channel });
+  const win = (key: string, dealId: string, channel = '#general') =>
+    stack.query<{ winDeal: WinDealResult }>(WIN_DEAL, { key, dealId, channel });
 
   it('replays the stored answer byte for byte: steps and their upstream ids in the first answer\'s order', async () => {
     const key = `win-${randomUUID()}`;
@@ -41,7 +42,9 @@ describe.runIf(hasService('postgres'))('cross-system write invariants', () => {
     inputs: string;
   }
   const auditOf = async (filter: string) => {
-    const log = await stack.query<{ auditLog: { nodes: AuditRow[] } }>(`{ auditLog(first: 100, filter: { ${filter} }) { nodes { operation outcome errorCode idempotencyKey inputs } } }`);
+    const log = await stack.query<{ auditLog: { nodes: AuditRow[] } }>(
+      `{ auditLog(first: 100, filter: { ${filter} }) { nodes { operation outcome errorCode idempotencyKey inputs } } }`,
+    );
     expect(log.errors).toBeUndefined();
     return log.data!.auditLog.nodes;
   };
@@ -49,11 +52,17 @@ describe.runIf(hasService('postgres'))('cross-system write invariants', () => {
   it('records rejected cross-system writes in the audit log: invalid input, and a key reused with other inputs', async () => {
     const badKey = `rejected-${randomUUID()}`;
     const bad = await stack.query(
-      `mutation { winDeal(idempotencyKey: "${badKey}", dealId: "not-a-deal", invoice: { currency: "usd" }, notify: { channel: "#general" }) { status } }`,
+      `mutation { winDeal(idempotencyKey: "${badKey}", dealId: "not-a-deal", invoice: { currency: "usd" },
+        notify: { channel: "#general" }) { status } }`,
     );
     expect(bad.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     expect(await auditOf(`idempotencyKey: "${badKey}"`)).toEqual([
-      expect.objectContaining({ operation: 'winDeal', outcome: 'rejected', errorCode: 'BAD_USER_INPUT', inputs: expect.stringContaining('not-a-deal') }),
+      expect.objectContaining({
+        operation: 'winDeal',
+        outcome: 'rejected',
+        errorCode: 'BAD_USER_INPUT',
+        inputs: expect.stringContaining('not-a-deal'),
+      }),
     ]);
 
     const key = `win-${randomUUID()}`;
@@ -62,7 +71,11 @@ describe.runIf(hasService('postgres'))('cross-system write invariants', () => {
     expect(reused.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: { idempotencyKey: expect.any(String) } });
     const rows = await auditOf(`idempotencyKey: "${key}"`);
     expect(rows.map((row) => row.outcome).sort()).toEqual(['rejected', 'succeeded']);
-    expect(rows.find((row) => row.outcome === 'rejected')).toMatchObject({ operation: 'winDeal', errorCode: 'BAD_USER_INPUT', inputs: expect.stringContaining(deals[2].id) });
+    expect(rows.find((row) => row.outcome === 'rejected')).toMatchObject({
+      operation: 'winDeal',
+      errorCode: 'BAD_USER_INPUT',
+      inputs: expect.stringContaining(deals[2].id),
+    });
   });
 
   it('records a rejected single-system write too', async () => {
@@ -115,7 +128,8 @@ describe.runIf(hasService('postgres'))('cross-system write invariants', () => {
   it('refuses onboardCustomer to a channel the bot cannot post to before any contact or customer exists', async () => {
     stack.resetCounts();
     const result = await stack.query(
-      `mutation { onboardCustomer(idempotencyKey: "onboard-${randomUUID()}", contact: { email: "chan-${randomUUID().slice(0, 8)}@example.com" },
+      `mutation { onboardCustomer(idempotencyKey: "onboard-${randomUUID()}",
+        contact: { email: "chan-${randomUUID().slice(0, 8)}@example.com" },
         plan: { priceId: "price_growth_monthly" }, notify: { channel: "#random" }) { status } }`,
     );
     expect(result.errors?.[0].extensions).toMatchObject({ code: 'UPSTREAM_FORBIDDEN', fields: { 'notify.channel': expect.any(String) } });
@@ -130,7 +144,11 @@ describe.runIf(hasService('postgres'))('cross-system write invariants', () => {
       `mutation { onboardCustomer(idempotencyKey: "onboard-${randomUUID()}", contact: { email: "${email}" },
         plan: { priceId: "price_doesnotexist" }, notify: { channel: "#general" }) { status } }`,
     );
-    expect(result.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND', service: 'billing', fields: { 'plan.priceId': expect.any(String) } });
+    expect(result.errors?.[0].extensions).toMatchObject({
+      code: 'NOT_FOUND',
+      service: 'billing',
+      fields: { 'plan.priceId': expect.any(String) },
+    });
     expect(result.errors?.[0].message).toContain("No such price: 'price_doesnotexist'");
     expect(writeCount(stack, 'crm')).toBe(0);
     expect(writeCount(stack, 'billing')).toBe(0);

@@ -18,7 +18,8 @@ describe('Stripe error reasons (profile)', () => {
   });
 
   it("passes a write's reason through without key-like tokens or control characters, capped", () => {
-    const error = classifyStripeResponse(refused('Bad key sk_test_abcDEF123 used\nhere; whsec_zzz too', { code: 'parameter_invalid' }), { method: 'POST' });
+    const body = refused('Bad key sk_test_abcDEF123 used\nhere; whsec_zzz too', { code: 'parameter_invalid' });
+    const error = classifyStripeResponse(body, { method: 'POST' });
     expect(error?.code).toBe('BAD_USER_INPUT');
     expect(error?.message).toBe('Stripe rejected the request: Bad key [redacted] used here; [redacted] too');
     const long = classifyStripeResponse(refused('x'.repeat(5000)), { method: 'POST' });
@@ -27,7 +28,8 @@ describe('Stripe error reasons (profile)', () => {
   });
 
   it("keeps a read's message to Stripe's code and parameter (a read's parameters are the gateway's)", () => {
-    const error = classifyStripeResponse(refused('Invalid integer: secret-ish', { code: 'parameter_invalid_integer', param: 'limit' }), { method: 'GET' });
+    const body = refused('Invalid integer: secret-ish', { code: 'parameter_invalid_integer', param: 'limit' });
+    const error = classifyStripeResponse(body, { method: 'GET' });
     expect(error?.message).toBe('Stripe rejected the request: parameter invalid integer (limit)');
   });
 });
@@ -43,9 +45,12 @@ describe.runIf(hasService('postgres'))('Stripe error reasons through the gateway
   });
 
   it('paying an invoice twice says "Invoice is already paid", as Stripe did', async () => {
-    const customer = await stack.query<{ createCustomer: { id: string } }>('mutation { createCustomer(input: { email: "twice-paid@example.com" }) { id } }');
+    const customer = await stack.query<{ createCustomer: { id: string } }>(
+      'mutation { createCustomer(input: { email: "twice-paid@example.com" }) { id } }',
+    );
     const draft = await stack.query<{ createInvoice: { id: string } }>(
-      `mutation { createInvoice(input: { customerId: "${customer.data!.createCustomer.id}", currency: "usd", lineItems: [{ description: "Seats", unitAmount: 1500 }] }) { id } }`,
+      `mutation { createInvoice(input: { customerId: "${customer.data!.createCustomer.id}", currency: "usd",
+        lineItems: [{ description: "Seats", unitAmount: 1500 }] }) { id } }`,
     );
     const id = draft.data!.createInvoice.id;
     expect((await stack.query(`mutation { finalizeInvoice(id: "${id}") { id } }`)).errors).toBeUndefined();
@@ -58,7 +63,8 @@ describe.runIf(hasService('postgres'))('Stripe error reasons through the gateway
 
   it("an unknown price says Stripe's \"No such price: '…'\", not the parameter's name", async () => {
     const result = await stack.query(
-      `mutation { onboardCustomer(idempotencyKey: "onboard-${randomUUID()}", contact: { email: "price-${randomUUID().slice(0, 8)}@example.com" },
+      `mutation { onboardCustomer(idempotencyKey: "onboard-${randomUUID()}",
+        contact: { email: "price-${randomUUID().slice(0, 8)}@example.com" },
         plan: { priceId: "price_doesnotexist" }, notify: { channel: "#general" }) { status error { code message } } }`,
     );
     const text = JSON.stringify(result);

@@ -13,7 +13,10 @@ describe.runIf(hasService('postgres'))('unknown write outcomes evict the cache',
   let stack: Stack & { schema: string };
   beforeAll(async () => {
     // One attempt per call, and a per-attempt timeout the injected latency outlasts.
-    stack = await startWriteStack({ world: { size: 50 }, env: { UPSTREAM_RETRIES: '0', UPSTREAM_BREAKER_THRESHOLD: '1000', UPSTREAM_TIMEOUT_MS: '400' } });
+    stack = await startWriteStack({
+      world: { size: 50 },
+      env: { UPSTREAM_RETRIES: '0', UPSTREAM_BREAKER_THRESHOLD: '1000', UPSTREAM_TIMEOUT_MS: '400' },
+    });
   });
   afterAll(async () => {
     await stack?.close();
@@ -42,7 +45,8 @@ describe.runIf(hasService('postgres'))('unknown write outcomes evict the cache',
     expect(update.errors?.[0].message).toMatch(/evicted/);
     // The PATCH arrived before the gateway gave up: HubSpot holds the new name.
     expect(crm.requests.entries.some((entry) => entry.method === 'PATCH')).toBe(true);
-    const stored = await vendorGet<{ properties: { firstname: string } }>(stack, 'crm', `/crm/v3/objects/contacts/${contactId}?properties=firstname`);
+    const path = `/crm/v3/objects/contacts/${contactId}?properties=firstname`;
+    const stored = await vendorGet<{ properties: { firstname: string } }>(stack, 'crm', path);
     expect(stored.body.properties.firstname).toBe('Settled');
 
     const after = await stack.query<{ contact: { firstName: string } }>(read);

@@ -113,7 +113,8 @@ describe.runIf(hasService('postgres'))('winDeal', () => {
 
   it('records each run in the audit log, readable through GraphQL', async () => {
     const log = await stack.query<{ auditLog: { nodes: { operation: string; outcome: string; principal: string; idempotencyKey: string; upstream: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } }>(
-      '{ auditLog(first: 5, filter: { operation: "winDeal" }) { nodes { operation outcome principal idempotencyKey upstream } pageInfo { hasNextPage endCursor } } }',
+      `{ auditLog(first: 5, filter: { operation: "winDeal" }) {
+        nodes { operation outcome principal idempotencyKey upstream } pageInfo { hasNextPage endCursor } } }`,
     );
     expect(log.errors).toBeUndefined();
     const nodes = log.data!.auditLog.nodes;
