@@ -20,6 +20,8 @@ export const ERROR_CODES = {
   OVERLOADED: 'The gateway is at its limit of operations in flight and waiting (HTTP 503 with Retry-After), or the operation waited for a slot past its deadline; nothing was sent upstream.',
   WRITE_OUTCOME_UNKNOWN: 'A write was sent but its outcome is unknown; retry with the same idempotency key.',
   CLIENT_CLOSED_REQUEST: 'The client closed the connection before the answer was ready; no client receives it: it names the cancelled upstream calls in logs and traces.',
+  DEAL_ALREADY_WON: 'winDeal refused: the deal is already closed-won, so it is not billed again, whatever the key; nothing was written.',
+  WRITE_IN_PROGRESS: 'A write on the same subject (deal) is running, or awaits its own key to settle an unknown outcome; nothing written.',
   BAD_REQUEST: 'The HTTP request is not a GraphQL request the gateway accepts: malformed JSON, an unsupported content type or method, or (403) a GET or form POST without a CSRF header.',
   REQUEST_ENTITY_TOO_LARGE: 'The request body exceeds LIMIT_MAX_BODY_BYTES (HTTP 413).',
   PERSISTED_QUERY_NOT_FOUND: 'Trusted-documents mode: the request sent query text, or a document id that is not in the manifest.',

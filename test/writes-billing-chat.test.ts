@@ -11,8 +11,17 @@ import { dropSchema, startWriteStack, vendorGet, writeCount } from './writes-sup
 
 describe.runIf(hasService('postgres'))('billing and chat mutations, onboardCustomer', () => {
   let stack: Stack & { schema: string };
+  /** A step of a cross-system write during which billing answers 500 (the compensation test). */
+  let failingStep: string | undefined;
   beforeAll(async () => {
-    stack = await startWriteStack();
+    stack = await startWriteStack({
+      onWorkflowStep: async (event) => {
+        if (event.step !== failingStep) return;
+        await stack.sandbox.server('billing').setKnobs({ errorRate: event.phase === 'start' ? 1 : 0 });
+      },
+      // One try per call and a breaker that stays closed, so the injected fault fails exactly its step.
+      env: { UPSTREAM_RETRIES: '0', UPSTREAM_BREAKER_THRESHOLD: '1000' },
+    });
   });
   afterAll(async () => {
     await stack?.close();
@@ -142,10 +151,17 @@ describe.runIf(hasService('postgres'))('billing and chat mutations, onboardCusto
   it('compensates a failed onboarding: the subscription step fails, the customer is deleted and the contact archived', async () => {
     const email = `failing-${randomUUID().slice(0, 8)}@example.com`;
     stack.resetCounts();
-    const result = await stack.query<{ onboardCustomer: { status: string; steps: { name: string; status: string }[]; contactId: string; customerId: string } }>(
-      `mutation { onboardCustomer(idempotencyKey: "onboard-${randomUUID()}", contact: { email: "${email}" }, plan: { priceId: "price_doesnotexist" }, notify: { channel: "#general" }) {
+    // An unknown price is refused before anything is written now: Stripe failing at the subscription is what is left.
+    failingStep = 'billing.createSubscription';
+    const result = await stack
+      .query<{ onboardCustomer: { status: string; steps: { name: string; status: string }[]; contactId: string; customerId: string } }>(
+        `mutation { onboardCustomer(idempotencyKey: "onboard-${randomUUID()}", contact: { email: "${email}" },
+          plan: { priceId: "price_growth_monthly" }, notify: { channel: "#general" }) {
         status steps { name status } contactId: upstreamId(name: "contactId") customerId: upstreamId(name: "customerId") } }`,
-    );
+      )
+      .finally(() => {
+        failingStep = undefined;
+      });
     const outcome = result.data!.onboardCustomer;
     expect(outcome.status).toBe('FAILED');
     expect(outcome.steps.map((s) => s.status)).toEqual(['COMPENSATED', 'COMPENSATED', 'FAILED', 'PENDING']);

@@ -72,6 +72,7 @@ export const WIN_DEAL = /* GraphQL */ `
       status
       replayed
       error { code message step }
+      warnings { code message step }
       steps { name system status compensation error { code } upstreamIds { name value } }
       invoiceId: upstreamId(name: "invoiceId")
       customerId: upstreamId(name: "customerId")
@@ -84,6 +85,7 @@ export interface WinDealResult {
   status: string;
   replayed: boolean;
   error: { code: string; message: string; step: string | null } | null;
+  warnings: { code: string; message: string; step: string | null }[];
   steps: { name: string; system: string; status: string; compensation: string | null; error: { code: string } | null; upstreamIds: { name: string; value: string }[] }[];
   invoiceId: string | null;
   customerId: string | null;

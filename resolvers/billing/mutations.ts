@@ -101,9 +101,10 @@ export async function createDraftInvoice(context: GatewayContext, input: Invoice
 
 function invoiceAction(operation: 'finalizeInvoice' | 'payInvoice' | 'voidInvoice'): NonNullable<MutationResolvers['finalizeInvoice']> {
   return async (_parent, args, context) => {
-    const id = validate(stripeId('in'), args.id, 'id');
-    const paidOutOfBand = (args as { paidOutOfBand?: boolean | null }).paidOutOfBand ?? false;
-    return performWrite(context, { operation, inputs: args }, async () => {
+    const affects = (): ChangeSpec[] => [{ system: 'billing', entity: 'invoice', id: args.id, action: 'updated' }];
+    return performWrite(context, { operation, inputs: args, affects }, async () => {
+      const id = validate(stripeId('in'), args.id, 'id');
+      const paidOutOfBand = (args as { paidOutOfBand?: boolean | null }).paidOutOfBand ?? false;
       const key = randomUUID();
       const billing = context.connectors.billing;
       const invoice =
@@ -119,8 +120,18 @@ function invoiceAction(operation: 'finalizeInvoice' | 'payInvoice' | 'voidInvoic
 
 export const billingMutations: MutationResolvers = {
   async createCustomer(_parent, { input }, context) {
-    const valid = validate(customerInput, input, 'input');
-    return performWrite(context, { operation: 'createCustomer', inputs: input }, async () => {
+    // A customer that may now exist: the contact's and the email's links re-resolve.
+    const affects = (): ChangeSpec[] => [
+      {
+        system: 'billing',
+        entity: 'customer',
+        id: '',
+        action: 'created',
+        related: { contactId: input.contactId ?? undefined, email: input.email ?? undefined },
+      },
+    ];
+    return performWrite(context, { operation: 'createCustomer', inputs: input, affects }, async () => {
+      const valid = validate(customerInput, input, 'input');
       const key = randomUUID();
       const customer = await context.connectors.billing.createCustomer(customerParams(valid), key);
       return { value: customer, upstream: [{ system: 'billing', ids: { customerId: customer.id, idempotencyKey: key } }], changes: [customerChange(customer, 'created')] };
@@ -128,9 +139,10 @@ export const billingMutations: MutationResolvers = {
   },
 
   async updateCustomer(_parent, { id, input }, context) {
-    const customerId = validate(stripeId('cus'), id, 'id');
-    const valid = validate(updateCustomerInput, input, 'input');
-    return performWrite(context, { operation: 'updateCustomer', inputs: { id, input } }, async () => {
+    const affects = (): ChangeSpec[] => [{ system: 'billing', entity: 'customer', id, action: 'updated' }];
+    return performWrite(context, { operation: 'updateCustomer', inputs: { id, input }, affects }, async () => {
+      const customerId = validate(stripeId('cus'), id, 'id');
+      const valid = validate(updateCustomerInput, input, 'input');
       const key = randomUUID();
       const previous = await context.connectors.billing.retrieveCustomer(customerId);
       if (!previous) throw new GatewayError('NOT_FOUND', 'Stripe has no such customer', { service: 'billing' });
@@ -147,8 +159,8 @@ export const billingMutations: MutationResolvers = {
   },
 
   async createInvoice(_parent, { input }, context) {
-    const valid = validate(invoiceInput, input, 'input');
     return performWrite(context, { operation: 'createInvoice', inputs: input }, async () => {
+      const valid = validate(invoiceInput, input, 'input');
       const key = randomUUID();
       const invoice = await createDraftInvoice(context, valid, key);
       return { value: invoice, upstream: [{ system: 'billing', ids: { invoiceId: invoice.id, idempotencyKey: key } }], changes: [invoiceChange(invoice, 'created')] };

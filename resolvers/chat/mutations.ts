@@ -8,7 +8,7 @@ import type { ChatMessage } from '../../src/connectors/chat/schemas.ts';
 import type { GatewayContext } from '../../src/context.ts';
 import { GatewayError } from '../../src/errors.ts';
 import type { MutationResolvers } from '../../src/generated/chat.ts';
-import { performWrite, validate } from '../../src/workflows/write.ts';
+import { performWrite, validate, type ChangeSpec } from '../../src/workflows/write.ts';
 
 const CHANNEL_ID = /^[CG][A-Z0-9]{2,31}$/;
 const CHANNEL_NAME = /^#?[a-z0-9][a-z0-9_-]{0,79}$/;
@@ -76,8 +76,13 @@ export function messageChange(message: ChatMessage) {
 
 export const chatMutations: MutationResolvers = {
   async postMessage(_parent, { input }, context) {
-    const valid = validate(postMessageInput, input, 'input');
-    return performWrite(context, { operation: 'postMessage', inputs: input }, async () => {
+    // The channel's history pages, once its id is known (a name is resolved first).
+    let channel: string | undefined;
+    const affects = (): ChangeSpec[] =>
+      channel ? [{ system: 'chat', entity: 'message', id: `${channel}:`, action: 'created', related: { channel } }] : [];
+    return performWrite(context, { operation: 'postMessage', inputs: input, affects }, async () => {
+      const valid = validate(postMessageInput, input, 'input');
+      channel = await resolveChannel(context, valid.channel);
       const message = await postMessage(context, valid);
       return { value: message, upstream: [{ system: 'chat', ids: { channel: message.channel, ts: message.ts } }], changes: [messageChange(message)] };
     });

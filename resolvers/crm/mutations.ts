@@ -118,9 +118,18 @@ function checkId(id: string, field = 'id'): string {
 
 function createIn<T extends CrmObjectType>(type: T, operation: string, schema: z.ZodType, names: Record<string, string>) {
   return async (_parent: unknown, { input }: { input: unknown }, context: GatewayContext) => {
-    const valid = validate(schema, input, 'input') as Record<string, unknown>;
-    return performWrite(context, { operation, inputs: input }, async () => {
-      const id = await context.connectors.crm.createObject(type, toProperties(valid, names));
+    let valid: Record<string, unknown> = {};
+    let id = '';
+    // The new record (id '' while HubSpot has not answered), its email's lookup and the records it was being linked to.
+    const affects = (): ChangeSpec[] => {
+      const related: Record<string, string | string[]> = {};
+      if (typeof valid.email === 'string') related.email = valid.email;
+      for (const field of ['contactIds', 'companyIds'] as const) if (Array.isArray(valid[field])) related[field] = valid[field] as string[];
+      return [{ system: 'crm', entity: ENTITY[type], id, action: 'created', related }];
+    };
+    return performWrite(context, { operation, inputs: input, affects }, async () => {
+      valid = validate(schema, input, 'input') as Record<string, unknown>;
+      id = await context.connectors.crm.createObject(type, toProperties(valid, names));
       const links: ChangeSpec[] = [];
       const related: Record<string, string[]> = {};
       for (const [field, toType] of [['contactIds', 'contacts'], ['companyIds', 'companies']] as const) {
@@ -137,9 +146,14 @@ function createIn<T extends CrmObjectType>(type: T, operation: string, schema: z
 
 function updateIn<T extends CrmObjectType>(type: T, operation: string, schema: z.ZodObject, names: Record<string, string>) {
   return async (_parent: unknown, { id, input }: { id: string; input: unknown }, context: GatewayContext) => {
-    const recordId = checkId(id);
-    const valid = validate(nonEmpty(schema), input, 'input') as Record<string, unknown>;
-    return performWrite(context, { operation, inputs: { id, input } }, async () => {
+    const email = (input as { email?: unknown } | null)?.email;
+    // The record, and under a new email, the email's lookup too.
+    const affects = (): ChangeSpec[] => [
+      { system: 'crm', entity: ENTITY[type], id, action: 'updated', related: typeof email === 'string' && email !== '' ? { email } : {} },
+    ];
+    return performWrite(context, { operation, inputs: { id, input }, affects }, async () => {
+      const recordId = checkId(id);
+      const valid = validate(nonEmpty(schema), input, 'input') as Record<string, unknown>;
       await context.connectors.crm.updateObject(type, recordId, toProperties(valid, names));
       const record = await readBack(context.connectors.crm, type, recordId);
       return {
@@ -151,41 +165,51 @@ function updateIn<T extends CrmObjectType>(type: T, operation: string, schema: z
   };
 }
 
+const associationInput = z
+  .object({
+    fromType: z.enum(['CONTACT', 'COMPANY', 'DEAL']),
+    fromId: objectId,
+    toType: z.enum(['CONTACT', 'COMPANY', 'DEAL']),
+    toId: objectId,
+  })
+  .refine((value) => value.fromType !== value.toType, {
+    error: 'records of one type cannot be associated with each other',
+    path: ['toType'],
+  });
+
 function associationIn(associated: boolean): NonNullable<MutationResolvers['associate']> {
   return async (_parent, { input }, context) => {
-    const valid = validate(
-      z.object({ fromType: z.enum(['CONTACT', 'COMPANY', 'DEAL']), fromId: objectId, toType: z.enum(['CONTACT', 'COMPANY', 'DEAL']), toId: objectId }).refine(
-        (value) => value.fromType !== value.toType,
-        { error: 'records of one type cannot be associated with each other', path: ['toType'] },
-      ),
-      input,
-      'input',
-    );
-    const fromType = RECORD_TYPES[valid.fromType];
-    const toType = RECORD_TYPES[valid.toType];
-    return performWrite(context, { operation: associated ? 'associate' : 'disassociate', inputs: input }, async () => {
+    const affects = () => linkChanges(validate(associationInput, input), associated);
+    return performWrite(context, { operation: associated ? 'associate' : 'disassociate', inputs: input, affects }, async () => {
+      const valid = validate(associationInput, input, 'input');
+      const fromType = RECORD_TYPES[valid.fromType];
+      const toType = RECORD_TYPES[valid.toType];
       if (associated) await context.connectors.crm.associate(fromType, valid.fromId, toType, valid.toId);
       else await context.connectors.crm.disassociate(fromType, valid.fromId, toType, valid.toId);
-      const action = associated ? 'linked' : 'unlinked';
-      const key = (type: CrmObjectType) => `${ENTITY[type]}Ids`;
-      return {
-        value: { ...valid, associated },
-        upstream: [{ system: 'crm', ids: { fromId: valid.fromId, toId: valid.toId } }],
-        changes: [
-          { system: 'crm', entity: ENTITY[fromType], id: valid.fromId, action, related: { [key(toType)]: [valid.toId] } },
-          { system: 'crm', entity: ENTITY[toType], id: valid.toId, action, related: { [key(fromType)]: [valid.fromId] } },
-        ],
-      };
+      const upstream = [{ system: 'crm' as const, ids: { fromId: valid.fromId, toId: valid.toId } }];
+      return { value: { ...valid, associated }, upstream, changes: linkChanges(valid, associated) };
     });
   };
+}
+
+function linkChanges(valid: z.output<typeof associationInput>, associated: boolean): ChangeSpec[] {
+  const fromType = RECORD_TYPES[valid.fromType];
+  const toType = RECORD_TYPES[valid.toType];
+  const action = associated ? 'linked' : 'unlinked';
+  const key = (type: CrmObjectType) => `${ENTITY[type]}Ids`;
+  return [
+    { system: 'crm', entity: ENTITY[fromType], id: valid.fromId, action, related: { [key(toType)]: [valid.toId] } },
+    { system: 'crm', entity: ENTITY[toType], id: valid.toId, action, related: { [key(fromType)]: [valid.fromId] } },
+  ];
 }
 
 export const crmMutations: MutationResolvers = {
   createContact: createIn('contacts', 'createContact', createContact, CONTACT_PROPERTIES),
   updateContact: updateIn('contacts', 'updateContact', updateContact, CONTACT_PROPERTIES),
   async archiveContact(_parent, { id }, context) {
-    const contactId = checkId(id);
-    return performWrite(context, { operation: 'archiveContact', inputs: { id } }, async () => {
+    const affects = (): ChangeSpec[] => [{ system: 'crm', entity: 'contact', id, action: 'deleted' }];
+    return performWrite(context, { operation: 'archiveContact', inputs: { id }, affects }, async () => {
+      const contactId = checkId(id);
       await context.connectors.crm.archiveObject('contacts', contactId);
       return {
         value: { id: contactId, archived: true },

@@ -301,12 +301,12 @@ export function createUpstreamClient(options: UpstreamClientOptions): ResilientU
         });
       }
       // Slack reports failures as 200 + `ok:false`, so a 2xx is not proof of success.
-      const error = profile.classify(response);
+      const error = profile.classify(response, request);
       if (error) throw withDetails(error, system);
       return response;
     }
 
-    const classified = profile.classify(response);
+    const classified = profile.classify(response, request);
     if (status !== 429 && status < 500) {
       if (classified) throw withDetails(classified, system);
       return response;

@@ -71,9 +71,10 @@ export interface VendorProfile {
   defaultHeaders?: Record<string, string>;
   /**
    * Turns a non-2xx response (or, for Slack, a 200 with `ok:false`) into a GatewayError
-   * with a safe message; returns null when the response is a success.
+   * with a safe message; returns null when the response is a success. `request` tells a
+   * write (whose parameters are the caller's own input) from a read.
    */
-  classify(response: UpstreamResponse): GatewayError | null;
+  classify(response: UpstreamResponse, request?: Pick<UpstreamRequest, 'method'>): GatewayError | null;
   /** How long to wait before retrying a 429/503, from the vendor's headers/body; undefined = use backoff. */
   retryAfterMs?(response: UpstreamResponse): number | undefined;
 }

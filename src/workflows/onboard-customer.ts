@@ -7,11 +7,10 @@ import { readBack } from '../../resolvers/crm/mutations.ts';
 import { channelRef } from '../../resolvers/chat/mutations.ts';
 import { stripeId } from '../../resolvers/billing/mutations.ts';
 import type { GatewayContext } from '../context.ts';
-import { GatewayError } from '../errors.ts';
-import { runWorkflow, type StepDefinition, type WorkflowResult } from './engine.ts';
-import { ensureCustomerStep, postMessageStep } from './steps.ts';
+import { GatewayError, isGatewayError } from '../errors.ts';
+import { runWorkflow, validateWorkflow, type StepDefinition, type WorkflowResult } from './engine.ts';
+import { checkPostable, ensureCustomerStep, postMessageStep } from './steps.ts';
 import { idempotencyKey } from './win-deal.ts';
-import { validate } from './write.ts';
 
 const name = z.string().trim().min(1, { error: 'must not be empty' }).max(100);
 
@@ -34,7 +33,7 @@ const onboardInput = z.object({
 export type OnboardCustomerArgs = z.input<typeof onboardInput>;
 
 export async function onboardCustomer(context: GatewayContext, args: OnboardCustomerArgs): Promise<WorkflowResult> {
-  const input = validate(onboardInput, args);
+  const input = await validateWorkflow(context, 'onboardCustomer', onboardInput, args);
   const crm = context.connectors.crm;
   const email = input.contact.email.trim();
 
@@ -60,6 +59,8 @@ export async function onboardCustomer(context: GatewayContext, args: OnboardCust
         const record = await readBack(crm, 'contacts', id);
         return { ids: { contactId: id }, notes: { contactId: id }, changes: [{ system: 'crm', entity: 'contact', id, action: 'created', record }] };
       },
+      // A contact may have been created under the email: its lookup and the contact lists.
+      affects: () => [{ system: 'crm', entity: 'contact', id: '', action: 'created', related: { email } }],
       async compensate(step) {
         const contactId = step.notes.contactId as string | undefined;
         if (!contactId) return { summary: null };
@@ -90,6 +91,10 @@ export async function onboardCustomer(context: GatewayContext, args: OnboardCust
           changes: [{ system: 'billing', entity: 'subscription', id: subscription.id, action: 'created', related: { customerId } }],
         };
       },
+      affects: (step) => {
+        const customerId = step.steps['billing.createCustomer'].ids.customerId;
+        return [{ system: 'billing', entity: 'subscription', id: '', action: 'created', related: { customerId } }];
+      },
       async compensate(step) {
         const subscriptionId = step.notes.subscriptionId as string | undefined;
         if (!subscriptionId) return { summary: null };
@@ -106,5 +111,22 @@ export async function onboardCustomer(context: GatewayContext, args: OnboardCust
     }),
   ];
 
-  return runWorkflow(context, { operation: 'onboardCustomer', idempotencyKey: input.idempotencyKey, inputs: input, steps });
+  async function precheck(): Promise<void> {
+    // Before the contact and the customer exist: an unknown plan would only be found at the subscription.
+    const price = await context.connectors.billing.retrievePrice(input.plan.priceId).catch((error: unknown) => {
+      if (isGatewayError(error) && error.code === 'NOT_FOUND') {
+        throw new GatewayError('NOT_FOUND', error.message, { service: 'billing', fields: { 'plan.priceId': 'no such price' } });
+      }
+      throw error;
+    });
+    if (!price.recurring) {
+      throw new GatewayError('BAD_USER_INPUT', `Price ${price.id} is one-time: a plan needs a recurring price`, {
+        service: 'billing',
+        fields: { 'plan.priceId': 'not a recurring price' },
+      });
+    }
+    await checkPostable(context, input.notify.channel, 'notify.channel');
+  }
+
+  return runWorkflow(context, { operation: 'onboardCustomer', idempotencyKey: input.idempotencyKey, inputs: input, steps, precheck });
 }

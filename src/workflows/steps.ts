@@ -7,7 +7,7 @@ import type { StripeInvoice } from '../connectors/billing/schemas.ts';
 import type { ChatMessage } from '../connectors/chat/schemas.ts';
 import type { CrmContact } from '../connectors/crm/schemas.ts';
 import type { GatewayContext } from '../context.ts';
-import { GatewayError } from '../errors.ts';
+import { GatewayError, isGatewayError } from '../errors.ts';
 import { customerChange, invoiceChange } from '../../resolvers/billing/mutations.ts';
 import { messageChange, resolveChannel } from '../../resolvers/chat/mutations.ts';
 import type { StepContext, StepDefinition, StepResult } from './engine.ts';
@@ -25,12 +25,17 @@ export function ensureCustomerStep(name: string, contactOf: (step: StepContext) 
         if (existing) return { ids: { customerId: existing.id, contactId: contact.id }, notes: { created: false } };
       }
       const name = [contact.properties.firstname, contact.properties.lastname].filter(Boolean).join(' ') || undefined;
-      await step.save({ created: true });
+      await step.save({ created: true, contactId: contact.id });
       const customer = await context.connectors.billing.createCustomer(
         { email: contact.properties.email ?? undefined, name, metadata: { [HUBSPOT_CONTACT_METADATA_KEY]: contact.id } },
         `${step.key}:create`,
       );
       return { ids: { customerId: customer.id, contactId: contact.id }, notes: { created: true, customerId: customer.id }, changes: [customerChange(customer, 'created')] };
+    },
+    affects(step) {
+      // A customer may have been created for the contact: its links re-resolve.
+      const contactId = step.steps[name]?.ids.contactId ?? (step.notes.contactId as string | undefined);
+      return contactId ? [{ system: 'billing', entity: 'customer', id: '', action: 'created', related: { contactId } }] : [];
     },
     async compensate(step) {
       const customerId = step.notes.customerId as string | undefined;
@@ -74,6 +79,7 @@ export function finalizeInvoiceStep(name: string, invoiceIdOf: (step: StepContex
       const invoice: StripeInvoice = await step.context.connectors.billing.finalizeInvoice(invoiceId, `${step.key}:finalize`);
       return { ids: { invoiceId, ...(invoice.number ? { invoiceNumber: invoice.number } : {}) }, notes: { invoiceId }, changes: [invoiceChange(invoice, 'updated')] };
     },
+    affects: (step) => [{ system: 'billing', entity: 'invoice', id: invoiceIdOf(step), action: 'updated' }],
     async compensate(step) {
       const invoiceId = step.notes.invoiceId as string | undefined;
       return invoiceId ? undoInvoice(step.context, invoiceId) : { summary: null };
@@ -90,6 +96,12 @@ export function postMessageStep(name: string, compose: (step: StepContext) => Pr
     name,
     system: 'chat',
     irreversible: 'A posted message is not retracted automatically',
+    notification: true,
+    affects(step) {
+      const channel = step.notes.channel;
+      if (typeof channel !== 'string') return [];
+      return [{ system: 'chat', entity: 'message', id: `${channel}:`, action: 'created', related: { channel } }];
+    },
     async run(step) {
       const { context } = step;
       const { channel: requested, text } = await compose(step);
@@ -100,10 +112,40 @@ export function postMessageStep(name: string, compose: (step: StepContext) => Pr
         message = page.items.find((item) => item.text === step.notes.text);
       }
       if (!message) {
-        await step.save({ text, oldest: (Date.now() / 1000 - 1).toFixed(6) });
+        await step.save({ text, channel, oldest: (Date.now() / 1000 - 1).toFixed(6) });
         message = await context.connectors.chat.postMessage({ channel, text });
       }
       return { ids: { channel: message.channel, ts: message.ts }, changes: [messageChange(message)] };
     },
   };
+}
+
+/**
+ * Checks, before anything is written, that the bot can post to `channel`: it exists, is not
+ * archived, and the bot is a member (Slack answers `not_in_channel` otherwise). `field` names
+ * the argument in the error.
+ */
+export async function checkPostable(context: GatewayContext, channel: string, field: string): Promise<void> {
+  const fields = (reason: string) => ({ [field]: reason });
+  const conversation = await resolveChannel(context, channel)
+    .then((id) => context.connectors.chat.getConversation(id))
+    .catch((error: unknown) => {
+      if (isGatewayError(error) && error.code === 'NOT_FOUND') {
+        throw new GatewayError('NOT_FOUND', 'Slack has no such channel', { service: 'chat', fields: fields('no such channel') });
+      }
+      throw error;
+    });
+  if (conversation.is_archived) {
+    throw new GatewayError('UPSTREAM_FORBIDDEN', `The channel ${channel} is archived: the bot cannot post there`, {
+      service: 'chat',
+      fields: fields('archived'),
+    });
+  }
+  if (conversation.is_member === false) {
+    const message = `The bot is not a member of ${channel} and cannot post there: invite it, or name another channel`;
+    throw new GatewayError('UPSTREAM_FORBIDDEN', message, {
+      service: 'chat',
+      fields: fields('the bot is not a member'),
+    });
+  }
 }

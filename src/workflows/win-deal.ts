@@ -10,9 +10,8 @@ import { readBack } from '../../resolvers/crm/mutations.ts';
 import type { CrmContact } from '../connectors/crm/schemas.ts';
 import type { GatewayContext } from '../context.ts';
 import { GatewayError } from '../errors.ts';
-import { runWorkflow, type StepContext, type StepDefinition, type WorkflowResult } from './engine.ts';
-import { ensureCustomerStep, finalizeInvoiceStep, postMessageStep, undoInvoice } from './steps.ts';
-import { validate } from './write.ts';
+import { runWorkflow, validateWorkflow, type StepContext, type StepDefinition, type WorkflowResult } from './engine.ts';
+import { checkPostable, ensureCustomerStep, finalizeInvoiceStep, postMessageStep, undoInvoice } from './steps.ts';
 
 export const idempotencyKey = z.string().regex(/^[\w.:-]{8,200}$/, { error: 'must be 8–200 letters, digits or . _ : -' });
 
@@ -33,7 +32,7 @@ export type WinDealArgs = z.input<typeof winDealInput>;
 const CLOSED_WON = 'closedwon';
 
 export async function winDeal(context: GatewayContext, args: WinDealArgs): Promise<WorkflowResult> {
-  const input = validate(winDealInput, args);
+  const input = await validateWorkflow(context, 'winDeal', winDealInput, args);
   const crm = context.connectors.crm;
 
   const contactOf = async (step: StepContext): Promise<CrmContact> => {
@@ -48,17 +47,16 @@ export async function winDeal(context: GatewayContext, args: WinDealArgs): Promi
       async run(step) {
         const deal = await readBack(crm, 'deals', input.dealId);
         if (step.notes.previousStage === undefined) {
-          // Checked before anything is written: a deal nobody can be billed for is refused.
-          const links = await crm.batchReadAssociations('deals', 'contacts', [deal.id]);
-          const contacts = links.get(deal.id);
-          const contactId = contacts?.primaryId ?? contacts?.ids[0];
-          if (!contactId) throw new GatewayError('BAD_USER_INPUT', 'The deal has no associated contact to bill', { service: 'crm', fields: { dealId: 'has no associated contact' } });
+          // The precheck saw it open; it may have been won in HubSpot since.
+          if (deal.properties.dealstage === CLOSED_WON) throw alreadyWon(deal.id);
+          const contactId = await billedContact(deal.id);
           await step.save({ previousStage: deal.properties.dealstage, contactId, dealName: deal.properties.dealname, amount: deal.properties.amount, ownerId: deal.properties.hubspot_owner_id });
         }
         await crm.updateObject('deals', deal.id, { dealstage: CLOSED_WON });
         const record = await readBack(crm, 'deals', deal.id);
         return { ids: { dealId: deal.id }, changes: [{ system: 'crm', entity: 'deal', id: deal.id, action: 'updated', record }] };
       },
+      affects: () => [{ system: 'crm', entity: 'deal', id: input.dealId, action: 'updated' }],
       async compensate(step) {
         const previous = step.notes.previousStage as string | null | undefined;
         if (!previous || previous === CLOSED_WON) return { summary: null };
@@ -86,6 +84,12 @@ export async function winDeal(context: GatewayContext, args: WinDealArgs): Promi
         );
         return { ids: { invoiceId: invoice.id }, notes: { invoiceId: invoice.id }, changes: [invoiceChange(invoice, 'created')] };
       },
+      affects(step) {
+        const customerId = step.steps['billing.ensureCustomer'].ids.customerId;
+        const invoiceId = step.notes.invoiceId as string | undefined;
+        const entity = invoiceId ? 'invoice' : 'customer';
+        return [{ system: 'billing', entity, id: invoiceId ?? customerId, action: 'updated', related: { customerId } }];
+      },
       async compensate(step) {
         const invoiceId = step.notes.invoiceId as string | undefined;
         return invoiceId ? undoInvoice(step.context, invoiceId) : { summary: null };
@@ -101,7 +105,42 @@ export async function winDeal(context: GatewayContext, args: WinDealArgs): Promi
     }),
   ];
 
-  return runWorkflow(context, { operation: 'winDeal', idempotencyKey: input.idempotencyKey, inputs: input, steps });
+  /** Refused before anything is written: a deal nobody can be billed for. */
+  async function billedContact(dealId: string): Promise<string> {
+    const links = await crm.batchReadAssociations('deals', 'contacts', [dealId]);
+    const contacts = links.get(dealId);
+    const contactId = contacts?.primaryId ?? contacts?.ids[0];
+    if (!contactId) {
+      const fields = { dealId: 'has no associated contact' };
+      throw new GatewayError('BAD_USER_INPUT', 'The deal has no associated contact to bill', { service: 'crm', fields });
+    }
+    return contactId;
+  }
+
+  async function precheck(): Promise<void> {
+    const [deal] = await crm.batchReadObjects('deals', [input.dealId]);
+    if (!deal) throw new GatewayError('NOT_FOUND', 'No CRM deal has this ID', { service: 'crm', fields: { dealId: 'no such deal' } });
+    // Idempotent by subject as well as by key: a won deal was billed when it was won.
+    if (deal.properties.dealstage === CLOSED_WON) throw alreadyWon(deal.id);
+    const contactId = await billedContact(deal.id);
+    // The customer is found (or made) for this contact: it must exist and have an address to bill.
+    const [contact] = await crm.batchReadObjects('contacts', [contactId]);
+    if (!contact) {
+      const fields = { dealId: 'its contact is gone' };
+      throw new GatewayError('BAD_USER_INPUT', `The deal's contact ${contactId} no longer exists`, { service: 'crm', fields });
+    }
+    await checkPostable(context, input.notify.channel, 'notify.channel');
+  }
+
+  const subject = `deal:${input.dealId}`;
+  return runWorkflow(context, { operation: 'winDeal', idempotencyKey: input.idempotencyKey, inputs: input, steps, subject, precheck });
+}
+
+function alreadyWon(dealId: string): GatewayError {
+  return new GatewayError('DEAL_ALREADY_WON', `Deal ${dealId} is already won; it is not won (or billed) again`, {
+    service: 'crm',
+    fields: { dealId: 'already closed-won' },
+  });
 }
 
 /** `<@U…>` for the owner's chat user, else the owner's name, else nothing. */

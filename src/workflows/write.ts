@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import type { ChangeAction, ChangeEvent } from '../changes/types.ts';
 import type { GatewayContext } from '../context.ts';
 import { GatewayError, isGatewayError, type SystemName } from '../errors.ts';
-import type { AuditOutcome } from '../store/index.ts';
+import type { AuditEntry, AuditOutcome } from '../store/index.ts';
 
 /**
  * The caller as the audit log names it. Auth is added by another module; until a
@@ -39,11 +39,40 @@ export function isOutcomeUnknown(error: unknown): boolean {
   return isGatewayError(error) && error.code === 'UPSTREAM_TIMEOUT';
 }
 
-export function outcomeUnknown(error: GatewayError): GatewayError {
-  return new GatewayError('WRITE_OUTCOME_UNKNOWN', `${error.message}; the write may or may not have been applied — read the record, or retry with an idempotency key`, {
+export function outcomeUnknown(error: GatewayError, evicted = false): GatewayError {
+  const read = evicted
+    ? 'cached copies of what it could have changed were evicted, so reading the record now asks the vendor'
+    : 'read the record';
+  const message = `${error.message}; the write may or may not have been applied — ${read}, or retry with an idempotency key`;
+  return new GatewayError('WRITE_OUTCOME_UNKNOWN', message, {
     service: error.service,
     cause: error,
   });
+}
+
+/**
+ * Drops every cached copy (records, links, lists, whole responses, on every replica) of
+ * what a write whose outcome is unknown could have changed, so the read the caller is
+ * advised to make reaches the vendor instead of answering from before the write. Goes
+ * through the change feed like any change; true when every eviction was published.
+ */
+export async function evictUnknown(context: GatewayContext, affects: readonly ChangeSpec[]): Promise<boolean> {
+  if (affects.length === 0) return false;
+  try {
+    // No record: the event says only that these may have changed, so nothing is primed. A
+    // change to a record whose id is not known (a create that may or may not have happened:
+    // id '' or '<channel>:') goes out as 'deleted', the one action no subscription announces,
+    // so its lists and lookups are evicted without telling subscribers of a record that may not exist.
+    await publishChanges(
+      context,
+      affects.map(({ record: _record, ...change }) =>
+        change.id === '' || change.id.endsWith(':') ? { ...change, action: 'deleted' as const } : change,
+      ),
+    );
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export interface ChangeSpec {
@@ -67,6 +96,8 @@ export interface WriteSpec {
   operation: string;
   inputs: unknown;
   idempotencyKey?: string | null;
+  /** What the write could change (known before it is sent): evicted from caches when its outcome is unknown. */
+  affects?: () => readonly ChangeSpec[];
 }
 
 export interface WriteOutcome<T> {
@@ -76,7 +107,40 @@ export interface WriteOutcome<T> {
   changes: readonly ChangeSpec[];
 }
 
-/** Runs one write; audit failures are logged, never turned into a failed write that happened. */
+/** An audit row with the caller and request filled in; a failure to record it is logged, never thrown. */
+export async function appendAudit(
+  context: GatewayContext,
+  entry: Omit<AuditEntry, 'principal' | 'requestId' | 'finishedAt'>,
+): Promise<void> {
+  await context.writes.store.audit
+    .append({ ...entry, finishedAt: new Date(), principal: principalOf(context), requestId: context.requestId })
+    .catch((error: unknown) => {
+      // The write itself is done (or failed) upstream; losing its audit row must be loud.
+      const reason = error instanceof Error ? error.message : error;
+      console.error(`[audit] could not record ${entry.operation} (request ${context.requestId}):`, reason);
+    });
+}
+
+/** The outcome an error gives a write that ended with it. */
+function outcomeOf(error: unknown): AuditOutcome {
+  if (!isGatewayError(error)) return 'failed';
+  if (error.code === 'WRITE_OUTCOME_UNKNOWN') return 'outcome_unknown';
+  return REJECTIONS.has(error.code) ? 'rejected' : 'failed';
+}
+
+/** Codes that mean the gateway refused the write before sending it. */
+const REJECTIONS = new Set<string>(['BAD_USER_INPUT']);
+
+/** An idempotency key as given, for the audit row of a write refused before the key was validated. */
+export function givenKey(args: unknown): string | null {
+  const key = (args as { idempotencyKey?: unknown } | null)?.idempotencyKey;
+  return typeof key === 'string' && key.length <= 200 ? key : null;
+}
+
+/**
+ * Runs one write; audit failures are logged, never turned into a failed write that happened.
+ * Validation belongs inside `run`, so a rejected input is recorded too.
+ */
 export async function performWrite<T>(context: GatewayContext, spec: WriteSpec, run: () => Promise<WriteOutcome<T>>): Promise<T> {
   const startedAt = new Date();
   let outcome: AuditOutcome = 'failed';
@@ -89,28 +153,14 @@ export async function performWrite<T>(context: GatewayContext, spec: WriteSpec, 
     await publishChanges(context, result.changes, startedAt.getTime());
     return result.value;
   } catch (error) {
-    const failure = isOutcomeUnknown(error) ? outcomeUnknown(error as GatewayError) : error;
-    if (isGatewayError(failure) && failure.code === 'WRITE_OUTCOME_UNKNOWN') outcome = 'outcome_unknown';
-    if (isGatewayError(failure) && failure.code === 'BAD_USER_INPUT') outcome = 'rejected';
+    const failure = isOutcomeUnknown(error)
+      ? outcomeUnknown(error as GatewayError, await evictUnknown(context, spec.affects?.() ?? []))
+      : error;
+    outcome = outcomeOf(failure);
     errorCode = isGatewayError(failure) ? failure.code : 'INTERNAL_SERVER_ERROR';
     throw failure;
   } finally {
-    await context.writes.store.audit
-      .append({
-        startedAt,
-        finishedAt: new Date(),
-        principal: principalOf(context),
-        operation: spec.operation,
-        idempotencyKey: spec.idempotencyKey ?? null,
-        requestId: context.requestId,
-        inputs: spec.inputs,
-        upstream,
-        outcome,
-        errorCode,
-      })
-      .catch((error: unknown) => {
-        // The write itself is done (or failed) upstream; losing its audit row must be loud.
-        console.error(`[audit] could not record ${spec.operation} (request ${context.requestId}):`, error instanceof Error ? error.message : error);
-      });
+    const { operation, idempotencyKey, inputs } = spec;
+    await appendAudit(context, { startedAt, operation, idempotencyKey: idempotencyKey ?? null, inputs, upstream, outcome, errorCode });
   }
 }

@@ -13,6 +13,7 @@
  * | retrieveSubscription   | GET /v1/subscriptions/{id}        | one id per request                        |
  * | listSubscriptions      | GET /v1/subscriptions             | limit ≤ 100, `customer` `status` (`all`)  |
  * | retrieveCharge         | GET /v1/charges/{id}              | one id per request                        |
+ * | retrievePrice          | GET /v1/prices/{id}               | one id per request                        |
  * | listCharges            | GET /v1/charges                   | limit ≤ 100, `customer`                   |
  * | searchCharges          | GET /v1/charges/search            | ≤ 10 OR-ed clauses, limit ≤ 100, lagging  |
  *
@@ -33,6 +34,7 @@ import {
   invoiceSchema,
   listSchema,
   parseStripe,
+  priceSchema,
   searchResultSchema,
   subscriptionSchema,
   type StripeCharge,
@@ -40,6 +42,7 @@ import {
   type StripeInvoice,
   type StripeInvoiceStatus,
   type StripeList,
+  type StripePrice,
   type StripeSearchResult,
   type StripeSubscription,
   type StripeSubscriptionStatus,
@@ -107,6 +110,11 @@ export interface BillingConnector {
   retrieveCharge(id: string): Promise<StripeCharge | null>;
   listCharges(params: ListChargesParams): Promise<StripeList<StripeCharge>>;
   searchCharges(query: string, params?: SearchParams): Promise<StripeSearchResult<StripeCharge>>;
+  /**
+   * A price, read only to check a reference before a write: unlike the other `retrieve*` it
+   * throws NOT_FOUND, carrying Stripe's "No such price: '…'", for a missing one.
+   */
+  retrievePrice(id: string): Promise<StripePrice>;
   /** The same connector, tagging its requests with this request id (one per GraphQL request). */
   withRequestId(requestId: string): BillingConnector;
 
@@ -189,6 +197,8 @@ export function createBillingConnector(http: UpstreamClient, options: BillingCon
     retrieveCharge: (id) => retrieve('charges', id, chargeSchema, 'charge'),
     listCharges: (params) => get('/v1/charges', 'GET /v1/charges', { ...list(params), customer: params.customer }, listSchema(chargeSchema), 'charge list'),
     searchCharges: search('charges', chargeSchema, 'charge'),
+
+    retrievePrice: (id) => get(`/v1/prices/${encodeURIComponent(id)}`, 'GET /v1/prices/{id}', {}, priceSchema, 'price'),
 
     withRequestId: (requestId) => createBillingConnector(http, { ...options, requestId }),
 
