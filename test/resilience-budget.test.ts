@@ -178,7 +178,9 @@ describe.runIf(hasService('redis'))('two gateway processes sharing Redis', () =>
   });
 
   it('keeps both processes together under the configured HubSpot budget', async () => {
-    const ids = sandbox.world.contacts.slice(0, 16).map((c) => c.id);
+    // More distinct reads than the budget holds, whenever the processes' start-up calls arrive
+    // (the change feed's catch-up may still be on its way when the queries start).
+    const ids = sandbox.world.contacts.slice(0, 25).map((c) => c.id);
     // The request log is not reset: the processes' own start-up calls (the change feed's
     // catch-up) count against the same quota, and the vendor must see no more than 20 in all.
     for (let last = -1, t = 0; t < 50 && crm.requests.total !== last; t++) {
@@ -212,7 +214,7 @@ describe.runIf(hasService('redis'))('two gateway processes sharing Redis', () =>
     const contactReads = log.filter((e) => ids.some((id) => e.path.endsWith(`/${id}`) || (e.body ?? '').includes(`"${id}"`)));
     expect(contactReads).toHaveLength(ok);
     expect(ok).toBeGreaterThanOrEqual(1);
-    expect(ok + limited).toBe(16);
+    expect(ok + limited).toBe(25);
     expect(limited).toBeGreaterThanOrEqual(1);
   });
 });
