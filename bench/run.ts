@@ -15,7 +15,7 @@ import pg from 'pg';
 import type { SystemName } from '../src/errors.ts';
 import { forkChild, type Child } from './children.ts';
 import { GATEWAY_PROCESS, START_NODE_FLAGS, benchGatewayEnv, type CacheSetting } from './gateway-env.ts';
-import { runLoad, type LoadResult } from './load.ts';
+import { runLoad } from './load.ts';
 import { describeMachine } from './machine.ts';
 import { measureEmbeddedStore } from './embedded-store.ts';
 import type { GatewayRequestMsg, SandboxReplyMsg, WindowStats, WorldFacts } from './protocol.ts';

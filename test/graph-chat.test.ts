@@ -112,7 +112,7 @@ describe('users directory', () => {
     const seen: string[] = [];
     let after: string | null = null;
     let pages = 0;
-    let totalCount = 0;
+    let totalCount: number;
     do {
       const result: Result = await h.run(
         'query($after: String) { chatUsers(first: 100, after: $after, includeDeleted: true) { totalCount pageInfo { hasNextPage endCursor } nodes { id } } }',

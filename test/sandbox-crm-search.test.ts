@@ -57,7 +57,7 @@ describe('filter logic', () => {
   it('returns total and paging by numeric offset until the last page', async () => {
     const seen: string[] = [];
     let after: string | undefined;
-    let total = -1;
+    let total: number;
     for (;;) {
       const res = await search('contacts', { filterGroups: one({ propertyName: 'lifecyclestage', operator: 'NEQ', value: 'other' }), limit: 17, after });
       total = res.body.total;

@@ -24,7 +24,7 @@ describe('demo mode: the embedded write store follows the sandbox world', () => 
     const key = `win-${randomUUID()}`;
     const outcomes: WinDealResult[] = [];
     let dealId: string | undefined;
-    for (const run of [1, 2]) {
+    for (let run = 0; run < 2; run++) {
       const stack = await startStack({ world: { size: 200 }, env, writeStore: (sandbox, config) => createServeWriteStore(config, sandbox, createLogger('silent')) });
       try {
         expect(stack.gateway.writes.backend).toBe('sqlite');

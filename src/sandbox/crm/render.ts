@@ -133,7 +133,7 @@ export function encodeCursor(num: number): string {
 
 export function decodeCursor(after: string | null): number | null | 'invalid' {
   if (after === null || after === '') return null;
-  let text = after;
+  let text: string;
   try {
     text = decodeURIComponent(after);
   } catch {
