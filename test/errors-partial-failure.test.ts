@@ -1,0 +1,149 @@
+/**
+ * An error belongs to its own field: a failure answers null at the field that failed, with
+ * its own code, service and exact path (list indexes included), and nothing else in the
+ * response is lost — not a sibling root field of the same system, not the fields of
+ * another system, not a neighbour in a batch.
+ */
+import {
+  type GraphQLField,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+  getNamedType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+} from 'graphql';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { SystemName } from '../src/errors.ts';
+import { buildGatewaySchema, createSubschemas } from '../src/stitching.ts';
+import { startStack, type Stack } from './support/stack.ts';
+
+const SYSTEMS: SystemName[] = ['crm', 'billing', 'chat'];
+
+// Every read reaches the vendor, so a knob turned on is seen by the next query.
+const NO_CACHE = {
+  CACHE_TTL_DEFAULT: '0',
+  CACHE_TTL_CONTACT: '0',
+  CACHE_TTL_CUSTOMER: '0',
+  CACHE_TTL_USER: '0',
+  CACHE_TTL_USER_BY_EMAIL: '0',
+  CACHE_TTL_USER_DIRECTORY: '0',
+  SLACK_DIRECTORY_REFRESH_SECONDS: '0',
+  UPSTREAM_BREAKER_THRESHOLD: '1000',
+};
+
+/**
+ * The non-null fields of object type (or lists of them) the README's nullability policy
+ * keeps, with its reason: a page's own fields, what the record itself carries, a merge key.
+ */
+const PAGE_TYPES = /(Connection|Edge)$/;
+const EMBEDDED = new Set([
+  'Invoice.lines',
+  'Invoice.amountDue',
+  'Invoice.amountPaid',
+  'Invoice.amountRemaining',
+  'Invoice.subtotal',
+  'Invoice.total',
+  'InvoiceLineItem.amount',
+  'InvoiceLineItem.period',
+  'BillingSubscription.items',
+  'Charge.amount',
+  'Charge.amountRefunded',
+  'Customer.metadata',
+  'WorkflowResult.steps',
+  'WorkflowStep.upstreamIds',
+]);
+
+function nonNullLinks(schema: GraphQLSchema): string[] {
+  const found: string[] = [];
+  for (const type of Object.values(schema.getTypeMap()) as GraphQLNamedType[]) {
+    if (!isObjectType(type) || type.name.startsWith('__') || PAGE_TYPES.test(type.name)) continue;
+    if (type === schema.getMutationType() || type === schema.getSubscriptionType()) continue;
+    for (const field of Object.values(type.getFields()) as GraphQLField<unknown, unknown>[]) {
+      const coordinate = `${type.name}.${field.name}`;
+      const isRoot = type === schema.getQueryType();
+      const linksRecords = isObjectType(getNamedType(field.type)) || (isListType(field.type) && field.args.length > 0);
+      if (!isNonNullType(field.type) || EMBEDDED.has(coordinate) || coordinate === 'PageInfo.hasNextPage') continue;
+      if (isRoot || linksRecords) found.push(coordinate);
+    }
+  }
+  return found;
+}
+
+describe('nullability policy (README, "Nullability policy")', () => {
+  it('keeps every root field and every link to records nullable in the public schema', () => {
+    expect(nonNullLinks(buildGatewaySchema())).toEqual([]);
+  });
+
+  it('keeps the merge entry points and links nullable inside each subschema too', () => {
+    // Stitching sends a system's root fields, entry points included, as one request: a
+    // non-null one that fails would null that request's whole result.
+    for (const subschema of createSubschemas()) expect(nonNullLinks(subschema.schema)).toEqual([]);
+  });
+});
+
+describe('partial failure', () => {
+  let stack: Stack;
+  let memberChannel: string;
+
+  beforeAll(async () => {
+    stack = await startStack({ world: { size: 100 }, env: NO_CACHE });
+    const channels = await stack.query<{ channels: { nodes: { id: string; isMember: boolean | null }[] } }>(
+      '{ channels(first: 100) { nodes { id isMember } } }',
+    );
+    memberChannel = channels.data!.channels.nodes.find((channel) => channel.isMember)!.id;
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+  beforeEach(async () => {
+    for (const system of SYSTEMS) await stack.sandbox.server(system).resetAll();
+  });
+
+  describe('sibling root fields of one system', () => {
+    it('answers contacts and a BAD_USER_INPUT at deals for a bad deals cursor', async () => {
+      const result = await stack.query<{ contacts: { totalCount: number | null; nodes: unknown[] }; deals: unknown }>(
+        '{ contacts(first: 2) { totalCount nodes { id } } deals(first: 2, after: "bad") { totalCount } }',
+      );
+      expect(result.data!.contacts.nodes).toHaveLength(2);
+      expect(result.data!.deals).toBeNull();
+      expect(result.errors).toHaveLength(1);
+      expect(result.errors![0]).toMatchObject({ path: ['deals'], extensions: { code: 'BAD_USER_INPUT' } });
+    });
+
+    it('answers channels and an error of its own at channelMessages for a channel Slack does not have', async () => {
+      const result = await stack.query<{ channels: { totalCount: number }; channelMessages: unknown }>(
+        '{ channels(first: 2) { totalCount } channelMessages(channel: "CNOPE", first: 2) { totalCount } }',
+      );
+      expect(result.data!.channels.totalCount).toBeGreaterThan(0);
+      expect(result.data!.channelMessages).toBeNull();
+      expect(result.errors).toHaveLength(1);
+      expect(result.errors![0].path).toEqual(['channelMessages']);
+      expect(result.errors![0].extensions!.code).not.toBe('INTERNAL_SERVER_ERROR');
+    });
+  });
+
+  describe("one system's outage", () => {
+    it('keeps the CRM fields of a contact when Stripe refuses connections', async () => {
+      await stack.sandbox.server('billing').setKnobs({ outage: 'refuse' });
+      const result = await stack.query<{ contact: { email: string; company: { name: string } | null; invoices: unknown } }>(
+        '{ contact(id: "10000001") { email company { name } invoices { id } } }',
+      );
+      expect(result.data!.contact).toMatchObject({ email: expect.any(String), company: { name: expect.any(String) }, invoices: null });
+      expect(result.errors).toHaveLength(1);
+      expect(result.errors![0]).toMatchObject({ path: ['contact', 'invoices'], extensions: { code: 'UPSTREAM_UNAVAILABLE', service: 'billing' } });
+    });
+
+    it('keeps the contact when Slack answers 500 to channelMessages', async () => {
+      await stack.sandbox.server('chat').setKnobs({ errorRate: 1 });
+      const result = await stack.query<{ contact: { email: string }; channelMessages: unknown }>(
+        `{ contact(id: "10000001") { email } channelMessages(channel: "${memberChannel}", first: 3) { totalCount } }`,
+      );
+      expect(result.data!.contact.email).toEqual(expect.any(String));
+      expect(result.data!.channelMessages).toBeNull();
+      expect(result.errors).toHaveLength(1);
+      expect(result.errors![0]).toMatchObject({ path: ['channelMessages'], extensions: { code: 'UPSTREAM_UNAVAILABLE', service: 'chat' } });
+    });
+  });
+
+});
