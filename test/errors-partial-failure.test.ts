@@ -146,4 +146,40 @@ describe('partial failure', () => {
     });
   });
 
+  describe('error paths', () => {
+    it('gives one error per failing record, at its list index, when billing is down', async () => {
+      await stack.sandbox.server('billing').setKnobs({ outage: 'refuse' });
+      const result = await stack.query<{ contacts: { nodes: { id: string; billingCustomer: unknown }[] } }>(
+        '{ contacts(first: 3) { nodes { id billingCustomer { id } } } }',
+      );
+      expect(result.data!.contacts.nodes.map((node) => node.billingCustomer)).toEqual([null, null, null]);
+      const paths = result.errors!.map((error) => error.path);
+      expect(paths).toHaveLength(3);
+      expect(paths).toEqual(expect.arrayContaining([0, 1, 2].map((index) => ['contacts', 'nodes', index, 'billingCustomer'])));
+      for (const error of result.errors!) expect(error.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', service: 'billing' });
+    });
+
+    it('gives two errors for two failing invoice lists', async () => {
+      await stack.sandbox.server('billing').setKnobs({ outage: 'refuse' });
+      const result = await stack.query<Record<string, { email: string; invoices: unknown }>>(
+        '{ a: contact(id: "10000001") { email invoices { id } } b: contact(id: "10000002") { email invoices { id } } }',
+      );
+      expect(result.data!.a).toMatchObject({ email: expect.any(String), invoices: null });
+      expect(result.data!.b).toMatchObject({ email: expect.any(String), invoices: null });
+      expect(result.errors!.map((error) => error.path)).toEqual(expect.arrayContaining([['a', 'invoices'], ['b', 'invoices']]));
+      expect(result.errors).toHaveLength(2);
+    });
+
+    it('keeps the list index of errors on nested lists of merged records', async () => {
+      await stack.sandbox.server('billing').setKnobs({ outage: 'refuse' });
+      const result = await stack.query<{ contacts: { nodes: { invoices: unknown; subscriptions: unknown }[] } }>(
+        '{ contacts(first: 2) { nodes { id invoices { id } subscriptions { id } } } }',
+      );
+      const paths = result.errors!.map((error) => error.path);
+      expect(paths).toHaveLength(4);
+      for (const index of [0, 1]) {
+        for (const field of ['invoices', 'subscriptions']) expect(paths).toContainEqual(['contacts', 'nodes', index, field]);
+      }
+    });
+  });
 });
