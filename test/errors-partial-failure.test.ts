@@ -15,6 +15,8 @@ import {
 } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SystemName } from '../src/errors.ts';
+import { createCachedLoader } from '../src/cache/cached-loader.ts';
+import type { ResourceCache } from '../src/cache/types.ts';
 import { buildGatewaySchema, createSubschemas } from '../src/stitching.ts';
 import { startStack, type Stack } from './support/stack.ts';
 
@@ -79,6 +81,28 @@ describe('nullability policy (README, "Nullability policy")', () => {
     // Stitching sends a system's root fields, entry points included, as one request: a
     // non-null one that fails would null that request's whole result.
     for (const subschema of createSubschemas()) expect(nonNullLinks(subschema.schema)).toEqual([]);
+  });
+});
+
+describe('cached loader batches', () => {
+  it('give a failed id its own error, resolve and cache its neighbours, and cache nothing for the failure', async () => {
+    const stored = new Map<string, unknown>();
+    const cache: ResourceCache = {
+      getMany: async <T>(resource: string, ids: readonly string[]) => ids.map((id) => stored.get(`${resource}:${id}`) as T | null | undefined),
+      setMany: async (resource, entries) => {
+        for (const [id, value] of entries) stored.set(`${resource}:${id}`, value);
+      },
+      delete: async () => undefined,
+    };
+    const broken = new Error('bad answer for b');
+    const loader = createCachedLoader<{ id: string }>({
+      cache,
+      resource: 'thing',
+      maxBatchSize: 10,
+      fetch: async (ids) => new Map(ids.map((id) => [id, id === 'b' ? broken : { id }] as const)),
+    });
+    expect(await loader.loadMany(['a', 'b', 'c'])).toEqual([{ id: 'a' }, broken, { id: 'c' }]);
+    expect([...stored.keys()].sort()).toEqual(['thing:a', 'thing:c']);
   });
 });
 
@@ -180,6 +204,41 @@ describe('partial failure', () => {
       for (const index of [0, 1]) {
         for (const field of ['invoices', 'subscriptions']) expect(paths).toContainEqual(['contacts', 'nodes', index, field]);
       }
+    });
+  });
+
+  describe('batches settle per record', () => {
+    async function editStripe(edit: Record<string, unknown>): Promise<void> {
+      const response = await fetch(`${stack.sandbox.urls.billing}/__sandbox/edit`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(edit),
+      });
+      expect(response.status, await response.clone().text()).toBe(200);
+    }
+
+    it('fails only the customer whose answer is corrupt, and resolves its neighbour in the same batch', async () => {
+      const [good, bad] = stack.sandbox.world.customers;
+      // A balance that is not a number reaches the gateway as null: that one body breaks the contract.
+      await editStripe({ object: 'customer', id: bad.id, set: { balance: 'not a number' } });
+      stack.sandbox.server('billing').requests.reset();
+      const result = await stack.query<Record<string, { id: string } | null>>(
+        `{ good: customer(id: "${good.id}") { id } bad: customer(id: "${bad.id}") { id } }`,
+      );
+      expect(result.data).toEqual({ good: { id: good.id }, bad: null });
+      expect(result.errors).toHaveLength(1);
+      expect(result.errors![0]).toMatchObject({ path: ['bad'], extensions: { code: 'UPSTREAM_BAD_RESPONSE', service: 'billing' } });
+      // Both were read in one batch: one GET each.
+      expect(stack.sandbox.server('billing').requests.total).toBe(2);
+    });
+
+    it('answers NOT_FOUND for an unknown id and the record for its neighbour', async () => {
+      const [good] = stack.sandbox.world.customers;
+      const result = await stack.query<Record<string, { id: string } | null>>(
+        `{ good: customer(id: "${good.id}") { id } gone: customer(id: "cus_doesnotexist") { id } }`,
+      );
+      expect(result.data).toEqual({ good: { id: good.id }, gone: null });
+      expect(result.errors!.map((error) => [error.path, error.extensions!.code])).toEqual([[['gone'], 'NOT_FOUND']]);
     });
   });
 });
