@@ -242,3 +242,52 @@ describe('partial failure', () => {
     });
   });
 });
+
+describe('a call the bulkhead refuses', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    // One billing call in flight and none waiting: a second one is refused at once.
+    stack = await startStack({
+      world: { size: 50 },
+      env: { ...NO_CACHE, REQUEST_DEADLINE_MS: '1500', UPSTREAM_BULKHEAD: '1', UPSTREAM_BULKHEAD_QUEUE: '0', UPSTREAM_RETRIES: '0' },
+    });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('answers with its own code, not the timeout of the call it was batched with', async () => {
+    const [a, b] = stack.sandbox.world.customers;
+    // Slow rather than hung: the sandbox logs a call when it arrives, which the tests wait on.
+    await stack.sandbox.server('billing').setKnobs({ latencyMs: 30_000 });
+    stack.sandbox.server('billing').requests.reset();
+    const result = await stack.query<Record<string, unknown>>(`{ a: customer(id: "${a.id}") { id } b: customer(id: "${b.id}") { id } }`);
+    await stack.sandbox.server('billing').setKnobs({ latencyMs: 0 });
+    expect(result.data).toEqual({ a: null, b: null });
+    const byCode = Object.fromEntries(result.errors!.map((error) => [error.extensions!.code, error]));
+    expect(Object.keys(byCode).sort()).toEqual(['UPSTREAM_TIMEOUT', 'UPSTREAM_UNAVAILABLE']);
+    expect(byCode.UPSTREAM_UNAVAILABLE).toMatchObject({ message: expect.stringMatching(/too many calls in flight/), extensions: { service: 'billing' } });
+    // The refused call was never sent.
+    expect(stack.sandbox.server('billing').requests.total).toBe(1);
+  });
+
+  it('answers a request whose only call is refused while the call holding the slot still hangs', async () => {
+    const [, , a, b] = stack.sandbox.world.customers;
+    stack.sandbox.server('billing').requests.reset();
+    // Slow rather than hung: the sandbox logs a call when it arrives, which the tests wait on.
+    await stack.sandbox.server('billing').setKnobs({ latencyMs: 30_000 });
+    let hungAnswered = false;
+    const hung = stack.query(`{ customer(id: "${a.id}") { id } }`).then((result) => {
+      hungAnswered = true;
+      return result;
+    });
+    // Wait (by the sandbox's own log, not a clock) until the first call holds the slot.
+    await expect.poll(() => stack.sandbox.server('billing').requests.total, { interval: 10, timeout: 5000 }).toBeGreaterThanOrEqual(1);
+    const refused = await stack.query(`{ customer(id: "${b.id}") { id } }`);
+    expect(hungAnswered).toBe(false);
+    expect(refused.errors![0].extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', service: 'billing' });
+    expect((await hung).errors![0].extensions!.code).toBe('UPSTREAM_TIMEOUT');
+    await stack.sandbox.server('billing').setKnobs({ latencyMs: 0 });
+  });
+});
+
