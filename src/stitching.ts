@@ -95,6 +95,9 @@ function startsWith(path: Path, prefix: Path): boolean {
  * (a non-null field inside that bubbled up to it) is kept.
  */
 function atPath(error: unknown, path: Path): unknown {
+  // Delegation folds several errors under one null into an AggregateError, which graphql-js
+  // would report as an unexpected error (INTERNAL_SERVER_ERROR); the first one is the cause.
+  if (error instanceof AggregateError && error.errors[0] instanceof GraphQLError) return atPath(error.errors[0], path);
   if (!(error instanceof GraphQLError) || !error.path || startsWith(error.path, path)) return error;
   return relocatedError(error, path);
 }

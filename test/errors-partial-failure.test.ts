@@ -14,10 +14,11 @@ import {
   isObjectType,
 } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { SystemName } from '../src/errors.ts';
+import { ERROR_CODES, type SystemName } from '../src/errors.ts';
 import { createCachedLoader } from '../src/cache/cached-loader.ts';
 import type { ResourceCache } from '../src/cache/types.ts';
 import { buildGatewaySchema, createSubschemas } from '../src/stitching.ts';
+import { TEST_AUTH_HEADERS } from './support/credentials.ts';
 import { startStack, type Stack } from './support/stack.ts';
 
 const SYSTEMS: SystemName[] = ['crm', 'billing', 'chat'];
@@ -288,6 +289,44 @@ describe('a call the bulkhead refuses', () => {
     expect(refused.errors![0].extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', service: 'billing' });
     expect((await hung).errors![0].extensions!.code).toBe('UPSTREAM_TIMEOUT');
     await stack.sandbox.server('billing').setKnobs({ latencyMs: 0 });
+  });
+});
+
+describe('INTERNAL_SERVER_ERROR is for gateway bugs only', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ world: { size: 50 } });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  const post = async (body: string) => {
+    const response = await stack.fetch('/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...TEST_AUTH_HEADERS },
+      body,
+    });
+    return { status: response.status, ...((await response.json()) as { errors?: { extensions?: { code?: string } }[] }) };
+  };
+
+  it('answers a request the caller got wrong with a documented code, never an undocumented or internal one', async () => {
+    const twoOperations = 'query A { contacts(first: 1) { totalCount } } query B { deals(first: 1) { totalCount } }';
+    const requests = [
+      JSON.stringify({ query: '{ contacts(first: 1) { totalCount } }', operationName: 'Nope' }),
+      JSON.stringify({ query: twoOperations }),
+      JSON.stringify({ query: twoOperations, operationName: 'C' }),
+      '{}',
+      JSON.stringify({ query: '{ contacts(first: 1) { totalCount } }', variables: 'x' }),
+    ];
+    for (const body of requests) {
+      const result = await post(body);
+      expect(result.status, body).toBe(400);
+      for (const error of result.errors!) {
+        expect(Object.keys(ERROR_CODES), body).toContain(error.extensions?.code);
+        expect(error.extensions?.code, body).not.toBe('INTERNAL_SERVER_ERROR');
+      }
+    }
   });
 });
 
