@@ -365,3 +365,29 @@ describe('INTERNAL_SERVER_ERROR is for gateway bugs only', () => {
   });
 });
 
+describe('links that take a further call', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    // Company records stay cached, their associations do not: the association read is the one that fails.
+    stack = await startStack({ world: { size: 50 }, env: { ...NO_CACHE, CACHE_TTL_COMPANY: '600' } });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('keeps a company when HubSpot answers its contact ids badly, with one error per field at contactIds', async () => {
+    const read = await stack.query<{ company: { name: string } }>('{ company(id: "20000001") { name } }');
+    expect(read.data!.company.name).toEqual(expect.any(String));
+    await stack.sandbox.server('crm').setKnobs({ corrupt: 'html' });
+    const result = await stack.query<{ company: Record<string, unknown> | null }>(
+      '{ company(id: "20000001") { name contactIds contactIds_1: contactIds billingCustomers { id } } }',
+    );
+    await stack.sandbox.server('crm').setKnobs({ corrupt: 'none' });
+    expect(result.data!.company).toEqual({ name: read.data!.company.name, contactIds: null, contactIds_1: null, billingCustomers: null });
+    const paths = result.errors!.map((error) => error.path);
+    expect(paths).toEqual(expect.arrayContaining([['company', 'contactIds'], ['company', 'contactIds_1'], ['company', 'billingCustomers']]));
+    // billingCustomers needs the CRM's contact ids: the CRM's own error, not billing's.
+    for (const error of result.errors!) expect(error.extensions).toMatchObject({ code: 'UPSTREAM_BAD_RESPONSE', service: 'crm' });
+  });
+});
+
