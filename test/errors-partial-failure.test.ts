@@ -391,3 +391,24 @@ describe('links that take a further call', () => {
   });
 });
 
+describe('answers about records that were not asked for', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    // Deal records stay cached, their links do not: the association read is the one answered badly.
+    stack = await startStack({ world: { size: 50 }, env: { ...NO_CACHE, CACHE_TTL_DEAL: '600' } });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('are bad responses, never a silent null (HubSpot answering links with a mangled record id)', async () => {
+    const read = await stack.query<{ deal: { company: { id: string } | null } }>('{ deal(id: "30000001") { company { id } } }');
+    expect(read.data!.deal.company).not.toBeNull();
+    await stack.sandbox.server('crm').setKnobs({ corrupt: 'wrong-type' });
+    const result = await stack.query<{ deal: { name: string; company: unknown } | null }>('{ deal(id: "30000001") { name company { id } } }');
+    await stack.sandbox.server('crm').setKnobs({ corrupt: 'none' });
+    expect(result.data!.deal).toMatchObject({ name: expect.any(String), company: null });
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors![0]).toMatchObject({ path: ['deal', 'company'], extensions: { code: 'UPSTREAM_BAD_RESPONSE', service: 'crm' } });
+  });
+});
