@@ -389,6 +389,16 @@ describe('links that take a further call', () => {
     // billingCustomers needs the CRM's contact ids: the CRM's own error, not billing's.
     for (const error of result.errors!) expect(error.extensions).toMatchObject({ code: 'UPSTREAM_BAD_RESPONSE', service: 'crm' });
   });
+
+  it('reports a failed merge key the client did not select at the field that needed it', async () => {
+    await stack.query('{ company(id: "20000006") { name } }');
+    await stack.sandbox.server('crm').setKnobs({ errorRate: 1 });
+    const result = await stack.query<{ company: Record<string, unknown> | null }>('{ company(id: "20000006") { name billingCustomers { id } } }');
+    await stack.sandbox.server('crm').setKnobs({ errorRate: 0 });
+    expect(result.data!.company).toEqual({ name: expect.any(String), billingCustomers: null });
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors![0]).toMatchObject({ path: ['company', 'billingCustomers'], extensions: { code: 'UPSTREAM_UNAVAILABLE', service: 'crm' } });
+  });
 });
 
 describe('answers about records that were not asked for', () => {
