@@ -268,6 +268,23 @@ describe('partial failure', () => {
       expect(stack.sandbox.server('billing').requests.total).toBe(2);
     });
 
+    it('fails only the customer Stripe answers 400 for, and resolves its neighbour in the same batch', async () => {
+      const [first, second] = stack.sandbox.world.customers;
+      // The next answer, whichever of the two GETs it goes to.
+      stack.sandbox.server('billing').script([
+        { status: 400, body: { error: { type: 'invalid_request_error', message: 'Invalid customer id' } } },
+      ]);
+      const result = await stack.query<Record<string, { id: string } | null>>(
+        `{ a: customer(id: "${first.id}") { id } b: customer(id: "${second.id}") { id } }`,
+      );
+      const answered = Object.values(result.data!).filter((value) => value !== null);
+      expect(answered).toHaveLength(1);
+      expect(result.errors).toHaveLength(1);
+      const failed = result.errors![0].path![0] as string;
+      expect(result.data![failed]).toBeNull();
+      expect(result.errors![0].extensions!.service).toBe('billing');
+    });
+
     it('answers NOT_FOUND for an unknown id and the record for its neighbour', async () => {
       const [good] = stack.sandbox.world.customers;
       const result = await stack.query<Record<string, { id: string } | null>>(
