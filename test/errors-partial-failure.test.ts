@@ -439,3 +439,32 @@ describe('answers about records that were not asked for', () => {
     expect(result.errors![0]).toMatchObject({ path: ['deal', 'company'], extensions: { code: 'UPSTREAM_BAD_RESPONSE', service: 'crm' } });
   });
 });
+
+describe('@skip and @include in merged selections', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ world: { size: 50 } });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('neither break the merge keys of the query that has them nor leak into later queries', async () => {
+    const [contact] = stack.sandbox.world.contacts;
+    const skipped = await stack.query<{ contact: { subscriptions: unknown[] | null } }>(
+      `{ contact(id: "${contact.id}") { companies @skip(if: true) { city } subscriptions { createdAt } } }`,
+    );
+    expect(skipped.errors).toBeUndefined();
+    expect(Array.isArray(skipped.data!.contact.subscriptions)).toBe(true);
+    // Queries the first one used to spoil (their keys or fields went missing afterwards).
+    const later = await stack.query<{ contact: { c: unknown[]; subscriptions: unknown[] | null } }>(
+      `{ contact(id: "${contact.id}") { c: companies { name } subscriptions { createdAt } } }`,
+    );
+    expect(later.errors).toBeUndefined();
+    expect(Array.isArray(later.data!.contact.subscriptions)).toBe(true);
+    const owner = await stack.query<{ owner: { id: string; chatUser: unknown } }>('{ owner(id: "40000001") { id chatUser { name } } }');
+    expect(owner.errors).toBeUndefined();
+    expect(owner.data!.owner.id).toBe('40000001');
+  });
+});
+
