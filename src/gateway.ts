@@ -34,6 +34,7 @@ import { lookAheadFromContacts, useLookAhead, type LookAhead } from './plugins/u
 import { createRequestDeadline, type RequestDeadline } from './upstream/deadline.ts';
 import { createMetrics, type GatewayMetrics } from './observability/metrics.ts';
 import { RequestTrace, tracedCache, tracedClient, wantsTrace } from './observability/trace.ts';
+import { useConditionalFolding } from './plugins/use-conditional-folding.ts';
 import { useMetrics } from './plugins/use-metrics.ts';
 import { createResponseCache } from './plugins/use-response-cache.ts';
 import { useReadiness } from './plugins/use-readiness.ts';
@@ -263,6 +264,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       useMetrics(metrics),
       useReadiness({ draining: () => draining, upstream }),
       useUpstreamTrace({ budgetLeft: (system) => (upstream[system].budget?.enabled ? upstream[system].budget?.left() : undefined) }),
+      // Before the look-ahead and stitching: both then plan from what this request really selects.
+      useConditionalFolding(),
       useLookAhead(),
       admission.plugin,
       // Last, so authentication, rate limits and trusted documents have run when it answers.

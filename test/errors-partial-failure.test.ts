@@ -467,5 +467,23 @@ describe('@skip and @include in merged selections', () => {
     expect(owner.errors).toBeUndefined();
     expect(owner.data!.owner.id).toBe('40000001');
   });
-});
 
+  it('keep a merge key the client selected under a condition: the link still resolves, and the field follows its condition', async () => {
+    const contact = stack.sandbox.world.customers.find((c) => c.linkedByMetadata && c.contactId)!.contactId!;
+    const expected = await stack.query<{ contact: { billingCustomer: { id: string } } }>(`{ contact(id: "${contact}") { billingCustomer { id } } }`);
+    const customer = expected.data!.contact.billingCustomer;
+    expect(customer.id).toMatch(/^cus_/);
+    const cases: [string, Record<string, unknown> | undefined, Record<string, unknown>][] = [
+      [`{ contact(id: "${contact}") { id @skip(if: true) billingCustomer { id } } }`, undefined, { billingCustomer: customer }],
+      [`{ contact(id: "${contact}") { id @include(if: false) email invoices { id } } }`, undefined, { email: expect.any(String), invoices: expect.any(Array) }],
+      [`query($skip: Boolean!) { contact(id: "${contact}") { id @skip(if: $skip) billingCustomer { id } } }`, { skip: false }, { id: contact, billingCustomer: customer }],
+      [`{ contact(id: "${contact}") { ... @skip(if: true) { id } billingCustomer { id } } }`, undefined, { billingCustomer: customer }],
+      [`{ contact(id: "${contact}") { id @skip(if: true) } }`, undefined, {}],
+    ];
+    for (const [query, variables, shape] of cases) {
+      const result = await stack.query<{ contact: Record<string, unknown> }>(query, variables);
+      expect(result.errors, query).toBeUndefined();
+      expect(result.data!.contact, query).toEqual(shape);
+    }
+  });
+});
