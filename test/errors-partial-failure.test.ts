@@ -297,6 +297,34 @@ describe('partial failure', () => {
   });
 });
 
+describe('a vendor that hangs', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ world: { size: 50 }, env: { ...NO_CACHE, REQUEST_DEADLINE_MS: '1500' } });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it("leaves time for another system's links below the object it hangs on", async () => {
+    // Stitching resolves Company's owner (CRM) and its chatUser (Slack) only once billing's part
+    // of Company has settled: a Stripe call that took the whole deadline left Slack none.
+    const query = '{ company(id: "20000001") { name owner { id chatUser { id } } billingCustomers { email } } }';
+    const healthy = await stack.query<{ company: { owner: { chatUser: { id: string } | null } } }>(query);
+    expect(healthy.errors).toBeUndefined();
+    expect(healthy.data!.company.owner.chatUser).toMatchObject({ id: expect.any(String) });
+    await stack.sandbox.server('billing').setKnobs({ outage: 'hang' });
+    try {
+      const result = await stack.query<{ company: { name: string; owner: { chatUser: unknown }; billingCustomers: unknown } }>(query);
+      expect(result.data!.company).toMatchObject({ name: expect.any(String), owner: healthy.data!.company.owner, billingCustomers: null });
+      expect(result.errors).toHaveLength(1);
+      expect(result.errors![0]).toMatchObject({ path: ['company', 'billingCustomers'], extensions: { code: 'UPSTREAM_TIMEOUT', service: 'billing' } });
+    } finally {
+      await stack.sandbox.server('billing').resetAll();
+    }
+  });
+});
+
 describe('a call the bulkhead refuses', () => {
   let stack: Stack;
   beforeAll(async () => {

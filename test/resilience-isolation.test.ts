@@ -59,18 +59,19 @@ describe('a vendor that accepts the request and never answers', () => {
     await sandbox?.close();
   });
 
-  it('answers by the request deadline with UPSTREAM_TIMEOUT for billing, the CRM field intact, and closes the upstream socket', async () => {
+  it('answers within the call\'s share of the request deadline with UPSTREAM_TIMEOUT for billing, the CRM field intact, and closes the upstream socket', async () => {
     const contact = sandbox.world.contacts[0];
     const startedAt = Date.now();
     const result = await post(gateway, `{ contact(id: "${contact.id}") { id email } customer(id: "cus_hanging") { id } }`);
     const elapsed = Date.now() - startedAt;
-    console.log(`hang: answered after ${elapsed} ms (deadline 1000 ms, per-attempt timeout 20000 ms)`);
+    console.log(`hang: answered after ${elapsed} ms (deadline 1000 ms, a call's share 750 ms, per-attempt timeout 20000 ms)`);
     expect(result.data).toEqual({ contact: { id: contact.id, email: contact.email }, customer: null });
     expect(result.errors).toHaveLength(1);
     expect(result.errors![0].path).toEqual(['customer']);
     expect(result.errors![0].extensions).toMatchObject({ code: 'UPSTREAM_TIMEOUT', service: 'billing' });
     expect(result.errors![0].message).toMatch(/deadline/);
-    expect(elapsed).toBeGreaterThanOrEqual(990);
+    // One call takes at most three quarters of what is left, so what waits on it still has time.
+    expect(elapsed).toBeGreaterThanOrEqual(740);
     // The abandoned call does not linger: undici aborts it and the socket closes.
     for (let i = 0; i < 50 && !opened.every((s) => s.closed); i++) await sleep(20);
     expect(opened.length).toBeGreaterThanOrEqual(1);

@@ -60,7 +60,7 @@ import type {
 import type { UpstreamAttemptEvent } from './types.ts';
 import type { QuotaBudget } from './budget.ts';
 import { createCoalescer } from './coalesce.ts';
-import { remainingMs } from './deadline.ts';
+import { createCallDeadline, remainingMs } from './deadline.ts';
 
 export type { UpstreamAttemptEvent };
 
@@ -476,8 +476,17 @@ export function createUpstreamClient(options: UpstreamClientOptions): ResilientU
     return error;
   }
 
-  async function execute(request: UpstreamRequest): Promise<UpstreamResponse> {
-    if (request.signal?.aborted) throw callerCancelled(request.signal);
+  async function execute(caller: UpstreamRequest): Promise<UpstreamResponse> {
+    if (caller.signal?.aborted) throw callerCancelled(caller.signal);
+    const deadline = createCallDeadline(caller.signal, label);
+    try {
+      return await executeWithin(deadline ? { ...caller, signal: deadline.signal } : caller);
+    } finally {
+      deadline?.dispose();
+    }
+  }
+
+  async function executeWithin(request: UpstreamRequest): Promise<UpstreamResponse> {
     let attempt = 0;
     const execution = policy
       .execute(({ signal }) => attemptOnce(request, ++attempt, signal), request.signal)

@@ -23,7 +23,7 @@ export interface RequestDeadline {
  * A signal that aborts after `ms` with an UPSTREAM_TIMEOUT GatewayError as its reason, or
  * earlier when `parent` aborts (the client went away).
  */
-export function createRequestDeadline(ms: number, parent?: AbortSignal): RequestDeadline {
+export function createRequestDeadline(ms: number, parent?: AbortSignal, message?: string): RequestDeadline {
   const controller = new AbortController();
   // Every upstream call of the request listens on it while in flight (a cache-hostile page
   // makes sixteen at once, look-ahead included) and stops when it ends: past Node's default
@@ -31,7 +31,7 @@ export function createRequestDeadline(ms: number, parent?: AbortSignal): Request
   setMaxListeners(0, controller.signal);
   const deadlineAt = Date.now() + ms;
   const timer = setTimeout(() => {
-    controller.abort(new GatewayError('UPSTREAM_TIMEOUT', `The request deadline of ${ms} ms passed before the upstream answered`));
+    controller.abort(new GatewayError('UPSTREAM_TIMEOUT', message ?? `The request deadline of ${ms} ms passed before the upstream answered`));
   }, ms);
   timer.unref();
   const onParentAbort = () => controller.abort(parent?.reason);
@@ -46,6 +46,22 @@ export function createRequestDeadline(ms: number, parent?: AbortSignal): Request
       parent?.removeEventListener('abort', onParentAbort);
     },
   };
+}
+
+/**
+ * The share of what is left of a request's deadline that one upstream call may take, retries
+ * included. Stitching resolves a merged object's nested links only once every system's part
+ * of it has settled, so a hung vendor that took the whole deadline would take the other
+ * systems' links below that object down with it; failing a little earlier leaves them time.
+ */
+const CALL_SHARE_OF_DEADLINE = 0.75;
+
+/** A deadline for one upstream call: its share of the time `signal` has left (undefined without a deadline). */
+export function createCallDeadline(signal: AbortSignal | undefined, label: string): RequestDeadline | undefined {
+  const left = remainingMs(signal);
+  if (!Number.isFinite(left) || left <= 0) return undefined;
+  const ms = Math.max(1, Math.floor(left * CALL_SHARE_OF_DEADLINE));
+  return createRequestDeadline(ms, signal, `${label} did not answer within ${ms} ms, its share of the request deadline`);
 }
 
 /** Gives `signal` a deadline (for signals made outside `createRequestDeadline`, e.g. a shared call's). */
