@@ -1,0 +1,46 @@
+/**
+ * Property-based: operations generated from the live schema (any mix of root fields,
+ * nested links, real and unknown and foreign IDs, bad cursors, out-of-range `first`,
+ * enums, filters) against the gateway over real HTTP, with the sandbox healthy and with
+ * each chaos knob on each system in turn. Invariants (test/support/fuzz/invariants.ts): no
+ * INTERNAL_SERVER_ERROR; every error has a documented code and a path that exists in the
+ * response; every field of a healthy system is present, as the healthy gateway answers it.
+ *
+ * Seeded: FUZZ_SEED=<n> replays a run (phase i uses n + i); a failure prints the seed,
+ * fast-check's path and the shrunk query. `npm run fuzz` runs the same property at length.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BatchSize, FuzzHarness, HANG_DEADLINE_MS, PHASES } from './support/fuzz/harness.ts';
+import { assertPhase, formatFinding } from './support/fuzz/runner.ts';
+
+const SEED = Number(process.env.FUZZ_SEED ?? 20261206);
+/** Batches of 2-3 operations; a hang costs a whole (short) deadline per batch, so those phases run fewer, larger batches. */
+const PLAN: Record<'default' | 'hang', { numRuns: number; size: BatchSize }> = {
+  default: { numRuns: 12, size: { min: 2, max: 3 } },
+  hang: { numRuns: 6, size: { min: 2, max: 4 } },
+};
+
+describe('property: errors stay at their own field, with a documented code and exact path, under any one failing system', () => {
+  let harness: FuzzHarness;
+  let operations = 0;
+  beforeAll(async () => {
+    harness = await FuzzHarness.start();
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  PHASES.forEach((phase, index) => {
+    const plan = phase.knob === 'hang' ? PLAN.hang : PLAN.default;
+    it(`${phase.name}: generated operations keep every invariant (seed ${SEED + index})`, async () => {
+      const { stats, finding } = await assertPhase(harness, phase, { ...plan, seed: SEED + index, shrinkMs: 15_000 });
+      operations += stats.operations;
+      if (finding) expect.fail(`\n${formatFinding(finding)}\n(FUZZ_SEED=${SEED} replays this run)`);
+      expect(stats.operations).toBeGreaterThanOrEqual(plan.numRuns * plan.size.min);
+    }, 90_000 + plan.numRuns * (HANG_DEADLINE_MS + 5_000));
+  });
+
+  it('ran at least 300 generated operations across the phases', () => {
+    expect(operations).toBeGreaterThanOrEqual(300);
+  });
+});
