@@ -206,6 +206,9 @@ export function compareWithHealthy(
   };
   walk(op.selections, healthy.data, chaos.data, [], new Set(), undefined);
 
+  // With `data: null` the healthy answer's errors are only those raised before execution
+  // gave up; nothing to compare new errors with (the walk above has already reported it).
+  if (healthy.data === null || healthy.data === undefined) return violations;
   const before = new Set((healthy.errors ?? []).map(errorKey));
   for (const error of chaosErrors) {
     if (before.has(errorKey(error)) || !error.path) continue;
