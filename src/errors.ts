@@ -9,7 +9,7 @@ export const ERROR_CODES = {
   NOT_FOUND: 'The record does not exist in the system of record (or is archived).',
   UNAUTHENTICATED: 'No valid credential was presented.',
   FORBIDDEN: 'The caller lacks the scope this field or operation needs.',
-  UPSTREAM_UNAVAILABLE: 'The upstream system refused the connection, answered 5xx, or its circuit breaker is open.',
+  UPSTREAM_UNAVAILABLE: 'The upstream system refused the connection or answered 5xx, its circuit breaker is open, or (at once, nothing sent) the gateway already has as many calls to it in flight and waiting as its bulkhead allows.',
   UPSTREAM_TIMEOUT: 'The upstream system did not answer within the per-attempt timeout or the request deadline.',
   UPSTREAM_BAD_RESPONSE: 'The upstream answered with a body that does not have the shape the connector relies on.',
   UPSTREAM_AUTH_FAILED: 'The upstream rejected the credential Switchboard is configured with (fix the configuration).',

@@ -8,8 +8,8 @@
  */
 import type { SubschemaConfig } from '@graphql-tools/delegate';
 import { stitchSchemas } from '@graphql-tools/stitch';
-import { filterSchema, type IResolvers, MapperKind, mapSchema, pruneSchema } from '@graphql-tools/utils';
-import { defaultFieldResolver, GraphQLError, type GraphQLSchema } from 'graphql';
+import { filterSchema, type IResolvers, MapperKind, mapSchema, pruneSchema, relocatedError } from '@graphql-tools/utils';
+import { defaultFieldResolver, type GraphQLFieldResolver, GraphQLError, type GraphQLResolveInfo, type GraphQLSchema, responsePathAsArray } from 'graphql';
 import { createBillingSubschema } from '../resolvers/billing/index.ts';
 import { createChatSubschema } from '../resolvers/chat/index.ts';
 import { createCrmSubschema } from '../resolvers/crm/index.ts';
@@ -76,5 +76,69 @@ export function buildGatewaySchema(subschemas: SubschemaConfig[] = createSubsche
     resolvers: [createSubscriptionResolvers() as IResolvers, createWorkflowResolvers() as unknown as IResolvers],
   });
   const pruned = pruneSchema(filterSchema({ schema: stitched, rootFieldFilter: (_operation, name) => !name.startsWith('_') }));
-  return withGatewayScopeChecks(pruned, requirements);
+  return withExactErrorPaths(withGatewayScopeChecks(pruned, requirements));
+}
+
+type Path = readonly (string | number)[];
+
+function startsWith(path: Path, prefix: Path): boolean {
+  return path.length >= prefix.length && prefix.every((segment, index) => path[index] === segment);
+}
+
+/**
+ * An error a subschema reported keeps the path delegation gave it, and graphql-js never
+ * re-locates an error that has one. Delegation gets it wrong for merged objects: a batched
+ * merge (`_billingContacts` for a page of contacts) is delegated once for the whole list,
+ * with the list field's path, and batch-delegate strips the item index — so every item's
+ * error read `["contacts","nodes","billingCustomer"]`. The field that raises the error in
+ * the gateway is the one the error nulls, so its own path is the exact one; a path below it
+ * (a non-null field inside that bubbled up to it) is kept.
+ */
+function atPath(error: unknown, path: Path): unknown {
+  // Delegation folds several errors under one null into an AggregateError, which graphql-js
+  // would report as an unexpected error (INTERNAL_SERVER_ERROR); the first one is the cause.
+  if (error instanceof AggregateError && error.errors[0] instanceof GraphQLError) return atPath(error.errors[0], path);
+  if (!(error instanceof GraphQLError) || !error.path || startsWith(error.path, path)) return error;
+  return relocatedError(error, path);
+}
+
+function locatedValue(value: unknown, info: GraphQLResolveInfo): unknown {
+  if (value instanceof Error) return atPath(value, responsePathAsArray(info.path));
+  // A list may carry one error per failed item (a batch settles per record).
+  if (Array.isArray(value) && value.some((item) => item instanceof Error)) {
+    const path = responsePathAsArray(info.path);
+    return value.map((item, index) => (item instanceof Error ? atPath(item, [...path, index]) : item));
+  }
+  return value;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
+}
+
+function withExactErrorPaths(schema: GraphQLSchema): GraphQLSchema {
+  return mapSchema(schema, {
+    [MapperKind.OBJECT_FIELD]: (field, _fieldName, typeName) => {
+      if (typeName.startsWith('__')) return field;
+      const resolve: GraphQLFieldResolver<unknown, unknown> = field.resolve ?? defaultFieldResolver;
+      return {
+        ...field,
+        resolve: (source, args, context, info) => {
+          let result: unknown;
+          try {
+            result = resolve(source, args, context, info);
+          } catch (error) {
+            throw atPath(error, responsePathAsArray(info.path));
+          }
+          if (isThenable(result)) {
+            return result.then(
+              (value: unknown) => locatedValue(value, info),
+              (error: unknown) => Promise.reject(atPath(error, responsePathAsArray(info.path))),
+            );
+          }
+          return locatedValue(result, info);
+        },
+      };
+    },
+  });
 }

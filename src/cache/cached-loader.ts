@@ -10,10 +10,13 @@
  * - `fetch` is called at most once per batch, with the distinct cache misses only (at
  *   most `maxBatchSize`, since DataLoader chunks batches to that size), and returns a
  *   Map; ids it leaves out are recorded as `null` — "the upstream does not have it";
- * - everything `fetch` answered, nulls included, is written back with one `setMany`
+ * - a batch settles per record: an `Error` in `fetch`'s Map is that id's failure alone
+ *   (one id's bad answer is not its neighbours'), and is not cached;
+ * - everything else `fetch` answered, nulls included, is written back with one `setMany`
  *   before the batch resolves, so the next request's read sees it;
- * - when `fetch` throws, every key it was asked for gets that error and nothing is
- *   cached for them; keys answered from the cache still resolve;
+ * - when `fetch` throws (one upstream answer for the whole batch failed), every key it was
+ *   asked for gets that error and nothing is cached for them; keys answered from the cache
+ *   still resolve;
  * - the cache never fails a load: a cache that throws on read is treated as all-miss,
  *   and one that throws on write is ignored.
  *
@@ -30,7 +33,7 @@ export interface CachedLoaderOptions<V> {
   resource: string;
   /** The upstream's batch limit (HubSpot batch/read: 100; per-id endpoints: what the connector can fan out). */
   maxBatchSize: number;
-  fetch: (ids: readonly string[]) => Promise<Map<string, V | null>>;
+  fetch: (ids: readonly string[]) => Promise<Map<string, V | null | Error>>;
   /** Normalizes ids for memoization and cache keys (e.g. lower-casing emails). */
   cacheKeyFn?: (id: string) => string;
 }
@@ -63,7 +66,7 @@ export function createCachedLoader<V>(options: CachedLoaderOptions<V>): DataLoad
     });
     if (missing.size === 0) return results as (V | null)[];
 
-    let fetched: Map<string, V | null>;
+    let fetched: Map<string, V | null | Error>;
     try {
       fetched = await fetch([...missing.values()]);
     } catch (error) {
@@ -72,22 +75,46 @@ export function createCachedLoader<V>(options: CachedLoaderOptions<V>): DataLoad
     }
 
     const entries: [string, V | null][] = [];
+    const failures = new Map<string, Error>();
     for (const [cacheId, id] of missing) {
-      entries.push([cacheId, fetched.get(id) ?? fetched.get(cacheId) ?? null]);
+      const value = fetched.get(id) ?? fetched.get(cacheId) ?? null;
+      if (value instanceof Error) failures.set(cacheId, value);
+      else entries.push([cacheId, value]);
     }
-    try {
-      await cache.setMany<V>(resource, entries);
-    } catch {
-      // A cache write failure costs a future upstream call, never this answer.
+    if (entries.length > 0) {
+      try {
+        await cache.setMany<V>(resource, entries);
+      } catch {
+        // A cache write failure costs a future upstream call, never this answer.
+      }
     }
     const byCacheId = new Map(entries);
-    return results.map((value, index) => (value === undefined ? (byCacheId.get(cacheIds[index]) ?? null) : value));
+    return results.map((value, index) => {
+      if (value !== undefined) return value;
+      return failures.get(cacheIds[index]) ?? byCacheId.get(cacheIds[index]) ?? null;
+    });
   }
 
   return new DataLoader<string, V | null, string>(batch, {
     maxBatchSize: options.maxBatchSize,
     cacheKeyFn: normalize,
   });
+}
+
+/**
+ * One upstream call per id, each settled on its own: the Map `fetch` returns, with a failed
+ * id's error as its value. `run` bounds concurrency (e.g. a per-request limiter).
+ */
+export async function settleEach<V>(
+  ids: readonly string[],
+  fetchOne: (id: string) => Promise<V | null>,
+  run: (task: () => Promise<V | null>) => Promise<V | null> = (task) => task(),
+): Promise<Map<string, V | null | Error>> {
+  const settled = await Promise.allSettled(ids.map((id) => run(() => fetchOne(id))));
+  return new Map(ids.map((id, index) => {
+    const outcome = settled[index];
+    return [id, outcome.status === 'fulfilled' ? outcome.value : asError(outcome.reason)] as const;
+  }));
 }
 
 export interface CacheTarget<V> {

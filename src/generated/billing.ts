@@ -135,7 +135,7 @@ export type ChargeStatus =
 export type Company = {
   __typename?: 'Company';
   /** Stripe customers whose `metadata.hubspot_contact_id` names one of the company's contacts, newest first. */
-  billingCustomers: Array<Customer>;
+  billingCustomers?: Maybe<Array<Customer>>;
   /** HubSpot company id. */
   id: Scalars['ID']['output'];
 };
@@ -166,9 +166,9 @@ export type Contact = {
   /** HubSpot contact id. */
   id: Scalars['ID']['output'];
   /** Invoices of the contact's billing customer (see `billingCustomer`), newest first; empty when there is none. */
-  invoices: Array<Invoice>;
+  invoices?: Maybe<Array<Invoice>>;
   /** Subscriptions of the contact's billing customer (see `billingCustomer`), newest first; empty when there is none. */
-  subscriptions: Array<BillingSubscription>;
+  subscriptions?: Maybe<Array<BillingSubscription>>;
 };
 
 
@@ -224,7 +224,7 @@ export type Customer = {
    */
   balance?: Maybe<Money>;
   /** The customer's charges (payments attempted), newest first (Stripe charge search by `customer`). */
-  charges: Array<Charge>;
+  charges?: Maybe<Array<Charge>>;
   /** When the customer was created in Stripe (Stripe `created`). */
   createdAt: Scalars['DateTime']['output'];
   /** Currency the customer is billed in (Stripe `currency`, lower-case ISO code); null until the first invoice or subscription sets it. */
@@ -240,7 +240,7 @@ export type Customer = {
   /** Stripe customer id (`cus_…`). */
   id: Scalars['ID']['output'];
   /** The customer's invoices, newest first, of every status unless `status` narrows them (Stripe invoice search by `customer`). */
-  invoices: Array<Invoice>;
+  invoices?: Maybe<Array<Invoice>>;
   /** All of the customer's metadata (Stripe `metadata`), sorted by key. */
   metadata: Array<CustomerMetadataEntry>;
   /** Full name or business name (Stripe `name`). */
@@ -248,7 +248,7 @@ export type Customer = {
   /** Phone number (Stripe `phone`). */
   phone?: Maybe<Scalars['String']['output']>;
   /** The customer's subscriptions, newest first, canceled ones included (Stripe `GET /v1/subscriptions?customer=…&status=all`). */
-  subscriptions: Array<BillingSubscription>;
+  subscriptions?: Maybe<Array<BillingSubscription>>;
 };
 
 
@@ -498,29 +498,29 @@ export type PageInfo = {
 export type Query = {
   __typename?: 'Query';
   /** Stitching entry point (hidden from the public schema): CRM companies extended with billing fields, in key order. */
-  _billingCompanies: Array<Maybe<Company>>;
+  _billingCompanies?: Maybe<Array<Maybe<Company>>>;
   /** Stitching entry point (hidden from the public schema): CRM contacts extended with billing fields, in key order. */
-  _billingContacts: Array<Maybe<Contact>>;
+  _billingContacts?: Maybe<Array<Maybe<Contact>>>;
   /** Stitching entry point (hidden from the public schema): customers by id, in key order, null where Stripe has none. */
-  _customersByIds: Array<Maybe<Customer>>;
+  _customersByIds?: Maybe<Array<Maybe<Customer>>>;
   /** Stitching entry point (hidden from the public schema): invoices by id, in key order, null where Stripe has none. */
-  _invoicesByIds: Array<Maybe<Invoice>>;
+  _invoicesByIds?: Maybe<Array<Maybe<Invoice>>>;
   /** A Stripe charge by id. Null, with a NOT_FOUND error at this path, when Stripe has no such charge. */
   charge?: Maybe<Charge>;
   /** Stripe charges, newest first (Stripe `GET /v1/charges`). */
-  charges: ChargeConnection;
+  charges?: Maybe<ChargeConnection>;
   /** A Stripe customer by id. Null, with a NOT_FOUND error at this path, when Stripe has no such customer. */
   customer?: Maybe<Customer>;
   /** Stripe customers, newest first (Stripe `GET /v1/customers`). */
-  customers: CustomerConnection;
+  customers?: Maybe<CustomerConnection>;
   /** A Stripe invoice by id. Null, with a NOT_FOUND error at this path, when Stripe has no such invoice. */
   invoice?: Maybe<Invoice>;
   /** Stripe invoices, newest first (Stripe `GET /v1/invoices`). */
-  invoices: InvoiceConnection;
+  invoices?: Maybe<InvoiceConnection>;
   /** A Stripe subscription by id. Null, with a NOT_FOUND error at this path, when Stripe has no such subscription. */
   subscription?: Maybe<BillingSubscription>;
   /** Stripe subscriptions, newest first, canceled ones included unless `filter.status` says otherwise (Stripe `GET /v1/subscriptions`). */
-  subscriptions: SubscriptionConnection;
+  subscriptions?: Maybe<SubscriptionConnection>;
 };
 
 
@@ -889,7 +889,7 @@ export type ChargeEdgeResolvers<ContextType = GatewayContext, ParentType extends
 };
 
 export type CompanyResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Company'] = ResolversParentTypes['Company']> = {
-  billingCustomers?: Resolver<Array<ResolversTypes['Customer']>, ParentType, ContextType>;
+  billingCustomers?: Resolver<Maybe<Array<ResolversTypes['Customer']>>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
@@ -897,13 +897,13 @@ export type ContactResolvers<ContextType = GatewayContext, ParentType extends Re
   billingCustomer?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType>;
   email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  invoices?: Resolver<Array<ResolversTypes['Invoice']>, ParentType, ContextType, Partial<ContactInvoicesArgs>>;
-  subscriptions?: Resolver<Array<ResolversTypes['BillingSubscription']>, ParentType, ContextType>;
+  invoices?: Resolver<Maybe<Array<ResolversTypes['Invoice']>>, ParentType, ContextType, Partial<ContactInvoicesArgs>>;
+  subscriptions?: Resolver<Maybe<Array<ResolversTypes['BillingSubscription']>>, ParentType, ContextType>;
 };
 
 export type CustomerResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Customer'] = ResolversParentTypes['Customer']> = {
   balance?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
-  charges?: Resolver<Array<ResolversTypes['Charge']>, ParentType, ContextType>;
+  charges?: Resolver<Maybe<Array<ResolversTypes['Charge']>>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   currency?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   delinquent?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
@@ -911,11 +911,11 @@ export type CustomerResolvers<ContextType = GatewayContext, ParentType extends R
   email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hubspotContactId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  invoices?: Resolver<Array<ResolversTypes['Invoice']>, ParentType, ContextType, Partial<CustomerInvoicesArgs>>;
+  invoices?: Resolver<Maybe<Array<ResolversTypes['Invoice']>>, ParentType, ContextType, Partial<CustomerInvoicesArgs>>;
   metadata?: Resolver<Array<ResolversTypes['CustomerMetadataEntry']>, ParentType, ContextType>;
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  subscriptions?: Resolver<Array<ResolversTypes['BillingSubscription']>, ParentType, ContextType>;
+  subscriptions?: Resolver<Maybe<Array<ResolversTypes['BillingSubscription']>>, ParentType, ContextType>;
 };
 
 export type CustomerConnectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['CustomerConnection'] = ResolversParentTypes['CustomerConnection']> = {
@@ -1005,18 +1005,18 @@ export type PageInfoResolvers<ContextType = GatewayContext, ParentType extends R
 };
 
 export type QueryResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
-  _billingCompanies?: Resolver<Array<Maybe<ResolversTypes['Company']>>, ParentType, ContextType, RequireFields<Query_BillingCompaniesArgs, 'keys'>>;
-  _billingContacts?: Resolver<Array<Maybe<ResolversTypes['Contact']>>, ParentType, ContextType, RequireFields<Query_BillingContactsArgs, 'keys'>>;
-  _customersByIds?: Resolver<Array<Maybe<ResolversTypes['Customer']>>, ParentType, ContextType, RequireFields<Query_CustomersByIdsArgs, 'ids'>>;
-  _invoicesByIds?: Resolver<Array<Maybe<ResolversTypes['Invoice']>>, ParentType, ContextType, RequireFields<Query_InvoicesByIdsArgs, 'ids'>>;
+  _billingCompanies?: Resolver<Maybe<Array<Maybe<ResolversTypes['Company']>>>, ParentType, ContextType, RequireFields<Query_BillingCompaniesArgs, 'keys'>>;
+  _billingContacts?: Resolver<Maybe<Array<Maybe<ResolversTypes['Contact']>>>, ParentType, ContextType, RequireFields<Query_BillingContactsArgs, 'keys'>>;
+  _customersByIds?: Resolver<Maybe<Array<Maybe<ResolversTypes['Customer']>>>, ParentType, ContextType, RequireFields<Query_CustomersByIdsArgs, 'ids'>>;
+  _invoicesByIds?: Resolver<Maybe<Array<Maybe<ResolversTypes['Invoice']>>>, ParentType, ContextType, RequireFields<Query_InvoicesByIdsArgs, 'ids'>>;
   charge?: Resolver<Maybe<ResolversTypes['Charge']>, ParentType, ContextType, RequireFields<QueryChargeArgs, 'id'>>;
-  charges?: Resolver<ResolversTypes['ChargeConnection'], ParentType, ContextType, RequireFields<QueryChargesArgs, 'first'>>;
+  charges?: Resolver<Maybe<ResolversTypes['ChargeConnection']>, ParentType, ContextType, RequireFields<QueryChargesArgs, 'first'>>;
   customer?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType, RequireFields<QueryCustomerArgs, 'id'>>;
-  customers?: Resolver<ResolversTypes['CustomerConnection'], ParentType, ContextType, RequireFields<QueryCustomersArgs, 'first'>>;
+  customers?: Resolver<Maybe<ResolversTypes['CustomerConnection']>, ParentType, ContextType, RequireFields<QueryCustomersArgs, 'first'>>;
   invoice?: Resolver<Maybe<ResolversTypes['Invoice']>, ParentType, ContextType, RequireFields<QueryInvoiceArgs, 'id'>>;
-  invoices?: Resolver<ResolversTypes['InvoiceConnection'], ParentType, ContextType, RequireFields<QueryInvoicesArgs, 'first'>>;
+  invoices?: Resolver<Maybe<ResolversTypes['InvoiceConnection']>, ParentType, ContextType, RequireFields<QueryInvoicesArgs, 'first'>>;
   subscription?: Resolver<Maybe<ResolversTypes['BillingSubscription']>, ParentType, ContextType, RequireFields<QuerySubscriptionArgs, 'id'>>;
-  subscriptions?: Resolver<ResolversTypes['SubscriptionConnection'], ParentType, ContextType, RequireFields<QuerySubscriptionsArgs, 'first'>>;
+  subscriptions?: Resolver<Maybe<ResolversTypes['SubscriptionConnection']>, ParentType, ContextType, RequireFields<QuerySubscriptionsArgs, 'first'>>;
 };
 
 export type SubscriptionConnectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['SubscriptionConnection'] = ResolversParentTypes['SubscriptionConnection']> = {

@@ -297,17 +297,17 @@ export type Query = {
    * Internal merge entry point: channels by Slack channel ID, in the order given, null for IDs
    * Slack does not know. Hidden from the public schema.
    */
-  _channelsByIds: Array<Maybe<Channel>>;
+  _channelsByIds?: Maybe<Array<Maybe<Channel>>>;
   /**
    * Internal merge entry point: CRM owners extended with their chat account, one per key in
    * the order given. Hidden from the public schema.
    */
-  _chatOwners: Array<Maybe<Owner>>;
+  _chatOwners?: Maybe<Array<Maybe<Owner>>>;
   /**
    * Internal merge entry point: chat members by Slack user ID, in the order given, null for IDs
    * Slack does not know. Hidden from the public schema.
    */
-  _chatUsersByIds: Array<Maybe<ChatUser>>;
+  _chatUsersByIds?: Maybe<Array<Maybe<ChatUser>>>;
   /**
    * A Slack channel by channel ID (`C…` public, `G…` private). Returns null with a NOT_FOUND
    * error at this path when Slack has no such channel (or the bot cannot see it).
@@ -322,13 +322,13 @@ export type Query = {
    * A channel's messages, newest first (Slack `conversations.history`); thread replies are not
    * included, only their parent messages. NOT_FOUND when Slack has no such channel.
    */
-  channelMessages: MessageConnection;
+  channelMessages?: Maybe<MessageConnection>;
   /**
    * The public and private channels the bot can see (Slack `conversations.list`; direct
    * messages excluded), ordered by channel ID. `totalCount` counts the channels matching the
    * filters.
    */
-  channels: ChannelConnection;
+  channels?: Maybe<ChannelConnection>;
   /**
    * A Slack member by Slack user ID (`U…`/`W…`). Returns null with a NOT_FOUND error at this
    * path when Slack has no such user. Members who joined after the cached directory was read
@@ -345,7 +345,7 @@ export type Query = {
    * The workspace's members (Slack `users.list`), ordered by Slack user ID so paging stays
    * stable while people join or leave. `totalCount` counts the members matching the filters.
    */
-  chatUsers: ChatUserConnection;
+  chatUsers?: Maybe<ChatUserConnection>;
 };
 
 
@@ -680,16 +680,16 @@ export type PageInfoResolvers<ContextType = GatewayContext, ParentType extends R
 };
 
 export type QueryResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
-  _channelsByIds?: Resolver<Array<Maybe<ResolversTypes['Channel']>>, ParentType, ContextType, RequireFields<Query_ChannelsByIdsArgs, 'ids'>>;
-  _chatOwners?: Resolver<Array<Maybe<ResolversTypes['Owner']>>, ParentType, ContextType, RequireFields<Query_ChatOwnersArgs, 'keys'>>;
-  _chatUsersByIds?: Resolver<Array<Maybe<ResolversTypes['ChatUser']>>, ParentType, ContextType, RequireFields<Query_ChatUsersByIdsArgs, 'ids'>>;
+  _channelsByIds?: Resolver<Maybe<Array<Maybe<ResolversTypes['Channel']>>>, ParentType, ContextType, RequireFields<Query_ChannelsByIdsArgs, 'ids'>>;
+  _chatOwners?: Resolver<Maybe<Array<Maybe<ResolversTypes['Owner']>>>, ParentType, ContextType, RequireFields<Query_ChatOwnersArgs, 'keys'>>;
+  _chatUsersByIds?: Resolver<Maybe<Array<Maybe<ResolversTypes['ChatUser']>>>, ParentType, ContextType, RequireFields<Query_ChatUsersByIdsArgs, 'ids'>>;
   channel?: Resolver<Maybe<ResolversTypes['Channel']>, ParentType, ContextType, RequireFields<QueryChannelArgs, 'id'>>;
   channelByName?: Resolver<Maybe<ResolversTypes['Channel']>, ParentType, ContextType, RequireFields<QueryChannelByNameArgs, 'name'>>;
-  channelMessages?: Resolver<ResolversTypes['MessageConnection'], ParentType, ContextType, RequireFields<QueryChannelMessagesArgs, 'channel' | 'first'>>;
-  channels?: Resolver<ResolversTypes['ChannelConnection'], ParentType, ContextType, RequireFields<QueryChannelsArgs, 'first' | 'includeArchived'>>;
+  channelMessages?: Resolver<Maybe<ResolversTypes['MessageConnection']>, ParentType, ContextType, RequireFields<QueryChannelMessagesArgs, 'channel' | 'first'>>;
+  channels?: Resolver<Maybe<ResolversTypes['ChannelConnection']>, ParentType, ContextType, RequireFields<QueryChannelsArgs, 'first' | 'includeArchived'>>;
   chatUser?: Resolver<Maybe<ResolversTypes['ChatUser']>, ParentType, ContextType, RequireFields<QueryChatUserArgs, 'id'>>;
   chatUserByEmail?: Resolver<Maybe<ResolversTypes['ChatUser']>, ParentType, ContextType, RequireFields<QueryChatUserByEmailArgs, 'email'>>;
-  chatUsers?: Resolver<ResolversTypes['ChatUserConnection'], ParentType, ContextType, RequireFields<QueryChatUsersArgs, 'first' | 'includeBots' | 'includeDeleted'>>;
+  chatUsers?: Resolver<Maybe<ResolversTypes['ChatUserConnection']>, ParentType, ContextType, RequireFields<QueryChatUsersArgs, 'first' | 'includeBots' | 'includeDeleted'>>;
 };
 
 export type Resolvers<ContextType = GatewayContext> = {

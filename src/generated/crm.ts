@@ -71,13 +71,13 @@ export type Company = {
   /** IDs of every contact associated with the company; the billing system uses them to find the company's customers. */
   contactIds: Array<Scalars['ID']['output']>;
   /** Contacts associated with the company (HubSpot company-to-contact associations). */
-  contacts: Array<Contact>;
+  contacts?: Maybe<Array<Contact>>;
   /** Country of the main office (HubSpot property `country`). */
   country?: Maybe<Scalars['String']['output']>;
   /** When the company record was created in HubSpot (record `createdAt`). */
   createdAt: Scalars['DateTime']['output'];
   /** Deals associated with the company. */
-  deals: Array<Deal>;
+  deals?: Maybe<Array<Deal>>;
   /** Primary web domain, e.g. `acme.example` (HubSpot property `domain`, unique per company). */
   domain?: Maybe<Scalars['String']['output']>;
   /** HubSpot record ID of the company (`hs_object_id`). */
@@ -140,13 +140,13 @@ export type CompanyFilter = {
 export type Contact = {
   __typename?: 'Contact';
   /** Every company associated with the contact, the primary one first. */
-  companies: Array<Company>;
+  companies?: Maybe<Array<Company>>;
   /** The company the contact works for: HubSpot's primary associated company (else the first associated one); null when none. */
   company?: Maybe<Company>;
   /** When the contact record was created in HubSpot (record `createdAt`). */
   createdAt: Scalars['DateTime']['output'];
   /** Deals the contact is associated with. */
-  deals: Array<Deal>;
+  deals?: Maybe<Array<Deal>>;
   /** Email address (HubSpot property `email`, unique per contact). Links the contact to its billing customer when the customer carries no `hubspot_contact_id`. */
   email?: Maybe<Scalars['String']['output']>;
   /** First name (HubSpot property `firstname`). */
@@ -288,7 +288,7 @@ export type Deal = {
   /** The company the deal is with: HubSpot's primary associated company (else the first associated one); null when none. */
   company?: Maybe<Company>;
   /** Contacts involved in the deal (HubSpot deal-to-contact associations). */
-  contacts: Array<Contact>;
+  contacts?: Maybe<Array<Contact>>;
   /** When the deal record was created in HubSpot (record `createdAt`). */
   createdAt: Scalars['DateTime']['output'];
   /** HubSpot record ID of the deal (`hs_object_id`). */
@@ -465,7 +465,7 @@ export type MutationUpdateDealArgs = {
 export type Owner = {
   __typename?: 'Owner';
   /** Contacts this owner owns, via HubSpot search on `hubspot_owner_id` (may trail very recent edits by a few seconds). */
-  contacts: ContactConnection;
+  contacts?: Maybe<ContactConnection>;
   /** The owner's login email. Links the owner to their chat user (compared case-insensitively). */
   email?: Maybe<Scalars['String']['output']>;
   /** First name (HubSpot owner `firstName`). */
@@ -529,19 +529,19 @@ export type PageInfo = {
 export type Query = {
   __typename?: 'Query';
   /** Internal (type merging): companies by ID, in the order given, null for IDs HubSpot does not have. */
-  _companiesByIds: Array<Maybe<Company>>;
+  _companiesByIds?: Maybe<Array<Maybe<Company>>>;
   /** Internal (type merging): contacts by ID, in the order given, null for IDs HubSpot does not have. */
-  _contactsByIds: Array<Maybe<Contact>>;
+  _contactsByIds?: Maybe<Array<Maybe<Contact>>>;
   /** Internal (type merging): the CRM side of chat users, one per key, in the order given. */
-  _crmChatUsers: Array<Maybe<ChatUser>>;
+  _crmChatUsers?: Maybe<Array<Maybe<ChatUser>>>;
   /** Internal (type merging): the CRM side of billing customers, one per key, in the order given. */
-  _crmCustomers: Array<Maybe<Customer>>;
+  _crmCustomers?: Maybe<Array<Maybe<Customer>>>;
   /** Internal (type merging): deals by ID, in the order given, null for IDs HubSpot does not have. */
-  _dealsByIds: Array<Maybe<Deal>>;
+  _dealsByIds?: Maybe<Array<Maybe<Deal>>>;
   /** Internal (type merging): owners by owner ID, in the order given, null for unknown IDs. */
-  _ownersByIds: Array<Maybe<Owner>>;
+  _ownersByIds?: Maybe<Array<Maybe<Owner>>>;
   /** CRM companies, in HubSpot's order, optionally filtered. */
-  companies: CompanyConnection;
+  companies?: Maybe<CompanyConnection>;
   /** One CRM company by its HubSpot record ID; a NOT_FOUND error at this path when there is none. */
   company?: Maybe<Company>;
   /** One CRM contact by its HubSpot record ID; a NOT_FOUND error at this path when there is none. */
@@ -549,15 +549,15 @@ export type Query = {
   /** The CRM contact with this email address (compared case-insensitively); null when no contact has it. */
   contactByEmail?: Maybe<Contact>;
   /** CRM contacts, in HubSpot's order, optionally filtered. */
-  contacts: ContactConnection;
+  contacts?: Maybe<ContactConnection>;
   /** One CRM deal by its HubSpot record ID; a NOT_FOUND error at this path when there is none. */
   deal?: Maybe<Deal>;
   /** CRM deals (sales opportunities), in HubSpot's order, optionally filtered. */
-  deals: DealConnection;
+  deals?: Maybe<DealConnection>;
   /** One CRM owner (a salesperson who can own records) by owner ID; a NOT_FOUND error at this path when there is none. */
   owner?: Maybe<Owner>;
   /** Every active CRM owner (HubSpot users who can own records), in HubSpot's order. */
-  owners: OwnerConnection;
+  owners?: Maybe<OwnerConnection>;
 };
 
 
@@ -949,10 +949,10 @@ export type CompanyResolvers<ContextType = GatewayContext, ParentType extends Re
   annualRevenue?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   city?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   contactIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
-  contacts?: Resolver<Array<ResolversTypes['Contact']>, ParentType, ContextType, RequireFields<CompanyContactsArgs, 'first'>>;
+  contacts?: Resolver<Maybe<Array<ResolversTypes['Contact']>>, ParentType, ContextType, RequireFields<CompanyContactsArgs, 'first'>>;
   country?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  deals?: Resolver<Array<ResolversTypes['Deal']>, ParentType, ContextType, RequireFields<CompanyDealsArgs, 'first'>>;
+  deals?: Resolver<Maybe<Array<ResolversTypes['Deal']>>, ParentType, ContextType, RequireFields<CompanyDealsArgs, 'first'>>;
   domain?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   industry?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -975,10 +975,10 @@ export type CompanyEdgeResolvers<ContextType = GatewayContext, ParentType extend
 };
 
 export type ContactResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Contact'] = ResolversParentTypes['Contact']> = {
-  companies?: Resolver<Array<ResolversTypes['Company']>, ParentType, ContextType>;
+  companies?: Resolver<Maybe<Array<ResolversTypes['Company']>>, ParentType, ContextType>;
   company?: Resolver<Maybe<ResolversTypes['Company']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  deals?: Resolver<Array<ResolversTypes['Deal']>, ParentType, ContextType, RequireFields<ContactDealsArgs, 'first'>>;
+  deals?: Resolver<Maybe<Array<ResolversTypes['Deal']>>, ParentType, ContextType, RequireFields<ContactDealsArgs, 'first'>>;
   email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   firstName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -1016,7 +1016,7 @@ export type DealResolvers<ContextType = GatewayContext, ParentType extends Resol
   amount?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   closeDate?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   company?: Resolver<Maybe<ResolversTypes['Company']>, ParentType, ContextType>;
-  contacts?: Resolver<Array<ResolversTypes['Contact']>, ParentType, ContextType>;
+  contacts?: Resolver<Maybe<Array<ResolversTypes['Contact']>>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1052,7 +1052,7 @@ export type MutationResolvers<ContextType = GatewayContext, ParentType extends R
 };
 
 export type OwnerResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Owner'] = ResolversParentTypes['Owner']> = {
-  contacts?: Resolver<ResolversTypes['ContactConnection'], ParentType, ContextType, RequireFields<OwnerContactsArgs, 'first'>>;
+  contacts?: Resolver<Maybe<ResolversTypes['ContactConnection']>, ParentType, ContextType, RequireFields<OwnerContactsArgs, 'first'>>;
   email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   firstName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -1080,21 +1080,21 @@ export type PageInfoResolvers<ContextType = GatewayContext, ParentType extends R
 };
 
 export type QueryResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
-  _companiesByIds?: Resolver<Array<Maybe<ResolversTypes['Company']>>, ParentType, ContextType, RequireFields<Query_CompaniesByIdsArgs, 'ids'>>;
-  _contactsByIds?: Resolver<Array<Maybe<ResolversTypes['Contact']>>, ParentType, ContextType, RequireFields<Query_ContactsByIdsArgs, 'ids'>>;
-  _crmChatUsers?: Resolver<Array<Maybe<ResolversTypes['ChatUser']>>, ParentType, ContextType, RequireFields<Query_CrmChatUsersArgs, 'keys'>>;
-  _crmCustomers?: Resolver<Array<Maybe<ResolversTypes['Customer']>>, ParentType, ContextType, RequireFields<Query_CrmCustomersArgs, 'keys'>>;
-  _dealsByIds?: Resolver<Array<Maybe<ResolversTypes['Deal']>>, ParentType, ContextType, RequireFields<Query_DealsByIdsArgs, 'ids'>>;
-  _ownersByIds?: Resolver<Array<Maybe<ResolversTypes['Owner']>>, ParentType, ContextType, RequireFields<Query_OwnersByIdsArgs, 'ids'>>;
-  companies?: Resolver<ResolversTypes['CompanyConnection'], ParentType, ContextType, RequireFields<QueryCompaniesArgs, 'first'>>;
+  _companiesByIds?: Resolver<Maybe<Array<Maybe<ResolversTypes['Company']>>>, ParentType, ContextType, RequireFields<Query_CompaniesByIdsArgs, 'ids'>>;
+  _contactsByIds?: Resolver<Maybe<Array<Maybe<ResolversTypes['Contact']>>>, ParentType, ContextType, RequireFields<Query_ContactsByIdsArgs, 'ids'>>;
+  _crmChatUsers?: Resolver<Maybe<Array<Maybe<ResolversTypes['ChatUser']>>>, ParentType, ContextType, RequireFields<Query_CrmChatUsersArgs, 'keys'>>;
+  _crmCustomers?: Resolver<Maybe<Array<Maybe<ResolversTypes['Customer']>>>, ParentType, ContextType, RequireFields<Query_CrmCustomersArgs, 'keys'>>;
+  _dealsByIds?: Resolver<Maybe<Array<Maybe<ResolversTypes['Deal']>>>, ParentType, ContextType, RequireFields<Query_DealsByIdsArgs, 'ids'>>;
+  _ownersByIds?: Resolver<Maybe<Array<Maybe<ResolversTypes['Owner']>>>, ParentType, ContextType, RequireFields<Query_OwnersByIdsArgs, 'ids'>>;
+  companies?: Resolver<Maybe<ResolversTypes['CompanyConnection']>, ParentType, ContextType, RequireFields<QueryCompaniesArgs, 'first'>>;
   company?: Resolver<Maybe<ResolversTypes['Company']>, ParentType, ContextType, RequireFields<QueryCompanyArgs, 'id'>>;
   contact?: Resolver<Maybe<ResolversTypes['Contact']>, ParentType, ContextType, RequireFields<QueryContactArgs, 'id'>>;
   contactByEmail?: Resolver<Maybe<ResolversTypes['Contact']>, ParentType, ContextType, RequireFields<QueryContactByEmailArgs, 'email'>>;
-  contacts?: Resolver<ResolversTypes['ContactConnection'], ParentType, ContextType, RequireFields<QueryContactsArgs, 'first'>>;
+  contacts?: Resolver<Maybe<ResolversTypes['ContactConnection']>, ParentType, ContextType, RequireFields<QueryContactsArgs, 'first'>>;
   deal?: Resolver<Maybe<ResolversTypes['Deal']>, ParentType, ContextType, RequireFields<QueryDealArgs, 'id'>>;
-  deals?: Resolver<ResolversTypes['DealConnection'], ParentType, ContextType, RequireFields<QueryDealsArgs, 'first'>>;
+  deals?: Resolver<Maybe<ResolversTypes['DealConnection']>, ParentType, ContextType, RequireFields<QueryDealsArgs, 'first'>>;
   owner?: Resolver<Maybe<ResolversTypes['Owner']>, ParentType, ContextType, RequireFields<QueryOwnerArgs, 'id'>>;
-  owners?: Resolver<ResolversTypes['OwnerConnection'], ParentType, ContextType, RequireFields<QueryOwnersArgs, 'first'>>;
+  owners?: Resolver<Maybe<ResolversTypes['OwnerConnection']>, ParentType, ContextType, RequireFields<QueryOwnersArgs, 'first'>>;
 };
 
 export type Resolvers<ContextType = GatewayContext> = {

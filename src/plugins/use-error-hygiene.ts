@@ -4,10 +4,12 @@
  * error carries a code, no `originalError` or stack is serialised, and GraphQL's
  * "Did you mean …?" hints are removed — graphql-armor strips only the field form, while
  * graphql-js also suggests enum values, arguments and types, which would let a caller
- * map the schema with introspection off.
+ * map the schema with introspection off. Only documented codes leave (src/errors.ts):
+ * INTERNAL_SERVER_ERROR is kept for what is a gateway bug.
  */
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { ERROR_CODES } from '../errors.ts';
 
 const SUGGESTION = /\s*Did you mean [^?]*\?/g;
 
@@ -21,6 +23,11 @@ function clean(error: GraphQLError): GraphQLError {
   if (typeof extensions.code !== 'string') {
     // Yoga's CSRF plugin throws without a code.
     extensions.code = /CSRF/.test(error.message) ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR';
+  } else if (!(extensions.code in ERROR_CODES) && !error.path) {
+    // Yoga names some request errors with codes of its own (OPERATION_RESOLUTION_FAILURE for
+    // an operationName the document does not have): the caller's request is at fault, and a
+    // client only ever sees documented codes.
+    extensions.code = 'BAD_REQUEST';
   }
   return new GraphQLError(error.message.replace(SUGGESTION, ''), { nodes: error.nodes, path: error.path, extensions });
 }

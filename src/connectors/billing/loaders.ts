@@ -31,7 +31,7 @@
  * invalidates the affected keys so a caller reads its own write.
  */
 import DataLoader from 'dataloader';
-import { createCachedLoader, primeCache } from '../../cache/cached-loader.ts';
+import { createCachedLoader, primeCache, settleEach } from '../../cache/cached-loader.ts';
 import type { ResourceCache } from '../../cache/types.ts';
 import {
   listAll,
@@ -213,33 +213,20 @@ export function createBillingLoaders({ connector, cache, requestId }: BillingLoa
   const R = BILLING_CACHE_RESOURCES;
 
   /**
-   * One GET per id. When some fail, the ones that arrived are cached before the batch
-   * fails (createCachedLoader caches nothing for a failed fetch), so a retry of the
-   * request refetches only what failed.
+   * One GET per id, each settled on its own: an id Stripe answered badly (or not at all) is
+   * that record's error, and its neighbours in the batch still resolve and are cached.
    */
-  const perId = <V>(resource: string, retrieve: (id: string) => Promise<V | null>) => async (ids: readonly string[]) => {
-    const settled = await Promise.allSettled(ids.map((id) => limit(() => retrieve(id))));
-    const found = new Map<string, V | null>();
-    settled.forEach((outcome, index) => {
-      if (outcome.status === 'fulfilled') found.set(ids[index], outcome.value);
-    });
-    const failure = settled.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
-    if (failure) {
-      await cache.setMany(resource, [...found]).catch(() => undefined);
-      throw failure.reason;
-    }
-    return found;
-  };
+  const perId = <V>(retrieve: (id: string) => Promise<V | null>) => (ids: readonly string[]) => settleEach(ids, retrieve, limit);
 
-  const customer = createCachedLoader<StripeCustomer>({ cache, resource: R.customer, maxBatchSize: PER_ID_BATCH, fetch: perId(R.customer, api.retrieveCustomer) });
-  const invoice = createCachedLoader<StripeInvoice>({ cache, resource: R.invoice, maxBatchSize: PER_ID_BATCH, fetch: perId(R.invoice, api.retrieveInvoice) });
+  const customer = createCachedLoader<StripeCustomer>({ cache, resource: R.customer, maxBatchSize: PER_ID_BATCH, fetch: perId(api.retrieveCustomer) });
+  const invoice = createCachedLoader<StripeInvoice>({ cache, resource: R.invoice, maxBatchSize: PER_ID_BATCH, fetch: perId(api.retrieveInvoice) });
   const subscription = createCachedLoader<StripeSubscription>({
     cache,
     resource: R.subscription,
     maxBatchSize: PER_ID_BATCH,
-    fetch: perId(R.subscription, api.retrieveSubscription),
+    fetch: perId(api.retrieveSubscription),
   });
-  const charge = createCachedLoader<StripeCharge>({ cache, resource: R.charge, maxBatchSize: PER_ID_BATCH, fetch: perId(R.charge, api.retrieveCharge) });
+  const charge = createCachedLoader<StripeCharge>({ cache, resource: R.charge, maxBatchSize: PER_ID_BATCH, fetch: perId(api.retrieveCharge) });
 
   const prime = <V extends { id: string }>(resource: string, loader: DataLoader<string, V | null>, records: readonly V[]) =>
     primeCache({ cache, resource, loader }, records.map((record) => [record.id, record] as const));
@@ -407,7 +394,7 @@ export function createBillingLoaders({ connector, cache, requestId }: BillingLoa
     cache,
     resource: R.subscriptionIdsByCustomer,
     maxBatchSize: PER_ID_BATCH,
-    fetch: perId(R.subscriptionIdsByCustomer, async (customerId) => {
+    fetch: perId(async (customerId) => {
       // perId already holds a concurrency slot for this customer's pages.
       const found = await listAll((page) => api.listSubscriptions({ ...page, customer: customerId, status: 'all' }));
       await prime(R.subscription, subscription, found);

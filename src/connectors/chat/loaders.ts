@@ -136,6 +136,13 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   return results;
 }
 
+/** One call per id, at most `limit` at a time, each settled on its own (a failed id is that id's Error). */
+function settleLimit<V>(ids: readonly string[], limit: number, fetchOne: (id: string) => Promise<V | null>): Promise<Map<string, V | null | Error>> {
+  return mapLimit(ids, limit, (id) => fetchOne(id).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))))).then(
+    (values) => new Map(ids.map((id, index) => [id, values[index]] as const)),
+  );
+}
+
 /** Turns Slack's NOT_FOUND into null; every other failure propagates. */
 export async function orNull<T>(promise: Promise<T>): Promise<T | null> {
   try {
@@ -286,10 +293,7 @@ export function createChatLoaders(options: CreateChatLoadersOptions): ChatLoader
     cache,
     resource: CHAT_RESOURCES.user,
     maxBatchSize: SLACK_PAGE_LIMIT,
-    async fetch(ids) {
-      const fetched = await mapLimit(ids, FAN_OUT, (id) => orNull(connector.getUser(id)));
-      return new Map(ids.map((id, index) => [id, fetched[index]]));
-    },
+    fetch: (ids) => settleLimit(ids, FAN_OUT, (id) => orNull(connector.getUser(id))),
   });
 
   const user = new DataLoader<string, SlackUser | null, string>(
@@ -316,7 +320,7 @@ export function createChatLoaders(options: CreateChatLoadersOptions): ChatLoader
     cacheKeyFn: lowerEmail,
     async fetch(emails) {
       const { activeByEmail } = await snapshot();
-      const found = new Map<string, string | null>();
+      const found = new Map<string, string | null | Error>();
       const unresolved: string[] = [];
       for (const email of emails) {
         const matches = activeByEmail.get(lowerEmail(email)) ?? [];
@@ -324,13 +328,12 @@ export function createChatLoaders(options: CreateChatLoadersOptions): ChatLoader
         else unresolved.push(email);
       }
       // Not in the directory (a new member no event told us of) or ambiguous there: Slack's own lookup decides.
-      const looked = await mapLimit(unresolved, FAN_OUT, (email) => orNull(connector.lookupUserByEmail(email.trim())));
+      const looked = await settleLimit(unresolved, FAN_OUT, (email) => orNull(connector.lookupUserByEmail(email.trim())));
       const primed: [string, SlackUser][] = [];
-      unresolved.forEach((email, index) => {
-        const record = looked[index];
-        found.set(email, record?.id ?? null);
-        if (record) primed.push([record.id, record]);
-      });
+      for (const [email, record] of looked) {
+        found.set(email, record instanceof Error ? record : (record?.id ?? null));
+        if (record && !(record instanceof Error)) primed.push([record.id, record]);
+      }
       if (primed.length > 0) {
         await cacheSet(cache, CHAT_RESOURCES.user, primed);
         for (const [id, record] of primed) user.prime(id, record);
@@ -366,13 +369,13 @@ export function createChatLoaders(options: CreateChatLoadersOptions): ChatLoader
     cacheKeyFn: (id) => (SLACK_ID.test(id) ? id : '!invalid'),
     async fetch(ids) {
       const valid = ids.filter((id) => SLACK_ID.test(id));
-      const found = new Map<string, SlackConversation | null>();
+      const found = new Map<string, SlackConversation | null | Error>();
       if (valid.length === 0) return found;
       const byId = new Map((await channelDirectory.load()).map((record) => [record.id, record]));
       const absent = valid.filter((id) => !byId.has(id));
-      const fetched = await mapLimit(absent, FAN_OUT, (id) => orNull(connector.getConversation(id)));
+      const fetched = await settleLimit(absent, FAN_OUT, (id) => orNull(connector.getConversation(id)));
       for (const id of valid) found.set(id, byId.get(id) ?? null);
-      absent.forEach((id, index) => found.set(id, fetched[index]));
+      for (const [id, record] of fetched) found.set(id, record);
       return found;
     },
   });

@@ -19,7 +19,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import DataLoader from 'dataloader';
-import { createCachedLoader, invalidateCached, primeCache } from '../../cache/cached-loader.ts';
+import { createCachedLoader, invalidateCached, primeCache, settleEach } from '../../cache/cached-loader.ts';
 import type { ResourceCache } from '../../cache/types.ts';
 import { CRM_LIMITS, type CrmConnector, type SearchRequest } from './client.ts';
 import type { CrmAssociations, CrmCompany, CrmContact, CrmDeal, CrmObject, CrmObjectType, CrmOwner } from './schemas.ts';
@@ -281,14 +281,13 @@ export function createCrmLoaders({ connector: base, cache, requestId, onContactP
     maxBatchSize: 1000,
     fetch: async (ids) => {
       const byId = new Map((await fetchDirectory()).map((owner) => [owner.id, owner] as const));
-      const found = new Map<string, CrmOwner | null>();
+      const found = new Map<string, CrmOwner | null | Error>();
       // Deactivated owners are not in the (active) directory, but records may still point
-      // at them; HubSpot serves them one by one with archived=true.
+      // at them; HubSpot serves them one by one with archived=true, each settled on its own.
       const strays = ids.filter((id) => !byId.has(id) && isObjectId(id));
       for (let i = 0; i < strays.length; i += 10) {
-        const chunk = strays.slice(i, i + 10);
-        const fetched = await Promise.all(chunk.map((id) => connector.getOwner(id, { archived: true })));
-        chunk.forEach((id, index) => found.set(id, fetched[index]));
+        const fetched = await settleEach(strays.slice(i, i + 10), (id) => connector.getOwner(id, { archived: true }));
+        for (const [id, owner] of fetched) found.set(id, owner);
       }
       for (const id of ids) if (byId.has(id)) found.set(id, byId.get(id)!);
       return found;

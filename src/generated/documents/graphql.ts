@@ -106,31 +106,31 @@ export type AuditLogQueryVariables = Exact<{
 }>;
 
 
-export type AuditLogQuery = { auditLog: { nodes: Array<{ id: string, startedAt: unknown, principal: string, operation: string, idempotencyKey: string | null, outcome: string, errorCode: string | null, requestId: string | null, upstream: string, inputs: string }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type AuditLogQuery = { auditLog: { nodes: Array<{ id: string, startedAt: unknown, principal: string, operation: string, idempotencyKey: string | null, outcome: string, errorCode: string | null, requestId: string | null, upstream: string, inputs: string }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null };
 
 export type ChannelMessagesQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ChannelMessagesQuery = { channels: { nodes: Array<{ id: string, name: string | null, messages: { nodes: Array<{ ts: string, text: string, postedAt: unknown, user: { name: string, owner: { email: string | null } | null } | null }> } | null }> } };
+export type ChannelMessagesQuery = { channels: { nodes: Array<{ id: string, name: string | null, messages: { nodes: Array<{ ts: string, text: string, postedAt: unknown, user: { name: string, owner: { email: string | null } | null } | null }> } | null }> } | null };
 
 export type ContactByIdQueryVariables = Exact<{
   id?: string | number;
 }>;
 
 
-export type ContactByIdQuery = { contact: { id: string, firstName: string | null, lastName: string | null, email: string | null, company: { id: string, name: string | null, domain: string | null, industry: string | null } | null, deals: Array<{ id: string, name: string | null, stage: DealStage | null, amount: number | null, closeDate: unknown }>, owner: { email: string | null, chatUser: { name: string, mention: string } | null } | null, billingCustomer: { id: string, email: string | null, subscriptions: Array<{ id: string, status: SubscriptionStatus }> } | null, invoices: Array<{ id: string, number: string | null, status: InvoiceStatus, total: { formatted: string } }> } | null };
+export type ContactByIdQuery = { contact: { id: string, firstName: string | null, lastName: string | null, email: string | null, company: { id: string, name: string | null, domain: string | null, industry: string | null } | null, deals: Array<{ id: string, name: string | null, stage: DealStage | null, amount: number | null, closeDate: unknown }> | null, owner: { email: string | null, chatUser: { name: string, mention: string } | null } | null, billingCustomer: { id: string, email: string | null, subscriptions: Array<{ id: string, status: SubscriptionStatus }> | null } | null, invoices: Array<{ id: string, number: string | null, status: InvoiceStatus, total: { formatted: string } }> | null } | null };
 
 export type CustomerWithContactQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type CustomerWithContactQuery = { customers: { nodes: Array<{ id: string, email: string | null, hubspotContactId: string | null, contact: { id: string, firstName: string | null, lastName: string | null, company: { name: string | null } | null } | null }> } };
+export type CustomerWithContactQuery = { customers: { nodes: Array<{ id: string, email: string | null, hubspotContactId: string | null, contact: { id: string, firstName: string | null, lastName: string | null, company: { name: string | null } | null } | null }> } | null };
 
 export type LiveContactChangedSubscriptionVariables = Exact<{
   id?: string | number | null | undefined;
 }>;
 
 
-export type LiveContactChangedSubscription = { contactChanged: { id: string, firstName: string | null, lastName: string | null, email: string | null, owner: { email: string | null, chatUser: { name: string } | null } | null, billingCustomer: { id: string, email: string | null } | null, invoices: Array<{ id: string, status: InvoiceStatus, total: { formatted: string } }> } | null };
+export type LiveContactChangedSubscription = { contactChanged: { id: string, firstName: string | null, lastName: string | null, email: string | null, owner: { email: string | null, chatUser: { name: string } | null } | null, billingCustomer: { id: string, email: string | null } | null, invoices: Array<{ id: string, status: InvoiceStatus, total: { formatted: string } }> | null } | null };
 
 export type OnboardCustomerMutationVariables = Exact<{
   idempotencyKey?: string;
@@ -145,12 +145,12 @@ export type OpenDealsByStageQueryVariables = Exact<{
 }>;
 
 
-export type OpenDealsByStageQuery = { deals: { totalCount: number | null, nodes: Array<{ id: string, name: string | null, amount: number | null, closeDate: unknown, company: { name: string | null } | null, owner: { email: string | null, chatUser: { name: string } | null } | null }> } };
+export type OpenDealsByStageQuery = { deals: { totalCount: number | null, nodes: Array<{ id: string, name: string | null, amount: number | null, closeDate: unknown, company: { name: string | null } | null, owner: { email: string | null, chatUser: { name: string } | null } | null }> } | null };
 
 export type W1ContactsWithLinksQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type W1ContactsWithLinksQuery = { contacts: { totalCount: number | null, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, firstName: string | null, lastName: string | null, email: string | null, lifecycleStage: LifecycleStage | null, company: { id: string, name: string | null, domain: string | null } | null, owner: { id: string, email: string | null, firstName: string | null, lastName: string | null, chatUser: { id: string, name: string, displayName: string | null } | null } | null, billingCustomer: { id: string, email: string | null, name: string | null, invoices: Array<{ id: string, number: string | null, status: InvoiceStatus, dueDate: unknown, amountDue: { amount: number, currency: string, formatted: string } }> } | null }> } };
+export type W1ContactsWithLinksQuery = { contacts: { totalCount: number | null, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, firstName: string | null, lastName: string | null, email: string | null, lifecycleStage: LifecycleStage | null, company: { id: string, name: string | null, domain: string | null } | null, owner: { id: string, email: string | null, firstName: string | null, lastName: string | null, chatUser: { id: string, name: string, displayName: string | null } | null } | null, billingCustomer: { id: string, email: string | null, name: string | null, invoices: Array<{ id: string, number: string | null, status: InvoiceStatus, dueDate: unknown, amountDue: { amount: number, currency: string, formatted: string } }> | null } | null }> } | null };
 
 export type WinDealMutationVariables = Exact<{
   idempotencyKey?: string;
