@@ -12,6 +12,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BatchSize, FuzzHarness, HANG_DEADLINE_MS, PHASES } from './support/fuzz/harness.ts';
 import { assertPhase, formatFinding } from './support/fuzz/runner.ts';
+import { startStack, type Stack } from './support/stack.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261206);
 /** Batches of 2-3 operations; a hang costs a whole (short) deadline per batch, so those phases run fewer, larger batches. */
@@ -43,4 +44,30 @@ describe('property: errors stay at their own field, with a documented code and e
   it('ran at least 300 generated operations across the phases', () => {
     expect(operations).toBeGreaterThanOrEqual(300);
   });
+});
+
+// Shrunk counterexamples the property found, kept as examples.
+describe('found by the property', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ world: { size: 20 } });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  // `GET /v1/customers/` is Stripe's list of customers, `/v1/customers/.` normalizes to it,
+  // `/v1/customers/search` is its search: none of them answers with a customer.
+  for (const id of ['', '.', 'search']) {
+    it(`billing reads by ID answer NOT_FOUND for ${JSON.stringify(id)} without calling Stripe`, async () => {
+      stack.resetCounts();
+      const fields = ['customer', 'invoice', 'subscription', 'charge'];
+      const result = await stack.query(`{ ${fields.map((f) => `${f}(id: ${JSON.stringify(id)}) { id }`).join(' ')} }`);
+      expect(result.data).toEqual(Object.fromEntries(fields.map((f) => [f, null])));
+      expect(result.errors?.map((e) => [e.path, e.extensions?.code, e.extensions?.service]).sort()).toEqual(
+        fields.map((f) => [[f], 'NOT_FOUND', 'billing']).sort(),
+      );
+      expect(stack.counts().billing).toBe(0);
+    });
+  }
 });
