@@ -78,7 +78,7 @@ const NO_CACHE: EnvLike = {
  */
 const ISOLATED: EnvLike = { UPSTREAM_BREAKER_THRESHOLD: '1000', UPSTREAM_BUDGET_CRM: 'off', UPSTREAM_BUDGET_BILLING: 'off', UPSTREAM_BUDGET_CHAT: 'off' };
 
-export const HANG_DEADLINE_MS = 750;
+export const HANG_DEADLINE_MS = 1000;
 
 interface Served {
   gateway: Gateway;
@@ -158,7 +158,8 @@ export class FuzzHarness {
   async enter(phase: Phase): Promise<void> {
     for (const system of SYSTEMS) await this.chaosSandbox.server(system).setKnobs({ outage: 'none', errorRate: 0, corrupt: 'none' });
     // A query through every system lets the gateway's pools drop sockets of a lifted outage before the phase counts.
-    await post(this.underTest.url, '{ contacts(first: 1) { nodes { id } } customers(first: 1) { nodes { id } } chatUsers(first: 1) { nodes { id } } }');
+    const probe = '{ contacts(first: 1) { nodes { id } } customers(first: 1) { nodes { id } } chatUsers(first: 1) { nodes { id } } }';
+    await Promise.all([post(this.underTest.url, probe), post(this.shortDeadline.url, probe)]);
     if (!phase.failing) return;
     const server = this.chaosSandbox.server(phase.failing);
     if (phase.knob === 'refuse') await server.setKnobs({ outage: 'refuse' });
@@ -174,19 +175,34 @@ export class FuzzHarness {
   /** Runs one batch in `phase` (entered before) and checks every invariant. */
   async run(phase: Phase, batch: Batch): Promise<OpOutcome[]> {
     if (phase.knob === 'corrupt' && phase.failing) await this.chaosSandbox.server(phase.failing).setKnobs({ corrupt: batch.corruption });
+    const outcomes = await Promise.all(batch.ops.map((op) => this.one(phase, op)));
+    // Under a hang every system shares the short deadline, so on a starved machine a healthy
+    // system can run out of it too: that is its own timeout, not the hung system's doing.
+    // Such an answer is asked again, alone; only what happens every time counts.
+    for (const [i, first] of outcomes.entries()) {
+      let outcome = first;
+      for (let attempt = 0; attempt < 2 && outcome.violations.length > 0 && this.healthyTimedOut(phase, outcome.chaos); attempt++) {
+        outcome = await this.one(phase, first.op);
+      }
+      outcomes[i] = outcome;
+    }
+    return outcomes;
+  }
+
+  private healthyTimedOut(phase: Phase, chaos: GraphQLResponse): boolean {
+    return phase.knob === 'hang' && (chaos.errors ?? []).some((e) => e.extensions?.code === 'UPSTREAM_TIMEOUT' && e.extensions.service !== phase.failing);
+  }
+
+  private async one(phase: Phase, op: Operation): Promise<OpOutcome> {
     const target = phase.knob === 'hang' ? this.shortDeadline : this.underTest;
-    return Promise.all(
-      batch.ops.map(async (op) => {
-        const [healthy, chaos] = await Promise.all([post(this.reference.url, op.text), post(target.url, op.text)]);
-        // The reference is the yardstick, not the subject: in the healthy phase the gateway
-        // under test answers the same operation with every system healthy.
-        const violations = [
-          ...checkResponse(op, chaos, phase.knob === 'none', this.systems),
-          ...compareWithHealthy(op, healthy, chaos, phase.failing, phase.knob, this.systems),
-        ];
-        return { op, healthy, chaos, violations };
-      }),
-    );
+    const [healthy, chaos] = await Promise.all([post(this.reference.url, op.text), post(target.url, op.text)]);
+    // The reference is the yardstick, not the subject: in the healthy phase the gateway
+    // under test answers the same operation with every system healthy.
+    const violations = [
+      ...checkResponse(op, chaos, phase.knob === 'none', this.systems),
+      ...compareWithHealthy(op, healthy, chaos, phase.failing, phase.knob, this.systems),
+    ];
+    return { op, healthy, chaos, violations };
   }
 
 
