@@ -27,8 +27,10 @@ describe('property: errors stay at their own field, with a documented code and e
   beforeAll(async () => {
     harness = await FuzzHarness.start();
   });
+  const summary: string[] = [];
   afterAll(async () => {
     await harness?.close();
+    console.log(`property (FUZZ_SEED=${SEED}): ${operations} operations\n${summary.join('\n')}`);
   });
 
   PHASES.forEach((phase, index) => {
@@ -36,6 +38,7 @@ describe('property: errors stay at their own field, with a documented code and e
     it(`${phase.name}: generated operations keep every invariant (seed ${SEED + index})`, async () => {
       const { stats, finding } = await assertPhase(harness, phase, { ...plan, seed: SEED + index, shrinkMs: 15_000 });
       operations += stats.operations;
+      summary.push(`  ${phase.name.padEnd(16)} seed ${stats.seed}: ${stats.operations} operations in ${(stats.ms / 1000).toFixed(1)} s${finding ? `, violation: ${finding.kind}` : ''}`);
       if (finding) expect.fail(`\n${formatFinding(finding)}\n(FUZZ_SEED=${SEED} replays this run)`);
       expect(stats.operations).toBeGreaterThanOrEqual(plan.numRuns * plan.size.min);
     }, 90_000 + plan.numRuns * (HANG_DEADLINE_MS + 5_000));
