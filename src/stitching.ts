@@ -9,10 +9,19 @@
 import type { SubschemaConfig } from '@graphql-tools/delegate';
 import { stitchSchemas } from '@graphql-tools/stitch';
 import { filterSchema, type IResolvers, MapperKind, mapSchema, pruneSchema, relocatedError } from '@graphql-tools/utils';
-import { defaultFieldResolver, type GraphQLFieldResolver, GraphQLError, type GraphQLResolveInfo, type GraphQLSchema, responsePathAsArray } from 'graphql';
+import {
+  defaultFieldResolver,
+  type GraphQLFieldResolver,
+  GraphQLError,
+  type GraphQLResolveInfo,
+  GraphQLScalarType,
+  type GraphQLSchema,
+  responsePathAsArray,
+} from 'graphql';
 import { createBillingSubschema } from '../resolvers/billing/index.ts';
 import { createChatSubschema } from '../resolvers/chat/index.ts';
 import { createCrmSubschema } from '../resolvers/crm/index.ts';
+import { DateTime } from '../resolvers/scalars.ts';
 import { scopeRequirementsOf, withGatewayScopeChecks, withSubschemaScopeChecks } from './auth/scope-checks.ts';
 import { createWorkflowResolvers, workflowTypeDefs } from './workflows/schema.ts';
 import { isGatewayError } from './errors.ts';
@@ -65,6 +74,21 @@ export function createSubschemas(): SubschemaConfig[] {
     .map((subschema) => ({ ...subschema, executor: createSubschemaExecutor(subschema.schema) }));
 }
 
+/**
+ * The stitched schema's DateTime. Stitching would give the gateway an identity scalar, so a
+ * bad instant was let through and refused only by the subschema, as an error of the whole
+ * delegated request — which nulled every sibling root field of that system. This one
+ * refuses it where every other invalid argument is refused (validation, variable
+ * coercion), before anything is delegated, and passes the subschemas' ISO strings through.
+ */
+const GatewayDateTime = new GraphQLScalarType<unknown, unknown>({
+  name: DateTime.name,
+  description: DateTime.description,
+  serialize: (value) => (typeof value === 'string' ? value : DateTime.serialize(value)),
+  parseValue: (value) => DateTime.serialize(DateTime.parseValue(value)),
+  parseLiteral: (ast, variables) => DateTime.serialize(DateTime.parseLiteral(ast, variables)),
+});
+
 export function buildGatewaySchema(subschemas: SubschemaConfig[] = createSubschemas()): GraphQLSchema {
   // Read before stitching, which merges the subschemas' root type nodes in place.
   const requirements = scopeRequirementsOf(subschemas);
@@ -73,7 +97,7 @@ export function buildGatewaySchema(subschemas: SubschemaConfig[] = createSubsche
     subschemas,
     mergeTypes: true,
     typeDefs: [subscriptionTypeDefs, workflowTypeDefs],
-    resolvers: [createSubscriptionResolvers() as IResolvers, createWorkflowResolvers() as unknown as IResolvers],
+    resolvers: [createSubscriptionResolvers() as IResolvers, createWorkflowResolvers() as unknown as IResolvers, { DateTime: GatewayDateTime }],
   });
   const pruned = pruneSchema(filterSchema({ schema: stitched, rootFieldFilter: (_operation, name) => !name.startsWith('_') }));
   return withExactErrorPaths(withGatewayScopeChecks(pruned, requirements));

@@ -10,9 +10,29 @@
  * queries are kept by the document's printed text (a bounded number, least recently used
  * dropped first). Subscriptions, mutations (whose root fields run in order) and anything
  * graphql-jit cannot compile take graphql-js's executor.
+ *
+ * Stitching also merges the root fields a client asked of one system (and the merge entry
+ * points of one level) into one delegated query. When that query fails as a whole — no
+ * data at all, e.g. a variable one field's arguments could not coerce — each root field is
+ * run again on its own, so the failure stays with the field it belongs to and its siblings
+ * answer (the loaders of the request remember what the first run fetched).
  */
 import { createDefaultExecutor, type SubschemaConfig } from '@graphql-tools/delegate';
-import { type DocumentNode, getOperationAST, type GraphQLSchema, print } from 'graphql';
+import { relocatedError } from '@graphql-tools/utils';
+import {
+  type DefinitionNode,
+  type DocumentNode,
+  type ExecutionResult,
+  type FragmentDefinitionNode,
+  getOperationAST,
+  type GraphQLError,
+  type GraphQLSchema,
+  Kind,
+  type OperationDefinitionNode,
+  print,
+  type SelectionNode,
+  visit,
+} from 'graphql';
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 
 type Executor = NonNullable<SubschemaConfig['executor']>;
@@ -37,10 +57,9 @@ export function createSubschemaExecutor(schema: GraphQLSchema): Executor {
   }
 
   // Not generic like Executor: the results are whatever the subschema's resolvers give.
-  const execute = (request: Parameters<Executor>[0]) => {
+  const run = (request: Request) => {
     const { operationName } = request;
     const document: DocumentNode = request.document;
-    if (getOperationAST(document, operationName)?.operation !== 'query') return fallback(request);
     const query = compiledFor(`${operationName ?? ''}\n${print(document)}`, () => {
       const result = compileQuery(schema, document, operationName, { disablingCapturingStackErrors: true });
       return isCompiledQuery(result) ? result : null;
@@ -48,5 +67,72 @@ export function createSubschemaExecutor(schema: GraphQLSchema): Executor {
     if (!query) return fallback(request);
     return query.query(request.rootValue, request.context, request.variables);
   };
+
+  const execute = (request: Request) => {
+    const operation = getOperationAST(request.document, request.operationName);
+    if (operation?.operation !== 'query') return fallback(request);
+    const result = run(request);
+    const settle = (value: unknown) => (failedWhole(value) && operation.selectionSet.selections.length > 1 ? runEach(request, operation) : value);
+    return isThenable(result) ? Promise.resolve(result).then(settle) : settle(result);
+  };
+
+  async function runEach(request: Request, operation: OperationDefinitionNode): Promise<ExecutionResult> {
+    const results = await Promise.all(
+      splitRootFields(request.document, operation).map(async ({ key, document }) => ({ key, result: (await run({ ...request, document })) as ExecutionResult })),
+    );
+    const data: Record<string, unknown> = {};
+    const errors: GraphQLError[] = [];
+    for (const { key, result } of results) {
+      if (result.data) Object.assign(data, result.data);
+      else if (key) data[key] = null;
+      // An error of the whole single-field request belongs to that field: without a path,
+      // batch-execute would hand it to every sibling again.
+      for (const error of result.errors ?? []) errors.push(error.path || !key ? error : relocatedError(error, [key]));
+    }
+    return errors.length > 0 ? { data, errors } : { data };
+  }
   return execute as Executor;
+}
+
+type Request = Parameters<Executor>[0];
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
+}
+
+function failedWhole(value: unknown): boolean {
+  const result = value as ExecutionResult | null | undefined;
+  return !!result && typeof result === 'object' && result.data == null && !!result.errors?.length;
+}
+
+/** One document per root selection, each with only the variables and fragments it uses. */
+function splitRootFields(document: DocumentNode, operation: OperationDefinitionNode): { key: string; document: DocumentNode }[] {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  return operation.selectionSet.selections.map((selection) => {
+    const variables = new Set<string>();
+    const used = new Map<string, FragmentDefinitionNode>();
+    const collect = (node: SelectionNode | FragmentDefinitionNode) => {
+      visit(node, {
+        Variable: (variable) => {
+          variables.add(variable.name.value);
+        },
+        FragmentSpread: (spread) => {
+          const fragment = fragments.get(spread.name.value);
+          if (fragment && !used.has(fragment.name.value)) {
+            used.set(fragment.name.value, fragment);
+            collect(fragment);
+          }
+        },
+      });
+    };
+    collect(selection);
+    const single: OperationDefinitionNode = {
+      ...operation,
+      variableDefinitions: operation.variableDefinitions?.filter((definition) => variables.has(definition.variable.name.value)),
+      selectionSet: { ...operation.selectionSet, selections: [selection] },
+    };
+    const key = selection.kind === Kind.FIELD ? (selection.alias ?? selection.name).value : '';
+    return { key, document: { kind: Kind.DOCUMENT, definitions: [single as DefinitionNode, ...used.values()] } };
+  });
 }

@@ -18,6 +18,9 @@ import { ERROR_CODES, type SystemName } from '../src/errors.ts';
 import { createCachedLoader } from '../src/cache/cached-loader.ts';
 import type { ResourceCache } from '../src/cache/types.ts';
 import { buildGatewaySchema, createSubschemas } from '../src/stitching.ts';
+import { createSubschemaExecutor } from '../src/subschema-executor.ts';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import { parse } from 'graphql';
 import { TEST_AUTH_HEADERS } from './support/credentials.ts';
 import { startStack, type Stack } from './support/stack.ts';
 
@@ -85,6 +88,24 @@ describe('nullability policy (README, "Nullability policy")', () => {
   });
 });
 
+describe('a delegated query that fails as a whole', () => {
+  it('is run again one root field at a time, so only the field it belongs to fails', async () => {
+    const schema = makeExecutableSchema({
+      typeDefs: 'type Query { double(n: Int!): Int }',
+      resolvers: { Query: { double: (_: unknown, { n }: { n: number }) => n * 2 } },
+    });
+    const execute = createSubschemaExecutor(schema);
+    // What batch-execute sends for two root fields of one system: one query, prefixed.
+    const document = parse('query ($_v0_n: Int!, $_v1_n: Int!) { _v0_double: double(n: $_v0_n) _v1_double: double(n: $_v1_n) }');
+    const result = (await execute({ document, variables: { _v0_n: 2, _v1_n: 'not a number' }, context: {} })) as {
+      data?: Record<string, unknown>;
+      errors?: { path?: readonly (string | number)[] }[];
+    };
+    expect(result.data).toEqual({ _v0_double: 4, _v1_double: null });
+    expect(result.errors!.map((error) => error.path)).toEqual([['_v1_double']]);
+  });
+});
+
 describe('cached loader batches', () => {
   it('give a failed id its own error, resolve and cache its neighbours, and cache nothing for the failure', async () => {
     const stored = new Map<string, unknown>();
@@ -134,6 +155,20 @@ describe('partial failure', () => {
       expect(result.data!.deals).toBeNull();
       expect(result.errors).toHaveLength(1);
       expect(result.errors![0]).toMatchObject({ path: ['deals'], extensions: { code: 'BAD_USER_INPUT' } });
+    });
+
+    it('refuses a bad DateTime as the caller input, never as an error of a sibling root field', async () => {
+      for (const [query, variables] of [
+        ['{ customers(first: 1) { totalCount } invoices(first: 2, filter: { createdFrom: "not-a-date" }) { totalCount } }', undefined],
+        ['query ($d: DateTime) { customers(first: 1) { totalCount } invoices(first: 2, filter: { createdFrom: $d }) { totalCount } }', { d: 'nope' }],
+      ] as const) {
+        const result = await stack.query(query, variables);
+        expect(result.errors!.length, query).toBeGreaterThan(0);
+        for (const error of result.errors!) {
+          expect(error.path, query).toBeUndefined();
+          expect(error.extensions!.code, query).toBe('BAD_USER_INPUT');
+        }
+      }
     });
 
     it('answers channels and an error of its own at channelMessages for a channel Slack does not have', async () => {
@@ -327,6 +362,32 @@ describe('INTERNAL_SERVER_ERROR is for gateway bugs only', () => {
         expect(error.extensions?.code, body).not.toBe('INTERNAL_SERVER_ERROR');
       }
     }
+  });
+});
+
+describe('links that take a further call', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    // Company records stay cached, their associations do not: the association read is the one that fails.
+    stack = await startStack({ world: { size: 50 }, env: { ...NO_CACHE, CACHE_TTL_COMPANY: '600' } });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('keeps a company when HubSpot answers its contact ids badly, with one error per field at contactIds', async () => {
+    const read = await stack.query<{ company: { name: string } }>('{ company(id: "20000001") { name } }');
+    expect(read.data!.company.name).toEqual(expect.any(String));
+    await stack.sandbox.server('crm').setKnobs({ corrupt: 'html' });
+    const result = await stack.query<{ company: Record<string, unknown> | null }>(
+      '{ company(id: "20000001") { name contactIds contactIds_1: contactIds billingCustomers { id } } }',
+    );
+    await stack.sandbox.server('crm').setKnobs({ corrupt: 'none' });
+    expect(result.data!.company).toEqual({ name: read.data!.company.name, contactIds: null, contactIds_1: null, billingCustomers: null });
+    const paths = result.errors!.map((error) => error.path);
+    expect(paths).toEqual(expect.arrayContaining([['company', 'contactIds'], ['company', 'contactIds_1'], ['company', 'billingCustomers']]));
+    // billingCustomers needs the CRM's contact ids: the CRM's own error, not billing's.
+    for (const error of result.errors!) expect(error.extensions).toMatchObject({ code: 'UPSTREAM_BAD_RESPONSE', service: 'crm' });
   });
 });
 

@@ -54,7 +54,11 @@ export function createBillingSubschema(): SubschemaConfig {
       Company: {
         selectionSet: '{ id contactIds }',
         fieldName: '_billingCompanies',
-        key: ({ id, contactIds }: { id: string; contactIds?: readonly string[] | null }): CompanyKeyInput => ({ id, contactIds: [...(contactIds ?? [])] }),
+        // contactIds is an error in place of the list when the CRM failed to read it.
+        key: ({ id, contactIds }: { id: string; contactIds?: unknown }): CompanyKeyInput => ({
+          id,
+          contactIds: Array.isArray(contactIds) ? [...(contactIds as string[])] : null,
+        }),
         argsFromKeys: (keys: readonly CompanyKeyInput[]) => ({ keys }),
       },
     },

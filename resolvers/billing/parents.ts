@@ -12,5 +12,6 @@ export interface BillingContactParent {
 /** A CRM company as `_billingCompanies` receives it. */
 export interface BillingCompanyParent {
   id: string;
-  contactIds: readonly string[];
+  /** Null when the CRM could not read them: the CRM loader then reports why. */
+  contactIds: readonly string[] | null;
 }

@@ -130,7 +130,7 @@ export const billingResolvers: Resolvers = {
     _invoicesByIds: async (_, { ids }, { loaders }) => perKey(await loaders.billing.invoice.loadMany(ids)),
     // The CRM owns contacts and companies; the keys are all this subschema needs of them.
     _billingContacts: (_, { keys }) => keys.map(({ id, email }) => ({ id, email: email ?? null })),
-    _billingCompanies: (_, { keys }) => keys.map(({ id, contactIds }) => ({ id, contactIds })),
+    _billingCompanies: (_, { keys }) => keys.map(({ id, contactIds }) => ({ id, contactIds: contactIds ?? null })),
   },
 
   Contact: {
@@ -146,7 +146,12 @@ export const billingResolvers: Resolvers = {
   },
 
   Company: {
-    billingCustomers: (company, _, { loaders }) => loaders.billing.customersOfContacts(company.contactIds),
+    billingCustomers: async (company, _, { loaders }) => {
+      // Without the key, ask the CRM loader: it answers from this request's memo, so the
+      // error is the CRM's own (its code and service), at this field.
+      const contactIds = company.contactIds ?? (await loaders.crm.companyContacts.load(company.id))?.ids ?? [];
+      return loaders.billing.customersOfContacts(contactIds);
+    },
   },
 
   Customer: {

@@ -142,8 +142,8 @@ export type Company = {
 
 /** The key fields of a CRM company, as stitching passes them to `_billingCompanies`. */
 export type CompanyKeyInput = {
-  /** Ids of the company's contacts (HubSpot associations). */
-  contactIds: Array<Scalars['ID']['input']>;
+  /** Ids of the company's contacts (HubSpot associations); null when the CRM could not answer them. */
+  contactIds?: InputMaybe<Array<Scalars['ID']['input']>>;
   /** HubSpot company id. */
   id: Scalars['ID']['input'];
 };

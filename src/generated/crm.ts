@@ -69,7 +69,7 @@ export type Company = {
   /** City of the main office (HubSpot property `city`). */
   city?: Maybe<Scalars['String']['output']>;
   /** IDs of every contact associated with the company; the billing system uses them to find the company's customers. */
-  contactIds: Array<Scalars['ID']['output']>;
+  contactIds?: Maybe<Array<Scalars['ID']['output']>>;
   /** Contacts associated with the company (HubSpot company-to-contact associations). */
   contacts?: Maybe<Array<Contact>>;
   /** Country of the main office (HubSpot property `country`). */
@@ -948,7 +948,7 @@ export type ChatUserResolvers<ContextType = GatewayContext, ParentType extends R
 export type CompanyResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Company'] = ResolversParentTypes['Company']> = {
   annualRevenue?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   city?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  contactIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  contactIds?: Resolver<Maybe<Array<ResolversTypes['ID']>>, ParentType, ContextType>;
   contacts?: Resolver<Maybe<Array<ResolversTypes['Contact']>>, ParentType, ContextType, RequireFields<CompanyContactsArgs, 'first'>>;
   country?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
