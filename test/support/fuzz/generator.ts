@@ -72,11 +72,11 @@ export class OperationGenerator {
 
   private field(parent: GraphQLObjectType, field: GraphQLField<unknown, unknown>, depth: number): fc.Arbitrary<FieldSelection> {
     const named = getNamedType(field.type);
-    const args = this.args(parent, field);
-    if (!isObjectType(named)) return args.map((a) => ({ parentType: parent.name, name: field.name, args: a }));
+    const head = fc.tuple(this.args(parent, field), directive());
+    if (!isObjectType(named)) return head.map(([args, d]) => ({ parentType: parent.name, name: field.name, args, ...d }));
     return fc
-      .tuple(args, this.selections(named, depth - 1))
-      .map(([a, selections]) => ({ parentType: parent.name, name: field.name, args: a, selections }));
+      .tuple(head, this.selections(named, depth - 1))
+      .map(([[args, d], selections]) => ({ parentType: parent.name, name: field.name, args, ...d, selections }));
   }
 
   private selections(type: GraphQLObjectType, depth: number): fc.Arbitrary<readonly FieldSelection[]> {
@@ -183,6 +183,15 @@ export class OperationGenerator {
     if (own.length > 0) options.unshift({ weight: 4, arbitrary: fc.constantFrom(...own) });
     return string(fc.oneof(...options));
   }
+}
+
+/** Now and then a field is conditional (the look-ahead must not read ahead for what is skipped). */
+function directive(): fc.Arbitrary<{ directive?: string }> {
+  return fc.oneof(
+    { withCrossShrink: true },
+    { weight: 20, arbitrary: fc.constant({}) },
+    { weight: 1, arbitrary: fc.constantFrom('@include(if: true)', '@include(if: false)', '@skip(if: true)', '@skip(if: false)').map((d) => ({ directive: d })) },
+  );
 }
 
 /** The second and later selections of one field get aliases, so their arguments may differ. */

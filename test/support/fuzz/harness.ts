@@ -87,7 +87,7 @@ interface Served {
 }
 
 async function serve(sandbox: Sandbox, env: EnvLike): Promise<Served> {
-  const config = loadConfig({ LOG_LEVEL: 'silent', SWITCHBOARD_API_KEYS: TEST_API_KEYS_ENV, RATE_LIMIT_PER_MINUTE: '0', ...ISOLATED, ...env });
+  const config = loadConfig({ LOG_LEVEL: process.env.FUZZ_LOG_LEVEL ?? 'silent', SWITCHBOARD_API_KEYS: TEST_API_KEYS_ENV, RATE_LIMIT_PER_MINUTE: '0', ...ISOLATED, ...env });
   const gateway = createGateway({
     devApiKey: TEST_API_KEY,
     config,

@@ -14,6 +14,8 @@ export interface FieldSelection {
   args: readonly (readonly [string, string])[];
   /** Sub-selection, for fields of object type. */
   selections?: readonly FieldSelection[];
+  /** `@include(if: …)` or `@skip(if: …)`, rarely. */
+  directive?: string;
 }
 
 export function responseKey(field: FieldSelection): string {
@@ -25,7 +27,7 @@ function printSelections(selections: readonly FieldSelection[]): string {
     .map((f) => {
       const args = f.args.length > 0 ? `(${f.args.map(([name, value]) => `${name}: ${value}`).join(', ')})` : '';
       const sub = f.selections ? ` { ${printSelections(f.selections)} }` : '';
-      return `${f.alias ? `${f.alias}: ` : ''}${f.name}${args}${sub}`;
+      return `${f.alias ? `${f.alias}: ` : ''}${f.name}${args}${f.directive ? ` ${f.directive}` : ''}${sub}`;
     })
     .join(' ');
 }

@@ -32,7 +32,8 @@ export interface Finding {
   /** The answers under chaos and from the healthy reference, trimmed. */
   response: string;
   healthy: string;
-  shrunk: boolean;
+  /** True: shrunk; false: the replay did not show the class again; undefined: shrinking was off. */
+  shrunk?: boolean;
 }
 
 const trim = (value: unknown, max = 2500) => {
@@ -52,7 +53,7 @@ function describe(outcome: OpOutcome): Pick<Finding, 'query' | 'violations' | 'r
 export function formatFinding(f: Finding): string {
   return [
     `violation: ${f.kind}  (phase: ${f.phase}${f.corruption && f.phase.includes('corrupt') ? `, corruption: ${f.corruption}` : ''})`,
-    `replay: seed ${f.seed}, path "${f.path}"${f.shrunk ? ' (shrunk)' : ' (not shrunk: did not reproduce on replay)'}; seen in ${f.count} operation(s)`,
+    `replay: seed ${f.seed}, path "${f.path}"${f.shrunk === true ? ' (shrunk)' : f.shrunk === false ? ' (not shrunk: did not reproduce on replay)' : ' (not shrunk)'}; seen in ${f.count} operation(s)`,
     `query: ${f.query}`,
     ...f.violations.map((v) => `  - ${v.kind}: ${v.message}`),
     `response: ${f.response}`,
@@ -167,7 +168,7 @@ export async function explorePhase(
     for (const [kind, entry] of seen) {
       const base: Finding = { kind, phase: phase.name, seed, path: String(entry.run), count: entry.count, corruption: entry.corruption, shrunk: false, ...describe(entry.outcome) };
       if (options.shrink === false) {
-        findings.push(base);
+        findings.push({ ...base, shrunk: undefined });
         continue;
       }
       const details = await fc.check(
