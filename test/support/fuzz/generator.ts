@@ -85,7 +85,9 @@ export class OperationGenerator {
     if (cached) return cached;
     const fields = Object.values(type.getFields()).filter((f) => depth > 0 || !isObjectType(getNamedType(f.type)));
     // Scalars are picked often, links rarely and more rarely the deeper they are.
-    const entries = fields.map((f) => this.entry(type, f, depth, isObjectType(getNamedType(f.type)) ? 30 + 20 * (this.options.maxDepth - depth) : 20));
+    const deeper = 30 + 20 * (this.options.maxDepth - depth);
+    const weightOut = (f: GraphQLField<unknown, unknown>) => (isObjectType(getNamedType(f.type)) ? deeper : 20);
+    const entries = fields.map((f) => this.entry(type, f, depth, weightOut(f)));
     const typename: FieldSelection = { parentType: type.name, name: '__typename', args: [] };
     const arbitrary = fc.tuple(...entries).map((chosen) => {
       const selections = withAliases(chosen.flat());
@@ -111,7 +113,9 @@ export class OperationGenerator {
     if (arg.name === 'id') return this.id(idKindOf(field.name) ?? idKindOf(parent.name));
     if (arg.name === 'channel') return this.id('channel');
     if (arg.name === 'email') return this.email();
-    if (arg.name === 'name' && field.name === 'channelByName') return string(fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...this.values.channelNames) }, fc.constantFrom(...AWKWARD_STRINGS)));
+    if (arg.name === 'name' && field.name === 'channelByName') {
+      return string(fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...this.values.channelNames) }, fc.constantFrom(...AWKWARD_STRINGS)));
+    }
     return this.input(arg.name, arg.type);
   }
 
@@ -131,7 +135,8 @@ export class OperationGenerator {
   private inputObject(type: GraphQLInputObjectType): fc.Arbitrary<string> {
     const parts = Object.values(type.getFields()).map((f: GraphQLInputField) => {
       const pair = this.input(f.name, f.type).map((v) => `${f.name}: ${v}`);
-      return isNonNullType(f.type) ? pair.map((p) => [p]) : fc.oneof({ withCrossShrink: true }, { weight: 2, arbitrary: fc.constant([] as string[]) }, pair.map((p) => [p]));
+      if (isNonNullType(f.type)) return pair.map((p) => [p]);
+      return fc.oneof({ withCrossShrink: true }, { weight: 2, arbitrary: fc.constant([] as string[]) }, pair.map((p) => [p]));
     });
     return fc.tuple(...parts).map((chosen) => `{ ${chosen.flat().join(', ')} }`);
   }
@@ -150,11 +155,13 @@ export class OperationGenerator {
                 ? ['lead', 'customer', 'other', 'custom-stage-1']
                 : [];
     const awkward = fc.constantFrom(...AWKWARD_STRINGS);
-    return string(known.length > 0 ? fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...known) }, awkward) : fc.oneof(awkward, fc.string({ maxLength: 12 })));
+    if (known.length === 0) return string(fc.oneof(awkward, fc.string({ maxLength: 12 })));
+    return string(fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...known) }, awkward));
   }
 
   private email(): fc.Arbitrary<string> {
-    return string(fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...this.values.emails) }, fc.constantFrom(...AWKWARD_STRINGS), fc.emailAddress()));
+    const known = fc.constantFrom(...this.values.emails);
+    return string(fc.oneof({ weight: 6, arbitrary: known }, fc.constantFrom(...AWKWARD_STRINGS), fc.emailAddress()));
   }
 
   /** A real ID of the kind most of the time; else one naming nothing, another system's, or an awkward string. */
@@ -190,7 +197,12 @@ function directive(): fc.Arbitrary<{ directive?: string }> {
   return fc.oneof(
     { withCrossShrink: true },
     { weight: 20, arbitrary: fc.constant({}) },
-    { weight: 1, arbitrary: fc.constantFrom('@include(if: true)', '@include(if: false)', '@skip(if: true)', '@skip(if: false)').map((d) => ({ directive: d })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .constantFrom('@include(if: true)', '@include(if: false)', '@skip(if: true)', '@skip(if: false)')
+        .map((d) => ({ directive: d })),
+    },
   );
 }
 

@@ -19,7 +19,7 @@ import { startSandbox, type Sandbox } from '../../../src/sandbox/index.ts';
 import type { Corruption } from '../../../src/sandbox/http.ts';
 import { resolveUpstreams } from '../../../src/upstreams.ts';
 import { TEST_API_KEY, TEST_API_KEYS_ENV, TEST_AUTH_HEADERS } from '../credentials.ts';
-import type { GraphQLResponse, Stack } from '../stack.ts';
+import type { GraphQLResponse } from '../stack.ts';
 import { OperationGenerator } from './generator.ts';
 import { checkResponse, compareWithHealthy, type Knob, type Violation } from './invariants.ts';
 import type { Operation } from './operation.ts';
@@ -36,7 +36,9 @@ export interface Phase {
 /** The sandbox healthy, then each system with each knob in turn. */
 export const PHASES: readonly Phase[] = [
   { name: 'healthy', knob: 'none' },
-  ...(['refuse', '500', 'corrupt', 'hang'] as const).flatMap((knob) => SYSTEMS.map((failing) => ({ name: `${failing} ${knob}`, knob, failing }))),
+  ...(['refuse', '500', 'corrupt', 'hang'] as const).flatMap((knob) =>
+    SYSTEMS.map((failing) => ({ name: `${failing} ${knob}`, knob, failing })),
+  ),
 ];
 
 export const CORRUPTIONS: readonly Exclude<Corruption, 'none'>[] = ['html', 'truncate', 'drop-field', 'wrong-type'];
@@ -76,7 +78,12 @@ const NO_CACHE: EnvLike = {
  * still open), and the vendor budgets would throttle a run that sends hundreds of
  * operations a second; both have suites of their own (resilience-*.test.ts).
  */
-const ISOLATED: EnvLike = { UPSTREAM_BREAKER_THRESHOLD: '1000', UPSTREAM_BUDGET_CRM: 'off', UPSTREAM_BUDGET_BILLING: 'off', UPSTREAM_BUDGET_CHAT: 'off' };
+const ISOLATED: EnvLike = {
+  UPSTREAM_BREAKER_THRESHOLD: '1000',
+  UPSTREAM_BUDGET_CRM: 'off',
+  UPSTREAM_BUDGET_BILLING: 'off',
+  UPSTREAM_BUDGET_CHAT: 'off',
+};
 
 export const HANG_DEADLINE_MS = 1000;
 
@@ -87,7 +94,15 @@ interface Served {
 }
 
 async function serve(sandbox: Sandbox, env: EnvLike): Promise<Served> {
-  const config = loadConfig({ LOG_LEVEL: process.env.FUZZ_LOG_LEVEL ?? 'silent', SWITCHBOARD_API_KEYS: TEST_API_KEYS_ENV, RATE_LIMIT_PER_MINUTE: '0', ...ISOLATED, ...env });
+  // FUZZ_LOG_LEVEL=error shows the gateways' logs (the stack of an INTERNAL_SERVER_ERROR).
+  const logLevel = process.env.FUZZ_LOG_LEVEL ?? 'silent';
+  const config = loadConfig({
+    LOG_LEVEL: logLevel,
+    SWITCHBOARD_API_KEYS: TEST_API_KEYS_ENV,
+    RATE_LIMIT_PER_MINUTE: '0',
+    ...ISOLATED,
+    ...env,
+  });
   const gateway = createGateway({
     devApiKey: TEST_API_KEY,
     config,
@@ -144,8 +159,9 @@ export class FuzzHarness {
     const underTest = await serve(chaosSandbox, NO_CACHE);
     const shortDeadline = await serve(chaosSandbox, { ...NO_CACHE, REQUEST_DEADLINE_MS: String(HANG_DEADLINE_MS) });
     const schema = reference.gateway.yoga.getEnveloped({}).schema as GraphQLSchema;
-    const values = await loadWorldValues(referenceStack(healthySandbox, reference));
-    return new FuzzHarness(healthySandbox, chaosSandbox, reference, underTest, shortDeadline, new OperationGenerator(schema, values), schema, options.maxBatch ?? 3);
+    const values = await loadWorldValues(healthySandbox.world, (query) => post(reference.url, query));
+    const generator = new OperationGenerator(schema, values);
+    return new FuzzHarness(healthySandbox, chaosSandbox, reference, underTest, shortDeadline, generator, schema, options.maxBatch ?? 3);
   }
 
   batch(size: BatchSize = { min: 1, max: this.maxBatch }): fc.Arbitrary<Batch> {
@@ -190,7 +206,8 @@ export class FuzzHarness {
   }
 
   private healthyTimedOut(phase: Phase, chaos: GraphQLResponse): boolean {
-    return phase.knob === 'hang' && (chaos.errors ?? []).some((e) => e.extensions?.code === 'UPSTREAM_TIMEOUT' && e.extensions.service !== phase.failing);
+    if (phase.knob !== 'hang') return false;
+    return (chaos.errors ?? []).some((e) => e.extensions?.code === 'UPSTREAM_TIMEOUT' && e.extensions.service !== phase.failing);
   }
 
   private async one(phase: Phase, op: Operation): Promise<OpOutcome> {
@@ -217,15 +234,3 @@ export class FuzzHarness {
   }
 }
 
-/** The reference gateway as a test Stack, for the one-off reads of the seeded world. */
-function referenceStack(sandbox: Sandbox, served: Served): Stack {
-  return {
-    sandbox,
-    gateway: served.gateway,
-    query: async (query) => (await post(served.url, query)) as never,
-    fetch: () => Promise.reject(new Error('not used')),
-    counts: () => ({ crm: 0, billing: 0, chat: 0 }),
-    resetCounts: () => undefined,
-    close: () => Promise.resolve(),
-  };
-}

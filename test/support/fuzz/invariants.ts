@@ -102,7 +102,8 @@ export function checkResponse(op: Operation, response: GraphQLResponse, healthy:
     const deps = dependencies(op, error.path, systems);
     if (!deps) violations.push({ kind: 'error-path-not-in-query', message: where, path: error.path });
     else if (service !== undefined && !deps.has(service)) {
-      violations.push({ kind: 'error-service-not-on-path', message: `${where} names ${service}; the path depends on ${[...deps].join(', ')}`, path: error.path });
+      const message = `${where} names ${service}; the path depends on ${[...deps].join(', ')}`;
+      violations.push({ kind: 'error-service-not-on-path', message, path: error.path });
     }
   }
   return violations;
@@ -114,14 +115,15 @@ function unresolved(data: unknown, path: Path): string | null {
   for (let i = 0; i < path.length; i++) {
     const segment = path[i];
     const last = i === path.length - 1;
-    if (current === null || current === undefined) return `${pathText(path.slice(0, i)) || 'data'} is ${current === null ? 'null' : 'absent'}`;
+    const at = pathText(path.slice(0, i)) || 'data';
+    if (current === null || current === undefined) return `${at} is ${current === null ? 'null' : 'absent'}`;
     if (Array.isArray(current)) {
-      if (typeof segment !== 'number') return `${pathText(path.slice(0, i))} is a list, indexed by "${segment}" (no list index)`;
-      if (segment < 0 || segment >= current.length) return `index ${segment} is outside the list of ${current.length} at ${pathText(path.slice(0, i))}`;
+      if (typeof segment !== 'number') return `${at} is a list, indexed by "${segment}" (no list index)`;
+      if (segment < 0 || segment >= current.length) return `index ${segment} is outside the list of ${current.length} at ${at}`;
     } else if (typeof current === 'object') {
-      if (typeof segment !== 'string') return `${pathText(path.slice(0, i))} is an object, indexed by ${segment}`;
+      if (typeof segment !== 'string') return `${at} is an object, indexed by ${segment}`;
       if (!Object.hasOwn(current, segment)) return `${pathText(path.slice(0, i + 1))} is not in the response`;
-    } else return `${pathText(path.slice(0, i))} is a ${typeof current}`;
+    } else return `${at} is a ${typeof current}`;
     current = (current as Record<string | number, unknown>)[segment];
     if (last && current !== null) return `${pathText(path)} is not null`;
   }
@@ -149,7 +151,9 @@ export function compareWithHealthy(
   const violations: Violation[] = [];
   const limited = isLimitRejection(healthy);
   if (limited || isLimitRejection(chaos)) {
-    if (limited !== isLimitRejection(chaos)) violations.push({ kind: 'limit-differs', message: 'only one gateway rejected the document by a limit' });
+    if (limited !== isLimitRejection(chaos)) {
+      violations.push({ kind: 'limit-differs', message: 'only one gateway rejected the document by a limit' });
+    }
     return violations;
   }
   const chaosErrors = chaos.errors ?? [];
@@ -160,7 +164,9 @@ export function compareWithHealthy(
       .map((e) => `${String(e.extensions?.code)} "${e.message}" at ${pathText(e.path)}`)
       .join('; ') || 'no error there';
 
-  const walk = (selections: readonly FieldSelection[], base: unknown, got: unknown, path: Path, deps: ReadonlySet<SystemName>, parent: SystemName | undefined) => {
+  type Deps = ReadonlySet<SystemName>;
+  type System = SystemName | undefined;
+  const walk = (selections: readonly FieldSelection[], base: unknown, got: unknown, path: Path, deps: Deps, parent: System) => {
     for (const selection of selections) {
       const key = responseKey(selection);
       const system = systems.systemOf(selection.parentType, selection.name, parent);
@@ -172,7 +178,7 @@ export function compareWithHealthy(
       value(selection, b, g, here, fieldDeps, system);
     }
   };
-  const value = (selection: FieldSelection, b: unknown, g: unknown, path: Path, deps: ReadonlySet<SystemName>, system: SystemName | undefined) => {
+  const value = (selection: FieldSelection, b: unknown, g: unknown, path: Path, deps: Deps, system: SystemName | undefined) => {
     if (b === undefined || b === null) return;
     const mayFail = failing !== undefined && deps.has(failing);
     if (g === null || g === undefined) {
@@ -180,7 +186,10 @@ export function compareWithHealthy(
       if (!mayFail) {
         violations.push({
           kind: 'healthy-field-lost',
-          message: `${pathText(path)} (${[...deps].join('+') || 'gateway'}) is ${g === null ? 'null' : 'absent'} with ${failing ?? 'no system'} failing; healthy answer ${JSON.stringify(b).slice(0, 120)}; errors: ${errorsAt(path)}`,
+          message:
+            `${pathText(path)} (${[...deps].join('+') || 'gateway'}) is ${g === null ? 'null' : 'absent'} ` +
+            `with ${failing ?? 'no system'} failing; ` +
+            `healthy answer ${JSON.stringify(b).slice(0, 120)}; errors: ${errorsAt(path)}`,
           path,
         });
       } else if (g === null && !explained(path)) {
@@ -190,7 +199,9 @@ export function compareWithHealthy(
     }
     if (Array.isArray(b)) {
       if (!Array.isArray(g) || (!mayFail && g.length !== b.length)) {
-        if (!mayFail) violations.push({ kind: 'healthy-field-changed', message: `${pathText(path)}: ${b.length} items healthy, ${Array.isArray(g) ? g.length : typeof g} now`, path });
+        const now = Array.isArray(g) ? g.length : typeof g;
+        const message = `${pathText(path)}: ${b.length} items healthy, ${now} now`;
+        if (!mayFail) violations.push({ kind: 'healthy-field-changed', message, path });
         return;
       }
       b.forEach((item, i) => (i < g.length ? value(selection, item, g[i], [...path, i], deps, system) : undefined));
@@ -201,7 +212,8 @@ export function compareWithHealthy(
       return;
     }
     if (!mayFail && JSON.stringify(b) !== JSON.stringify(g)) {
-      violations.push({ kind: 'healthy-field-changed', message: `${pathText(path)}: ${JSON.stringify(b)} healthy, ${JSON.stringify(g)} now`, path });
+      const message = `${pathText(path)}: ${JSON.stringify(b)} healthy, ${JSON.stringify(g)} now`;
+      violations.push({ kind: 'healthy-field-changed', message, path });
     }
   };
   walk(op.selections, healthy.data, chaos.data, [], new Set(), undefined);
@@ -213,14 +225,16 @@ export function compareWithHealthy(
   for (const error of chaosErrors) {
     if (before.has(errorKey(error)) || !error.path) continue;
     const code = String(error.extensions?.code);
+    const service = error.extensions?.service;
     const where = `${code} "${error.message}" at ${pathText(error.path)}`;
     const deps = dependencies(op, error.path, systems);
     if (failing === undefined || !deps?.has(failing)) {
-      violations.push({ kind: 'error-at-healthy-field', message: `${where}, which does not depend on ${failing ?? 'any failing system'}`, path: error.path });
-    } else if (knob !== 'none' && code !== 'INTERNAL_SERVER_ERROR' && (code !== EXPECTED_CODE[knob] || error.extensions?.service !== failing)) {
+      const message = `${where}, which does not depend on ${failing ?? 'any failing system'}`;
+      violations.push({ kind: 'error-at-healthy-field', message, path: error.path });
+    } else if (knob !== 'none' && code !== 'INTERNAL_SERVER_ERROR' && (code !== EXPECTED_CODE[knob] || service !== failing)) {
       violations.push({
         kind: 'unexpected-code-for-knob',
-        message: `${where} (service ${String(error.extensions?.service)}); ${failing} ${knob} should give ${EXPECTED_CODE[knob]} with service ${failing}`,
+        message: `${where} (service ${String(service)}); ${failing} ${knob} should give ${EXPECTED_CODE[knob]} (${failing})`,
         path: error.path,
       });
     }

@@ -50,10 +50,12 @@ function describe(outcome: OpOutcome): Pick<Finding, 'query' | 'violations' | 'r
   };
 }
 
+const SHRUNK: Record<string, string> = { true: 'shrunk', false: 'not shrunk: did not reproduce on replay', undefined: 'not shrunk' };
+
 export function formatFinding(f: Finding): string {
   return [
     `violation: ${f.kind}  (phase: ${f.phase}${f.corruption && f.phase.includes('corrupt') ? `, corruption: ${f.corruption}` : ''})`,
-    `replay: seed ${f.seed}, path "${f.path}"${f.shrunk === true ? ' (shrunk)' : f.shrunk === false ? ' (not shrunk: did not reproduce on replay)' : ' (not shrunk)'}; seen in ${f.count} operation(s)`,
+    `replay: seed ${f.seed}, path "${f.path}" (${SHRUNK[String(f.shrunk)]}); seen in ${f.count} operation(s)`,
     `query: ${f.query}`,
     ...f.violations.map((v) => `  - ${v.kind}: ${v.message}`),
     `response: ${f.response}`,
@@ -68,7 +70,9 @@ class BatchFailure extends Error {
 }
 
 /** Property: the batch shows a violation (of class `only`, when given). */
-function property(harness: FuzzHarness, phase: Phase, size: BatchSize | undefined, onRun: (outcomes: OpOutcome[], batch: Batch) => void, only?: string) {
+type OnRun = (outcomes: OpOutcome[], batch: Batch) => void;
+
+function property(harness: FuzzHarness, phase: Phase, size: BatchSize | undefined, onRun: OnRun, only?: string) {
   return fc.asyncProperty(harness.batch(size), async (batch) => {
     const outcomes = await harness.run(phase, batch);
     onRun(outcomes, batch);
@@ -99,7 +103,11 @@ export interface RunOptions {
   shrinkMs?: number;
 }
 
-export async function assertPhase(harness: FuzzHarness, phase: Phase, { numRuns, seed, size, shrinkMs = 20_000 }: RunOptions): Promise<{ stats: PhaseStats; finding?: Finding }> {
+export async function assertPhase(
+  harness: FuzzHarness,
+  phase: Phase,
+  { numRuns, seed, size, shrinkMs = 20_000 }: RunOptions,
+): Promise<{ stats: PhaseStats; finding?: Finding }> {
   const started = performance.now();
   const s = stats(phase, seed);
   await harness.enter(phase);
@@ -166,7 +174,8 @@ export async function explorePhase(
     s.ms = performance.now() - started;
     const findings: Finding[] = [];
     for (const [kind, entry] of seen) {
-      const base: Finding = { kind, phase: phase.name, seed, path: String(entry.run), count: entry.count, corruption: entry.corruption, shrunk: false, ...describe(entry.outcome) };
+      const first = { path: String(entry.run), count: entry.count, corruption: entry.corruption };
+      const base: Finding = { kind, phase: phase.name, seed, ...first, shrunk: false, ...describe(entry.outcome) };
       if (options.shrink === false) {
         findings.push({ ...base, shrunk: undefined });
         continue;
@@ -179,7 +188,9 @@ export async function explorePhase(
       if (details.failed && error instanceof BatchFailure) {
         const outcome = error.outcomes[0];
         const batch = (details.counterexample as [Batch])[0];
-        findings.push({ ...base, path: details.counterexamplePath ?? base.path, corruption: batch.corruption, shrunk: true, ...describe({ ...outcome, violations: outcome.violations.filter((v) => classOf(v, phase) === kind) }) });
+        const shown = { ...outcome, violations: outcome.violations.filter((v) => classOf(v, phase) === kind) };
+        const path = details.counterexamplePath ?? base.path;
+        findings.push({ ...base, path, corruption: batch.corruption, shrunk: true, ...describe(shown) });
       } else findings.push(base);
     }
     return { stats: s, findings };

@@ -4,10 +4,22 @@
  * from the healthy gateway once at start), cursors of real pages, and values that do not
  * exist or belong to another system.
  */
-import type { Stack } from '../stack.ts';
+import type { World } from '../../../src/sandbox/world.ts';
+import type { GraphQLResponse } from '../stack.ts';
 
 /** Kinds of record an ID argument can name. */
-export const ID_KINDS = ['contact', 'company', 'deal', 'owner', 'customer', 'invoice', 'subscription', 'charge', 'chatUser', 'channel'] as const;
+export const ID_KINDS = [
+  'contact',
+  'company',
+  'deal',
+  'owner',
+  'customer',
+  'invoice',
+  'subscription',
+  'charge',
+  'chatUser',
+  'channel',
+] as const;
 export type IdKind = (typeof ID_KINDS)[number];
 
 export interface WorldValues {
@@ -23,10 +35,16 @@ export interface WorldValues {
 }
 
 /** Strings that stress encoding and validation wherever they are passed on (paths, queries, search bodies). */
-export const AWKWARD_STRINGS = ['', ' ', 'x', '../../admin', 'a/b?c=d#e', '%2F%00', 'ümlaut ☃', '"quoted"', 'back\\slash', 'line\nbreak', '*', 'null', '-1', 'x'.repeat(300)];
+export const AWKWARD_STRINGS = [
+  ...['', ' ', 'x', '.', 'search', '../../admin', 'a/b?c=d#e', '%2F%00', 'ümlaut ☃', '"quoted"', 'back\\slash', 'line\nbreak'],
+  ...['*', 'null', '-1', 'x'.repeat(300)],
+];
 
 /** Cursors that are not cursors of the list they are given to. */
-export const BAD_CURSORS = ['bad', '', 'djE6', 'djE6MDpNVEF3', 'djE6eDp6enp6', '!!!', 'eyJhIjoxfQ', 'Y3Vyc29yOjE=', 'x'.repeat(500), '-1', '99999'];
+export const BAD_CURSORS = [
+  ...['bad', '', 'djE6', 'djE6MDpNVEF3', 'djE6eDp6enp6', '!!!', 'eyJhIjoxfQ', 'Y3Vyc29yOjE='],
+  ...['-1', '99999', 'x'.repeat(500)],
+];
 
 const ROOT_CONNECTIONS: Record<string, string> = {
   contacts: 'contacts(first: 2)',
@@ -46,25 +64,28 @@ interface Page {
   pageInfo: { endCursor: string | null };
 }
 
-export async function loadWorldValues(stack: Stack): Promise<WorldValues> {
-  const w = stack.sandbox.world;
+/** `query` goes to a gateway over a healthy sandbox seeded with `w`. */
+export async function loadWorldValues(w: World, query: (text: string) => Promise<GraphQLResponse>): Promise<WorldValues> {
   const everything = `{
     invoices(first: 100) { nodes { id } } subscriptions(first: 100) { nodes { id } } charges(first: 100) { nodes { id } }
     channels(first: 100, includeArchived: true) { nodes { id name isMember } }
   }`;
-  const all = await stack.query<Record<string, { nodes: { id: string; name?: string; isMember?: boolean }[] }>>(everything);
+  const all = await query(everything);
   if (all.errors || !all.data) throw new Error(`could not read the seeded world: ${JSON.stringify(all.errors)}`);
-  const ids = (field: string) => all.data![field].nodes.map((n) => n.id);
-  const channels = all.data.channels.nodes;
+  const lists = all.data as Record<string, { nodes: { id: string; name?: string; isMember?: boolean }[] }>;
+  const ids = (field: string) => lists[field].nodes.map((n) => n.id);
+  const channels = lists.channels.nodes;
   const readable = channels.find((c) => c.isMember) ?? channels[0];
 
   const pages = `{ ${Object.entries(ROOT_CONNECTIONS)
     .map(([name, call]) => `${name}: ${call} { nodes { id } pageInfo { endCursor } }`)
     .join(' ')} channelMessages(channel: ${JSON.stringify(readable.id)}, first: 2) { pageInfo { endCursor } } }`;
-  const paged = await stack.query<Record<string, Page>>(pages);
+  const paged = await query(pages);
   if (paged.errors || !paged.data) throw new Error(`could not read first pages: ${JSON.stringify(paged.errors)}`);
   const cursors: Record<string, string[]> = {};
-  for (const [name, page] of Object.entries(paged.data)) if (page.pageInfo.endCursor) cursors[name] = [page.pageInfo.endCursor];
+  for (const [name, page] of Object.entries(paged.data as Record<string, Page>)) {
+    if (page.pageInfo.endCursor) cursors[name] = [page.pageInfo.endCursor];
+  }
 
   return {
     ids: {
@@ -98,7 +119,10 @@ export async function loadWorldValues(stack: Stack): Promise<WorldValues> {
       ...w.chatUsers.flatMap((u) => (u.email ? [u.email, u.email.toUpperCase()] : [])),
       'nobody@example.invalid',
     ],
-    names: [...w.contacts.slice(0, 10).flatMap((c) => [c.firstName, c.lastName]), ...w.companies.slice(0, 5).map((c) => c.name.split(' ')[0])],
+    names: [
+      ...w.contacts.slice(0, 10).flatMap((c) => [c.firstName, c.lastName]),
+      ...w.companies.slice(0, 5).map((c) => c.name.split(' ')[0]),
+    ],
     domains: [...w.companies.map((c) => c.domain), 'nowhere.example'],
     channelNames: [...channels.flatMap((c) => (c.name ? [c.name, `#${c.name}`] : [])), 'no-such-channel'],
     cursors,
