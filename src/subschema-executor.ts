@@ -29,6 +29,7 @@ import {
   type GraphQLSchema,
   Kind,
   type OperationDefinitionNode,
+  parse,
   print,
   type SelectionNode,
   visit,
@@ -60,8 +61,14 @@ export function createSubschemaExecutor(schema: GraphQLSchema): Executor {
   const run = (request: Request) => {
     const { operationName } = request;
     const document: DocumentNode = request.document;
-    const query = compiledFor(`${operationName ?? ''}\n${print(document)}`, () => {
-      const result = compileQuery(schema, document, operationName, { disablingCapturingStackErrors: true });
+    const printed = print(document);
+    const query = compiledFor(`${operationName ?? ''}\n${printed}`, () => {
+      // graphql-jit writes its @skip/@include bookkeeping onto the field nodes it compiles
+      // (`__internalShouldInclude`), and stitching shares field nodes between delegated
+      // documents (the client's selections, the merge keys' selection sets): compiled as they
+      // are, one document's `@skip(if: true)` would leak into others and drop their fields,
+      // merge keys included. Each compiled query gets nodes of its own.
+      const result = compileQuery(schema, parse(printed), operationName, { disablingCapturingStackErrors: true });
       return isCompiledQuery(result) ? result : null;
     });
     if (!query) return fallback(request);

@@ -268,6 +268,23 @@ describe('partial failure', () => {
       expect(stack.sandbox.server('billing').requests.total).toBe(2);
     });
 
+    it('fails only the customer Stripe answers 400 for, and resolves its neighbour in the same batch', async () => {
+      const [first, second] = stack.sandbox.world.customers;
+      // The next answer, whichever of the two GETs it goes to.
+      stack.sandbox.server('billing').script([
+        { status: 400, body: { error: { type: 'invalid_request_error', message: 'Invalid customer id' } } },
+      ]);
+      const result = await stack.query<Record<string, { id: string } | null>>(
+        `{ a: customer(id: "${first.id}") { id } b: customer(id: "${second.id}") { id } }`,
+      );
+      const answered = Object.values(result.data!).filter((value) => value !== null);
+      expect(answered).toHaveLength(1);
+      expect(result.errors).toHaveLength(1);
+      const failed = result.errors![0].path![0] as string;
+      expect(result.data![failed]).toBeNull();
+      expect(result.errors![0].extensions!.service).toBe('billing');
+    });
+
     it('answers NOT_FOUND for an unknown id and the record for its neighbour', async () => {
       const [good] = stack.sandbox.world.customers;
       const result = await stack.query<Record<string, { id: string } | null>>(
@@ -388,6 +405,66 @@ describe('links that take a further call', () => {
     expect(paths).toEqual(expect.arrayContaining([['company', 'contactIds'], ['company', 'contactIds_1'], ['company', 'billingCustomers']]));
     // billingCustomers needs the CRM's contact ids: the CRM's own error, not billing's.
     for (const error of result.errors!) expect(error.extensions).toMatchObject({ code: 'UPSTREAM_BAD_RESPONSE', service: 'crm' });
+  });
+
+  it('reports a failed merge key the client did not select at the field that needed it', async () => {
+    await stack.query('{ company(id: "20000006") { name } }');
+    await stack.sandbox.server('crm').setKnobs({ errorRate: 1 });
+    const result = await stack.query<{ company: Record<string, unknown> | null }>('{ company(id: "20000006") { name billingCustomers { id } } }');
+    await stack.sandbox.server('crm').setKnobs({ errorRate: 0 });
+    expect(result.data!.company).toEqual({ name: expect.any(String), billingCustomers: null });
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors![0]).toMatchObject({ path: ['company', 'billingCustomers'], extensions: { code: 'UPSTREAM_UNAVAILABLE', service: 'crm' } });
+  });
+});
+
+describe('answers about records that were not asked for', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    // Deal records stay cached, their links do not: the association read is the one answered badly.
+    stack = await startStack({ world: { size: 50 }, env: { ...NO_CACHE, CACHE_TTL_DEAL: '600' } });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('are bad responses, never a silent null (HubSpot answering links with a mangled record id)', async () => {
+    const read = await stack.query<{ deal: { company: { id: string } | null } }>('{ deal(id: "30000001") { company { id } } }');
+    expect(read.data!.deal.company).not.toBeNull();
+    await stack.sandbox.server('crm').setKnobs({ corrupt: 'wrong-type' });
+    const result = await stack.query<{ deal: { name: string; company: unknown } | null }>('{ deal(id: "30000001") { name company { id } } }');
+    await stack.sandbox.server('crm').setKnobs({ corrupt: 'none' });
+    expect(result.data!.deal).toMatchObject({ name: expect.any(String), company: null });
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors![0]).toMatchObject({ path: ['deal', 'company'], extensions: { code: 'UPSTREAM_BAD_RESPONSE', service: 'crm' } });
+  });
+});
+
+describe('@skip and @include in merged selections', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ world: { size: 50 } });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('neither break the merge keys of the query that has them nor leak into later queries', async () => {
+    const [contact] = stack.sandbox.world.contacts;
+    const skipped = await stack.query<{ contact: { subscriptions: unknown[] | null } }>(
+      `{ contact(id: "${contact.id}") { companies @skip(if: true) { city } subscriptions { createdAt } } }`,
+    );
+    expect(skipped.errors).toBeUndefined();
+    expect(Array.isArray(skipped.data!.contact.subscriptions)).toBe(true);
+    // Queries the first one used to spoil (their keys or fields went missing afterwards).
+    const later = await stack.query<{ contact: { c: unknown[]; subscriptions: unknown[] | null } }>(
+      `{ contact(id: "${contact.id}") { c: companies { name } subscriptions { createdAt } } }`,
+    );
+    expect(later.errors).toBeUndefined();
+    expect(Array.isArray(later.data!.contact.subscriptions)).toBe(true);
+    const owner = await stack.query<{ owner: { id: string; chatUser: unknown } }>('{ owner(id: "40000001") { id chatUser { name } } }');
+    expect(owner.errors).toBeUndefined();
+    expect(owner.data!.owner.id).toBe('40000001');
   });
 });
 

@@ -21,6 +21,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import DataLoader from 'dataloader';
 import { createCachedLoader, invalidateCached, primeCache, settleEach } from '../../cache/cached-loader.ts';
 import type { ResourceCache } from '../../cache/types.ts';
+import { GatewayError } from '../../errors.ts';
 import { CRM_LIMITS, type CrmConnector, type SearchRequest } from './client.ts';
 import type { CrmAssociations, CrmCompany, CrmContact, CrmDeal, CrmObject, CrmObjectType, CrmOwner } from './schemas.ts';
 
@@ -121,6 +122,21 @@ function throwFirstError<T>(values: readonly (T | Error)[]): T[] {
   return values as T[];
 }
 
+/**
+ * An association batch read answers only about the ids it was sent, and leaves out those
+ * without links, which reads as "no links". An answer about an id that was not asked for is
+ * not that answer (a record id that came back mangled): taken at its word, the asked record's
+ * links would read as none — a silent null. (Record reads are not checked: HubSpot answers a
+ * merged contact's old id with the surviving record, under its own id.)
+ */
+function assertAsked(asked: readonly string[], answered: Iterable<string>, what: string): void {
+  const wanted = new Set(asked);
+  for (const id of answered) {
+    if (wanted.has(id)) continue;
+    throw new GatewayError('UPSTREAM_BAD_RESPONSE', `HubSpot CRM answered a ${what} about a record it was not asked for`, { service: 'crm' });
+  }
+}
+
 function pageKey(generation: string, request: PageRequest): string {
   const digest = createHash('sha256').update(JSON.stringify([request.limit, request.after ?? null, request.search ?? null])).digest('hex');
   return `${generation}:${digest.slice(0, 32)}`;
@@ -203,6 +219,7 @@ export function createCrmLoaders({ connector: base, cache, requestId, onContactP
         const valid = ids.filter(isObjectId);
         if (valid.length === 0) return new Map();
         const found = await connector.batchReadAssociations(fromType, toType, valid);
+        assertAsked(valid, found.keys(), `${fromType}-to-${toType} association batch read`);
         // A record without links gets an empty list rather than null, so the cache holds
         // a real answer for it.
         return new Map(valid.map((id) => [id, found.get(id) ?? { ids: [], primaryId: null }]));
