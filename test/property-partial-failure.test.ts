@@ -17,7 +17,7 @@ import { startStack, type Stack } from './support/stack.ts';
 const SEED = Number(process.env.FUZZ_SEED ?? 20261206);
 /**
  * Batches of 2-4 operations sent together (runs wait mostly on retries' backoff and, under a
- * hang, on the short deadline, so a batch costs little more than one operation): 330
+ * hang, on the short deadline, so a batch costs little more than one operation): about 330
  * operations with the default seed; the last test checks that at least 300 ran.
  */
 const PLAN: Record<'default' | 'hang', { numRuns: number; size: BatchSize }> = {
