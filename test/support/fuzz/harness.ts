@@ -74,12 +74,13 @@ const NO_CACHE: EnvLike = {
 };
 
 /**
- * The breaker would carry one phase's failures into the next (a knob lifted, the breaker
- * still open), and the vendor budgets would throttle a run that sends hundreds of
- * operations a second; both have suites of their own (resilience-*.test.ts).
+ * The breaker opens under a failing system as it would in production, but tries again after
+ * 1 ms, so a lifted knob is not carried into the next phase by a breaker still open; the
+ * vendor budgets would throttle a run that sends hundreds of operations a second (both have
+ * suites of their own, resilience-*.test.ts).
  */
 const ISOLATED: EnvLike = {
-  UPSTREAM_BREAKER_THRESHOLD: '1000',
+  UPSTREAM_BREAKER_HALF_OPEN_MS: '1',
   UPSTREAM_BUDGET_CRM: 'off',
   UPSTREAM_BUDGET_BILLING: 'off',
   UPSTREAM_BUDGET_CHAT: 'off',
@@ -166,7 +167,8 @@ export class FuzzHarness {
 
   batch(size: BatchSize = { min: 1, max: this.maxBatch }): fc.Arbitrary<Batch> {
     return fc.record({
-      ops: fc.array(this.generator.operation(), { minLength: size.min, maxLength: size.max }),
+      // size 'max': lengths spread over the whole range, so a plan of runs × average size holds.
+      ops: fc.array(this.generator.operation(), { minLength: size.min, maxLength: size.max, size: 'max' }),
       corruption: fc.constantFrom(...CORRUPTIONS),
     });
   }
@@ -174,8 +176,14 @@ export class FuzzHarness {
   async enter(phase: Phase): Promise<void> {
     for (const system of SYSTEMS) await this.chaosSandbox.server(system).setKnobs({ outage: 'none', errorRate: 0, corrupt: 'none' });
     // A query through every system lets the gateway's pools drop sockets of a lifted outage before the phase counts.
+    // Until both gateways answer a query through every system cleanly: their pools drop the
+    // sockets a lifted outage cut, and their breakers close, before the phase counts.
     const probe = '{ contacts(first: 1) { nodes { id } } customers(first: 1) { nodes { id } } chatUsers(first: 1) { nodes { id } } }';
-    await Promise.all([post(this.underTest.url, probe), post(this.shortDeadline.url, probe)]);
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const answers = await Promise.all([post(this.underTest.url, probe), post(this.shortDeadline.url, probe)]);
+      if (answers.every((a) => a.status === 200 && !a.errors)) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     if (!phase.failing) return;
     const server = this.chaosSandbox.server(phase.failing);
     if (phase.knob === 'refuse') await server.setKnobs({ outage: 'refuse' });
