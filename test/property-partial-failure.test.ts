@@ -16,13 +16,13 @@ import { startStack, type Stack } from './support/stack.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261206);
 /**
- * Batches of 2-4 operations sent together (runs wait mostly on retries' backoff and, under a
- * hang, on the short deadline, so a batch costs little more than one operation): about 330
+ * Batches of 3-5 operations sent together (runs wait mostly on retries' backoff and, under a
+ * hang, on the short deadline, so a batch costs little more than one operation): about 350
  * operations with the default seed; the last test checks that at least 300 ran.
  */
 const PLAN: Record<'default' | 'hang', { numRuns: number; size: BatchSize }> = {
-  default: { numRuns: 10, size: { min: 2, max: 4 } },
-  hang: { numRuns: 5, size: { min: 2, max: 4 } },
+  default: { numRuns: 8, size: { min: 3, max: 5 } },
+  hang: { numRuns: 4, size: { min: 3, max: 5 } },
 };
 
 describe('property: errors stay at their own field, with a documented code and exact path, under any one failing system', () => {
