@@ -59,7 +59,10 @@ if (phases.length === 0) {
  */
 const sizeOf = (phase: Phase): BatchSize => ({ min: 1, max: phase.knob === 'none' || phase.knob === 'corrupt' ? batch : 3 * batch });
 const phasesInRun = Number(values['phases-in-run'] ?? phases.length);
-const runsOf = (phase: Phase) => Math.max(1, Math.round(total / phasesInRun / ((1 + sizeOf(phase).max) / 2)));
+const perPhase = Math.ceil(total / phasesInRun);
+// fast-check favours short arrays, so batches average less than (1 + N) / 2: the runs are an
+// upper bound, and each phase stops sending once it has run its share of operations.
+const runsOf = (phase: Phase) => Math.max(1, Math.ceil((3 * perPhase) / ((1 + sizeOf(phase).max) / 2)));
 
 if (values.worker) {
   const result = await runPhases(phases.map((p) => p.name));
@@ -74,7 +77,7 @@ async function runPhases(names: string[]): Promise<WorkerResult> {
   try {
     for (const phase of PHASES.filter((p) => names.includes(p.name))) {
       const index = PHASES.indexOf(phase);
-      const run = { numRuns: runsOf(phase), size: sizeOf(phase), seed: seed + index, shrinkMs: 30_000 };
+      const run = { numRuns: runsOf(phase), size: sizeOf(phase), seed: seed + index, shrinkMs: 30_000, targetOperations: perPhase };
       const { stats, findings } = await explorePhase(harness, phase, run, { shrink: !values['no-shrink'] });
       result.stats.push(stats);
       result.findings.push(...findings);
@@ -117,7 +120,8 @@ async function main(): Promise<void> {
 
 function runWorker(names: string[]): Promise<WorkerResult> {
   // The worker computes each phase's share from the same --runs and the whole phase list.
-  const args = ['--worker', '--seed', String(seed), '--batch', String(batch), '--runs', String(total), '--phases-in-run', String(phases.length)];
+  const args = ['--worker', '--seed', String(seed), '--batch', String(batch), '--runs', String(total)];
+  args.push('--phases-in-run', String(phases.length));
   args.push(...names.flatMap((n) => ['--phase', n]));
   if (values['no-shrink']) args.push('--no-shrink');
   return new Promise((resolve, reject) => {

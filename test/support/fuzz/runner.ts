@@ -101,6 +101,8 @@ export interface RunOptions {
   size?: BatchSize;
   /** Time allowed for shrinking one counterexample, ms. */
   shrinkMs?: number;
+  /** Stop sending once this many operations ran (later runs are generated and skipped): `numRuns` is then an upper bound. */
+  targetOperations?: number;
 }
 
 export async function assertPhase(
@@ -146,7 +148,7 @@ export async function assertPhase(
 export async function explorePhase(
   harness: FuzzHarness,
   phase: Phase,
-  { numRuns, seed, size, shrinkMs = 20_000 }: RunOptions,
+  { numRuns, seed, size, shrinkMs = 20_000, targetOperations = Infinity }: RunOptions,
   options: { shrink?: boolean; onProgress?: (s: PhaseStats) => void } = {},
 ): Promise<{ stats: PhaseStats; findings: Finding[] }> {
   const started = performance.now();
@@ -157,6 +159,7 @@ export async function explorePhase(
     let run = 0;
     await fc.check(
       fc.asyncProperty(harness.batch(size), async (batch) => {
+        if (s.operations >= targetOperations) return;
         const outcomes = await harness.run(phase, batch);
         count(s, outcomes);
         for (const outcome of outcomes) {
