@@ -79,4 +79,25 @@ describe('found by the property', () => {
       expect(stack.counts().billing).toBe(0);
     });
   }
+
+  // The client's @skip/@include on a field that is also a merge key must not take the key
+  // away from the merge (fuzz finding F8: INTERNAL_SERVER_ERROR, "$keys … id … was not provided").
+  const conditionalKeys = [
+    '{ contactByEmail(email: "EMAIL") { id @skip(if: true) subscriptions { id } } }',
+    '{ contact(id: "ID") { id @skip(if: true) billingCustomer { id } } }',
+    '{ contact(id: "ID") { id @include(if: false) email invoices { id } } }',
+  ];
+  for (const template of conditionalKeys) {
+    it(`a merge key under @skip/@include still links the systems: ${template}`, async () => {
+      const contact = stack.sandbox.world.contacts[0];
+      const text = template.replace('EMAIL', contact.email).replace('ID', contact.id);
+      const result = await stack.query<Record<string, Record<string, unknown>>>(text);
+      // The same answer as without the condition, less the skipped key.
+      const plain = await stack.query<Record<string, Record<string, unknown>>>(text.replace(/ @(skip|include)\(if: (true|false)\)/, ''));
+      expect(plain.errors).toBeUndefined();
+      const [field, { id: _id, ...rest }] = Object.entries(plain.data!)[0];
+      expect(result.errors).toBeUndefined();
+      expect(result.data).toEqual({ [field]: rest });
+    });
+  }
 });
