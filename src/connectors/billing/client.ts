@@ -139,6 +139,11 @@ export interface BillingConnector {
   cancelSubscription(id: string): Promise<StripeSubscription>;
 }
 
+/** Stripe object IDs are word characters (`cus_NffrFeUfNV2Hib`); `search` is a route of every searchable collection. */
+function isStripeObjectId(id: string): boolean {
+  return /^\w+$/.test(id) && id !== 'search';
+}
+
 export function createBillingConnector(http: UpstreamClient, options: BillingConnectorOptions = {}): BillingConnector {
   const headers = options.requestId ? { 'x-request-id': options.requestId } : undefined;
 
@@ -155,6 +160,9 @@ export function createBillingConnector(http: UpstreamClient, options: BillingCon
   }
 
   async function retrieve<T extends z.ZodType>(collection: string, id: string, schema: T, resource: string): Promise<z.output<T> | null> {
+    // Not an object ID: as a path segment it would name the collection itself (`''`, `.`)
+    // or its search endpoint, whose answers are not the object, and no object has it.
+    if (!isStripeObjectId(id)) return null;
     let body: unknown;
     try {
       const response = await http.request({
