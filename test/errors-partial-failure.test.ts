@@ -507,11 +507,15 @@ describe('@skip and @include in merged selections', () => {
       [`query($skip: Boolean!) { contact(id: "${contact}") { id @skip(if: $skip) billingCustomer { id } } }`, { skip: false }, { id: contact, billingCustomer: customer }],
       [`{ contact(id: "${contact}") { ... @skip(if: true) { id } billingCustomer { id } } }`, undefined, { billingCustomer: customer }],
       [`{ contact(id: "${contact}") { id @skip(if: true) } }`, undefined, {}],
+      [`{ contact(id: "${contact}") { company { id @include(if: false) } billingCustomer { id } } }`, undefined, { company: {}, billingCustomer: customer }],
     ];
     for (const [query, variables, shape] of cases) {
       const result = await stack.query<{ contact: Record<string, unknown> }>(query, variables);
       expect(result.errors, query).toBeUndefined();
       expect(result.data!.contact, query).toEqual(shape);
     }
+    // A level whose every selection is skipped answers an empty object, as graphql-js would.
+    const empty = await stack.query('{ deals(first: 2) { nodes @include(if: false) { __typename } } }');
+    expect(empty).toEqual({ data: { deals: {} } });
   });
 });

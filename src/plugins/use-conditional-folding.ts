@@ -17,6 +17,7 @@ import {
   GraphQLSkipDirective,
   Kind,
   type OperationDefinitionNode,
+  type SelectionSetNode,
   visit,
 } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values.js';
@@ -66,7 +67,21 @@ export function foldConditions(
     if (getDirectiveValues(GraphQLIncludeDirective, node, variables)?.if === false) return null;
     return { ...node, directives: node.directives.filter((directive) => !isCondition(directive)) };
   };
-  return visit(document, { Field: decide, InlineFragment: decide, FragmentSpread: decide });
+  // A selection set whose every selection is skipped is left as the client wrote it: an empty
+  // one cannot be delegated, and a level that selects nothing needs no merge key either.
+  const originals: SelectionSetNode[] = [];
+  return visit(document, {
+    Field: decide,
+    InlineFragment: decide,
+    FragmentSpread: decide,
+    SelectionSet: {
+      enter: (node) => void originals.push(node),
+      leave: (node) => {
+        const original = originals.pop();
+        return node.selections.length === 0 ? original : undefined;
+      },
+    },
+  });
 }
 
 export function useConditionalFolding(): Plugin {
