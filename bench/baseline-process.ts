@@ -10,24 +10,94 @@ import type { AddressInfo } from 'node:net';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { formatMoney } from '../resolvers/billing/money.ts';
 import { Prng } from '../src/sandbox/prng.ts';
-import { createWorld, type SeedChatUser, type SeedCompany, type SeedContact, type SeedCustomer, type SeedOwner } from '../src/sandbox/world.ts';
+import {
+  createWorld,
+  type SeedChatUser,
+  type SeedCompany,
+  type SeedContact,
+  type SeedCustomer,
+  type SeedOwner,
+} from '../src/sandbox/world.ts';
 
 const typeDefs = /* GraphQL */ `
-  enum LifecycleStage { SUBSCRIBER LEAD MARKETING_QUALIFIED_LEAD SALES_QUALIFIED_LEAD OPPORTUNITY CUSTOMER EVANGELIST OTHER }
-  enum InvoiceStatus { DRAFT OPEN PAID UNCOLLECTIBLE VOID OTHER }
-  type PageInfo { hasNextPage: Boolean! hasPreviousPage: Boolean! startCursor: String endCursor: String }
-  type Money { amount: Int! currency: String! formatted: String! }
-  type Company { id: ID! name: String domain: String }
-  type ChatUser { id: ID! name: String! displayName: String }
-  type Owner { id: ID! email: String firstName: String lastName: String chatUser: ChatUser }
-  type Invoice { id: ID! number: String status: InvoiceStatus! amountDue: Money! dueDate: String }
-  type Customer { id: ID! email: String name: String invoices(status: InvoiceStatus): [Invoice!]! }
-  type Contact {
-    id: ID! firstName: String lastName: String email: String lifecycleStage: LifecycleStage
-    company: Company owner: Owner billingCustomer: Customer
+  enum LifecycleStage {
+    SUBSCRIBER
+    LEAD
+    MARKETING_QUALIFIED_LEAD
+    SALES_QUALIFIED_LEAD
+    OPPORTUNITY
+    CUSTOMER
+    EVANGELIST
+    OTHER
   }
-  type ContactConnection { totalCount: Int pageInfo: PageInfo! nodes: [Contact!]! }
-  type Query { contacts(first: Int = 20, after: String): ContactConnection! contact(id: ID!): Contact }
+  enum InvoiceStatus {
+    DRAFT
+    OPEN
+    PAID
+    UNCOLLECTIBLE
+    VOID
+    OTHER
+  }
+  type PageInfo {
+    hasNextPage: Boolean!
+    hasPreviousPage: Boolean!
+    startCursor: String
+    endCursor: String
+  }
+  type Money {
+    amount: Int!
+    currency: String!
+    formatted: String!
+  }
+  type Company {
+    id: ID!
+    name: String
+    domain: String
+  }
+  type ChatUser {
+    id: ID!
+    name: String!
+    displayName: String
+  }
+  type Owner {
+    id: ID!
+    email: String
+    firstName: String
+    lastName: String
+    chatUser: ChatUser
+  }
+  type Invoice {
+    id: ID!
+    number: String
+    status: InvoiceStatus!
+    amountDue: Money!
+    dueDate: String
+  }
+  type Customer {
+    id: ID!
+    email: String
+    name: String
+    invoices(status: InvoiceStatus): [Invoice!]!
+  }
+  type Contact {
+    id: ID!
+    firstName: String
+    lastName: String
+    email: String
+    lifecycleStage: LifecycleStage
+    company: Company
+    owner: Owner
+    billingCustomer: Customer
+  }
+  type ContactConnection {
+    totalCount: Int
+    pageInfo: PageInfo!
+    nodes: [Contact!]!
+  }
+  type Query {
+    contacts(first: Int = 20, after: String): ContactConnection!
+    contact(id: ID!): Contact
+  }
 `;
 
 interface Invoice {
@@ -76,7 +146,8 @@ for (const customer of world.customers) {
 }
 
 const stage = (raw: string) =>
-  ({ marketingqualifiedlead: 'MARKETING_QUALIFIED_LEAD', salesqualifiedlead: 'SALES_QUALIFIED_LEAD' })[raw] ?? (raw ? raw.toUpperCase() : null);
+  ({ marketingqualifiedlead: 'MARKETING_QUALIFIED_LEAD', salesqualifiedlead: 'SALES_QUALIFIED_LEAD' })[raw] ??
+  (raw ? raw.toUpperCase() : null);
 
 function billingCustomer(contact: SeedContact): SeedCustomer | null {
   const linked = customerByContact.get(contact.id);
@@ -95,7 +166,12 @@ const schema = createSchema({
         const last = nodes.at(-1);
         return {
           totalCount: null,
-          pageInfo: { hasNextPage: start + nodes.length < world.contacts.length, hasPreviousPage: false, startCursor: nodes[0]?.id ?? null, endCursor: last?.id ?? null },
+          pageInfo: {
+            hasNextPage: start + nodes.length < world.contacts.length,
+            hasPreviousPage: false,
+            startCursor: nodes[0]?.id ?? null,
+            endCursor: last?.id ?? null,
+          },
           nodes,
         };
       },
@@ -114,7 +190,8 @@ const schema = createSchema({
       chatUser: (o: SeedOwner) => chatUserByEmail.get(o.email.toLowerCase()) ?? null,
     },
     Customer: {
-      invoices: (c: SeedCustomer, args: { status?: string }) => (invoices.get(c.id) ?? []).filter((i) => !args.status || i.status === args.status),
+      invoices: (c: SeedCustomer, args: { status?: string }) =>
+        (invoices.get(c.id) ?? []).filter((i) => !args.status || i.status === args.status),
     },
     Invoice: {
       amountDue: (i: Invoice) => ({ amount: i.amount, currency: i.currency, formatted: formatMoney(i.amount, i.currency) }),

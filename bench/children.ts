@@ -28,7 +28,11 @@ const COMPILED = import.meta.url.endsWith('.js');
  * `script`: a sibling's source name (`./sandbox-process.ts`), or the URL of a compiled
  * script; TypeScript runs with tsx as loader, JavaScript with plain node.
  */
-export async function forkChild<Ready extends { type: 'ready' }>(script: string | URL, name: string, options: ForkOptions = {}): Promise<Child<Ready>> {
+export async function forkChild<Ready extends { type: 'ready' }>(
+  script: string | URL,
+  name: string,
+  options: ForkOptions = {},
+): Promise<Child<Ready>> {
   const url = script instanceof URL ? script : new URL(COMPILED ? script.replace(/\.ts$/, '.js') : script, import.meta.url);
   const loader = url.pathname.endsWith('.ts') ? ['--import', 'tsx'] : [];
   const child = fork(fileURLToPath(url), [], {
@@ -39,7 +43,10 @@ export async function forkChild<Ready extends { type: 'ready' }>(script: string 
   const pending = new Map<number, (value: unknown) => void>();
   let nextId = 1;
   const ready = await new Promise<Ready>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start within ${options.readyTimeoutMs ?? 120_000} ms`)), options.readyTimeoutMs ?? 120_000);
+    const timer = setTimeout(
+      () => reject(new Error(`${name} did not start within ${options.readyTimeoutMs ?? 120_000} ms`)),
+      options.readyTimeoutMs ?? 120_000,
+    );
     child.on('message', (msg: { type: string; id?: number; value?: unknown; message?: string }) => {
       if (msg.type === 'ready') {
         clearTimeout(timer);

@@ -90,7 +90,10 @@ export async function measureEmbeddedStore(urls: Record<SystemName, string>, con
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-embedded-'));
   const port = await freePort();
   const env = { ...benchGatewayEnv({ urls, cache: 'warm', apiKey, dataDir }), PORT: String(port), HOST: '127.0.0.1' };
-  const child = spawn(process.execPath, [...START_NODE_FLAGS, fileURLToPath(fromRoot('dist/src/main.js')), 'serve'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [...START_NODE_FLAGS, fileURLToPath(fromRoot('dist/src/main.js')), 'serve'], {
+    env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   let peak = 0;
   const sampler = setInterval(() => {
     if (child.pid && child.exitCode === null) peak = Math.max(peak, rssMbOf(child.pid));
@@ -121,7 +124,11 @@ export async function measureEmbeddedStore(urls: Record<SystemName, string>, con
     const second = await post(update, { id: contactId, input: { jobTitle: `Embedded store again ${Date.now()}` } });
 
     const prices = await vendor<{ data: { id: string }[] }>(urls, 'billing', '/v1/prices?limit=1&active=true&type=recurring');
-    const channels = await vendor<{ channels: { id: string; is_member?: boolean; is_archived?: boolean }[] }>(urls, 'chat', '/api/conversations.list?limit=200');
+    const channels = await vendor<{ channels: { id: string; is_member?: boolean; is_archived?: boolean }[] }>(
+      urls,
+      'chat',
+      '/api/conversations.list?limit=200',
+    );
     const channel = channels.channels.find((c) => c.is_member && !c.is_archived)?.id;
     if (!prices.data[0] || !channel) throw new Error('the sandbox has no recurring price or no channel the bot is in');
     const onboard =
@@ -149,7 +156,8 @@ export async function measureEmbeddedStore(urls: Record<SystemName, string>, con
         while (sent < CONCURRENT) {
           sent++;
           const result = await onboardOnce();
-          if (!result.ok || (result.answer.data?.onboardCustomer as { status?: string } | undefined)?.status !== 'SUCCEEDED') failedWrites++;
+          if (!result.ok || (result.answer.data?.onboardCustomer as { status?: string } | undefined)?.status !== 'SUCCEEDED')
+            failedWrites++;
         }
       }),
     );
@@ -192,9 +200,15 @@ export function renderEmbeddedStore(f: EmbeddedStoreFigures): string[] {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { startSandbox } = await import('../src/sandbox/index.ts');
-  const sandbox = await startSandbox({ world: { size: Number(process.env.BENCH_CONTACTS ?? 2000) }, systemKnobs: { billing: { searchLagMs: 0 } } });
+  const sandbox = await startSandbox({
+    world: { size: Number(process.env.BENCH_CONTACTS ?? 2000) },
+    systemKnobs: { billing: { searchLagMs: 0 } },
+  });
   try {
-    const figures = await measureEmbeddedStore(sandbox.urls as Record<SystemName, string>, sandbox.world.contacts[sandbox.world.contacts.length - 1].id);
+    const figures = await measureEmbeddedStore(
+      sandbox.urls as Record<SystemName, string>,
+      sandbox.world.contacts[sandbox.world.contacts.length - 1].id,
+    );
     console.log(JSON.stringify(figures, null, 2));
     console.log(renderEmbeddedStore(figures).join('\n'));
   } finally {

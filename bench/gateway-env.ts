@@ -31,7 +31,13 @@ export type CacheSetting = 'warm' | 'records-only' | 'cold';
 
 const upperSnake = (name: string) => name.replace(/([A-Z])/g, '_$1').toUpperCase();
 
-export function benchGatewayEnv(options: { urls: Record<SystemName, string>; cache: CacheSetting; apiKey: string; dataDir?: string; databaseUrl?: string }): NodeJS.ProcessEnv {
+export function benchGatewayEnv(options: {
+  urls: Record<SystemName, string>;
+  cache: CacheSetting;
+  apiKey: string;
+  dataDir?: string;
+  databaseUrl?: string;
+}): NodeJS.ProcessEnv {
   const { urls, cache } = options;
   const env: NodeJS.ProcessEnv = {
     ...process.env,

@@ -17,12 +17,18 @@ import { benchGatewayEnv } from './gateway-env.ts';
 import type { SandboxReplyMsg, WorldFacts } from './protocol.ts';
 import { W1_QUERY, W2_QUERY, W4_QUERY, body, w4Variables } from './workloads.ts';
 
-if (process.env.NODE_ENV !== 'production') console.warn('NODE_ENV is not production: graphql-js runs its development checks, unlike the bench');
+if (process.env.NODE_ENV !== 'production')
+  console.warn('NODE_ENV is not production: graphql-js runs its development checks, unlike the bench');
 const [workload = 'W1', countArg = '200', mode = 'warm', concurrencyArg = '1'] = process.argv.slice(2);
-const sandbox = await forkChild<Extract<SandboxReplyMsg, { type: 'ready' }>>('./sandbox-process.ts', 'sandbox', { nodeArgs: process.env.SANDBOX_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SANDBOX_CPU_PROF}`] : [] });
+const sandbox = await forkChild<Extract<SandboxReplyMsg, { type: 'ready' }>>('./sandbox-process.ts', 'sandbox', {
+  nodeArgs: process.env.SANDBOX_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SANDBOX_CPU_PROF}`] : [],
+});
 const key = 'sbk_hot_loop_key_0123456789abcdef';
 const cache = mode === 'cold' ? 'cold' : process.env.RESPONSE_CACHE === '0' ? 'records-only' : 'warm';
-const env = { ...benchGatewayEnv({ urls: sandbox.ready.urls, cache, apiKey: key }), ...(process.env.RESPONSE_CACHE === '0' ? { RESPONSE_CACHE: '0' } : {}) };
+const env = {
+  ...benchGatewayEnv({ urls: sandbox.ready.urls, cache, apiKey: key }),
+  ...(process.env.RESPONSE_CACHE === '0' ? { RESPONSE_CACHE: '0' } : {}),
+};
 const config = loadConfig(env);
 const gateway = createGateway({ config, upstreams: resolveUpstreams(config, {}), logger: createLogger(config.logLevel) });
 const query = workload === 'W2' ? W2_QUERY : workload === 'W4' ? W4_QUERY : W1_QUERY;
@@ -44,7 +50,11 @@ const concurrency = Number(concurrencyArg);
 const inspector = process.env.ALLOC_PROF ? new (await import('node:inspector/promises')).Session() : undefined;
 if (inspector) {
   inspector.connect();
-  await inspector.post('HeapProfiler.startSampling', { samplingInterval: 32768, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  await inspector.post('HeapProfiler.startSampling', {
+    samplingInterval: 32768,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
 }
 let peakRss = process.memoryUsage.rss();
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 50);
@@ -67,7 +77,9 @@ if (inspector) {
 const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
 (globalThis as { gc?: () => void }).gc?.();
 if (process.env.HEAP_SNAPSHOT) (await import('node:v8')).writeHeapSnapshot(process.env.HEAP_SNAPSHOT);
-console.log(`${workload} ${mode}: ${ms.toFixed(2)} ms/request over ${n} requests at concurrency ${concurrency}, gateway CPU ${cpuMs.toFixed(2)} ms/request; peak rss ${mb(peakRss)} MB, heap ${mb(process.memoryUsage().heapUsed)} MB`);
+console.log(
+  `${workload} ${mode}: ${ms.toFixed(2)} ms/request over ${n} requests at concurrency ${concurrency}, gateway CPU ${cpuMs.toFixed(2)} ms/request; peak rss ${mb(peakRss)} MB, heap ${mb(process.memoryUsage().heapUsed)} MB`,
+);
 await gateway.close();
 await sandbox.stop();
 process.exit(0);

@@ -33,8 +33,7 @@ export type SandboxRequestMsg =
   | { type: 'metadata-linked'; id: number; contactIds: string[] };
 
 export type SandboxReplyMsg =
-  | { type: 'ready'; urls: Record<SystemName, string>; worldMs: number }
-  | { type: 'reply'; id: number; value: unknown };
+  { type: 'ready'; urls: Record<SystemName, string>; worldMs: number } | { type: 'reply'; id: number; value: unknown };
 
 export type GatewayRequestMsg =
   /** Starts a measurement window: peak RSS and event-loop delay restart from here. */
@@ -50,4 +49,5 @@ export interface WindowStats {
   eventLoopMaxMs: number;
 }
 
-export type GatewayReplyMsg = { type: 'ready'; url: string } | { type: 'reply'; id: number; value: unknown } | { type: 'error'; message: string };
+export type GatewayReplyMsg =
+  { type: 'ready'; url: string } | { type: 'reply'; id: number; value: unknown } | { type: 'error'; message: string };

@@ -35,7 +35,12 @@ export function callGraphOf(logged: readonly LoggedCall[]): CallGraph {
   const after = calls.map((call) => {
     let last: number | undefined;
     calls.forEach((earlier, index) => {
-      if (earlier.answeredAt !== undefined && earlier.answeredAt <= call.at && (last === undefined || earlier.answeredAt > calls[last].answeredAt!)) last = index;
+      if (
+        earlier.answeredAt !== undefined &&
+        earlier.answeredAt <= call.at &&
+        (last === undefined || earlier.answeredAt > calls[last].answeredAt!)
+      )
+        last = index;
     });
     return last;
   });
@@ -61,7 +66,10 @@ export async function replay(urls: Record<SystemName, string>, graph: CallGraph,
     const response = await poolOf(call.system).request({
       method: call.method as 'GET' | 'POST',
       path: call.path + call.search,
-      headers: { authorization: `Bearer ${SANDBOX_CREDENTIALS[call.system]}`, ...(call.body ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        authorization: `Bearer ${SANDBOX_CREDENTIALS[call.system]}`,
+        ...(call.body ? { 'content-type': 'application/json' } : {}),
+      },
       body: call.body,
     });
     await response.body.arrayBuffer();

@@ -100,7 +100,11 @@ export function evaluateTargets(r: Report): Target[] {
   const w1 = r.counts.find((c) => c.workload === 'W1');
   if (w1) {
     const cold = w1.cold.crm + w1.cold.billing + w1.cold.chat;
-    targets.push({ name: 'W1 ≤ 14 upstream requests cold, 0 warm', measured: `${cold} cold, ${w1.warm} warm`, met: cold <= 14 && w1.warm === 0 });
+    targets.push({
+      name: 'W1 ≤ 14 upstream requests cold, 0 warm',
+      measured: `${cold} cold, ${w1.warm} warm`,
+      met: cold <= 14 && w1.warm === 0,
+    });
   }
   const w1c10 = r.latency.find((l) => l.workload === 'W1' && l.cache === 'cold' && l.connections === 10);
   if (w1c10) {
@@ -117,7 +121,14 @@ export function evaluateTargets(r: Report): Target[] {
   const w1t = r.throughput.find((t) => t.workload === 'W1');
   if (w1t) {
     const x = ratio(w1t.warm.rps, w1t.cold.rps);
-    targets.push({ name: 'warm throughput ≥ 5× cold (W1, realistic latency, c=50)', measured: w1t.cold.rps > 0 ? `${w1t.warm.rps} vs ${w1t.cold.rps} req/s = ${f1(x)}×` : `${w1t.warm.rps} req/s warm; no cold request completed within the run`, met: x >= 5 });
+    targets.push({
+      name: 'warm throughput ≥ 5× cold (W1, realistic latency, c=50)',
+      measured:
+        w1t.cold.rps > 0
+          ? `${w1t.warm.rps} vs ${w1t.cold.rps} req/s = ${f1(x)}×`
+          : `${w1t.warm.rps} req/s warm; no cold request completed within the run`,
+      met: x >= 5,
+    });
   }
   for (const b of r.baseline) {
     const share = ratio(b.gateway.rps, b.baseline.rps);
@@ -137,8 +148,16 @@ export function evaluateTargets(r: Report): Target[] {
   targets.push({ name: 'RSS under load ≤ 300 MB', measured: `peak ${r.memory.peakRssMb} MB`, met: r.memory.peakRssMb <= 300 });
   const e = r.embeddedStore;
   if (e) {
-    targets.push({ name: 'embedded write store: RSS with writes ≤ 300 MB', measured: `peak ${e.peakRssMb} MB, ${e.rssAfterWritesMb} MB after ${e.crossSystemWrites} cross-system writes`, met: e.peakRssMb <= 300 });
-    targets.push({ name: 'embedded write store: first write well under a second', measured: `${e.firstWriteMs} ms`, met: e.firstWriteMs < 1000 });
+    targets.push({
+      name: 'embedded write store: RSS with writes ≤ 300 MB',
+      measured: `peak ${e.peakRssMb} MB, ${e.rssAfterWritesMb} MB after ${e.crossSystemWrites} cross-system writes`,
+      met: e.peakRssMb <= 300,
+    });
+    targets.push({
+      name: 'embedded write store: first write well under a second',
+      measured: `${e.firstWriteMs} ms`,
+      met: e.firstWriteMs < 1000,
+    });
   }
   const heaps = r.soak.map((s) => s.heapAfterGcMb).filter((h): h is number => h !== null);
   if (heaps.length >= 3) {
@@ -159,7 +178,21 @@ export function renderReport(r: Report): string {
   const out: string[] = [];
   out.push(`# Switchboard benchmark — ${r.startedAt}${s.quick ? ' (BENCH_QUICK smoke run: short runs, not comparable)' : ''}`);
   out.push('');
-  out.push(table(['node', 'CPU', 'cores', 'memory', 'OS', 'load average (1 min) at start → end'], [[r.machine.node, r.machine.cpu, r.machine.cores, `${r.machine.memoryGb} GB`, r.machine.os, `${r.machine.loadAverage} → ${r.loadAverageAtEnd}`]]));
+  out.push(
+    table(
+      ['node', 'CPU', 'cores', 'memory', 'OS', 'load average (1 min) at start → end'],
+      [
+        [
+          r.machine.node,
+          r.machine.cpu,
+          r.machine.cores,
+          `${r.machine.memoryGb} GB`,
+          r.machine.os,
+          `${r.machine.loadAverage} → ${r.loadAverageAtEnd}`,
+        ],
+      ],
+    ),
+  );
   out.push('');
   out.push(
     `Sandbox world: ${s.contacts.toLocaleString('en')} contacts. Realistic latency: CRM ${s.realistic.crm} ms, billing ${s.realistic.billing} ms, chat ${s.realistic.chat} ms, ±${s.jitter * 100}% jitter. ` +
@@ -169,17 +202,31 @@ export function renderReport(r: Report): string {
 
   out.push('## Targets');
   out.push('');
-  out.push(table(['target', 'measured', ''], evaluateTargets(r).map((t) => [t.name, t.measured, mark(t.met)])));
+  out.push(
+    table(
+      ['target', 'measured', ''],
+      evaluateTargets(r).map((t) => [t.name, t.measured, mark(t.met)]),
+    ),
+  );
   out.push('');
 
   out.push('## Upstream requests per client request');
   out.push('');
-  out.push('Counted at the sandbox (`GET /__sandbox/requests`) for one request. Cold: the gateway with every cache TTL 0. Warm: the same request repeated within the TTL.');
+  out.push(
+    'Counted at the sandbox (`GET /__sandbox/requests`) for one request. Cold: the gateway with every cache TTL 0. Warm: the same request repeated within the TTL.',
+  );
   out.push('');
   out.push(
     table(
       ['workload', 'cold (CRM + billing + chat)', 'warm', 'minimum the APIs permit (cold)', 'naive', 'note'],
-      r.counts.map((c) => [c.workload, `${c.cold.crm + c.cold.billing + c.cold.chat} (${c.cold.crm} + ${c.cold.billing} + ${c.cold.chat})`, c.warm, c.minimum, c.naive, c.note]),
+      r.counts.map((c) => [
+        c.workload,
+        `${c.cold.crm + c.cold.billing + c.cold.chat} (${c.cold.crm} + ${c.cold.billing} + ${c.cold.chat})`,
+        c.warm,
+        c.minimum,
+        c.naive,
+        c.note,
+      ]),
     ),
   );
   out.push('');
@@ -191,17 +238,36 @@ export function renderReport(r: Report): string {
   out.push('Requests by vendor route:');
   out.push('');
   for (const [workload, routes] of Object.entries(r.routes)) {
-    out.push(`- ${workload}: ${Object.entries(routes).map(([route, n]) => `\`${route}\` ×${n}`).join(', ')}`);
+    out.push(
+      `- ${workload}: ${Object.entries(routes)
+        .map(([route, n]) => `\`${route}\` ×${n}`)
+        .join(', ')}`,
+    );
   }
   out.push('');
 
   out.push('## Latency over the critical-path floor (realistic latency)');
   out.push('');
-  out.push('Cold: the gateway with every TTL 0, so each request makes its full set of upstream calls and the floor applies. Warm: the normal cache, primed; a request served from cache makes no upstream call and has no floor.');
+  out.push(
+    'Cold: the gateway with every TTL 0, so each request makes its full set of upstream calls and the floor applies. Warm: the normal cache, primed; a request served from cache makes no upstream call and has no floor.',
+  );
   out.push('');
   out.push(
     table(
-      ['workload', 'cache', 'concurrency', 'floor ms', 'p50 ms', 'p99 ms', 'p50 − floor', 'req/s', 'errors', 'upstream / request', 'peak RSS MB', 'event-loop p99 ms'],
+      [
+        'workload',
+        'cache',
+        'concurrency',
+        'floor ms',
+        'p50 ms',
+        'p99 ms',
+        'p50 − floor',
+        'req/s',
+        'errors',
+        'upstream / request',
+        'peak RSS MB',
+        'event-loop p99 ms',
+      ],
       r.latency.map((l) => [
         l.workload,
         l.cache,
@@ -227,10 +293,26 @@ export function renderReport(r: Report): string {
   out.push('');
   out.push(
     table(
-      ['workload', 'upstream calls, by what they waited for', 'replay p50 ms', 'replay p99 ms', 'nominal floor ms', 'gateway cold p50 at c=1 ms', "the gateway's own share (c=1)"],
+      [
+        'workload',
+        'upstream calls, by what they waited for',
+        'replay p50 ms',
+        'replay p99 ms',
+        'nominal floor ms',
+        'gateway cold p50 at c=1 ms',
+        "the gateway's own share (c=1)",
+      ],
       r.replays.map((x) => {
         const c1 = r.latency.find((l) => l.workload === x.workload && l.cache === 'cold' && l.connections === 1);
-        return [x.workload, x.shape, x.p50Ms, x.p99Ms, c1?.floor ?? '—', c1 ? ms(c1.result, c1.result.p50) : '—', c1 && c1.result.requests > 0 ? `${f1(c1.result.p50 - x.p50Ms)} ms` : '—'];
+        return [
+          x.workload,
+          x.shape,
+          x.p50Ms,
+          x.p99Ms,
+          c1?.floor ?? '—',
+          c1 ? ms(c1.result, c1.result.p50) : '—',
+          c1 && c1.result.requests > 0 ? `${f1(c1.result.p50 - x.p50Ms)} ms` : '—',
+        ];
       }),
     ),
   );
@@ -240,19 +322,50 @@ export function renderReport(r: Report): string {
   out.push('');
   out.push(
     table(
-      ['workload', 'cold req/s', 'cold p50 ms', 'cold upstream / request', 'warm req/s', 'warm upstream / request', 'warm ÷ cold', 'cold errors'],
-      r.throughput.map((t) => [t.workload, t.cold.rps, ms(t.cold, t.cold.p50), f1(t.coldUpstreamPerOp), t.warm.rps, f1(t.warmUpstreamPerOp), t.cold.rps > 0 ? `${f1(ratio(t.warm.rps, t.cold.rps))}×` : '— (no cold request completed)', t.cold.errors]),
+      [
+        'workload',
+        'cold req/s',
+        'cold p50 ms',
+        'cold upstream / request',
+        'warm req/s',
+        'warm upstream / request',
+        'warm ÷ cold',
+        'cold errors',
+      ],
+      r.throughput.map((t) => [
+        t.workload,
+        t.cold.rps,
+        ms(t.cold, t.cold.p50),
+        f1(t.coldUpstreamPerOp),
+        t.warm.rps,
+        f1(t.warmUpstreamPerOp),
+        t.cold.rps > 0 ? `${f1(ratio(t.warm.rps, t.cold.rps))}×` : '— (no cold request completed)',
+        t.cold.errors,
+      ]),
     ),
   );
   out.push('');
 
   out.push('## Cost of stitching: zero upstream latency vs a plain Yoga server over the same data in memory (concurrency 50)');
   out.push('');
-  out.push('Warm: the gateway as deployed, whose response cache answers a repeated query without executing it. Executing: the same gateway with `RESPONSE_CACHE=0`, so every request is planned, delegated and assembled over warm record caches — the cost of stitching itself. Cold: every TTL 0.');
+  out.push(
+    'Warm: the gateway as deployed, whose response cache answers a repeated query without executing it. Executing: the same gateway with `RESPONSE_CACHE=0`, so every request is planned, delegated and assembled over warm record caches — the cost of stitching itself. Cold: every TTL 0.',
+  );
   out.push('');
   out.push(
     table(
-      ['workload', 'gateway warm req/s', 'gateway warm p50 ms', 'gateway executing req/s', 'gateway executing p50 ms', 'gateway cold req/s', 'plain Yoga req/s', 'plain Yoga p50 ms', 'warm ÷ plain', 'executing ÷ plain'],
+      [
+        'workload',
+        'gateway warm req/s',
+        'gateway warm p50 ms',
+        'gateway executing req/s',
+        'gateway executing p50 ms',
+        'gateway cold req/s',
+        'plain Yoga req/s',
+        'plain Yoga p50 ms',
+        'warm ÷ plain',
+        'executing ÷ plain',
+      ],
       r.baseline.map((b) => [
         b.workload,
         b.gateway.rps,
@@ -273,8 +386,22 @@ export function renderReport(r: Report): string {
   out.push('');
   out.push(
     table(
-      ['RSS idle after start (cache on)', 'peak RSS under load (either gateway)', 'heap after GC at start', 'heap after GC after the latency runs', 'worst event-loop delay p99 of a run'],
-      [[`${r.memory.idleRssMb} MB`, `${r.memory.peakRssMb} MB`, `${r.memory.heapAtStartMb ?? 'n/a'} MB`, `${r.memory.heapAfterLoadMb ?? 'n/a'} MB`, `${f1(r.memory.eventLoopP99Ms)} ms`]],
+      [
+        'RSS idle after start (cache on)',
+        'peak RSS under load (either gateway)',
+        'heap after GC at start',
+        'heap after GC after the latency runs',
+        'worst event-loop delay p99 of a run',
+      ],
+      [
+        [
+          `${r.memory.idleRssMb} MB`,
+          `${r.memory.peakRssMb} MB`,
+          `${r.memory.heapAtStartMb ?? 'n/a'} MB`,
+          `${r.memory.heapAfterLoadMb ?? 'n/a'} MB`,
+          `${f1(r.memory.eventLoopP99Ms)} ms`,
+        ],
+      ],
     ),
   );
   out.push('');
@@ -284,12 +411,22 @@ export function renderReport(r: Report): string {
     out.push('');
   }
 
-  out.push(`## Soak: ${s.soak.rounds} rounds of ${s.soak.loadS} s W4 load (zero latency, concurrency ${s.soak.connections}) and ${s.soak.calmS} s calm`);
+  out.push(
+    `## Soak: ${s.soak.rounds} rounds of ${s.soak.loadS} s W4 load (zero latency, concurrency ${s.soak.connections}) and ${s.soak.calmS} s calm`,
+  );
   out.push('');
   out.push(
     table(
       ['round', 'requests', 'req/s', 'p99 ms', 'errors', 'peak RSS MB', 'heap after GC MB'],
-      r.soak.map((x) => [x.round, x.result.requests, x.result.rps, ms(x.result, x.result.p99), x.result.errors, x.stats.peakRssMb, x.heapAfterGcMb ?? 'n/a']),
+      r.soak.map((x) => [
+        x.round,
+        x.result.requests,
+        x.result.rps,
+        ms(x.result, x.result.p99),
+        x.result.errors,
+        x.stats.peakRssMb,
+        x.heapAfterGcMb ?? 'n/a',
+      ]),
     ),
   );
   out.push('');

@@ -97,7 +97,8 @@ type ServerChild = Child<{ type: 'ready'; url: string }>;
 const BENCH_KEY = `sbk_bench_${randomBytes(24).toString('base64url')}`;
 const AUTH = { authorization: `Bearer ${BENCH_KEY}` };
 
-const gatewayEnv = (urls: Record<SystemName, string>, cache: CacheSetting, dataDir: string) => benchGatewayEnv({ urls, cache, dataDir, apiKey: BENCH_KEY, databaseUrl: DATABASE_URL });
+const gatewayEnv = (urls: Record<SystemName, string>, cache: CacheSetting, dataDir: string) =>
+  benchGatewayEnv({ urls, cache, dataDir, apiKey: BENCH_KEY, databaseUrl: DATABASE_URL });
 
 class Upstreams {
   constructor(readonly urls: Record<SystemName, string>) {}
@@ -133,7 +134,9 @@ class Upstreams {
   }
 
   async reset(): Promise<void> {
-    await Promise.all(SYSTEMS.map((system) => fetch(`${this.urls[system]}/__sandbox/reset`, { method: 'POST' }).then((r) => r.arrayBuffer())));
+    await Promise.all(
+      SYSTEMS.map((system) => fetch(`${this.urls[system]}/__sandbox/reset`, { method: 'POST' }).then((r) => r.arrayBuffer())),
+    );
   }
 
   async counts(): Promise<Record<SystemName, number>> {
@@ -144,7 +147,9 @@ class Upstreams {
   /** Requests per vendor route, e.g. `billing GET /v1/customers/search: 6`. */
   async routes(): Promise<Record<string, number>> {
     const logs = await this.logs();
-    return Object.fromEntries(SYSTEMS.flatMap((system) => Object.entries(logs[system].byRoute).map(([route, n]) => [`${system} ${route}`, n])));
+    return Object.fromEntries(
+      SYSTEMS.flatMap((system) => Object.entries(logs[system].byRoute).map(([route, n]) => [`${system} ${route}`, n])),
+    );
   }
 
   /** The calls since the last reset, as each system logged them (its last 100). */
@@ -180,7 +185,8 @@ interface GraphQLBody {
 async function post(url: string, payload: string): Promise<GraphQLBody> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...AUTH }, body: payload });
   const parsed = (await response.json()) as GraphQLBody;
-  if (!response.ok || parsed.errors) throw new Error(`gateway answered ${response.status}: ${JSON.stringify(parsed.errors ?? parsed).slice(0, 400)}`);
+  if (!response.ok || parsed.errors)
+    throw new Error(`gateway answered ${response.status}: ${JSON.stringify(parsed.errors ?? parsed).slice(0, 400)}`);
   return parsed;
 }
 
@@ -287,9 +293,31 @@ async function main(): Promise<void> {
     const w2Shape = shapeOf([w2Contact.contact], 1);
 
     const workloads: WorkloadRun[] = [
-      { name: 'W1', title: 'first 50 contacts with links', next: () => body(W1_QUERY), perOperation: 1, floor: (l) => floorMs(listLevels(w1EmailLinked), l) },
-      { name: 'W2', title: 'one contact by ID with links', next: () => body(W2_QUERY, { id: facts.linkedContactId }), perOperation: 1, floor: (l) => floorMs(W2_LEVELS, l) },
-      ...(w3Plan ? [{ name: 'W3' as const, title: 'mutation, then read of the changed record', next: w3Next(w3Plan), perOperation: 2, floor: (l: Latencies) => floorMs(W3_LEVELS, l) }] : []),
+      {
+        name: 'W1',
+        title: 'first 50 contacts with links',
+        next: () => body(W1_QUERY),
+        perOperation: 1,
+        floor: (l) => floorMs(listLevels(w1EmailLinked), l),
+      },
+      {
+        name: 'W2',
+        title: 'one contact by ID with links',
+        next: () => body(W2_QUERY, { id: facts.linkedContactId }),
+        perOperation: 1,
+        floor: (l) => floorMs(W2_LEVELS, l),
+      },
+      ...(w3Plan
+        ? [
+            {
+              name: 'W3' as const,
+              title: 'mutation, then read of the changed record',
+              next: w3Next(w3Plan),
+              perOperation: 2,
+              floor: (l: Latencies) => floorMs(W3_LEVELS, l),
+            },
+          ]
+        : []),
       {
         name: 'W4',
         title: "W1's shape, filters rotating (owner × stage × page size)",
@@ -315,14 +343,28 @@ async function main(): Promise<void> {
       const c = await countOnce(gwCold.ready.url, [w1Body], 'W1 cold');
       await post(gw.ready.url, w1Body);
       const w = await countOnce(gw.ready.url, [w1Body], 'W1 warm');
-      counts.push({ workload: 'W1', cold: c, warm: total(w), minimum: listMinimum(w1Shape), naive: listNaive(w1Shape), note: `${w1Shape.contacts} contacts, ${w1Shape.customers} with a billing customer (${w1Shape.metadataLinked} linked by metadata)` });
+      counts.push({
+        workload: 'W1',
+        cold: c,
+        warm: total(w),
+        minimum: listMinimum(w1Shape),
+        naive: listNaive(w1Shape),
+        note: `${w1Shape.contacts} contacts, ${w1Shape.customers} with a billing customer (${w1Shape.metadataLinked} linked by metadata)`,
+      });
     }
     {
       const w2Body = body(W2_QUERY, { id: facts.linkedContactId });
       const c = await countOnce(gwCold.ready.url, [w2Body], 'W2 cold');
       await post(gw.ready.url, w2Body);
       const w = await countOnce(gw.ready.url, [w2Body], 'W2 warm');
-      counts.push({ workload: 'W2', cold: c, warm: total(w), minimum: listMinimum(w2Shape), naive: listNaive(w2Shape), note: `contact ${facts.linkedContactId}` });
+      counts.push({
+        workload: 'W2',
+        cold: c,
+        warm: total(w),
+        minimum: listMinimum(w2Shape),
+        naive: listNaive(w2Shape),
+        note: `contact ${facts.linkedContactId}`,
+      });
     }
     let readYourWrite: boolean | undefined;
     if (w3Plan) {
@@ -338,14 +380,28 @@ async function main(): Promise<void> {
       const w = await upstreams.counts();
       routes['W3 warm'] = await upstreams.routes();
       readYourWrite = read.contact.jobTitle === title2;
-      counts.push({ workload: 'W3', cold: c, warm: total(w), minimum: 1, naive: 2, note: `per mutation + read pair; read-your-write ${readYourWrite ? 'yes' : 'NO'}` });
+      counts.push({
+        workload: 'W3',
+        cold: c,
+        warm: total(w),
+        minimum: 1,
+        naive: 2,
+        note: `per mutation + read pair; read-your-write ${readYourWrite ? 'yes' : 'NO'}`,
+      });
     }
     {
       // The page whose shape gives the minimum (the cold gateway keeps nothing from reading it before).
       const c = await countOnce(gwCold.ready.url, [body(W4_QUERY, firstW4)], 'W4 cold');
       await post(gw.ready.url, body(W4_QUERY, firstW4));
       const w = await countOnce(gw.ready.url, [body(W4_QUERY, firstW4)], 'W4 warm');
-      counts.push({ workload: 'W4', cold: c, warm: total(w), minimum: listMinimum(w4Shape) + 1, naive: listNaive(w4Shape), note: `${w4Shape.contacts} contacts per page; warm = same filter repeated` });
+      counts.push({
+        workload: 'W4',
+        cold: c,
+        warm: total(w),
+        minimum: listMinimum(w4Shape) + 1,
+        naive: listNaive(w4Shape),
+        note: `${w4Shape.contacts} contacts per page; warm = same filter repeated`,
+      });
     }
     const heapAtStart = await gatewayCall<number | null>({ type: 'heap-after-gc' });
 
@@ -385,44 +441,84 @@ async function main(): Promise<void> {
       for (const connections of CONCURRENCY) {
         log(`${workload.name} cold cache, concurrency ${connections}, realistic latency, ${DURATION_S} s`);
         const { result, stats, upstreamPerOp } = await measure(gwCold, workload, connections, DURATION_S);
-        latency.push({ workload: workload.name, cache: 'cold', connections, floor: workload.floor(REALISTIC), result, stats, upstreamPerOp });
+        latency.push({
+          workload: workload.name,
+          cache: 'cold',
+          connections,
+          floor: workload.floor(REALISTIC),
+          result,
+          stats,
+          upstreamPerOp,
+        });
       }
       // Prime: the warm figures are about a warm cache.
       for (let i = 0; i < 3; i++) await post(gw.ready.url, workload.next()).catch(() => undefined);
       for (const connections of CONCURRENCY) {
         log(`${workload.name} warm cache, concurrency ${connections}, realistic latency, ${DURATION_S} s`);
         const { result, stats, upstreamPerOp } = await measure(gw, workload, connections, DURATION_S);
-        latency.push({ workload: workload.name, cache: 'warm', connections, floor: workload.floor(REALISTIC), result, stats, upstreamPerOp });
+        latency.push({
+          workload: workload.name,
+          cache: 'warm',
+          connections,
+          floor: workload.floor(REALISTIC),
+          result,
+          stats,
+          upstreamPerOp,
+        });
       }
     }
     const heapAfterLoad = await gatewayCall<number | null>({ type: 'heap-after-gc' });
 
     // --- throughput, cold cache vs warm cache (the concurrency-50 runs above) ---------
     const throughput: ThroughputRow[] = workloads.map((workload) => {
-      const row = (cache: 'cold' | 'warm') => latency.find((r) => r.workload === workload.name && r.cache === cache && r.connections === THROUGHPUT_CONNECTIONS)!;
+      const row = (cache: 'cold' | 'warm') =>
+        latency.find((r) => r.workload === workload.name && r.cache === cache && r.connections === THROUGHPUT_CONNECTIONS)!;
       const cold = row('cold');
       const warm = row('warm');
-      return { workload: workload.name, profile: 'realistic', cold: cold.result, warm: warm.result, coldUpstreamPerOp: cold.upstreamPerOp, warmUpstreamPerOp: warm.upstreamPerOp };
+      return {
+        workload: workload.name,
+        profile: 'realistic',
+        cold: cold.result,
+        warm: warm.result,
+        coldUpstreamPerOp: cold.upstreamPerOp,
+        warmUpstreamPerOp: warm.upstreamPerOp,
+      };
     });
 
     // --- zero latency: the gateway's own CPU cost, and the plain-Yoga baseline --------
     await upstreams.setLatency(ZERO);
     const baselineRows: Report['baseline'] = [];
     for (const workload of workloads.filter((w) => w.name === 'W1' || w.name === 'W2')) {
-      log(`${workload.name} at zero latency: gateway warm, gateway executing (record caches only), gateway cold, plain Yoga (c=${THROUGHPUT_CONNECTIONS})`);
+      log(
+        `${workload.name} at zero latency: gateway warm, gateway executing (record caches only), gateway cold, plain Yoga (c=${THROUGHPUT_CONNECTIONS})`,
+      );
       const gateway = await measure(gw, workload, THROUGHPUT_CONNECTIONS, DURATION_S);
       for (let i = 0; i < 3; i++) await post(gwRecords.ready.url, workload.next());
       const gatewayExecuting = await measure(gwRecords, workload, THROUGHPUT_CONNECTIONS, DURATION_S);
       const gatewayCold = await measure(gwCold, workload, THROUGHPUT_CONNECTIONS, DURATION_S);
-      const plain = await runLoad({ url: baseline.ready.url, headers: {}, connections: THROUGHPUT_CONNECTIONS, durationS: DURATION_S, next: workload.next });
-      baselineRows.push({ workload: workload.name, gateway: gateway.result, gatewayExecuting: gatewayExecuting.result, gatewayCold: gatewayCold.result, baseline: plain });
+      const plain = await runLoad({
+        url: baseline.ready.url,
+        headers: {},
+        connections: THROUGHPUT_CONNECTIONS,
+        durationS: DURATION_S,
+        next: workload.next,
+      });
+      baselineRows.push({
+        workload: workload.name,
+        gateway: gateway.result,
+        gatewayExecuting: gatewayExecuting.result,
+        gatewayCold: gatewayCold.result,
+        baseline: plain,
+      });
     }
 
     // --- soak ------------------------------------------------------------------------
     const soak: SoakRound[] = [];
     const w4 = workloads.find((w) => w.name === 'W4')!;
     for (let round = 1; round <= SOAK_ROUNDS; round++) {
-      log(`soak round ${round}/${SOAK_ROUNDS}: W4 for ${SOAK_LOAD_S} s at zero latency (c=${SOAK_CONNECTIONS}), then ${SOAK_CALM_S} s calm`);
+      log(
+        `soak round ${round}/${SOAK_ROUNDS}: W4 for ${SOAK_LOAD_S} s at zero latency (c=${SOAK_CONNECTIONS}), then ${SOAK_CALM_S} s calm`,
+      );
       const { result, stats } = await measure(gw, w4, SOAK_CONNECTIONS, SOAK_LOAD_S);
       await sleep(SOAK_CALM_S * 1000);
       const heap = await gatewayCall<number | null>({ type: 'heap-after-gc' });
@@ -431,13 +527,24 @@ async function main(): Promise<void> {
 
     log('embedded write store: a gateway as `npm start` starts it, with no DATABASE_URL; first write, then cross-system writes');
     const embeddedStore = await measureEmbeddedStore(sandbox.ready.urls, facts.writableContactIds[1]);
-    log(`  first write ${embeddedStore.firstWriteMs} ms; RSS ${embeddedStore.rssAfterWritesMb} MB after ${embeddedStore.crossSystemWrites} cross-system writes, peak ${embeddedStore.peakRssMb} MB`);
+    log(
+      `  first write ${embeddedStore.firstWriteMs} ms; RSS ${embeddedStore.rssAfterWritesMb} MB after ${embeddedStore.crossSystemWrites} cross-system writes, peak ${embeddedStore.peakRssMb} MB`,
+    );
 
     const report: Report = {
       machine,
       startedAt: new Date(started).toISOString(),
       durationS: Math.round((Date.now() - started) / 1000),
-      settings: { writeStore: DATABASE.label, gatewayRuntime: `compiled JS (dist/), \`node ${START_NODE_FLAGS.join(' ')}\` as \`npm start\` runs it`, quick: QUICK, loadS: DURATION_S, contacts: CONTACTS, realistic: REALISTIC, jitter: JITTER, soak: { rounds: SOAK_ROUNDS, loadS: SOAK_LOAD_S, calmS: SOAK_CALM_S, connections: SOAK_CONNECTIONS } },
+      settings: {
+        writeStore: DATABASE.label,
+        gatewayRuntime: `compiled JS (dist/), \`node ${START_NODE_FLAGS.join(' ')}\` as \`npm start\` runs it`,
+        quick: QUICK,
+        loadS: DURATION_S,
+        contacts: CONTACTS,
+        realistic: REALISTIC,
+        jitter: JITTER,
+        soak: { rounds: SOAK_ROUNDS, loadS: SOAK_LOAD_S, calmS: SOAK_CALM_S, connections: SOAK_CONNECTIONS },
+      },
       w3Skipped: typeof w3 === 'string' ? w3 : undefined,
       routes,
       loadAverageAtEnd: describeMachine().loadAverage,

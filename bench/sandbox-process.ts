@@ -32,7 +32,8 @@ function facts(): WorldFacts {
 
 process.on('message', (msg: SandboxRequestMsg) => {
   if (msg.type === 'facts') send({ type: 'reply', id: msg.id, value: facts() });
-  else if (msg.type === 'metadata-linked') send({ type: 'reply', id: msg.id, value: msg.contactIds.filter((id) => metadataLinked.has(id)).length });
+  else if (msg.type === 'metadata-linked')
+    send({ type: 'reply', id: msg.id, value: msg.contactIds.filter((id) => metadataLinked.has(id)).length });
 });
 process.on('disconnect', () => void sandbox.close().then(() => process.exit(0)));
 

@@ -49,19 +49,26 @@ export function planW3(): W3Plan | string {
       params.push(`$id: ${print(idArg.type)}`);
       args.push('id: $id');
     }
-    build = (id, title) => (idArg ? { id, input: { jobTitle: title } } : idInInput ? { input: { id, jobTitle: title } } : { input: { jobTitle: title } });
+    build = (id, title) =>
+      idArg ? { id, input: { jobTitle: title } } : idInInput ? { input: { id, jobTitle: title } } : { input: { jobTitle: title } };
   } else if (idArg && update.arguments?.some((a) => a.name.value === 'jobTitle')) {
     params.push(`$id: ${print(idArg.type)}`, '$jobTitle: String');
     args.push('id: $id', 'jobTitle: $jobTitle');
     build = (id, title) => ({ id, jobTitle: title });
   }
   if (!build) return 'updateContact takes neither an input object nor an id with jobTitle';
-  const others = (update.arguments ?? []).filter((a) => !['id', 'input', 'jobTitle'].includes(a.name.value) && a.type.kind === Kind.NON_NULL_TYPE && !a.defaultValue);
+  const others = (update.arguments ?? []).filter(
+    (a) => !['id', 'input', 'jobTitle'].includes(a.name.value) && a.type.kind === Kind.NON_NULL_TYPE && !a.defaultValue,
+  );
   if (others.length > 0) return `updateContact requires arguments this bench does not know: ${others.map((a) => a.name.value).join(', ')}`;
 
   const returned = named(update.type);
   const returnedFields = fields.get(returned)?.map((f) => f.name.value) ?? [];
-  const selection = returnedFields.includes('jobTitle') ? '{ id jobTitle }' : returnedFields.includes('contact') ? '{ contact { id jobTitle } }' : undefined;
+  const selection = returnedFields.includes('jobTitle')
+    ? '{ id jobTitle }'
+    : returnedFields.includes('contact')
+      ? '{ contact { id jobTitle } }'
+      : undefined;
   if (!selection) return `updateContact returns ${returned}, with neither jobTitle nor contact`;
   return { mutation: `mutation W3Update(${params.join(', ')}) { updateContact(${args.join(', ')}) ${selection} }`, variables: build };
 }

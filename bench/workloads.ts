@@ -37,7 +37,9 @@ export const body = (query: string, variables?: Record<string, unknown>) => JSON
  */
 export function w4Variables(facts: WorldFacts): () => Record<string, unknown> {
   const combos: [string, string, number][] = [];
-  for (const owner of facts.ownerIds) for (const stage of facts.lifecycleStages) for (let first = 41; first <= 50; first++) combos.push([owner, LIFECYCLE_STAGES[stage] ?? 'OTHER', first]);
+  for (const owner of facts.ownerIds)
+    for (const stage of facts.lifecycleStages)
+      for (let first = 41; first <= 50; first++) combos.push([owner, LIFECYCLE_STAGES[stage] ?? 'OTHER', first]);
   // Deterministic Fisher–Yates with a small LCG: runs are comparable across machines.
   let seed = 12345;
   for (let i = combos.length - 1; i > 0; i--) {
@@ -75,7 +77,10 @@ export function listLevels(emailLinked: number): SystemName[][] {
  * W2 on a metadata-linked contact: the contact read and the customer search by its id (which
  * needs nothing but the id) → its company and owner, and the customer's invoice search.
  */
-export const W2_LEVELS: SystemName[][] = [['crm', 'billing'], ['crm', 'billing']];
+export const W2_LEVELS: SystemName[][] = [
+  ['crm', 'billing'],
+  ['crm', 'billing'],
+];
 
 /** W3, per client request: the mutation's one write round trip; the read after it can be served from what the write returned. */
 export const W3_LEVELS: SystemName[][] = [['crm']];

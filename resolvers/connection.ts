@@ -26,7 +26,9 @@ export interface Connection<T> {
 export function pageSize(first: number | null | undefined): number {
   if (first === null || first === undefined) return DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
-    throw new GatewayError('BAD_USER_INPUT', `first must be between 1 and ${MAX_PAGE_SIZE}`, { fields: { first: `must be between 1 and ${MAX_PAGE_SIZE}` } });
+    throw new GatewayError('BAD_USER_INPUT', `first must be between 1 and ${MAX_PAGE_SIZE}`, {
+      fields: { first: `must be between 1 and ${MAX_PAGE_SIZE}` },
+    });
   }
   return first;
 }
@@ -51,7 +53,12 @@ export function decodeCursor(cursor: string | null | undefined): string | undefi
  */
 export function toConnection<T>(
   nodes: T[],
-  options: { nextToken: string | null | undefined; cursorOf: (node: T, index: number) => string; totalCount?: number | null; hasPreviousPage?: boolean },
+  options: {
+    nextToken: string | null | undefined;
+    cursorOf: (node: T, index: number) => string;
+    totalCount?: number | null;
+    hasPreviousPage?: boolean;
+  },
 ): Connection<T> {
   const edges = nodes.map((node, i) => ({ cursor: encodeCursor(options.cursorOf(node, i)), node }));
   return {

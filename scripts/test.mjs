@@ -9,13 +9,20 @@ import net from 'node:net';
 const services = [
   { name: 'redis', label: 'Redis at 127.0.0.1:6379', probe: () => tcp(6379) },
   { name: 'postgres', label: 'PostgreSQL at 127.0.0.1:5432', probe: () => tcp(5432) },
-  { name: 'chromium', label: 'Chromium at /usr/bin/chromium', probe: async () => existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium') },
+  {
+    name: 'chromium',
+    label: 'Chromium at /usr/bin/chromium',
+    probe: async () => existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'),
+  },
 ];
 
 function tcp(port) {
   return new Promise((resolve) => {
     const socket = net.connect({ host: '127.0.0.1', port });
-    const done = (ok) => { socket.destroy(); resolve(ok); };
+    const done = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
     socket.setTimeout(1000, () => done(false));
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
@@ -52,7 +59,9 @@ if (existsSync(report)) {
   passed = json.numPassedTests;
   // A suite that failed to load counts as a failure even though no test inside it ran.
   // A suite whose setup failed marks its tests skipped, not failed: count the suite itself.
-  failed = json.numFailedTests + (json.testResults ?? []).filter((r) => r.status === 'failed' && !r.assertionResults.some((a) => a.status === 'failed')).length;
+  failed =
+    json.numFailedTests +
+    (json.testResults ?? []).filter((r) => r.status === 'failed' && !r.assertionResults.some((a) => a.status === 'failed')).length;
   if (json.numTotalTests === 0) failed = Math.max(failed, 1);
 }
 console.log(`${passed} passed, ${failed} failed`);

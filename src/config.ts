@@ -78,7 +78,13 @@ export interface Config {
   upstream: { timeoutMs: number; retries: number };
   /** Resilience knobs of the shared upstream layer (issue 6); see the README's resilience section. */
   resilience: ResilienceConfig;
-  cache: { redisUrl?: string; maxEntries: number; maxBytes: number; responses: { enabled: boolean; maxBytes: number }; ttlSeconds: Record<string, number> };
+  cache: {
+    redisUrl?: string;
+    maxEntries: number;
+    maxBytes: number;
+    responses: { enabled: boolean; maxBytes: number };
+    ttlSeconds: Record<string, number>;
+  };
   sandbox: { seed: number; contacts: number; latencyMs: number };
   /** Inbound vendor webhooks and live data (issue 5). */
   webhooks: WebhookConfig;
@@ -103,7 +109,15 @@ export interface AuthConfig {
   apiKeys: ApiKeyEntry[];
   /** Demo mode's development key when given as SWITCHBOARD_DEV_KEY (else it is kept in the data directory). */
   devApiKey?: string;
-  jwt?: { jwksUrl?: string; publicKey?: string; algorithm: string; issuer?: string; audience?: string; scopesClaim: string; clockSkewSeconds: number };
+  jwt?: {
+    jwksUrl?: string;
+    publicKey?: string;
+    algorithm: string;
+    issuer?: string;
+    audience?: string;
+    scopesClaim: string;
+    clockSkewSeconds: number;
+  };
 }
 
 export interface LimitsConfig {
@@ -220,7 +234,9 @@ const budget = z.union([
 ]);
 const budgetHint = 'write calls per window, e.g. 100/10s, 25/1s or 50/1m, or off';
 
-const flag = z.enum(['0', '1', 'true', 'false'], { error: 'must be 1, 0, true or false' }).transform((value) => value === '1' || value === 'true');
+const flag = z
+  .enum(['0', '1', 'true', 'false'], { error: 'must be 1, 0, true or false' })
+  .transform((value) => value === '1' || value === 'true');
 
 interface FieldSpec<T> {
   schema: z.ZodType<T>;
@@ -231,10 +247,20 @@ interface FieldSpec<T> {
 
 const FIELDS = {
   PORT: { schema: whole(0, 65_535), hint: 'set a port number between 0 and 65535' },
-  HOST: { schema: z.string().regex(/^\S+$/, { error: 'contains whitespace' }), hint: 'set a hostname or IP address, e.g. 127.0.0.1 or 0.0.0.0' },
-  SWITCHBOARD_MODE: { schema: z.enum(['demo', 'production'], { error: 'must be demo or production' }), hint: 'use demo (sandbox allowed) or production' },
+  HOST: {
+    schema: z.string().regex(/^\S+$/, { error: 'contains whitespace' }),
+    hint: 'set a hostname or IP address, e.g. 127.0.0.1 or 0.0.0.0',
+  },
+  SWITCHBOARD_MODE: {
+    schema: z.enum(['demo', 'production'], { error: 'must be demo or production' }),
+    hint: 'use demo (sandbox allowed) or production',
+  },
   LOG_LEVEL: { schema: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }), hint: 'pick one of the pino levels' },
-  HUBSPOT_BASE_URL: { schema: httpUrl, hint: `use the vendor's URL (${VENDOR_BASE_URLS.crm}) or a sandbox URL like http://127.0.0.1:4010`, secret: true },
+  HUBSPOT_BASE_URL: {
+    schema: httpUrl,
+    hint: `use the vendor's URL (${VENDOR_BASE_URLS.crm}) or a sandbox URL like http://127.0.0.1:4010`,
+    secret: true,
+  },
   HUBSPOT_TOKEN: { schema: credential, hint: "paste only the private-app token, without 'Bearer ' or a trailing newline", secret: true },
   STRIPE_BASE_URL: { schema: httpUrl, hint: `use the vendor's URL (${VENDOR_BASE_URLS.billing}) or a sandbox URL`, secret: true },
   STRIPE_API_KEY: { schema: credential, hint: 'paste only the secret or restricted key (sk_… / rk_…)', secret: true },
@@ -264,20 +290,42 @@ const FIELDS = {
     schema: whole(0, MAX_TTL_SECONDS),
     hint: 'set how long each process serves the Slack user directory before re-reading it, in seconds (0 re-reads it on every request), e.g. 300',
   },
-  HUBSPOT_CLIENT_SECRET: { schema: credential, hint: "paste the HubSpot app's client secret (it signs X-HubSpot-Signature-v3)", secret: true },
+  HUBSPOT_CLIENT_SECRET: {
+    schema: credential,
+    hint: "paste the HubSpot app's client secret (it signs X-HubSpot-Signature-v3)",
+    secret: true,
+  },
   STRIPE_WEBHOOK_SECRET: { schema: credential, hint: "paste the endpoint's signing secret (whsec_…)", secret: true },
-  SLACK_SIGNING_SECRET: { schema: credential, hint: "paste the Slack app's signing secret (Basic Information → App Credentials)", secret: true },
+  SLACK_SIGNING_SECRET: {
+    schema: credential,
+    hint: "paste the Slack app's signing secret (Basic Information → App Credentials)",
+    secret: true,
+  },
   WEBHOOK_PUBLIC_URL: { schema: httpUrl, hint: 'the public base URL the vendors call, e.g. https://gateway.example.com' },
-  WEBHOOK_DEDUPE_TTL_SECONDS: { schema: whole(1, 30 * 24 * 3600), hint: 'set how long delivered webhook ids are remembered, e.g. 259200 (3 days)' },
+  WEBHOOK_DEDUPE_TTL_SECONDS: {
+    schema: whole(1, 30 * 24 * 3600),
+    hint: 'set how long delivered webhook ids are remembered, e.g. 259200 (3 days)',
+  },
   SWITCHBOARD_DATA_DIR: { schema: z.string().min(1), hint: 'a writable directory, e.g. .data' },
   DATABASE_URL: {
-    schema: z.string().refine((value) => URL.canParse(value) && /^postgres(ql)?:$/.test(new URL(value).protocol), { error: 'is not a postgres:// URL' }),
+    schema: z
+      .string()
+      .refine((value) => URL.canParse(value) && /^postgres(ql)?:$/.test(new URL(value).protocol), { error: 'is not a postgres:// URL' }),
     hint: 'e.g. postgres://user:password@db:5432/switchboard, or unset it for the embedded database',
     secret: true,
   },
-  DATABASE_SCHEMA: { schema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: 'is not a lower-case SQL identifier' }), hint: 'e.g. switchboard' },
-  WRITE_LEASE_MS: { schema: whole(1000, 3_600_000), hint: 'set how long a running write holds its idempotency key in milliseconds, e.g. 60000' },
-  WRITE_WAIT_MS: { schema: whole(0, 600_000), hint: 'set how long a duplicate request waits for the running write in milliseconds, e.g. 15000' },
+  DATABASE_SCHEMA: {
+    schema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: 'is not a lower-case SQL identifier' }),
+    hint: 'e.g. switchboard',
+  },
+  WRITE_LEASE_MS: {
+    schema: whole(1000, 3_600_000),
+    hint: 'set how long a running write holds its idempotency key in milliseconds, e.g. 60000',
+  },
+  WRITE_WAIT_MS: {
+    schema: whole(0, 600_000),
+    hint: 'set how long a duplicate request waits for the running write in milliseconds, e.g. 15000',
+  },
   SANDBOX_SEED: { schema: whole(-2_147_483_648, 2_147_483_647), hint: 'set any whole number; the same seed gives the same sandbox data' },
   SANDBOX_CONTACTS: { schema: whole(0, 1_000_000), hint: 'set how many CRM contacts the sandbox generates, e.g. 1000' },
   SANDBOX_LATENCY_MS: { schema: whole(0, 60_000), hint: 'set the latency the sandbox adds per call in milliseconds, e.g. 0' },
@@ -286,13 +334,26 @@ const FIELDS = {
     hint: 'paste the key an earlier demo start printed, or unset it to use the one kept in SWITCHBOARD_DATA_DIR',
     secret: true,
   },
-  SWITCHBOARD_API_KEYS: { schema: apiKeyList, hint: 'list name:sha256:scope+scope[:rate] entries; `tsx src/main.ts hash-key <name> <scopes>` prints one', secret: true },
+  SWITCHBOARD_API_KEYS: {
+    schema: apiKeyList,
+    hint: 'list name:sha256:scope+scope[:rate] entries; `tsx src/main.ts hash-key <name> <scopes>` prints one',
+    secret: true,
+  },
   JWT_JWKS_URL: { schema: httpUrl, hint: "set the identity provider's JWKS URL, e.g. https://idp.example.com/.well-known/jwks.json" },
-  JWT_PUBLIC_KEY: { schema: z.string().regex(/^-----BEGIN PUBLIC KEY-----[\s\S]+-----END PUBLIC KEY-----$/, { error: 'is not a PEM public key' }), hint: 'paste the SPKI PEM (-----BEGIN PUBLIC KEY-----…)' },
-  JWT_ALGORITHM: { schema: z.enum(['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'], { error: 'is not a supported asymmetric algorithm' }), hint: 'use RS256, PS256, ES256, ES384 or EdDSA' },
+  JWT_PUBLIC_KEY: {
+    schema: z.string().regex(/^-----BEGIN PUBLIC KEY-----[\s\S]+-----END PUBLIC KEY-----$/, { error: 'is not a PEM public key' }),
+    hint: 'paste the SPKI PEM (-----BEGIN PUBLIC KEY-----…)',
+  },
+  JWT_ALGORITHM: {
+    schema: z.enum(['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'], { error: 'is not a supported asymmetric algorithm' }),
+    hint: 'use RS256, PS256, ES256, ES384 or EdDSA',
+  },
   JWT_ISSUER: { schema: z.string().min(1), hint: "set the token issuer (the 'iss' claim) to accept" },
   JWT_AUDIENCE: { schema: z.string().min(1), hint: "set the audience (the 'aud' claim) tokens must carry" },
-  JWT_SCOPES_CLAIM: { schema: z.string().regex(/^[\w:./-]+$/, { error: 'is not a claim name' }), hint: 'name the claim holding scopes, e.g. scope or scp' },
+  JWT_SCOPES_CLAIM: {
+    schema: z.string().regex(/^[\w:./-]+$/, { error: 'is not a claim name' }),
+    hint: 'name the claim holding scopes, e.g. scope or scp',
+  },
   JWT_CLOCK_SKEW_SECONDS: { schema: whole(0, 600), hint: 'set the tolerated clock skew in seconds, e.g. 30' },
   LIMIT_MAX_DEPTH: { schema: whole(1, 100), hint: 'set the maximum selection depth, e.g. 10' },
   LIMIT_MAX_ALIASES: { schema: whole(0, 1000), hint: 'set the maximum aliases per operation, e.g. 15' },
@@ -373,12 +434,17 @@ class Reader {
     try {
       parsed = JSON.parse(readFileSync(path, 'utf8'));
     } catch (error) {
-      const reason = error instanceof SyntaxError ? 'is not valid JSON' : `cannot be read (${(error as { code?: string }).code ?? 'error'})`;
+      const reason =
+        error instanceof SyntaxError ? 'is not valid JSON' : `cannot be read (${(error as { code?: string }).code ?? 'error'})`;
       this.problem('SWITCHBOARD_CONFIG', `the file ${path} ${reason}`, 'point it at a readable JSON file, or unset it');
       return undefined;
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      this.problem('SWITCHBOARD_CONFIG', `the file ${path} is not a JSON object`, 'write an object whose keys are variable names, e.g. { "PORT": 4000 }');
+      this.problem(
+        'SWITCHBOARD_CONFIG',
+        `the file ${path} is not a JSON object`,
+        'write an object whose keys are variable names, e.g. { "PORT": 4000 }',
+      );
       return undefined;
     }
     const values: Record<string, string> = {};
@@ -422,7 +488,10 @@ function readTtls(reader: Reader): Record<string, number> {
     }
     const raw = reader.raw(name);
     if (!raw) continue;
-    const seconds = reader.parse(name, raw, { schema, hint: `set the TTL in seconds (0 disables caching for it, at most ${MAX_TTL_SECONDS})` });
+    const seconds = reader.parse(name, raw, {
+      schema,
+      hint: `set the TTL in seconds (0 disables caching for it, at most ${MAX_TTL_SECONDS})`,
+    });
     if (seconds !== undefined) ttlSeconds[resourceFromTtlName(name)] = seconds;
   }
   return ttlSeconds;
@@ -469,8 +538,10 @@ function readAuth(reader: Reader, mode: Mode | undefined): AuthConfig {
   }
   // A production verifier that accepts any issuer or audience would accept tokens minted for other apps.
   if (jwtSet && mode === 'production') {
-    if (!reader.raw('JWT_ISSUER')) reader.problem('JWT_ISSUER', 'is missing while JWT verification is on in production', 'set the issuer tokens must come from');
-    if (!reader.raw('JWT_AUDIENCE')) reader.problem('JWT_AUDIENCE', 'is missing while JWT verification is on in production', "set this gateway's audience");
+    if (!reader.raw('JWT_ISSUER'))
+      reader.problem('JWT_ISSUER', 'is missing while JWT verification is on in production', 'set the issuer tokens must come from');
+    if (!reader.raw('JWT_AUDIENCE'))
+      reader.problem('JWT_AUDIENCE', 'is missing while JWT verification is on in production', "set this gateway's audience");
   }
   const devApiKey = reader.get('SWITCHBOARD_DEV_KEY');
   if (devApiKey && mode === 'production') {
@@ -540,12 +611,17 @@ export function loadConfig(env: EnvLike = process.env): Config {
       maxEntries: reader.get('CACHE_MAX_ENTRIES') ?? 50_000,
       maxBytes: (reader.get('CACHE_MAX_MB') ?? 64) * 2 ** 20,
       // Off by default with Redis: replicas learn of each other's writes a moment late (see use-response-cache.ts).
-      responses: { enabled: reader.get('RESPONSE_CACHE') ?? reader.raw('REDIS_URL') === undefined, maxBytes: (reader.get('RESPONSE_CACHE_MAX_MB') ?? 8) * 2 ** 20 },
+      responses: {
+        enabled: reader.get('RESPONSE_CACHE') ?? reader.raw('REDIS_URL') === undefined,
+        maxBytes: (reader.get('RESPONSE_CACHE_MAX_MB') ?? 8) * 2 ** 20,
+      },
       ttlSeconds: withDirectoryRefresh(readTtls(reader), reader.get('SLACK_DIRECTORY_REFRESH_SECONDS')),
     },
     webhooks: {
-      hubspotClientSecret: reader.get('HUBSPOT_CLIENT_SECRET') ?? (mode === 'demo' ? SANDBOX_WEBHOOK_SECRETS.hubspotClientSecret : undefined),
-      stripeWebhookSecret: reader.get('STRIPE_WEBHOOK_SECRET') ?? (mode === 'demo' ? SANDBOX_WEBHOOK_SECRETS.stripeWebhookSecret : undefined),
+      hubspotClientSecret:
+        reader.get('HUBSPOT_CLIENT_SECRET') ?? (mode === 'demo' ? SANDBOX_WEBHOOK_SECRETS.hubspotClientSecret : undefined),
+      stripeWebhookSecret:
+        reader.get('STRIPE_WEBHOOK_SECRET') ?? (mode === 'demo' ? SANDBOX_WEBHOOK_SECRETS.stripeWebhookSecret : undefined),
       slackSigningSecret: reader.get('SLACK_SIGNING_SECRET') ?? (mode === 'demo' ? SANDBOX_WEBHOOK_SECRETS.slackSigningSecret : undefined),
       publicUrl: reader.get('WEBHOOK_PUBLIC_URL'),
       // Stripe retries for up to 3 days; an id must be remembered at least that long.

@@ -9,20 +9,25 @@ export const ERROR_CODES = {
   NOT_FOUND: 'The record does not exist in the system of record (or is archived).',
   UNAUTHENTICATED: 'No valid credential was presented.',
   FORBIDDEN: 'The caller lacks the scope this field or operation needs.',
-  UPSTREAM_UNAVAILABLE: 'The upstream system refused the connection or answered 5xx, its circuit breaker is open, or (at once, nothing sent) the gateway already has as many calls to it in flight and waiting as its bulkhead allows.',
+  UPSTREAM_UNAVAILABLE:
+    'The upstream system refused the connection or answered 5xx, its circuit breaker is open, or (at once, nothing sent) the gateway already has as many calls to it in flight and waiting as its bulkhead allows.',
   UPSTREAM_TIMEOUT: 'The upstream system did not answer within the per-attempt timeout or the request deadline.',
   UPSTREAM_BAD_RESPONSE: 'The upstream answered with a body that does not have the shape the connector relies on.',
   UPSTREAM_AUTH_FAILED: 'The upstream rejected the credential Switchboard is configured with (fix the configuration).',
   UPSTREAM_FORBIDDEN:
     "The upstream accepts the gateway's credential but does not let it reach this record (e.g. the Slack bot is not a member of the channel: invite it).",
   UPSTREAM_CONFLICT: 'The upstream refused the write because it conflicts with existing data (e.g. a duplicate email).',
-  RATE_LIMITED: "The upstream quota is spent, or (HTTP 429 with Retry-After) the caller's own per-minute limit; `extensions.retryAfter` says when to try again (seconds).",
-  OVERLOADED: 'The gateway is at its limit of operations in flight and waiting (HTTP 503 with Retry-After), or the operation waited for a slot past its deadline; nothing was sent upstream.',
+  RATE_LIMITED:
+    "The upstream quota is spent, or (HTTP 429 with Retry-After) the caller's own per-minute limit; `extensions.retryAfter` says when to try again (seconds).",
+  OVERLOADED:
+    'The gateway is at its limit of operations in flight and waiting (HTTP 503 with Retry-After), or the operation waited for a slot past its deadline; nothing was sent upstream.',
   WRITE_OUTCOME_UNKNOWN: 'A write was sent but its outcome is unknown; retry with the same idempotency key.',
-  CLIENT_CLOSED_REQUEST: 'The client closed the connection before the answer was ready; no client receives it: it names the cancelled upstream calls in logs and traces.',
+  CLIENT_CLOSED_REQUEST:
+    'The client closed the connection before the answer was ready; no client receives it: it names the cancelled upstream calls in logs and traces.',
   DEAL_ALREADY_WON: 'winDeal refused: the deal is already closed-won, so it is not billed again, whatever the key; nothing was written.',
   WRITE_IN_PROGRESS: 'A write on the same subject (deal) is running, or awaits its own key to settle an unknown outcome; nothing written.',
-  BAD_REQUEST: 'The HTTP request is not a GraphQL request the gateway accepts: malformed JSON, an unsupported content type or method, or (403) a GET or form POST without a CSRF header.',
+  BAD_REQUEST:
+    'The HTTP request is not a GraphQL request the gateway accepts: malformed JSON, an unsupported content type or method, or (403) a GET or form POST without a CSRF header.',
   REQUEST_ENTITY_TOO_LARGE: 'The request body exceeds LIMIT_MAX_BODY_BYTES (HTTP 413).',
   PERSISTED_QUERY_NOT_FOUND: 'Trusted-documents mode: the request sent query text, or a document id that is not in the manifest.',
   GRAPHQL_PARSE_FAILED: 'The document is not valid GraphQL syntax.',

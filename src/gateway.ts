@@ -7,7 +7,14 @@
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { GraphQLError, getOperationAST, parse } from 'graphql';
 import { createBillingConnector, createBillingLoaders, stripeProfile } from './connectors/billing/index.ts';
-import { CHAT_RESOURCES, createChatConnector, createChatLoaders, createUserDirectory, DEFAULT_DIRECTORY_REFRESH_SECONDS, slackProfile } from './connectors/chat/index.ts';
+import {
+  CHAT_RESOURCES,
+  createChatConnector,
+  createChatLoaders,
+  createUserDirectory,
+  DEFAULT_DIRECTORY_REFRESH_SECONDS,
+  slackProfile,
+} from './connectors/chat/index.ts';
 import { createCrmConnector, createCrmLoaders, hubspotProfile } from './connectors/crm/index.ts';
 import { createCacheStore, type CacheStore } from './cache/store.ts';
 import { createChangeFeed } from './changes/feed.ts';
@@ -133,7 +140,11 @@ export function createGateway(options: GatewayOptions): Gateway {
   const caches = { crm: scoped('crm'), billing: scoped('billing'), chat: scoped('chat') };
   const namespace = options.cacheNamespace ?? 'switchboard';
   const responses = config.cache.responses.enabled
-    ? createResponseCache({ ttlSeconds: config.cache.ttlSeconds, maxBytes: config.cache.responses.maxBytes, onResult: (result) => metrics.observeResponseCache(result) })
+    ? createResponseCache({
+        ttlSeconds: config.cache.ttlSeconds,
+        maxBytes: config.cache.responses.maxBytes,
+        onResult: (result) => metrics.observeResponseCache(result),
+      })
     : undefined;
   const invalidateRecords = createInvalidator(caches);
   // With Redis, replicas share event-id dedupe and fan-out; the cache is shared there too, so one invalidation serves all.
@@ -143,7 +154,9 @@ export function createGateway(options: GatewayOptions): Gateway {
       responses?.invalidate(event);
       await invalidateRecords(event);
     },
-    transport: config.cache.redisUrl ? createRedisTransport({ url: config.cache.redisUrl, namespace, dedupeTtlSeconds: config.webhooks.dedupeTtlSeconds }) : undefined,
+    transport: config.cache.redisUrl
+      ? createRedisTransport({ url: config.cache.redisUrl, namespace, dedupeTtlSeconds: config.webhooks.dedupeTtlSeconds })
+      : undefined,
   });
   const stopListening = new AbortController();
   if (responses && config.cache.redisUrl) {
@@ -160,7 +173,12 @@ export function createGateway(options: GatewayOptions): Gateway {
   };
   // One replica of the Slack user directory per process, read with the process-level connector and kept fresh by every
   // user change this replica hears of (with Redis: changes delivered to any replica).
-  const directory = createUserDirectory({ connector: connectors.chat, cache: caches.chat, refreshSeconds: directoryRefreshSeconds, logger });
+  const directory = createUserDirectory({
+    connector: connectors.chat,
+    cache: caches.chat,
+    refreshSeconds: directoryRefreshSeconds,
+    logger,
+  });
   const directoryFeed = new AbortController();
   void (async () => {
     for await (const event of changes.subscribe(directoryFeed.signal)) void directory.applyChange(event);
@@ -168,7 +186,12 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   const writeStore =
     options.writeStore ??
-    createWriteStore({ databaseUrl: config.store.databaseUrl, dataDir: config.webhooks.dataDir, schema: config.store.schema, leaseMs: config.store.leaseMs });
+    createWriteStore({
+      databaseUrl: config.store.databaseUrl,
+      dataDir: config.webhooks.dataDir,
+      schema: config.store.schema,
+      leaseMs: config.store.leaseMs,
+    });
   const writes = { store: writeStore, waitMs: config.store.waitMs, observer: options.onWorkflowStep };
 
   const schema = buildGatewaySchema();
@@ -186,7 +209,11 @@ export function createGateway(options: GatewayOptions): Gateway {
     const http = (system: SystemName) => (trace ? tracedClient(upstream[system], trace) : upstream[system]);
     const cacheOf = <S extends SystemName>(system: S) => (trace ? tracedCache(caches[system], system, trace) : caches[system]);
     const lookAhead: LookAhead = {};
-    const billing = createBillingLoaders({ connector: createBillingConnector(http('billing'), { requestId, signal }), cache: cacheOf('billing'), requestId });
+    const billing = createBillingLoaders({
+      connector: createBillingConnector(http('billing'), { requestId, signal }),
+      cache: cacheOf('billing'),
+      requestId,
+    });
     return {
       requestId,
       log: requestLogger(logger, request, principal?.id),
@@ -203,7 +230,13 @@ export function createGateway(options: GatewayOptions): Gateway {
           onContactPage: lookAheadFromContacts(lookAhead, billing),
         }),
         billing,
-        chat: createChatLoaders({ connector: createChatConnector(http('chat'), { requestId, signal }), cache: cacheOf('chat'), directory, requestId, signal }),
+        chat: createChatLoaders({
+          connector: createChatConnector(http('chat'), { requestId, signal }),
+          cache: cacheOf('chat'),
+          directory,
+          requestId,
+          signal,
+        }),
       },
       connectors: {
         crm: createCrmConnector(http('crm'), { requestId, signal }),
@@ -248,7 +281,11 @@ export function createGateway(options: GatewayOptions): Gateway {
       // First, so it sees each result before other plugins rebuild its errors.
       useRequestLog(logger),
       useWebhookReceivers({
-        secrets: { hubspot: config.webhooks.hubspotClientSecret, stripe: config.webhooks.stripeWebhookSecret, slack: config.webhooks.slackSigningSecret },
+        secrets: {
+          hubspot: config.webhooks.hubspotClientSecret,
+          stripe: config.webhooks.stripeWebhookSecret,
+          slack: config.webhooks.slackSigningSecret,
+        },
         publicUrl: config.webhooks.publicUrl,
         changes,
         cursor,

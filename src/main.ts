@@ -63,10 +63,16 @@ async function startEmbeddedSandbox(config: Config, systems: Config['sandboxSyst
  * out-of-memory crash under load, so say so at start instead.
  */
 function warnIfHeapTooSmall(config: Config, logger: Logger): void {
-  const cachesMb = ((config.cache.redisUrl ? 0 : config.cache.maxBytes) + (config.cache.responses.enabled ? config.cache.responses.maxBytes : 0)) / 2 ** 20;
+  const cachesMb =
+    ((config.cache.redisUrl ? 0 : config.cache.maxBytes) + (config.cache.responses.enabled ? config.cache.responses.maxBytes : 0)) /
+    2 ** 20;
   const needMb = Math.ceil(HEAP_BASE_MB + cachesMb + config.resilience.maxConcurrentOperations * HEAP_PER_OPERATION_MB);
   const limitMb = Math.floor(getHeapStatistics().heap_size_limit / 2 ** 20);
-  if (limitMb < needMb) logger.warn({ heapLimitMb: limitMb, needMb }, 'the heap limit is below what the configured caches and MAX_CONCURRENT_OPERATIONS need; raise --max-old-space-size');
+  if (limitMb < needMb)
+    logger.warn(
+      { heapLimitMb: limitMb, needMb },
+      'the heap limit is below what the configured caches and MAX_CONCURRENT_OPERATIONS need; raise --max-old-space-size',
+    );
 }
 
 /** Code, schema and working set of an idle gateway, and the most one admitted operation holds at once (measured with the bench's W4). */
@@ -93,7 +99,8 @@ async function serve(): Promise<void> {
   });
   const shown = config.host === '127.0.0.1' || config.host === '0.0.0.0' ? 'localhost' : config.host;
   console.log(`Switchboard gateway on http://${shown}:${config.port}/graphql (${config.mode} mode)`);
-  if (config.mode === 'demo') console.log(`Open http://${shown}:${config.port}/graphql in a browser for GraphiQL; the W1 tab joins all three systems.`);
+  if (config.mode === 'demo')
+    console.log(`Open http://${shown}:${config.port}/graphql in a browser for GraphiQL; the W1 tab joins all three systems.`);
   if (dev) {
     const kept = dev.source === 'env' ? 'from SWITCHBOARD_DEV_KEY' : `kept in ${dev.path} across restarts; delete it for a new one`;
     console.log(`Development API key (all scopes, ${kept}; GraphiQL already sends it): ${dev.key}`);
@@ -102,7 +109,10 @@ async function serve(): Promise<void> {
     const local = `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${config.port}`;
     const refused = await registerWithSandbox(sandbox.urls, local, config.webhooks).catch((error: unknown) => [String(error)]);
     if (refused.length > 0) logger.warn({ refused }, 'the sandbox did not accept the webhook receivers; live updates from it are off');
-    else console.log(`Sandbox webhooks deliver to ${local}/webhooks/{hubspot,stripe,slack}; subscriptions over SSE or graphql-ws on /graphql.`);
+    else
+      console.log(
+        `Sandbox webhooks deliver to ${local}/webhooks/{hubspot,stripe,slack}; subscriptions over SSE or graphql-ws on /graphql.`,
+      );
   }
   // The write store opens now, in the background, so the first write does not wait for it (a failure is retried by that write).
   writeStore.open().catch((error: unknown) => logger.warn({ err: error }, 'the write store did not open; the first write retries'));

@@ -19,6 +19,9 @@ export function createServeWriteStore(config: Config, sandbox: Pick<Sandbox, 'in
     schema: config.store.schema,
     leaseMs: config.store.leaseMs,
     world,
-    onWorldChange: () => logger.info('the sandbox world is new since the last start: the demo write store (idempotency records, audit log) starts empty with it'),
+    onWorldChange: () =>
+      logger.info(
+        'the sandbox world is new since the last start: the demo write store (idempotency records, audit log) starts empty with it',
+      ),
   });
 }

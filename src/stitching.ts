@@ -97,7 +97,11 @@ export function buildGatewaySchema(subschemas: SubschemaConfig[] = createSubsche
     subschemas,
     mergeTypes: true,
     typeDefs: [subscriptionTypeDefs, workflowTypeDefs],
-    resolvers: [createSubscriptionResolvers() as IResolvers, createWorkflowResolvers() as unknown as IResolvers, { DateTime: GatewayDateTime }],
+    resolvers: [
+      createSubscriptionResolvers() as IResolvers,
+      createWorkflowResolvers() as unknown as IResolvers,
+      { DateTime: GatewayDateTime },
+    ],
   });
   const pruned = pruneSchema(filterSchema({ schema: stitched, rootFieldFilter: (_operation, name) => !name.startsWith('_') }));
   return withExactErrorPaths(withGatewayScopeChecks(pruned, requirements));

@@ -79,13 +79,17 @@ export function createSubschemaExecutor(schema: GraphQLSchema): Executor {
     const operation = getOperationAST(request.document, request.operationName);
     if (operation?.operation !== 'query') return fallback(request);
     const result = run(request);
-    const settle = (value: unknown) => (failedWhole(value) && operation.selectionSet.selections.length > 1 ? runEach(request, operation) : value);
+    const settle = (value: unknown) =>
+      failedWhole(value) && operation.selectionSet.selections.length > 1 ? runEach(request, operation) : value;
     return isThenable(result) ? Promise.resolve(result).then(settle) : settle(result);
   };
 
   async function runEach(request: Request, operation: OperationDefinitionNode): Promise<ExecutionResult> {
     const results = await Promise.all(
-      splitRootFields(request.document, operation).map(async ({ key, document }) => ({ key, result: (await run({ ...request, document })) as ExecutionResult })),
+      splitRootFields(request.document, operation).map(async ({ key, document }) => ({
+        key,
+        result: (await run({ ...request, document })) as ExecutionResult,
+      })),
     );
     const data: Record<string, unknown> = {};
     const errors: GraphQLError[] = [];
@@ -115,7 +119,8 @@ function failedWhole(value: unknown): boolean {
 /** One document per root selection, each with only the variables and fragments it uses. */
 function splitRootFields(document: DocumentNode, operation: OperationDefinitionNode): { key: string; document: DocumentNode }[] {
   const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  for (const definition of document.definitions)
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   return operation.selectionSet.selections.map((selection) => {
     const variables = new Set<string>();
     const used = new Map<string, FragmentDefinitionNode>();

@@ -38,9 +38,15 @@ describe('API keys', () => {
   });
 
   it('refuses JWT verification without issuer and audience in production mode', () => {
-    expect(() => loadConfig({ SWITCHBOARD_MODE: 'production', JWT_JWKS_URL: 'https://idp.example.com/jwks.json', HUBSPOT_TOKEN: 't', STRIPE_API_KEY: 'k', SLACK_BOT_TOKEN: 'x' })).toThrow(
-      /JWT_ISSUER[\s\S]*JWT_AUDIENCE/,
-    );
+    expect(() =>
+      loadConfig({
+        SWITCHBOARD_MODE: 'production',
+        JWT_JWKS_URL: 'https://idp.example.com/jwks.json',
+        HUBSPOT_TOKEN: 't',
+        STRIPE_API_KEY: 'k',
+        SLACK_BOT_TOKEN: 'x',
+      }),
+    ).toThrow(/JWT_ISSUER[\s\S]*JWT_AUDIENCE/);
   });
 
   it('turns introspection and GraphiQL off by default in production mode', () => {

@@ -20,7 +20,8 @@ function nested(depth: number): string {
 /** Each fragment spreads the previous one ten times: 10^6 fields from a few hundred bytes. */
 function fragmentBomb(): string {
   const fragments = ['fragment F0 on Contact { id email firstName }'];
-  for (let i = 1; i <= 6; i++) fragments.push(`fragment F${i} on Contact { ${Array.from({ length: 10 }, () => `...F${i - 1}`).join(' ')} }`);
+  for (let i = 1; i <= 6; i++)
+    fragments.push(`fragment F${i} on Contact { ${Array.from({ length: 10 }, () => `...F${i - 1}`).join(' ')} }`);
   return `{ contacts(first: 1) { nodes { ...F6 } } } ${fragments.join(' ')}`;
 }
 
@@ -41,10 +42,19 @@ const withToken = async (issuer: TestIssuer, claims: Record<string, unknown>, op
 
 const CASES: Case[] = [
   { name: 'malformed JSON', init: () => post('{"query": "{ contacts'), status: 400, code: 'BAD_REQUEST' },
-  { name: 'a JSON array (batching is off)', init: () => post([{ query: '{ __typename }' }, { query: '{ __typename }' }]), status: 400, code: 'BAD_REQUEST' },
+  {
+    name: 'a JSON array (batching is off)',
+    init: () => post([{ query: '{ __typename }' }, { query: '{ __typename }' }]),
+    status: 400,
+    code: 'BAD_REQUEST',
+  },
   {
     name: 'a form POST (a CSRF-able simple request)',
-    init: () => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...TEST_AUTH_HEADERS }, body: 'query=%7B__typename%7D' }),
+    init: () => ({
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...TEST_AUTH_HEADERS },
+      body: 'query=%7B__typename%7D',
+    }),
     status: 403,
     code: 'BAD_REQUEST',
   },
@@ -60,7 +70,12 @@ const CASES: Case[] = [
     status: 403,
     code: 'BAD_REQUEST',
   },
-  { name: 'an oversized body', init: () => post({ query: '{ __typename }', variables: { pad: 'x'.repeat(200_000) } }), status: 413, code: 'REQUEST_ENTITY_TOO_LARGE' },
+  {
+    name: 'an oversized body',
+    init: () => post({ query: '{ __typename }', variables: { pad: 'x'.repeat(200_000) } }),
+    status: 413,
+    code: 'REQUEST_ENTITY_TOO_LARGE',
+  },
   { name: 'deep nesting', init: () => post({ query: nested(6) }), status: 400, code: 'GRAPHQL_VALIDATION_FAILED' },
   {
     name: 'an alias bomb',
@@ -77,36 +92,97 @@ const CASES: Case[] = [
   },
   {
     name: 'a directive flood',
-    init: () => post({ query: `{ contacts(first: 1) { nodes { id ${Array.from({ length: 30 }, () => '@include(if: true)').join(' ')} } } }` }),
+    init: () =>
+      post({ query: `{ contacts(first: 1) { nodes { id ${Array.from({ length: 30 }, () => '@include(if: true)').join(' ')} } } }` }),
     status: 400,
     code: 'GRAPHQL_VALIDATION_FAILED',
   },
-  { name: 'first above the page cap of 100', init: () => post({ query: '{ contacts(first: 101) { nodes { id } } }' }), status: 200, code: 'BAD_USER_INPUT' },
+  {
+    name: 'first above the page cap of 100',
+    init: () => post({ query: '{ contacts(first: 101) { nodes { id } } }' }),
+    status: 200,
+    code: 'BAD_USER_INPUT',
+  },
   // The cost limit multiplies by `first`, so a huge page is refused before execution.
-  { name: 'a huge first', init: () => post({ query: '{ contacts(first: 100000) { nodes { id } } }' }), status: 400, code: 'GRAPHQL_VALIDATION_FAILED' },
+  {
+    name: 'a huge first',
+    init: () => post({ query: '{ contacts(first: 100000) { nodes { id } } }' }),
+    status: 400,
+    code: 'GRAPHQL_VALIDATION_FAILED',
+  },
   {
     name: 'a wrong variable type',
     init: () => post({ query: 'query ($n: Int) { contacts(first: $n) { nodes { id } } }', variables: { n: 'ten' } }),
     status: 400,
     code: 'BAD_USER_INPUT',
   },
-  { name: 'an unknown field (no suggestion in the message)', init: () => post({ query: '{ contacts(first: 1) { nodes { emial } } }' }), status: 400, code: 'GRAPHQL_VALIDATION_FAILED' },
+  {
+    name: 'an unknown field (no suggestion in the message)',
+    init: () => post({ query: '{ contacts(first: 1) { nodes { emial } } }' }),
+    status: 400,
+    code: 'GRAPHQL_VALIDATION_FAILED',
+  },
   { name: 'no credential', init: () => post({ query: '{ __typename }' }, {}), status: 401, code: 'UNAUTHENTICATED' },
-  { name: 'an unknown API key', init: () => post({ query: '{ __typename }' }, { authorization: 'Bearer sbk_not-a-real-key' }), status: 401, code: 'UNAUTHENTICATED' },
-  { name: 'an unknown X-API-Key', init: () => post({ query: '{ __typename }' }, { 'x-api-key': 'sbk_not-a-real-key' }), status: 401, code: 'UNAUTHENTICATED' },
-  { name: 'a Basic authorization header', init: () => post({ query: '{ __typename }' }, { authorization: 'Basic dXNlcjpwYXNz' }), status: 401, code: 'UNAUTHENTICATED' },
+  {
+    name: 'an unknown API key',
+    init: () => post({ query: '{ __typename }' }, { authorization: 'Bearer sbk_not-a-real-key' }),
+    status: 401,
+    code: 'UNAUTHENTICATED',
+  },
+  {
+    name: 'an unknown X-API-Key',
+    init: () => post({ query: '{ __typename }' }, { 'x-api-key': 'sbk_not-a-real-key' }),
+    status: 401,
+    code: 'UNAUTHENTICATED',
+  },
+  {
+    name: 'a Basic authorization header',
+    init: () => post({ query: '{ __typename }' }, { authorization: 'Basic dXNlcjpwYXNz' }),
+    status: 401,
+    code: 'UNAUTHENTICATED',
+  },
   {
     name: 'an expired token',
     init: (issuer) => withToken(issuer, { sub: 'ann', scope: 'crm:read' }, { expiresIn: Math.floor(Date.now() / 1000) - 600 }),
     status: 401,
     code: 'UNAUTHENTICATED',
   },
-  { name: 'a forged token', init: (issuer) => withToken(issuer, { sub: 'ann', scope: 'crm:read' }, { forged: true }), status: 401, code: 'UNAUTHENTICATED' },
-  { name: 'a wrong-audience token', init: (issuer) => withToken(issuer, { sub: 'ann', scope: 'crm:read' }, { audience: 'another-app' }), status: 401, code: 'UNAUTHENTICATED' },
-  { name: 'a wrong-issuer token', init: (issuer) => withToken(issuer, { sub: 'ann', scope: 'crm:read' }, { issuer: 'https://evil.test/' }), status: 401, code: 'UNAUTHENTICATED' },
-  { name: 'an unsigned (alg none) token', init: () => post({ query: '{ __typename }' }, { authorization: `Bearer ${unsignedToken()}` }), status: 401, code: 'UNAUTHENTICATED' },
-  { name: 'a valid token without the scope', init: (issuer) => withToken(issuer, { sub: 'ann', scope: 'billing:read chat:read' }), status: 200, code: 'FORBIDDEN' },
-  { name: 'introspection (off)', init: () => post({ query: '{ __schema { types { name } } }' }), status: 400, code: 'GRAPHQL_VALIDATION_FAILED' },
+  {
+    name: 'a forged token',
+    init: (issuer) => withToken(issuer, { sub: 'ann', scope: 'crm:read' }, { forged: true }),
+    status: 401,
+    code: 'UNAUTHENTICATED',
+  },
+  {
+    name: 'a wrong-audience token',
+    init: (issuer) => withToken(issuer, { sub: 'ann', scope: 'crm:read' }, { audience: 'another-app' }),
+    status: 401,
+    code: 'UNAUTHENTICATED',
+  },
+  {
+    name: 'a wrong-issuer token',
+    init: (issuer) => withToken(issuer, { sub: 'ann', scope: 'crm:read' }, { issuer: 'https://evil.test/' }),
+    status: 401,
+    code: 'UNAUTHENTICATED',
+  },
+  {
+    name: 'an unsigned (alg none) token',
+    init: () => post({ query: '{ __typename }' }, { authorization: `Bearer ${unsignedToken()}` }),
+    status: 401,
+    code: 'UNAUTHENTICATED',
+  },
+  {
+    name: 'a valid token without the scope',
+    init: (issuer) => withToken(issuer, { sub: 'ann', scope: 'billing:read chat:read' }),
+    status: 200,
+    code: 'FORBIDDEN',
+  },
+  {
+    name: 'introspection (off)',
+    init: () => post({ query: '{ __schema { types { name } } }' }),
+    status: 400,
+    code: 'GRAPHQL_VALIDATION_FAILED',
+  },
 ];
 
 function unsignedToken(): string {

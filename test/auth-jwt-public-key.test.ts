@@ -50,7 +50,9 @@ describe('JWT verification with a configured public key', () => {
 
   it('refuses a token signed by another key with 401 UNAUTHENTICATED and no upstream call', async () => {
     stack.resetCounts();
-    const result = await stack.query('{ contacts(first: 1) { nodes { id } } }', undefined, { authorization: `Bearer ${await mint('crm:read', stranger)}` });
+    const result = await stack.query('{ contacts(first: 1) { nodes { id } } }', undefined, {
+      authorization: `Bearer ${await mint('crm:read', stranger)}`,
+    });
     expect(result.status).toBe(401);
     expect(result.errors![0].extensions?.code).toBe('UNAUTHENTICATED');
     expect(stack.counts()).toEqual({ crm: 0, billing: 0, chat: 0 });

@@ -15,7 +15,11 @@ const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 
 const LINKED = `{ contacts(first: 3) { nodes { id email billingCustomer { id } owner { id chatUser { id } } } } }`;
 
-type Linked = { contacts: { nodes: { id: string; email: string; billingCustomer: { id: string } | null; owner: { id: string; chatUser: { id: string } | null } }[] } };
+type Linked = {
+  contacts: {
+    nodes: { id: string; email: string; billingCustomer: { id: string } | null; owner: { id: string; chatUser: { id: string } | null } }[];
+  };
+};
 
 describe('scopes on nodes and edges', () => {
   let stack: Stack;
@@ -56,10 +60,12 @@ describe('scopes on nodes and edges', () => {
     }
     const forbidden = (result.errors ?? []).map((e) => ({ path: e.path!.join('.'), code: e.extensions?.code }));
     expect(forbidden).toEqual(
-      expect.arrayContaining([0, 1, 2].flatMap((i) => [
-        { path: `contacts.nodes.${i}.billingCustomer`, code: 'FORBIDDEN' },
-        { path: `contacts.nodes.${i}.owner.chatUser`, code: 'FORBIDDEN' },
-      ])),
+      expect.arrayContaining(
+        [0, 1, 2].flatMap((i) => [
+          { path: `contacts.nodes.${i}.billingCustomer`, code: 'FORBIDDEN' },
+          { path: `contacts.nodes.${i}.owner.chatUser`, code: 'FORBIDDEN' },
+        ]),
+      ),
     );
     expect(new Set(forbidden.map((e) => e.code))).toEqual(new Set(['FORBIDDEN']));
     expect(stack.counts().billing).toBe(0);

@@ -41,7 +41,11 @@ function recordingFetch(known: (id: string) => boolean = () => true) {
 describe('memory store', () => {
   it('evicts the least recently used entry once over maxEntries', async () => {
     const cache = memoryStore(3).scoped('crm', 'token', TTLS);
-    await cache.setMany('contact', [['1', { n: 1 }], ['2', { n: 2 }], ['3', { n: 3 }]]);
+    await cache.setMany('contact', [
+      ['1', { n: 1 }],
+      ['2', { n: 2 }],
+      ['3', { n: 3 }],
+    ]);
     await cache.getMany('contact', ['1']); // 1 is now more recent than 2
 
     await cache.setMany('contact', [['4', { n: 4 }]]);
@@ -114,7 +118,11 @@ describe('memory store', () => {
 
   it('deletes every id it is given', async () => {
     const cache = memoryStore().scoped('crm', 'token', TTLS);
-    await cache.setMany('contact', [['1', { id: '1' }], ['2', { id: '2' }], ['3', { id: '3' }]]);
+    await cache.setMany('contact', [
+      ['1', { id: '1' }],
+      ['2', { id: '2' }],
+      ['3', { id: '3' }],
+    ]);
 
     await cache.delete('contact', ['1', '3']);
 
@@ -124,7 +132,10 @@ describe('memory store', () => {
   it('counts hits and misses per id', async () => {
     const store = memoryStore();
     const cache = store.scoped('crm', 'token', TTLS);
-    await cache.setMany('contact', [['1', { id: '1' }], ['2', null]]);
+    await cache.setMany('contact', [
+      ['1', { id: '1' }],
+      ['2', null],
+    ]);
 
     await cache.getMany('contact', ['1', '2', '3']);
 
@@ -143,8 +154,13 @@ describe('memory store', () => {
     expect(await cache.getMany('contact', ['1'])).toEqual([{ id: '1', tags: ['a'] }]);
   });
 
-  it('estimates a record\'s JSON size within a tenth of the real length', () => {
-    const record = { id: '10000001', properties: { firstname: 'Ada', lastname: 'Lovelace', email: 'ada@example.com', amount_due: 129900, paid: false, note: null }, tags: ['a', 'bb'], lines: [{ id: 'il_1', amount: 500 }] };
+  it("estimates a record's JSON size within a tenth of the real length", () => {
+    const record = {
+      id: '10000001',
+      properties: { firstname: 'Ada', lastname: 'Lovelace', email: 'ada@example.com', amount_due: 129900, paid: false, note: null },
+      tags: ['a', 'bb'],
+      lines: [{ id: 'il_1', amount: 500 }],
+    };
     const real = JSON.stringify(record).length;
     expect(Math.abs(jsonSize(record) - real)).toBeLessThan(real / 10);
     expect(jsonSize('x'.repeat(100))).toBe(102);
@@ -206,7 +222,10 @@ describe('cached loader', () => {
     // A new request gets a new loader; only ids no request has seen reach the upstream.
     const second = createCachedLoader<Contact>({ cache, resource: 'contact', maxBatchSize: 100, fetch });
     const values = await second.loadMany(['2', '6', '4', '7']);
-    expect(calls).toEqual([['1', '2', '3', '4', '5'], ['6', '7']]);
+    expect(calls).toEqual([
+      ['1', '2', '3', '4', '5'],
+      ['6', '7'],
+    ]);
     expect(values).toEqual(['2', '6', '4', '7'].map((id) => ({ id, email: `${id}@example.com` })));
   });
 
@@ -343,14 +362,21 @@ describe.runIf(redisAvailable)('Redis store', () => {
 
   it('round-trips records and cached nulls', async () => {
     const cache = store.scoped('crm', 'token', TTLS);
-    await cache.setMany('contact', [['1', { id: '1', tags: ['x'] }], ['2', null]]);
+    await cache.setMany('contact', [
+      ['1', { id: '1', tags: ['x'] }],
+      ['2', null],
+    ]);
 
     expect(await cache.getMany('contact', ['1', '2', '3'])).toEqual([{ id: '1', tags: ['x'] }, null, undefined]);
   });
 
   it('reads many ids with one MGET round trip', async () => {
     const cache = store.scoped('crm', 'token', TTLS);
-    await cache.setMany('deal', [['1', { id: '1' }], ['2', { id: '2' }], ['3', { id: '3' }]]);
+    await cache.setMany('deal', [
+      ['1', { id: '1' }],
+      ['2', { id: '2' }],
+      ['3', { id: '3' }],
+    ]);
     const monitor = await redis.monitor();
     const commands: string[][] = [];
     monitor.on('monitor', (_time: string, args: string[]) => {
@@ -385,7 +411,10 @@ describe.runIf(redisAvailable)('Redis store', () => {
   it('keeps two credentials apart and deletes every id given', async () => {
     const alice = store.scoped('crm', 'alice', TTLS);
     const bob = store.scoped('crm', 'bob', TTLS);
-    await alice.setMany('company', [['1', { id: '1' }], ['2', { id: '2' }]]);
+    await alice.setMany('company', [
+      ['1', { id: '1' }],
+      ['2', { id: '2' }],
+    ]);
 
     expect(await bob.getMany('company', ['1'])).toEqual([undefined]);
     await alice.delete('company', ['1', '2']);
@@ -396,8 +425,18 @@ describe.runIf(redisAvailable)('Redis store', () => {
     const replica = createCacheStore({ redisUrl: REDIS_URL, maxEntries: 10, namespace });
     try {
       const { calls, fetch } = recordingFetch();
-      await createCachedLoader<Contact>({ cache: store.scoped('crm', 'shared', TTLS), resource: 'contact', maxBatchSize: 100, fetch }).loadMany(['1', '2']);
-      const fromReplica = await createCachedLoader<Contact>({ cache: replica.scoped('crm', 'shared', TTLS), resource: 'contact', maxBatchSize: 100, fetch }).loadMany(['1', '2']);
+      await createCachedLoader<Contact>({
+        cache: store.scoped('crm', 'shared', TTLS),
+        resource: 'contact',
+        maxBatchSize: 100,
+        fetch,
+      }).loadMany(['1', '2']);
+      const fromReplica = await createCachedLoader<Contact>({
+        cache: replica.scoped('crm', 'shared', TTLS),
+        resource: 'contact',
+        maxBatchSize: 100,
+        fetch,
+      }).loadMany(['1', '2']);
 
       expect(fromReplica).toEqual([
         { id: '1', email: '1@example.com' },

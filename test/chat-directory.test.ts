@@ -29,7 +29,10 @@ const W1 = readFileSync(new URL('../documents/W1ContactsWithLinks.graphql', impo
 const WORLD: WorldOptions = { size: { extraChatUsers: 250 } };
 
 /** The refresh interval, under the name config will give it and as the directory's TTL (both mean the same). */
-const refreshEveryS = (seconds: number) => ({ SLACK_DIRECTORY_REFRESH_SECONDS: String(seconds), CACHE_TTL_USER_DIRECTORY: String(seconds) });
+const refreshEveryS = (seconds: number) => ({
+  SLACK_DIRECTORY_REFRESH_SECONDS: String(seconds),
+  CACHE_TTL_USER_DIRECTORY: String(seconds),
+});
 
 /**
  * The whole-response cache would answer a repeated query without reaching the directory at
@@ -50,7 +53,8 @@ const USER_QUERY = 'query($id: ID!) { chatUser(id: $id) { id name displayName de
 type OwnerResult = { owner: { id: string; email: string; chatUser: { id: string; name: string; displayName: string | null } | null } };
 type UserResult = { chatUser: { id: string; name: string; displayName: string | null; deleted: boolean } | null };
 
-const chatCalls = (sandbox: Sandbox, method?: string) => sandbox.server('chat').requests.count(method === undefined ? undefined : `GET /api/${method}`);
+const chatCalls = (sandbox: Sandbox, method?: string) =>
+  sandbox.server('chat').requests.count(method === undefined ? undefined : `GET /api/${method}`);
 
 async function usersListPages(sandbox: Sandbox): Promise<number> {
   const workspace = await sandboxAdmin(sandbox, 'chat', 'workspace', undefined, 'GET');
@@ -69,7 +73,16 @@ async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolea
 }
 
 function userChange(id: string, extra: Partial<ChangeEvent> = {}): ChangeEvent {
-  return { eventId: `test-${randomUUID()}`, system: 'chat', entity: 'user', id, action: 'updated', occurredAt: Date.now(), source: 'webhook', ...extra };
+  return {
+    eventId: `test-${randomUUID()}`,
+    system: 'chat',
+    entity: 'user',
+    id,
+    action: 'updated',
+    occurredAt: Date.now(),
+    source: 'webhook',
+    ...extra,
+  };
 }
 
 describe('the user directory with every record TTL at 0', () => {
@@ -102,7 +115,11 @@ describe('the user directory with every record TTL at 0', () => {
 
   it('re-reads a member named by a change without its record with one users.info call, and nothing else', async () => {
     const member = stack.sandbox.world.chatUsers.find((user) => user.ownerId === null)!;
-    await sandboxAdmin(stack.sandbox, 'chat', 'edit', { kind: 'user', id: member.id, set: { profile: { display_name: 'Renamed quietly' } } });
+    await sandboxAdmin(stack.sandbox, 'chat', 'edit', {
+      kind: 'user',
+      id: member.id,
+      set: { profile: { display_name: 'Renamed quietly' } },
+    });
     // Nothing told the gateway yet: the directory still holds the old record.
     stack.resetCounts();
     const before = await stack.query<UserResult>(USER_QUERY, { id: member.id });
@@ -145,7 +162,11 @@ describe('the user directory kept fresh by Slack events', () => {
     expect(warm.data!.owner.chatUser!.id).toBe(account.id);
 
     stack.resetCounts();
-    await sandboxAdmin(stack.sandbox, 'chat', 'edit', { kind: 'user', id: account.id, set: { profile: { display_name: 'Captain Renamed' } } });
+    await sandboxAdmin(stack.sandbox, 'chat', 'edit', {
+      kind: 'user',
+      id: account.id,
+      set: { profile: { display_name: 'Captain Renamed' } },
+    });
     const renamed = await eventually(
       () => owner(target.id),
       (result) => result.data?.owner.chatUser?.displayName === 'Captain Renamed',
@@ -177,13 +198,17 @@ describe('the user directory kept fresh by Slack events', () => {
     expect(chatCalls(stack.sandbox, 'users.list')).toBe(0);
   });
 
-  it("links an owner to a member who joins after the directory was read (team_join)", async () => {
+  it('links an owner to a member who joins after the directory was read (team_join)', async () => {
     // The owner whose account was deactivated above joins again under a new account.
     const target = world().owners[1];
     stack.resetCounts();
     const edit = await sandboxAdmin(stack.sandbox, 'chat', 'edit', {
       kind: 'user',
-      set: { name: 'rehired.owner', real_name: 'Rehired Owner', profile: { email: target.email.toUpperCase(), display_name: 'Back again' } },
+      set: {
+        name: 'rehired.owner',
+        real_name: 'Rehired Owner',
+        profile: { email: target.email.toUpperCase(), display_name: 'Back again' },
+      },
     });
     const joined = (edit.object as { id: string }).id;
     const linked = await eventually(
@@ -192,7 +217,9 @@ describe('the user directory kept fresh by Slack events', () => {
     );
     expect(linked.data!.owner.chatUser).toEqual({ id: joined, name: 'rehired.owner', displayName: 'Back again' });
     const listed = await stack.query<{ chatUsers: { totalCount: number } }>('{ chatUsers(first: 1, includeDeleted: true) { totalCount } }');
-    expect(listed.data!.chatUsers.totalCount).toBe(((await sandboxAdmin(stack.sandbox, 'chat', 'workspace', undefined, 'GET')).users as number));
+    expect(listed.data!.chatUsers.totalCount).toBe(
+      (await sandboxAdmin(stack.sandbox, 'chat', 'workspace', undefined, 'GET')).users as number,
+    );
     expect(chatCalls(stack.sandbox)).toBeLessThanOrEqual(1);
     expect(chatCalls(stack.sandbox, 'users.list')).toBe(0);
   });
@@ -217,7 +244,11 @@ describe('the user directory refresh', () => {
     expect(chatCalls(stack.sandbox, 'users.list')).toBe(pages);
 
     // A change no event reports (no webhooks here): only a reload can see it.
-    await sandboxAdmin(stack.sandbox, 'chat', 'edit', { kind: 'user', id: member.id, set: { profile: { display_name: 'Seen on reload' } } });
+    await sandboxAdmin(stack.sandbox, 'chat', 'edit', {
+      kind: 'user',
+      id: member.id,
+      set: { profile: { display_name: 'Seen on reload' } },
+    });
     await sleep(1100);
     // Each users.list page is now held 400 ms: a request that waited for the reload could
     // only be answered after Slack answered the reload's last page.
@@ -275,7 +306,10 @@ describe('the user directory when Slack is down', () => {
     const account = stack.sandbox.world.chatUsers.find((user) => user.ownerId === target.id)!;
     const query = 'query($owner: ID!, $user: ID!) { owner(id: $owner) { id chatUser { id } } chatUser(id: $user) { id } }';
     await stack.sandbox.server('chat').setKnobs({ outage: 'refuse' });
-    const down = await stack.query<{ owner: { id: string; chatUser: unknown }; chatUser: unknown }>(query, { owner: target.id, user: account.id });
+    const down = await stack.query<{ owner: { id: string; chatUser: unknown }; chatUser: unknown }>(query, {
+      owner: target.id,
+      user: account.id,
+    });
     expect(down.data!.owner).toEqual({ id: target.id, chatUser: null });
     expect(down.data!.chatUser).toBeNull();
     const paths = (down.errors ?? []).map((error) => error.path?.join('.')).sort();
@@ -284,7 +318,10 @@ describe('the user directory when Slack is down', () => {
 
     await stack.sandbox.server('chat').setKnobs({ outage: 'none' });
     stack.resetCounts();
-    const back = await stack.query<{ owner: { chatUser: { id: string } | null }; chatUser: { id: string } | null }>(query, { owner: target.id, user: account.id });
+    const back = await stack.query<{ owner: { chatUser: { id: string } | null }; chatUser: { id: string } | null }>(query, {
+      owner: target.id,
+      user: account.id,
+    });
     expect(back.errors).toBeUndefined();
     expect(back.data!.owner.chatUser).toEqual({ id: account.id });
     expect(back.data!.chatUser).toEqual({ id: account.id });
@@ -337,14 +374,20 @@ describe('createUserDirectory against the Slack emulator', () => {
     stores.push(store);
     return store;
   };
-  const scopedOf = (store: CacheStore) => store.scoped('chat', SANDBOX_CREDENTIALS.chat, { ...DEFAULT_CACHE_TTL_SECONDS, userDirectory: 300 });
+  const scopedOf = (store: CacheStore) =>
+    store.scoped('chat', SANDBOX_CREDENTIALS.chat, { ...DEFAULT_CACHE_TTL_SECONDS, userDirectory: 300 });
   const directoryOn = (store: CacheStore, refreshSeconds?: number) =>
     createUserDirectory({ connector: createChatConnector(http), cache: scopedOf(store), refreshSeconds });
   let pages: number;
 
   beforeAll(async () => {
     sandbox = await startSandbox({ world: WORLD, systems: ['chat'] });
-    http = createUpstreamClient({ profile: slackProfile, baseUrl: `${sandbox.urls.chat}/api`, credential: SANDBOX_CREDENTIALS.chat, retries: 0 });
+    http = createUpstreamClient({
+      profile: slackProfile,
+      baseUrl: `${sandbox.urls.chat}/api`,
+      credential: SANDBOX_CREDENTIALS.chat,
+      retries: 0,
+    });
     pages = await usersListPages(sandbox);
   });
   afterAll(async () => {
@@ -368,7 +411,9 @@ describe('createUserDirectory against the Slack emulator', () => {
     // Deactivated members and bots are members; only active ones link by email.
     const deactivated = snapshot.users.find((user) => user.deleted && user.profile.email);
     expect(deactivated).toBeDefined();
-    expect(snapshot.activeByEmail.get(deactivated!.profile.email!.trim().toLowerCase())?.some((user) => user.id === deactivated!.id) ?? false).toBe(false);
+    expect(
+      snapshot.activeByEmail.get(deactivated!.profile.email!.trim().toLowerCase())?.some((user) => user.id === deactivated!.id) ?? false,
+    ).toBe(false);
     expect(snapshot.users.some((user) => user.is_bot)).toBe(true);
   });
 
@@ -456,7 +501,11 @@ describe('createUserDirectory against the Slack emulator', () => {
 
   it('re-reads on every call with a refresh interval of 0', async () => {
     const store = newStore();
-    const directory = createUserDirectory({ connector: createChatConnector(http), cache: store.scoped('chat', SANDBOX_CREDENTIALS.chat, { userDirectory: 0 }), refreshSeconds: 0 });
+    const directory = createUserDirectory({
+      connector: createChatConnector(http),
+      cache: store.scoped('chat', SANDBOX_CREDENTIALS.chat, { userDirectory: 0 }),
+      refreshSeconds: 0,
+    });
     await directory.snapshot();
     await directory.snapshot();
     expect(chatCalls(sandbox, 'users.list')).toBe(2 * pages);
@@ -468,8 +517,18 @@ describe.runIf(hasService('redis'))('the user directory on two replicas sharing 
   const gateways: Gateway[] = [];
   const namespace = `test-${randomUUID()}`;
   const replica = () => {
-    const config = loadConfig({ LOG_LEVEL: 'silent', REDIS_URL: 'redis://127.0.0.1:6379', SWITCHBOARD_API_KEYS: TEST_API_KEYS_ENV, RATE_LIMIT_PER_MINUTE: '0' });
-    const gateway = createGateway({ config, upstreams: resolveUpstreams(config, sandbox.urls), logger: createLogger('silent'), cacheNamespace: namespace });
+    const config = loadConfig({
+      LOG_LEVEL: 'silent',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      SWITCHBOARD_API_KEYS: TEST_API_KEYS_ENV,
+      RATE_LIMIT_PER_MINUTE: '0',
+    });
+    const gateway = createGateway({
+      config,
+      upstreams: resolveUpstreams(config, sandbox.urls),
+      logger: createLogger('silent'),
+      cacheNamespace: namespace,
+    });
     gateways.push(gateway);
     return gateway;
   };
@@ -502,7 +561,11 @@ describe.runIf(hasService('redis'))('the user directory on two replicas sharing 
     expect((await run<UserResult>(b, USER_QUERY, { id: member.id })).errors).toBeUndefined();
     expect(chatCalls(sandbox)).toBe(0);
 
-    const edit = await sandboxAdmin(sandbox, 'chat', 'edit', { kind: 'user', id: member.id, set: { profile: { display_name: 'Told via A' } } });
+    const edit = await sandboxAdmin(sandbox, 'chat', 'edit', {
+      kind: 'user',
+      id: member.id,
+      set: { profile: { display_name: 'Told via A' } },
+    });
     await a.changes.publish(userChange(member.id, { record: edit.object }));
     const seen = await eventually(
       () => run<UserResult>(b, USER_QUERY, { id: member.id }),

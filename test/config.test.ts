@@ -49,7 +49,13 @@ describe('defaults', () => {
     expect(config.billing).toEqual({ baseUrl: undefined, apiKey: undefined });
     expect(config.chat).toEqual({ baseUrl: undefined, botToken: undefined });
     expect(config.upstream).toEqual({ timeoutMs: 10_000, retries: 2 });
-    expect(config.cache).toEqual({ redisUrl: undefined, maxEntries: 50_000, maxBytes: 64 * 2 ** 20, responses: { enabled: true, maxBytes: 8 * 2 ** 20 }, ttlSeconds: { ...DEFAULT_CACHE_TTL_SECONDS, userDirectory: 300 } });
+    expect(config.cache).toEqual({
+      redisUrl: undefined,
+      maxEntries: 50_000,
+      maxBytes: 64 * 2 ** 20,
+      responses: { enabled: true, maxBytes: 8 * 2 ** 20 },
+      ttlSeconds: { ...DEFAULT_CACHE_TTL_SECONDS, userDirectory: 300 },
+    });
     expect(config.sandbox).toEqual({ seed: 42, contacts: 1000, latencyMs: 0 });
   });
 
@@ -134,7 +140,9 @@ describe('systems: vendor, custom endpoint or sandbox', () => {
 
   it("rejects a credential pasted with 'Bearer ' and says how to fix it", () => {
     const problems = problemsOf({ HUBSPOT_TOKEN: `Bearer ${SECRET}` });
-    expect(problems).toEqual([`HUBSPOT_TOKEN: contains whitespace — paste only the private-app token, without 'Bearer ' or a trailing newline`]);
+    expect(problems).toEqual([
+      `HUBSPOT_TOKEN: contains whitespace — paste only the private-app token, without 'Bearer ' or a trailing newline`,
+    ]);
   });
 });
 
@@ -147,7 +155,9 @@ describe('error reporting', () => {
       UPSTREAM_RETRIES: '11',
     });
     expect(error.problems).toHaveLength(4);
-    expect(error.problems.map((p) => p.split(':')[0])).toEqual(expect.arrayContaining(['PORT', 'LOG_LEVEL', 'STRIPE_API_KEY', 'UPSTREAM_RETRIES']));
+    expect(error.problems.map((p) => p.split(':')[0])).toEqual(
+      expect.arrayContaining(['PORT', 'LOG_LEVEL', 'STRIPE_API_KEY', 'UPSTREAM_RETRIES']),
+    );
     for (const problem of error.problems) expect(error.message).toContain(`  - ${problem}`);
     expect(error.message.split('\n')).toHaveLength(5);
   });
@@ -279,7 +289,11 @@ describe('SWITCHBOARD_CONFIG file', () => {
 
   it('names the file when one of its values is invalid', () => {
     const path = configFile({ PORT: 'abc' });
-    expect(problemsOf({ SWITCHBOARD_CONFIG: path })).toEqual([expect.stringMatching(new RegExp(`^PORT \\(in ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\): is not a whole number \\(got "abc"\\)`))]);
+    expect(problemsOf({ SWITCHBOARD_CONFIG: path })).toEqual([
+      expect.stringMatching(
+        new RegExp(`^PORT \\(in ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\): is not a whole number \\(got "abc"\\)`),
+      ),
+    ]);
   });
 
   it('rejects values that are neither strings nor numbers', () => {
@@ -292,17 +306,23 @@ describe('SWITCHBOARD_CONFIG file', () => {
 
   it('reports a file that is not valid JSON', () => {
     const path = configFile('{ "PORT": 4000, }');
-    expect(problemsOf({ SWITCHBOARD_CONFIG: path })).toEqual([`SWITCHBOARD_CONFIG: the file ${path} is not valid JSON — point it at a readable JSON file, or unset it`]);
+    expect(problemsOf({ SWITCHBOARD_CONFIG: path })).toEqual([
+      `SWITCHBOARD_CONFIG: the file ${path} is not valid JSON — point it at a readable JSON file, or unset it`,
+    ]);
   });
 
   it('reports a file that is not a JSON object', () => {
     const path = configFile([{ PORT: 4000 }]);
-    expect(problemsOf({ SWITCHBOARD_CONFIG: path })).toEqual([expect.stringContaining(`SWITCHBOARD_CONFIG: the file ${path} is not a JSON object`)]);
+    expect(problemsOf({ SWITCHBOARD_CONFIG: path })).toEqual([
+      expect.stringContaining(`SWITCHBOARD_CONFIG: the file ${path} is not a JSON object`),
+    ]);
   });
 
   it('reports a file that cannot be read, with the error code', () => {
     const path = join(dir, 'does-not-exist.json');
-    expect(problemsOf({ SWITCHBOARD_CONFIG: path })).toEqual([`SWITCHBOARD_CONFIG: the file ${path} cannot be read (ENOENT) — point it at a readable JSON file, or unset it`]);
+    expect(problemsOf({ SWITCHBOARD_CONFIG: path })).toEqual([
+      `SWITCHBOARD_CONFIG: the file ${path} cannot be read (ENOENT) — point it at a readable JSON file, or unset it`,
+    ]);
   });
 
   it('reports file problems together with environment problems', () => {
@@ -378,7 +398,13 @@ describe('redactConfig', () => {
     expect(redacted.crm).toEqual({ baseUrl: 'https://api.hubapi.com', token: '[redacted]' });
     expect(redacted.billing).toEqual({ baseUrl: 'https://billing.example.com/v1', apiKey: '[redacted]' });
     expect(redacted.chat).toEqual({ baseUrl: 'https://slack.com/api', botToken: '[redacted]' });
-    expect(redacted.cache).toEqual({ redisUrl: 'redis://cache.example.com:6379/2', maxEntries: 50_000, maxBytes: 64 * 2 ** 20, responses: { enabled: false, maxBytes: 8 * 2 ** 20 }, ttlSeconds: { ...DEFAULT_CACHE_TTL_SECONDS, userDirectory: 300, contact: 30 } });
+    expect(redacted.cache).toEqual({
+      redisUrl: 'redis://cache.example.com:6379/2',
+      maxEntries: 50_000,
+      maxBytes: 64 * 2 ** 20,
+      responses: { enabled: false, maxBytes: 8 * 2 ** 20 },
+      ttlSeconds: { ...DEFAULT_CACHE_TTL_SECONDS, userDirectory: 300, contact: 30 },
+    });
     expect(redacted.port).toBe(4321);
     expect(redacted.sandboxSystems).toEqual([]);
   });

@@ -9,7 +9,9 @@ import { startStack, type Stack } from './support/stack.ts';
 import { TEST_API_KEY } from './support/credentials.ts';
 
 const DIR = new URL('../documents/', import.meta.url);
-const FILES = readdirSync(DIR).filter((file) => file.endsWith('.graphql')).sort();
+const FILES = readdirSync(DIR)
+  .filter((file) => file.endsWith('.graphql'))
+  .sort();
 
 describe('shipped example documents on the default world', () => {
   let stack: Stack;

@@ -111,7 +111,8 @@ describe('cached loader batches', () => {
   it('give a failed id its own error, resolve and cache its neighbours, and cache nothing for the failure', async () => {
     const stored = new Map<string, unknown>();
     const cache: ResourceCache = {
-      getMany: async <T>(resource: string, ids: readonly string[]) => ids.map((id) => stored.get(`${resource}:${id}`) as T | null | undefined),
+      getMany: async <T>(resource: string, ids: readonly string[]) =>
+        ids.map((id) => stored.get(`${resource}:${id}`) as T | null | undefined),
       setMany: async (resource, entries) => {
         for (const [id, value] of entries) stored.set(`${resource}:${id}`, value);
       },
@@ -161,7 +162,10 @@ describe('partial failure', () => {
     it('refuses a bad DateTime as the caller input, never as an error of a sibling root field', async () => {
       for (const [query, variables] of [
         ['{ customers(first: 1) { totalCount } invoices(first: 2, filter: { createdFrom: "not-a-date" }) { totalCount } }', undefined],
-        ['query ($d: DateTime) { customers(first: 1) { totalCount } invoices(first: 2, filter: { createdFrom: $d }) { totalCount } }', { d: 'nope' }],
+        [
+          'query ($d: DateTime) { customers(first: 1) { totalCount } invoices(first: 2, filter: { createdFrom: $d }) { totalCount } }',
+          { d: 'nope' },
+        ],
       ] as const) {
         const result = await stack.query(query, variables);
         expect(result.errors!.length, query).toBeGreaterThan(0);
@@ -192,7 +196,10 @@ describe('partial failure', () => {
       );
       expect(result.data!.contact).toMatchObject({ email: expect.any(String), company: { name: expect.any(String) }, invoices: null });
       expect(result.errors).toHaveLength(1);
-      expect(result.errors![0]).toMatchObject({ path: ['contact', 'invoices'], extensions: { code: 'UPSTREAM_UNAVAILABLE', service: 'billing' } });
+      expect(result.errors![0]).toMatchObject({
+        path: ['contact', 'invoices'],
+        extensions: { code: 'UPSTREAM_UNAVAILABLE', service: 'billing' },
+      });
     });
 
     it('keeps the contact when Slack answers 500 to channelMessages', async () => {
@@ -227,7 +234,12 @@ describe('partial failure', () => {
       );
       expect(result.data!.a).toMatchObject({ email: expect.any(String), invoices: null });
       expect(result.data!.b).toMatchObject({ email: expect.any(String), invoices: null });
-      expect(result.errors!.map((error) => error.path)).toEqual(expect.arrayContaining([['a', 'invoices'], ['b', 'invoices']]));
+      expect(result.errors!.map((error) => error.path)).toEqual(
+        expect.arrayContaining([
+          ['a', 'invoices'],
+          ['b', 'invoices'],
+        ]),
+      );
       expect(result.errors).toHaveLength(2);
     });
 
@@ -272,9 +284,9 @@ describe('partial failure', () => {
     it('fails only the customer Stripe answers 400 for, and resolves its neighbour in the same batch', async () => {
       const [first, second] = stack.sandbox.world.customers;
       // The next answer, whichever of the two GETs it goes to.
-      stack.sandbox.server('billing').script([
-        { status: 400, body: { error: { type: 'invalid_request_error', message: 'Invalid customer id' } } },
-      ]);
+      stack.sandbox
+        .server('billing')
+        .script([{ status: 400, body: { error: { type: 'invalid_request_error', message: 'Invalid customer id' } } }]);
       const result = await stack.query<Record<string, { id: string } | null>>(
         `{ a: customer(id: "${first.id}") { id } b: customer(id: "${second.id}") { id } }`,
       );
@@ -318,7 +330,10 @@ describe('a vendor that hangs', () => {
       const result = await stack.query<{ company: { name: string; owner: { chatUser: unknown }; billingCustomers: unknown } }>(query);
       expect(result.data!.company).toMatchObject({ name: expect.any(String), owner: healthy.data!.company.owner, billingCustomers: null });
       expect(result.errors).toHaveLength(1);
-      expect(result.errors![0]).toMatchObject({ path: ['company', 'billingCustomers'], extensions: { code: 'UPSTREAM_TIMEOUT', service: 'billing' } });
+      expect(result.errors![0]).toMatchObject({
+        path: ['company', 'billingCustomers'],
+        extensions: { code: 'UPSTREAM_TIMEOUT', service: 'billing' },
+      });
     } finally {
       await stack.sandbox.server('billing').resetAll();
     }
@@ -348,7 +363,10 @@ describe('a call the bulkhead refuses', () => {
     expect(result.data).toEqual({ a: null, b: null });
     const byCode = Object.fromEntries(result.errors!.map((error) => [error.extensions!.code, error]));
     expect(Object.keys(byCode).sort()).toEqual(['UPSTREAM_TIMEOUT', 'UPSTREAM_UNAVAILABLE']);
-    expect(byCode.UPSTREAM_UNAVAILABLE).toMatchObject({ message: expect.stringMatching(/too many calls in flight/), extensions: { service: 'billing' } });
+    expect(byCode.UPSTREAM_UNAVAILABLE).toMatchObject({
+      message: expect.stringMatching(/too many calls in flight/),
+      extensions: { service: 'billing' },
+    });
     // The refused call was never sent.
     expect(stack.sandbox.server('billing').requests.total).toBe(1);
   });
@@ -431,7 +449,13 @@ describe('links that take a further call', () => {
     await stack.sandbox.server('crm').setKnobs({ corrupt: 'none' });
     expect(result.data!.company).toEqual({ name: read.data!.company.name, contactIds: null, contactIds_1: null, billingCustomers: null });
     const paths = result.errors!.map((error) => error.path);
-    expect(paths).toEqual(expect.arrayContaining([['company', 'contactIds'], ['company', 'contactIds_1'], ['company', 'billingCustomers']]));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        ['company', 'contactIds'],
+        ['company', 'contactIds_1'],
+        ['company', 'billingCustomers'],
+      ]),
+    );
     // billingCustomers needs the CRM's contact ids: the CRM's own error, not billing's.
     for (const error of result.errors!) expect(error.extensions).toMatchObject({ code: 'UPSTREAM_BAD_RESPONSE', service: 'crm' });
   });
@@ -439,11 +463,16 @@ describe('links that take a further call', () => {
   it('reports a failed merge key the client did not select at the field that needed it', async () => {
     await stack.query('{ company(id: "20000006") { name } }');
     await stack.sandbox.server('crm').setKnobs({ errorRate: 1 });
-    const result = await stack.query<{ company: Record<string, unknown> | null }>('{ company(id: "20000006") { name billingCustomers { id } } }');
+    const result = await stack.query<{ company: Record<string, unknown> | null }>(
+      '{ company(id: "20000006") { name billingCustomers { id } } }',
+    );
     await stack.sandbox.server('crm').setKnobs({ errorRate: 0 });
     expect(result.data!.company).toEqual({ name: expect.any(String), billingCustomers: null });
     expect(result.errors).toHaveLength(1);
-    expect(result.errors![0]).toMatchObject({ path: ['company', 'billingCustomers'], extensions: { code: 'UPSTREAM_UNAVAILABLE', service: 'crm' } });
+    expect(result.errors![0]).toMatchObject({
+      path: ['company', 'billingCustomers'],
+      extensions: { code: 'UPSTREAM_UNAVAILABLE', service: 'crm' },
+    });
   });
 });
 
@@ -461,7 +490,9 @@ describe('answers about records that were not asked for', () => {
     const read = await stack.query<{ deal: { company: { id: string } | null } }>('{ deal(id: "30000001") { company { id } } }');
     expect(read.data!.deal.company).not.toBeNull();
     await stack.sandbox.server('crm').setKnobs({ corrupt: 'wrong-type' });
-    const result = await stack.query<{ deal: { name: string; company: unknown } | null }>('{ deal(id: "30000001") { name company { id } } }');
+    const result = await stack.query<{ deal: { name: string; company: unknown } | null }>(
+      '{ deal(id: "30000001") { name company { id } } }',
+    );
     await stack.sandbox.server('crm').setKnobs({ corrupt: 'none' });
     expect(result.data!.deal).toMatchObject({ name: expect.any(String), company: null });
     expect(result.errors).toHaveLength(1);
@@ -498,16 +529,30 @@ describe('@skip and @include in merged selections', () => {
 
   it('keep a merge key the client selected under a condition: the link still resolves, and the field follows its condition', async () => {
     const contact = stack.sandbox.world.customers.find((c) => c.linkedByMetadata && c.contactId)!.contactId!;
-    const expected = await stack.query<{ contact: { billingCustomer: { id: string } } }>(`{ contact(id: "${contact}") { billingCustomer { id } } }`);
+    const expected = await stack.query<{ contact: { billingCustomer: { id: string } } }>(
+      `{ contact(id: "${contact}") { billingCustomer { id } } }`,
+    );
     const customer = expected.data!.contact.billingCustomer;
     expect(customer.id).toMatch(/^cus_/);
     const cases: [string, Record<string, unknown> | undefined, Record<string, unknown>][] = [
       [`{ contact(id: "${contact}") { id @skip(if: true) billingCustomer { id } } }`, undefined, { billingCustomer: customer }],
-      [`{ contact(id: "${contact}") { id @include(if: false) email invoices { id } } }`, undefined, { email: expect.any(String), invoices: expect.any(Array) }],
-      [`query($skip: Boolean!) { contact(id: "${contact}") { id @skip(if: $skip) billingCustomer { id } } }`, { skip: false }, { id: contact, billingCustomer: customer }],
+      [
+        `{ contact(id: "${contact}") { id @include(if: false) email invoices { id } } }`,
+        undefined,
+        { email: expect.any(String), invoices: expect.any(Array) },
+      ],
+      [
+        `query($skip: Boolean!) { contact(id: "${contact}") { id @skip(if: $skip) billingCustomer { id } } }`,
+        { skip: false },
+        { id: contact, billingCustomer: customer },
+      ],
       [`{ contact(id: "${contact}") { ... @skip(if: true) { id } billingCustomer { id } } }`, undefined, { billingCustomer: customer }],
       [`{ contact(id: "${contact}") { id @skip(if: true) } }`, undefined, {}],
-      [`{ contact(id: "${contact}") { company { id @include(if: false) } billingCustomer { id } } }`, undefined, { company: {}, billingCustomer: customer }],
+      [
+        `{ contact(id: "${contact}") { company { id @include(if: false) } billingCustomer { id } } }`,
+        undefined,
+        { company: {}, billingCustomer: customer },
+      ],
     ];
     for (const [query, variables, shape] of cases) {
       const result = await stack.query<{ contact: Record<string, unknown> }>(query, variables);

@@ -54,9 +54,9 @@ describe('errors reach clients with stable codes and nothing upstream leaks', ()
   it('nulls only the billing fields when Stripe is down, and says so with UPSTREAM_UNAVAILABLE', async () => {
     await stack.sandbox.server('billing').setKnobs({ outage: 'refuse' });
     try {
-      const result = await stack.query<{ contacts: { nodes: { id: string; company: { name: string } | null; billingCustomer: unknown }[] } }>(
-        '{ contacts(first: 5) { nodes { id company { name } billingCustomer { id } } } }',
-      );
+      const result = await stack.query<{
+        contacts: { nodes: { id: string; company: { name: string } | null; billingCustomer: unknown }[] };
+      }>('{ contacts(first: 5) { nodes { id company { name } billingCustomer { id } } } }');
       const nodes = result.data!.contacts.nodes;
       expect(nodes).toHaveLength(5);
       expect(nodes.every((n) => n.billingCustomer === null)).toBe(true);

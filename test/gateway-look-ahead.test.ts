@@ -39,9 +39,9 @@ describe('look-ahead from a contact page to its billing customers', () => {
 
   it('starts the customer searches while the page’s companies are still being read', async () => {
     stack.resetCounts();
-    const result = await stack.query<{ contacts: { nodes: { id: string; company: { id: string } | null; billingCustomer: { id: string } | null }[] } }>(
-      '{ contacts(first: 20) { nodes { id company { id } billingCustomer { id } } } }',
-    );
+    const result = await stack.query<{
+      contacts: { nodes: { id: string; company: { id: string } | null; billingCustomer: { id: string } | null }[] };
+    }>('{ contacts(first: 20) { nodes { id company { id } billingCustomer { id } } } }');
     expect(result.errors).toBeUndefined();
     const world = stack.sandbox.world;
     for (const node of result.data!.contacts.nodes) {
@@ -61,8 +61,15 @@ describe('look-ahead from a contact page to its billing customers', () => {
 
   it('searches the invoices of the customers the metadata names while the page’s companies are still being read, ten customers a search', async () => {
     // Contacts 150–189: no other test reads their links or their companies.
-    const skipped = await stack.query<{ contacts: { pageInfo: { endCursor: string } } }>('{ contacts(first: 100) { pageInfo { endCursor } } }');
-    const after = (await stack.query<{ contacts: { pageInfo: { endCursor: string } } }>('query($after: String) { contacts(first: 50, after: $after) { pageInfo { endCursor } } }', { after: skipped.data!.contacts.pageInfo.endCursor })).data!.contacts.pageInfo.endCursor;
+    const skipped = await stack.query<{ contacts: { pageInfo: { endCursor: string } } }>(
+      '{ contacts(first: 100) { pageInfo { endCursor } } }',
+    );
+    const after = (
+      await stack.query<{ contacts: { pageInfo: { endCursor: string } } }>(
+        'query($after: String) { contacts(first: 50, after: $after) { pageInfo { endCursor } } }',
+        { after: skipped.data!.contacts.pageInfo.endCursor },
+      )
+    ).data!.contacts.pageInfo.endCursor;
     stack.resetCounts();
     const result = await stack.query<{ contacts: { nodes: { billingCustomer: { id: string; invoices: { id: string }[] } | null }[] } }>(
       'query($after: String) { contacts(first: 40, after: $after) { nodes { id company { id } billingCustomer { id invoices { id } } } } }',
@@ -89,7 +96,9 @@ describe('look-ahead from a contact page to its billing customers', () => {
     stack.resetCounts();
     try {
       // A hundred contacts: ten customer searches, the company read and the owners page at once.
-      const result = await stack.query('{ contacts(first: 100) { nodes { id company { id } owner { id } billingCustomer { id invoices { id } } } } }');
+      const result = await stack.query(
+        '{ contacts(first: 100) { nodes { id company { id } owner { id } billingCustomer { id invoices { id } } } } }',
+      );
       expect(result.errors).toBeUndefined();
       expect(stack.counts().billing).toBeGreaterThan(10);
       await new Promise((resolve) => setImmediate(resolve));
@@ -143,7 +152,10 @@ describe('look-ahead from a contact by id to its billing customer', () => {
     const world = stack.sandbox.world;
     const linked = world.customers.filter((c) => c.linkedByMetadata && c.contactId).at(-1)!;
     stack.resetCounts();
-    const result = await stack.query<{ contact: { id: string; billingCustomer: { id: string; invoices: { id: string }[] } | null } }>(query, { id: linked.contactId });
+    const result = await stack.query<{ contact: { id: string; billingCustomer: { id: string; invoices: { id: string }[] } | null } }>(
+      query,
+      { id: linked.contactId },
+    );
     expect(result.errors).toBeUndefined();
     expect(result.data!.contact.billingCustomer?.id).toBe(linked.id);
 

@@ -22,7 +22,12 @@ describe.runIf(hasService('redis'))('the cache shared through Redis', () => {
 
   const replica = () => {
     const config = loadConfig({ LOG_LEVEL: 'silent', REDIS_URL: 'redis://127.0.0.1:6379', SWITCHBOARD_API_KEYS: TEST_API_KEYS_ENV });
-    const gateway = createGateway({ config, upstreams: resolveUpstreams(config, sandbox.urls), logger: createLogger('silent'), cacheNamespace: namespace });
+    const gateway = createGateway({
+      config,
+      upstreams: resolveUpstreams(config, sandbox.urls),
+      logger: createLogger('silent'),
+      cacheNamespace: namespace,
+    });
     gateways.push(gateway);
     return gateway;
   };

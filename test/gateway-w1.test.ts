@@ -13,7 +13,11 @@ interface W1Contact {
   email: string;
   company: { id: string; name: string } | null;
   owner: { id: string; email: string; chatUser: { id: string; name: string } | null } | null;
-  billingCustomer: { id: string; email: string; invoices: { id: string; status: string; amountDue: { amount: number; currency: string; formatted: string } }[] } | null;
+  billingCustomer: {
+    id: string;
+    email: string;
+    invoices: { id: string; status: string; amountDue: { amount: number; currency: string; formatted: string } }[];
+  } | null;
 }
 
 describe('W1: the first 50 contacts with company, owner → chat user, billing customer and open invoices', () => {

@@ -46,7 +46,13 @@ function newCache(): ResourceCache {
 }
 
 function stripeClient(baseUrl: string, options: { retries?: number; credential?: string } = {}): ResilientUpstreamClient {
-  const client = createUpstreamClient({ profile: stripeProfile, baseUrl, credential: options.credential ?? CREDENTIAL, retries: options.retries ?? 2, timeoutMs: 5_000 });
+  const client = createUpstreamClient({
+    profile: stripeProfile,
+    baseUrl,
+    credential: options.credential ?? CREDENTIAL,
+    retries: options.retries ?? 2,
+    timeoutMs: 5_000,
+  });
   clients.push(client);
   return client;
 }
@@ -76,7 +82,11 @@ const log = () => sandbox.server('billing').requests;
 
 /** Changes a record as a Dashboard user would (the emulator's admin API). */
 async function editStripe(edit: Record<string, unknown>): Promise<void> {
-  const response = await fetch(`${sandbox.urls.billing}/__sandbox/edit`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(edit) });
+  const response = await fetch(`${sandbox.urls.billing}/__sandbox/edit`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(edit),
+  });
   expect(response.status, await response.clone().text()).toBe(200);
 }
 
@@ -114,7 +124,18 @@ const CONTACT_LINKS = /* GraphQL */ `
         email
         name
         hubspotContactId
-        invoices(status: OPEN) { id number status statusRaw amountDue { amount currency formatted } dueDate }
+        invoices(status: OPEN) {
+          id
+          number
+          status
+          statusRaw
+          amountDue {
+            amount
+            currency
+            formatted
+          }
+          dueDate
+        }
       }
     }
   }
@@ -128,7 +149,9 @@ describe('contact → billing customer links', () => {
     const contacts = firstPage();
     const data = dataOf(await run(CONTACT_LINKS, { keys: keysOf(contacts) }));
 
-    const unresolvedByMetadata = contacts.filter((c) => !sandbox.world.customers.some((cu) => cu.linkedByMetadata && cu.contactId === c.id)).length;
+    const unresolvedByMetadata = contacts.filter(
+      (c) => !sandbox.world.customers.some((cu) => cu.linkedByMetadata && cu.contactId === c.id),
+    ).length;
     const linked = contacts.filter((c) => expectedCustomerId(c) !== null).length;
     // 50 metadata clauses, ten per search; then one email clause per unresolved contact, ten per search.
     expect(log().count(SEARCH_CUSTOMERS)).toBe(5 + Math.ceil(unresolvedByMetadata / 10));
@@ -177,7 +200,8 @@ describe('contact → billing customer links', () => {
     it('prefers the most recently created of several customers naming the contact in metadata', async () => {
       const contact = sandbox.world.contacts.find((k) => sandbox.world.customers.some((c) => c.linkedByMetadata && c.contactId === k.id))!;
       const [a, b] = guests();
-      for (const guest of [a, b]) await editStripe({ object: 'customer', id: guest.id, set: { metadata: { hubspot_contact_id: contact.id } } });
+      for (const guest of [a, b])
+        await editStripe({ object: 'customer', id: guest.id, set: { metadata: { hubspot_contact_id: contact.id } } });
       const named = sandbox.world.customers.filter((c) => (c.linkedByMetadata && c.contactId === contact.id) || c === a || c === b);
 
       expect(await linkOf(contact)).toBe([...named].sort((x, y) => y.created - x.created)[0].id);
@@ -202,9 +226,22 @@ describe('contact → billing customer links', () => {
     const query = /* GraphQL */ `
       query ($keys: [ContactKeyInput!]!) {
         _billingContacts(keys: $keys) {
-          all: invoices { id status }
-          paid: invoices(status: PAID) { id status }
-          subscriptions { id status statusRaw customer { id } }
+          all: invoices {
+            id
+            status
+          }
+          paid: invoices(status: PAID) {
+            id
+            status
+          }
+          subscriptions {
+            id
+            status
+            statusRaw
+            customer {
+              id
+            }
+          }
         }
       }
     `;
@@ -238,7 +275,11 @@ describe('contact → billing customer links', () => {
 describe('records by id', () => {
   it('reads 12 customers with one GET each, once per distinct id, in key order', async () => {
     const ids = sandbox.world.customers.slice(0, 12).map((c) => c.id);
-    const data = dataOf(await run(`query ($ids: [ID!]!) { _customersByIds(ids: $ids) { id email } }`, { ids: [...ids, ...ids.slice(0, 4), 'cus_missing000000'] }));
+    const data = dataOf(
+      await run(`query ($ids: [ID!]!) { _customersByIds(ids: $ids) { id email } }`, {
+        ids: [...ids, ...ids.slice(0, 4), 'cus_missing000000'],
+      }),
+    );
 
     expect(data._customersByIds.map((c: Data | null) => c?.id ?? null)).toEqual([...ids, ...ids.slice(0, 4), null]);
     expect(log().count(GET_CUSTOMER)).toBe(13);
@@ -264,14 +305,17 @@ describe('records by id', () => {
     const page = dataOf(await run(`{ invoices(first: 20, filter: { status: PAID }) { nodes { id } } }`));
     const id = page.invoices.nodes[0].id as string;
     const data = dataOf(
-      await run(`query ($id: ID!) {
+      await run(
+        `query ($id: ID!) {
         invoice(id: $id) {
           id number status statusRaw currency createdAt periodStart periodEnd hostedInvoiceUrl hasMoreLines
           total { amount currency formatted } amountPaid { amount }
           customer { id } lines { id description quantity priceId amount { amount currency formatted } period { start end } }
           subscription { id status items { id priceId quantity interval unitAmount { formatted } } }
         }
-      }`, { id }),
+      }`,
+        { id },
+      ),
     );
     const invoice = data.invoice;
     expect(invoice.id).toBe(id);
@@ -290,7 +334,10 @@ describe('connections', () => {
     let pages = 0;
     for (;;) {
       const data = dataOf(
-        await run(`query ($after: String) { customers(first: 100, after: $after) { edges { cursor node { id } } nodes { id } pageInfo { hasNextPage endCursor } totalCount } }`, { after }),
+        await run(
+          `query ($after: String) { customers(first: 100, after: $after) { edges { cursor node { id } } nodes { id } pageInfo { hasNextPage endCursor } totalCount } }`,
+          { after },
+        ),
       );
       const connection = data.customers;
       pages++;
@@ -307,11 +354,18 @@ describe('connections', () => {
 
   it('pages invoices of one customer with small pages and no overlap', async () => {
     const customerId = sandbox.world.customers[0].id;
-    const all = dataOf(await run(`query ($c: ID!) { customer(id: $c) { invoices { id } } }`, { c: customerId })).customer.invoices.map((i: Data) => i.id);
+    const all = dataOf(await run(`query ($c: ID!) { customer(id: $c) { invoices { id } } }`, { c: customerId })).customer.invoices.map(
+      (i: Data) => i.id,
+    );
     const seen: string[] = [];
     let after: string | null = null;
     do {
-      const data = dataOf(await run(`query ($c: ID!, $after: String) { invoices(first: 2, after: $after, filter: { customerId: $c }) { nodes { id customer { id } } pageInfo { hasNextPage endCursor } } }`, { c: customerId, after }));
+      const data = dataOf(
+        await run(
+          `query ($c: ID!, $after: String) { invoices(first: 2, after: $after, filter: { customerId: $c }) { nodes { id customer { id } } pageInfo { hasNextPage endCursor } } }`,
+          { c: customerId, after },
+        ),
+      );
       seen.push(...data.invoices.nodes.map((n: Data) => n.id));
       for (const n of data.invoices.nodes) expect(n.customer.id).toBe(customerId);
       after = data.invoices.pageInfo.hasNextPage ? data.invoices.pageInfo.endCursor : null;
@@ -329,25 +383,42 @@ describe('connections', () => {
 
   it('maps filters onto Stripe list filters: invoice status, customer and created range', async () => {
     const customer = sandbox.world.customers[1];
-    const all = dataOf(await run(`query ($c: ID!) { customer(id: $c) { invoices { id status createdAt } } }`, { c: customer.id })).customer.invoices as Data[];
+    const all = dataOf(await run(`query ($c: ID!) { customer(id: $c) { invoices { id status createdAt } } }`, { c: customer.id })).customer
+      .invoices as Data[];
     const open = all.filter((i) => i.status === 'OPEN').map((i) => i.id);
-    const filtered = dataOf(await run(`query ($c: ID!) { invoices(first: 100, filter: { customerId: $c, status: OPEN }) { nodes { id status } } }`, { c: customer.id }));
+    const filtered = dataOf(
+      await run(`query ($c: ID!) { invoices(first: 100, filter: { customerId: $c, status: OPEN }) { nodes { id status } } }`, {
+        c: customer.id,
+      }),
+    );
     expect(filtered.invoices.nodes.map((n: Data) => n.id).sort()).toEqual(open.sort());
 
     const times = all.map((i) => Date.parse(i.createdAt)).sort((a, b) => a - b);
     const from = new Date(times[Math.floor(times.length / 2)]).toISOString();
-    const ranged = dataOf(await run(`query ($c: ID!, $from: DateTime) { invoices(first: 100, filter: { customerId: $c, createdFrom: $from }) { nodes { id createdAt } } }`, { c: customer.id, from }));
+    const ranged = dataOf(
+      await run(
+        `query ($c: ID!, $from: DateTime) { invoices(first: 100, filter: { customerId: $c, createdFrom: $from }) { nodes { id createdAt } } }`,
+        { c: customer.id, from },
+      ),
+    );
     expect(ranged.invoices.nodes.length).toBe(all.filter((i) => Date.parse(i.createdAt) >= Date.parse(from)).length);
     for (const n of ranged.invoices.nodes) expect(Date.parse(n.createdAt)).toBeGreaterThanOrEqual(Date.parse(from));
 
     const upTo = new Date(times[0]).toISOString();
-    const before = dataOf(await run(`query ($c: ID!, $to: DateTime) { invoices(first: 100, filter: { customerId: $c, createdTo: $to }) { nodes { id } } }`, { c: customer.id, to: upTo }));
+    const before = dataOf(
+      await run(`query ($c: ID!, $to: DateTime) { invoices(first: 100, filter: { customerId: $c, createdTo: $to }) { nodes { id } } }`, {
+        c: customer.id,
+        to: upTo,
+      }),
+    );
     expect(before.invoices.nodes.length).toBe(all.filter((i) => Date.parse(i.createdAt) <= Date.parse(upTo)).length);
   });
 
   it('filters customers by email and subscriptions/charges by customer', async () => {
     const customer = sandbox.world.customers[2];
-    const byEmail = dataOf(await run(`query ($e: String) { customers(filter: { email: $e }) { nodes { id email } } }`, { e: customer.email }));
+    const byEmail = dataOf(
+      await run(`query ($e: String) { customers(filter: { email: $e }) { nodes { id email } } }`, { e: customer.email }),
+    );
     expect(byEmail.customers.nodes.map((n: Data) => n.email)).toEqual(
       sandbox.world.customers.filter((c) => c.email === customer.email).map((c) => c.email),
     );
@@ -355,8 +426,15 @@ describe('connections', () => {
     const subs = dataOf(await run(`{ subscriptions(first: 100, filter: { status: ACTIVE }) { nodes { id status customer { id } } } }`));
     for (const s of subs.subscriptions.nodes) expect(s.status).toBe('ACTIVE');
 
-    const withCharges = dataOf(await run(`query ($c: ID!) { customer(id: $c) { charges { id } } }`, { c: customer.id })).customer.charges.map((c: Data) => c.id);
-    const listed = dataOf(await run(`query ($c: ID!) { charges(first: 100, filter: { customerId: $c }) { nodes { id customer { id } amount { formatted } } } }`, { c: customer.id }));
+    const withCharges = dataOf(
+      await run(`query ($c: ID!) { customer(id: $c) { charges { id } } }`, { c: customer.id }),
+    ).customer.charges.map((c: Data) => c.id);
+    const listed = dataOf(
+      await run(
+        `query ($c: ID!) { charges(first: 100, filter: { customerId: $c }) { nodes { id customer { id } amount { formatted } } } }`,
+        { c: customer.id },
+      ),
+    );
     expect(listed.charges.nodes.map((n: Data) => n.id).sort()).toEqual([...withCharges].sort());
   });
 
@@ -410,12 +488,18 @@ describe('when Stripe misbehaves', () => {
 });
 
 /** A local server that answers from a table of canned responses and records each request. */
-async function cannedStripe(routes: Record<string, { status?: number; body: unknown; headers?: Record<string, string> }>, pages?: (query: URLSearchParams) => unknown) {
+async function cannedStripe(
+  routes: Record<string, { status?: number; body: unknown; headers?: Record<string, string> }>,
+  pages?: (query: URLSearchParams) => unknown,
+) {
   const seen: { url: string; headers: http.IncomingHttpHeaders }[] = [];
   const server = http.createServer((req, res) => {
     seen.push({ url: req.url ?? '', headers: req.headers });
     const path = new URL(req.url ?? '/', 'http://x').pathname;
-    const route = routes[path] ?? { status: 404, body: { error: { type: 'invalid_request_error', code: 'resource_missing', message: "No such customer: 'x'" } } };
+    const route = routes[path] ?? {
+      status: 404,
+      body: { error: { type: 'invalid_request_error', code: 'resource_missing', message: "No such customer: 'x'" } },
+    };
     res.writeHead(route.status ?? 200, { 'content-type': 'application/json', ...route.headers });
     const query = new URL(req.url ?? '/', 'http://x').searchParams;
     res.end(JSON.stringify(pages && routes[path] ? (pages(query) ?? route.body) : route.body));
@@ -461,14 +545,22 @@ describe('Stripe wire format (local server)', () => {
       expect(request.headers.authorization).toBe(`Bearer ${CREDENTIAL}`);
       expect(request.headers['x-request-id']).toBe('req-123');
       const query = new URL(request.url, 'http://x').searchParams;
-      expect(Object.fromEntries(query)).toEqual({ limit: '5', customer: 'cus_a', status: 'open', 'created[gte]': '10', 'created[lte]': '20' });
+      expect(Object.fromEntries(query)).toEqual({
+        limit: '5',
+        customer: 'cus_a',
+        status: 'open',
+        'created[gte]': '10',
+        'created[lte]': '20',
+      });
     } finally {
       await server.close();
     }
   });
 
   it('quotes and escapes search values and ORs at most ten clauses', async () => {
-    const server = await cannedStripe({ '/v1/customers/search': { body: { object: 'search_result', data: [], has_more: false, next_page: null } } });
+    const server = await cannedStripe({
+      '/v1/customers/search': { body: { object: 'search_result', data: [], has_more: false, next_page: null } },
+    });
     try {
       const loaders = createBillingLoaders({ connector: createBillingConnector(stripeClient(server.url)), cache: newCache() });
       const emails = Array.from({ length: 12 }, (_, i) => `a"b\\${i}@x.example`);
@@ -484,9 +576,21 @@ describe('Stripe wire format (local server)', () => {
   });
 
   it('follows next_page until has_more is false, keeping the query, and groups invoices by customer', async () => {
-    const page1 = { object: 'search_result', data: [invoiceBody({ id: 'in_1', customer: 'cus_a', created: 100 }), invoiceBody({ id: 'in_2', customer: 'cus_b' })], has_more: true, next_page: 'page_2' };
-    const page2 = { object: 'search_result', data: [invoiceBody({ id: 'in_3', customer: 'cus_a', created: 200 })], has_more: false, next_page: null };
-    const server = await cannedStripe({ '/v1/invoices/search': { body: page1 } }, (query) => (query.get('page') === 'page_2' ? page2 : undefined));
+    const page1 = {
+      object: 'search_result',
+      data: [invoiceBody({ id: 'in_1', customer: 'cus_a', created: 100 }), invoiceBody({ id: 'in_2', customer: 'cus_b' })],
+      has_more: true,
+      next_page: 'page_2',
+    };
+    const page2 = {
+      object: 'search_result',
+      data: [invoiceBody({ id: 'in_3', customer: 'cus_a', created: 200 })],
+      has_more: false,
+      next_page: null,
+    };
+    const server = await cannedStripe({ '/v1/invoices/search': { body: page1 } }, (query) =>
+      query.get('page') === 'page_2' ? page2 : undefined,
+    );
     try {
       const loaders = createBillingLoaders({ connector: createBillingConnector(stripeClient(server.url)), cache: newCache() });
       const [a, b, c] = await Promise.all(['cus_a', 'cus_b', 'cus_c'].map((id) => loaders.invoicesOfCustomer(id)));
@@ -506,8 +610,16 @@ describe('Stripe wire format (local server)', () => {
   it('maps an unknown invoice status to OTHER, keeps the raw value, and formats zero-decimal yen', async () => {
     const server = await cannedStripe({ '/v1/invoices/in_test1': { body: invoiceBody({ status: 'in_review' }) } });
     try {
-      const result = await run(`{ invoice(id: "in_test1") { status statusRaw amountDue { amount currency formatted } } }`, {}, { client: stripeClient(server.url) });
-      expect(dataOf(result).invoice).toEqual({ status: 'OTHER', statusRaw: 'in_review', amountDue: { amount: 123456, currency: 'jpy', formatted: '¥123,456' } });
+      const result = await run(
+        `{ invoice(id: "in_test1") { status statusRaw amountDue { amount currency formatted } } }`,
+        {},
+        { client: stripeClient(server.url) },
+      );
+      expect(dataOf(result).invoice).toEqual({
+        status: 'OTHER',
+        statusRaw: 'in_review',
+        amountDue: { amount: 123456, currency: 'jpy', formatted: '¥123,456' },
+      });
     } finally {
       await server.close();
     }
@@ -515,7 +627,17 @@ describe('Stripe wire format (local server)', () => {
 
   it('turns a Stripe 400 into BAD_USER_INPUT naming the parameter, not quoting the message', async () => {
     const server = await cannedStripe({
-      '/v1/customers': { status: 400, body: { error: { type: 'invalid_request_error', code: 'parameter_invalid_integer', param: 'limit', message: 'Invalid integer: secret-ish' } } },
+      '/v1/customers': {
+        status: 400,
+        body: {
+          error: {
+            type: 'invalid_request_error',
+            code: 'parameter_invalid_integer',
+            param: 'limit',
+            message: 'Invalid integer: secret-ish',
+          },
+        },
+      },
     });
     try {
       const result = await run(`{ customers { nodes { id } } }`, {}, { client: stripeClient(server.url) });

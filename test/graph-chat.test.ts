@@ -16,7 +16,14 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { invalidateCached } from '../src/cache/cached-loader.ts';
 import { createCacheStore, type CacheStore } from '../src/cache/store.ts';
 import { DEFAULT_CACHE_TTL_SECONDS } from '../src/config.ts';
-import { createChatConnector, createChatLoaders, createUserDirectory, slackProfile, type ChatConnector, type UserDirectory } from '../src/connectors/chat/index.ts';
+import {
+  createChatConnector,
+  createChatLoaders,
+  createUserDirectory,
+  slackProfile,
+  type ChatConnector,
+  type UserDirectory,
+} from '../src/connectors/chat/index.ts';
 import type { UpstreamResponse } from '../src/upstream/types.ts';
 import type { GatewayContext } from '../src/context.ts';
 import { createChatEmulator, type ChatEmulator } from '../src/sandbox/chat/index.ts';
@@ -53,7 +60,12 @@ async function startChat(world: WorldOptions, clientOptions: { credential?: stri
   const emulator = createChatEmulator(createWorld(world), { token: TOKEN });
   const server = new SandboxServer(emulator);
   const root = await server.listen(0);
-  const http = createUpstreamClient({ profile: slackProfile, baseUrl: `${root}/api`, credential: clientOptions.credential ?? TOKEN, retries: clientOptions.retries });
+  const http = createUpstreamClient({
+    profile: slackProfile,
+    baseUrl: `${root}/api`,
+    credential: clientOptions.credential ?? TOKEN,
+    retries: clientOptions.retries,
+  });
   const connector = createChatConnector(http);
   const stores: CacheStore[] = [];
   const newCache = () => {
@@ -79,7 +91,12 @@ async function startChat(world: WorldOptions, clientOptions: { credential?: stri
     directoryFor,
     run(source, variables, cache = newCache()) {
       const requestId = randomUUID();
-      const loaders = createChatLoaders({ connector, cache: cache.scoped('chat', TOKEN, DEFAULT_CACHE_TTL_SECONDS), directory: directoryFor(cache), requestId });
+      const loaders = createChatLoaders({
+        connector,
+        cache: cache.scoped('chat', TOKEN, DEFAULT_CACHE_TTL_SECONDS),
+        directory: directoryFor(cache),
+        requestId,
+      });
       const contextValue = { requestId, loaders: { chat: loaders } } as unknown as GatewayContext;
       return graphql({ schema, source, variableValues: variables, contextValue }) as Promise<Result>;
     },
@@ -147,7 +164,8 @@ describe('users directory', () => {
 
   it('answers an immediate warm repeat with new loaders and the same cache with zero upstream requests', async () => {
     const cache = h.newCache();
-    const query = 'query($ids: [ID!]!) { _chatUsersByIds(ids: $ids) { id realName email } chatUsers(first: 5) { totalCount nodes { id } } }';
+    const query =
+      'query($ids: [ID!]!) { _chatUsersByIds(ids: $ids) { id realName email } chatUsers(first: 5) { totalCount nodes { id } } }';
     const ids = h.emulator.store.users.slice(0, 50).map((user) => user.id);
     const cold = await h.run(query, { ids }, cache);
     expect(h.count()).toBe(2);
@@ -187,7 +205,10 @@ describe('users directory', () => {
     const created = await fetch(`${h.server.url}/__sandbox/edit`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ kind: 'user', set: { name: 'new.hire', real_name: 'New Hire', profile: { email: 'New.Hire@switchboard-demo.example' } } }),
+      body: JSON.stringify({
+        kind: 'user',
+        set: { name: 'new.hire', real_name: 'New Hire', profile: { email: 'New.Hire@switchboard-demo.example' } },
+      }),
     });
     const { object } = (await created.json()) as { object: { id: string } };
     h.server.requests.reset();
@@ -218,7 +239,15 @@ describe('users directory', () => {
       body: JSON.stringify({ kind: 'user', id: target.id, set: { real_name: 'Renamed Person' } }),
     });
     // The change feed's event for the edit, as an event that carries only the id.
-    await h.directoryFor(cache).applyChange({ eventId: randomUUID(), system: 'chat', entity: 'user', id: target.id, action: 'updated', occurredAt: Date.now(), source: 'webhook' });
+    await h.directoryFor(cache).applyChange({
+      eventId: randomUUID(),
+      system: 'chat',
+      entity: 'user',
+      id: target.id,
+      action: 'updated',
+      occurredAt: Date.now(),
+      source: 'webhook',
+    });
     h.server.requests.reset();
 
     const result = await h.run(
@@ -244,7 +273,8 @@ describe('filters and the Owner.chatUser link (seed-sized workspace)', () => {
 
   it('hides deactivated accounts unless includeDeleted, and bots when includeBots is false', async () => {
     const users = h.emulator.store.users;
-    const query = 'query($d: Boolean, $b: Boolean) { chatUsers(first: 100, includeDeleted: $d, includeBots: $b) { totalCount nodes { id deleted isBot } } }';
+    const query =
+      'query($d: Boolean, $b: Boolean) { chatUsers(first: 100, includeDeleted: $d, includeBots: $b) { totalCount nodes { id deleted isBot } } }';
     const cache = h.newCache();
     const defaults = await h.run(query, {}, cache);
     expect(defaults.data!.chatUsers.totalCount).toBe(users.filter((u) => !u.deleted).length);
@@ -262,7 +292,9 @@ describe('filters and the Owner.chatUser link (seed-sized workspace)', () => {
     const keys = world.owners.map((owner) => ({ id: owner.id, email: owner.email }));
     const expected = world.owners.map((owner) => world.chatUsers.find((user) => user.ownerId === owner.id)!.id);
     // The seed types some owners' Slack emails with other casing; at least one must be exercised.
-    expect(world.chatUsers.some((user) => user.ownerId && user.email !== world.owners.find((o) => o.id === user.ownerId)!.email)).toBe(true);
+    expect(world.chatUsers.some((user) => user.ownerId && user.email !== world.owners.find((o) => o.id === user.ownerId)!.email)).toBe(
+      true,
+    );
     const cache = h.newCache();
     const query = 'query($keys: [OwnerKeyInput!]!) { _chatOwners(keys: $keys) { id email chatUser { id name displayName } } }';
     const result = await h.run(query, { keys }, cache);
@@ -315,12 +347,13 @@ describe('merge config under stitching', () => {
   });
   afterAll(() => h.close());
 
-  it("resolves Owner.chatUser for every owner of a CRM-like subschema with one _chatOwners call and one users.list call", async () => {
+  it('resolves Owner.chatUser for every owner of a CRM-like subschema with one _chatOwners call and one users.list call', async () => {
     const world = createWorld(SMALL_WORLD);
     const entryCalls: number[] = [];
     // Stands in for the CRM subschema: it owns Owner and its email, the chat link key.
     const crm = makeExecutableSchema({
-      typeDefs: 'type Owner { id: ID! email: String firstName: String } type Query { owners: [Owner!]! _ownersByIds(ids: [ID!]!): [Owner]! }',
+      typeDefs:
+        'type Owner { id: ID! email: String firstName: String } type Query { owners: [Owner!]! _ownersByIds(ids: [ID!]!): [Owner]! }',
       resolvers: {
         Query: {
           owners: () => world.owners,
@@ -337,7 +370,17 @@ describe('merge config under stitching', () => {
     };
     const stitched = stitchSchemas({
       subschemas: [
-        { schema: crm, merge: { Owner: { selectionSet: '{ id }', fieldName: '_ownersByIds', key: ({ id }: { id: string }) => id, argsFromKeys: (ids) => ({ ids }) } } },
+        {
+          schema: crm,
+          merge: {
+            Owner: {
+              selectionSet: '{ id }',
+              fieldName: '_ownersByIds',
+              key: ({ id }: { id: string }) => id,
+              argsFromKeys: (ids) => ({ ids }),
+            },
+          },
+        },
         chat,
       ],
       mergeTypes: true,
@@ -345,7 +388,12 @@ describe('merge config under stitching', () => {
     h.server.requests.reset();
     const requestId = randomUUID();
     const cache = h.newCache();
-    const loaders = createChatLoaders({ connector: h.connector, cache: cache.scoped('chat', TOKEN, DEFAULT_CACHE_TTL_SECONDS), directory: h.directoryFor(cache), requestId });
+    const loaders = createChatLoaders({
+      connector: h.connector,
+      cache: cache.scoped('chat', TOKEN, DEFAULT_CACHE_TTL_SECONDS),
+      directory: h.directoryFor(cache),
+      requestId,
+    });
     const result = (await graphql({
       schema: stitched,
       source: '{ owners { id firstName chatUser { id name displayName } } }',
@@ -391,14 +439,22 @@ describe('channels and messages', () => {
     const all = await collect(true);
     const active = await collect(false);
     expect(new Set(all)).toEqual(new Set(channelsOf().map((channel) => channel.id)));
-    expect(new Set(active)).toEqual(new Set(channelsOf().filter((channel) => !channel.is_archived).map((channel) => channel.id)));
+    expect(new Set(active)).toEqual(
+      new Set(
+        channelsOf()
+          .filter((channel) => !channel.is_archived)
+          .map((channel) => channel.id),
+      ),
+    );
     expect(active.length).toBeLessThan(all.length);
     expect(h.count('conversations.list')).toBe(1);
     expect(h.count()).toBe(1);
   });
 
   it('finds a channel by name regardless of case or a leading #, and null for an unknown name', async () => {
-    const result = await h.run('{ a: channelByName(name: "#General") { id name isPrivate topic purpose createdAt } b: channelByName(name: "no-such-channel") { id } }');
+    const result = await h.run(
+      '{ a: channelByName(name: "#General") { id name isPrivate topic purpose createdAt } b: channelByName(name: "no-such-channel") { id } }',
+    );
     expect(result.errors).toBeUndefined();
     expect(result.data!.a).toMatchObject({ id: general().id, name: 'general', isPrivate: false });
     expect(result.data!.a.createdAt).toBe(new Date(general().created * 1000).toISOString());
@@ -456,7 +512,9 @@ describe('channels and messages', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ kind: 'message', channel: general().id, ts: edited.ts, text: 'edited in Slack' }),
     });
-    await invalidateCached({ cache: cache.scoped('chat', TOKEN, DEFAULT_CACHE_TTL_SECONDS), resource: 'message' }, [`${general().id}:${edited.ts}`]);
+    await invalidateCached({ cache: cache.scoped('chat', TOKEN, DEFAULT_CACHE_TTL_SECONDS), resource: 'message' }, [
+      `${general().id}:${edited.ts}`,
+    ]);
     h.server.requests.reset();
     const after = await h.run(query, { c: general().id }, cache);
     expect(after.data!.channelMessages.nodes[3]).toEqual({ ts: edited.ts, text: 'edited in Slack' });
@@ -506,7 +564,9 @@ describe('channels and messages', () => {
     expect(h.count()).toBe(0);
 
     const random = channelsOf().find((channel) => channel.name === 'random')!;
-    const result = await h.run('query($c: ID!) { channel(id: $c) { name isMember messages(first: 5) { nodes { id } } } }', { c: random.id });
+    const result = await h.run('query($c: ID!) { channel(id: $c) { name isMember messages(first: 5) { nodes { id } } } }', {
+      c: random.id,
+    });
     expect(result.data).toEqual({ channel: { name: 'random', isMember: false, messages: null } });
     expect(result.errors![0].path).toEqual(['channel', 'messages']);
     // Nothing the caller typed is wrong: the channel exists, the bot may not read it.
@@ -567,7 +627,7 @@ describe('vendor faults', () => {
     expect(h.count('users.list')).toBe(1);
   });
 
-  it("waits out a short Retry-After and retries, so the caller sees the answer", async () => {
+  it('waits out a short Retry-After and retries, so the caller sees the answer', async () => {
     await h.server.setKnobs({ rateLimitForMs: 800 });
     const result = await h.run('{ chatUsers { totalCount } }');
     expect(result.errors).toBeUndefined();
@@ -601,14 +661,20 @@ describe('slackProfile.classify', () => {
       expect(classify(200, { ok: false, error })?.code).toBe('UPSTREAM_AUTH_FAILED');
     }
     expect(classify(200, { ok: false, error: 'ratelimited' })).toMatchObject({ code: 'RATE_LIMITED', retryAfter: 1 });
-    expect(classify(200, { ok: false, error: 'invalid_cursor' })).toMatchObject({ code: 'BAD_USER_INPUT', message: expect.stringContaining('cursor') });
+    expect(classify(200, { ok: false, error: 'invalid_cursor' })).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      message: expect.stringContaining('cursor'),
+    });
     expect(classify(200, { ok: false, error: 'invalid_arguments' })?.code).toBe('BAD_USER_INPUT');
     expect(classify(200, { ok: false, error: 'fatal_error' })?.code).toBe('UPSTREAM_UNAVAILABLE');
     expect(classify(404, { ok: false, error: 'unknown_method' })?.code).toBe('UPSTREAM_UNAVAILABLE');
   });
 
   it('maps statuses, reads Retry-After seconds, and never copies an unexpected body into the message', () => {
-    expect(classify(429, { ok: false, error: 'ratelimited' }, { 'retry-after': '30' })).toMatchObject({ code: 'RATE_LIMITED', retryAfter: 30 });
+    expect(classify(429, { ok: false, error: 'ratelimited' }, { 'retry-after': '30' })).toMatchObject({
+      code: 'RATE_LIMITED',
+      retryAfter: 30,
+    });
     expect(slackProfile.retryAfterMs!(response(429, null, { 'retry-after': '3' }))).toBe(3000);
     expect(slackProfile.retryAfterMs!(response(429, null, {}))).toBeUndefined();
     expect(classify(503, '<html>down</html>')?.code).toBe('UPSTREAM_UNAVAILABLE');
@@ -655,14 +721,27 @@ describe('against a scripted Slack', () => {
       send(res, { ok: false, error: 'unknown_method' });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const http = createUpstreamClient({ profile: slackProfile, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`, credential: TOKEN });
+    const http = createUpstreamClient({
+      profile: slackProfile,
+      baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`,
+      credential: TOKEN,
+    });
     const store = createCacheStore({ maxEntries: 1000, namespace: `test-${randomUUID()}` });
     const connector = createChatConnector(http);
     const directory = createUserDirectory({ connector, cache: store.scoped('chat', TOKEN, DEFAULT_CACHE_TTL_SECONDS) });
     h = {
       run(source, requestId) {
-        const loaders = createChatLoaders({ connector, cache: store.scoped('chat', TOKEN, DEFAULT_CACHE_TTL_SECONDS), directory, requestId });
-        return graphql({ schema, source, contextValue: { requestId, loaders: { chat: loaders } } as unknown as GatewayContext }) as Promise<Result>;
+        const loaders = createChatLoaders({
+          connector,
+          cache: store.scoped('chat', TOKEN, DEFAULT_CACHE_TTL_SECONDS),
+          directory,
+          requestId,
+        });
+        return graphql({
+          schema,
+          source,
+          contextValue: { requestId, loaders: { chat: loaders } } as unknown as GatewayContext,
+        }) as Promise<Result>;
       },
       async close() {
         await http.close();
@@ -677,12 +756,36 @@ describe('against a scripted Slack', () => {
 
   it('maps an unknown message subtype to OTHER and keeps the raw value, and sends the request id upstream', async () => {
     const requestId = randomUUID();
-    const result = await h.run('{ channelMessages(channel: "C1") { nodes { id subtype subtypeRaw replyCount threadTs postedAt } } }', requestId);
+    const result = await h.run(
+      '{ channelMessages(channel: "C1") { nodes { id subtype subtypeRaw replyCount threadTs postedAt } } }',
+      requestId,
+    );
     expect(result.errors).toBeUndefined();
     expect(result.data!.channelMessages.nodes).toEqual([
-      { id: '1700000003.000300', subtype: 'OTHER', subtypeRaw: 'huddle_thread', replyCount: 0, threadTs: null, postedAt: '2023-11-14T22:13:23.000Z' },
-      { id: '1700000002.000200', subtype: 'BOT_MESSAGE', subtypeRaw: 'bot_message', replyCount: 0, threadTs: null, postedAt: '2023-11-14T22:13:22.000Z' },
-      { id: '1700000001.000100', subtype: null, subtypeRaw: null, replyCount: 2, threadTs: '1700000001.000100', postedAt: '2023-11-14T22:13:21.000Z' },
+      {
+        id: '1700000003.000300',
+        subtype: 'OTHER',
+        subtypeRaw: 'huddle_thread',
+        replyCount: 0,
+        threadTs: null,
+        postedAt: '2023-11-14T22:13:23.000Z',
+      },
+      {
+        id: '1700000002.000200',
+        subtype: 'BOT_MESSAGE',
+        subtypeRaw: 'bot_message',
+        replyCount: 0,
+        threadTs: null,
+        postedAt: '2023-11-14T22:13:22.000Z',
+      },
+      {
+        id: '1700000001.000100',
+        subtype: null,
+        subtypeRaw: null,
+        replyCount: 2,
+        threadTs: '1700000001.000100',
+        postedAt: '2023-11-14T22:13:21.000Z',
+      },
     ]);
     expect(seen).toHaveLength(1);
     expect(seen[0].headers['x-request-id']).toBe(requestId);

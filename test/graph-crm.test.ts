@@ -60,7 +60,11 @@ interface RunOptions {
 }
 
 /** One GraphQL request: fresh loaders (as the context factory makes them), shared cache if given. */
-async function run<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, options: RunOptions = {}): Promise<ExecutionResult<T>> {
+async function run<T = Record<string, any>>(
+  query: string,
+  variables?: Record<string, unknown>,
+  options: RunOptions = {},
+): Promise<ExecutionResult<T>> {
   const requestId = options.requestId ?? randomUUID();
   const connector = createCrmConnector(options.client ?? http, { requestId });
   const crm = createCrmLoaders({ connector, cache: options.cache ?? newCache() });
@@ -94,11 +98,27 @@ const W1_CRM = /* GraphQL */ `
   query W1Crm {
     contacts(first: 50) {
       totalCount
-      pageInfo { hasNextPage endCursor }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
       nodes {
-        id firstName lastName email lifecycleStage
-        company { id name domain }
-        owner { id email firstName lastName }
+        id
+        firstName
+        lastName
+        email
+        lifecycleStage
+        company {
+          id
+          name
+          domain
+        }
+        owner {
+          id
+          email
+          firstName
+          lastName
+        }
       }
     }
   }
@@ -224,16 +244,27 @@ describe('batching', () => {
     expect(calls()).toBe(6);
   });
 
-  it("links a company to its contacts, contact ids and deals through associations", async () => {
+  it('links a company to its contacts, contact ids and deals through associations', async () => {
     const company = world.companies[2];
-    const result = await run('query ($id: ID!) { company(id: $id) { id name contactIds contacts(first: 100) { id } deals(first: 100) { id } owner { id } } }', { id: company.id });
+    const result = await run(
+      'query ($id: ID!) { company(id: $id) { id name contactIds contacts(first: 100) { id } deals(first: 100) { id } owner { id } } }',
+      { id: company.id },
+    );
 
     expect(result.errors).toBeUndefined();
     const data = result.data!.company;
-    const members = world.contacts.filter((c) => c.companyId === company.id).map((c) => c.id).sort();
+    const members = world.contacts
+      .filter((c) => c.companyId === company.id)
+      .map((c) => c.id)
+      .sort();
     expect([...data.contactIds].sort()).toEqual(members);
     expect((data.contacts as any[]).map((c) => c.id).sort()).toEqual(members);
-    expect((data.deals as any[]).map((d) => d.id).sort()).toEqual(world.deals.filter((d) => d.companyId === company.id).map((d) => d.id).sort());
+    expect((data.deals as any[]).map((d) => d.id).sort()).toEqual(
+      world.deals
+        .filter((d) => d.companyId === company.id)
+        .map((d) => d.id)
+        .sort(),
+    );
     expect(data.owner.id).toBe(company.ownerId);
   });
 });
@@ -297,11 +328,15 @@ describe('cross-system links owned by the CRM', () => {
     const result = await run('query ($keys: [CustomerKeyInput!]!) { _crmCustomers(keys: $keys) { id contact { id } } }', { keys });
 
     expect(result.errors).toBeUndefined();
-    expect((result.data!._crmCustomers as any[]).map((c) => c.contact?.id ?? null)).toEqual([...byId.map((c) => c.id), ...byEmail.map((c) => c.id), null]);
+    expect((result.data!._crmCustomers as any[]).map((c) => c.contact?.id ?? null)).toEqual([
+      ...byId.map((c) => c.id),
+      ...byEmail.map((c) => c.id),
+      null,
+    ]);
     expect(calls(BATCH_READ)).toBe(2);
   });
 
-  it("links chat users to owners by email, case-insensitively, from one owners page", async () => {
+  it('links chat users to owners by email, case-insensitively, from one owners page', async () => {
     const owner = world.owners[1];
     const keys = [
       { id: 'U1', email: owner.email.toUpperCase() },
@@ -323,7 +358,11 @@ describe('cross-system links owned by the CRM', () => {
     const subschema = createCrmSubschema();
     expect(Object.keys(subschema.merge ?? {}).sort()).toEqual(['ChatUser', 'Company', 'Contact', 'Customer', 'Deal', 'Owner']);
     expect(subschema.merge!.Customer.selectionSet).toBe('{ id email hubspotContactId }');
-    expect(subschema.merge!.Customer.key!({ id: 'cus_1', email: 'a@x.io' })).toEqual({ id: 'cus_1', email: 'a@x.io', hubspotContactId: null });
+    expect(subschema.merge!.Customer.key!({ id: 'cus_1', email: 'a@x.io' })).toEqual({
+      id: 'cus_1',
+      email: 'a@x.io',
+      hubspotContactId: null,
+    });
     expect(subschema.merge!.Contact.argsFromKeys!(['1', '2'])).toEqual({ ids: ['1', '2'] });
   });
 });
@@ -334,7 +373,10 @@ describe('paging', () => {
     let after: string | null = null;
     let pages = 0;
     for (;;) {
-      const result: ExecutionResult<any> = await run('query ($after: String) { contacts(first: 30, after: $after) { nodes { id } pageInfo { hasNextPage endCursor } } }', { after });
+      const result: ExecutionResult<any> = await run(
+        'query ($after: String) { contacts(first: 30, after: $after) { nodes { id } pageInfo { hasNextPage endCursor } } }',
+        { after },
+      );
       expect(result.errors).toBeUndefined();
       pages++;
       seen.push(...result.data!.contacts.nodes.map((n: { id: string }) => n.id));
@@ -378,10 +420,14 @@ describe('paging', () => {
   it('pages owners from the cached directory with exact totals', async () => {
     const first = await run('{ owners(first: 2) { totalCount nodes { id } pageInfo { hasNextPage endCursor } } }');
     const after = first.data!.owners.pageInfo.endCursor;
-    const rest = await run('query ($after: String) { owners(first: 100, after: $after) { nodes { id } pageInfo { hasNextPage } } }', { after });
+    const rest = await run('query ($after: String) { owners(first: 100, after: $after) { nodes { id } pageInfo { hasNextPage } } }', {
+      after,
+    });
 
     expect(first.data!.owners.totalCount).toBe(world.owners.length);
-    expect([...first.data!.owners.nodes, ...rest.data!.owners.nodes].map((o: { id: string }) => o.id)).toEqual(world.owners.map((o) => o.id));
+    expect([...first.data!.owners.nodes, ...rest.data!.owners.nodes].map((o: { id: string }) => o.id)).toEqual(
+      world.owners.map((o) => o.id),
+    );
     expect(rest.data!.owners.pageInfo.hasNextPage).toBe(false);
   });
 
@@ -397,7 +443,9 @@ describe('paging', () => {
 describe('filters', () => {
   it('maps email to an EQ search, case-insensitively', async () => {
     const seed = world.contacts[12];
-    const result = await run('query ($email: String) { contacts(filter: { email: $email }) { totalCount nodes { id } } }', { email: seed.email.toUpperCase() });
+    const result = await run('query ($email: String) { contacts(filter: { email: $email }) { totalCount nodes { id } } }', {
+      email: seed.email.toUpperCase(),
+    });
 
     expect(result.data!.contacts).toEqual({ totalCount: 1, nodes: [{ id: seed.id }] });
     expect(calls(SEARCH)).toBe(1);
@@ -405,38 +453,50 @@ describe('filters', () => {
 
   it('maps name to the free-text search query', async () => {
     const seed = world.contacts[0];
-    const result = await run('query ($name: String) { contacts(first: 100, filter: { name: $name }) { nodes { id firstName lastName } } }', { name: seed.lastName });
+    const result = await run(
+      'query ($name: String) { contacts(first: 100, filter: { name: $name }) { nodes { id firstName lastName } } }',
+      { name: seed.lastName },
+    );
 
     const nodes = result.data!.contacts.nodes as any[];
     expect(nodes.map((n) => n.id)).toContain(seed.id);
-    for (const node of nodes) expect(`${node.firstName} ${node.lastName}`.toLowerCase()).toContain(seed.lastName.toLowerCase().split(/\s+/)[0]);
+    for (const node of nodes)
+      expect(`${node.firstName} ${node.lastName}`.toLowerCase()).toContain(seed.lastName.toLowerCase().split(/\s+/)[0]);
   });
 
   it("lists a company's contacts through its associations, and searches within them with other conditions", async () => {
     const company = world.companies[0];
     const members = world.contacts.filter((c) => c.companyId === company.id);
-    const alone = await run('query ($id: ID) { contacts(first: 100, filter: { companyId: $id }) { totalCount nodes { id } } }', { id: company.id });
+    const alone = await run('query ($id: ID) { contacts(first: 100, filter: { companyId: $id }) { totalCount nodes { id } } }', {
+      id: company.id,
+    });
     expect(alone.data!.contacts.totalCount).toBe(members.length);
     expect(alone.data!.contacts.nodes.map((n: { id: string }) => n.id).sort()).toEqual(members.map((c) => c.id).sort());
     expect(calls(ASSOCIATIONS)).toBe(1);
     expect(calls(SEARCH)).toBe(0);
 
     const stage = members[0].lifecycleStage;
-    const enumValue = { marketingqualifiedlead: 'MARKETING_QUALIFIED_LEAD', salesqualifiedlead: 'SALES_QUALIFIED_LEAD' }[stage] ?? stage.toUpperCase();
+    const enumValue =
+      { marketingqualifiedlead: 'MARKETING_QUALIFIED_LEAD', salesqualifiedlead: 'SALES_QUALIFIED_LEAD' }[stage] ?? stage.toUpperCase();
     const combined = await run(
       `query ($id: ID) { contacts(first: 100, filter: { companyId: $id, lifecycleStage: ${enumValue} }) { totalCount nodes { id } } }`,
       { id: company.id },
     );
     expect(combined.errors).toBeUndefined();
     expect(combined.data!.contacts.nodes.map((n: { id: string }) => n.id).sort()).toEqual(
-      members.filter((c) => c.lifecycleStage === stage).map((c) => c.id).sort(),
+      members
+        .filter((c) => c.lifecycleStage === stage)
+        .map((c) => c.id)
+        .sort(),
     );
     expect(calls(SEARCH)).toBe(1);
   });
 
   it('maps OTHER to "not one of the named stages", which includes HubSpot\'s own other stage', async () => {
     const expected = world.contacts.filter((c) => c.lifecycleStage === 'other').map((c) => c.id);
-    const result = await run('{ contacts(first: 100, filter: { lifecycleStage: OTHER }) { totalCount nodes { id lifecycleStage lifecycleStageRaw } } }');
+    const result = await run(
+      '{ contacts(first: 100, filter: { lifecycleStage: OTHER }) { totalCount nodes { id lifecycleStage lifecycleStageRaw } } }',
+    );
 
     expect(result.data!.contacts.totalCount).toBe(expected.length);
     for (const node of result.data!.contacts.nodes) expect(node).toMatchObject({ lifecycleStage: 'OTHER', lifecycleStageRaw: 'other' });
@@ -462,7 +522,9 @@ describe('filters', () => {
 
   it('maps company name to a token search and domain to an exact match', async () => {
     const company = world.companies[4];
-    const byDomain = await run('query ($d: String) { companies(filter: { domain: $d }) { nodes { id } } }', { d: company.domain.toUpperCase() });
+    const byDomain = await run('query ($d: String) { companies(filter: { domain: $d }) { nodes { id } } }', {
+      d: company.domain.toUpperCase(),
+    });
     expect(byDomain.data!.companies.nodes).toEqual([{ id: company.id }]);
 
     const word = company.name.split(' ')[0];
@@ -475,7 +537,9 @@ describe('filters', () => {
   it("serves an owner's contacts through a search on hubspot_owner_id", async () => {
     const owner = world.owners[0];
     const expected = world.contacts.filter((c) => c.ownerId === owner.id);
-    const result = await run('query ($id: ID!) { owner(id: $id) { contacts(first: 5) { totalCount nodes { id owner { id } } } } }', { id: owner.id });
+    const result = await run('query ($id: ID!) { owner(id: $id) { contacts(first: 5) { totalCount nodes { id owner { id } } } } }', {
+      id: owner.id,
+    });
 
     expect(result.data!.owner.contacts.totalCount).toBe(expected.length);
     for (const node of result.data!.owner.contacts.nodes) expect(node.owner.id).toBe(owner.id);
@@ -486,7 +550,10 @@ describe('upstream failures', () => {
   it('turns a response missing a field into UPSTREAM_BAD_RESPONSE naming the resource and path, not the body', async () => {
     await server.setKnobs({ corrupt: 'drop-field' });
     const [a, b] = world.contacts;
-    const result = await run('query ($a: ID!, $b: ID!) { a: contact(id: $a) { id email } b: contact(id: $b) { id email } }', { a: a.id, b: b.id });
+    const result = await run('query ($a: ID!, $b: ID!) { a: contact(id: $a) { id email } b: contact(id: $b) { id email } }', {
+      a: a.id,
+      b: b.id,
+    });
 
     expect(result.data).toEqual({ a: null, b: null });
     const error = result.errors![0];
@@ -541,12 +608,17 @@ describe('against a minimal HubSpot stand-in', () => {
       received.push({ url: req.url ?? '', headers: req.headers });
       req.resume();
       req.on('end', () => {
-        const body =
-          req.url?.startsWith('/crm/v3/objects/contacts/42?')
-            ? { ...record('42', { email: 'new@stage.example', lifecyclestage: 'brand_new_stage', firstname: 'Nova', futureprop: 'x' }), brandNewField: true }
-            : req.url === '/crm/v3/objects/deals/batch/read'
-              ? { status: 'COMPLETE', results: [record('77', { dealname: 'Custom', dealstage: '123456789', amount: '1250.5', closedate: '1767225600000' })] }
-              : { status: 'error', message: 'not here' };
+        const body = req.url?.startsWith('/crm/v3/objects/contacts/42?')
+          ? {
+              ...record('42', { email: 'new@stage.example', lifecyclestage: 'brand_new_stage', firstname: 'Nova', futureprop: 'x' }),
+              brandNewField: true,
+            }
+          : req.url === '/crm/v3/objects/deals/batch/read'
+            ? {
+                status: 'COMPLETE',
+                results: [record('77', { dealname: 'Custom', dealstage: '123456789', amount: '1250.5', closedate: '1767225600000' })],
+              }
+            : { status: 'error', message: 'not here' };
         res.writeHead(body.status === 'error' ? 404 : 200, { 'content-type': 'application/json' });
         res.end(JSON.stringify(body));
       });
@@ -562,7 +634,11 @@ describe('against a minimal HubSpot stand-in', () => {
 
   it('maps lifecycle and deal stages HubSpot added later to OTHER, exposing the raw value, and tolerates unknown fields', async () => {
     const client = newClient(fakeUrl);
-    const result = await run('{ contact(id: "42") { firstName lifecycleStage lifecycleStageRaw } deal(id: "77") { stage stageRaw amount closeDate } }', undefined, { client });
+    const result = await run(
+      '{ contact(id: "42") { firstName lifecycleStage lifecycleStageRaw } deal(id: "77") { stage stageRaw amount closeDate } }',
+      undefined,
+      { client },
+    );
 
     expect(result.errors).toBeUndefined();
     expect(result.data!.contact).toEqual({ firstName: 'Nova', lifecycleStage: 'OTHER', lifecycleStageRaw: 'brand_new_stage' });
@@ -606,7 +682,10 @@ describe('HubSpot error classification', () => {
     expect(classifyHubSpotResponse(response(404, {}))!.code).toBe('NOT_FOUND');
     expect(classifyHubSpotResponse(response(423, {}))!).toMatchObject({ code: 'RATE_LIMITED', retryAfter: 2 });
     expect(classifyHubSpotResponse(response(503, {}))!.code).toBe('UPSTREAM_UNAVAILABLE');
-    expect(classifyHubSpotResponse(response(477, {}, { 'retry-after': '30' }))!).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryAfter: 30 });
+    expect(classifyHubSpotResponse(response(477, {}, { 'retry-after': '30' }))!).toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      retryAfter: 30,
+    });
     expect(classifyHubSpotResponse(response(207, { status: 'COMPLETE' }))).toBeNull();
   });
 
@@ -614,7 +693,9 @@ describe('HubSpot error classification', () => {
     const wait = hubspotProfile.retryAfterMs!;
     expect(wait(response(429, { policyName: 'TEN_SECONDLY_ROLLING' }, { 'retry-after': '3' }))).toBe(3_000);
     expect(wait(response(429, { policyName: 'SECONDLY', message: 'You have reached your secondly limit.' }))).toBe(1_000);
-    expect(wait(response(429, { policyName: 'TEN_SECONDLY_ROLLING' }, { 'x-hubspot-ratelimit-interval-milliseconds': '10000' }))).toBe(10_000);
+    expect(wait(response(429, { policyName: 'TEN_SECONDLY_ROLLING' }, { 'x-hubspot-ratelimit-interval-milliseconds': '10000' }))).toBe(
+      10_000,
+    );
     expect(wait(response(429, { policyName: 'TEN_SECONDLY_ROLLING' }))).toBe(10_000);
     expect(wait(response(429, { policyName: 'DAILY' }))).toBeGreaterThan(0);
     expect(wait(response(500, {}))).toBeUndefined();

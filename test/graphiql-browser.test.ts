@@ -55,7 +55,10 @@ describe.runIf(hasService('chromium'))('GraphiQL in a real browser', () => {
     await page.getByText('W1ContactsWithLinks', { exact: false }).first().waitFor({ timeout: 30_000 });
 
     const answered = page.waitForResponse(
-      (response) => response.url().startsWith(`${base}/graphql`) && response.request().method() === 'POST' && (response.request().postData() ?? '').includes('W1ContactsWithLinks'),
+      (response) =>
+        response.url().startsWith(`${base}/graphql`) &&
+        response.request().method() === 'POST' &&
+        (response.request().postData() ?? '').includes('W1ContactsWithLinks'),
       { timeout: 60_000 },
     );
     await page.locator('.graphiql-execute-button').first().click();

@@ -77,7 +77,11 @@ describe('trusted documents mode', () => {
   const send = (body: unknown) =>
     stack.fetch('/graphql', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...bearer('sbk_test-suite-full-scope-key-not-a-secret') },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/graphql-response+json',
+        ...bearer('sbk_test-suite-full-scope-key-not-a-secret'),
+      },
       body: JSON.stringify(body),
     });
 

@@ -21,12 +21,24 @@ describe('catch-up after the gateway was down', () => {
   let config: Config;
   let dataDir: string;
   const namespace = 'catch-up-test';
-  const start = () => createGateway({ config, upstreams: resolveUpstreams(config, sandbox.urls), logger: createLogger('silent'), cacheNamespace: namespace, devApiKey: TEST_API_KEY });
+  const start = () =>
+    createGateway({
+      config,
+      upstreams: resolveUpstreams(config, sandbox.urls),
+      logger: createLogger('silent'),
+      cacheNamespace: namespace,
+      devApiKey: TEST_API_KEY,
+    });
 
   beforeAll(async () => {
     sandbox = await startSandbox({ world: { size: 200 } });
     dataDir = mkdtempSync(join(tmpdir(), 'live-catch-up-'));
-    config = loadConfig({ LOG_LEVEL: 'silent', SWITCHBOARD_API_KEYS: TEST_API_KEYS_ENV, RATE_LIMIT_PER_MINUTE: '0', SWITCHBOARD_DATA_DIR: dataDir });
+    config = loadConfig({
+      LOG_LEVEL: 'silent',
+      SWITCHBOARD_API_KEYS: TEST_API_KEYS_ENV,
+      RATE_LIMIT_PER_MINUTE: '0',
+      SWITCHBOARD_DATA_DIR: dataDir,
+    });
   });
   afterAll(async () => {
     await sandbox?.close();
@@ -63,13 +75,19 @@ describe('catch-up after the gateway was down', () => {
     await sandboxAdmin(sandbox, 'billing', 'edit', { object: 'customer', id: customerId, set: { name: 'Renamed While Down' } });
     await sandboxAdmin(sandbox, 'crm', 'edit', { action: 'archive', objectType: 'deals', id: archivedDealId });
     await sleep(300);
-    const failed = ((await sandboxAdmin(sandbox, 'crm', 'webhooks', undefined, 'GET')).deliveries as { status: number }[]).filter((d) => d.status === 0);
+    const failed = ((await sandboxAdmin(sandbox, 'crm', 'webhooks', undefined, 'GET')).deliveries as { status: number }[]).filter(
+      (d) => d.status === 0,
+    );
     expect(failed.length).toBeGreaterThan(0);
 
     // Restart: a subscriber connected before the catch-up hears the missed changes.
     const second = start();
     const servedSecond = await serve(second);
-    const subscription = await subscribeSse<{ contactChanged: { id: string; firstName: string } }>(servedSecond.url, 'subscription ($id: ID) { contactChanged(id: $id) { id firstName } }', { id: contactId });
+    const subscription = await subscribeSse<{ contactChanged: { id: string; firstName: string } }>(
+      servedSecond.url,
+      'subscription ($id: ID) { contactChanged(id: $id) { id firstName } }',
+      { id: contactId },
+    );
     const published: ChangeEvent[] = [];
     const listen2 = new AbortController();
     void (async () => {

@@ -43,7 +43,8 @@ describe('a mutation and the webhook that echoes it', () => {
       expect(first.data!.contactChanged).toEqual({ id, firstName: 'Echoed' });
       // Give HubSpot's batched webhook time to arrive and be processed.
       const deliveries = async () =>
-        ((await (await fetch(`${stack.sandbox.urls.crm}/__sandbox/webhooks`)).json()) as { deliveries?: unknown[] }).deliveries?.length ?? 0;
+        ((await (await fetch(`${stack.sandbox.urls.crm}/__sandbox/webhooks`)).json()) as { deliveries?: unknown[] }).deliveries?.length ??
+        0;
       const deadline = Date.now() + 5000;
       while ((await deliveries()) === 0 && Date.now() < deadline) await sleep(50);
       await sleep(300);

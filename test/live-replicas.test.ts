@@ -54,7 +54,13 @@ describe.runIf(hasService('redis'))('two replicas sharing Redis', () => {
       LIVE_NAMESPACE: `test-live-${randomUUID()}`,
     };
     const config = loadConfig(env);
-    const gateway = createGateway({ config, upstreams: resolveUpstreams(config, {}), logger: createLogger('silent'), cacheNamespace: env.LIVE_NAMESPACE, devApiKey: TEST_API_KEY });
+    const gateway = createGateway({
+      config,
+      upstreams: resolveUpstreams(config, {}),
+      logger: createLogger('silent'),
+      cacheNamespace: env.LIVE_NAMESPACE,
+      devApiKey: TEST_API_KEY,
+    });
     await gateway.changes.ready?.();
     local = { gateway, served: await serve(gateway) };
     child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./support/replica-process.ts', import.meta.url))], {
@@ -83,7 +89,8 @@ describe.runIf(hasService('redis'))('two replicas sharing Redis', () => {
     const a = local.served.url;
     const b = childUrl;
     const id = sandbox.world.contacts[7].id;
-    const read = (url: string) => gql<{ contact: { firstName: string } }>(url, 'query ($id: ID!) { contact(id: $id) { firstName } }', { id });
+    const read = (url: string) =>
+      gql<{ contact: { firstName: string } }>(url, 'query ($id: ID!) { contact(id: $id) { firstName } }', { id });
     const old = (await read(b)).data!.contact.firstName;
     sandbox.server('crm').requests.reset();
     // The cache is shared: A reads B's entry without calling HubSpot.
@@ -99,7 +106,11 @@ describe.runIf(hasService('redis'))('two replicas sharing Redis', () => {
       expect((await onA.nth(1, 2000)).data!.contactChanged).toEqual({ id, firstName: 'Replicated' });
       expect((await onB.nth(1, 2000)).data!.contactChanged).toEqual({ id, firstName: 'Replicated' });
       await sleep(500);
-      const deliveries = (await sandboxAdmin(sandbox, 'crm', 'webhooks', undefined, 'GET')).deliveries as { url: string; ids: string[]; status: number }[];
+      const deliveries = (await sandboxAdmin(sandbox, 'crm', 'webhooks', undefined, 'GET')).deliveries as {
+        url: string;
+        ids: string[];
+        status: number;
+      }[];
       const ok = deliveries.filter((d) => d.status === 200 && d.ids.some((x) => eventIds.includes(x)));
       expect(new Set(ok.map((d) => d.url)).size).toBe(2);
       expect(onA.received).toHaveLength(1);

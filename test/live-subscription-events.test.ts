@@ -69,9 +69,13 @@ describe('subscription events', () => {
   });
 
   async function rename(id: string, firstName: string, requestId: string): Promise<void> {
-    const result = await stack.query('mutation ($id: ID!, $n: String!) { updateContact(id: $id, input: { firstName: $n }) { id } }', { id, n: firstName }, {
-      'x-request-id': requestId,
-    });
+    const result = await stack.query(
+      'mutation ($id: ID!, $n: String!) { updateContact(id: $id, input: { firstName: $n }) { id } }',
+      { id, n: firstName },
+      {
+        'x-request-id': requestId,
+      },
+    );
     expect(result.errors).toBeUndefined();
   }
 
@@ -104,9 +108,13 @@ describe('subscription events', () => {
     // change has been delivered (and resolved) for every live subscriber.
     subscription.close();
     await until(() => listening === 0, 'the gateway to see the client leave');
-    const witness = await subscribeSse<{ contactChanged: { firstName: string } }>(served.url, 'subscription ($id: ID) { contactChanged(id: $id) { firstName } }', {
-      id,
-    });
+    const witness = await subscribeSse<{ contactChanged: { firstName: string } }>(
+      served.url,
+      'subscription ($id: ID) { contactChanged(id: $id) { firstName } }',
+      {
+        id,
+      },
+    );
     const before = new Set(contactReads().map((line) => line.requestId));
     await rename(id, 'Quattuor', 'rename-after');
     expect((await witness.nth(1)).data!.contactChanged.firstName).toBe('Quattuor');

@@ -18,13 +18,22 @@ import { registerWebhooks, sandboxAdmin, serve, sleep, type Served } from './sup
 import { startStack, type Stack } from './support/stack.ts';
 
 function wsClient(url: string, authorization?: string): Client {
-  return createClient({ url: url.replace('http', 'ws') + '/graphql', webSocketImpl: WebSocket, connectionParams: authorization ? { authorization } : {}, retryAttempts: 0, lazy: true });
+  return createClient({
+    url: url.replace('http', 'ws') + '/graphql',
+    webSocketImpl: WebSocket,
+    connectionParams: authorization ? { authorization } : {},
+    retryAttempts: 0,
+    lazy: true,
+  });
 }
 
 function collect<T>(client: Client, query: string, variables: Record<string, unknown>) {
   const results: { data?: T; errors?: readonly { message: string; extensions?: Record<string, unknown> }[] }[] = [];
   const failures: unknown[] = [];
-  const stop = client.subscribe<T>({ query, variables }, { next: (r) => results.push(r as (typeof results)[number]), error: (e) => failures.push(e), complete: () => undefined });
+  const stop = client.subscribe<T>(
+    { query, variables },
+    { next: (r) => results.push(r as (typeof results)[number]), error: (e) => failures.push(e), complete: () => undefined },
+  );
   return { results, failures, stop };
 }
 
@@ -53,7 +62,11 @@ describe('graphql-ws subscriptions and the echo rule', () => {
   it('delivers contactChanged over graphql-ws to a client that sent its API key in connectionParams', async () => {
     const client = wsClient(served.url, TEST_AUTH_HEADERS.authorization);
     const id = stack.sandbox.world.contacts[5].id;
-    const sub = collect<{ contactChanged: { id: string; lastName: string } }>(client, 'subscription ($id: ID) { contactChanged(id: $id) { id lastName } }', { id });
+    const sub = collect<{ contactChanged: { id: string; lastName: string } }>(
+      client,
+      'subscription ($id: ID) { contactChanged(id: $id) { id lastName } }',
+      { id },
+    );
     try {
       await sleep(300); // the socket handshake and subscribe round trip
       await sandboxAdmin(stack.sandbox, 'crm', 'edit', { objectType: 'contacts', id, properties: { lastname: 'OverWebSocket' } });
@@ -90,14 +103,36 @@ describe('graphql-ws subscriptions and the echo rule', () => {
     try {
       const id = stack.sandbox.world.contacts[9].id;
       const occurredAt = Date.now();
-      await stack.gateway.changes.publish({ eventId: 'gw-write-1', system: 'crm', entity: 'contact', id, action: 'updated', occurredAt, source: 'gateway' });
+      await stack.gateway.changes.publish({
+        eventId: 'gw-write-1',
+        system: 'crm',
+        entity: 'contact',
+        id,
+        action: 'updated',
+        occurredAt,
+        source: 'gateway',
+      });
       const deliver = async (eventId: number, at: number) => {
-        const body = JSON.stringify([{ eventId, portalId: 62515, occurredAt: at, subscriptionType: 'contact.propertyChange', objectId: Number(id), propertyName: 'firstname', propertyValue: 'x' }]);
+        const body = JSON.stringify([
+          {
+            eventId,
+            portalId: 62515,
+            occurredAt: at,
+            subscriptionType: 'contact.propertyChange',
+            objectId: Number(id),
+            propertyName: 'firstname',
+            propertyValue: 'x',
+          },
+        ]);
         const ts = Date.now();
         const url = `${served.url}/webhooks/hubspot`;
         const response = await fetch(url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-hubspot-signature-v3': hubspotV3Signature(SANDBOX_WEBHOOK_SECRETS.hubspotClientSecret, 'POST', url, body, ts), 'x-hubspot-request-timestamp': String(ts) },
+          headers: {
+            'content-type': 'application/json',
+            'x-hubspot-signature-v3': hubspotV3Signature(SANDBOX_WEBHOOK_SECRETS.hubspotClientSecret, 'POST', url, body, ts),
+            'x-hubspot-request-timestamp': String(ts),
+          },
           body,
         });
         expect(response.status).toBe(200);

@@ -42,7 +42,11 @@ describe.runIf(hasService('redis'))('webhooks after a restart of the sandbox, wi
     const dataDir = mkdtempSync(join(tmpdir(), 'restart-'));
     const seen: Record<string, string[]> = { crm: [], billing: [], chat: [] };
     for (const run of [1, 2]) {
-      const stack = await startStack({ world: { size: 50 }, cacheNamespace: namespace, env: { REDIS_URL: 'redis://127.0.0.1:6379', SWITCHBOARD_DATA_DIR: dataDir } });
+      const stack = await startStack({
+        world: { size: 50 },
+        cacheNamespace: namespace,
+        env: { REDIS_URL: 'redis://127.0.0.1:6379', SWITCHBOARD_DATA_DIR: dataDir },
+      });
       const served = await serve(stack.gateway);
       const listening = new AbortController();
       try {
@@ -66,8 +70,16 @@ describe.runIf(hasService('redis'))('webhooks after a restart of the sandbox, wi
         const before = await read();
         expect(before.errors).toBeUndefined();
 
-        const crm = await sandboxAdmin(stack.sandbox, 'crm', 'edit', { objectType: 'contacts', id: contactId, properties: { firstname: `Run${run}` } });
-        const billing = await sandboxAdmin(stack.sandbox, 'billing', 'edit', { object: 'customer', id: customerId, set: { name: `Customer run ${run}` } });
+        const crm = await sandboxAdmin(stack.sandbox, 'crm', 'edit', {
+          objectType: 'contacts',
+          id: contactId,
+          properties: { firstname: `Run${run}` },
+        });
+        const billing = await sandboxAdmin(stack.sandbox, 'billing', 'edit', {
+          object: 'customer',
+          id: customerId,
+          set: { name: `Customer run ${run}` },
+        });
         const chat = await sandboxAdmin(stack.sandbox, 'chat', 'edit', { kind: 'message', channel, text: `posted in run ${run}` });
         const ids = {
           crm: (crm.events as { eventId: number }[]).map((e) => String(e.eventId)),
@@ -109,11 +121,25 @@ describe('de-duplication keys on what is unique for each vendor', () => {
     })().catch(() => undefined);
     try {
       const hubspot = async (objectId: string, occurredAt: number) => {
-        const body = JSON.stringify([{ eventId: 7, portalId: 62515, occurredAt, subscriptionType: 'contact.propertyChange', objectId: Number(objectId), propertyName: 'firstname', propertyValue: 'x' }]);
+        const body = JSON.stringify([
+          {
+            eventId: 7,
+            portalId: 62515,
+            occurredAt,
+            subscriptionType: 'contact.propertyChange',
+            objectId: Number(objectId),
+            propertyName: 'firstname',
+            propertyValue: 'x',
+          },
+        ]);
         const ts = Date.now();
         const url = `${served.url}/webhooks/hubspot`;
         const signature = hubspotV3Signature(SANDBOX_WEBHOOK_SECRETS.hubspotClientSecret, 'POST', url, body, ts);
-        const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hubspot-signature-v3': signature, 'x-hubspot-request-timestamp': String(ts) }, body });
+        const response = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-hubspot-signature-v3': signature, 'x-hubspot-request-timestamp': String(ts) },
+          body,
+        });
         expect(response.status).toBe(200);
       };
       const [a, b] = stack.sandbox.world.contacts;
@@ -129,9 +155,19 @@ describe('de-duplication keys on what is unique for each vendor', () => {
       ]);
 
       const slack = async (eventTime: number, text: string) => {
-        const body = JSON.stringify({ type: 'event_callback', team_id: 'T1', event_id: 'Ev00000001', event_time: eventTime, event: { type: 'message', channel: 'C1', user: 'U1', text, ts: `${eventTime}.000100` } });
+        const body = JSON.stringify({
+          type: 'event_callback',
+          team_id: 'T1',
+          event_id: 'Ev00000001',
+          event_time: eventTime,
+          event: { type: 'message', channel: 'C1', user: 'U1', text, ts: `${eventTime}.000100` },
+        });
         const now = Math.floor(Date.now() / 1000);
-        const headers = { 'content-type': 'application/json', 'x-slack-signature': slackSignature(SANDBOX_WEBHOOK_SECRETS.slackSigningSecret, body, now), 'x-slack-request-timestamp': String(now) };
+        const headers = {
+          'content-type': 'application/json',
+          'x-slack-signature': slackSignature(SANDBOX_WEBHOOK_SECRETS.slackSigningSecret, body, now),
+          'x-slack-request-timestamp': String(now),
+        };
         const response = await fetch(`${served.url}/webhooks/slack`, { method: 'POST', headers, body });
         expect(response.status).toBe(200);
       };

@@ -43,7 +43,11 @@ describe('webhooks from the sandbox reach subscribers and keep the cache true', 
     const before = await stack.query<{ contact: { firstName: string } }>('query ($id: ID!) { contact(id: $id) { id firstName } }', { id });
     expect(before.errors).toBeUndefined();
     // Served from cache now: a stale read would show the old name below.
-    const subscription = await subscribeSse<ContactPayload>(served.url, 'subscription ($id: ID) { contactChanged(id: $id) { id firstName billingCustomer { id } } }', { id });
+    const subscription = await subscribeSse<ContactPayload>(
+      served.url,
+      'subscription ($id: ID) { contactChanged(id: $id) { id firstName billingCustomer { id } } }',
+      { id },
+    );
     try {
       const started = Date.now();
       await sandboxAdmin(stack.sandbox, 'crm', 'edit', { objectType: 'contacts', id, properties: { firstname: 'Webhooked' } });
@@ -62,7 +66,13 @@ describe('webhooks from the sandbox reach subscribers and keep the cache true', 
 
   it('answers 401 to a forged or stale signature and 400 to a malformed body, and publishes nothing', async () => {
     published.length = 0;
-    const body = JSON.stringify({ id: 'evt_forged1', object: 'event', type: 'customer.updated', created: Math.floor(Date.now() / 1000), data: { object: { id: 'cus_x', object: 'customer' } } });
+    const body = JSON.stringify({
+      id: 'evt_forged1',
+      object: 'event',
+      type: 'customer.updated',
+      created: Math.floor(Date.now() / 1000),
+      data: { object: { id: 'cus_x', object: 'customer' } },
+    });
     const post = (path: string, headers: Record<string, string>, payload = body) =>
       fetch(`${served.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: payload });
     const now = Math.floor(Date.now() / 1000);
@@ -70,15 +80,37 @@ describe('webhooks from the sandbox reach subscribers and keep the cache true', 
     expect(forged.status).toBe(401);
     expect(((await forged.json()) as { error: { code: string } }).error.code).toBe('UNAUTHENTICATED');
     expect((await post('/webhooks/stripe', {})).status).toBe(401);
-    expect((await post('/webhooks/stripe', { 'stripe-signature': stripeSignatureHeader(SANDBOX_WEBHOOK_SECRETS.stripeWebhookSecret, body, now - 600) })).status).toBe(401);
+    expect(
+      (
+        await post('/webhooks/stripe', {
+          'stripe-signature': stripeSignatureHeader(SANDBOX_WEBHOOK_SECRETS.stripeWebhookSecret, body, now - 600),
+        })
+      ).status,
+    ).toBe(401);
     const hubspotTs = Date.now();
     const hubspotBody = JSON.stringify([{ eventId: 1, occurredAt: hubspotTs, subscriptionType: 'contact.propertyChange', objectId: 1 }]);
     expect(
-      (await post('/webhooks/hubspot', { 'x-hubspot-signature-v3': hubspotV3Signature('wrong', 'POST', `${served.url}/webhooks/hubspot`, hubspotBody, hubspotTs), 'x-hubspot-request-timestamp': String(hubspotTs) }, hubspotBody)).status,
+      (
+        await post(
+          '/webhooks/hubspot',
+          {
+            'x-hubspot-signature-v3': hubspotV3Signature('wrong', 'POST', `${served.url}/webhooks/hubspot`, hubspotBody, hubspotTs),
+            'x-hubspot-request-timestamp': String(hubspotTs),
+          },
+          hubspotBody,
+        )
+      ).status,
     ).toBe(401);
-    expect((await post('/webhooks/slack', { 'x-slack-signature': slackSignature('wrong', body, now), 'x-slack-request-timestamp': String(now) })).status).toBe(401);
+    expect(
+      (await post('/webhooks/slack', { 'x-slack-signature': slackSignature('wrong', body, now), 'x-slack-request-timestamp': String(now) }))
+        .status,
+    ).toBe(401);
     const notAnEvent = '{"hello":"world"}';
-    const malformed = await post('/webhooks/stripe', { 'stripe-signature': stripeSignatureHeader(SANDBOX_WEBHOOK_SECRETS.stripeWebhookSecret, notAnEvent, now) }, notAnEvent);
+    const malformed = await post(
+      '/webhooks/stripe',
+      { 'stripe-signature': stripeSignatureHeader(SANDBOX_WEBHOOK_SECRETS.stripeWebhookSecret, notAnEvent, now) },
+      notAnEvent,
+    );
     expect(malformed.status).toBe(400);
     expect(((await malformed.json()) as { error: { code: string } }).error.code).toBe('BAD_USER_INPUT');
     await sleep(200);
@@ -89,16 +121,31 @@ describe('webhooks from the sandbox reach subscribers and keep the cache true', 
     published.length = 0;
     const now = Math.floor(Date.now() / 1000);
     const customer = stack.sandbox.world.customers[0];
-    const body = JSON.stringify({ id: 'evt_duplicate1', object: 'event', type: 'customer.updated', created: now, data: { object: { id: customer.id, object: 'customer', email: customer.email } } });
+    const body = JSON.stringify({
+      id: 'evt_duplicate1',
+      object: 'event',
+      type: 'customer.updated',
+      created: now,
+      data: { object: { id: customer.id, object: 'customer', email: customer.email } },
+    });
     for (let i = 0; i < 3; i++) {
       const response = await fetch(`${served.url}/webhooks/stripe`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'stripe-signature': stripeSignatureHeader(SANDBOX_WEBHOOK_SECRETS.stripeWebhookSecret, body, now) },
+        headers: {
+          'content-type': 'application/json',
+          'stripe-signature': stripeSignatureHeader(SANDBOX_WEBHOOK_SECRETS.stripeWebhookSecret, body, now),
+        },
         body,
       });
       expect(response.status).toBe(200);
     }
-    const slackBody = JSON.stringify({ type: 'event_callback', team_id: 'T1', event_id: 'EvDUPLICATE', event_time: now, event: { type: 'message', channel: 'C1', user: 'U1', text: 'hi', ts: `${now}.000100` } });
+    const slackBody = JSON.stringify({
+      type: 'event_callback',
+      team_id: 'T1',
+      event_id: 'EvDUPLICATE',
+      event_time: now,
+      event: { type: 'message', channel: 'C1', user: 'U1', text: 'hi', ts: `${now}.000100` },
+    });
     for (const retry of ['', '1', '2']) {
       const response = await fetch(`${served.url}/webhooks/slack`, {
         method: 'POST',
@@ -117,7 +164,11 @@ describe('webhooks from the sandbox reach subscribers and keep the cache true', 
   });
 
   it('delivers a Stripe change once to the subscriber when the sandbox sends every webhook twice', async () => {
-    await fetch(`${stack.sandbox.urls.billing}/__sandbox/webhooks`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ duplicateRate: 1 }) });
+    await fetch(`${stack.sandbox.urls.billing}/__sandbox/webhooks`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ duplicateRate: 1 }),
+    });
     try {
       const invoices = await stack.query<{ invoices: { nodes: { id: string; status: string; customer: { id: string } | null }[] } }>(
         '{ invoices(first: 100) { nodes { id status customer { id } } } }',
@@ -136,19 +187,28 @@ describe('webhooks from the sandbox reach subscribers and keep the cache true', 
         const first = await subscription.nth(1, 2000);
         expect(first.data!.invoiceStatusChanged).toEqual({ id: open.id, status: 'PAID' });
         await sleep(500);
-        const log = (await sandboxAdmin(stack.sandbox, 'billing', 'webhooks', undefined, 'GET')).deliveries as { ids: string[]; status: number }[];
+        const log = (await sandboxAdmin(stack.sandbox, 'billing', 'webhooks', undefined, 'GET')).deliveries as {
+          ids: string[];
+          status: number;
+        }[];
         const delivered = log.filter((d) => d.ids.some((id) => evtIds.includes(id)) && d.status === 200);
         // Every event went out twice; each invoice event reached the subscriber once.
         expect(delivered.length).toBe(evtIds.length * 2);
         const ours = published.filter((e) => evtIds.includes(e.eventId));
         expect(new Set(ours.map((e) => e.eventId)).size).toBe(ours.length);
-        const statusChanges = ours.filter((e) => e.entity === 'invoice' && (e.action === 'created' || !e.previous || 'status' in e.previous));
+        const statusChanges = ours.filter(
+          (e) => e.entity === 'invoice' && (e.action === 'created' || !e.previous || 'status' in e.previous),
+        );
         expect(subscription.received.length).toBe(statusChanges.length);
       } finally {
         subscription.close();
       }
     } finally {
-      await fetch(`${stack.sandbox.urls.billing}/__sandbox/webhooks`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ duplicateRate: 0 }) });
+      await fetch(`${stack.sandbox.urls.billing}/__sandbox/webhooks`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ duplicateRate: 0 }),
+      });
     }
   });
 
@@ -156,7 +216,11 @@ describe('webhooks from the sandbox reach subscribers and keep the cache true', 
     const channels = await stack.query<{ channels: { nodes: { id: string }[] } }>('{ channels(first: 5) { nodes { id } } }');
     expect(channels.errors).toBeUndefined();
     const channel = channels.data!.channels.nodes[0].id;
-    const subscription = await subscribeSse<{ messagePosted: { ts: string; text: string } }>(served.url, 'subscription ($c: ID!) { messagePosted(channel: $c) { ts text } }', { c: channel });
+    const subscription = await subscribeSse<{ messagePosted: { ts: string; text: string } }>(
+      served.url,
+      'subscription ($c: ID!) { messagePosted(channel: $c) { ts text } }',
+      { c: channel },
+    );
     try {
       const edit = await sandboxAdmin(stack.sandbox, 'chat', 'edit', { kind: 'message', channel, text: 'live from Slack' });
       const event = await subscription.nth(1, 2000);
@@ -169,7 +233,11 @@ describe('webhooks from the sandbox reach subscribers and keep the cache true', 
 
   it('sends dealStageChanged for a stage move but not for a change of another deal property', async () => {
     const deal = stack.sandbox.world.deals[0];
-    const subscription = await subscribeSse<{ dealStageChanged: { id: string; stageRaw: string } }>(served.url, 'subscription ($id: ID) { dealStageChanged(id: $id) { id stageRaw } }', { id: deal.id });
+    const subscription = await subscribeSse<{ dealStageChanged: { id: string; stageRaw: string } }>(
+      served.url,
+      'subscription ($id: ID) { dealStageChanged(id: $id) { id stageRaw } }',
+      { id: deal.id },
+    );
     try {
       await sandboxAdmin(stack.sandbox, 'crm', 'edit', { objectType: 'deals', id: deal.id, properties: { dealname: 'Renamed only' } });
       await sleep(300);

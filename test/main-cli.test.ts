@@ -97,7 +97,8 @@ describe('the serve command', () => {
     let text = '';
     big.stdout!.on('data', (chunk: Buffer) => (text += chunk.toString()));
     const deadline = Date.now() + 30_000;
-    while (!text.includes('Switchboard gateway on') && Date.now() < deadline && big.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+    while (!text.includes('Switchboard gateway on') && Date.now() < deadline && big.exitCode === null)
+      await new Promise((r) => setTimeout(r, 100));
     big.kill('SIGINT');
     expect(text).toContain('heap limit is below');
     expect(text).toMatch(/"needMb":6\d\d/);
@@ -133,10 +134,20 @@ describe("demo mode's development key", () => {
   });
 
   /** Starts `serve` in demo mode, waits for it to listen, and returns what it printed and its port (the caller stops it). */
-  async function startDemo(extra: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; output: () => string; port: number; exit: Promise<number | null> }> {
+  async function startDemo(
+    extra: NodeJS.ProcessEnv = {},
+  ): Promise<{ child: ChildProcess; output: () => string; port: number; exit: Promise<number | null> }> {
     const port = await freePort();
     const child = spawn(process.execPath, nodeArgs, {
-      env: { ...process.env, LOG_LEVEL: 'warn', ...sandboxVendorEnv(vendors.urls), SWITCHBOARD_MODE: 'demo', SWITCHBOARD_DATA_DIR: dataDir, PORT: String(port), ...extra },
+      env: {
+        ...process.env,
+        LOG_LEVEL: 'warn',
+        ...sandboxVendorEnv(vendors.urls),
+        SWITCHBOARD_MODE: 'demo',
+        SWITCHBOARD_DATA_DIR: dataDir,
+        PORT: String(port),
+        ...extra,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     started.push(child);
@@ -145,7 +156,8 @@ describe("demo mode's development key", () => {
     child.stderr!.on('data', (chunk: Buffer) => (text += chunk.toString()));
     const exit = new Promise<number | null>((resolve) => child.on('exit', resolve));
     const deadline = Date.now() + 30_000;
-    while (!/Development API key/.test(text) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+    while (!/Development API key/.test(text) && Date.now() < deadline && child.exitCode === null)
+      await new Promise((r) => setTimeout(r, 100));
     return { child, output: () => text, port, exit };
   }
 

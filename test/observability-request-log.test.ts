@@ -14,7 +14,11 @@ describe('request logs', () => {
   let log: CapturedLog;
   beforeAll(async () => {
     log = captureLog('info');
-    stack = await startStack({ world: { size: 40 }, logger: log.logger, env: { CACHE_TTL_DEFAULT: '0', UPSTREAM_BREAKER_THRESHOLD: '1000' } });
+    stack = await startStack({
+      world: { size: 40 },
+      logger: log.logger,
+      env: { CACHE_TTL_DEFAULT: '0', UPSTREAM_BREAKER_THRESHOLD: '1000' },
+    });
   });
   afterAll(async () => {
     await stack?.close();
@@ -55,7 +59,12 @@ describe('request logs', () => {
     expect(log.lines.filter((l) => l.level >= LEVEL.error)).toEqual([]);
     const lines = log.lines.filter((l) => l.level >= LEVEL.info);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ level: LEVEL.warn, requestId: 'billing-down', operationName: 'Linked', principalId: 'api-key:test-suite' });
+    expect(lines[0]).toMatchObject({
+      level: LEVEL.warn,
+      requestId: 'billing-down',
+      operationName: 'Linked',
+      principalId: 'api-key:test-suite',
+    });
     expect(lines[0].errorCount).toBe(result.errors!.length);
   });
 
@@ -63,7 +72,10 @@ describe('request logs', () => {
     const bug = new TypeError('cannot read properties of undefined');
     const masked = new GraphQLError('Unexpected error.', { path: ['contact'], extensions: { code: 'INTERNAL_SERVER_ERROR' } });
     rememberMaskedCause(masked, bug);
-    logOutcome(log.logger.child({ requestId: 'bug' }), [masked, new GraphQLError('No such contact', { extensions: { code: 'NOT_FOUND' } })]);
+    logOutcome(log.logger.child({ requestId: 'bug' }), [
+      masked,
+      new GraphQLError('No such contact', { extensions: { code: 'NOT_FOUND' } }),
+    ]);
     expect(log.lines).toHaveLength(1);
     expect(log.lines[0]).toMatchObject({ level: LEVEL.error, requestId: 'bug', codes: ['INTERNAL_SERVER_ERROR', 'NOT_FOUND'] });
     expect((log.lines[0].err as { stack: string }).stack).toContain('cannot read properties of undefined');

@@ -39,15 +39,19 @@ describe('property: errors stay at their own field, with a documented code and e
 
   PHASES.forEach((phase, index) => {
     const plan = phase.knob === 'hang' ? PLAN.hang : PLAN.default;
-    it(`${phase.name}: generated operations keep every invariant (seed ${SEED + index})`, async () => {
-      const { stats, finding } = await assertPhase(harness, phase, { ...plan, seed: SEED + index, shrinkMs: 15_000 });
-      operations += stats.operations;
-      const outcome = finding ? `, violation: ${finding.kind}` : '';
-      const took = `${(stats.ms / 1000).toFixed(1)} s`;
-      summary.push(`  ${phase.name.padEnd(16)} seed ${stats.seed}: ${stats.operations} operations in ${took}${outcome}`);
-      if (finding) expect.fail(`\n${formatFinding(finding)}\n(FUZZ_SEED=${SEED} replays this run)`);
-      expect(stats.operations).toBeGreaterThanOrEqual(plan.numRuns * plan.size.min);
-    }, 90_000 + plan.numRuns * (HANG_DEADLINE_MS + 5_000));
+    it(
+      `${phase.name}: generated operations keep every invariant (seed ${SEED + index})`,
+      async () => {
+        const { stats, finding } = await assertPhase(harness, phase, { ...plan, seed: SEED + index, shrinkMs: 15_000 });
+        operations += stats.operations;
+        const outcome = finding ? `, violation: ${finding.kind}` : '';
+        const took = `${(stats.ms / 1000).toFixed(1)} s`;
+        summary.push(`  ${phase.name.padEnd(16)} seed ${stats.seed}: ${stats.operations} operations in ${took}${outcome}`);
+        if (finding) expect.fail(`\n${formatFinding(finding)}\n(FUZZ_SEED=${SEED} replays this run)`);
+        expect(stats.operations).toBeGreaterThanOrEqual(plan.numRuns * plan.size.min);
+      },
+      90_000 + plan.numRuns * (HANG_DEADLINE_MS + 5_000),
+    );
   });
 
   it('ran at least 300 generated operations across the phases', () => {

@@ -37,7 +37,7 @@ describe('README against the running gateway', () => {
     await stack?.close();
   });
 
-  it("shows a real W1 answer: the sample contact is exactly what W1 returns for it on the default world", async () => {
+  it('shows a real W1 answer: the sample contact is exactly what W1 returns for it on the default world', async () => {
     const sample = /it answers \(one of[\s\S]*?```json\n([\s\S]*?)```/.exec(readme)?.[1];
     expect(sample).toBeDefined();
     type Page = { contacts: { totalCount: unknown; pageInfo: unknown; nodes: { id: string }[] } };
@@ -67,7 +67,9 @@ describe('README against the running gateway', () => {
     const legacy = await status('application/json');
     const row = readme.split('\n').find((line) => line.startsWith('| selection depth |'));
     expect(row).toContain(`\`GRAPHQL_VALIDATION_FAILED\`: ${spec}, or ${legacy} for an \`application/json\` client`);
-    const rows = readme.split('\n').filter((line) => line.startsWith('|') && line.includes('GRAPHQL_VALIDATION_FAILED') && line.includes('LIMIT_'));
+    const rows = readme
+      .split('\n')
+      .filter((line) => line.startsWith('|') && line.includes('GRAPHQL_VALIDATION_FAILED') && line.includes('LIMIT_'));
     expect(rows).toHaveLength(5);
     for (const line of rows) expect(line).not.toMatch(/\| 400 `GRAPHQL_VALIDATION_FAILED` \|/);
   });

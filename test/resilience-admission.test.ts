@@ -19,11 +19,13 @@ async function until(check: () => boolean | Promise<boolean>, what: string): Pro
   }
 }
 
-
 describe('admission control (1 slot, 1 queue place)', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ world: { size: 20 }, env: { MAX_CONCURRENT_OPERATIONS: '1', MAX_QUEUED_OPERATIONS: '1', REQUEST_DEADLINE_MS: '10000' } });
+    stack = await startStack({
+      world: { size: 20 },
+      env: { MAX_CONCURRENT_OPERATIONS: '1', MAX_QUEUED_OPERATIONS: '1', REQUEST_DEADLINE_MS: '10000' },
+    });
     // HubSpot holds each answer this long: what the tests compare against is the sandbox's
     // record of when it answered, not a time of their own.
     await stack.sandbox.server('crm').setKnobs({ latencyMs: 1_000 });

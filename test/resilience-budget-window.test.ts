@@ -113,35 +113,35 @@ describe('an in-memory budget over a rolling window', () => {
   });
 });
 
-describe.each([
-  { store: 'in memory', redis: false },
-  ...(hasService('redis') ? [{ store: 'in Redis', redis: true }] : []),
-])("a budget $store told by HubSpot's 429 to wait", ({ redis }) => {
-  let harness: Harness;
-  beforeAll(async () => {
-    harness = await startReplicas(1, { UPSTREAM_BUDGET_CRM: '50/10s' }, redis);
-  });
-  afterAll(async () => {
-    await harness?.close();
-  });
+describe.each([{ store: 'in memory', redis: false }, ...(hasService('redis') ? [{ store: 'in Redis', redis: true }] : [])])(
+  "a budget $store told by HubSpot's 429 to wait",
+  ({ redis }) => {
+    let harness: Harness;
+    beforeAll(async () => {
+      harness = await startReplicas(1, { UPSTREAM_BUDGET_CRM: '50/10s' }, redis);
+    });
+    afterAll(async () => {
+      await harness?.close();
+    });
 
-  it('calls HubSpot no more until the wait it asked for has passed', async () => {
-    const crm = harness.sandbox.server('crm');
-    const [a, b] = harness.sandbox.world.contacts;
-    // Longer than the client retries by itself: the 429 reaches the caller, and the window is full for 5 s.
-    const body = { status: 'error', message: 'You have reached your ten_secondly_rolling limit.', policyName: 'TEN_SECONDLY_ROLLING' };
-    crm.script([{ status: 429, headers: { 'retry-after': '5' }, body }]);
-    const limited = await contactVia(harness.gateways[0], a.id);
-    expect(limited.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', service: 'crm', retryAfter: 5 });
-    const next = await contactVia(harness.gateways[0], b.id);
-    expect(next.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', service: 'crm' });
-    expect(next.errors![0].extensions!.retryAfter as number).toBeGreaterThanOrEqual(1);
-    // HubSpot also said none of its window is left (X-HubSpot-RateLimit-Remaining: 0): at most its 10 s.
-    expect(next.errors![0].extensions!.retryAfter as number).toBeLessThanOrEqual(10);
-    // The budget refused the second read itself: HubSpot saw only the first.
-    expect(crm.requests.total).toBe(1);
-  });
-});
+    it('calls HubSpot no more until the wait it asked for has passed', async () => {
+      const crm = harness.sandbox.server('crm');
+      const [a, b] = harness.sandbox.world.contacts;
+      // Longer than the client retries by itself: the 429 reaches the caller, and the window is full for 5 s.
+      const body = { status: 'error', message: 'You have reached your ten_secondly_rolling limit.', policyName: 'TEN_SECONDLY_ROLLING' };
+      crm.script([{ status: 429, headers: { 'retry-after': '5' }, body }]);
+      const limited = await contactVia(harness.gateways[0], a.id);
+      expect(limited.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', service: 'crm', retryAfter: 5 });
+      const next = await contactVia(harness.gateways[0], b.id);
+      expect(next.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', service: 'crm' });
+      expect(next.errors![0].extensions!.retryAfter as number).toBeGreaterThanOrEqual(1);
+      // HubSpot also said none of its window is left (X-HubSpot-RateLimit-Remaining: 0): at most its 10 s.
+      expect(next.errors![0].extensions!.retryAfter as number).toBeLessThanOrEqual(10);
+      // The budget refused the second read itself: HubSpot saw only the first.
+      expect(crm.requests.total).toBe(1);
+    });
+  },
+);
 
 describe.runIf(hasService('redis'))('a budget shared through Redis over a rolling window', () => {
   let harness: Harness;

@@ -44,7 +44,7 @@ describe('an in-memory budget', () => {
     const ids = stack.sandbox.world.contacts.slice(0, 6).map((c) => c.id);
     stack.resetCounts();
     const results: Result[] = [];
-    for (const id of ids) results.push(await stack.query<Result['data']>(`{ contact(id: "${id}") { id } }`) as Result);
+    for (const id of ids) results.push((await stack.query<Result['data']>(`{ contact(id: "${id}") { id } }`)) as Result);
     expect(results.slice(0, 3).every((r) => r.errors === undefined)).toBe(true);
     for (const r of results.slice(3)) {
       expect(r.data!.contact).toBeNull();
@@ -54,7 +54,9 @@ describe('an in-memory budget', () => {
       expect(r.errors![0].extensions!.retryAfter as number).toBeLessThanOrEqual(60);
     }
     expect(stack.counts().crm).toBe(3);
-    const readiness = (await (await stack.gateway.yoga.fetch('http://gateway.test/readiness')).json()) as { systems: { crm: { budgetLeft: Record<string, number> } } };
+    const readiness = (await (await stack.gateway.yoga.fetch('http://gateway.test/readiness')).json()) as {
+      systems: { crm: { budgetLeft: Record<string, number> } };
+    };
     expect(readiness.systems.crm.budgetLeft).toEqual({ all: 0 });
   });
 
@@ -73,7 +75,12 @@ describe('an in-memory budget', () => {
     console.log(`6 calls under a 2/300ms budget took ${elapsed} ms`);
     expect(stack.counts().crm).toBe(6);
     // The budget paced them: no 300 ms window at the vendor saw more than two.
-    expect(busiestWindow(stack.sandbox.server('crm').requests.entries.map((e) => e.at), 300)).toBeLessThanOrEqual(2);
+    expect(
+      busiestWindow(
+        stack.sandbox.server('crm').requests.entries.map((e) => e.at),
+        300,
+      ),
+    ).toBeLessThanOrEqual(2);
   });
 });
 
@@ -92,7 +99,14 @@ describe.runIf(hasService('redis'))('a budget shared through Redis', () => {
       UPSTREAM_BUDGET_MAX_WAIT_MS: '0',
     });
     for (let i = 0; i < 2; i++) {
-      gateways.push(createGateway({ config, upstreams: resolveUpstreams(config, sandbox.urls), logger: createLogger('silent'), cacheNamespace: namespace }));
+      gateways.push(
+        createGateway({
+          config,
+          upstreams: resolveUpstreams(config, sandbox.urls),
+          logger: createLogger('silent'),
+          cacheNamespace: namespace,
+        }),
+      );
     }
   });
   afterAll(async () => {
@@ -118,7 +132,6 @@ describe.runIf(hasService('redis'))('a budget shared through Redis', () => {
     expect(okPerInstance[0] + okPerInstance[1]).toBe(5);
   });
 });
-
 
 describe.runIf(hasService('redis'))('two gateway processes sharing Redis', () => {
   let sandbox: Sandbox;
@@ -170,7 +183,12 @@ describe.runIf(hasService('redis'))('two gateway processes sharing Redis', () =>
   afterAll(async () => {
     await Promise.all(
       children.map((child) =>
-        child.exitCode === null ? new Promise((resolve) => { child.once('exit', resolve); child.kill('SIGTERM'); }) : undefined,
+        child.exitCode === null
+          ? new Promise((resolve) => {
+              child.once('exit', resolve);
+              child.kill('SIGTERM');
+            })
+          : undefined,
       ),
     );
     await crm?.close();
@@ -201,13 +219,20 @@ describe.runIf(hasService('redis'))('two gateway processes sharing Redis', () =>
     const ok = results.filter((r) => r.errors === undefined).length;
     const limited = results.filter((r) => r.errors?.[0]?.extensions?.code === 'RATE_LIMITED').length;
     const crmCalls = crm.requests.total;
-    console.log(`2 processes, shared budget 20/1m: ${beforeQueries} start-up calls, then ${ok} answered, ${limited} RATE_LIMITED; ${crmCalls} CRM calls in all`);
+    console.log(
+      `2 processes, shared budget 20/1m: ${beforeQueries} start-up calls, then ${ok} answered, ${limited} RATE_LIMITED; ${crmCalls} CRM calls in all`,
+    );
     // No minute at the vendor holds more than 20 calls, however the calls were spread.
     // (Start-up catch-up takes 12 of them.)
     const log = crm.requests.entries;
     const spanMs = log[log.length - 1].at - log[0].at;
     console.log(`calls spread over ${spanMs} ms`);
-    expect(busiestWindow(log.map((e) => e.at), 60_000)).toBeLessThanOrEqual(20);
+    expect(
+      busiestWindow(
+        log.map((e) => e.at),
+        60_000,
+      ),
+    ).toBeLessThanOrEqual(20);
     expect(crmCalls).toBeGreaterThanOrEqual(20);
     // Each answered query made its one contact read; the refused ones none. (Counted by what
     // was read, not by the total: the processes' own change-feed calls may still come in.)

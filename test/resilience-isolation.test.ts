@@ -23,7 +23,11 @@ async function post(gateway: Gateway, query: string, headers: Record<string, str
     headers: { 'content-type': 'application/json', ...TEST_AUTH_HEADERS, ...headers },
     body: JSON.stringify({ query }),
   });
-  return (await response.json()) as { data?: Record<string, unknown> | null; errors?: { path?: string[]; message: string; extensions?: Record<string, unknown> }[]; extensions?: Record<string, unknown> };
+  return (await response.json()) as {
+    data?: Record<string, unknown> | null;
+    errors?: { path?: string[]; message: string; extensions?: Record<string, unknown> }[];
+    extensions?: Record<string, unknown>;
+  };
 }
 
 describe('a vendor that accepts the request and never answers', () => {
@@ -50,7 +54,12 @@ describe('a vendor that accepts the request and never answers', () => {
       STRIPE_BASE_URL: `http://127.0.0.1:${(hanging.address() as AddressInfo).port}`,
       STRIPE_API_KEY: 'sk_test_hanging',
     });
-    gateway = createGateway({ config, upstreams: resolveUpstreams(config, sandbox.urls), logger: createLogger('silent'), cacheNamespace: `t-${Date.now()}` });
+    gateway = createGateway({
+      config,
+      upstreams: resolveUpstreams(config, sandbox.urls),
+      logger: createLogger('silent'),
+      cacheNamespace: `t-${Date.now()}`,
+    });
   });
   afterAll(async () => {
     await gateway?.close();
@@ -59,7 +68,7 @@ describe('a vendor that accepts the request and never answers', () => {
     await sandbox?.close();
   });
 
-  it('answers within the call\'s share of the request deadline with UPSTREAM_TIMEOUT for billing, the CRM field intact, and closes the upstream socket', async () => {
+  it("answers within the call's share of the request deadline with UPSTREAM_TIMEOUT for billing, the CRM field intact, and closes the upstream socket", async () => {
     const contact = sandbox.world.contacts[0];
     const startedAt = Date.now();
     const result = await post(gateway, `{ contact(id: "${contact.id}") { id email } customer(id: "cus_hanging") { id } }`);
@@ -84,7 +93,13 @@ describe('billing hanging while CRM keeps answering', () => {
   beforeAll(async () => {
     stack = await startStack({
       world: { size: 50 },
-      env: { REQUEST_DEADLINE_MS: '3000', UPSTREAM_BULKHEAD: '2', UPSTREAM_BULKHEAD_QUEUE: '2', CACHE_TTL_CONTACT: '0', CACHE_TTL_CUSTOMER: '0' },
+      env: {
+        REQUEST_DEADLINE_MS: '3000',
+        UPSTREAM_BULKHEAD: '2',
+        UPSTREAM_BULKHEAD_QUEUE: '2',
+        CACHE_TTL_CONTACT: '0',
+        CACHE_TTL_CUSTOMER: '0',
+      },
     });
   });
   afterAll(async () => {
@@ -129,7 +144,9 @@ describe('billing hanging while CRM keeps answering', () => {
     const w = stack.sandbox.world;
     await stack.sandbox.server('crm').setKnobs({ latencyMs: 150 });
     stack.resetCounts();
-    const results = await Promise.all(Array.from({ length: 5 }, () => stack.query<{ contact: { id: string } }>(`{ contact(id: "${w.contacts[7].id}") { id email } }`)));
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => stack.query<{ contact: { id: string } }>(`{ contact(id: "${w.contacts[7].id}") { id email } }`)),
+    );
     for (const r of results) expect(r.data!.contact.id).toBe(w.contacts[7].id);
     console.log(`5 identical concurrent queries: ${stack.counts().crm} CRM call(s)`);
     expect(stack.counts().crm).toBe(1);
@@ -152,8 +169,16 @@ describe('what an operator and an analyst can see', () => {
     const plain = await stack.query(query);
     expect(plain.extensions?.trace).toBeUndefined();
 
-    const traced = await stack.query(`{ contact(id: "${w.contacts[4].id}") { id } customer(id: "${w.customers[4].id}") { id } }`, undefined, { 'x-switchboard-trace': '1' });
-    const trace = traced.extensions!.trace as { upstream: { system: string; route: string; status: number; ms: number; retried: boolean }[]; cache: Record<string, { hits: number; misses: number }>; budget: Record<string, { used: number }> };
+    const traced = await stack.query(
+      `{ contact(id: "${w.contacts[4].id}") { id } customer(id: "${w.customers[4].id}") { id } }`,
+      undefined,
+      { 'x-switchboard-trace': '1' },
+    );
+    const trace = traced.extensions!.trace as {
+      upstream: { system: string; route: string; status: number; ms: number; retried: boolean }[];
+      cache: Record<string, { hits: number; misses: number }>;
+      budget: Record<string, { used: number }>;
+    };
     expect(trace.upstream.map((c) => c.system).sort()).toEqual(['billing', 'crm']);
     for (const call of trace.upstream) {
       expect(call).toMatchObject({ status: 200, retried: false, route: expect.stringMatching(/^(GET|POST) \//) });
@@ -184,7 +209,10 @@ describe('what an operator and an analyst can see', () => {
   it('reports readiness per system and fails it once draining begins', async () => {
     const ready = await stack.gateway.yoga.fetch('http://gateway.test/readiness');
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ status: 'ready', systems: { crm: { breaker: 'closed' }, billing: { breaker: 'closed' }, chat: { breaker: 'closed' } } });
+    expect(await ready.json()).toMatchObject({
+      status: 'ready',
+      systems: { crm: { breaker: 'closed' }, billing: { breaker: 'closed' }, chat: { breaker: 'closed' } },
+    });
     const health = await stack.gateway.yoga.fetch('http://gateway.test/health');
     expect(health.status).toBe(200);
     stack.gateway.drain();

@@ -73,7 +73,8 @@ describe('partial results when one system fails', () => {
         const result = await stack.query<Record<string, unknown>>(crossQuery(stack));
         expect(result.status).toBe(200);
         expect(result.data![FIELD[system]]).toBeNull();
-        for (const other of SYSTEMS.filter((s) => s !== system)) expect(result.data![FIELD[other]]).toMatchObject({ id: expect.any(String) });
+        for (const other of SYSTEMS.filter((s) => s !== system))
+          expect(result.data![FIELD[other]]).toMatchObject({ id: expect.any(String) });
         expect(result.errors).toHaveLength(1);
         expect(result.errors![0].path).toEqual([FIELD[system]]);
         expect(result.errors![0].extensions).toMatchObject({ code: 'UPSTREAM_BAD_RESPONSE', service: system });

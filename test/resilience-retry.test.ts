@@ -7,7 +7,14 @@ import type { SystemName } from '../src/errors.ts';
 import type { SandboxResponse } from '../src/sandbox/http.ts';
 import { startStack, type Stack } from './support/stack.ts';
 
-const NO_CACHE = { CACHE_TTL_DEFAULT: '0', CACHE_TTL_CUSTOMER: '0', CACHE_TTL_USER: '0', CACHE_TTL_USER_BY_EMAIL: '0', CACHE_TTL_CONTACT: '0', CACHE_TTL_CHANNEL: '0' };
+const NO_CACHE = {
+  CACHE_TTL_DEFAULT: '0',
+  CACHE_TTL_CUSTOMER: '0',
+  CACHE_TTL_USER: '0',
+  CACHE_TTL_USER_BY_EMAIL: '0',
+  CACHE_TTL_CONTACT: '0',
+  CACHE_TTL_CHANNEL: '0',
+};
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function log(stack: Stack, system: SystemName) {
@@ -57,10 +64,10 @@ describe('retries within the request deadline', () => {
     expect(log(stack, 'chat').map((c) => c.status)).toEqual([429]);
   });
 
-  it("honours Stripe-Should-Retry: false on a 503 with a single call", async () => {
-    stack.sandbox.server('billing').script([
-      { status: 503, headers: { 'stripe-should-retry': 'false' }, body: { error: { type: 'api_error', message: 'try later' } } },
-    ]);
+  it('honours Stripe-Should-Retry: false on a 503 with a single call', async () => {
+    stack.sandbox
+      .server('billing')
+      .script([{ status: 503, headers: { 'stripe-should-retry': 'false' }, body: { error: { type: 'api_error', message: 'try later' } } }]);
     const result = await stack.query<{ customer: unknown }>(`{ customer(id: "${stack.sandbox.world.customers[0].id}") { id } }`);
     expect(result.data!.customer).toBeNull();
     expect(result.errors![0].extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', service: 'billing' });
@@ -91,12 +98,19 @@ describe('the circuit breaker', () => {
 
   async function readiness() {
     const response = await stack.gateway.yoga.fetch('http://gateway.test/readiness');
-    return { status: response.status, body: (await response.json()) as { status: string; systems: Record<SystemName, { breaker: string; lastError: { code: string } | null }> } };
+    return {
+      status: response.status,
+      body: (await response.json()) as {
+        status: string;
+        systems: Record<SystemName, { breaker: string; lastError: { code: string } | null }>;
+      },
+    };
   }
 
   it('opens after repeated 5xx, then fails fast without calling the vendor, and closes again once it recovers', async () => {
     const billing = stack.sandbox.server('billing');
-    const customer = (i: number) => `{ customer(id: "${stack.sandbox.world.customers[i].id}") { id } contact(id: "${stack.sandbox.world.contacts[i].id}") { id } }`;
+    const customer = (i: number) =>
+      `{ customer(id: "${stack.sandbox.world.customers[i].id}") { id } contact(id: "${stack.sandbox.world.contacts[i].id}") { id } }`;
     await billing.setKnobs({ errorRate: 1 });
 
     stack.resetCounts();

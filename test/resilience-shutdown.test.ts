@@ -8,7 +8,6 @@ import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
 import { sandboxVendorEnv, TEST_API_KEYS_ENV, TEST_AUTH_HEADERS } from './support/credentials.ts';
 import { freePort } from './support/ports.ts';
 
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('SIGTERM with a slow query in flight', () => {

@@ -15,7 +15,8 @@ import { startStack, type Stack } from './support/stack.ts';
 
 const CRM_ONLY = 'sbk_response-cache-crm-only-key';
 const CONTACT = 'query ($id: ID!) { contact(id: $id) { id firstName company { id name } billingCustomer { id email } } }';
-const LIST = 'query ($first: Int!) { contacts(first: $first) { nodes { id firstName owner { id chatUser { id name } } billingCustomer { id } } } }';
+const LIST =
+  'query ($first: Int!) { contacts(first: $first) { nodes { id firstName owner { id chatUser { id name } } billingCustomer { id } } } }';
 
 async function responseCacheCount(stack: Stack, result: 'hit' | 'miss'): Promise<number> {
   const text = await (await stack.fetch('/metrics')).text();
@@ -119,7 +120,11 @@ describe('response cache', () => {
     await stack.query(CONTACT, { id });
     await stack.query(CONTACT, { id });
 
-    const restricted = await stack.query<{ contact: { billingCustomer: unknown } }>(CONTACT, { id }, { authorization: `Bearer ${CRM_ONLY}` });
+    const restricted = await stack.query<{ contact: { billingCustomer: unknown } }>(
+      CONTACT,
+      { id },
+      { authorization: `Bearer ${CRM_ONLY}` },
+    );
 
     expect(restricted.data!.contact.billingCustomer).toBeNull();
     expect(restricted.errors?.map((e) => e.extensions?.code)).toContain('FORBIDDEN');
@@ -224,7 +229,15 @@ describe('response store', () => {
 
   it('evicts by type, widens a per-id eviction to the type, and expires by TTL', async () => {
     const store = createResponseStore(100_000);
-    store.set('a', result(1), [{ typename: 'Contact', id: '1' }, { typename: 'Company', id: '9' }], 60_000);
+    store.set(
+      'a',
+      result(1),
+      [
+        { typename: 'Contact', id: '1' },
+        { typename: 'Company', id: '9' },
+      ],
+      60_000,
+    );
     store.set('b', result(2), [{ typename: 'Invoice', id: 'in_1' }], 60_000);
     store.set('c', result(3), [{ typename: 'Contact', id: '3' }], 20);
     store.set('d', result(4), [{ typename: 'Deal' }], 0);

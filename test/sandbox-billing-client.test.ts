@@ -58,7 +58,11 @@ describe('stripe-node reads', () => {
 
 describe('stripe-node writes', () => {
   it('creates a customer with nested metadata', async () => {
-    const c = await stripe.customers.create({ email: 'sdk@example.com', name: 'SDK User', metadata: { hubspot_contact_id: '10000001', tier: 'gold' } });
+    const c = await stripe.customers.create({
+      email: 'sdk@example.com',
+      name: 'SDK User',
+      metadata: { hubspot_contact_id: '10000001', tier: 'gold' },
+    });
     expect(c.id).toMatch(/^cus_/);
     expect(c.metadata).toEqual({ hubspot_contact_id: '10000001', tier: 'gold' });
     const updated = await stripe.customers.update(c.id, { metadata: { tier: '' } });

@@ -44,7 +44,9 @@ function validatorFor(path: string, method: string, status: string): ValidateFun
   if (known) return known;
   const responses = spec.paths[path][method].responses;
   const which = responses[status] ? status : 'default';
-  const v = ajv.compile({ $ref: `stripe.json#/${pointer('paths', path, method, 'responses', which, 'content', 'application/json', 'schema')}` });
+  const v = ajv.compile({
+    $ref: `stripe.json#/${pointer('paths', path, method, 'responses', which, 'content', 'application/json', 'schema')}`,
+  });
   validators.set(key, v);
   return v;
 }
@@ -97,12 +99,29 @@ describe('customers', () => {
   it('list, get, create, update, delete and search responses match the spec', async () => {
     conforms(await h.call('GET', '/v1/customers?limit=5'), '/v1/customers', 'get', 200);
     conforms(await h.call('GET', '/v1/customers?limit=3&expand[]=data.subscriptions&expand[]=data.tax'), '/v1/customers', 'get', 200);
-    const created = await h.call('POST', '/v1/customers', { form: 'email=contract%40example.com&name=Contract&metadata[hubspot_contact_id]=42&address[city]=Lisbon' });
+    const created = await h.call('POST', '/v1/customers', {
+      form: 'email=contract%40example.com&name=Contract&metadata[hubspot_contact_id]=42&address[city]=Lisbon',
+    });
     conforms(created, '/v1/customers', 'post', 200);
     const id = created.body.id;
-    conforms(await h.call('GET', `/v1/customers/${id}?expand[]=subscriptions&expand[]=invoice_settings.default_payment_method`), '/v1/customers/{customer}', 'get', 200);
-    conforms(await h.call('POST', `/v1/customers/${id}`, { form: 'phone=%2B1-555-0100&metadata[tier]=gold' }), '/v1/customers/{customer}', 'post', 200);
-    conforms(await h.call('GET', `/v1/customers/search?query=${q('email:"contract@example.com"')}&expand[]=total_count`), '/v1/customers/search', 'get', 200);
+    conforms(
+      await h.call('GET', `/v1/customers/${id}?expand[]=subscriptions&expand[]=invoice_settings.default_payment_method`),
+      '/v1/customers/{customer}',
+      'get',
+      200,
+    );
+    conforms(
+      await h.call('POST', `/v1/customers/${id}`, { form: 'phone=%2B1-555-0100&metadata[tier]=gold' }),
+      '/v1/customers/{customer}',
+      'post',
+      200,
+    );
+    conforms(
+      await h.call('GET', `/v1/customers/search?query=${q('email:"contract@example.com"')}&expand[]=total_count`),
+      '/v1/customers/search',
+      'get',
+      200,
+    );
     conforms(await h.call('DELETE', `/v1/customers/${id}`), '/v1/customers/{customer}', 'delete', 200);
     conforms(await h.call('GET', `/v1/customers/${id}`), '/v1/customers/{customer}', 'get', 200);
   });
@@ -122,12 +141,26 @@ describe('invoices', () => {
     const draft = await h.call('POST', '/v1/invoices', { form: `customer=${customer}&description=Contract` });
     conforms(draft, '/v1/invoices', 'post', 200);
     const id = draft.body.id;
-    expect((await h.call('POST', '/v1/invoiceitems', { form: `customer=${customer}&invoice=${id}&amount=2500&currency=usd` })).status).toBe(200);
-    expect((await h.call('POST', '/v1/invoiceitems', { form: `customer=${customer}&invoice=${id}&price=price_seat&quantity=2` })).status).toBe(200);
+    expect((await h.call('POST', '/v1/invoiceitems', { form: `customer=${customer}&invoice=${id}&amount=2500&currency=usd` })).status).toBe(
+      200,
+    );
+    expect(
+      (await h.call('POST', '/v1/invoiceitems', { form: `customer=${customer}&invoice=${id}&price=price_seat&quantity=2` })).status,
+    ).toBe(200);
     conforms(await h.call('POST', `/v1/invoices/${id}`, { form: 'metadata[order]=A-1' }), '/v1/invoices/{invoice}', 'post', 200);
     conforms(await h.call('POST', `/v1/invoices/${id}/finalize`), '/v1/invoices/{invoice}/finalize', 'post', 200);
-    conforms(await h.call('POST', `/v1/invoices/${id}/pay?expand[]=payment_intent&expand[]=charge`), '/v1/invoices/{invoice}/pay', 'post', 200);
-    conforms(await h.call('GET', `/v1/invoices/${id}?expand[]=customer&expand[]=payment_intent.latest_charge&expand[]=lines.data.price.product`), '/v1/invoices/{invoice}', 'get', 200);
+    conforms(
+      await h.call('POST', `/v1/invoices/${id}/pay?expand[]=payment_intent&expand[]=charge`),
+      '/v1/invoices/{invoice}/pay',
+      'post',
+      200,
+    );
+    conforms(
+      await h.call('GET', `/v1/invoices/${id}?expand[]=customer&expand[]=payment_intent.latest_charge&expand[]=lines.data.price.product`),
+      '/v1/invoices/{invoice}',
+      'get',
+      200,
+    );
     conforms(await h.call('GET', `/v1/invoices?customer=${customer}`), '/v1/invoices', 'get', 200);
     conforms(await h.call('GET', '/v1/invoices?limit=20&expand[]=data.customer&expand[]=data.subscription'), '/v1/invoices', 'get', 200);
     conforms(await h.call('GET', `/v1/invoices/search?query=${q('status:"paid" total>1000')}&limit=20`), '/v1/invoices/search', 'get', 200);
@@ -171,22 +204,41 @@ describe('invoices', () => {
 describe('subscriptions', () => {
   it('create, get, list, search, update and cancel match the spec', async () => {
     const customer = (await h.call('POST', '/v1/customers', { form: 'email=sub%40example.com' })).body.id;
-    const created = await h.call('POST', '/v1/subscriptions', { form: `customer=${customer}&items[0][price]=price_growth_monthly&items[0][quantity]=3&metadata[plan]=growth&expand[]=latest_invoice.payment_intent` });
+    const created = await h.call('POST', '/v1/subscriptions', {
+      form: `customer=${customer}&items[0][price]=price_growth_monthly&items[0][quantity]=3&metadata[plan]=growth&expand[]=latest_invoice.payment_intent`,
+    });
     conforms(created, '/v1/subscriptions', 'post', 200);
     const id = created.body.id;
-    conforms(await h.call('GET', `/v1/subscriptions/${id}?expand[]=customer&expand[]=items.data.price.product`), '/v1/subscriptions/{subscription_exposed_id}', 'get', 200);
+    conforms(
+      await h.call('GET', `/v1/subscriptions/${id}?expand[]=customer&expand[]=items.data.price.product`),
+      '/v1/subscriptions/{subscription_exposed_id}',
+      'get',
+      200,
+    );
     conforms(await h.call('GET', '/v1/subscriptions?status=all&limit=20&expand[]=data.latest_invoice'), '/v1/subscriptions', 'get', 200);
     conforms(await h.call('GET', `/v1/subscriptions/search?query=${q('status:"active"')}`), '/v1/subscriptions/search', 'get', 200);
-    conforms(await h.call('POST', `/v1/subscriptions/${id}`, { form: 'cancel_at_period_end=true' }), '/v1/subscriptions/{subscription_exposed_id}', 'post', 200);
+    conforms(
+      await h.call('POST', `/v1/subscriptions/${id}`, { form: 'cancel_at_period_end=true' }),
+      '/v1/subscriptions/{subscription_exposed_id}',
+      'post',
+      200,
+    );
     conforms(await h.call('DELETE', `/v1/subscriptions/${id}`), '/v1/subscriptions/{subscription_exposed_id}', 'delete', 200);
     conforms(await h.call('DELETE', `/v1/subscriptions/${id}`), '/v1/subscriptions/{subscription_exposed_id}', 'delete', 400);
-    conforms(await h.call('POST', '/v1/subscriptions', { form: `customer=${customer}&items[0][price]=price_seat` }), '/v1/subscriptions', 'post', 400);
+    conforms(
+      await h.call('POST', '/v1/subscriptions', { form: `customer=${customer}&items[0][price]=price_seat` }),
+      '/v1/subscriptions',
+      'post',
+      400,
+    );
     conforms(await h.call('POST', '/v1/subscriptions', { form: `customer=${customer}` }), '/v1/subscriptions', 'post', 400);
   });
 
   it('trialing subscriptions render to the spec', async () => {
     const customer = (await h.call('POST', '/v1/customers', { form: 'email=trial%40example.com' })).body.id;
-    const res = await h.call('POST', '/v1/subscriptions', { form: `customer=${customer}&items[0][price]=price_starter_monthly&trial_period_days=14` });
+    const res = await h.call('POST', '/v1/subscriptions', {
+      form: `customer=${customer}&items[0][price]=price_starter_monthly&trial_period_days=14`,
+    });
     conforms(res, '/v1/subscriptions', 'post', 200);
     expect(res.body.status).toBe('trialing');
   });
@@ -202,19 +254,43 @@ describe('charges and payment intents', () => {
     conforms(await h.call('GET', '/v1/charges/ch_missing'), '/v1/charges/{charge}', 'get', 404);
     const intents = await h.call('GET', '/v1/payment_intents?limit=10');
     conforms(intents, '/v1/payment_intents', 'get', 200);
-    conforms(await h.call('GET', `/v1/payment_intents/${intents.body.data[0].id}?expand[]=latest_charge&expand[]=payment_method`), '/v1/payment_intents/{intent}', 'get', 200);
-    conforms(await h.call('GET', `/v1/payment_intents/search?query=${q('status:"requires_payment_method"')}`), '/v1/payment_intents/search', 'get', 200);
+    conforms(
+      await h.call('GET', `/v1/payment_intents/${intents.body.data[0].id}?expand[]=latest_charge&expand[]=payment_method`),
+      '/v1/payment_intents/{intent}',
+      'get',
+      200,
+    );
+    conforms(
+      await h.call('GET', `/v1/payment_intents/search?query=${q('status:"requires_payment_method"')}`),
+      '/v1/payment_intents/search',
+      'get',
+      200,
+    );
   });
 
   it('payment intent writes match the spec', async () => {
     const customer = (await h.call('POST', '/v1/customers', { form: 'email=pi%40example.com' })).body.id;
-    const created = await h.call('POST', '/v1/payment_intents', { form: `amount=4200&currency=usd&customer=${customer}&metadata[order]=7` });
+    const created = await h.call('POST', '/v1/payment_intents', {
+      form: `amount=4200&currency=usd&customer=${customer}&metadata[order]=7`,
+    });
     conforms(created, '/v1/payment_intents', 'post', 200);
-    conforms(await h.call('POST', `/v1/payment_intents/${created.body.id}`, { form: 'description=Order 7' }), '/v1/payment_intents/{intent}', 'post', 200);
-    conforms(await h.call('POST', `/v1/payment_intents/${created.body.id}/cancel`, { form: 'cancellation_reason=abandoned' }), '/v1/payment_intents/{intent}/cancel', 'post', 200);
+    conforms(
+      await h.call('POST', `/v1/payment_intents/${created.body.id}`, { form: 'description=Order 7' }),
+      '/v1/payment_intents/{intent}',
+      'post',
+      200,
+    );
+    conforms(
+      await h.call('POST', `/v1/payment_intents/${created.body.id}/cancel`, { form: 'cancellation_reason=abandoned' }),
+      '/v1/payment_intents/{intent}/cancel',
+      'post',
+      200,
+    );
     conforms(await h.call('POST', `/v1/payment_intents/${created.body.id}/cancel`), '/v1/payment_intents/{intent}/cancel', 'post', 400);
     conforms(await h.call('POST', '/v1/payment_intents', { form: 'currency=usd' }), '/v1/payment_intents', 'post', 400);
-    const confirmed = await h.call('POST', '/v1/payment_intents', { form: `amount=999&currency=usd&customer=${customer}&confirm=true&payment_method=pm_card_visa` });
+    const confirmed = await h.call('POST', '/v1/payment_intents', {
+      form: `amount=999&currency=usd&customer=${customer}&confirm=true&payment_method=pm_card_visa`,
+    });
     conforms(confirmed, '/v1/payment_intents', 'post', 200);
     expect(confirmed.body.status).toBe('succeeded');
   });

@@ -33,7 +33,11 @@ export interface CallResult {
 }
 
 export async function startBilling(options: { contacts?: number; knobs?: Partial<ChaosKnobs> } = {}): Promise<BillingHarness> {
-  const sandbox = await startSandbox({ systems: ['billing'], world: { size: options.contacts ?? 200 }, systemKnobs: { billing: options.knobs ?? {} } });
+  const sandbox = await startSandbox({
+    systems: ['billing'],
+    world: { size: options.contacts ?? 200 },
+    systemKnobs: { billing: options.knobs ?? {} },
+  });
   const url = sandbox.urls.billing!;
   const call = async (method: string, path: string, opts: CallOptions = {}): Promise<CallResult> => {
     const headers: Record<string, string> = { ...opts.headers };
@@ -48,7 +52,11 @@ export async function startBilling(options: { contacts?: number; knobs?: Partial
     return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
   };
   const admin = async (method: string, path: string, body?: unknown): Promise<CallResult> => {
-    const res = await fetch(url + path, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(url + path, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
   };

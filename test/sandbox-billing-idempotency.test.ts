@@ -25,9 +25,15 @@ describe('replay', () => {
   it('replays the first response for the same key and parameters, creating one object', async () => {
     const k = key();
     const before = await countEvents('customer.created');
-    const first = await h.call('POST', '/v1/customers', { form: 'email=once%40example.com&metadata[a]=1', headers: { 'idempotency-key': k } });
+    const first = await h.call('POST', '/v1/customers', {
+      form: 'email=once%40example.com&metadata[a]=1',
+      headers: { 'idempotency-key': k },
+    });
     // The same parameters in another order are the same request.
-    const second = await h.call('POST', '/v1/customers', { form: 'metadata[a]=1&email=once%40example.com', headers: { 'idempotency-key': k } });
+    const second = await h.call('POST', '/v1/customers', {
+      form: 'metadata[a]=1&email=once%40example.com',
+      headers: { 'idempotency-key': k },
+    });
     expect(second.status).toBe(200);
     expect(second.body).toEqual(first.body);
     expect(first.headers.get('idempotent-replayed')).toBeNull();
@@ -58,8 +64,14 @@ describe('replay', () => {
     const inv = (await h.call('POST', '/v1/invoices', { form: `customer=${c}` })).body.id;
     await h.call('POST', '/v1/invoiceitems', { form: `customer=${c}&invoice=${inv}&amount=100&currency=usd` });
     const k = key();
-    const first = await h.call('POST', `/v1/invoices/${inv}/pay`, { form: 'payment_method=pm_card_chargeDeclined', headers: { 'idempotency-key': k } });
-    const second = await h.call('POST', `/v1/invoices/${inv}/pay`, { form: 'payment_method=pm_card_chargeDeclined', headers: { 'idempotency-key': k } });
+    const first = await h.call('POST', `/v1/invoices/${inv}/pay`, {
+      form: 'payment_method=pm_card_chargeDeclined',
+      headers: { 'idempotency-key': k },
+    });
+    const second = await h.call('POST', `/v1/invoices/${inv}/pay`, {
+      form: 'payment_method=pm_card_chargeDeclined',
+      headers: { 'idempotency-key': k },
+    });
     expect(first.status).toBe(402);
     expect(second.status).toBe(402);
     expect(second.headers.get('idempotent-replayed')).toBe('true');
@@ -130,16 +142,22 @@ describe('nothing stored before execution', () => {
 
   it('stores nothing for a 401 or a 429', async () => {
     const k = key();
-    expect((await h.call('POST', '/v1/customers', { form: 'email=x%40example.com', noAuth: true, headers: { 'idempotency-key': k } })).status).toBe(401);
+    expect(
+      (await h.call('POST', '/v1/customers', { form: 'email=x%40example.com', noAuth: true, headers: { 'idempotency-key': k } })).status,
+    ).toBe(401);
     await h.knobs({ rateLimitForMs: 60_000 });
     try {
-      expect((await h.call('POST', '/v1/customers', { form: 'email=x%40example.com', headers: { 'idempotency-key': k } })).status).toBe(429);
+      expect((await h.call('POST', '/v1/customers', { form: 'email=x%40example.com', headers: { 'idempotency-key': k } })).status).toBe(
+        429,
+      );
     } finally {
       await h.knobs({ rateLimitedUntil: 0 });
     }
     await h.admin('POST', '/__sandbox/locks', { rate: 1 });
     try {
-      expect((await h.call('POST', '/v1/customers', { form: 'email=x%40example.com', headers: { 'idempotency-key': k } })).body.error.code).toBe('lock_timeout');
+      expect(
+        (await h.call('POST', '/v1/customers', { form: 'email=x%40example.com', headers: { 'idempotency-key': k } })).body.error.code,
+      ).toBe('lock_timeout');
     } finally {
       await h.admin('DELETE', '/__sandbox/locks');
     }

@@ -22,10 +22,13 @@ afterAll(async () => {
 
 const newCustomer = async (email: string) => (await h.call('POST', '/v1/customers', { form: { email } })).body.id as string;
 const newDraft = async (customer: string) => (await h.call('POST', '/v1/invoices', { form: { customer } })).body.id as string;
-const addItem = async (customer: string, invoice: string, form: Record<string, string>) => h.call('POST', '/v1/invoiceitems', { form: { customer, invoice, ...form } });
+const addItem = async (customer: string, invoice: string, form: Record<string, string>) =>
+  h.call('POST', '/v1/invoiceitems', { form: { customer, invoice, ...form } });
 const invoice = async (id: string) => (await h.call('GET', `/v1/invoices/${id}`)).body;
 /** Event types since (and excluding) `afterId`, oldest first. */
-async function eventsSince(afterId: string | undefined): Promise<{ type: string; data: { object: { id: string }; previous_attributes?: Record<string, unknown> }; request: unknown }[]> {
+async function eventsSince(
+  afterId: string | undefined,
+): Promise<{ type: string; data: { object: { id: string }; previous_attributes?: Record<string, unknown> }; request: unknown }[]> {
   const res = await h.call('GET', `/v1/events?limit=100${afterId ? `&ending_before=${afterId}` : ''}`);
   return [...res.body.data].reverse();
 }
@@ -42,10 +45,12 @@ describe('invoice lines', () => {
     expect(b.body).toMatchObject({ amount: 45000, quantity: 3, unit_amount: 15000, metadata: { ticket: 'T-1' } });
     const after = await invoice(inv);
     expect(after).toMatchObject({ subtotal: 47500, total: 47500, amount_due: 47500, amount_remaining: 47500 });
-    expect(after.lines.data.map((l: { invoice_item: string; type: string; amount: number }) => [l.invoice_item, l.type, l.amount])).toEqual([
-      [a.body.id, 'invoiceitem', 2500],
-      [b.body.id, 'invoiceitem', 45000],
-    ]);
+    expect(after.lines.data.map((l: { invoice_item: string; type: string; amount: number }) => [l.invoice_item, l.type, l.amount])).toEqual(
+      [
+        [a.body.id, 'invoiceitem', 2500],
+        [b.body.id, 'invoiceitem', 45000],
+      ],
+    );
     expect(after.lines.total_count).toBe(2);
 
     await h.call('POST', `/v1/invoiceitems/${b.body.id}`, { form: { quantity: '1' } });
@@ -93,10 +98,28 @@ describe('invoice lifecycle', () => {
     expect(pi).toMatchObject({ status: 'requires_payment_method', amount: 9900, invoice: inv, customer: c });
 
     const paid = (await h.call('POST', `/v1/invoices/${inv}/pay`)).body;
-    expect(paid).toMatchObject({ status: 'paid', paid: true, amount_paid: 9900, amount_remaining: 0, attempt_count: 1, payment_intent: open.payment_intent });
+    expect(paid).toMatchObject({
+      status: 'paid',
+      paid: true,
+      amount_paid: 9900,
+      amount_remaining: 0,
+      attempt_count: 1,
+      payment_intent: open.payment_intent,
+    });
     expect(paid.status_transitions.paid_at).toEqual(expect.any(Number));
-    expect((await h.call('GET', `/v1/payment_intents/${paid.payment_intent}`)).body).toMatchObject({ status: 'succeeded', amount_received: 9900, latest_charge: paid.charge });
-    expect((await h.call('GET', `/v1/charges/${paid.charge}`)).body).toMatchObject({ status: 'succeeded', paid: true, captured: true, amount: 9900, invoice: inv, payment_intent: paid.payment_intent });
+    expect((await h.call('GET', `/v1/payment_intents/${paid.payment_intent}`)).body).toMatchObject({
+      status: 'succeeded',
+      amount_received: 9900,
+      latest_charge: paid.charge,
+    });
+    expect((await h.call('GET', `/v1/charges/${paid.charge}`)).body).toMatchObject({
+      status: 'succeeded',
+      paid: true,
+      captured: true,
+      amount: 9900,
+      invoice: inv,
+      payment_intent: paid.payment_intent,
+    });
 
     const types = (await eventsSince(mark)).map((e) => e.type);
     expect(types).toEqual([
@@ -127,7 +150,10 @@ describe('invoice lifecycle', () => {
     const voided = (await h.call('POST', `/v1/invoices/${inv}/void`)).body;
     expect(voided.status).toBe('void');
     expect(voided.status_transitions.voided_at).toEqual(expect.any(Number));
-    expect((await h.call('GET', `/v1/payment_intents/${open.payment_intent}`)).body).toMatchObject({ status: 'canceled', cancellation_reason: 'void_invoice' });
+    expect((await h.call('GET', `/v1/payment_intents/${open.payment_intent}`)).body).toMatchObject({
+      status: 'canceled',
+      cancellation_reason: 'void_invoice',
+    });
   });
 
   it('deletes drafts only', async () => {
@@ -158,7 +184,10 @@ describe('invoice lifecycle', () => {
     expect(res.body.error.charge).toMatch(/^ch_/);
     expect(res.body.error.payment_intent.status).toBe('requires_payment_method');
     expect(await invoice(inv)).toMatchObject({ status: 'open', attempt_count: 1, attempted: true, charge: res.body.error.charge });
-    expect((await h.call('GET', `/v1/charges/${res.body.error.charge}`)).body).toMatchObject({ status: 'failed', failure_code: 'card_declined' });
+    expect((await h.call('GET', `/v1/charges/${res.body.error.charge}`)).body).toMatchObject({
+      status: 'failed',
+      failure_code: 'card_declined',
+    });
     expect((await h.call('GET', `/v1/customers/${c}`)).body.delinquent).toBe(true);
     expect((await h.call('POST', `/v1/invoices/${inv}/pay`)).body.status).toBe('paid');
   });
@@ -167,9 +196,23 @@ describe('invoice lifecycle', () => {
 describe('subscriptions', () => {
   it('bills the first period at once: active, with a paid invoice and a charge', async () => {
     const c = await newCustomer('subscriber@example.com');
-    const sub = (await h.call('POST', '/v1/subscriptions', { form: { customer: c, 'items[0][price]': 'price_growth_monthly', 'items[0][quantity]': '2', 'metadata[deal]': 'D-9' } })).body;
-    expect(sub).toMatchObject({ object: 'subscription', status: 'active', customer: c, metadata: { deal: 'D-9' }, cancel_at_period_end: false });
-    expect(sub.items.data[0]).toMatchObject({ object: 'subscription_item', quantity: 2, price: { id: 'price_growth_monthly', unit_amount: 9900 } });
+    const sub = (
+      await h.call('POST', '/v1/subscriptions', {
+        form: { customer: c, 'items[0][price]': 'price_growth_monthly', 'items[0][quantity]': '2', 'metadata[deal]': 'D-9' },
+      })
+    ).body;
+    expect(sub).toMatchObject({
+      object: 'subscription',
+      status: 'active',
+      customer: c,
+      metadata: { deal: 'D-9' },
+      cancel_at_period_end: false,
+    });
+    expect(sub.items.data[0]).toMatchObject({
+      object: 'subscription_item',
+      quantity: 2,
+      price: { id: 'price_growth_monthly', unit_amount: 9900 },
+    });
     expect(sub.current_period_end).toBeGreaterThan(sub.current_period_start);
     const inv = await invoice(sub.latest_invoice);
     expect(inv).toMatchObject({ status: 'paid', subscription: sub.id, billing_reason: 'subscription_create', total: 19800 });
@@ -182,7 +225,11 @@ describe('subscriptions', () => {
   it('updates item quantity and cancel_at_period_end, then cancels', async () => {
     const c = await newCustomer('change@example.com');
     const sub = (await h.call('POST', '/v1/subscriptions', { form: { customer: c, 'items[0][price]': 'price_starter_monthly' } })).body;
-    const changed = (await h.call('POST', `/v1/subscriptions/${sub.id}`, { form: { 'items[0][id]': sub.items.data[0].id, 'items[0][quantity]': '5', cancel_at_period_end: 'true' } })).body;
+    const changed = (
+      await h.call('POST', `/v1/subscriptions/${sub.id}`, {
+        form: { 'items[0][id]': sub.items.data[0].id, 'items[0][quantity]': '5', cancel_at_period_end: 'true' },
+      })
+    ).body;
     expect(changed.items.data[0].quantity).toBe(5);
     expect(changed.cancel_at_period_end).toBe(true);
     expect(changed.cancel_at).toBe(changed.current_period_end);
@@ -214,7 +261,13 @@ describe('events', () => {
     expect(evt.data.previous_attributes).toEqual({ email: 'events@example.com', metadata: { b: null } });
     expect(evt.request).toEqual({ id: updated.headers.get('request-id'), idempotency_key: null });
     const got = await h.call('GET', `/v1/events/${(evt as unknown as { id: string }).id}`);
-    expect(got.body).toMatchObject({ object: 'event', api_version: '2023-08-16', livemode: false, pending_webhooks: expect.any(Number), type: 'customer.updated' });
+    expect(got.body).toMatchObject({
+      object: 'event',
+      api_version: '2023-08-16',
+      livemode: false,
+      pending_webhooks: expect.any(Number),
+      type: 'customer.updated',
+    });
   });
 
   it('records no event for an update that changes nothing', async () => {
@@ -229,7 +282,16 @@ describe('events', () => {
     expect(byType.body.data.length).toBeGreaterThan(0);
     expect(byType.body.data.every((e: { type: string }) => e.type === 'invoice.paid')).toBe(true);
     const wild = await h.call('GET', '/v1/events?type=customer.*&limit=100');
-    expect(new Set(wild.body.data.map((e: { type: string }) => e.type))).toEqual(new Set(['customer.created', 'customer.updated', 'customer.deleted', 'customer.subscription.created', 'customer.subscription.updated', 'customer.subscription.deleted']));
+    expect(new Set(wild.body.data.map((e: { type: string }) => e.type))).toEqual(
+      new Set([
+        'customer.created',
+        'customer.updated',
+        'customer.deleted',
+        'customer.subscription.created',
+        'customer.subscription.updated',
+        'customer.subscription.deleted',
+      ]),
+    );
     const types = await h.call('GET', '/v1/events?types[]=invoice.voided&types[]=invoice.deleted&limit=100');
     expect(new Set(types.body.data.map((e: { type: string }) => e.type))).toEqual(new Set(['invoice.voided', 'invoice.deleted']));
     const newest = wild.body.data[0].created;
@@ -246,7 +308,11 @@ describe('admin edits', () => {
     const listen = (change: BillingChange) => seen.push(change);
     emitter.on('change', listen);
     try {
-      const res = await h.admin('POST', '/__sandbox/edit', { object: 'customer', id: c, set: { email: 'dash2@example.com', metadata: { hubspot_contact_id: '10000042' } } });
+      const res = await h.admin('POST', '/__sandbox/edit', {
+        object: 'customer',
+        id: c,
+        set: { email: 'dash2@example.com', metadata: { hubspot_contact_id: '10000042' } },
+      });
       expect(res.status).toBe(200);
       expect(res.body.object).toMatchObject({ id: c, email: 'dash2@example.com', metadata: { hubspot_contact_id: '10000042' } });
       expect(res.body.events.map((e: { type: string }) => e.type)).toEqual(['customer.updated']);
@@ -254,7 +320,12 @@ describe('admin edits', () => {
       expect(evt.data.previous_attributes).toEqual({ email: 'dash@example.com', metadata: { hubspot_contact_id: null } });
       expect(evt.request.idempotency_key).toBeNull();
       expect(seen).toHaveLength(1);
-      expect(seen[0]).toMatchObject({ type: 'customer.updated', object: { id: c, email: 'dash2@example.com' }, previous: { email: 'dash@example.com' }, event: { id: evt.id } });
+      expect(seen[0]).toMatchObject({
+        type: 'customer.updated',
+        object: { id: c, email: 'dash2@example.com' },
+        previous: { email: 'dash@example.com' },
+        event: { id: evt.id },
+      });
     } finally {
       emitter.off('change', listen);
     }
@@ -272,7 +343,9 @@ describe('admin edits', () => {
     expect(unc.body.events.map((e: { type: string }) => e.type)).toEqual(['invoice.marked_uncollectible', 'invoice.updated']);
     const voided = await h.admin('POST', '/__sandbox/edit', { object: 'invoice', id: open[1].id, action: 'void' });
     expect(voided.body.object.status).toBe('void');
-    expect((await h.call('GET', `/v1/invoices?customer=${open[1].customer}&status=void`)).body.data.map((i: { id: string }) => i.id)).toContain(open[1].id);
+    expect(
+      (await h.call('GET', `/v1/invoices?customer=${open[1].customer}&status=void`)).body.data.map((i: { id: string }) => i.id),
+    ).toContain(open[1].id);
   });
 
   it('records a failed payment through fail_payment and refunds a charge', async () => {
@@ -280,9 +353,13 @@ describe('admin edits', () => {
     const failed = await h.admin('POST', '/__sandbox/edit', { object: 'invoice', id: inv.id, action: 'fail_payment' });
     expect(failed.status).toBe(200);
     expect(failed.body.error.code).toBe('card_declined');
-    expect(failed.body.events.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['charge.failed', 'invoice.payment_failed']));
+    expect(failed.body.events.map((e: { type: string }) => e.type)).toEqual(
+      expect.arrayContaining(['charge.failed', 'invoice.payment_failed']),
+    );
     const [charge] = (await h.call('GET', '/v1/charges?limit=1')).body.data;
-    const [succeeded] = (await h.call('GET', '/v1/charges?limit=100')).body.data.filter((c: { status: string; refunded: boolean }) => c.status === 'succeeded' && !c.refunded);
+    const [succeeded] = (await h.call('GET', '/v1/charges?limit=100')).body.data.filter(
+      (c: { status: string; refunded: boolean }) => c.status === 'succeeded' && !c.refunded,
+    );
     const refund = await h.admin('POST', '/__sandbox/edit', { object: 'charge', id: succeeded.id, action: 'refund' });
     expect(refund.body.object).toMatchObject({ refunded: true, amount_refunded: succeeded.amount });
     expect(refund.body.events.map((e: { type: string }) => e.type)).toEqual(['charge.refunded']);
@@ -304,10 +381,24 @@ describe('seeding and reset', () => {
       const url = new URL(`http://local${path}`);
       const match = e.router.match('GET', url.pathname);
       if (!match || match === 'method-not-allowed') throw new Error(`no route for ${path}`);
-      const req = { method: 'GET', path: url.pathname, url, query: url.searchParams, headers: {}, rawBody: Buffer.alloc(0), params: match.params, route: '' };
+      const req = {
+        method: 'GET',
+        path: url.pathname,
+        url,
+        query: url.searchParams,
+        headers: {},
+        rawBody: Buffer.alloc(0),
+        params: match.params,
+        route: '',
+      };
       return (await match.entry.handler(req)).body;
     };
-    for (const path of ['/v1/invoices?limit=20', '/v1/charges?limit=20', '/v1/subscriptions?limit=20&status=all', '/v1/customers?limit=20']) {
+    for (const path of [
+      '/v1/invoices?limit=20',
+      '/v1/charges?limit=20',
+      '/v1/subscriptions?limit=20&status=all',
+      '/v1/customers?limit=20',
+    ]) {
       expect(await firstPage(path)).toEqual(await firstPage(path));
     }
   });
@@ -321,7 +412,8 @@ describe('seeding and reset', () => {
   });
 
   it('seeds every invoice status, subscription status and both charge outcomes', async () => {
-    for (const status of ['draft', 'open', 'paid', 'uncollectible', 'void']) expect((await h.call('GET', `/v1/invoices?status=${status}&limit=1`)).body.data, status).toHaveLength(1);
+    for (const status of ['draft', 'open', 'paid', 'uncollectible', 'void'])
+      expect((await h.call('GET', `/v1/invoices?status=${status}&limit=1`)).body.data, status).toHaveLength(1);
     const subs = (await h.call('GET', '/v1/subscriptions?status=all&limit=100')).body.data.map((s: { status: string }) => s.status);
     expect(subs).toEqual(expect.arrayContaining(['active', 'canceled']));
     const charges = (await h.call('GET', '/v1/charges?limit=100')).body.data.map((c: { status: string }) => c.status);

@@ -49,7 +49,12 @@ describe('paging to the end', () => {
     const rows = await pageAll('/v1/customers', 7);
     expectNewestFirstWithoutRepeats(rows);
     const seeded = h.sandbox.world.customers.map((c) => c.id);
-    expect(rows.map((r) => r.id).filter((id) => seeded.includes(id)).sort()).toEqual([...seeded].sort());
+    expect(
+      rows
+        .map((r) => r.id)
+        .filter((id) => seeded.includes(id))
+        .sort(),
+    ).toEqual([...seeded].sort());
   });
 
   it('visits every invoice exactly once while new invoices and customers are created between pages', async () => {
@@ -122,7 +127,9 @@ describe('list filters', () => {
 
   it('matches customer email exactly and case-sensitively, as Stripe does', async () => {
     const c = (await h.call('POST', '/v1/customers', { form: 'email=Case.Sensitive%40Example.com' })).body;
-    expect((await h.call('GET', `/v1/customers?email=${encodeURIComponent('Case.Sensitive@Example.com')}`)).body.data.map((x: Listed) => x.id)).toEqual([c.id]);
+    expect(
+      (await h.call('GET', `/v1/customers?email=${encodeURIComponent('Case.Sensitive@Example.com')}`)).body.data.map((x: Listed) => x.id),
+    ).toEqual([c.id]);
     expect((await h.call('GET', `/v1/customers?email=${encodeURIComponent('case.sensitive@example.com')}`)).body.data).toEqual([]);
   });
 
@@ -149,9 +156,15 @@ describe('list filters', () => {
 
   it('lists the catalog prices without the inline prices of amount-based items', async () => {
     const res = await h.call('GET', '/v1/prices?limit=100');
-    expect(res.body.data.map((p: Listed) => p.id)).toEqual(expect.arrayContaining(['price_starter_monthly', 'price_growth_monthly', 'price_scale_yearly']));
+    expect(res.body.data.map((p: Listed) => p.id)).toEqual(
+      expect.arrayContaining(['price_starter_monthly', 'price_growth_monthly', 'price_scale_yearly']),
+    );
     expect(res.body.data.every((p: any) => p.active)).toBe(true);
     const recurring = await h.call('GET', '/v1/prices?type=recurring&recurring[interval]=year');
-    expect(recurring.body.data.map((p: Listed) => p.id).sort()).toEqual(['price_growth_yearly', 'price_scale_yearly', 'price_starter_yearly']);
+    expect(recurring.body.data.map((p: Listed) => p.id).sort()).toEqual([
+      'price_growth_yearly',
+      'price_scale_yearly',
+      'price_starter_yearly',
+    ]);
   });
 });

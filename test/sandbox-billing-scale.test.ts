@@ -29,7 +29,10 @@ describe('a 100,000-contact world', () => {
   });
 
   it('finds ten customers by OR-ed metadata clauses in one search', async () => {
-    const linked = h.sandbox.world.customers.filter((c) => c.linkedByMetadata).filter((_, i) => i % 7001 === 0).slice(0, 10);
+    const linked = h.sandbox.world.customers
+      .filter((c) => c.linkedByMetadata)
+      .filter((_, i) => i % 7001 === 0)
+      .slice(0, 10);
     const query = linked.map((c) => `metadata["hubspot_contact_id"]:"${c.contactId}"`).join(' OR ');
     const res = await h.call('GET', `/v1/customers/search?query=${q(query)}&limit=100`);
     expect(res.body.data.map((c: { id: string }) => c.id).sort()).toEqual(linked.map((c) => c.id).sort());
@@ -38,14 +41,16 @@ describe('a 100,000-contact world', () => {
   it('lists one customer’s invoices and charges through the index, as search does', async () => {
     const [inv] = (await h.call('GET', '/v1/invoices?status=uncollectible&limit=1')).body.data;
     const listed = (await h.call('GET', `/v1/invoices?customer=${inv.customer}&limit=100`)).body.data.map((i: { id: string }) => i.id);
-    const searched = (await h.call('GET', `/v1/invoices/search?query=${q(`customer:"${inv.customer}"`)}&limit=100`)).body.data.map((i: { id: string }) => i.id);
+    const searched = (await h.call('GET', `/v1/invoices/search?query=${q(`customer:"${inv.customer}"`)}&limit=100`)).body.data.map(
+      (i: { id: string }) => i.id,
+    );
     expect(listed).toContain(inv.id);
     expect(searched).toEqual(listed);
     const charges = (await h.call('GET', `/v1/charges?customer=${inv.customer}&limit=100`)).body.data;
     expect(charges.every((c: { customer: string }) => c.customer === inv.customer)).toBe(true);
   });
 
-  it('pages one plan\'s subscriptions to the end exactly once', async () => {
+  it("pages one plan's subscriptions to the end exactly once", async () => {
     const seen: string[] = [];
     let cursor = '';
     for (;;) {
@@ -55,7 +60,12 @@ describe('a 100,000-contact world', () => {
       cursor = `&starting_after=${res.body.data[res.body.data.length - 1].id}`;
     }
     expect(new Set(seen).size).toBe(seen.length);
-    const total = (await h.call('GET', `/v1/subscriptions/search?query=${q('status:"active" OR status:"canceled" OR status:"trialing" OR status:"past_due" OR status:"unpaid" OR status:"incomplete"')}&expand[]=total_count&limit=1`)).body.total_count;
+    const total = (
+      await h.call(
+        'GET',
+        `/v1/subscriptions/search?query=${q('status:"active" OR status:"canceled" OR status:"trialing" OR status:"past_due" OR status:"unpaid" OR status:"incomplete"')}&expand[]=total_count&limit=1`,
+      )
+    ).body.total_count;
     // About 8 % of the subscriptions are on the yearly Scale plan.
     expect(seen.length).toBeGreaterThan(Math.min(total, h.sandbox.world.size.subscriptions) * 0.04);
     expect(seen.length).toBeLessThan(h.sandbox.world.size.subscriptions * 0.12);
@@ -64,7 +74,8 @@ describe('a 100,000-contact world', () => {
   it('pages deep into the invoices from an old cursor', async () => {
     const [oldest] = (await h.call('GET', '/v1/invoices?created[lte]=0&limit=1')).body.data;
     expect(oldest).toBeUndefined();
-    const old = (await h.call('GET', `/v1/invoices?created[lt]=${Math.floor(h.sandbox.world.now / 1000) - 600 * 86_400}&limit=1`)).body.data[0];
+    const old = (await h.call('GET', `/v1/invoices?created[lt]=${Math.floor(h.sandbox.world.now / 1000) - 600 * 86_400}&limit=1`)).body
+      .data[0];
     const next = (await h.call('GET', `/v1/invoices?starting_after=${old.id}&limit=100`)).body.data;
     expect(next).toHaveLength(100);
     expect(next.every((i: { created: number }) => i.created <= old.created)).toBe(true);

@@ -26,8 +26,16 @@ describe('query language', () => {
   let grace: string;
 
   beforeAll(async () => {
-    ada = (await h.call('POST', '/v1/customers', { form: 'email=ada.search%40example.com&name=Ada%20King%20Lovelace&phone=%2B44-100&metadata[hubspot_contact_id]=777001&metadata[tier]=gold' })).body.id;
-    grace = (await h.call('POST', '/v1/customers', { form: 'email=grace.search%40example.com&name=Grace%20Hopper&metadata[hubspot_contact_id]=777002' })).body.id;
+    ada = (
+      await h.call('POST', '/v1/customers', {
+        form: 'email=ada.search%40example.com&name=Ada%20King%20Lovelace&phone=%2B44-100&metadata[hubspot_contact_id]=777001&metadata[tier]=gold',
+      })
+    ).body.id;
+    grace = (
+      await h.call('POST', '/v1/customers', {
+        form: 'email=grace.search%40example.com&name=Grace%20Hopper&metadata[hubspot_contact_id]=777002',
+      })
+    ).body.id;
   });
 
   it('matches an exact email case-insensitively', async () => {
@@ -56,7 +64,10 @@ describe('query language', () => {
   });
 
   it('joins clauses with OR, as a batch lookup of ids', async () => {
-    const res = await search('customers', 'metadata["hubspot_contact_id"]:"777001" OR metadata["hubspot_contact_id"]:"777002" or metadata["hubspot_contact_id"]:"nope"');
+    const res = await search(
+      'customers',
+      'metadata["hubspot_contact_id"]:"777001" OR metadata["hubspot_contact_id"]:"777002" or metadata["hubspot_contact_id"]:"nope"',
+    );
     expect(ids(res).sort()).toEqual([ada, grace].sort());
   });
 
@@ -124,7 +135,9 @@ describe('query language', () => {
     const failed = await search('charges', 'status:"failed"');
     expect(failed.body.data.every((c: { status: string }) => c.status === 'failed')).toBe(true);
     const ch = failed.body.data[0];
-    expect(ids(await search('charges', `payment_method_details.card.last4:"${ch.payment_method_details.card.last4}" customer:"${ch.customer}"`))).toContain(ch.id);
+    expect(
+      ids(await search('charges', `payment_method_details.card.last4:"${ch.payment_method_details.card.last4}" customer:"${ch.customer}"`)),
+    ).toContain(ch.id);
     const pis = await search('payment_intents', `customer:"${ch.customer}" amount:${ch.amount}`);
     expect(ids(pis)).toContain(ch.payment_intent);
   });

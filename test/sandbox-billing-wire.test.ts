@@ -24,7 +24,9 @@ describe('authentication', () => {
 
   it('accepts the key as the Basic user name, with or without the trailing colon', async () => {
     for (const userinfo of [`${API_KEY}:`, API_KEY]) {
-      const res = await h.call('GET', '/v1/customers?limit=1', { headers: { authorization: `Basic ${Buffer.from(userinfo).toString('base64')}` } });
+      const res = await h.call('GET', '/v1/customers?limit=1', {
+        headers: { authorization: `Basic ${Buffer.from(userinfo).toString('base64')}` },
+      });
       expect(res.status).toBe(200);
     }
   });
@@ -46,18 +48,26 @@ describe('authentication', () => {
 
 describe('form encoding', () => {
   it('decodes nested hashes, indexed and appended arrays', () => {
-    expect(decodeForm('metadata[a]=1&metadata[b]=x%20y&expand[]=customer&expand[]=charge&items[1][price]=p2&items[0][price]=p1&items[0][quantity]=3&created[gte]=10')).toEqual({
+    expect(
+      decodeForm(
+        'metadata[a]=1&metadata[b]=x%20y&expand[]=customer&expand[]=charge&items[1][price]=p2&items[0][price]=p1&items[0][quantity]=3&created[gte]=10',
+      ),
+    ).toEqual({
       metadata: { a: '1', b: 'x y' },
       expand: ['customer', 'charge'],
       items: [{ price: 'p1', quantity: '3' }, { price: 'p2' }],
       created: { gte: '10' },
     });
-    expect(decodeForm('items[][price]=a&items[][quantity]=1&items[][price]=b')).toEqual({ items: [{ price: 'a', quantity: '1' }, { price: 'b' }] });
+    expect(decodeForm('items[][price]=a&items[][quantity]=1&items[][price]=b')).toEqual({
+      items: [{ price: 'a', quantity: '1' }, { price: 'b' }],
+    });
     expect(decodeForm('a+b=c+d')).toEqual({ 'a b': 'c d' });
   });
 
   it('stores nested metadata from a POST body and unsets a key with an empty value', async () => {
-    const created = await h.call('POST', '/v1/customers', { form: 'email=form%40example.com&metadata[plan]=pro&metadata[seats]=12&preferred_locales[0]=en&preferred_locales[1]=pt' });
+    const created = await h.call('POST', '/v1/customers', {
+      form: 'email=form%40example.com&metadata[plan]=pro&metadata[seats]=12&preferred_locales[0]=en&preferred_locales[1]=pt',
+    });
     expect(created.status).toBe(200);
     expect(created.body.metadata).toEqual({ plan: 'pro', seats: '12' });
     expect(created.body.preferred_locales).toEqual(['en', 'pt']);
@@ -77,7 +87,9 @@ describe('form encoding', () => {
 
   it('expands on a POST response with expand[] in the body', async () => {
     const c = await h.call('POST', '/v1/customers', { form: 'email=exp%40example.com' });
-    const sub = await h.call('POST', '/v1/subscriptions', { form: `customer=${c.body.id}&items[0][price]=price_starter_monthly&expand[]=latest_invoice&expand[]=customer` });
+    const sub = await h.call('POST', '/v1/subscriptions', {
+      form: `customer=${c.body.id}&items[0][price]=price_starter_monthly&expand[]=latest_invoice&expand[]=customer`,
+    });
     expect(sub.body.latest_invoice.object).toBe('invoice');
     expect(sub.body.customer.id).toBe(c.body.id);
   });
@@ -125,7 +137,13 @@ describe('errors', () => {
     const res = await h.call('GET', '/v1/invoices/in_nope');
     expect(res.status).toBe(404);
     expect(res.body).toEqual({
-      error: { type: 'invalid_request_error', code: 'resource_missing', param: 'id', message: "No such invoice: 'in_nope'", doc_url: 'https://stripe.com/docs/error-codes/resource-missing' },
+      error: {
+        type: 'invalid_request_error',
+        code: 'resource_missing',
+        param: 'id',
+        message: "No such invoice: 'in_nope'",
+        doc_url: 'https://stripe.com/docs/error-codes/resource-missing',
+      },
     });
   });
 

@@ -33,10 +33,23 @@ describe('admin edits', () => {
     const user = human();
     const before = (await chat.get('users.info', { user: user.id })).body.user;
     drain();
-    const res = await chat.admin('POST', 'edit', { kind: 'user', id: user.id, set: { real_name: 'Ada Renamed', profile: { display_name: 'ada-r', status_text: 'Travelling' } } });
+    const res = await chat.admin('POST', 'edit', {
+      kind: 'user',
+      id: user.id,
+      set: { real_name: 'Ada Renamed', profile: { display_name: 'ada-r', status_text: 'Travelling' } },
+    });
     expect(res.status).toBe(200);
     const after = (await chat.get('users.info', { user: user.id })).body.user;
-    expect(after).toMatchObject({ real_name: 'Ada Renamed', profile: { real_name: 'Ada Renamed', real_name_normalized: 'Ada Renamed', display_name: 'ada-r', display_name_normalized: 'ada-r', status_text: 'Travelling' } });
+    expect(after).toMatchObject({
+      real_name: 'Ada Renamed',
+      profile: {
+        real_name: 'Ada Renamed',
+        real_name_normalized: 'Ada Renamed',
+        display_name: 'ada-r',
+        display_name_normalized: 'ada-r',
+        status_text: 'Travelling',
+      },
+    });
     expect(after.updated).toBeGreaterThan(before.updated);
     expect(seen).toHaveLength(1);
     const [change] = seen;
@@ -56,7 +69,9 @@ describe('admin edits', () => {
   });
 
   it('posts a message as a person typing in Slack: top of history, message event, joins a non-member first', async () => {
-    const outsider = chat.world.chatUsers.find((u) => !u.isBot && !u.deleted && !chat.emulator.store.channel(channels.sales.id)?.members.has(u.id));
+    const outsider = chat.world.chatUsers.find(
+      (u) => !u.isBot && !u.deleted && !chat.emulator.store.channel(channels.sales.id)?.members.has(u.id),
+    );
     const author = outsider ?? human();
     const res = await chat.admin('POST', 'edit', { kind: 'message', channel: 'sales', user: author.id, text: 'typed in the app' });
     expect(res.status).toBe(200);
@@ -65,14 +80,28 @@ describe('admin edits', () => {
     expect(head.client_msg_id).toMatch(/^[0-9a-f-]{36}$/);
     expect(head.bot_id).toBeUndefined();
     const message = seen.find((c) => c.type === 'message');
-    expect(message?.event).toMatchObject({ type: 'message', channel: channels.sales.id, user: author.id, text: 'typed in the app', ts: head.ts, event_ts: head.ts, channel_type: 'channel' });
+    expect(message?.event).toMatchObject({
+      type: 'message',
+      channel: channels.sales.id,
+      user: author.id,
+      text: 'typed in the app',
+      ts: head.ts,
+      event_ts: head.ts,
+      channel_type: 'channel',
+    });
     if (outsider) expect(seen[0]).toMatchObject({ type: 'member_joined_channel', event: { user: author.id, channel: channels.sales.id } });
   });
 
   it('emits the same message change for an API post as for an admin post', async () => {
     const res = await chat.form('chat.postMessage', { channel: channels.sales.id, text: 'via API' });
     expect(seen).toHaveLength(1);
-    expect(seen[0]).toMatchObject({ type: 'message', channel: channels.sales.id, object: res.body.message, previous: null, event: { type: 'message', text: 'via API', bot_id: res.body.message.bot_id } });
+    expect(seen[0]).toMatchObject({
+      type: 'message',
+      channel: channels.sales.id,
+      object: res.body.message,
+      previous: null,
+      event: { type: 'message', text: 'via API', bot_id: res.body.message.bot_id },
+    });
   });
 
   it('edits and deletes messages with message_changed and message_deleted events', async () => {
@@ -83,7 +112,10 @@ describe('admin edits', () => {
     const head = (await chat.get('conversations.history', { channel: channels.general.id, limit: 1 })).body.messages[0];
     expect(head).toMatchObject({ ts: posted.body.ts, text: 'fixed' });
     expect(head.edited.ts).toMatch(/^\d{10}\.\d{6}$/);
-    expect(seen[0]).toMatchObject({ type: 'message', event: { subtype: 'message_changed', message: { text: 'fixed' }, previous_message: { text: 'typo' } } });
+    expect(seen[0]).toMatchObject({
+      type: 'message',
+      event: { subtype: 'message_changed', message: { text: 'fixed' }, previous_message: { text: 'typo' } },
+    });
     drain();
     await chat.admin('POST', 'edit', { kind: 'message', channel: channels.general.id, ts: posted.body.ts, delete: true });
     const after = (await chat.get('conversations.history', { channel: channels.general.id, limit: 1 })).body.messages[0];
@@ -165,7 +197,8 @@ describe('rate limits and chaos', () => {
     expect(lookups).toEqual([200, 200, 200, 200, 200, 429]);
     await chat.admin('POST', 'limits', { enforce: true, scale: 1 });
     const posts = [];
-    for (let i = 0; i < 4; i++) posts.push((await chat.form('chat.postMessage', { channel: channels.sales.id, text: `burst ${i}` })).status);
+    for (let i = 0; i < 4; i++)
+      posts.push((await chat.form('chat.postMessage', { channel: channels.sales.id, text: `burst ${i}` })).status);
     expect(posts).toEqual([200, 200, 200, 429]);
     expect((await chat.form('chat.postMessage', { channel: '#sales', text: 'by name counts too' })).status).toBe(429);
     expect((await chat.form('chat.postMessage', { channel: channels.general.id, text: 'other channel' })).status).toBe(200);
@@ -216,7 +249,9 @@ describe('request log, reset and spec', () => {
     const a = createChatEmulator(createWorld({ size: 300 }), { token: CHAT_TOKEN }).store;
     const b = createChatEmulator(createWorld({ size: 300 }), { token: CHAT_TOKEN }).store;
     expect(JSON.stringify(b.users)).toBe(JSON.stringify(a.users));
-    expect(JSON.stringify(b.channels.map((c) => [c.conversation, c.timeline]))).toBe(JSON.stringify(a.channels.map((c) => [c.conversation, c.timeline])));
+    expect(JSON.stringify(b.channels.map((c) => [c.conversation, c.timeline]))).toBe(
+      JSON.stringify(a.channels.map((c) => [c.conversation, c.timeline])),
+    );
   });
 
   it('serves the Slack subset spec at /openapi.json', async () => {

@@ -90,14 +90,21 @@ describe('@slack/web-api against the emulator', () => {
 
   it('answers auth.test for the bot token', async () => {
     const res = await client.auth.test();
-    expect(res).toMatchObject({ ok: true, team_id: 'T0SWITCHBD', user_id: chat.emulator.store.workspace.botUserId, bot_id: chat.emulator.store.workspace.botId });
+    expect(res).toMatchObject({
+      ok: true,
+      team_id: 'T0SWITCHBD',
+      user_id: chat.emulator.store.workspace.botUserId,
+      bot_id: chat.emulator.store.workspace.botId,
+    });
   });
 
   it('surfaces ok:false as a platform error carrying data.error', async () => {
     const error = (await client.chat.postMessage({ channel: 'C000NOPE00', text: 'x' }).catch((e: unknown) => e)) as WebAPIPlatformError;
     expect(error.code).toBe(ErrorCode.PlatformError);
     expect(error.data.error).toBe('channel_not_found');
-    const badToken = (await newClient({ token: 'xoxb-wrong' }).auth.test().catch((e: unknown) => e)) as WebAPIPlatformError;
+    const badToken = (await newClient({ token: 'xoxb-wrong' })
+      .auth.test()
+      .catch((e: unknown) => e)) as WebAPIPlatformError;
     expect(badToken.data.error).toBe('invalid_auth');
   });
 

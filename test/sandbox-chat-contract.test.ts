@@ -36,7 +36,8 @@ function withAlternatives(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(withAlternatives);
   if (typeof node !== 'object' || node === null) return node;
   const out: Schema = {};
-  for (const [k, v] of Object.entries(node)) if (k !== 'x-items-alternatives' && k !== 'example' && k !== 'examples') out[k] = withAlternatives(v);
+  for (const [k, v] of Object.entries(node))
+    if (k !== 'x-items-alternatives' && k !== 'example' && k !== 'examples') out[k] = withAlternatives(v);
   const alternatives = (node as Schema)['x-items-alternatives'];
   if (Array.isArray(alternatives)) {
     const anyOf = alternatives.map(withAlternatives);
@@ -91,7 +92,10 @@ let channels: Json[];
 
 beforeAll(async () => {
   chat = await startChat(200);
-  channels = check('conversations.list', await chat.get('conversations.list', { types: 'public_channel,private_channel', limit: 1000 })).channels;
+  channels = check(
+    'conversations.list',
+    await chat.get('conversations.list', { types: 'public_channel,private_channel', limit: 1000 }),
+  ).channels;
 });
 afterAll(async () => {
   await chat.close();
@@ -162,7 +166,14 @@ describe('responses validate against the Slack Web API spec', () => {
   it('chat.postMessage with text, blocks and a thread reply, and each refusal in the spec', async () => {
     const sales = named('sales').id;
     const posted = check('chat.postMessage', await chat.form('chat.postMessage', { channel: sales, text: 'contract text' }));
-    check('chat.postMessage', await chat.json('chat.postMessage', { channel: '#sales', text: 'fallback', blocks: [{ type: 'header', text: { type: 'plain_text', text: 'Hi' } }] }));
+    check(
+      'chat.postMessage',
+      await chat.json('chat.postMessage', {
+        channel: '#sales',
+        text: 'fallback',
+        blocks: [{ type: 'header', text: { type: 'plain_text', text: 'Hi' } }],
+      }),
+    );
     check('chat.postMessage', await chat.form('chat.postMessage', { channel: sales, text: 'reply', thread_ts: posted.ts }));
     check('conversations.history', await chat.get('conversations.history', { channel: sales, limit: 3 }));
     check('chat.postMessage', await chat.form('chat.postMessage', { channel: 'C000NOPE00', text: 'x' }));

@@ -43,7 +43,8 @@ async function read(res: Response): Promise<RawResponse> {
   return { status: res.status, headers: res.headers, body };
 }
 
-const auth = (token: string | null | undefined): Record<string, string> => (token === null ? {} : { authorization: `Bearer ${token ?? CHAT_TOKEN}` });
+const auth = (token: string | null | undefined): Record<string, string> =>
+  token === null ? {} : { authorization: `Bearer ${token ?? CHAT_TOKEN}` };
 const strings = (params: Params) => Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)]));
 
 /**
@@ -84,7 +85,13 @@ export async function startChat(contacts = 200): Promise<ChatHarness> {
       );
     },
     async json(method, body, contentType = 'application/json; charset=utf-8') {
-      return read(await fetch(`${url}/api/${method}`, { method: 'POST', headers: { ...auth(undefined), 'content-type': contentType }, body: JSON.stringify(body) }));
+      return read(
+        await fetch(`${url}/api/${method}`, {
+          method: 'POST',
+          headers: { ...auth(undefined), 'content-type': contentType },
+          body: JSON.stringify(body),
+        }),
+      );
     },
     async admin(method, path, body) {
       return read(

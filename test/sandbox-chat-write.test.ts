@@ -97,7 +97,11 @@ describe('chat.postMessage', () => {
   });
 
   it('names the offending block in response_metadata.messages', async () => {
-    const res = await chat.form('chat.postMessage', { channel: channels.sales.id, text: 'x', blocks: JSON.stringify([{ type: 'divider' }, { type: 'header', text: { type: 'mrkdwn', text: 'h' } }]) });
+    const res = await chat.form('chat.postMessage', {
+      channel: channels.sales.id,
+      text: 'x',
+      blocks: JSON.stringify([{ type: 'divider' }, { type: 'header', text: { type: 'mrkdwn', text: 'h' } }]),
+    });
     expect(res.body.error).toBe('invalid_blocks');
     expect(res.body.response_metadata.messages[0]).toMatch(/^\[ERROR\] .*\[json-pointer:\/blocks\/1\/text\]$/);
   });
@@ -110,7 +114,11 @@ describe('transports and auth', () => {
   });
 
   it('fails invalid_json and json_not_object bodies', async () => {
-    const bad = await fetch(`${chat.url}/api/chat.postMessage`, { method: 'POST', headers: { authorization: `Bearer ${CHAT_TOKEN}`, 'content-type': 'application/json; charset=utf-8' }, body: '{"channel":' });
+    const bad = await fetch(`${chat.url}/api/chat.postMessage`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${CHAT_TOKEN}`, 'content-type': 'application/json; charset=utf-8' },
+      body: '{"channel":',
+    });
     expect(await bad.json()).toEqual({ ok: false, error: 'invalid_json' });
     expect((await chat.json('chat.postMessage', ['x'])).body).toEqual({ ok: false, error: 'json_not_object' });
   });

@@ -89,7 +89,12 @@ describe('users', () => {
     expect(bySeed.get(gone?.id)).toMatchObject({ deleted: true });
     const person: Json = bySeed.get(owner?.id);
     expect(person).toMatchObject({ name: owner?.name, real_name: owner?.realName, is_bot: false, tz: owner?.tz });
-    expect(person.profile).toMatchObject({ email: owner?.email, display_name: owner?.displayName, real_name: owner?.realName, team: 'T0SWITCHBD' });
+    expect(person.profile).toMatchObject({
+      email: owner?.email,
+      display_name: owner?.displayName,
+      real_name: owner?.realName,
+      team: 'T0SWITCHBD',
+    });
     expect(typeof person.tz_offset).toBe('number');
     expect(typeof person.updated).toBe('number');
     expect(person.profile.image_192).toMatch(/^https:\/\//);
@@ -179,7 +184,8 @@ describe('history', () => {
   it('keeps history paging exact while messages are posted between pages', async () => {
     const deals = await channelNamed('deals-won');
     const first = await chat.get('conversations.history', { channel: deals.id, limit: 10 });
-    for (let i = 0; i < 3; i++) expect((await chat.form('chat.postMessage', { channel: deals.id, text: `mid-page ${i}` })).body.ok).toBe(true);
+    for (let i = 0; i < 3; i++)
+      expect((await chat.form('chat.postMessage', { channel: deals.id, text: `mid-page ${i}` })).body.ok).toBe(true);
     const seen = [...first.body.messages];
     let cursor = first.body.response_metadata.next_cursor;
     while (cursor) {
@@ -195,7 +201,9 @@ describe('history', () => {
 
   it('applies oldest and latest as exclusive bounds, inclusive when asked', async () => {
     const general = await channelNamed('general');
-    const all = (await chat.get('conversations.history', { channel: general.id, limit: 999 })).body.messages.map((m: Json) => m.ts).reverse();
+    const all = (await chat.get('conversations.history', { channel: general.id, limit: 999 })).body.messages
+      .map((m: Json) => m.ts)
+      .reverse();
     const [oldest, latest] = [all[5], all[10]];
     const exclusive = await chat.get('conversations.history', { channel: general.id, oldest, latest });
     expect(exclusive.body.messages.map((m: Json) => m.ts)).toEqual(all.slice(6, 10).reverse());

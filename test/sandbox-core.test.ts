@@ -104,7 +104,10 @@ function createTestVendor(system: SystemName = 'crm'): TestVendor {
 
 const started: SandboxServer[] = [];
 
-async function start(options: SandboxServerOptions = {}, system: SystemName = 'crm'): Promise<{ server: SandboxServer; vendor: TestVendor }> {
+async function start(
+  options: SandboxServerOptions = {},
+  system: SystemName = 'crm',
+): Promise<{ server: SandboxServer; vendor: TestVendor }> {
   const vendor = createTestVendor(system);
   const server = new SandboxServer(vendor, options);
   started.push(server);
@@ -267,7 +270,12 @@ describe('request log', () => {
 
     const res = await admin(server, '/__sandbox/requests');
     expect(res.status).toBe(200);
-    const log = await json<{ system: string; total: number; byRoute: Record<string, number>; recent: { method: string; path: string; route: string; status: number }[] }>(res);
+    const log = await json<{
+      system: string;
+      total: number;
+      byRoute: Record<string, number>;
+      recent: { method: string; path: string; route: string; status: number }[];
+    }>(res);
     expect(log.system).toBe('crm');
     expect(log.total).toBe(6);
     expect(log.byRoute).toEqual({ 'GET /items/:id': 4, 'POST /items': 1, 'GET (unknown)': 1 });
@@ -536,7 +544,11 @@ describe('chaos knobs', () => {
         const outcome = await call(server, '/items/missing')
           .then(async (res) => ({ status: res.status, type: res.headers.get('content-type'), body: (await res.json()) as unknown }))
           .catch((error: unknown) => ({ failed: String(error) }));
-        expect(outcome).toEqual({ status: 404, type: 'application/json; charset=utf-8', body: { error: 'test-not-found', path: '/items/missing' } });
+        expect(outcome).toEqual({
+          status: 404,
+          type: 'application/json; charset=utf-8',
+          body: { error: 'test-not-found', path: '/items/missing' },
+        });
       },
     );
   });

@@ -26,7 +26,11 @@ describe('admin edits', () => {
   it('changes what the API returns, bumps lastmodifieddate and emits a CRM propertyChange', async () => {
     const c = crm.world.contacts[0];
     const before = await crm.api('GET', `/crm/v3/objects/contacts/${c.id}?properties=lifecyclestage`);
-    const edit = await crm.admin('POST', '/__sandbox/edit', { objectType: 'contacts', id: c.id, properties: { lifecyclestage: 'evangelist' } });
+    const edit = await crm.admin('POST', '/__sandbox/edit', {
+      objectType: 'contacts',
+      id: c.id,
+      properties: { lifecyclestage: 'evangelist' },
+    });
     expect(edit.status).toBe(200);
     expect(edit.body.ok).toBe(true);
     expect(edit.body.object.properties.lifecyclestage).toBe('evangelist');
@@ -56,7 +60,11 @@ describe('admin edits', () => {
 
   it('emits one propertyChange per changed property and none for unchanged values', async () => {
     const company = crm.world.companies[0];
-    await crm.admin('POST', '/__sandbox/edit', { objectType: 'companies', id: company.id, properties: { city: 'Reykjavik', name: company.name, numberofemployees: 12 } });
+    await crm.admin('POST', '/__sandbox/edit', {
+      objectType: 'companies',
+      id: company.id,
+      properties: { city: 'Reykjavik', name: company.name, numberofemployees: 12 },
+    });
     expect(events.map((e) => [e.subscriptionType, e.propertyName, e.propertyValue])).toEqual([
       ['company.propertyChange', 'city', 'Reykjavik'],
       ['company.propertyChange', 'numberofemployees', '12'],
@@ -66,7 +74,14 @@ describe('admin edits', () => {
   it('ignores primary on links that cannot be primary (deal → contact keeps the deal’s primary company)', async () => {
     const deal = crm.world.deals.find((d) => d.companyId) as (typeof crm.world.deals)[number];
     const contact = crm.world.contacts.find((c) => !deal.contactIds.includes(c.id)) as (typeof crm.world.contacts)[number];
-    await crm.admin('POST', '/__sandbox/edit', { action: 'associate', objectType: 'deals', id: deal.id, toObjectType: 'contacts', toId: contact.id, primary: true });
+    await crm.admin('POST', '/__sandbox/edit', {
+      action: 'associate',
+      objectType: 'deals',
+      id: deal.id,
+      toObjectType: 'contacts',
+      toId: contact.id,
+      primary: true,
+    });
     const companies = await crm.api('GET', `/crm/v4/objects/deals/${deal.id}/associations/companies`);
     expect(companies.body.results[0].associationTypes.map((t: Json) => t.typeId)).toEqual([5, 341]);
     const contacts = await crm.api('GET', `/crm/v4/objects/deals/${deal.id}/associations/contacts`);
@@ -76,7 +91,12 @@ describe('admin edits', () => {
 
   it('addresses a contact by email and goes through HubSpot’s validation', async () => {
     const c = crm.world.contacts[1];
-    const ok = await crm.admin('POST', '/__sandbox/edit', { objectType: '0-1', idProperty: 'email', id: c.email, properties: { firstname: 'Edited' } });
+    const ok = await crm.admin('POST', '/__sandbox/edit', {
+      objectType: '0-1',
+      idProperty: 'email',
+      id: c.email,
+      properties: { firstname: 'Edited' },
+    });
     expect(ok.status).toBe(200);
     const bad = await crm.admin('POST', '/__sandbox/edit', { objectType: 'contacts', id: c.id, properties: { lifecyclestage: 'royalty' } });
     expect(bad.status).toBe(400);
@@ -96,9 +116,18 @@ describe('admin edits', () => {
     });
     expect(created.status).toBe(200);
     const id = created.body.object.id;
-    expect(created.body.object.associations.companies.results.map((r: Json) => r.type)).toEqual(['deal_to_company', 'deal_to_company_unlabeled']);
+    expect(created.body.object.associations.companies.results.map((r: Json) => r.type)).toEqual([
+      'deal_to_company',
+      'deal_to_company_unlabeled',
+    ]);
     const contact = crm.world.contacts[2];
-    await crm.admin('POST', '/__sandbox/edit', { action: 'associate', objectType: 'deals', id, toObjectType: 'contacts', toId: contact.id });
+    await crm.admin('POST', '/__sandbox/edit', {
+      action: 'associate',
+      objectType: 'deals',
+      id,
+      toObjectType: 'contacts',
+      toId: contact.id,
+    });
     await crm.admin('POST', '/__sandbox/edit', { action: 'archive', objectType: 'deals', id });
     expect((await crm.api('GET', `/crm/v3/objects/deals/${id}`)).status).toBe(404);
     expect(events.map((e) => [e.subscriptionType, e.associationType ?? null, e.changeSource])).toEqual([
@@ -109,7 +138,12 @@ describe('admin edits', () => {
       ['contact.associationChange', 'CONTACT_TO_DEAL', 'CRM'],
       ['deal.deletion', null, 'CRM'],
     ]);
-    expect(events[1]).toMatchObject({ fromObjectId: Number(id), toObjectId: Number(company.id), associationRemoved: false, isPrimaryAssociation: true });
+    expect(events[1]).toMatchObject({
+      fromObjectId: Number(id),
+      toObjectId: Number(company.id),
+      associationRemoved: false,
+      isPrimaryAssociation: true,
+    });
   });
 });
 
@@ -140,7 +174,11 @@ describe('the change stream', () => {
     await crm.admin('POST', '/__sandbox/edit', { objectType: 'deals', id: crm.world.deals[0].id, properties: { dealstage: 'closedlost' } });
     const { body } = await crm.admin('GET', `/__sandbox/changes?after=${start.lastEventId}`);
     expect(body.changes).toHaveLength(1);
-    expect(body.changes[0]).toMatchObject({ subscriptionType: 'deal.propertyChange', propertyName: 'dealstage', propertyValue: 'closedlost' });
+    expect(body.changes[0]).toMatchObject({
+      subscriptionType: 'deal.propertyChange',
+      propertyName: 'dealstage',
+      propertyValue: 'closedlost',
+    });
     expect(body.lastEventId).toBe(body.changes[0].eventId);
   });
 

@@ -65,7 +65,10 @@ describe('associations v4', () => {
     const seen: number[] = [];
     let after = '';
     for (;;) {
-      const res = await crm.api('GET', `/crm/v4/objects/companies/${company.id}/associations/contacts?limit=2${after ? `&after=${after}` : ''}`);
+      const res = await crm.api(
+        'GET',
+        `/crm/v4/objects/companies/${company.id}/associations/contacts?limit=2${after ? `&after=${after}` : ''}`,
+      );
       seen.push(...res.body.results.map((r: Json) => r.toObjectId));
       expect(res.body.results.every((r: Json) => r.associationTypes.some((t: Json) => t.typeId === 280))).toBe(true);
       if (!res.body.paging) break;
@@ -77,7 +80,9 @@ describe('associations v4', () => {
   it('batch-reads many companies’ contacts; those without any are reported as errors in a 207', async () => {
     const companies = crm.world.companies.slice(0, 10);
     const withMembers = companies.filter((c) => membersOf(c.id).length > 0);
-    const res = await crm.api('POST', '/crm/v4/associations/companies/contacts/batch/read', { inputs: [...companies.map((c) => ({ id: c.id })), { id: '1' }] });
+    const res = await crm.api('POST', '/crm/v4/associations/companies/contacts/batch/read', {
+      inputs: [...companies.map((c) => ({ id: c.id })), { id: '1' }],
+    });
     expect(res.status).toBe(207);
     expect(res.body.status).toBe('COMPLETE');
     expect(res.body.results).toHaveLength(withMembers.length);
@@ -106,7 +111,9 @@ describe('associations v4', () => {
   });
 
   it('creates a default (unlabeled) association and removes it again', async () => {
-    const contact = crm.world.contacts.find((c) => !crm.world.deals.some((d) => d.contactIds.includes(c.id))) as (typeof crm.world.contacts)[number];
+    const contact = crm.world.contacts.find(
+      (c) => !crm.world.deals.some((d) => d.contactIds.includes(c.id)),
+    ) as (typeof crm.world.contacts)[number];
     const deal = crm.world.deals[5];
     const put = await crm.api('PUT', `/crm/v4/objects/contacts/${contact.id}/associations/default/deals/${deal.id}`);
     expect(put.status).toBe(200);
@@ -124,26 +131,35 @@ describe('associations v4', () => {
   it('moves the primary company when a labelled association sets a new one', async () => {
     const contact = crm.world.contacts.find((c) => c.companyId) as (typeof crm.world.contacts)[number];
     const other = crm.world.companies.find((c) => c.id !== contact.companyId) as (typeof crm.world.companies)[number];
-    const put = await crm.api('PUT', `/crm/v4/objects/contacts/${contact.id}/associations/companies/${other.id}`, [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 1 }]);
+    const put = await crm.api('PUT', `/crm/v4/objects/contacts/${contact.id}/associations/companies/${other.id}`, [
+      { associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 1 },
+    ]);
     expect(put.status).toBe(201);
     expect(put.body).toMatchObject({ fromObjectTypeId: '0-1', toObjectTypeId: '0-2', toObjectId: Number(other.id), labels: ['Primary'] });
     const res = await crm.api('GET', `/crm/v4/objects/contacts/${contact.id}/associations/companies`);
-    const typesOf = (id: string) => res.body.results.find((r: Json) => String(r.toObjectId) === id).associationTypes.map((t: Json) => t.typeId);
+    const typesOf = (id: string) =>
+      res.body.results.find((r: Json) => String(r.toObjectId) === id).associationTypes.map((t: Json) => t.typeId);
     expect(typesOf(other.id)).toEqual([1, 279]);
     expect(typesOf(contact.companyId as string)).toEqual([279]);
-    const wrong = await crm.api('PUT', `/crm/v4/objects/contacts/${contact.id}/associations/companies/${other.id}`, [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 3 }]);
+    const wrong = await crm.api('PUT', `/crm/v4/objects/contacts/${contact.id}/associations/companies/${other.id}`, [
+      { associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 3 },
+    ]);
     expect(wrong.status).toBe(400);
   });
 
   it('associates and archives in batches', async () => {
     const company = crm.world.companies[3];
     const deals = crm.world.deals.filter((d) => d.companyId !== company.id).slice(0, 3);
-    const made = await crm.api('POST', '/crm/v4/associations/companies/deals/batch/associate/default', { inputs: deals.map((d) => ({ from: { id: company.id }, to: { id: d.id } })) });
+    const made = await crm.api('POST', '/crm/v4/associations/companies/deals/batch/associate/default', {
+      inputs: deals.map((d) => ({ from: { id: company.id }, to: { id: d.id } })),
+    });
     expect(made.status).toBe(200);
     expect(made.body.results).toHaveLength(6);
     const listed = await crm.api('GET', `/crm/v4/objects/companies/${company.id}/associations/deals`);
     for (const d of deals) expect(listed.body.results.map((r: Json) => String(r.toObjectId))).toContain(d.id);
-    const archived = await crm.api('POST', '/crm/v4/associations/companies/deals/batch/archive', { inputs: [{ from: { id: company.id }, to: deals.map((d) => ({ id: d.id })) }] });
+    const archived = await crm.api('POST', '/crm/v4/associations/companies/deals/batch/archive', {
+      inputs: [{ from: { id: company.id }, to: deals.map((d) => ({ id: d.id })) }],
+    });
     expect(archived.status).toBe(204);
     const after = await crm.api('GET', `/crm/v4/objects/companies/${company.id}/associations/deals`);
     for (const d of deals) expect(after.body.results.map((r: Json) => String(r.toObjectId))).not.toContain(d.id);

@@ -41,7 +41,12 @@ describe('@hubspot/api-client against the emulator', () => {
   it('creates and updates a contact', async () => {
     const created = await hubspot.crm.contacts.basicApi.create({
       properties: { email: 'client@example.org', firstname: 'Client' },
-      associations: [{ to: { id: crm.world.companies[0].id }, types: [{ associationCategory: AssociationSpecAssociationCategoryEnum.HubspotDefined, associationTypeId: 279 }] }],
+      associations: [
+        {
+          to: { id: crm.world.companies[0].id },
+          types: [{ associationCategory: AssociationSpecAssociationCategoryEnum.HubspotDefined, associationTypeId: 279 }],
+        },
+      ],
     });
     expect(created.properties.email).toBe('client@example.org');
     const updated = await hubspot.crm.contacts.basicApi.update(created.id, { properties: { lifecyclestage: 'customer' } });
@@ -50,15 +55,28 @@ describe('@hubspot/api-client against the emulator', () => {
   });
 
   it('turns the 409 for a duplicate email into an ApiException with HubSpot’s body', async () => {
-    const error = await hubspot.crm.contacts.basicApi.create({ properties: { email: crm.world.contacts[0].email }, associations: [] }).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 409, body: { category: 'CONFLICT', message: `Contact already exists. Existing ID: ${crm.world.contacts[0].id}` } });
+    const error = await hubspot.crm.contacts.basicApi
+      .create({ properties: { email: crm.world.contacts[0].email }, associations: [] })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 409,
+      body: { category: 'CONFLICT', message: `Contact already exists. Existing ID: ${crm.world.contacts[0].id}` },
+    });
   });
 
   it('batch-reads contacts, including a 207 with errors', async () => {
     const ids = crm.world.contacts.slice(0, 3).map((c) => c.id);
-    const ok = await hubspot.crm.contacts.batchApi.read({ inputs: ids.map((id) => ({ id })), properties: ['email'], propertiesWithHistory: [] });
+    const ok = await hubspot.crm.contacts.batchApi.read({
+      inputs: ids.map((id) => ({ id })),
+      properties: ['email'],
+      propertiesWithHistory: [],
+    });
     expect(ok.results.map((r) => r.id)).toEqual(ids);
-    const partial = await hubspot.crm.contacts.batchApi.read({ inputs: [{ id: ids[0] }, { id: '42' }], properties: ['email'], propertiesWithHistory: [] });
+    const partial = await hubspot.crm.contacts.batchApi.read({
+      inputs: [{ id: ids[0] }, { id: '42' }],
+      properties: ['email'],
+      propertiesWithHistory: [],
+    });
     expect(partial.results).toHaveLength(1);
     expect('numErrors' in partial && partial.numErrors).toBe(1);
   });

@@ -43,7 +43,13 @@ describe('listing objects', () => {
 
   it('uses hs_lastmodifieddate and the documented defaults for companies and deals', async () => {
     const companies = await crm.api('GET', '/crm/v3/objects/companies?limit=1');
-    expect(Object.keys(companies.body.results[0].properties).sort()).toEqual(['createdate', 'domain', 'hs_lastmodifieddate', 'hs_object_id', 'name']);
+    expect(Object.keys(companies.body.results[0].properties).sort()).toEqual([
+      'createdate',
+      'domain',
+      'hs_lastmodifieddate',
+      'hs_object_id',
+      'name',
+    ]);
     const deals = await crm.api('GET', '/crm/v3/objects/deals?limit=1');
     expect(Object.keys(deals.body.results[0].properties).sort()).toEqual(
       ['amount', 'closedate', 'createdate', 'dealname', 'dealstage', 'hs_lastmodifieddate', 'hs_object_id', 'pipeline'].sort(),
@@ -66,7 +72,10 @@ describe('listing objects', () => {
 
   it('accepts properties as a comma list or repeated, omits unknown names and gives null for unset ones', async () => {
     const comma = await crm.api('GET', '/crm/v3/objects/contacts?limit=50&properties=phone,jobtitle,no_such_property');
-    const repeated = await crm.api('GET', '/crm/v3/objects/contacts?limit=50&properties=phone&properties=jobtitle&properties=no_such_property');
+    const repeated = await crm.api(
+      'GET',
+      '/crm/v3/objects/contacts?limit=50&properties=phone&properties=jobtitle&properties=no_such_property',
+    );
     expect(comma.body.results).toEqual(repeated.body.results);
     for (const r of comma.body.results) {
       expect(Object.keys(r.properties).sort()).toEqual(['createdate', 'hs_object_id', 'jobtitle', 'lastmodifieddate', 'phone']);
@@ -139,7 +148,12 @@ describe('writing objects', () => {
       associations: [{ to: { id: company.id }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 1 }] }],
     });
     expect(res.status).toBe(201);
-    expect(res.body.properties).toMatchObject({ email: 'new.person@example.org', firstname: 'New', lifecyclestage: 'lead', hs_object_id: res.body.id });
+    expect(res.body.properties).toMatchObject({
+      email: 'new.person@example.org',
+      firstname: 'New',
+      lifecyclestage: 'lead',
+      hs_object_id: res.body.id,
+    });
     expect(res.body.createdAt).toBe(res.body.properties.createdate);
     const read = await crm.api('GET', `/crm/v3/objects/contacts/${res.body.id}?associations=companies`);
     expect(read.body.associations.companies.results).toEqual([
@@ -152,38 +166,58 @@ describe('writing objects', () => {
     const existing = crm.world.contacts[7];
     const res = await crm.api('POST', '/crm/v3/objects/contacts', { properties: { email: existing.email.toUpperCase() } });
     expect(res.status).toBe(409);
-    expect(res.body).toMatchObject({ status: 'error', category: 'CONFLICT', message: `Contact already exists. Existing ID: ${existing.id}` });
+    expect(res.body).toMatchObject({
+      status: 'error',
+      category: 'CONFLICT',
+      message: `Contact already exists. Existing ID: ${existing.id}`,
+    });
   });
 
   it('rejects unknown, read-only and mistyped properties with VALIDATION_ERROR details', async () => {
-    const res = await crm.api('POST', '/crm/v3/objects/deals', { properties: { dealname: 'X', amount: 'lots', hs_object_id: '1', favourite_colour: 'red' } });
+    const res = await crm.api('POST', '/crm/v3/objects/deals', {
+      properties: { dealname: 'X', amount: 'lots', hs_object_id: '1', favourite_colour: 'red' },
+    });
     expect(res.status).toBe(400);
     expect(res.body.category).toBe('VALIDATION_ERROR');
     expect(res.body.message).toMatch(/^Property values were not valid: /);
-    expect(res.body.errors.map((e: { code: string }) => e.code).sort()).toEqual(['INVALID_INTEGER', 'PROPERTY_DOESNT_EXIST', 'READ_ONLY_VALUE']);
+    expect(res.body.errors.map((e: { code: string }) => e.code).sort()).toEqual([
+      'INVALID_INTEGER',
+      'PROPERTY_DOESNT_EXIST',
+      'READ_ONLY_VALUE',
+    ]);
     expect(res.body.errors[0].context.propertyName).toHaveLength(1);
   });
 
   it('updates with PATCH, bumping lastmodifieddate and updatedAt, also addressed by email', async () => {
     const contact = crm.world.contacts[10];
     const before = await crm.api('GET', `/crm/v3/objects/contacts/${contact.id}`);
-    const res = await crm.api('PATCH', `/crm/v3/objects/contacts/${encodeURIComponent(contact.email)}?idProperty=email`, { properties: { jobtitle: 'Chief Tester' } });
+    const res = await crm.api('PATCH', `/crm/v3/objects/contacts/${encodeURIComponent(contact.email)}?idProperty=email`, {
+      properties: { jobtitle: 'Chief Tester' },
+    });
     expect(res.status).toBe(200);
     expect(res.body.properties.jobtitle).toBe('Chief Tester');
     expect(Date.parse(res.body.updatedAt)).toBeGreaterThan(Date.parse(before.body.updatedAt));
     expect(res.body.properties.lastmodifieddate).toBe(res.body.updatedAt);
     const history = await crm.api('GET', `/crm/v3/objects/contacts/${contact.id}?propertiesWithHistory=jobtitle`);
-    expect(history.body.propertiesWithHistory.jobtitle[0]).toMatchObject({ value: 'Chief Tester', sourceType: 'INTEGRATION', timestamp: res.body.updatedAt });
+    expect(history.body.propertiesWithHistory.jobtitle[0]).toMatchObject({
+      value: 'Chief Tester',
+      sourceType: 'INTEGRATION',
+      timestamp: res.body.updatedAt,
+    });
   });
 
   it('answers 404 when updating a missing record and 409 when taking another contact’s email', async () => {
     expect((await crm.api('PATCH', '/crm/v3/objects/contacts/99999999', { properties: { firstname: 'X' } })).status).toBe(404);
-    const taken = await crm.api('PATCH', `/crm/v3/objects/contacts/${crm.world.contacts[11].id}`, { properties: { email: crm.world.contacts[12].email } });
+    const taken = await crm.api('PATCH', `/crm/v3/objects/contacts/${crm.world.contacts[11].id}`, {
+      properties: { email: crm.world.contacts[12].email },
+    });
     expect(taken.status).toBe(409);
   });
 
   it('archives with DELETE (204); the record then reads only with archived=true', async () => {
-    const created = await crm.api('POST', '/crm/v3/objects/companies', { properties: { name: 'Short Lived', domain: 'short-lived.example' } });
+    const created = await crm.api('POST', '/crm/v3/objects/companies', {
+      properties: { name: 'Short Lived', domain: 'short-lived.example' },
+    });
     expect(created.status).toBe(201);
     const del = await crm.api('DELETE', `/crm/v3/objects/companies/${created.body.id}`);
     expect(del.status).toBe(204);
@@ -206,7 +240,10 @@ describe('writing objects', () => {
 describe('batch endpoints', () => {
   it('reads 100 contacts in one call with the requested properties', async () => {
     const ids = crm.world.contacts.slice(0, 100).map((c) => c.id);
-    const res = await crm.api('POST', '/crm/v3/objects/contacts/batch/read', { inputs: ids.map((id) => ({ id })), properties: ['email', 'lifecyclestage'] });
+    const res = await crm.api('POST', '/crm/v3/objects/contacts/batch/read', {
+      inputs: ids.map((id) => ({ id })),
+      properties: ['email', 'lifecyclestage'],
+    });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 'COMPLETE', startedAt: isoString, completedAt: isoString });
     expect(res.body.results.map((r: { id: string }) => r.id)).toEqual(ids);
@@ -224,7 +261,9 @@ describe('batch endpoints', () => {
   });
 
   it('answers 207 with numErrors and the missing ids when some do not exist', async () => {
-    const res = await crm.api('POST', '/crm/v3/objects/deals/batch/read', { inputs: [{ id: crm.world.deals[0].id }, { id: '1' }, { id: '2' }] });
+    const res = await crm.api('POST', '/crm/v3/objects/deals/batch/read', {
+      inputs: [{ id: crm.world.deals[0].id }, { id: '1' }, { id: '2' }],
+    });
     expect(res.status).toBe(207);
     expect(res.body.results.map((r: { id: string }) => r.id)).toEqual([crm.world.deals[0].id]);
     expect(res.body.numErrors).toBe(1);
@@ -233,7 +272,11 @@ describe('batch endpoints', () => {
 
   it('reads by email with idProperty', async () => {
     const emails = crm.world.contacts.slice(20, 23).map((c) => c.email);
-    const res = await crm.api('POST', '/crm/v3/objects/contacts/batch/read', { idProperty: 'email', inputs: [...emails, 'nobody@nowhere.example'].map((id) => ({ id })), properties: ['email'] });
+    const res = await crm.api('POST', '/crm/v3/objects/contacts/batch/read', {
+      idProperty: 'email',
+      inputs: [...emails, 'nobody@nowhere.example'].map((id) => ({ id })),
+      properties: ['email'],
+    });
     expect(res.status).toBe(207);
     expect(res.body.results.map((r: { properties: { email: string } }) => r.properties.email)).toEqual(emails);
     expect(res.body.errors[0].context.ids).toEqual(['nobody@nowhere.example']);
@@ -270,10 +313,16 @@ describe('batch endpoints', () => {
   });
 
   it('archives a batch with 204', async () => {
-    const made = await crm.api('POST', '/crm/v3/objects/deals/batch/create', { inputs: [{ properties: { dealname: 'A' } }, { properties: { dealname: 'B' } }] });
-    const res = await crm.api('POST', '/crm/v3/objects/deals/batch/archive', { inputs: made.body.results.map((r: { id: string }) => ({ id: r.id })) });
+    const made = await crm.api('POST', '/crm/v3/objects/deals/batch/create', {
+      inputs: [{ properties: { dealname: 'A' } }, { properties: { dealname: 'B' } }],
+    });
+    const res = await crm.api('POST', '/crm/v3/objects/deals/batch/archive', {
+      inputs: made.body.results.map((r: { id: string }) => ({ id: r.id })),
+    });
     expect(res.status).toBe(204);
-    const read = await crm.api('POST', '/crm/v3/objects/deals/batch/read', { inputs: made.body.results.map((r: { id: string }) => ({ id: r.id })) });
+    const read = await crm.api('POST', '/crm/v3/objects/deals/batch/read', {
+      inputs: made.body.results.map((r: { id: string }) => ({ id: r.id })),
+    });
     expect(read.body.results).toHaveLength(0);
   });
 });

@@ -39,7 +39,10 @@ describe('authentication', () => {
 
   it('answers 401 for a wrong token, a Basic credential and the legacy hapikey parameter', async () => {
     expect((await raw('/crm/v3/objects/contacts', { authorization: 'Bearer pat-na1-wrong' })).status).toBe(401);
-    expect((await raw('/crm/v3/objects/contacts', { authorization: `Basic ${Buffer.from('pat-na1-sandbox-switchboard:').toString('base64')}` })).status).toBe(401);
+    expect(
+      (await raw('/crm/v3/objects/contacts', { authorization: `Basic ${Buffer.from('pat-na1-sandbox-switchboard:').toString('base64')}` }))
+        .status,
+    ).toBe(401);
     expect((await raw('/crm/v3/objects/contacts?hapikey=pat-na1-sandbox-switchboard')).status).toBe(401);
   });
 
@@ -66,7 +69,12 @@ describe('rate limits', () => {
     await crm.knobs({ rateLimitForMs: 60_000 });
     const res = await crm.api('GET', '/crm/v3/objects/contacts');
     expect(res.status).toBe(429);
-    expect(res.body).toMatchObject({ status: 'error', errorType: 'RATE_LIMIT', policyName: 'TEN_SECONDLY_ROLLING', message: expect.stringContaining('ten_secondly_rolling') });
+    expect(res.body).toMatchObject({
+      status: 'error',
+      errorType: 'RATE_LIMIT',
+      policyName: 'TEN_SECONDLY_ROLLING',
+      message: expect.stringContaining('ten_secondly_rolling'),
+    });
     expect(res.body.correlationId).toMatch(/^[0-9a-f-]{36}$/);
     expect(res.headers.get('x-hubspot-ratelimit-remaining')).toBe('0');
     expect(res.headers.get('retry-after')).toBeNull();
@@ -92,7 +100,11 @@ describe('rate limits', () => {
     for (let i = 0; i < 3; i++) statuses.push((await crm.api('POST', '/crm/v3/objects/contacts/search', { limit: 1 })).status);
     expect(statuses).toEqual([200, 200, 429]);
     const limited = await crm.api('POST', '/crm/v3/objects/deals/search', { limit: 1 });
-    expect(limited.body).toMatchObject({ policyName: 'SECONDLY', errorType: 'RATE_LIMIT', message: 'You have reached your secondly limit.' });
+    expect(limited.body).toMatchObject({
+      policyName: 'SECONDLY',
+      errorType: 'RATE_LIMIT',
+      message: 'You have reached your secondly limit.',
+    });
     expect((await crm.api('GET', '/crm/v3/objects/contacts?limit=1')).status).toBe(200);
   });
 
@@ -107,7 +119,12 @@ describe('errors', () => {
     await crm.knobs({ errorRate: 1 });
     const res = await crm.api('GET', '/crm/v3/objects/contacts');
     expect(res.status).toBe(500);
-    expect(res.body).toEqual({ status: 'error', message: 'internal error', category: 'INTERNAL_ERROR', correlationId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    expect(res.body).toEqual({
+      status: 'error',
+      message: 'internal error',
+      category: 'INTERNAL_ERROR',
+      correlationId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    });
   });
 
   it('answers an unknown route with a 404 error body', async () => {

@@ -19,7 +19,13 @@ afterEach(async () => {
   await crm.knobs({ searchLagMs: 0 });
 });
 
-type Filter = { propertyName: string; operator: string; value?: string | number; highValue?: string | number; values?: Array<string | number> };
+type Filter = {
+  propertyName: string;
+  operator: string;
+  value?: string | number;
+  highValue?: string | number;
+  values?: Array<string | number>;
+};
 
 async function search(type: string, body: Record<string, unknown>) {
   return crm.api('POST', `/crm/v3/objects/${type}/search`, body);
@@ -49,7 +55,10 @@ describe('filter logic', () => {
   });
 
   it('ORs the groups', async () => {
-    const got = await ids('contacts', [...one({ propertyName: 'lifecyclestage', operator: 'EQ', value: 'customer' }), ...one({ propertyName: 'lifecyclestage', operator: 'EQ', value: 'lead' })]);
+    const got = await ids('contacts', [
+      ...one({ propertyName: 'lifecyclestage', operator: 'EQ', value: 'customer' }),
+      ...one({ propertyName: 'lifecyclestage', operator: 'EQ', value: 'lead' }),
+    ]);
     expect(got).toEqual(contactsWhere((c) => c.lifecycleStage === 'customer' || c.lifecycleStage === 'lead'));
     expect(got.length).toBeGreaterThan(0);
   });
@@ -59,7 +68,11 @@ describe('filter logic', () => {
     let after: string | undefined;
     let total: number;
     for (;;) {
-      const res = await search('contacts', { filterGroups: one({ propertyName: 'lifecyclestage', operator: 'NEQ', value: 'other' }), limit: 17, after });
+      const res = await search('contacts', {
+        filterGroups: one({ propertyName: 'lifecyclestage', operator: 'NEQ', value: 'other' }),
+        limit: 17,
+        after,
+      });
       total = res.body.total;
       seen.push(...res.body.results.map((r: Json) => r.id));
       if (!res.body.paging) break;
@@ -88,19 +101,25 @@ describe('operators', () => {
     expect(await ids('deals', one({ propertyName: 'amount', operator: 'LTE', value: String(mid) }))).toEqual(dealsWhere((n) => n <= mid));
     expect(await ids('deals', one({ propertyName: 'amount', operator: 'GT', value: mid }))).toEqual(dealsWhere((n) => n > mid));
     expect(await ids('deals', one({ propertyName: 'amount', operator: 'GTE', value: mid }))).toEqual(dealsWhere((n) => n >= mid));
-    expect(await ids('deals', one({ propertyName: 'amount', operator: 'BETWEEN', value: 1000, highValue: 20000 }))).toEqual(dealsWhere((n) => n >= 1000 && n <= 20000));
+    expect(await ids('deals', one({ propertyName: 'amount', operator: 'BETWEEN', value: 1000, highValue: 20000 }))).toEqual(
+      dealsWhere((n) => n >= 1000 && n <= 20000),
+    );
   });
 
   it('compares datetimes given as epoch milliseconds or ISO strings', async () => {
     const cut = crm.world.contacts[0].createdAt;
     const expected = contactsWhere((c) => c.createdAt >= cut);
     expect(await ids('contacts', one({ propertyName: 'createdate', operator: 'GTE', value: String(cut) }))).toEqual(expected);
-    expect(await ids('contacts', one({ propertyName: 'createdate', operator: 'GTE', value: new Date(cut).toISOString() }))).toEqual(expected);
+    expect(await ids('contacts', one({ propertyName: 'createdate', operator: 'GTE', value: new Date(cut).toISOString() }))).toEqual(
+      expected,
+    );
   });
 
   it('IN and NOT_IN take a values list', async () => {
     const wanted = crm.world.contacts.slice(5, 9).map((c) => c.email);
-    expect(await ids('contacts', one({ propertyName: 'email', operator: 'IN', values: wanted }))).toEqual(crm.world.contacts.slice(5, 9).map((c) => c.id));
+    expect(await ids('contacts', one({ propertyName: 'email', operator: 'IN', values: wanted }))).toEqual(
+      crm.world.contacts.slice(5, 9).map((c) => c.id),
+    );
     const notIn = await ids('contacts', one({ propertyName: 'lifecyclestage', operator: 'NOT_IN', values: ['lead', 'customer'] }));
     expect(notIn).toEqual(contactsWhere((c) => c.lifecycleStage !== 'lead' && c.lifecycleStage !== 'customer'));
   });
@@ -135,7 +154,11 @@ describe('operators', () => {
 describe('sorting and free text', () => {
   it('sorts by "-createdate" and by {propertyName, direction} alike', async () => {
     const a = await search('contacts', { sorts: ['-createdate'], limit: 50, properties: ['createdate'] });
-    const b = await search('contacts', { sorts: [{ propertyName: 'createdate', direction: 'DESCENDING' }], limit: 50, properties: ['createdate'] });
+    const b = await search('contacts', {
+      sorts: [{ propertyName: 'createdate', direction: 'DESCENDING' }],
+      limit: 50,
+      properties: ['createdate'],
+    });
     expect(a.body.results).toEqual(b.body.results);
     const dates = a.body.results.map((r: Json) => Date.parse(r.properties.createdate));
     expect(dates).toEqual([...dates].sort((x, y) => y - x));
@@ -153,7 +176,9 @@ describe('sorting and free text', () => {
     const c = crm.world.contacts[0];
     const byName = await ids('contacts', [], { query: `${c.firstName.slice(0, 3)} ${c.lastName}` });
     expect(byName).toContain(c.id);
-    expect(byName).toEqual(contactsWhere((x) => x.firstName.toLowerCase().startsWith(c.firstName.slice(0, 3).toLowerCase()) && x.lastName === c.lastName));
+    expect(byName).toEqual(
+      contactsWhere((x) => x.firstName.toLowerCase().startsWith(c.firstName.slice(0, 3).toLowerCase()) && x.lastName === c.lastName),
+    );
     expect(await ids('contacts', [], { query: c.email })).toEqual([c.id]);
     const company = crm.world.companies[1];
     expect(await ids('companies', [], { query: company.domain })).toEqual([company.id]);
@@ -173,7 +198,15 @@ describe('caps', () => {
     ['limit above 200', { limit: 201 }],
     ['six filter groups', { filterGroups: Array.from({ length: 6 }, () => ({ filters: [filter] })) }],
     ['eleven filters in a group', { filterGroups: [{ filters: Array.from({ length: 11 }, () => filter) }] }],
-    ['26 filters in total', { filterGroups: [...Array.from({ length: 2 }, () => ({ filters: Array.from({ length: 10 }, () => filter) })), { filters: Array.from({ length: 6 }, () => filter) }] }],
+    [
+      '26 filters in total',
+      {
+        filterGroups: [
+          ...Array.from({ length: 2 }, () => ({ filters: Array.from({ length: 10 }, () => filter) })),
+          { filters: Array.from({ length: 6 }, () => filter) },
+        ],
+      },
+    ],
     ['a query over 3000 characters', { query: 'x'.repeat(3001) }],
     ['after + limit beyond 10,000', { after: '9901', limit: 100 }],
   ])('rejects %s with 400 VALIDATION_ERROR', async (_label, body) => {
@@ -183,7 +216,10 @@ describe('caps', () => {
   });
 
   it('accepts exactly 5 groups, 10 filters per group, 25 in total and a page ending at 10,000', async () => {
-    const groups = [...Array.from({ length: 2 }, () => ({ filters: Array.from({ length: 10 }, () => filter) })), { filters: Array.from({ length: 5 }, () => filter) }];
+    const groups = [
+      ...Array.from({ length: 2 }, () => ({ filters: Array.from({ length: 10 }, () => filter) })),
+      { filters: Array.from({ length: 5 }, () => filter) },
+    ];
     expect((await search('contacts', { filterGroups: groups })).status).toBe(200);
     expect((await search('contacts', { filterGroups: Array.from({ length: 5 }, () => ({ filters: [filter] })) })).status).toBe(200);
     const edge = await search('contacts', { after: '9900', limit: 100 });

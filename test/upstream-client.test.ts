@@ -45,7 +45,12 @@ class FakeVendor {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
-        const received = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+        const received = {
+          method: req.method ?? '',
+          url: req.url ?? '',
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+        };
         this.received.push(received);
         this.handler(received, res, this.received.length);
       });
@@ -149,7 +154,11 @@ describe('retries', () => {
 
     expect(response).toMatchObject({ status: 200, body: { id: '1' } });
     expect(vendor.calls).toBe(3);
-    expect(events.map((e) => [e.attempt, e.status])).toEqual([[1, 503], [2, 503], [3, 200]]);
+    expect(events.map((e) => [e.attempt, e.status])).toEqual([
+      [1, 503],
+      [2, 503],
+      [3, 200],
+    ]);
   });
 
   it('gives up after the configured retries with UPSTREAM_UNAVAILABLE for the service', async () => {
@@ -166,7 +175,13 @@ describe('retries', () => {
     vendor.handler = (_req, res) => json(res, 503, {});
 
     const error = await rejection(
-      client().request({ method: 'POST', path: '/crm/v3/objects/notes', route: 'POST /notes', idempotent: false, body: { json: { a: 1 } } }),
+      client().request({
+        method: 'POST',
+        path: '/crm/v3/objects/notes',
+        route: 'POST /notes',
+        idempotent: false,
+        body: { json: { a: 1 } },
+      }),
     );
 
     expect(error.code).toBe('UPSTREAM_UNAVAILABLE');
@@ -176,7 +191,12 @@ describe('retries', () => {
   it('retries a non-idempotent POST after a 429, which the vendor never executed', async () => {
     vendor.handler = (_req, res, call) => (call === 1 ? json(res, 429, {}, { 'retry-after': '0' }) : json(res, 200, { ok: true }));
 
-    const response = await client().request({ method: 'POST', path: '/chat.postMessage', route: 'POST chat.postMessage', idempotent: false });
+    const response = await client().request({
+      method: 'POST',
+      path: '/chat.postMessage',
+      route: 'POST chat.postMessage',
+      idempotent: false,
+    });
 
     expect(response.status).toBe(200);
     expect(vendor.calls).toBe(2);
@@ -238,7 +258,8 @@ describe('deadlines and connection failures', () => {
   });
 
   it('gives each retry of a timed-out read its own deadline', async () => {
-    vendor.handler = (_req, res, call) => (call === 1 ? setTimeout(() => json(res, 200, {}), 1_000).unref() : json(res, 200, { second: true }));
+    vendor.handler = (_req, res, call) =>
+      call === 1 ? setTimeout(() => json(res, 200, {}), 1_000).unref() : json(res, 200, { second: true });
 
     const response = await client({ timeoutMs: 150 }).request(get('/slow-once'));
 
@@ -352,7 +373,13 @@ describe('request encoding', () => {
   });
 
   it('sends form bodies as application/x-www-form-urlencoded, unchanged', async () => {
-    await client().request({ method: 'POST', path: '/v1/customers', route: 'POST /v1/customers', idempotent: true, body: { form: 'email=a%40b.c&metadata[x]=1' } });
+    await client().request({
+      method: 'POST',
+      path: '/v1/customers',
+      route: 'POST /v1/customers',
+      idempotent: true,
+      body: { form: 'email=a%40b.c&metadata[x]=1' },
+    });
 
     expect(vendor.received[0].headers['content-type']).toBe('application/x-www-form-urlencoded');
     expect(vendor.received[0].body).toBe('email=a%40b.c&metadata[x]=1');
@@ -414,9 +441,12 @@ describe('logging', () => {
         done();
       },
     });
-    vendor.handler = (_req, res, call) => (call === 1 ? json(res, 503, { secret: 'body-secret' }) : json(res, 200, { secret: 'body-secret' }));
+    vendor.handler = (_req, res, call) =>
+      call === 1 ? json(res, 503, { secret: 'body-secret' }) : json(res, 200, { secret: 'body-secret' });
 
-    await client({ logger: pino({ level: 'debug' }, sink) }).request(get('/crm/v3/objects/contacts/1', { route: 'GET /crm/v3/objects/contacts/{id}' }));
+    await client({ logger: pino({ level: 'debug' }, sink) }).request(
+      get('/crm/v3/objects/contacts/1', { route: 'GET /crm/v3/objects/contacts/{id}' }),
+    );
 
     const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(records).toMatchObject([

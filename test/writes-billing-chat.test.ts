@@ -42,7 +42,9 @@ describe.runIf(hasService('postgres'))('billing and chat mutations, onboardCusto
     );
     expect(created.errors).toBeUndefined();
     expect(created.data!.createCustomer).toMatchObject({ hubspotContactId: contact.id, name: 'Linked Person' });
-    const read = await stack.query<{ contact: { billingCustomer: { id: string } | null } }>(`{ contact(id: "${contact.id}") { billingCustomer { id } } }`);
+    const read = await stack.query<{ contact: { billingCustomer: { id: string } | null } }>(
+      `{ contact(id: "${contact.id}") { billingCustomer { id } } }`,
+    );
     expect(read.data!.contact.billingCustomer).toEqual({ id: created.data!.createCustomer.id });
 
     const updated = await stack.query<{ updateCustomer: { name: string; phone: string } }>(
@@ -54,7 +56,9 @@ describe.runIf(hasService('postgres'))('billing and chat mutations, onboardCusto
   });
 
   it('creates, finalizes, pays and voids invoices, each answer as Stripe holds it', async () => {
-    const customer = await stack.query<{ createCustomer: { id: string } }>('mutation { createCustomer(input: { email: "inv@example.com" }) { id } }');
+    const customer = await stack.query<{ createCustomer: { id: string } }>(
+      'mutation { createCustomer(input: { email: "inv@example.com" }) { id } }',
+    );
     const customerId = customer.data!.createCustomer.id;
     const draft = await stack.query<{ createInvoice: { id: string; status: string; total: { amount: number } | null } }>(
       `mutation { createInvoice(input: { customerId: "${customerId}", currency: "usd", lineItems: [{ description: "Seats", unitAmount: 1500, quantity: 3 }, { description: "Setup", unitAmount: 500 }] }) { id status } }`,
@@ -66,9 +70,13 @@ describe.runIf(hasService('postgres'))('billing and chat mutations, onboardCusto
     expect(lines.body.total).toBe(5000);
     const finalized = await stack.query<{ finalizeInvoice: { status: string } }>(`mutation { finalizeInvoice(id: "${id}") { status } }`);
     expect(finalized.data!.finalizeInvoice.status).toBe('OPEN');
-    const listed = await stack.query<{ customer: { invoices: { id: string; status: string }[] } }>(`{ customer(id: "${customerId}") { invoices { id status } } }`);
+    const listed = await stack.query<{ customer: { invoices: { id: string; status: string }[] } }>(
+      `{ customer(id: "${customerId}") { invoices { id status } } }`,
+    );
     expect(listed.data!.customer.invoices).toEqual([{ id, status: 'OPEN' }]);
-    const paid = await stack.query<{ payInvoice: { status: string } }>(`mutation { payInvoice(id: "${id}", paidOutOfBand: true) { status } }`);
+    const paid = await stack.query<{ payInvoice: { status: string } }>(
+      `mutation { payInvoice(id: "${id}", paidOutOfBand: true) { status } }`,
+    );
     expect(paid.data!.payInvoice.status).toBe('PAID');
 
     const second = await stack.query<{ createInvoice: { id: string } }>(
@@ -83,7 +91,9 @@ describe.runIf(hasService('postgres'))('billing and chat mutations, onboardCusto
   });
 
   it('turns Stripe refusing a transition into BAD_USER_INPUT with its reason', async () => {
-    const customer = await stack.query<{ createCustomer: { id: string } }>('mutation { createCustomer(input: { email: "refuse@example.com" }) { id } }');
+    const customer = await stack.query<{ createCustomer: { id: string } }>(
+      'mutation { createCustomer(input: { email: "refuse@example.com" }) { id } }',
+    );
     const draft = await stack.query<{ createInvoice: { id: string } }>(
       `mutation { createInvoice(input: { customerId: "${customer.data!.createCustomer.id}", currency: "usd", lineItems: [{ description: "X", unitAmount: 100 }] }) { id } }`,
     );
@@ -99,10 +109,18 @@ describe.runIf(hasService('postgres'))('billing and chat mutations, onboardCusto
     );
     expect(billing.errors![0].extensions).toMatchObject({
       code: 'BAD_USER_INPUT',
-      fields: { 'input.customerId': expect.any(String), 'input.currency': expect.any(String), 'input.lineItems.0.unitAmount': expect.any(String), 'input.lineItems.0.quantity': expect.any(String) },
+      fields: {
+        'input.customerId': expect.any(String),
+        'input.currency': expect.any(String),
+        'input.lineItems.0.unitAmount': expect.any(String),
+        'input.lineItems.0.quantity': expect.any(String),
+      },
     });
     const customer = await stack.query('mutation { createCustomer(input: { email: "nope", contactId: "x" }) { id } }');
-    expect(customer.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: { 'input.email': expect.any(String), 'input.contactId': expect.any(String) } });
+    expect(customer.errors![0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      fields: { 'input.email': expect.any(String), 'input.contactId': expect.any(String) },
+    });
     const chat = await stack.query('mutation { postMessage(input: { channel: "#general", blocks: "[{\\"text\\": 1}]" }) { ts } }');
     expect(chat.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: { 'input.blocks.0.type': expect.any(String) } });
     const empty = await stack.query('mutation { postMessage(input: { channel: "#general", text: "  " }) { ts } }');
@@ -121,7 +139,9 @@ describe.runIf(hasService('postgres'))('billing and chat mutations, onboardCusto
     );
     expect(posted.errors).toBeUndefined();
     expect(posted.data!.postMessage).toMatchObject({ text: 'Hello from a test', channel: { id: channels.data!.channel.id } });
-    const after = await stack.query<{ channel: { messages: { nodes: { ts: string }[] } } }>('{ channel: channelByName(name: "general") { messages(first: 5) { nodes { ts } } } }');
+    const after = await stack.query<{ channel: { messages: { nodes: { ts: string }[] } } }>(
+      '{ channel: channelByName(name: "general") { messages(first: 5) { nodes { ts } } } }',
+    );
     expect(after.data!.channel.messages.nodes[0].ts).toBe(posted.data!.postMessage.ts);
   });
 
@@ -133,7 +153,16 @@ describe.runIf(hasService('postgres'))('billing and chat mutations, onboardCusto
         status replayed steps { name status } contactId: upstreamId(name: "contactId") customerId: upstreamId(name: "customerId") subscriptionId: upstreamId(name: "subscriptionId")
       }
     }`;
-    const first = await stack.query<{ onboardCustomer: { status: string; replayed: boolean; steps: { name: string; status: string }[]; contactId: string; customerId: string; subscriptionId: string } }>(mutation, { key, email });
+    const first = await stack.query<{
+      onboardCustomer: {
+        status: string;
+        replayed: boolean;
+        steps: { name: string; status: string }[];
+        contactId: string;
+        customerId: string;
+        subscriptionId: string;
+      };
+    }>(mutation, { key, email });
     expect(first.errors, JSON.stringify(first.errors)).toBeUndefined();
     const outcome = first.data!.onboardCustomer;
     expect(outcome.status).toBe('SUCCEEDED');
@@ -141,10 +170,17 @@ describe.runIf(hasService('postgres'))('billing and chat mutations, onboardCusto
     const linked = await stack.query<{ contactByEmail: { id: string; billingCustomer: { id: string; subscriptions: { id: string }[] } } }>(
       `{ contactByEmail(email: "${email}") { id billingCustomer { id subscriptions { id } } } }`,
     );
-    expect(linked.data!.contactByEmail).toEqual({ id: outcome.contactId, billingCustomer: { id: outcome.customerId, subscriptions: [{ id: outcome.subscriptionId }] } });
+    expect(linked.data!.contactByEmail).toEqual({
+      id: outcome.contactId,
+      billingCustomer: { id: outcome.customerId, subscriptions: [{ id: outcome.subscriptionId }] },
+    });
     stack.resetCounts();
     const replay = await stack.query<{ onboardCustomer: { replayed: boolean; subscriptionId: string } }>(mutation, { key, email });
-    expect(replay.data!.onboardCustomer).toEqual({ ...replay.data!.onboardCustomer, replayed: true, subscriptionId: outcome.subscriptionId });
+    expect(replay.data!.onboardCustomer).toEqual({
+      ...replay.data!.onboardCustomer,
+      replayed: true,
+      subscriptionId: outcome.subscriptionId,
+    });
     expect(stack.counts()).toEqual({ crm: 0, billing: 0, chat: 0 });
   });
 

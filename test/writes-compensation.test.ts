@@ -11,7 +11,16 @@ import type { ChaosKnobs } from '../src/sandbox/http.ts';
 import type { StepEvent } from '../src/workflows/runtime.ts';
 import { hasService } from './support/services.ts';
 import type { Stack } from './support/stack.ts';
-import { dropSchema, openDeals, startWriteStack, vendorGet, WIN_DEAL, writeCount, type DealFixture, type WinDealResult } from './writes-support.ts';
+import {
+  dropSchema,
+  openDeals,
+  startWriteStack,
+  vendorGet,
+  WIN_DEAL,
+  writeCount,
+  type DealFixture,
+  type WinDealResult,
+} from './writes-support.ts';
 
 interface Fault {
   step: string;
@@ -48,7 +57,11 @@ describe.runIf(hasService('postgres'))('winDeal compensation and unknown outcome
   async function winWithFault(deal: DealFixture, injected: Fault): Promise<WinDealResult> {
     fault = injected;
     try {
-      const result = await stack.query<{ winDeal: WinDealResult }>(WIN_DEAL, { key: `win-${randomUUID()}`, dealId: deal.id, channel: '#general' });
+      const result = await stack.query<{ winDeal: WinDealResult }>(WIN_DEAL, {
+        key: `win-${randomUUID()}`,
+        dealId: deal.id,
+        channel: '#general',
+      });
       expect(result.errors).toBeUndefined();
       return result.data!.winDeal;
     } finally {
@@ -58,9 +71,16 @@ describe.runIf(hasService('postgres'))('winDeal compensation and unknown outcome
 
   const statuses = (result: WinDealResult) => Object.fromEntries(result.steps.map((step) => [step.name, step.status]));
   const dealStage = async (id: string) =>
-    (await vendorGet<{ properties: { dealstage: string } }>(stack, 'crm', `/crm/v3/objects/deals/${id}?properties=dealstage`)).body.properties.dealstage;
+    (await vendorGet<{ properties: { dealstage: string } }>(stack, 'crm', `/crm/v3/objects/deals/${id}?properties=dealstage`)).body
+      .properties.dealstage;
   const customersOf = async (contactId: string) =>
-    (await vendorGet<{ data: { id: string }[] }>(stack, 'billing', `/v1/customers/search?query=${encodeURIComponent(`metadata["hubspot_contact_id"]:"${contactId}"`)}`)).body.data;
+    (
+      await vendorGet<{ data: { id: string }[] }>(
+        stack,
+        'billing',
+        `/v1/customers/search?query=${encodeURIComponent(`metadata["hubspot_contact_id"]:"${contactId}"`)}`,
+      )
+    ).body.data;
 
   it('fails at the CRM step: nothing was written, nothing to undo', async () => {
     const deal = deals[0];
@@ -81,7 +101,11 @@ describe.runIf(hasService('postgres'))('winDeal compensation and unknown outcome
     const deal = deals[1];
     const result = await winWithFault(deal, { step: 'billing.ensureCustomer', system: 'billing', knobs: { errorRate: 1 } });
     expect(result.status).toBe('FAILED');
-    expect(statuses(result)).toMatchObject({ 'crm.closeDeal': 'COMPENSATED', 'billing.ensureCustomer': 'FAILED', 'billing.createInvoice': 'PENDING' });
+    expect(statuses(result)).toMatchObject({
+      'crm.closeDeal': 'COMPENSATED',
+      'billing.ensureCustomer': 'FAILED',
+      'billing.createInvoice': 'PENDING',
+    });
     expect(result.steps[0].compensation).toContain(deal.stageRaw);
     expect(await dealStage(deal.id)).toBe(deal.stageRaw);
   });
@@ -90,7 +114,11 @@ describe.runIf(hasService('postgres'))('winDeal compensation and unknown outcome
     const deal = deals[2];
     const result = await winWithFault(deal, { step: 'billing.createInvoice', system: 'billing', knobs: { errorRate: 1 } });
     expect(result.status).toBe('FAILED');
-    expect(statuses(result)).toMatchObject({ 'crm.closeDeal': 'COMPENSATED', 'billing.ensureCustomer': 'COMPENSATED', 'billing.createInvoice': 'FAILED' });
+    expect(statuses(result)).toMatchObject({
+      'crm.closeDeal': 'COMPENSATED',
+      'billing.ensureCustomer': 'COMPENSATED',
+      'billing.createInvoice': 'FAILED',
+    });
     const customerId = result.customerId!;
     const customer = await vendorGet<{ deleted?: boolean }>(stack, 'billing', `/v1/customers/${customerId}`);
     expect(customer.body.deleted).toBe(true);
@@ -147,7 +175,11 @@ describe.runIf(hasService('postgres'))('winDeal compensation and unknown outcome
     expect(first.data!.winDeal.error).toMatchObject({ code: 'WRITE_OUTCOME_UNKNOWN', step: 'billing.createInvoice' });
     // What the step could have changed is evicted from the caches, and the answer says so.
     expect(first.data!.winDeal.error?.message).toMatch(/evicted/);
-    expect(statuses(first.data!.winDeal)).toMatchObject({ 'crm.closeDeal': 'SUCCEEDED', 'billing.ensureCustomer': 'SUCCEEDED', 'billing.createInvoice': 'OUTCOME_UNKNOWN' });
+    expect(statuses(first.data!.winDeal)).toMatchObject({
+      'crm.closeDeal': 'SUCCEEDED',
+      'billing.ensureCustomer': 'SUCCEEDED',
+      'billing.createInvoice': 'OUTCOME_UNKNOWN',
+    });
     // The invoice was created upstream although the gateway never saw the answer; a retry
     // while Stripe still runs it would be refused as idempotency_key_in_use.
     const unanswered = stack.sandbox.server('billing').requests.entries.filter((entry) => entry.answeredAt === undefined);
@@ -157,7 +189,11 @@ describe.runIf(hasService('postgres'))('winDeal compensation and unknown outcome
     expect(retry.data!.winDeal.status).toBe('SUCCEEDED');
     expect(retry.data!.winDeal.replayed).toBe(false);
     const customerId = retry.data!.winDeal.customerId!;
-    const invoices = await vendorGet<{ data: { id: string; status: string }[] }>(stack, 'billing', `/v1/invoices?customer=${customerId}&created[gte]=${startedAt}`);
+    const invoices = await vendorGet<{ data: { id: string; status: string }[] }>(
+      stack,
+      'billing',
+      `/v1/invoices?customer=${customerId}&created[gte]=${startedAt}`,
+    );
     expect(invoices.body.data).toEqual([expect.objectContaining({ id: retry.data!.winDeal.invoiceId, status: 'open' })]);
     // Sent twice with one Idempotency-Key: Stripe replayed the first answer.
     expect(writeCount(stack, 'billing', 'POST /v1/invoices')).toBe(2);

@@ -36,17 +36,21 @@ describe.runIf(hasService('postgres'))('CRM mutations', () => {
   });
 
   it('updates a contact and the cached record shows the change on the next read', async () => {
-    const list = await stack.query<{ contacts: { nodes: { id: string; jobTitle: string | null }[] } }>('{ contacts(first: 3) { nodes { id jobTitle } } }');
+    const list = await stack.query<{ contacts: { nodes: { id: string; jobTitle: string | null }[] } }>(
+      '{ contacts(first: 3) { nodes { id jobTitle } } }',
+    );
     const target = list.data!.contacts.nodes[0];
     const updated = await stack.query<{ updateContact: { id: string; jobTitle: string } }>(
       `mutation { updateContact(id: "${target.id}", input: { jobTitle: "Chief Tester" }) { id jobTitle } }`,
     );
     expect(updated.data!.updateContact).toEqual({ id: target.id, jobTitle: 'Chief Tester' });
-    const reread = await stack.query<{ contacts: { nodes: { id: string; jobTitle: string | null }[] } }>('{ contacts(first: 3) { nodes { id jobTitle } } }');
+    const reread = await stack.query<{ contacts: { nodes: { id: string; jobTitle: string | null }[] } }>(
+      '{ contacts(first: 3) { nodes { id jobTitle } } }',
+    );
     expect(reread.data!.contacts.nodes.find((n) => n.id === target.id)!.jobTitle).toBe('Chief Tester');
   });
 
-  it("caches the record an update read back: the next read of it costs no HubSpot call", async () => {
+  it('caches the record an update read back: the next read of it costs no HubSpot call', async () => {
     const target = stack.sandbox.world.contacts[5];
     stack.resetCounts();
     const updated = await stack.query<{ updateContact: { id: string; jobTitle: string; email: string } }>(
@@ -57,7 +61,9 @@ describe.runIf(hasService('postgres'))('CRM mutations', () => {
     expect(stack.counts().crm).toBe(2);
 
     stack.resetCounts();
-    const read = await stack.query<{ contact: { id: string; jobTitle: string; email: string } }>(`{ contact(id: "${target.id}") { id jobTitle email } }`);
+    const read = await stack.query<{ contact: { id: string; jobTitle: string; email: string } }>(
+      `{ contact(id: "${target.id}") { id jobTitle email } }`,
+    );
     expect(read.data!.contact).toEqual({ id: target.id, jobTitle: 'Head of Caching', email: target.email });
     expect(stack.counts().crm).toBe(0);
 
@@ -119,7 +125,9 @@ describe.runIf(hasService('postgres'))('CRM mutations', () => {
     expect(links.data!.contact.deals.map((d) => d.id)).toContain(dealId);
     expect(links.data!.company.deals.map((d) => d.id)).toEqual([dealId]);
 
-    const moved = await stack.query<{ updateDeal: { stage: string } }>(`mutation { updateDeal(id: "${dealId}", input: { stage: CLOSED_WON }) { stage } }`);
+    const moved = await stack.query<{ updateDeal: { stage: string } }>(
+      `mutation { updateDeal(id: "${dealId}", input: { stage: CLOSED_WON }) { stage } }`,
+    );
     expect(moved.data!.updateDeal.stage).toBe('CLOSED_WON');
     const reread = await stack.query<{ deal: { stage: string } }>(`{ deal(id: "${dealId}") { stage } }`);
     expect(reread.data!.deal.stage).toBe('CLOSED_WON');
@@ -139,10 +147,14 @@ describe.runIf(hasService('postgres'))('CRM mutations', () => {
   });
 
   it('archives a contact: the next read answers NOT_FOUND and HubSpot holds it archived', async () => {
-    const created = await stack.query<{ createContact: { id: string } }>('mutation { createContact(input: { email: "short.lived@example.com" }) { id } }');
+    const created = await stack.query<{ createContact: { id: string } }>(
+      'mutation { createContact(input: { email: "short.lived@example.com" }) { id } }',
+    );
     const id = created.data!.createContact.id;
     await stack.query(`{ contact(id: "${id}") { id } }`);
-    const archived = await stack.query<{ archiveContact: { id: string; archived: boolean } }>(`mutation { archiveContact(id: "${id}") { id archived } }`);
+    const archived = await stack.query<{ archiveContact: { id: string; archived: boolean } }>(
+      `mutation { archiveContact(id: "${id}") { id archived } }`,
+    );
     expect(archived.data!.archiveContact).toEqual({ id, archived: true });
     const read = await stack.query(`{ contact(id: "${id}") { id } }`);
     expect(read.errors![0].extensions?.code).toBe('NOT_FOUND');

@@ -25,7 +25,11 @@ describe('demo mode: the embedded write store follows the sandbox world', () => 
     const outcomes: WinDealResult[] = [];
     let dealId: string | undefined;
     for (let run = 0; run < 2; run++) {
-      const stack = await startStack({ world: { size: 200 }, env, writeStore: (sandbox, config) => createServeWriteStore(config, sandbox, createLogger('silent')) });
+      const stack = await startStack({
+        world: { size: 200 },
+        env,
+        writeStore: (sandbox, config) => createServeWriteStore(config, sandbox, createLogger('silent')),
+      });
       try {
         expect(stack.gateway.writes.backend).toBe('sqlite');
         // The same seed gives the same deals in both runs.
@@ -49,24 +53,35 @@ describe('demo mode: the embedded write store follows the sandbox world', () => 
   it.each([
     ['the embedded store', undefined],
     ['PostgreSQL', TEST_DATABASE_URL],
-  ])('%s: keeps the store when it reopens against the same world, and only a store keyed to a world is ever emptied', async (_name, databaseUrl) => {
-    if (databaseUrl && !hasService('postgres')) return;
-    const dataDir = mkdtempSync(join(tmpdir(), 'demo-world-'));
-    const schema = freshSchema();
-    const open = (world?: string) => createWriteStore({ databaseUrl, dataDir, schema, leaseMs: 60_000, world });
-    const write = async (world?: string) => {
-      const store = open(world);
-      try {
-        await store.audit.append({ startedAt: new Date(), finishedAt: new Date(), principal: 'p', operation: `op-${world ?? 'none'}`, inputs: {}, upstream: [], outcome: 'succeeded' });
-        return (await store.audit.list({ first: 10 })).records.map((r) => r.operation);
-      } finally {
-        await store.close();
-      }
-    };
-    expect(await write('world-a')).toEqual(['op-world-a']);
-    expect(await write('world-a')).toEqual(['op-world-a', 'op-world-a']);
-    expect(await write(undefined)).toEqual(['op-none', 'op-world-a', 'op-world-a']);
-    expect(await write('world-b')).toEqual(['op-world-b']);
-    if (databaseUrl) await dropSchema(schema);
-  });
+  ])(
+    '%s: keeps the store when it reopens against the same world, and only a store keyed to a world is ever emptied',
+    async (_name, databaseUrl) => {
+      if (databaseUrl && !hasService('postgres')) return;
+      const dataDir = mkdtempSync(join(tmpdir(), 'demo-world-'));
+      const schema = freshSchema();
+      const open = (world?: string) => createWriteStore({ databaseUrl, dataDir, schema, leaseMs: 60_000, world });
+      const write = async (world?: string) => {
+        const store = open(world);
+        try {
+          await store.audit.append({
+            startedAt: new Date(),
+            finishedAt: new Date(),
+            principal: 'p',
+            operation: `op-${world ?? 'none'}`,
+            inputs: {},
+            upstream: [],
+            outcome: 'succeeded',
+          });
+          return (await store.audit.list({ first: 10 })).records.map((r) => r.operation);
+        } finally {
+          await store.close();
+        }
+      };
+      expect(await write('world-a')).toEqual(['op-world-a']);
+      expect(await write('world-a')).toEqual(['op-world-a', 'op-world-a']);
+      expect(await write(undefined)).toEqual(['op-none', 'op-world-a', 'op-world-a']);
+      expect(await write('world-b')).toEqual(['op-world-b']);
+      if (databaseUrl) await dropSchema(schema);
+    },
+  );
 });

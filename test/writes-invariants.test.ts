@@ -25,7 +25,7 @@ describe.runIf(hasService('postgres'))('cross-system write invariants', () => {
   const win = (key: string, dealId: string, channel = '#general') =>
     stack.query<{ winDeal: WinDealResult }>(WIN_DEAL, { key, dealId, channel });
 
-  it('replays the stored answer byte for byte: steps and their upstream ids in the first answer\'s order', async () => {
+  it("replays the stored answer byte for byte: steps and their upstream ids in the first answer's order", async () => {
     const key = `win-${randomUUID()}`;
     const first = await win(key, deals[0].id);
     expect(first.data!.winDeal.status).toBe('SUCCEEDED');
@@ -137,7 +137,7 @@ describe.runIf(hasService('postgres'))('cross-system write invariants', () => {
     expect(writeCount(stack, 'billing')).toBe(0);
   });
 
-  it('refuses onboardCustomer with an unknown priceId before any contact or customer is created, with Stripe\'s reason', async () => {
+  it("refuses onboardCustomer with an unknown priceId before any contact or customer is created, with Stripe's reason", async () => {
     const email = `price-${randomUUID().slice(0, 8)}@example.com`;
     stack.resetCounts();
     const result = await stack.query(

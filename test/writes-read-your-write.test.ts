@@ -24,7 +24,9 @@ describe('read-your-write over lagging Stripe search', () => {
     expect(created.errors).toBeUndefined();
     const invoiceId = created.data!.createInvoice.id;
 
-    const listed = await stack.query<{ customer: { invoices: { id: string; status: string }[] } }>(`{ customer(id: "${customerId}") { invoices { id status } } }`);
+    const listed = await stack.query<{ customer: { invoices: { id: string; status: string }[] } }>(
+      `{ customer(id: "${customerId}") { invoices { id status } } }`,
+    );
     expect(listed.errors).toBeUndefined();
     expect(listed.data!.customer.invoices.map((i) => i.id)).toContain(invoiceId);
 
@@ -34,9 +36,9 @@ describe('read-your-write over lagging Stripe search', () => {
     expect(paid.errors).toBeUndefined();
     expect(paid.data!.payInvoice.status).toBe('PAID');
 
-    const after = await stack.query<{ customer: { invoices: { id: string; status: string }[]; charges: { id: string; invoice: { id: string } | null }[] } }>(
-      `{ customer(id: "${customerId}") { invoices { id status } charges { id invoice { id } } } }`,
-    );
+    const after = await stack.query<{
+      customer: { invoices: { id: string; status: string }[]; charges: { id: string; invoice: { id: string } | null }[] };
+    }>(`{ customer(id: "${customerId}") { invoices { id status } charges { id invoice { id } } } }`);
     expect(after.errors).toBeUndefined();
     expect(after.data!.customer.invoices.find((i) => i.id === invoiceId)?.status).toBe('PAID');
     expect(after.data!.customer.charges.some((c) => c.invoice?.id === invoiceId)).toBe(true);
@@ -54,7 +56,9 @@ describe('read-your-write over lagging Stripe search', () => {
 
     // The contact's links were never read before the write: nothing cached to update, and
     // the search the gateway would ask still answers with the old customer only.
-    const read = await stack.query<{ contact: { billingCustomer: { id: string } } }>(`{ contact(id: "${contactId}") { billingCustomer { id } } }`);
+    const read = await stack.query<{ contact: { billingCustomer: { id: string } } }>(
+      `{ contact(id: "${contactId}") { billingCustomer { id } } }`,
+    );
     expect(read.errors).toBeUndefined();
     expect(read.data!.contact.billingCustomer.id).toBe(newId);
     expect(newId).not.toBe(old.id);

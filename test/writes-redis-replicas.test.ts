@@ -29,7 +29,12 @@ describe.runIf(hasService('redis') && hasService('postgres'))('writes seen by ev
       DATABASE_URL: TEST_DATABASE_URL,
       DATABASE_SCHEMA: schema,
     });
-    const gateway = createGateway({ config, upstreams: resolveUpstreams(config, sandbox.urls), logger: createLogger('silent'), cacheNamespace: namespace });
+    const gateway = createGateway({
+      config,
+      upstreams: resolveUpstreams(config, sandbox.urls),
+      logger: createLogger('silent'),
+      cacheNamespace: namespace,
+    });
     gateways.push(gateway);
     return gateway;
   };
@@ -54,7 +59,10 @@ describe.runIf(hasService('redis') && hasService('postgres'))('writes seen by ev
   it('a contact updated through replica A reads back changed on replica B, which had it cached', async () => {
     const a = replica();
     const b = replica();
-    const list = await run<{ contacts: { nodes: { id: string; jobTitle: string | null }[] } }>(b, '{ contacts(first: 2) { nodes { id jobTitle } } }');
+    const list = await run<{ contacts: { nodes: { id: string; jobTitle: string | null }[] } }>(
+      b,
+      '{ contacts(first: 2) { nodes { id jobTitle } } }',
+    );
     const id = list.data!.contacts.nodes[0].id;
     const warm = await run<{ contact: { jobTitle: string | null } }>(b, `{ contact(id: "${id}") { jobTitle } }`);
     expect(warm.data!.contact.jobTitle).not.toBe('Replicated');
@@ -63,7 +71,10 @@ describe.runIf(hasService('redis') && hasService('postgres'))('writes seen by ev
     await run(b, `{ contact(id: "${id}") { jobTitle } }`);
     expect(sandbox.server('crm').requests.total).toBe(before);
 
-    const write = await run<{ updateContact: { jobTitle: string } }>(a, `mutation { updateContact(id: "${id}", input: { jobTitle: "Replicated" }) { jobTitle } }`);
+    const write = await run<{ updateContact: { jobTitle: string } }>(
+      a,
+      `mutation { updateContact(id: "${id}", input: { jobTitle: "Replicated" }) { jobTitle } }`,
+    );
     expect(write.data!.updateContact.jobTitle).toBe('Replicated');
     const after = await run<{ contact: { jobTitle: string }; contacts: { nodes: { id: string; jobTitle: string | null }[] } }>(
       b,

@@ -123,7 +123,11 @@ describe('write store embedded default (SQLite)', () => {
 
     const reopened = createWriteStore({ dataDir: dir, schema: 'switchboard', leaseMs: 60_000 });
     try {
-      expect(await reopened.idempotency.claim('durable-key', 'winDeal', 'h')).toEqual({ kind: 'finished', status: 'succeeded', result: { invoiceId: 'in_1' } });
+      expect(await reopened.idempotency.claim('durable-key', 'winDeal', 'h')).toEqual({
+        kind: 'finished',
+        status: 'succeeded',
+        result: { invoiceId: 'in_1' },
+      });
       const log = await reopened.audit.list({ first: 5 });
       expect(log.records.map((r) => r.operation)).toEqual(['winDeal']);
     } finally {
@@ -182,7 +186,11 @@ process.kill(process.pid, 'SIGKILL');
     appendFileSync(journal, '{"t":1,"q":"INSERT INTO audit_log (princ');
     const reopened = createWriteStore({ dataDir: data, schema: 'switchboard', leaseMs: 60_000 });
     try {
-      expect(await reopened.idempotency.claim('crash-key', 'winDeal', 'h')).toEqual({ kind: 'finished', status: 'succeeded', result: { invoiceId: 'in_crash' } });
+      expect(await reopened.idempotency.claim('crash-key', 'winDeal', 'h')).toEqual({
+        kind: 'finished',
+        status: 'succeeded',
+        result: { invoiceId: 'in_crash' },
+      });
       expect((await reopened.audit.list({ first: 5 })).records.map((r) => r.operation)).toEqual(['winDeal']);
       await reopened.audit.append(entry('after-crash'));
       // The torn line was cut off: what is appended after it stays a line of its own.

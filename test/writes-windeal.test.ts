@@ -7,7 +7,16 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasService } from './support/services.ts';
 import type { Stack } from './support/stack.ts';
-import { dropSchema, openDeals, startWriteStack, vendorGet, WIN_DEAL, writeCount, type DealFixture, type WinDealResult } from './writes-support.ts';
+import {
+  dropSchema,
+  openDeals,
+  startWriteStack,
+  vendorGet,
+  WIN_DEAL,
+  writeCount,
+  type DealFixture,
+  type WinDealResult,
+} from './writes-support.ts';
 
 describe.runIf(hasService('postgres'))('winDeal', () => {
   let stack: Stack & { schema: string };
@@ -21,7 +30,8 @@ describe.runIf(hasService('postgres'))('winDeal', () => {
     if (stack) await dropSchema(stack.schema);
   });
 
-  const win = (key: string, dealId: string, channel = '#general') => stack.query<{ winDeal: WinDealResult }>(WIN_DEAL, { key, dealId, channel });
+  const win = (key: string, dealId: string, channel = '#general') =>
+    stack.query<{ winDeal: WinDealResult }>(WIN_DEAL, { key, dealId, channel });
 
   it('closes the deal, bills its contact, finalizes the invoice and announces it, reporting every step', async () => {
     const deal = deals[0];
@@ -36,16 +46,23 @@ describe.runIf(hasService('postgres'))('winDeal', () => {
       ['billing.finalizeInvoice', 'SUCCEEDED'],
       ['chat.announce', 'SUCCEEDED'],
     ]);
-    const stored = await vendorGet<{ properties: { dealstage: string } }>(stack, 'crm', `/crm/v3/objects/deals/${deal.id}?properties=dealstage`);
+    const stored = await vendorGet<{ properties: { dealstage: string } }>(
+      stack,
+      'crm',
+      `/crm/v3/objects/deals/${deal.id}?properties=dealstage`,
+    );
     expect(stored.body.properties.dealstage).toBe('closedwon');
     const invoice = await vendorGet<{ status: string; customer: string }>(stack, 'billing', `/v1/invoices/${outcome.invoiceId}`);
     expect(invoice.body).toMatchObject({ status: 'open', customer: outcome.customerId });
 
     // Read-after-write through the gateway: the deal's stage, and the contact's billing
     // customer and invoice, although Stripe's search index lags 2 s behind.
-    const read = await stack.query<{ deal: { stage: string; contacts: { id: string; billingCustomer: { id: string; invoices: { id: string; status: string }[] } | null }[] } }>(
-      `{ deal(id: "${deal.id}") { stage contacts { id billingCustomer { id invoices { id status } } } } }`,
-    );
+    const read = await stack.query<{
+      deal: {
+        stage: string;
+        contacts: { id: string; billingCustomer: { id: string; invoices: { id: string; status: string }[] } | null }[];
+      };
+    }>(`{ deal(id: "${deal.id}") { stage contacts { id billingCustomer { id invoices { id status } } } } }`);
     expect(read.data!.deal.stage).toBe('CLOSED_WON');
     const contact = read.data!.deal.contacts.find((c) => c.id === deal.contactId)!;
     expect(contact.billingCustomer?.id).toBe(outcome.customerId);
@@ -59,7 +76,12 @@ describe.runIf(hasService('postgres'))('winDeal', () => {
     expect(first.data!.winDeal.status).toBe('SUCCEEDED');
     stack.resetCounts();
     const second = await win(key, deal.id);
-    expect(second.data!.winDeal).toMatchObject({ status: 'SUCCEEDED', replayed: true, invoiceId: first.data!.winDeal.invoiceId, ts: first.data!.winDeal.ts });
+    expect(second.data!.winDeal).toMatchObject({
+      status: 'SUCCEEDED',
+      replayed: true,
+      invoiceId: first.data!.winDeal.invoiceId,
+      ts: first.data!.winDeal.ts,
+    });
     expect(stack.counts()).toEqual({ crm: 0, billing: 0, chat: 0 });
 
     // A restarted or second replica sharing the database replays it too.
@@ -112,7 +134,12 @@ describe.runIf(hasService('postgres'))('winDeal', () => {
   });
 
   it('records each run in the audit log, readable through GraphQL', async () => {
-    const log = await stack.query<{ auditLog: { nodes: { operation: string; outcome: string; principal: string; idempotencyKey: string; upstream: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } }>(
+    const log = await stack.query<{
+      auditLog: {
+        nodes: { operation: string; outcome: string; principal: string; idempotencyKey: string; upstream: string }[];
+        pageInfo: { hasNextPage: boolean; endCursor: string };
+      };
+    }>(
       `{ auditLog(first: 5, filter: { operation: "winDeal" }) {
         nodes { operation outcome principal idempotencyKey upstream } pageInfo { hasNextPage endCursor } } }`,
     );

@@ -22,7 +22,10 @@ export const BILLING_SDL_PATH = fileURLToPath(fromRoot('schemas/billing.graphql'
 
 /** The executable billing schema on its own (tests run operations against it directly). */
 export function createBillingSchema() {
-  return makeExecutableSchema({ typeDefs: readFileSync(BILLING_SDL_PATH, 'utf8'), resolvers: [billingResolvers, { Mutation: billingMutations }] });
+  return makeExecutableSchema({
+    typeDefs: readFileSync(BILLING_SDL_PATH, 'utf8'),
+    resolvers: [billingResolvers, { Mutation: billingMutations }],
+  });
 }
 
 export function createBillingSubschema(): SubschemaConfig {

@@ -13,9 +13,14 @@ import { GatewayError } from '../../src/errors.ts';
 import type { MutationResolvers } from '../../src/generated/billing.ts';
 import { performWrite, validate, type ChangeSpec } from '../../src/workflows/write.ts';
 
-export const stripeId = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[A-Za-z0-9_]{1,64}$`), { error: `must be a Stripe id starting ${prefix}_` });
+export const stripeId = (prefix: string) =>
+  z.string().regex(new RegExp(`^${prefix}_[A-Za-z0-9_]{1,64}$`), { error: `must be a Stripe id starting ${prefix}_` });
 const contactId = z.string().regex(/^\d{1,20}$/, { error: 'must be a HubSpot contact ID (digits)' });
-const text = (max: number) => z.string().trim().max(max, { error: `must be at most ${max} characters` });
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max, { error: `must be at most ${max} characters` });
 const email = z.email({ error: 'must be an email address' }).max(254);
 const phone = z.string().regex(/^[+\d][\d\s().-]{2,31}$/, { error: 'must be a phone number' });
 const clearable = <T extends z.ZodType>(schema: T) => z.union([z.literal(''), schema]).nullish();
@@ -28,8 +33,16 @@ export const customerInput = z.object({
   description: text(350).nullish(),
 });
 const updateCustomerInput = z
-  .object({ contactId: clearable(contactId), email: clearable(email), name: clearable(text(256)), phone: clearable(phone), description: clearable(text(350)) })
-  .refine((value) => Object.values(value).some((field) => field !== undefined && field !== null), { error: 'give at least one field to change' });
+  .object({
+    contactId: clearable(contactId),
+    email: clearable(email),
+    name: clearable(text(256)),
+    phone: clearable(phone),
+    description: clearable(text(350)),
+  })
+  .refine((value) => Object.values(value).some((field) => field !== undefined && field !== null), {
+    error: 'give at least one field to change',
+  });
 
 export const lineItemInput = z.object({
   description: text(500).min(1, { error: 'must not be empty' }),
@@ -47,7 +60,8 @@ export type InvoiceInput = z.output<typeof invoiceInput>;
 
 /** Stripe form params for a customer; `undefined` leaves a field alone, "" clears it. */
 export function customerParams(input: z.output<typeof customerInput> | Record<string, string | null | undefined>): FormParams {
-  const metadata = input.contactId === undefined || input.contactId === null ? undefined : { [HUBSPOT_CONTACT_METADATA_KEY]: input.contactId };
+  const metadata =
+    input.contactId === undefined || input.contactId === null ? undefined : { [HUBSPOT_CONTACT_METADATA_KEY]: input.contactId };
   const field = (value: string | null | undefined) => (value === null ? undefined : value);
   return { email: field(input.email), name: field(input.name), phone: field(input.phone), description: field(input.description), metadata };
 }
@@ -65,14 +79,26 @@ export function customerChange(customer: StripeCustomer, action: 'created' | 'up
 }
 
 export function invoiceChange(invoice: StripeInvoice, action: 'created' | 'updated' | 'deleted'): ChangeSpec {
-  return { system: 'billing', entity: 'invoice', id: invoice.id, action, record: action === 'deleted' ? undefined : invoice, related: { customerId: invoice.customer ?? undefined } };
+  return {
+    system: 'billing',
+    entity: 'invoice',
+    id: invoice.id,
+    action,
+    record: action === 'deleted' ? undefined : invoice,
+    related: { customerId: invoice.customer ?? undefined },
+  };
 }
 
 /**
  * Creates a draft invoice and its lines, then reads it back. `key` derives each request's
  * Idempotency-Key, so a repeat with the same key creates nothing new.
  */
-export async function createDraftInvoice(context: GatewayContext, input: InvoiceInput, key: string, onCreated?: (id: string) => Promise<void>): Promise<StripeInvoice> {
+export async function createDraftInvoice(
+  context: GatewayContext,
+  input: InvoiceInput,
+  key: string,
+  onCreated?: (id: string) => Promise<void>,
+): Promise<StripeInvoice> {
   const billing = context.connectors.billing;
   const draft = await billing.createInvoice(
     {
@@ -90,7 +116,14 @@ export async function createDraftInvoice(context: GatewayContext, input: Invoice
   await onCreated?.(draft.id);
   for (const [index, line] of input.lineItems.entries()) {
     await billing.createInvoiceItem(
-      { customer: input.customerId, invoice: draft.id, currency: input.currency, description: line.description, unit_amount: line.unitAmount, quantity: line.quantity ?? 1 },
+      {
+        customer: input.customerId,
+        invoice: draft.id,
+        currency: input.currency,
+        description: line.description,
+        unit_amount: line.unitAmount,
+        quantity: line.quantity ?? 1,
+      },
       `${key}:line:${index}`,
     );
   }
@@ -113,7 +146,11 @@ function invoiceAction(operation: 'finalizeInvoice' | 'payInvoice' | 'voidInvoic
           : operation === 'payInvoice'
             ? await billing.payInvoice(id, { paid_out_of_band: paidOutOfBand || undefined }, key)
             : await billing.voidInvoice(id, key);
-      return { value: invoice, upstream: [{ system: 'billing', ids: { invoiceId: id, idempotencyKey: key } }], changes: [invoiceChange(invoice, 'updated')] };
+      return {
+        value: invoice,
+        upstream: [{ system: 'billing', ids: { invoiceId: id, idempotencyKey: key } }],
+        changes: [invoiceChange(invoice, 'updated')],
+      };
     });
   };
 }
@@ -134,7 +171,11 @@ export const billingMutations: MutationResolvers = {
       const valid = validate(customerInput, input, 'input');
       const key = randomUUID();
       const customer = await context.connectors.billing.createCustomer(customerParams(valid), key);
-      return { value: customer, upstream: [{ system: 'billing', ids: { customerId: customer.id, idempotencyKey: key } }], changes: [customerChange(customer, 'created')] };
+      return {
+        value: customer,
+        upstream: [{ system: 'billing', ids: { customerId: customer.id, idempotencyKey: key } }],
+        changes: [customerChange(customer, 'created')],
+      };
     });
   },
 
@@ -163,7 +204,11 @@ export const billingMutations: MutationResolvers = {
       const valid = validate(invoiceInput, input, 'input');
       const key = randomUUID();
       const invoice = await createDraftInvoice(context, valid, key);
-      return { value: invoice, upstream: [{ system: 'billing', ids: { invoiceId: invoice.id, idempotencyKey: key } }], changes: [invoiceChange(invoice, 'created')] };
+      return {
+        value: invoice,
+        upstream: [{ system: 'billing', ids: { invoiceId: invoice.id, idempotencyKey: key } }],
+        changes: [invoiceChange(invoice, 'created')],
+      };
     });
   },
 

@@ -100,13 +100,18 @@ export const billingResolvers: Resolvers = {
     invoices: async (_, { first, after, filter }, { loaders }) => {
       const { createdFrom, createdTo } = filter ?? {};
       if (createdFrom && createdTo && createdFrom > createdTo) {
-        throw new GatewayError('BAD_USER_INPUT', 'createdFrom must not be after createdTo', { fields: { createdFrom: 'is after createdTo' } });
+        throw new GatewayError('BAD_USER_INPUT', 'createdFrom must not be after createdTo', {
+          fields: { createdFrom: 'is after createdTo' },
+        });
       }
       const page = await loaders.billing.invoicesPage({
         ...listParams(first, after),
         customer: filter?.customerId ?? undefined,
         status: filter?.status ? invoiceStatus.toRaw(filter.status, 'status') : undefined,
-        created: createdFrom || createdTo ? { gte: createdFrom ? toUnix(createdFrom) : undefined, lte: createdTo ? toUnix(createdTo) : undefined } : undefined,
+        created:
+          createdFrom || createdTo
+            ? { gte: createdFrom ? toUnix(createdFrom) : undefined, lte: createdTo ? toUnix(createdTo) : undefined }
+            : undefined,
       });
       return connection(page);
     },
@@ -201,7 +206,8 @@ export const billingResolvers: Resolvers = {
     currentPeriodEnd: (subscription) => fromUnix(subscription.current_period_end),
     cancelAtPeriodEnd: (subscription) => subscription.cancel_at_period_end,
     canceledAt: (subscription) => fromUnixOrNull(subscription.canceled_at),
-    latestInvoice: (subscription, _, { loaders }) => (subscription.latest_invoice ? loaders.billing.invoice.load(subscription.latest_invoice) : null),
+    latestInvoice: (subscription, _, { loaders }) =>
+      subscription.latest_invoice ? loaders.billing.invoice.load(subscription.latest_invoice) : null,
     createdAt: (subscription) => fromUnix(subscription.created),
   },
 

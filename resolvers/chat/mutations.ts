@@ -26,19 +26,30 @@ const blocks = z
   })
   .pipe(
     z
-      .array(z.looseObject({ type: z.string().min(1, { error: 'every block needs a type' }) }), { error: 'must be a JSON array of Block Kit blocks' })
+      .array(z.looseObject({ type: z.string().min(1, { error: 'every block needs a type' }) }), {
+        error: 'must be a JSON array of Block Kit blocks',
+      })
       .min(1, { error: 'give at least one block' })
       .max(50, { error: 'at most 50 blocks' }),
   );
 
-export const channelRef = z.string().trim().refine((value) => CHANNEL_ID.test(value) || CHANNEL_NAME.test(value), { error: 'must be a channel ID (C…) or a channel name' });
+export const channelRef = z
+  .string()
+  .trim()
+  .refine((value) => CHANNEL_ID.test(value) || CHANNEL_NAME.test(value), { error: 'must be a channel ID (C…) or a channel name' });
 
 export const postMessageInput = z
   .object({
     channel: channelRef,
-    text: z.string().max(MAX_TEXT, { error: `must be at most ${MAX_TEXT} characters` }).nullish(),
+    text: z
+      .string()
+      .max(MAX_TEXT, { error: `must be at most ${MAX_TEXT} characters` })
+      .nullish(),
     blocks: blocks.nullish(),
-    threadTs: z.string().regex(/^\d{9,10}\.\d{6}$/, { error: 'must be a Slack ts like 1700000000.000100' }).nullish(),
+    threadTs: z
+      .string()
+      .regex(/^\d{9,10}\.\d{6}$/, { error: 'must be a Slack ts like 1700000000.000100' })
+      .nullish(),
   })
   .refine((value) => (value.text ?? '').trim() !== '' || (value.blocks?.length ?? 0) > 0, { error: 'give text or blocks', path: ['text'] });
 
@@ -48,7 +59,11 @@ export type PostMessageInput = z.output<typeof postMessageInput>;
 export async function resolveChannel(context: GatewayContext, channel: string): Promise<string> {
   if (CHANNEL_ID.test(channel)) return channel;
   const id = await context.loaders.chat.channelIdByName.load(channel);
-  if (!id) throw new GatewayError('NOT_FOUND', 'Slack has no channel with this name', { service: 'chat', fields: { 'input.channel': 'no such channel' } });
+  if (!id)
+    throw new GatewayError('NOT_FOUND', 'Slack has no channel with this name', {
+      service: 'chat',
+      fields: { 'input.channel': 'no such channel' },
+    });
   return id;
 }
 
@@ -84,7 +99,11 @@ export const chatMutations: MutationResolvers = {
       const valid = validate(postMessageInput, input, 'input');
       channel = await resolveChannel(context, valid.channel);
       const message = await postMessage(context, valid);
-      return { value: message, upstream: [{ system: 'chat', ids: { channel: message.channel, ts: message.ts } }], changes: [messageChange(message)] };
+      return {
+        value: message,
+        upstream: [{ system: 'chat', ids: { channel: message.channel, ts: message.ts } }],
+        changes: [messageChange(message)],
+      };
     });
   },
 };

@@ -67,7 +67,8 @@ function microsToTs(micros: bigint): string {
 
 function dateToTs(date: Date | null | undefined): string | undefined {
   if (!date) return undefined;
-  if (date.getTime() < 0) throw new GatewayError('BAD_USER_INPUT', 'dates before 1970 are not valid message bounds', { fields: { oldest: 'before 1970' } });
+  if (date.getTime() < 0)
+    throw new GatewayError('BAD_USER_INPUT', 'dates before 1970 are not valid message bounds', { fields: { oldest: 'before 1970' } });
   return microsToTs(BigInt(date.getTime()) * 1000n);
 }
 
@@ -84,7 +85,8 @@ async function messageConnection(loaders: ChatLoaders, channel: string, args: Me
   let latest = dateToTs(args.latest);
   const oldest = dateToTs(args.oldest);
   if (cursor?.kind === 't') {
-    if (!/^\d+(\.\d+)?$/.test(cursor.value)) throw new GatewayError('BAD_USER_INPUT', 'after is not a cursor this API issued', { fields: { after: 'unknown cursor' } });
+    if (!/^\d+(\.\d+)?$/.test(cursor.value))
+      throw new GatewayError('BAD_USER_INPUT', 'after is not a cursor this API issued', { fields: { after: 'unknown cursor' } });
     // Bounds are inclusive (see the connector), so "before this message" is one microsecond earlier.
     const before = tsToMicros(cursor.value) - 1n;
     if (latest === undefined || tsToMicros(latest) > before) latest = microsToTs(before);

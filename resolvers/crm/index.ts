@@ -48,7 +48,15 @@ export function createCrmSubschema(): SubschemaConfig {
       Customer: {
         selectionSet: '{ id email hubspotContactId }',
         fieldName: '_crmCustomers',
-        key: ({ id, email, hubspotContactId }: { id: string; email?: string | null; hubspotContactId?: string | null }): CustomerKeyInput => ({
+        key: ({
+          id,
+          email,
+          hubspotContactId,
+        }: {
+          id: string;
+          email?: string | null;
+          hubspotContactId?: string | null;
+        }): CustomerKeyInput => ({
           id,
           email: email ?? null,
           hubspotContactId: hubspotContactId ?? null,

@@ -13,10 +13,16 @@ import { performWrite, validate, type ChangeSpec } from '../../src/workflows/wri
 import { DEAL_STAGES, LIFECYCLE_STAGES } from './paging.ts';
 
 const objectId = z.string().regex(/^\d{1,20}$/, { error: 'must be a HubSpot record ID (digits)' });
-const text = (max = 256) => z.string().trim().max(max, { error: `must be at most ${max} characters` });
+const text = (max = 256) =>
+  z
+    .string()
+    .trim()
+    .max(max, { error: `must be at most ${max} characters` });
 const email = z.email({ error: 'must be an email address' }).max(254);
 const phone = z.string().regex(/^[+\d][\d\s().-]{2,31}$/, { error: 'must be a phone number (digits, spaces, + ( ) . -)' });
-const domain = z.string().regex(/^(?!-)[a-z0-9-]{1,63}(\.[a-z0-9-]{1,63})*\.[a-z]{2,63}$/i, { error: 'must be a bare domain like acme.example' });
+const domain = z
+  .string()
+  .regex(/^(?!-)[a-z0-9-]{1,63}(\.[a-z0-9-]{1,63})*\.[a-z]{2,63}$/i, { error: 'must be a bare domain like acme.example' });
 const nonNegative = z.number().finite().nonnegative({ error: 'must be 0 or more' });
 const isoDate = z.union([z.date(), z.string()]).transform((value, ctx) => {
   const date = value instanceof Date ? value : new Date(value);
@@ -30,9 +36,14 @@ const optional = <T extends z.ZodType>(schema: T) => schema.nullish();
 /** Update inputs may clear a property with "" (HubSpot's convention); validation applies otherwise. */
 const clearable = <T extends z.ZodType>(schema: T) => z.union([z.literal(''), schema]).nullish();
 
-const LIFECYCLE_RAW = Object.fromEntries(Object.entries(LIFECYCLE_STAGES).map(([raw, member]) => [member, raw])) as Record<LifecycleStage, string>;
+const LIFECYCLE_RAW = Object.fromEntries(Object.entries(LIFECYCLE_STAGES).map(([raw, member]) => [member, raw])) as Record<
+  LifecycleStage,
+  string
+>;
 const DEAL_STAGE_RAW = Object.fromEntries(Object.entries(DEAL_STAGES).map(([raw, member]) => [member, raw])) as Record<string, string>;
-const dealStage = z.string().refine((stage) => stage in DEAL_STAGE_RAW, { error: 'OTHER cannot be written: name a stage of the default pipeline' });
+const dealStage = z
+  .string()
+  .refine((stage) => stage in DEAL_STAGE_RAW, { error: 'OTHER cannot be written: name a stage of the default pipeline' });
 
 const contactFields = {
   firstName: clearable(text(100)),
@@ -70,10 +81,16 @@ const createDeal = z.object({
   contactIds: optional(z.array(objectId).max(100)),
   companyIds: optional(z.array(objectId).max(100)),
 });
-const updateDeal = z.object({ name: optional(text(200).min(1, { error: 'must not be empty' })), stage: optional(dealStage), ...dealFields });
+const updateDeal = z.object({
+  name: optional(text(200).min(1, { error: 'must not be empty' })),
+  stage: optional(dealStage),
+  ...dealFields,
+});
 
 const nonEmpty = <T extends z.ZodObject>(schema: T) =>
-  schema.refine((value) => Object.values(value).some((field) => field !== undefined && field !== null), { error: 'give at least one property to change' });
+  schema.refine((value) => Object.values(value).some((field) => field !== undefined && field !== null), {
+    error: 'give at least one property to change',
+  });
 
 /** GraphQL field → HubSpot property, with the value as HubSpot's string. */
 function toProperties(input: Record<string, unknown>, names: Record<string, string>): Record<string, string> {
@@ -89,7 +106,15 @@ function toProperties(input: Record<string, unknown>, names: Record<string, stri
   return properties;
 }
 
-const CONTACT_PROPERTIES = { email: 'email', firstName: 'firstname', lastName: 'lastname', phone: 'phone', jobTitle: 'jobtitle', lifecycleStage: 'lifecyclestage', ownerId: 'hubspot_owner_id' };
+const CONTACT_PROPERTIES = {
+  email: 'email',
+  firstName: 'firstname',
+  lastName: 'lastname',
+  phone: 'phone',
+  jobTitle: 'jobtitle',
+  lifecycleStage: 'lifecyclestage',
+  ownerId: 'hubspot_owner_id',
+};
 const COMPANY_PROPERTIES = {
   name: 'name',
   domain: 'domain',
@@ -100,7 +125,14 @@ const COMPANY_PROPERTIES = {
   annualRevenue: 'annualrevenue',
   ownerId: 'hubspot_owner_id',
 };
-const DEAL_PROPERTIES = { name: 'dealname', amount: 'amount', stage: 'dealstage', pipeline: 'pipeline', closeDate: 'closedate', ownerId: 'hubspot_owner_id' };
+const DEAL_PROPERTIES = {
+  name: 'dealname',
+  amount: 'amount',
+  stage: 'dealstage',
+  pipeline: 'pipeline',
+  closeDate: 'closedate',
+  ownerId: 'hubspot_owner_id',
+};
 
 const ENTITY: Record<CrmObjectType, string> = { contacts: 'contact', companies: 'company', deals: 'deal' };
 const RECORD_TYPES: Record<CrmRecordType, CrmObjectType> = { CONTACT: 'contacts', COMPANY: 'companies', DEAL: 'deals' };
@@ -132,7 +164,10 @@ function createIn<T extends CrmObjectType>(type: T, operation: string, schema: z
       id = await context.connectors.crm.createObject(type, toProperties(valid, names));
       const links: ChangeSpec[] = [];
       const related: Record<string, string[]> = {};
-      for (const [field, toType] of [['contactIds', 'contacts'], ['companyIds', 'companies']] as const) {
+      for (const [field, toType] of [
+        ['contactIds', 'contacts'],
+        ['companyIds', 'companies'],
+      ] as const) {
         const ids = (valid[field] as string[] | null | undefined) ?? [];
         for (const toId of ids) await context.connectors.crm.associate(type, id, toType, toId);
         if (ids.length > 0) related[field] = ids;

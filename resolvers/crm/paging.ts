@@ -24,7 +24,8 @@ function readPosition(cursor: string | null | undefined): Position {
   const token = decodeCursor(cursor);
   if (token === undefined) return { after: undefined, skip: 0 };
   const match = /^(\d{1,6}):(.*)$/s.exec(token);
-  if (!match) throw new GatewayError('BAD_USER_INPUT', 'after is not a cursor of this list', { fields: { after: 'cursor of another list' } });
+  if (!match)
+    throw new GatewayError('BAD_USER_INPUT', 'after is not a cursor of this list', { fields: { after: 'cursor of another list' } });
   return { after: match[2] === '' ? undefined : match[2], skip: Number(match[1]) };
 }
 
@@ -69,7 +70,8 @@ export async function crmConnection<T>(
   const nodes = page.records.slice(skip, skip + size);
   const moreOnPage = page.records.length > skip + size;
   // A next search page past the window could not be fetched: end the list there (totalCount still tells).
-  const vendorNext = search && page.after !== null && /^\d+$/.test(page.after) && Number(page.after) >= CRM_LIMITS.searchResultWindow ? null : page.after;
+  const vendorNext =
+    search && page.after !== null && /^\d+$/.test(page.after) && Number(page.after) >= CRM_LIMITS.searchResultWindow ? null : page.after;
   const nextToken = moreOnPage ? positionToken(after, skip + size) : vendorNext ? positionToken(vendorNext, 0) : null;
   return toConnection(nodes, {
     nextToken,
@@ -82,7 +84,8 @@ export async function crmConnection<T>(
 export function offsetConnection<T>(records: readonly T[], args: PageArgs): Connection<T> {
   const size = pageSize(args.first);
   const { after, skip } = readPosition(args.after);
-  if (after !== undefined) throw new GatewayError('BAD_USER_INPUT', 'after is not a cursor of this list', { fields: { after: 'cursor of another list' } });
+  if (after !== undefined)
+    throw new GatewayError('BAD_USER_INPUT', 'after is not a cursor of this list', { fields: { after: 'cursor of another list' } });
   const nodes = records.slice(skip, skip + size);
   const next = skip + size < records.length ? positionToken(undefined, skip + size) : null;
   return toConnection(nodes, {
@@ -103,7 +106,8 @@ export async function idListConnection<T>(
 ): Promise<Connection<T>> {
   const size = pageSize(args.first);
   const { after, skip } = readPosition(args.after);
-  if (after !== undefined) throw new GatewayError('BAD_USER_INPUT', 'after is not a cursor of this list', { fields: { after: 'cursor of another list' } });
+  if (after !== undefined)
+    throw new GatewayError('BAD_USER_INPUT', 'after is not a cursor of this list', { fields: { after: 'cursor of another list' } });
   const slice = ids.slice(skip, skip + size);
   const loaded = await loadMany(slice);
   const failure = loaded.find((value): value is Error => value instanceof Error);
@@ -111,7 +115,11 @@ export async function idListConnection<T>(
   // Keep each record's position, so cursors stay true when one was deleted meanwhile.
   const positioned = loaded.flatMap((record, index) => (record === null ? [] : [{ record: record as T, position: skip + index + 1 }]));
   const next = skip + size < ids.length ? positionToken(undefined, skip + size) : null;
-  const connection = toConnection(positioned, { nextToken: next, cursorOf: (node) => positionToken(undefined, node.position), totalCount: ids.length });
+  const connection = toConnection(positioned, {
+    nextToken: next,
+    cursorOf: (node) => positionToken(undefined, node.position),
+    totalCount: ids.length,
+  });
   return {
     ...connection,
     edges: connection.edges.map((edge) => ({ cursor: edge.cursor, node: edge.node.record })),
@@ -166,7 +174,9 @@ const MAX_QUERY_LENGTH = 3000;
 function objectId(field: string, value: string): string {
   const trimmed = value.trim();
   if (!/^\d{1,20}$/.test(trimmed)) {
-    throw new GatewayError('BAD_USER_INPUT', `filter.${field} must be a HubSpot record ID (digits only)`, { fields: { [`filter.${field}`]: 'not a HubSpot ID' } });
+    throw new GatewayError('BAD_USER_INPUT', `filter.${field} must be a HubSpot record ID (digits only)`, {
+      fields: { [`filter.${field}`]: 'not a HubSpot ID' },
+    });
   }
   return trimmed;
 }
@@ -178,7 +188,9 @@ function present(value: string | null | undefined): value is string {
 function toSearch(filters: SearchFilter[], query?: string): PageRequest['search'] {
   if (filters.length === 0 && query === undefined) return undefined;
   if (query !== undefined && query.length > MAX_QUERY_LENGTH) {
-    throw new GatewayError('BAD_USER_INPUT', `filter.name may be at most ${MAX_QUERY_LENGTH} characters`, { fields: { 'filter.name': 'too long' } });
+    throw new GatewayError('BAD_USER_INPUT', `filter.name may be at most ${MAX_QUERY_LENGTH} characters`, {
+      fields: { 'filter.name': 'too long' },
+    });
   }
   return { filterGroups: filters.length > 0 ? [{ filters }] : [], ...(query !== undefined ? { query } : {}) };
 }
@@ -204,8 +216,10 @@ export function contactSearch(filter: ContactFilter | null | undefined, contactI
   const filters: SearchFilter[] = [];
   if (present(filter.email)) filters.push({ propertyName: 'email', operator: 'EQ', value: filter.email.trim().toLowerCase() });
   if (filter.lifecycleStage) filters.push(enumFilter('lifecyclestage', LIFECYCLE_STAGES, filter.lifecycleStage));
-  if (present(filter.lifecycleStageRaw)) filters.push({ propertyName: 'lifecyclestage', operator: 'EQ', value: filter.lifecycleStageRaw.trim() });
-  if (present(filter.ownerId)) filters.push({ propertyName: 'hubspot_owner_id', operator: 'EQ', value: objectId('ownerId', filter.ownerId) });
+  if (present(filter.lifecycleStageRaw))
+    filters.push({ propertyName: 'lifecyclestage', operator: 'EQ', value: filter.lifecycleStageRaw.trim() });
+  if (present(filter.ownerId))
+    filters.push({ propertyName: 'hubspot_owner_id', operator: 'EQ', value: objectId('ownerId', filter.ownerId) });
   const query = present(filter.name) ? filter.name.trim() : undefined;
   if (contactIds === undefined) return toSearch(filters, query);
   const groups: { filters: SearchFilter[] }[] = [];
@@ -214,9 +228,13 @@ export function contactSearch(filter: ContactFilter | null | undefined, contactI
   }
   const total = groups.reduce((sum, group) => sum + group.filters.length, 0);
   if (groups.length > CRM_LIMITS.searchFilterGroups || total > CRM_LIMITS.searchFiltersTotal) {
-    throw new GatewayError('BAD_USER_INPUT', 'This company has too many contacts to combine filter.companyId with other conditions; use companyId alone', {
-      fields: { 'filter.companyId': 'too many contacts to combine with other conditions' },
-    });
+    throw new GatewayError(
+      'BAD_USER_INPUT',
+      'This company has too many contacts to combine filter.companyId with other conditions; use companyId alone',
+      {
+        fields: { 'filter.companyId': 'too many contacts to combine with other conditions' },
+      },
+    );
   }
   const search = toSearch(filters, query);
   return { ...search, filterGroups: groups };
@@ -235,11 +253,14 @@ export function dealSearch(filter: DealFilter | null | undefined): PageRequest['
   const filters: SearchFilter[] = [];
   if (filter.stage) filters.push(enumFilter('dealstage', DEAL_STAGES, filter.stage));
   if (present(filter.stageRaw)) filters.push({ propertyName: 'dealstage', operator: 'EQ', value: filter.stageRaw.trim() });
-  if (present(filter.ownerId)) filters.push({ propertyName: 'hubspot_owner_id', operator: 'EQ', value: objectId('ownerId', filter.ownerId) });
+  if (present(filter.ownerId))
+    filters.push({ propertyName: 'hubspot_owner_id', operator: 'EQ', value: objectId('ownerId', filter.ownerId) });
   const from = filter.closeDateFrom ?? undefined;
   const to = filter.closeDateTo ?? undefined;
   if (from && to && from.getTime() > to.getTime()) {
-    throw new GatewayError('BAD_USER_INPUT', 'filter.closeDateFrom is after filter.closeDateTo', { fields: { 'filter.closeDateFrom': 'after closeDateTo' } });
+    throw new GatewayError('BAD_USER_INPUT', 'filter.closeDateFrom is after filter.closeDateTo', {
+      fields: { 'filter.closeDateFrom': 'after closeDateTo' },
+    });
   }
   // HubSpot compares datetime properties as epoch milliseconds.
   if (from) filters.push({ propertyName: 'closedate', operator: 'GTE', value: String(from.getTime()) });

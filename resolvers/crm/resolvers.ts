@@ -104,7 +104,8 @@ export const crmResolvers: Resolvers = {
       return crmConnection(loaders.crm.contactPage, { first, after }, contactSearch(filter, ids));
     },
     company: (_root, { id }, { loaders }) => required(loaders.crm.companies.load(id), 'companies'),
-    companies: (_root, { first, after, filter }, { loaders }) => crmConnection(loaders.crm.companyPage, { first, after }, companySearch(filter)),
+    companies: (_root, { first, after, filter }, { loaders }) =>
+      crmConnection(loaders.crm.companyPage, { first, after }, companySearch(filter)),
     deal: (_root, { id }, { loaders }) => required(loaders.crm.deals.load(id), 'deals'),
     deals: (_root, { first, after, filter }, { loaders }) => crmConnection(loaders.crm.dealPage, { first, after }, dealSearch(filter)),
     owner: (_root, { id }, { loaders }) => required(loaders.crm.owners.load(id), 'owners'),
@@ -159,7 +160,8 @@ export const crmResolvers: Resolvers = {
     pipeline: (deal) => deal.properties.pipeline,
     closeDate: (deal) => toInstant(deal.properties.closedate),
     company: (deal, _args, { loaders }) => primaryLinked(loaders.crm.dealCompanies, deal.id, loaders.crm.companies),
-    contacts: async (deal, _args, { loaders }) => present(await loaders.crm.contacts.loadMany(await linkedIds(loaders.crm.dealContacts, deal.id))),
+    contacts: async (deal, _args, { loaders }) =>
+      present(await loaders.crm.contacts.loadMany(await linkedIds(loaders.crm.dealContacts, deal.id))),
     owner: (deal, _args, { loaders }) => owner(loaders.crm, deal),
   },
 

@@ -29,7 +29,9 @@ export function resolveDevApiKey(options: { fromEnv?: string; dataDir: string })
   if (existsSync(path)) {
     const stored = readFileSync(path, 'utf8').trim();
     if (!DEV_KEY_SHAPE.test(stored)) {
-      throw new DevKeyError(`${path} does not hold a Switchboard API key — delete it to mint a new development key, or set SWITCHBOARD_DEV_KEY`);
+      throw new DevKeyError(
+        `${path} does not hold a Switchboard API key — delete it to mint a new development key, or set SWITCHBOARD_DEV_KEY`,
+      );
     }
     return { key: stored, source: 'stored', path };
   }

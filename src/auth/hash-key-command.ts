@@ -15,6 +15,9 @@ export function hashKeyCommand(args: readonly string[]): { ok: boolean; output: 
   if (!parsed.success) return { ok: false, output: parsed.error.issues.map((issue) => issue.message).join('\n') };
   return {
     ok: true,
-    output: [`API key (shown once; give it to the client): ${key}`, `SWITCHBOARD_API_KEYS entry (add it to the gateway's configuration): ${entry}`].join('\n'),
+    output: [
+      `API key (shown once; give it to the client): ${key}`,
+      `SWITCHBOARD_API_KEYS entry (add it to the gateway's configuration): ${entry}`,
+    ].join('\n'),
   };
 }

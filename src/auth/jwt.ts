@@ -27,8 +27,7 @@ export function createJwtVerifier(config: JwtConfig): JwtVerifier {
         requiredClaims: ['exp', 'sub'],
         ...(config.jwksUrl ? {} : { algorithms: [config.algorithm] }),
       };
-      const { payload } =
-        typeof key === 'function' ? await jwtVerify(token, key, options) : await jwtVerify(token, await key, options);
+      const { payload } = typeof key === 'function' ? await jwtVerify(token, key, options) : await jwtVerify(token, await key, options);
       return { id: `jwt:${payload.sub}`, kind: 'jwt', scopes: scopesFrom(payload[config.scopesClaim]) };
     },
   };
@@ -36,6 +35,7 @@ export function createJwtVerifier(config: JwtConfig): JwtVerifier {
 
 /** OAuth's space-separated `scope` string, or an array (`scp`, custom claims); unknown scopes are dropped. */
 function scopesFrom(claim: unknown): Set<Scope> {
-  const values = typeof claim === 'string' ? claim.split(/\s+/) : Array.isArray(claim) ? claim.filter((v): v is string => typeof v === 'string') : [];
+  const values =
+    typeof claim === 'string' ? claim.split(/\s+/) : Array.isArray(claim) ? claim.filter((v): v is string => typeof v === 'string') : [];
   return new Set(values.filter(isScope));
 }

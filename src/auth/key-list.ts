@@ -40,7 +40,8 @@ export const apiKeyList = z.string().transform((value, ctx) => {
   for (const [index, text] of texts.entries()) {
     const parsed = parseEntry(text, index);
     if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
-    else if (entries.some((e) => e.name === parsed.name)) ctx.addIssue({ code: 'custom', message: `the name ${parsed.name} is used twice` });
+    else if (entries.some((e) => e.name === parsed.name))
+      ctx.addIssue({ code: 'custom', message: `the name ${parsed.name} is used twice` });
     else entries.push(parsed);
   }
   return entries;

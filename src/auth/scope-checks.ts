@@ -66,7 +66,11 @@ export function mergeRequirements(perSubschema: readonly Map<string, string[]>[]
 }
 
 /** The check subscriptions run per delivered event (and resolvers may reuse): null when allowed. */
-export function forbiddenError(principal: Principal | undefined, coordinate: string, alternatives: readonly string[][]): GraphQLError | null {
+export function forbiddenError(
+  principal: Principal | undefined,
+  coordinate: string,
+  alternatives: readonly string[][],
+): GraphQLError | null {
   let lacking: string[] = [];
   for (const scopes of alternatives) {
     const missing = missingScopes(principal, scopes);

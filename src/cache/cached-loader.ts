@@ -111,10 +111,12 @@ export async function settleEach<V>(
   run: (task: () => Promise<V | null>) => Promise<V | null> = (task) => task(),
 ): Promise<Map<string, V | null | Error>> {
   const settled = await Promise.allSettled(ids.map((id) => run(() => fetchOne(id))));
-  return new Map(ids.map((id, index) => {
-    const outcome = settled[index];
-    return [id, outcome.status === 'fulfilled' ? outcome.value : asError(outcome.reason)] as const;
-  }));
+  return new Map(
+    ids.map((id, index) => {
+      const outcome = settled[index];
+      return [id, outcome.status === 'fulfilled' ? outcome.value : asError(outcome.reason)] as const;
+    }),
+  );
 }
 
 export interface CacheTarget<V> {
@@ -135,7 +137,10 @@ export async function primeCache<V>(target: CacheTarget<V>, entries: readonly (r
   const normalize = target.cacheKeyFn ?? ((id: string) => id);
   for (const [id, value] of entries) target.loader?.clear(id).prime(id, value);
   try {
-    await target.cache.setMany<V>(target.resource, entries.map(([id, value]) => [normalize(id), value] as const));
+    await target.cache.setMany<V>(
+      target.resource,
+      entries.map(([id, value]) => [normalize(id), value] as const),
+    );
   } catch {
     // Priming is an optimization; the next load fetches instead.
   }

@@ -202,7 +202,10 @@ function createKeyv(options: CacheStoreOptions): { keyv: Keyv; backend: 'memory'
   if (!options.redisUrl) {
     // No serializer: the store keeps the (frozen) objects themselves.
     const store = new LruMapStore(options.maxEntries, options.maxBytes);
-    return { keyv: new Keyv({ store, useKeyPrefix: false, namespace: undefined, serialize: undefined, deserialize: undefined }), backend: 'memory' };
+    return {
+      keyv: new Keyv({ store, useKeyPrefix: false, namespace: undefined, serialize: undefined, deserialize: undefined }),
+      backend: 'memory',
+    };
   }
   const redis = new KeyvRedis(
     {

@@ -271,7 +271,10 @@ async function invalidateCustomer(caches: SystemCaches, event: ChangeEvent): Pro
 }
 
 /** Billing entities owned by a customer, and the customer's id list for each. */
-const CUSTOMER_CHILDREN: Record<string, { record: string; list: string; /** search-backed, so update rather than drop */ lagging: boolean }> = {
+const CUSTOMER_CHILDREN: Record<
+  string,
+  { record: string; list: string; /** search-backed, so update rather than drop */ lagging: boolean }
+> = {
   invoice: { record: B.invoice, list: B.invoiceIdsByCustomer, lagging: true },
   charge: { record: B.charge, list: B.chargeIdsByCustomer, lagging: true },
   subscription: { record: B.subscription, list: B.subscriptionIdsByCustomer, lagging: false },
@@ -321,7 +324,12 @@ async function invalidateBilling(caches: SystemCaches, event: ChangeEvent): Prom
 }
 
 /** Keeps the ids written lately beside a search-backed list (see `recentResource`). */
-async function rememberRecent(cache: ResourceCache, listResource: string, key: string, change: { add?: string; remove?: string }): Promise<void> {
+async function rememberRecent(
+  cache: ResourceCache,
+  listResource: string,
+  key: string,
+  change: { add?: string; remove?: string },
+): Promise<void> {
   const resource = recentResource(listResource);
   const [current] = await peek<string[]>(cache, resource, [key]);
   const ids = (Array.isArray(current) ? current : []).filter((id) => id !== change.add && id !== change.remove);

@@ -9,7 +9,10 @@ export function createLogger(level: LogLevel = 'info', destination?: Destination
   const options = {
     level,
     base: { service: 'switchboard' },
-    redact: { paths: ['*.authorization', '*.Authorization', 'headers.authorization', '*.token', '*.apiKey', '*.credential'], censor: '[redacted]' },
+    redact: {
+      paths: ['*.authorization', '*.Authorization', 'headers.authorization', '*.token', '*.apiKey', '*.credential'],
+      censor: '[redacted]',
+    },
   };
   return destination ? pino(options, destination) : pino(options);
 }

@@ -33,7 +33,11 @@ export interface TraceReport {
 
 export class RequestTrace {
   private readonly calls: TracedCall[] = [];
-  private readonly cache: TraceReport['cache'] = { crm: { hits: 0, misses: 0 }, billing: { hits: 0, misses: 0 }, chat: { hits: 0, misses: 0 } };
+  private readonly cache: TraceReport['cache'] = {
+    crm: { hits: 0, misses: 0 },
+    billing: { hits: 0, misses: 0 },
+    chat: { hits: 0, misses: 0 },
+  };
 
   recordAttempt(event: UpstreamAttemptEvent): void {
     this.calls.push({

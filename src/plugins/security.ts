@@ -62,7 +62,10 @@ export function createSecurity(options: SecurityOptions): Security {
             message: 'Only trusted documents run here: send the document id, not the query text.',
             extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', http: { status: 400 } },
           },
-          keyNotFound: { message: 'Send the document hash in extensions.persistedQuery.sha256Hash.', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', http: { status: 400 } } },
+          keyNotFound: {
+            message: 'Send the document hash in extensions.persistedQuery.sha256Hash.',
+            extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', http: { status: 400 } },
+          },
         },
       }) as Plugin,
     );

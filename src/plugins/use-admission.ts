@@ -88,7 +88,13 @@ export function createAdmission(options: AdmissionOptions): Admission {
       reason === 'queue-full'
         ? `The gateway is at its limit of ${options.maxConcurrent} operations in flight and ${options.maxQueued} waiting; retry shortly.`
         : 'The operation waited for an execution slot until its deadline passed or its client went away; retry shortly.';
-    return { errors: [new GraphQLError(message, { extensions: { code: 'OVERLOADED', retryAfter: 1, http: { status: 503, headers: { 'retry-after': '1' } } } })] };
+    return {
+      errors: [
+        new GraphQLError(message, {
+          extensions: { code: 'OVERLOADED', retryAfter: 1, http: { status: 503, headers: { 'retry-after': '1' } } },
+        }),
+      ],
+    };
   }
 
   return {

@@ -56,7 +56,11 @@ export function foldConditions(
 ): DocumentNode {
   if (!mentionsConditions(document)) return document;
   const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
+  const operation = operationName
+    ? operations.find((o) => o.name?.value === operationName)
+    : operations.length === 1
+      ? operations[0]
+      : undefined;
   if (!operation) return document;
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], inputs ?? {});
   if (coerced.errors) return document;

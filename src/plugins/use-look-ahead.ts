@@ -17,7 +17,15 @@
  * nothing is read twice, and nothing is read that the operation does not ask for or may
  * not see. (A `contact(id:)` naming no contact costs that one search.)
  */
-import { type DocumentNode, type FieldNode, type FragmentDefinitionNode, getOperationAST, Kind, type SelectionSetNode, type ValueNode } from 'graphql';
+import {
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  getOperationAST,
+  Kind,
+  type SelectionSetNode,
+  type ValueNode,
+} from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { hasScopes } from '../auth/scopes.ts';
 import type { BillingLoaders, CustomerList } from '../connectors/billing/loaders.ts';
@@ -39,9 +47,17 @@ export function useLookAhead(): Plugin<GatewayContext> {
       if (!hasScopes(context.principal, ['billing:read'])) return;
       const plan = planOf(args.document, args.operationName ?? undefined);
       if (plan.pages) context.lookAhead.contactPages = plan.pages.lists;
-      const ids = plan.contacts.ids.map((node) => (node.kind === Kind.VARIABLE ? args.variableValues?.[node.name.value] : node.kind === Kind.STRING || node.kind === Kind.INT ? node.value : undefined));
+      const ids = plan.contacts.ids.map((node) =>
+        node.kind === Kind.VARIABLE
+          ? args.variableValues?.[node.name.value]
+          : node.kind === Kind.STRING || node.kind === Kind.INT
+            ? node.value
+            : undefined,
+      );
       // HubSpot record IDs are numeric; anything else is an error the CRM read reports.
-      const valid = ids.filter((id): id is string | number => (typeof id === 'string' || typeof id === 'number') && /^\d+$/.test(String(id))).map(String);
+      const valid = ids
+        .filter((id): id is string | number => (typeof id === 'string' || typeof id === 'number') && /^\d+$/.test(String(id)))
+        .map(String);
       if (valid.length > 0) context.loaders.billing.startCustomerLinks(valid, plan.contacts.lists);
     },
   };
@@ -54,7 +70,11 @@ export function lookAheadFromContacts(lookAhead: LookAhead, billing: BillingLoad
     if (!lists) return;
     // Failures surface where the billing subschema awaits the same lookups.
     for (const contact of contacts) billing.customerForContact({ id: contact.id, email: contact.properties.email }).catch(() => undefined);
-    if (lists.length > 0) billing.startCustomerLinks(contacts.map((contact) => contact.id), lists);
+    if (lists.length > 0)
+      billing.startCustomerLinks(
+        contacts.map((contact) => contact.id),
+        lists,
+      );
   };
 }
 
@@ -85,7 +105,8 @@ function planOf(document: DocumentNode, operationName: string | undefined): Plan
   if (plan) return plan;
   const operation = getOperationAST(document, operationName);
   const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  for (const definition of document.definitions)
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   const pageLists = new Set<CustomerList>();
   const contactLists = new Set<CustomerList>();
   let pages = false;
@@ -95,7 +116,8 @@ function planOf(document: DocumentNode, operationName: string | undefined): Plan
     const fields = fieldsOf(contact, fragments).filter((field) => CUSTOMER_FIELDS.has(field.name.value));
     for (const field of fields) {
       const onCustomer = field.name.value === 'billingCustomer' && field.selectionSet ? fieldsOf(field.selectionSet, fragments) : [];
-      for (const list of [field, ...onCustomer]) if (list.name.value === 'invoices' || list.name.value === 'subscriptions') lists.add(list.name.value);
+      for (const list of [field, ...onCustomer])
+        if (list.name.value === 'invoices' || list.name.value === 'subscriptions') lists.add(list.name.value);
     }
     return fields.length > 0;
   };
@@ -115,7 +137,9 @@ function planOf(document: DocumentNode, operationName: string | undefined): Plan
 function contactSets(connection: FieldNode, fragments: Fragments): SelectionSetNode[] {
   const sub = (field: FieldNode, name: string) =>
     field.selectionSet ? fieldsOf(field.selectionSet, fragments).filter((f) => f.name.value === name && f.selectionSet) : [];
-  return [...sub(connection, 'nodes'), ...sub(connection, 'edges').flatMap((edges) => sub(edges, 'node'))].map((field) => field.selectionSet!);
+  return [...sub(connection, 'nodes'), ...sub(connection, 'edges').flatMap((edges) => sub(edges, 'node'))].map(
+    (field) => field.selectionSet!,
+  );
 }
 
 /** The fields of one level of a selection set that every request selects, through inline fragments and fragment spreads. */

@@ -46,7 +46,12 @@ export function createRedisCounter(url: string, namespace: string): RateCounter 
       const t = Date.now();
       const start = t - (t % WINDOW_MS);
       const redisKey = `${namespace}:ratelimit:${key}:${start}`;
-      const [[incrError, count], [expireError]] = (await redis.multi().incr(redisKey).pexpire(redisKey, WINDOW_MS * 2).exec()) ?? [];
+      const [[incrError, count], [expireError]] =
+        (await redis
+          .multi()
+          .incr(redisKey)
+          .pexpire(redisKey, WINDOW_MS * 2)
+          .exec()) ?? [];
       if (incrError || expireError) throw incrError ?? expireError;
       return { count: Number(count), resetMs: start + WINDOW_MS - t };
     },

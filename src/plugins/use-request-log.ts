@@ -18,7 +18,13 @@ import { requestLogger, setOperationName } from '../observability/request-log.ts
 
 type Level = 'info' | 'warn' | 'error';
 
-const UPSTREAM_TROUBLE = new Set(['UPSTREAM_UNAVAILABLE', 'UPSTREAM_TIMEOUT', 'UPSTREAM_BAD_RESPONSE', 'WRITE_OUTCOME_UNKNOWN', 'OVERLOADED']);
+const UPSTREAM_TROUBLE = new Set([
+  'UPSTREAM_UNAVAILABLE',
+  'UPSTREAM_TIMEOUT',
+  'UPSTREAM_BAD_RESPONSE',
+  'WRITE_OUTCOME_UNKNOWN',
+  'OVERLOADED',
+]);
 const OPERATOR_MUST_ACT = new Set(['UPSTREAM_AUTH_FAILED', 'INTERNAL_SERVER_ERROR']);
 const RANK: Record<Level, number> = { info: 0, warn: 1, error: 2 };
 /** At most this many errors are listed in the line (a page of 500 failed rows is still one short line). */
@@ -55,7 +61,12 @@ export function logOutcome(log: Logger, errors: readonly unknown[]): void {
   for (const error of errors) {
     const extensions = (error as GraphQLError).extensions ?? {};
     // graphql-js's own request errors (syntax, validation) come without a code until hygiene names them.
-    const code = typeof extensions.code === 'string' ? extensions.code : error instanceof GraphQLError && !error.path ? 'GRAPHQL_REQUEST_ERROR' : undefined;
+    const code =
+      typeof extensions.code === 'string'
+        ? extensions.code
+        : error instanceof GraphQLError && !error.path
+          ? 'GRAPHQL_REQUEST_ERROR'
+          : undefined;
     const errorLevel = levelOf(code, extensions.service);
     if (RANK[errorLevel] > RANK[level]) level = errorLevel;
     if (cause === undefined && error instanceof GraphQLError) cause = maskedCauses.get(error);
@@ -64,7 +75,8 @@ export function logOutcome(log: Logger, errors: readonly unknown[]): void {
     }
   }
   const codes = [...new Set(listed.map((e) => e.code))];
-  const message = level === 'info' ? 'request failed: client error' : level === 'warn' ? 'request failed: upstream trouble' : 'request failed';
+  const message =
+    level === 'info' ? 'request failed: client error' : level === 'warn' ? 'request failed: upstream trouble' : 'request failed';
   log[level]({ codes, errorCount: errors.length, errors: listed, ...(cause === undefined ? {} : { err: cause }) }, message);
 }
 

@@ -60,7 +60,17 @@ const FIELD_RESOURCE: Readonly<Record<string, string>> = {
 /** The types a change in each system can alter: its own, and those that link into it. */
 const AFFECTED_TYPES: Readonly<Record<SystemName, readonly string[]>> = {
   crm: ['Contact', 'Company', 'Deal', 'Owner', 'Customer', 'ChatUser'],
-  billing: ['Customer', 'CustomerMetadataEntry', 'Invoice', 'InvoiceLineItem', 'BillingSubscription', 'SubscriptionItem', 'Charge', 'Contact', 'Company'],
+  billing: [
+    'Customer',
+    'CustomerMetadataEntry',
+    'Invoice',
+    'InvoiceLineItem',
+    'BillingSubscription',
+    'SubscriptionItem',
+    'Charge',
+    'Contact',
+    'Company',
+  ],
   chat: ['ChatUser', 'Channel', 'Message', 'Owner'],
 };
 
@@ -170,7 +180,17 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     },
     invalidate: (entities) => store.invalidate(entities),
   };
-  const cacheKey = ({ documentString, variableValues, operationName, sessionId }: { documentString: string; variableValues?: unknown; operationName?: string | null; sessionId?: string | null }) => {
+  const cacheKey = ({
+    documentString,
+    variableValues,
+    operationName,
+    sessionId,
+  }: {
+    documentString: string;
+    variableValues?: unknown;
+    operationName?: string | null;
+    sessionId?: string | null;
+  }) => {
     const key = createHash('sha256')
       .update(JSON.stringify([documentString, variableValues ?? null, operationName ?? null, sessionId ?? null]))
       .digest('base64url');
@@ -238,7 +258,8 @@ function coalescing(currentEpoch: () => number): Plugin {
     onExecute({ args, executeFn, setExecuteFn }) {
       const request = (args.contextValue as { request?: Request }).request;
       const principal = request && principalOf(request);
-      if (!request || !principal || wantsTrace(request) || getOperationAST(args.document, args.operationName)?.operation !== 'query') return;
+      if (!request || !principal || wantsTrace(request) || getOperationAST(args.document, args.operationName)?.operation !== 'query')
+        return;
       let documentId = documentIds.get(args.document);
       if (documentId === undefined) documentIds.set(args.document, (documentId = nextDocumentId++));
       const key = JSON.stringify([documentId, args.operationName ?? null, args.variableValues ?? null, [...principal.scopes].sort()]);

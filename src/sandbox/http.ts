@@ -448,7 +448,9 @@ export class SandboxServer {
         return { status: 200, body: { ok: true, system: this.system } };
       case 'POST script': {
         const responses = (body as { responses?: unknown } | undefined)?.responses;
-        const valid = Array.isArray(responses) && responses.every((r) => typeof r === 'object' && r !== null && Number.isInteger((r as SandboxResponse).status));
+        const valid =
+          Array.isArray(responses) &&
+          responses.every((r) => typeof r === 'object' && r !== null && Number.isInteger((r as SandboxResponse).status));
         if (!valid) return { status: 400, body: { error: 'expected { "responses": [{ "status": 503, "headers": {…}, "body": … }, …] }' } };
         this.script(responses as SandboxResponse[]);
         return { status: 200, body: { ok: true, queued: this.scripted.length } };
@@ -475,7 +477,8 @@ function validateKnobs(body: unknown): string | null {
     if (key === 'outage') {
       if (!['none', 'refuse', 'hang'].includes(value as string)) return 'outage must be none, refuse or hang';
     } else if (key === 'corrupt') {
-      if (!['none', 'html', 'truncate', 'drop-field', 'wrong-type'].includes(value as string)) return 'corrupt must be none, html, truncate, drop-field or wrong-type';
+      if (!['none', 'html', 'truncate', 'drop-field', 'wrong-type'].includes(value as string))
+        return 'corrupt must be none, html, truncate, drop-field or wrong-type';
     } else if (Object.hasOwn(DEFAULT_KNOBS, key) || key === 'rateLimitForMs') {
       if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return `${key} must be a non-negative number`;
     } else return `unknown knob '${key}'`;

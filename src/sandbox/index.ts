@@ -62,7 +62,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           ? createBillingEmulator(world, { apiKey: SANDBOX_CREDENTIALS.billing })
           : createChatEmulator(world, { token: SANDBOX_CREDENTIALS.chat });
     webhooks.set(system, attachWebhooks(vendor));
-    servers.set(system, new SandboxServer(vendor, { knobs: { ...DEFAULT_SYSTEM_KNOBS[system], ...options.knobs, ...options.systemKnobs?.[system] }, peers }));
+    servers.set(
+      system,
+      new SandboxServer(vendor, { knobs: { ...DEFAULT_SYSTEM_KNOBS[system], ...options.knobs, ...options.systemKnobs?.[system] }, peers }),
+    );
   }
   const urls: Partial<Record<SystemName, string>> = {};
   try {

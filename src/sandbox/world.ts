@@ -88,8 +88,25 @@ export interface SeedCompany {
   updatedAt: number;
 }
 
-export const LIFECYCLE_STAGES = ['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', 'opportunity', 'customer', 'evangelist', 'other'] as const;
-export const DEAL_STAGES = ['appointmentscheduled', 'qualifiedtobuy', 'presentationscheduled', 'decisionmakerboughtin', 'contractsent', 'closedwon', 'closedlost'] as const;
+export const LIFECYCLE_STAGES = [
+  'subscriber',
+  'lead',
+  'marketingqualifiedlead',
+  'salesqualifiedlead',
+  'opportunity',
+  'customer',
+  'evangelist',
+  'other',
+] as const;
+export const DEAL_STAGES = [
+  'appointmentscheduled',
+  'qualifiedtobuy',
+  'presentationscheduled',
+  'decisionmakerboughtin',
+  'contractsent',
+  'closedwon',
+  'closedlost',
+] as const;
 
 export interface SeedContact {
   id: string;
@@ -161,22 +178,215 @@ export interface World {
 /** 2026-11-01T00:00:00Z: a fixed anchor keeps the world byte-identical across runs. */
 export const DEFAULT_WORLD_NOW = Date.UTC(2026, 10, 1);
 
-const FIRST = ['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Donald', 'Margaret', 'Ken', 'Dennis', 'Radia', 'Frances', 'John', 'Hedy', 'Katherine', 'Tim', 'Linus', 'Guido', 'Anita', 'Shafi', 'Leslie', 'Niklaus', 'Sophie', 'Yukihiro', 'Bjarne', 'Mary', 'Jean', 'Adele', 'Carol', 'Evelyn', 'Hal', 'Ivan', 'Joan', 'Karen', 'Lynn', 'Marvin', 'Nancy', 'Olga', 'Peter', 'Quinn', 'Rosa', 'Sam', 'Tara', 'Uma', 'Victor', 'Wendy', 'Xavier', 'Yara', 'Zoe', 'Amir', 'Bea', 'Chen', 'Dara', 'Emeka', 'Farah', 'Goran', 'Hana', 'Ines', 'Jonas', 'Kiri', 'Lena'];
-const LAST = ['Lovelace', 'Hopper', 'Turing', 'Dijkstra', 'Liskov', 'Knuth', 'Hamilton', 'Thompson', 'Ritchie', 'Perlman', 'Allen', 'Backus', 'Lamarr', 'Johnson', 'Berners-Lee', 'Torvalds', 'van Rossum', 'Borg', 'Goldwasser', 'Lamport', 'Wirth', 'Wilson', 'Matsumoto', 'Stroustrup', 'Keller', 'Sammet', 'Goldberg', 'Shaw', 'Boyd', 'Abelson', 'Sutherland', 'Clarke', 'Jones', 'Conway', 'Minsky', 'Lynch', 'Petrova', 'Naur', 'Okafor', 'Silva', 'Nguyen', 'Patel', 'Kim', 'Garcia', 'Müller', 'Rossi', 'Novak', 'Haddad', 'Tanaka', 'Larsen'];
-const COMPANY_A = ['Acme', 'Globex', 'Initech', 'Umbrella', 'Stark', 'Wayne', 'Tyrell', 'Cyberdyne', 'Soylent', 'Hooli', 'Pied', 'Vandelay', 'Wonka', 'Aperture', 'Black Mesa', 'Massive', 'Nakatomi', 'Oscorp', 'Prestige', 'Rekall', 'Sirius', 'Monarch', 'Virtucon', 'Zorg', 'Gringotts', 'Dunder', 'Bluth', 'Kramerica', 'Sterling', 'Octan'];
-const COMPANY_B = ['Robotics', 'Analytics', 'Logistics', 'Foods', 'Labs', 'Systems', 'Dynamics', 'Media', 'Energy', 'Health', 'Capital', 'Works', 'Networks', 'Studios', 'Industries'];
-const INDUSTRIES = ['COMPUTER_SOFTWARE', 'FINANCIAL_SERVICES', 'HOSPITAL_HEALTH_CARE', 'RETAIL', 'LOGISTICS_AND_SUPPLY_CHAIN', 'MARKETING_AND_ADVERTISING', 'RENEWABLES_ENVIRONMENT', 'FOOD_BEVERAGES'];
-const CITIES: readonly [string, string][] = [['Berlin', 'Germany'], ['Lisbon', 'Portugal'], ['Austin', 'United States'], ['Toronto', 'Canada'], ['Nairobi', 'Kenya'], ['Singapore', 'Singapore'], ['Sydney', 'Australia'], ['São Paulo', 'Brazil'], ['Dublin', 'Ireland'], ['Tokyo', 'Japan']];
-const TITLES = ['CEO', 'CTO', 'VP Engineering', 'Head of Finance', 'Procurement Manager', 'Product Manager', 'Office Manager', 'Data Analyst', 'Operations Lead', 'Founder'];
+const FIRST = [
+  'Ada',
+  'Grace',
+  'Alan',
+  'Edsger',
+  'Barbara',
+  'Donald',
+  'Margaret',
+  'Ken',
+  'Dennis',
+  'Radia',
+  'Frances',
+  'John',
+  'Hedy',
+  'Katherine',
+  'Tim',
+  'Linus',
+  'Guido',
+  'Anita',
+  'Shafi',
+  'Leslie',
+  'Niklaus',
+  'Sophie',
+  'Yukihiro',
+  'Bjarne',
+  'Mary',
+  'Jean',
+  'Adele',
+  'Carol',
+  'Evelyn',
+  'Hal',
+  'Ivan',
+  'Joan',
+  'Karen',
+  'Lynn',
+  'Marvin',
+  'Nancy',
+  'Olga',
+  'Peter',
+  'Quinn',
+  'Rosa',
+  'Sam',
+  'Tara',
+  'Uma',
+  'Victor',
+  'Wendy',
+  'Xavier',
+  'Yara',
+  'Zoe',
+  'Amir',
+  'Bea',
+  'Chen',
+  'Dara',
+  'Emeka',
+  'Farah',
+  'Goran',
+  'Hana',
+  'Ines',
+  'Jonas',
+  'Kiri',
+  'Lena',
+];
+const LAST = [
+  'Lovelace',
+  'Hopper',
+  'Turing',
+  'Dijkstra',
+  'Liskov',
+  'Knuth',
+  'Hamilton',
+  'Thompson',
+  'Ritchie',
+  'Perlman',
+  'Allen',
+  'Backus',
+  'Lamarr',
+  'Johnson',
+  'Berners-Lee',
+  'Torvalds',
+  'van Rossum',
+  'Borg',
+  'Goldwasser',
+  'Lamport',
+  'Wirth',
+  'Wilson',
+  'Matsumoto',
+  'Stroustrup',
+  'Keller',
+  'Sammet',
+  'Goldberg',
+  'Shaw',
+  'Boyd',
+  'Abelson',
+  'Sutherland',
+  'Clarke',
+  'Jones',
+  'Conway',
+  'Minsky',
+  'Lynch',
+  'Petrova',
+  'Naur',
+  'Okafor',
+  'Silva',
+  'Nguyen',
+  'Patel',
+  'Kim',
+  'Garcia',
+  'Müller',
+  'Rossi',
+  'Novak',
+  'Haddad',
+  'Tanaka',
+  'Larsen',
+];
+const COMPANY_A = [
+  'Acme',
+  'Globex',
+  'Initech',
+  'Umbrella',
+  'Stark',
+  'Wayne',
+  'Tyrell',
+  'Cyberdyne',
+  'Soylent',
+  'Hooli',
+  'Pied',
+  'Vandelay',
+  'Wonka',
+  'Aperture',
+  'Black Mesa',
+  'Massive',
+  'Nakatomi',
+  'Oscorp',
+  'Prestige',
+  'Rekall',
+  'Sirius',
+  'Monarch',
+  'Virtucon',
+  'Zorg',
+  'Gringotts',
+  'Dunder',
+  'Bluth',
+  'Kramerica',
+  'Sterling',
+  'Octan',
+];
+const COMPANY_B = [
+  'Robotics',
+  'Analytics',
+  'Logistics',
+  'Foods',
+  'Labs',
+  'Systems',
+  'Dynamics',
+  'Media',
+  'Energy',
+  'Health',
+  'Capital',
+  'Works',
+  'Networks',
+  'Studios',
+  'Industries',
+];
+const INDUSTRIES = [
+  'COMPUTER_SOFTWARE',
+  'FINANCIAL_SERVICES',
+  'HOSPITAL_HEALTH_CARE',
+  'RETAIL',
+  'LOGISTICS_AND_SUPPLY_CHAIN',
+  'MARKETING_AND_ADVERTISING',
+  'RENEWABLES_ENVIRONMENT',
+  'FOOD_BEVERAGES',
+];
+const CITIES: readonly [string, string][] = [
+  ['Berlin', 'Germany'],
+  ['Lisbon', 'Portugal'],
+  ['Austin', 'United States'],
+  ['Toronto', 'Canada'],
+  ['Nairobi', 'Kenya'],
+  ['Singapore', 'Singapore'],
+  ['Sydney', 'Australia'],
+  ['São Paulo', 'Brazil'],
+  ['Dublin', 'Ireland'],
+  ['Tokyo', 'Japan'],
+];
+const TITLES = [
+  'CEO',
+  'CTO',
+  'VP Engineering',
+  'Head of Finance',
+  'Procurement Manager',
+  'Product Manager',
+  'Office Manager',
+  'Data Analyst',
+  'Operations Lead',
+  'Founder',
+];
 const TZS = ['Europe/Berlin', 'Europe/Lisbon', 'America/Chicago', 'America/Toronto', 'Africa/Nairobi', 'Asia/Singapore'];
 
-const slug = (s: string) => s.toLowerCase().normalize('NFD').replace(/[^a-z0-9]+/g, '');
+const slug = (s: string) =>
+  s
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/[^a-z0-9]+/g, '');
 
 export function createWorld(options: WorldOptions = {}): World {
   const seed = options.seed ?? 42;
   const now = options.now ?? DEFAULT_WORLD_NOW;
-  const size: WorldSize =
-    typeof options.size === 'number' ? worldSizeFor(options.size) : { ...DEFAULT_WORLD_SIZE, ...options.size };
+  const size: WorldSize = typeof options.size === 'number' ? worldSizeFor(options.size) : { ...DEFAULT_WORLD_SIZE, ...options.size };
   const root = new Prng(seed);
   const rnd = root.fork('world');
   const twoYears = 730 * 86_400_000;

@@ -43,7 +43,11 @@ export interface IdempotencyStore {
 export function createIdempotencyStore(sql: () => Promise<SqlClient>, schema: string, leaseMs: number, dialect: Dialect): IdempotencyStore {
   const table = dialect.table(schema, 'idempotency_keys');
   const { now, json } = dialect;
-  const read = <S, R>(row: KeyRow) => ({ ...row, state: dialect.readJson(row.state) as S | null, result: dialect.readJson(row.result) as R });
+  const read = <S, R>(row: KeyRow) => ({
+    ...row,
+    state: dialect.readJson(row.state) as S | null,
+    result: dialect.readJson(row.result) as R,
+  });
 
   return {
     async claim<S, R>(key: string, operation: string, requestHash: string): Promise<Claim<S, R>> {

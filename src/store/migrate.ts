@@ -69,7 +69,9 @@ export async function followWorld(sql: SqlClient, schema: string, world: string)
     if (row?.value === world) return false;
     await query(`DELETE FROM ${t('idempotency_keys')}`);
     await query(`DELETE FROM ${t('audit_log')}`);
-    await query(`INSERT INTO ${t('store_meta')} (key, value) VALUES ('world', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [world]);
+    await query(`INSERT INTO ${t('store_meta')} (key, value) VALUES ('world', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [
+      world,
+    ]);
     return row !== undefined;
   });
 }

@@ -22,7 +22,21 @@
  * in tens of milliseconds instead of seconds, and adds tens of MB to the process instead
  * of 300–650 MB.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, truncateSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  truncateSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { Database, SqlValue } from 'sql.js';
 import { SQLITE } from './dialect.ts';
@@ -51,7 +65,8 @@ export function createSqliteClient(dir: string): SqlClient {
     });
     return opening;
   };
-  const query: SqlClient['query'] = async <Row extends object>(text: string, params: readonly unknown[] = []) => (await open()).query<Row>(text, params);
+  const query: SqlClient['query'] = async <Row extends object>(text: string, params: readonly unknown[] = []) =>
+    (await open()).query<Row>(text, params);
   return {
     kind: 'sqlite',
     dialect: SQLITE,
@@ -223,7 +238,9 @@ function lock(dir: string): void {
   try {
     const holder = Number(readFileSync(file, 'utf8'));
     if (Number.isInteger(holder) && holder !== process.pid && alive(holder)) {
-      throw new Error(`the embedded store in ${dir} is in use by process ${holder}: run one process per data directory, or set DATABASE_URL`);
+      throw new Error(
+        `the embedded store in ${dir} is in use by process ${holder}: run one process per data directory, or set DATABASE_URL`,
+      );
     }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;

@@ -26,7 +26,8 @@ type Context = GatewayContext;
 
 const changedKeys = (event: ChangeEvent) => Object.keys(event.previous ?? {});
 /** Unknown previous values (a gateway write that did not say) count as "may have changed". */
-const mayHaveChanged = (event: ChangeEvent, field: string) => event.action === 'created' || event.previous === undefined || changedKeys(event).includes(field);
+const mayHaveChanged = (event: ChangeEvent, field: string) =>
+  event.action === 'created' || event.previous === undefined || changedKeys(event).includes(field);
 
 /** Resolves one event in a renewed context, whose deadline is released when the event is resolved. */
 async function inFreshContext<T>(context: Context, resolve: (fresh: Context) => T | Promise<T>): Promise<T> {
@@ -45,12 +46,20 @@ function field(
   rootArgs: (event: ChangeEvent) => Record<string, unknown>,
 ) {
   return {
-    subscribe: (_root: unknown, args: Record<string, unknown>, context: Context) => filteredChanges(context.changes, (event) => match(event, args)),
+    subscribe: (_root: unknown, args: Record<string, unknown>, context: Context) =>
+      filteredChanges(context.changes, (event) => match(event, args)),
     resolve: (event: ChangeEvent, _args: unknown, context: Context, info: GraphQLResolveInfo) =>
       // Through the whole gateway schema's own root field: its stitched resolver fetches the
       // record from the owning system and merges the linked fields from the others.
       inFreshContext(context, (fresh) =>
-        delegateToSchema({ schema: info.schema, operation: 'query' as never, fieldName: rootField, args: rootArgs(event), context: fresh, info }),
+        delegateToSchema({
+          schema: info.schema,
+          operation: 'query' as never,
+          fieldName: rootField,
+          args: rootArgs(event),
+          context: fresh,
+          info,
+        }),
       ),
   };
 }
@@ -65,7 +74,12 @@ export function createSubscriptionResolvers() {
       ),
       dealStageChanged: field(
         'deal',
-        (e, args) => e.system === 'crm' && e.entity === 'deal' && e.action !== 'deleted' && (e.action === 'created' || (e.action === 'updated' && mayHaveChanged(e, 'dealstage'))) && (args.id == null || args.id === e.id),
+        (e, args) =>
+          e.system === 'crm' &&
+          e.entity === 'deal' &&
+          e.action !== 'deleted' &&
+          (e.action === 'created' || (e.action === 'updated' && mayHaveChanged(e, 'dealstage'))) &&
+          (args.id == null || args.id === e.id),
         (e) => ({ id: e.id }),
       ),
       invoiceStatusChanged: field(
@@ -80,8 +94,12 @@ export function createSubscriptionResolvers() {
       ),
       messagePosted: {
         subscribe: (_root: unknown, args: Record<string, unknown>, context: Context) =>
-          filteredChanges(context.changes, (e) => e.system === 'chat' && e.entity === 'message' && e.action === 'created' && e.related?.channel === args.channel),
-        resolve: (event: ChangeEvent, _args: unknown, context: Context, info: GraphQLResolveInfo) => inFreshContext(context, (fresh) => resolveMessage(event, fresh, info)),
+          filteredChanges(
+            context.changes,
+            (e) => e.system === 'chat' && e.entity === 'message' && e.action === 'created' && e.related?.channel === args.channel,
+          ),
+        resolve: (event: ChangeEvent, _args: unknown, context: Context, info: GraphQLResolveInfo) =>
+          inFreshContext(context, (fresh) => resolveMessage(event, fresh, info)),
       },
     },
   };
@@ -106,7 +124,10 @@ async function resolveMessage(event: ChangeEvent, context: GatewayContext, info:
         {
           kind: Kind.FIELD,
           name: { kind: Kind.NAME, value: 'nodes' },
-          selectionSet: { kind: Kind.SELECTION_SET, selections: [{ kind: Kind.FIELD, name: { kind: Kind.NAME, value: 'ts' } }, ...original.selectionSet.selections] },
+          selectionSet: {
+            kind: Kind.SELECTION_SET,
+            selections: [{ kind: Kind.FIELD, name: { kind: Kind.NAME, value: 'ts' } }, ...original.selectionSet.selections],
+          },
         },
       ],
     },

@@ -42,7 +42,13 @@ export function attachGraphQLWs(server: Server, yoga: FetchingServer): WebSocket
         const authorization = typeof fromParams === 'string' ? fromParams : ctx.extra.request.headers.authorization;
         const forwarded: Forwarded = { body: JSON.stringify(payload), authorization };
         // The yoga pipeline validates; graphql-ws only needs the document to pick execute or subscribe.
-        return { schema: UNUSED_SCHEMA, document, contextValue: forwarded, variableValues: payload.variables ?? undefined, operationName: payload.operationName ?? undefined };
+        return {
+          schema: UNUSED_SCHEMA,
+          document,
+          contextValue: forwarded,
+          variableValues: payload.variables ?? undefined,
+          operationName: payload.operationName ?? undefined,
+        };
       },
       execute: (args) => forward(yoga, args),
       subscribe: (args) => forward(yoga, args),
@@ -79,9 +85,15 @@ function sseResults(stream: ReadableStream<Uint8Array>): AsyncIterableIterator<E
           const block = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
           const lines = block.split('\n');
-          const event = lines.find((l) => l.startsWith('event:'))?.slice(6).trim();
+          const event = lines
+            .find((l) => l.startsWith('event:'))
+            ?.slice(6)
+            .trim();
           if (event === 'complete') return done();
-          const data = lines.filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trim()).join('\n');
+          const data = lines
+            .filter((l) => l.startsWith('data:'))
+            .map((l) => l.slice(5).trim())
+            .join('\n');
           if (event === 'next' && data) return { done: false, value: revive(JSON.parse(data) as WireResult) };
           continue;
         }

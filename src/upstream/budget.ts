@@ -136,7 +136,12 @@ export function createMemoryWindowStore(): WindowStore {
   // Only the latest `limit` ended calls can ever decide a grant.
   const trim = (state: WindowState, limit: BudgetLimit) => {
     if (state.ended.size <= limit.limit) return;
-    const keep = new Set([...state.ended].sort((a, b) => b[1] - a[1]).slice(0, limit.limit).map(([id]) => id));
+    const keep = new Set(
+      [...state.ended]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, limit.limit)
+        .map(([id]) => id),
+    );
     for (const id of state.ended.keys()) if (!keep.has(id)) state.ended.delete(id);
   };
   return {
@@ -312,7 +317,10 @@ export function createQuotaBudget(options: QuotaBudgetOptions): QuotaBudget {
   const keyOf = (bucket: string) => `${system}:${options.scope}:${bucket}`;
   const storeFailed = (error: unknown) => {
     fallbackUntil = Date.now() + STORE_COOL_DOWN_MS;
-    logger?.warn({ system, err: error instanceof Error ? error.message : String(error) }, 'quota budget store failed; metering in memory for a while');
+    logger?.warn(
+      { system, err: error instanceof Error ? error.message : String(error) },
+      'quota budget store failed; metering in memory for a while',
+    );
   };
 
   return {

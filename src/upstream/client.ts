@@ -49,14 +49,7 @@ import {
 import type { Logger } from 'pino';
 import { Pool, type Dispatcher } from 'undici';
 import { GatewayError, isGatewayError } from '../errors.ts';
-import type {
-  QueryValue,
-  SystemName,
-  UpstreamClient,
-  UpstreamRequest,
-  UpstreamResponse,
-  VendorProfile,
-} from './types.ts';
+import type { QueryValue, SystemName, UpstreamClient, UpstreamRequest, UpstreamResponse, VendorProfile } from './types.ts';
 import type { UpstreamAttemptEvent } from './types.ts';
 import type { QuotaBudget } from './budget.ts';
 import { createCoalescer } from './coalesce.ts';
@@ -315,9 +308,10 @@ export function createUpstreamClient(options: UpstreamClientOptions): ResilientU
     const waitMs = profile.retryAfterMs?.(response);
     let error: GatewayError;
     if (status === 429) {
-      const base = classified?.code === 'RATE_LIMITED'
-        ? classified
-        : new GatewayError('RATE_LIMITED', `${label} rate limit reached`, { service: system, upstreamStatus: status });
+      const base =
+        classified?.code === 'RATE_LIMITED'
+          ? classified
+          : new GatewayError('RATE_LIMITED', `${label} rate limit reached`, { service: system, upstreamStatus: status });
       // No wait hint (Stripe, HubSpot without policy headers): 1 s is the honest minimum.
       error = withDetails(base, system, waitMs === undefined ? (base.retryAfter ?? 1) : toSeconds(waitMs));
     } else if (classified) {
@@ -493,7 +487,8 @@ export function createUpstreamClient(options: UpstreamClientOptions): ResilientU
       .catch((error: unknown) => {
         const callerError = toCallerError(error);
         // Attempts record their own failures; these never reached an attempt.
-        const fastFailure = error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError || error instanceof BulkheadRejectedError;
+        const fastFailure =
+          error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError || error instanceof BulkheadRejectedError;
         if (fastFailure && isGatewayError(callerError)) {
           lastError = { code: callerError.code, message: callerError.message, route: request.route, at: new Date().toISOString() };
         }
@@ -516,7 +511,12 @@ export function createUpstreamClient(options: UpstreamClientOptions): ResilientU
     if (!key || !coalescer) return (await execute(request)) as UpstreamResponse<T>;
     const startedAt = performance.now();
     const { value, shared } = await coalescer
-      .run(key, request.signal, (signal) => execute({ ...request, signal }), () => callerCancelled(request.signal!))
+      .run(
+        key,
+        request.signal,
+        (signal) => execute({ ...request, signal }),
+        () => callerCancelled(request.signal!),
+      )
       .catch((error: unknown) => {
         reportJoined(request, startedAt, isGatewayError(error) ? error.code : 'error');
         return Promise.reject(error);

@@ -20,7 +20,12 @@ export interface Coalescer {
    * Runs `call` once per `key` at a time. `shared` tells a caller whether it joined a call
    * another caller started. `onAbort` builds the error a caller sees when its signal aborts.
    */
-  run<T>(key: string, signal: AbortSignal | undefined, call: (signal: AbortSignal) => Promise<T>, onAbort: () => unknown): Promise<{ value: T; shared: boolean }>;
+  run<T>(
+    key: string,
+    signal: AbortSignal | undefined,
+    call: (signal: AbortSignal) => Promise<T>,
+    onAbort: () => unknown,
+  ): Promise<{ value: T; shared: boolean }>;
   readonly inFlight: number;
 }
 

@@ -31,7 +31,9 @@ export function createRequestDeadline(ms: number, parent?: AbortSignal, message?
   setMaxListeners(0, controller.signal);
   const deadlineAt = Date.now() + ms;
   const timer = setTimeout(() => {
-    controller.abort(new GatewayError('UPSTREAM_TIMEOUT', message ?? `The request deadline of ${ms} ms passed before the upstream answered`));
+    controller.abort(
+      new GatewayError('UPSTREAM_TIMEOUT', message ?? `The request deadline of ${ms} ms passed before the upstream answered`),
+    );
   }, ms);
   timer.unref();
   const onParentAbort = () => controller.abort(parent?.reason);

@@ -24,7 +24,9 @@ export interface ResilienceOptions {
 }
 
 export interface Resilience {
-  clientOptions(system: SystemName): Pick<UpstreamClientOptions, 'bulkhead' | 'bulkheadQueue' | 'breakerThreshold' | 'breakerHalfOpenMs' | 'budget'>;
+  clientOptions(
+    system: SystemName,
+  ): Pick<UpstreamClientOptions, 'bulkhead' | 'bulkheadQueue' | 'breakerThreshold' | 'breakerHalfOpenMs' | 'budget'>;
   close(): Promise<void>;
 }
 
@@ -50,7 +52,15 @@ export function createResilience(options: ResilienceOptions): Resilience {
       const configured = settings.budgets[system];
       const override = configured ?? (config.sandboxSystems.includes(system) ? 'off' : undefined);
       const credential = options.upstreams[system].credential;
-      budget = createQuotaBudget({ system, scope: credentialScope(credential), credential, override, store, maxWaitMs: settings.budgetMaxWaitMs, logger });
+      budget = createQuotaBudget({
+        system,
+        scope: credentialScope(credential),
+        credential,
+        override,
+        store,
+        maxWaitMs: settings.budgetMaxWaitMs,
+        logger,
+      });
       budgets.set(system, budget);
     }
     return budget;

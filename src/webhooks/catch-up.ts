@@ -71,20 +71,44 @@ export async function catchUp(options: CatchUpOptions, now = Date.now()): Promis
     for (const { type, entity, property } of CRM_TYPES) {
       let after: string | undefined;
       do {
-        const page = await options.crm.searchObjects(type, { filterGroups: [{ filters: [{ propertyName: property, operator: 'GT', value: String(crmSince) }] }], limit: 100, after });
+        const page = await options.crm.searchObjects(type, {
+          filterGroups: [{ filters: [{ propertyName: property, operator: 'GT', value: String(crmSince) }] }],
+          limit: 100,
+          after,
+        });
         for (const record of page.records) {
           const at = Date.parse(record.updatedAt);
-          found.push({ eventId: `hubspot-catch-up:${entity}:${record.id}:${at}`, system: 'crm', entity, id: record.id, action: 'updated', occurredAt: at, source: 'catch-up' });
+          found.push({
+            eventId: `hubspot-catch-up:${entity}:${record.id}:${at}`,
+            system: 'crm',
+            entity,
+            id: record.id,
+            action: 'updated',
+            occurredAt: at,
+            source: 'catch-up',
+          });
         }
         after = page.after ?? undefined;
       } while (after && Number(after) < CRM_SEARCH_CAP);
       after = undefined;
       do {
-        const page: Awaited<ReturnType<CrmConnector['listObjects']>> = await options.crm.listObjects(type, { limit: 100, after, archived: true });
+        const page: Awaited<ReturnType<CrmConnector['listObjects']>> = await options.crm.listObjects(type, {
+          limit: 100,
+          after,
+          archived: true,
+        });
         for (const record of page.records) {
           const at = record.archivedAt ? Date.parse(record.archivedAt) : Number.NaN;
           if (!(at > crmSince)) continue;
-          found.push({ eventId: `hubspot-catch-up:${entity}:${record.id}:archived:${at}`, system: 'crm', entity, id: record.id, action: 'deleted', occurredAt: at, source: 'catch-up' });
+          found.push({
+            eventId: `hubspot-catch-up:${entity}:${record.id}:archived:${at}`,
+            system: 'crm',
+            entity,
+            id: record.id,
+            action: 'deleted',
+            occurredAt: at,
+            source: 'catch-up',
+          });
         }
         after = page.after ?? undefined;
       } while (after);

@@ -17,7 +17,9 @@ export interface CursorStore {
 }
 
 export function createCursorStore(options: { redisUrl?: string; namespace: string; dataDir: string }): CursorStore {
-  return options.redisUrl ? redisCursor(options.redisUrl, `${options.namespace}:webhooks:cursor`) : fileCursor(join(options.dataDir, `${sanitize(options.namespace)}-webhook-cursor.json`));
+  return options.redisUrl
+    ? redisCursor(options.redisUrl, `${options.namespace}:webhooks:cursor`)
+    : fileCursor(join(options.dataDir, `${sanitize(options.namespace)}-webhook-cursor.json`));
 }
 
 const sanitize = (name: string) => name.replace(/[^\w.-]/g, '_');

@@ -106,7 +106,11 @@ export const stripeEvent = stripeEventSchema;
 export type StripeEvent = z.infer<typeof stripeEvent>;
 
 const idOf = (value: unknown): string | undefined =>
-  typeof value === 'string' ? value : typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string' ? (value as { id: string }).id : undefined;
+  typeof value === 'string'
+    ? value
+    : typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string'
+      ? (value as { id: string }).id
+      : undefined;
 
 export function stripeChange(event: StripeEvent, source: ChangeSource = 'webhook'): ChangeEvent | null {
   const object = event.data.object as Record<string, unknown> & { id: string; object: string };
@@ -157,18 +161,32 @@ export function slackChange(envelope: Extract<SlackEnvelope, { type: 'event_call
   const e = envelope.event as Record<string, unknown> & { type: string };
   // `event_id` with the team and `event_time`: a retry repeats the envelope exactly, and a
   // reused id (an app reinstalled, a replayed sandbox) at another time is another change.
-  const base = { eventId: `slack:${envelope.team_id ?? ''}:${envelope.event_id}:${envelope.event_time}`, system: 'chat' as const, occurredAt: envelope.event_time * 1000, source: 'webhook' as const };
+  const base = {
+    eventId: `slack:${envelope.team_id ?? ''}:${envelope.event_id}:${envelope.event_time}`,
+    system: 'chat' as const,
+    occurredAt: envelope.event_time * 1000,
+    source: 'webhook' as const,
+  };
   const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
   switch (e.type) {
     case 'message': {
       const channel = str(e.channel);
       if (!channel) return null;
       const inner = (e.message ?? {}) as Record<string, unknown>;
-      if (e.subtype === 'message_changed') return { ...base, entity: 'message', id: `${channel}:${str(inner.ts)}`, action: 'updated', related: { channel }, record: inner };
-      if (e.subtype === 'message_deleted') return { ...base, entity: 'message', id: `${channel}:${str(e.deleted_ts)}`, action: 'deleted', related: { channel } };
+      if (e.subtype === 'message_changed')
+        return { ...base, entity: 'message', id: `${channel}:${str(inner.ts)}`, action: 'updated', related: { channel }, record: inner };
+      if (e.subtype === 'message_deleted')
+        return { ...base, entity: 'message', id: `${channel}:${str(e.deleted_ts)}`, action: 'deleted', related: { channel } };
       const ts = str(e.ts);
       if (!ts) return null;
-      return { ...base, entity: 'message', id: `${channel}:${ts}`, action: 'created', related: { channel, threadTs: str(e.thread_ts), user: str(e.user) }, record: e };
+      return {
+        ...base,
+        entity: 'message',
+        id: `${channel}:${ts}`,
+        action: 'created',
+        related: { channel, threadTs: str(e.thread_ts), user: str(e.user) },
+        record: e,
+      };
     }
     case 'user_change':
     case 'team_join': {
@@ -176,7 +194,14 @@ export function slackChange(envelope: Extract<SlackEnvelope, { type: 'event_call
       const id = str(user.id);
       if (!id) return null;
       const profile = (user.profile ?? {}) as Record<string, unknown>;
-      return { ...base, entity: 'user', id, action: e.type === 'team_join' ? 'created' : 'updated', related: { email: str(profile.email) }, record: user };
+      return {
+        ...base,
+        entity: 'user',
+        id,
+        action: e.type === 'team_join' ? 'created' : 'updated',
+        related: { email: str(profile.email) },
+        record: user,
+      };
     }
     case 'channel_created':
     case 'channel_rename':

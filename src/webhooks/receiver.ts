@@ -60,7 +60,13 @@ export function useWebhookReceivers(options: WebhookReceiverOptions): Plugin {
     let problem: string | null;
     if (vendor === 'hubspot') {
       const uri = options.publicUrl ? `${options.publicUrl}${url.pathname}${url.search}` : url.toString();
-      problem = verifyHubSpot(secret, { method: request.method, uri, body, signature: h('x-hubspot-signature-v3'), timestamp: h('x-hubspot-request-timestamp') });
+      problem = verifyHubSpot(secret, {
+        method: request.method,
+        uri,
+        body,
+        signature: h('x-hubspot-signature-v3'),
+        timestamp: h('x-hubspot-request-timestamp'),
+      });
     } else if (vendor === 'stripe') {
       problem = verifyStripe(secret, h('stripe-signature'), body);
     } else {
@@ -102,8 +108,14 @@ export function useWebhookReceivers(options: WebhookReceiverOptions): Plugin {
       if (!match) return;
       const vendor = match[1] as Vendor;
       const respond = (outcome: Pick<Outcome, 'status' | 'body' | 'headers'>) =>
-        endResponse(new fetchAPI.Response(JSON.stringify(outcome.body), { status: outcome.status, headers: { 'content-type': 'application/json', ...outcome.headers } }));
-      if (request.method !== 'POST') return respond({ ...reject(405, 'BAD_USER_INPUT', 'webhooks are delivered with POST'), headers: { allow: 'POST' } });
+        endResponse(
+          new fetchAPI.Response(JSON.stringify(outcome.body), {
+            status: outcome.status,
+            headers: { 'content-type': 'application/json', ...outcome.headers },
+          }),
+        );
+      if (request.method !== 'POST')
+        return respond({ ...reject(405, 'BAD_USER_INPUT', 'webhooks are delivered with POST'), headers: { allow: 'POST' } });
       const length = Number(request.headers.get('content-length') ?? 0);
       if (length > MAX_BODY_BYTES) return respond(reject(413, 'BAD_USER_INPUT', 'the body is too large'));
       const raw = await request.arrayBuffer();

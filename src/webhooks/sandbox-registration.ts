@@ -8,11 +8,19 @@ import type { SystemName } from '../errors.ts';
 const RECEIVER_PATHS: Record<SystemName, string> = { crm: '/webhooks/hubspot', billing: '/webhooks/stripe', chat: '/webhooks/slack' };
 
 function secretFor(system: SystemName, webhooks: WebhookConfig): string | undefined {
-  return system === 'crm' ? webhooks.hubspotClientSecret : system === 'billing' ? webhooks.stripeWebhookSecret : webhooks.slackSigningSecret;
+  return system === 'crm'
+    ? webhooks.hubspotClientSecret
+    : system === 'billing'
+      ? webhooks.stripeWebhookSecret
+      : webhooks.slackSigningSecret;
 }
 
 /** Registers `gatewayUrl`'s receivers with each sandbox system; returns the systems that refused, with why. */
-export async function registerWithSandbox(sandboxUrls: Partial<Record<SystemName, string>>, gatewayUrl: string, webhooks: WebhookConfig): Promise<string[]> {
+export async function registerWithSandbox(
+  sandboxUrls: Partial<Record<SystemName, string>>,
+  gatewayUrl: string,
+  webhooks: WebhookConfig,
+): Promise<string[]> {
   const problems: string[] = [];
   for (const [system, base] of Object.entries(sandboxUrls) as [SystemName, string][]) {
     const secret = secretFor(system, webhooks);

@@ -16,7 +16,8 @@ function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-const hmac = (secret: string, message: string, encoding: 'hex' | 'base64') => createHmac('sha256', secret).update(message, 'utf8').digest(encoding);
+const hmac = (secret: string, message: string, encoding: 'hex' | 'base64') =>
+  createHmac('sha256', secret).update(message, 'utf8').digest(encoding);
 
 export interface HubSpotSigned {
   method: string;
@@ -35,13 +36,27 @@ export function verifyHubSpot(secret: string, req: HubSpotSigned, now = Date.now
   if (Math.abs(now - ts) > TOLERANCE_MS) return 'timestamp outside the 5-minute tolerance';
   // HubSpot signs the URL with some characters decoded; try the URL as received first.
   const candidates = new Set([req.uri, decodeListed(req.uri)]);
-  for (const uri of candidates) if (safeEqual(hmac(secret, `${req.method}${uri}${req.body}${req.timestamp}`, 'base64'), req.signature)) return null;
+  for (const uri of candidates)
+    if (safeEqual(hmac(secret, `${req.method}${uri}${req.body}${req.timestamp}`, 'base64'), req.signature)) return null;
   return 'signature mismatch';
 }
 
 /** The escapes HubSpot's request-validation doc says to decode before hashing. */
 function decodeListed(uri: string): string {
-  const map: Record<string, string> = { '%3A': ':', '%2F': '/', '%3F': '?', '%40': '@', '%21': '!', '%24': '$', '%27': "'", '%28': '(', '%29': ')', '%2A': '*', '%2C': ',', '%3B': ';' };
+  const map: Record<string, string> = {
+    '%3A': ':',
+    '%2F': '/',
+    '%3F': '?',
+    '%40': '@',
+    '%21': '!',
+    '%24': '$',
+    '%27': "'",
+    '%28': '(',
+    '%29': ')',
+    '%2A': '*',
+    '%2C': ',',
+    '%3B': ';',
+  };
   return uri.replace(/%(3A|2F|3F|40|21|24|27|28|29|2A|2C|3B)/gi, (m) => map[m.toUpperCase()] ?? m);
 }
 
@@ -65,7 +80,13 @@ export function verifyStripe(secret: string, header: string | null, body: string
 }
 
 /** Slack: `v0=` + hex(HMAC-SHA256(secret, "v0:" + ts + ":" + body)), ts in seconds. */
-export function verifySlack(secret: string, signature: string | null, timestamp: string | null, body: string, now = Date.now()): string | null {
+export function verifySlack(
+  secret: string,
+  signature: string | null,
+  timestamp: string | null,
+  body: string,
+  now = Date.now(),
+): string | null {
   if (!signature || !timestamp) return 'missing X-Slack-Signature or X-Slack-Request-Timestamp';
   if (!/^\d{1,12}$/.test(timestamp)) return 'malformed timestamp';
   if (Math.abs(now - Number(timestamp) * 1000) > TOLERANCE_MS) return 'timestamp outside the 5-minute tolerance';

@@ -156,7 +156,9 @@ function unstored<T>(value: unknown): T {
 }
 
 function requestHash(operation: string, inputs: unknown): string {
-  return createHash('sha256').update(JSON.stringify([operation, inputs])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([operation, inputs]))
+    .digest('hex');
 }
 
 function toStepError(error: unknown, step: string): StepError {
@@ -239,7 +241,10 @@ export async function runWorkflow(context: GatewayContext, definition: WorkflowD
     }
     if (claim.kind === 'busy') {
       if (Date.now() >= deadline) {
-        throw new GatewayError('WRITE_OUTCOME_UNKNOWN', 'A request with this idempotency key is still running; retry with the same key to get its outcome');
+        throw new GatewayError(
+          'WRITE_OUTCOME_UNKNOWN',
+          'A request with this idempotency key is still running; retry with the same key to get its outcome',
+        );
       }
       await sleep(POLL_MS);
       continue;
@@ -262,7 +267,16 @@ export async function runWorkflow(context: GatewayContext, definition: WorkflowD
     // A run that throws (its store failed) holds the subject until the lease runs out, like a run whose replica died.
     const result = await execute(context, definition, claim.owner, state, observer, subject);
     await subject?.release(result.status === 'SUCCEEDED' ? 'succeeded' : result.status === 'OUTCOME_UNKNOWN' ? 'unknown' : 'failed');
-    await audit(result, result.status === 'SUCCEEDED' ? 'succeeded' : result.status === 'OUTCOME_UNKNOWN' ? 'outcome_unknown' : result.steps.some((s) => s.status === 'COMPENSATED') ? 'compensated' : 'failed');
+    await audit(
+      result,
+      result.status === 'SUCCEEDED'
+        ? 'succeeded'
+        : result.status === 'OUTCOME_UNKNOWN'
+          ? 'outcome_unknown'
+          : result.steps.some((s) => s.status === 'COMPENSATED')
+            ? 'compensated'
+            : 'failed',
+    );
     return result;
   }
 }
@@ -327,7 +341,15 @@ async function execute(
   const key = definition.idempotencyKey;
   const records: StepRecord[] = definition.steps.map(
     (step, index) =>
-      state.steps[index] ?? { name: step.name, system: step.system, status: 'PENDING', ids: {}, notes: {}, error: null, compensation: null },
+      state.steps[index] ?? {
+        name: step.name,
+        system: step.system,
+        status: 'PENDING',
+        ids: {},
+        notes: {},
+        error: null,
+        compensation: null,
+      },
   );
   const save = async () => {
     await Promise.all([store.idempotency.progress(key, owner, stored({ steps: records })), subject?.renew()]);
@@ -417,7 +439,8 @@ async function compensate(
     const partial = index === failedIndex;
     if (!partial && record.status !== 'SUCCEEDED') continue;
     if (!step.compensate) {
-      if (!partial) Object.assign(record, { status: 'NEEDS_ATTENTION', compensation: step.irreversible ?? 'This step cannot be undone automatically' });
+      if (!partial)
+        Object.assign(record, { status: 'NEEDS_ATTENTION', compensation: step.irreversible ?? 'This step cannot be undone automatically' });
       continue;
     }
     try {

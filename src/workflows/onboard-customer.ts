@@ -46,7 +46,10 @@ export async function onboardCustomer(context: GatewayContext, args: OnboardCust
         const [existing] = await crm.batchReadObjects('contacts', [email], { idProperty: 'email' });
         if (existing) {
           if (!step.resuming && step.notes.created !== true) {
-            throw new GatewayError('UPSTREAM_CONFLICT', 'A CRM contact with this email already exists', { service: 'crm', fields: { 'contact.email': 'already a contact' } });
+            throw new GatewayError('UPSTREAM_CONFLICT', 'A CRM contact with this email already exists', {
+              service: 'crm',
+              fields: { 'contact.email': 'already a contact' },
+            });
           }
           return { ids: { contactId: existing.id }, notes: { created: true, contactId: existing.id } };
         }
@@ -57,7 +60,11 @@ export async function onboardCustomer(context: GatewayContext, args: OnboardCust
         if (input.contact.jobTitle) properties.jobtitle = input.contact.jobTitle;
         const id = await crm.createObject('contacts', properties);
         const record = await readBack(crm, 'contacts', id);
-        return { ids: { contactId: id }, notes: { contactId: id }, changes: [{ system: 'crm', entity: 'contact', id, action: 'created', record }] };
+        return {
+          ids: { contactId: id },
+          notes: { contactId: id },
+          changes: [{ system: 'crm', entity: 'contact', id, action: 'created', record }],
+        };
       },
       // A contact may have been created under the email: its lookup and the contact lists.
       affects: () => [{ system: 'crm', entity: 'contact', id: '', action: 'created', related: { email } }],
@@ -65,10 +72,15 @@ export async function onboardCustomer(context: GatewayContext, args: OnboardCust
         const contactId = step.notes.contactId as string | undefined;
         if (!contactId) return { summary: null };
         await crm.archiveObject('contacts', contactId);
-        return { summary: `Archived contact ${contactId}`, changes: [{ system: 'crm', entity: 'contact', id: contactId, action: 'deleted', related: { email } }] };
+        return {
+          summary: `Archived contact ${contactId}`,
+          changes: [{ system: 'crm', entity: 'contact', id: contactId, action: 'deleted', related: { email } }],
+        };
       },
     },
-    ensureCustomerStep('billing.createCustomer', (step) => readBack(crm, 'contacts', step.steps['crm.createContact'].ids.contactId), { alwaysCreate: true }),
+    ensureCustomerStep('billing.createCustomer', (step) => readBack(crm, 'contacts', step.steps['crm.createContact'].ids.contactId), {
+      alwaysCreate: true,
+    }),
     {
       name: 'billing.createSubscription',
       system: 'billing',
@@ -101,7 +113,15 @@ export async function onboardCustomer(context: GatewayContext, args: OnboardCust
         const canceled = await step.context.connectors.billing.cancelSubscription(subscriptionId);
         return {
           summary: `Canceled subscription ${subscriptionId}`,
-          changes: [{ system: 'billing', entity: 'subscription', id: subscriptionId, action: 'updated', related: { customerId: canceled.customer } }],
+          changes: [
+            {
+              system: 'billing',
+              entity: 'subscription',
+              id: subscriptionId,
+              action: 'updated',
+              related: { customerId: canceled.customer },
+            },
+          ],
         };
       },
     },

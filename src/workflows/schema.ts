@@ -19,11 +19,21 @@ import { fromRoot } from '../paths.ts';
 /** schemas/workflows.graphql: extends the stitched Mutation and Query types. */
 export const workflowTypeDefs = readFileSync(fromRoot('schemas/workflows.graphql'), 'utf8');
 
-const OUTCOMES = ['succeeded', 'failed', 'compensated', 'outcome_unknown', 'replayed', 'rejected'] as const satisfies readonly AuditOutcome[];
+const OUTCOMES = [
+  'succeeded',
+  'failed',
+  'compensated',
+  'outcome_unknown',
+  'replayed',
+  'rejected',
+] as const satisfies readonly AuditOutcome[];
 
 const auditArgs = z.object({
   first: z.number().int().min(1, { error: 'must be between 1 and 100' }).max(100, { error: 'must be between 1 and 100' }),
-  after: z.string().regex(/^\d{1,19}$/, { error: 'is not a cursor from this log' }).nullish(),
+  after: z
+    .string()
+    .regex(/^\d{1,19}$/, { error: 'is not a cursor from this log' })
+    .nullish(),
   filter: z
     .object({
       operation: z.string().max(100).nullish(),
@@ -78,9 +88,11 @@ export function createWorkflowResolvers(): {
       async auditLog(_parent, args, context) {
         requireScopes(context, 'Query.auditLog', ['audit:read']);
         const valid = validate(auditArgs, args);
-        const page = await context.writes.store.audit.list({ first: valid.first, after: valid.after ?? undefined, filter: toFilter(valid.filter) }).catch((error: unknown) => {
-          throw new GatewayError('INTERNAL_SERVER_ERROR', 'The audit log is unavailable', { cause: error });
-        });
+        const page = await context.writes.store.audit
+          .list({ first: valid.first, after: valid.after ?? undefined, filter: toFilter(valid.filter) })
+          .catch((error: unknown) => {
+            throw new GatewayError('INTERNAL_SERVER_ERROR', 'The audit log is unavailable', { cause: error });
+          });
         return {
           nodes: page.records,
           pageInfo: {

@@ -13,7 +13,11 @@ import { messageChange, resolveChannel } from '../../resolvers/chat/mutations.ts
 import type { StepContext, StepDefinition, StepResult } from './engine.ts';
 
 /** The billing customer linked to the contact, or a new one created with a derived Idempotency-Key. */
-export function ensureCustomerStep(name: string, contactOf: (step: StepContext) => Promise<CrmContact>, options: { alwaysCreate?: boolean } = {}): StepDefinition {
+export function ensureCustomerStep(
+  name: string,
+  contactOf: (step: StepContext) => Promise<CrmContact>,
+  options: { alwaysCreate?: boolean } = {},
+): StepDefinition {
   return {
     name,
     system: 'billing',
@@ -30,7 +34,11 @@ export function ensureCustomerStep(name: string, contactOf: (step: StepContext) 
         { email: contact.properties.email ?? undefined, name, metadata: { [HUBSPOT_CONTACT_METADATA_KEY]: contact.id } },
         `${step.key}:create`,
       );
-      return { ids: { customerId: customer.id, contactId: contact.id }, notes: { created: true, customerId: customer.id }, changes: [customerChange(customer, 'created')] };
+      return {
+        ids: { customerId: customer.id, contactId: contact.id },
+        notes: { created: true, customerId: customer.id },
+        changes: [customerChange(customer, 'created')],
+      };
     },
     affects(step) {
       // A customer may have been created for the contact: its links re-resolve.
@@ -43,14 +51,25 @@ export function ensureCustomerStep(name: string, contactOf: (step: StepContext) 
       await step.context.connectors.billing.deleteCustomer(customerId);
       return {
         summary: `Deleted billing customer ${customerId}`,
-        changes: [{ system: 'billing', entity: 'customer', id: customerId, action: 'deleted', related: { contactId: step.steps[name]?.ids.contactId } }],
+        changes: [
+          {
+            system: 'billing',
+            entity: 'customer',
+            id: customerId,
+            action: 'deleted',
+            related: { contactId: step.steps[name]?.ids.contactId },
+          },
+        ],
       };
     },
   };
 }
 
 /** Voids an open invoice or deletes a draft; a paid invoice cannot be undone here. */
-export async function undoInvoice(context: GatewayContext, invoiceId: string): Promise<{ summary: string | null; changes?: ReturnType<typeof invoiceChange>[] }> {
+export async function undoInvoice(
+  context: GatewayContext,
+  invoiceId: string,
+): Promise<{ summary: string | null; changes?: ReturnType<typeof invoiceChange>[] }> {
   const billing = context.connectors.billing;
   const invoice = await billing.retrieveInvoice(invoiceId);
   if (!invoice) return { summary: `Invoice ${invoiceId} is already gone` };
@@ -66,7 +85,11 @@ export async function undoInvoice(context: GatewayContext, invoiceId: string): P
     case 'void':
       return { summary: `Invoice ${invoiceId} is void` };
     default:
-      throw new GatewayError('UPSTREAM_CONFLICT', `Invoice ${invoiceId} is ${invoice.status ?? 'in an unknown state'} and cannot be voided; refund it in Stripe`, { service: 'billing' });
+      throw new GatewayError(
+        'UPSTREAM_CONFLICT',
+        `Invoice ${invoiceId} is ${invoice.status ?? 'in an unknown state'} and cannot be voided; refund it in Stripe`,
+        { service: 'billing' },
+      );
   }
 }
 
@@ -77,7 +100,11 @@ export function finalizeInvoiceStep(name: string, invoiceIdOf: (step: StepContex
     async run(step): Promise<StepResult> {
       const invoiceId = invoiceIdOf(step);
       const invoice: StripeInvoice = await step.context.connectors.billing.finalizeInvoice(invoiceId, `${step.key}:finalize`);
-      return { ids: { invoiceId, ...(invoice.number ? { invoiceNumber: invoice.number } : {}) }, notes: { invoiceId }, changes: [invoiceChange(invoice, 'updated')] };
+      return {
+        ids: { invoiceId, ...(invoice.number ? { invoiceNumber: invoice.number } : {}) },
+        notes: { invoiceId },
+        changes: [invoiceChange(invoice, 'updated')],
+      };
     },
     affects: (step) => [{ system: 'billing', entity: 'invoice', id: invoiceIdOf(step), action: 'updated' }],
     async compensate(step) {

@@ -50,7 +50,13 @@ export async function winDeal(context: GatewayContext, args: WinDealArgs): Promi
           // The precheck saw it open; it may have been won in HubSpot since.
           if (deal.properties.dealstage === CLOSED_WON) throw alreadyWon(deal.id);
           const contactId = await billedContact(deal.id);
-          await step.save({ previousStage: deal.properties.dealstage, contactId, dealName: deal.properties.dealname, amount: deal.properties.amount, ownerId: deal.properties.hubspot_owner_id });
+          await step.save({
+            previousStage: deal.properties.dealstage,
+            contactId,
+            dealName: deal.properties.dealname,
+            amount: deal.properties.amount,
+            ownerId: deal.properties.hubspot_owner_id,
+          });
         }
         await crm.updateObject('deals', deal.id, { dealstage: CLOSED_WON });
         const record = await readBack(crm, 'deals', deal.id);
@@ -61,7 +67,10 @@ export async function winDeal(context: GatewayContext, args: WinDealArgs): Promi
         const previous = step.notes.previousStage as string | null | undefined;
         if (!previous || previous === CLOSED_WON) return { summary: null };
         await crm.updateObject('deals', input.dealId, { dealstage: previous });
-        return { summary: `Moved deal ${input.dealId} back to stage ${previous}`, changes: [{ system: 'crm', entity: 'deal', id: input.dealId, action: 'updated' }] };
+        return {
+          summary: `Moved deal ${input.dealId} back to stage ${previous}`,
+          changes: [{ system: 'crm', entity: 'deal', id: input.dealId, action: 'updated' }],
+        };
       },
     },
     ensureCustomerStep('billing.ensureCustomer', contactOf),
@@ -72,13 +81,23 @@ export async function winDeal(context: GatewayContext, args: WinDealArgs): Promi
         const customerId = step.steps['billing.ensureCustomer'].ids.customerId;
         const deal = step.steps['crm.closeDeal'].notes;
         const amount = Math.round(Number(deal.amount ?? 0) * 100);
-        const lineItems = input.invoice.lineItems ?? (amount > 0 ? [{ description: String(deal.dealName ?? `Deal ${input.dealId}`), unitAmount: amount, quantity: 1 }] : []);
+        const lineItems =
+          input.invoice.lineItems ??
+          (amount > 0 ? [{ description: String(deal.dealName ?? `Deal ${input.dealId}`), unitAmount: amount, quantity: 1 }] : []);
         if (lineItems.length === 0) {
-          throw new GatewayError('BAD_USER_INPUT', 'The deal has no amount: give invoice.lineItems', { fields: { 'invoice.lineItems': 'required when the deal has no amount' } });
+          throw new GatewayError('BAD_USER_INPUT', 'The deal has no amount: give invoice.lineItems', {
+            fields: { 'invoice.lineItems': 'required when the deal has no amount' },
+          });
         }
         const invoice = await createDraftInvoice(
           step.context,
-          { customerId, currency: input.invoice.currency, lineItems, description: input.invoice.description, daysUntilDue: input.invoice.daysUntilDue },
+          {
+            customerId,
+            currency: input.invoice.currency,
+            lineItems,
+            description: input.invoice.description,
+            daysUntilDue: input.invoice.daysUntilDue,
+          },
           step.key,
           (invoiceId) => step.save({ invoiceId }),
         );
@@ -100,7 +119,9 @@ export async function winDeal(context: GatewayContext, args: WinDealArgs): Promi
       const deal = step.steps['crm.closeDeal'].notes;
       const invoiceNumber = step.steps['billing.finalizeInvoice'].ids.invoiceNumber;
       const mention = await ownerMention(step.context, deal.ownerId as string | null | undefined);
-      const base = input.notify.text ?? `Deal *${String(deal.dealName ?? input.dealId)}* is won${invoiceNumber ? ` — invoice ${invoiceNumber} is out` : ''}.`;
+      const base =
+        input.notify.text ??
+        `Deal *${String(deal.dealName ?? input.dealId)}* is won${invoiceNumber ? ` — invoice ${invoiceNumber} is out` : ''}.`;
       return { channel: input.notify.channel, text: mention ? `${base} ${mention}` : base };
     }),
   ];

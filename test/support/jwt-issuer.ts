@@ -13,7 +13,10 @@ export interface TestIssuer {
   jwksUrl: string;
   /** Requests the JWKS endpoint has answered. */
   jwksRequests(): number;
-  mint(claims: JWTPayload, options?: { expiresIn?: string | number; audience?: string; issuer?: string; forged?: boolean }): Promise<string>;
+  mint(
+    claims: JWTPayload,
+    options?: { expiresIn?: string | number; audience?: string; issuer?: string; forged?: boolean },
+  ): Promise<string>;
   close(): Promise<void>;
 }
 

@@ -40,7 +40,12 @@ const RECEIVERS: Record<SystemName, { path: string; secret: string }> = {
   chat: { path: '/webhooks/slack', secret: SANDBOX_WEBHOOK_SECRETS.slackSigningSecret },
 };
 
-export async function registerWebhooks(sandbox: Sandbox, gatewayUrl: string, settings: Record<string, unknown> = {}, systems: SystemName[] = ['crm', 'billing', 'chat']): Promise<void> {
+export async function registerWebhooks(
+  sandbox: Sandbox,
+  gatewayUrl: string,
+  settings: Record<string, unknown> = {},
+  systems: SystemName[] = ['crm', 'billing', 'chat'],
+): Promise<void> {
   for (const system of systems) {
     const response = await fetch(`${sandbox.urls[system]}/__sandbox/webhooks`, {
       method: 'POST',
@@ -51,7 +56,13 @@ export async function registerWebhooks(sandbox: Sandbox, gatewayUrl: string, set
   }
 }
 
-export async function sandboxAdmin(sandbox: Sandbox, system: SystemName, path: string, body?: unknown, method = 'POST'): Promise<Record<string, unknown>> {
+export async function sandboxAdmin(
+  sandbox: Sandbox,
+  system: SystemName,
+  path: string,
+  body?: unknown,
+  method = 'POST',
+): Promise<Record<string, unknown>> {
   const response = await fetch(`${sandbox.urls[system]}/__sandbox/${path}`, {
     method,
     headers: { 'content-type': 'application/json' },
@@ -71,7 +82,11 @@ export interface SseSubscription<T> {
 }
 
 /** Opens a GraphQL subscription over SSE (Yoga's default transport) and parses its events. */
-export async function subscribeSse<T = Record<string, unknown>>(gatewayUrl: string, query: string, variables?: Record<string, unknown>): Promise<SseSubscription<T>> {
+export async function subscribeSse<T = Record<string, unknown>>(
+  gatewayUrl: string,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<SseSubscription<T>> {
   const controller = new AbortController();
   const response = await fetch(`${gatewayUrl}/graphql`, {
     method: 'POST',
@@ -93,8 +108,14 @@ export async function subscribeSse<T = Record<string, unknown>>(gatewayUrl: stri
           const block = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
           const lines = block.split('\n');
-          const event = lines.find((l) => l.startsWith('event:'))?.slice(6).trim();
-          const data = lines.filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trim()).join('\n');
+          const event = lines
+            .find((l) => l.startsWith('event:'))
+            ?.slice(6)
+            .trim();
+          const data = lines
+            .filter((l) => l.startsWith('data:'))
+            .map((l) => l.slice(5).trim())
+            .join('\n');
           if (event === 'next' && data) {
             received.push(JSON.parse(data) as { data?: T; errors?: unknown[] });
             for (const wake of waiters) wake();

@@ -13,7 +13,13 @@ import { TEST_API_KEY } from './credentials.ts';
 import { serve } from './live.ts';
 
 const config = loadConfig(process.env);
-const gateway = createGateway({ config, upstreams: resolveUpstreams(config, {}), logger: createLogger('silent'), cacheNamespace: process.env.LIVE_NAMESPACE, devApiKey: TEST_API_KEY });
+const gateway = createGateway({
+  config,
+  upstreams: resolveUpstreams(config, {}),
+  logger: createLogger('silent'),
+  cacheNamespace: process.env.LIVE_NAMESPACE,
+  devApiKey: TEST_API_KEY,
+});
 await gateway.changes.ready?.();
 const served = await serve(gateway);
 process.stdout.write(`${JSON.stringify({ url: served.url })}\n`);

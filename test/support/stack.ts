@@ -49,7 +49,11 @@ export interface Stack {
    * Sends the full-scope test key unless `headers` sets `authorization` (an empty string
    * sends no credential at all).
    */
-  query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
+  query<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<GraphQLResponse<T>>;
   /** A raw request to the gateway (no credential added): for tests of the HTTP layer itself. */
   fetch(path: string, init?: RequestInit): Promise<Response>;
   /** Upstream requests per system since the last `resetCounts`. */
@@ -65,7 +69,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   // A data directory of its own (unless the test shares one on purpose): the embedded write store
   // belongs to one process at a time, and test files run in parallel processes.
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-stack-'));
-  const config = loadConfig({ LOG_LEVEL: 'silent', SWITCHBOARD_API_KEYS: TEST_API_KEYS_ENV, RATE_LIMIT_PER_MINUTE: '0', SWITCHBOARD_DATA_DIR: dataDir, ...options.env });
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    SWITCHBOARD_API_KEYS: TEST_API_KEYS_ENV,
+    RATE_LIMIT_PER_MINUTE: '0',
+    SWITCHBOARD_DATA_DIR: dataDir,
+    ...options.env,
+  });
   const writeStore = options.writeStore?.(sandbox, config);
   const gateway = createGateway({
     devApiKey: options.devApiKey ?? TEST_API_KEY,
@@ -83,7 +93,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     async query(query, variables, headers) {
       const response = await gateway.yoga.fetch('http://gateway.test/graphql', {
         method: 'POST',
-        headers: withoutEmpty({ 'content-type': 'application/json', accept: 'application/graphql-response+json', ...TEST_AUTH_HEADERS, ...headers }),
+        headers: withoutEmpty({
+          'content-type': 'application/json',
+          accept: 'application/graphql-response+json',
+          ...TEST_AUTH_HEADERS,
+          ...headers,
+        }),
         body: JSON.stringify({ query, variables }),
       });
       const body = (await response.json()) as Omit<GraphQLResponse, 'status' | 'headers'>;

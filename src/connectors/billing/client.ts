@@ -154,7 +154,15 @@ export function createBillingConnector(http: UpstreamClient, options: BillingCon
     schema: T,
     resource: string,
   ): Promise<z.output<T>> {
-    const request: UpstreamRequest = { method: 'GET', path, route, query: formQuery(params), headers, idempotent: true, signal: options.signal };
+    const request: UpstreamRequest = {
+      method: 'GET',
+      path,
+      route,
+      query: formQuery(params),
+      headers,
+      idempotent: true,
+      signal: options.signal,
+    };
     const response = await http.request(request);
     return parseStripe(schema, response.body, resource);
   }
@@ -183,27 +191,49 @@ export function createBillingConnector(http: UpstreamClient, options: BillingCon
     return parseStripe(schema, body, resource);
   }
 
-  const search = <T extends z.ZodType>(collection: string, item: T, resource: string) => (query: string, params: SearchParams = {}) =>
-    get(`/v1/${collection}/search`, `GET /v1/${collection}/search`, { query, limit: params.limit ?? STRIPE_MAX_LIMIT, page: params.page }, searchResultSchema(item), `${resource} search result`);
+  const search =
+    <T extends z.ZodType>(collection: string, item: T, resource: string) =>
+    (query: string, params: SearchParams = {}) =>
+      get(
+        `/v1/${collection}/search`,
+        `GET /v1/${collection}/search`,
+        { query, limit: params.limit ?? STRIPE_MAX_LIMIT, page: params.page },
+        searchResultSchema(item),
+        `${resource} search result`,
+      );
 
   const list = (params: ListParams) => ({ limit: params.limit, starting_after: params.startingAfter });
 
   return {
     retrieveCustomer: (id) => retrieve('customers', id, customerSchema, 'customer'),
-    listCustomers: (params) => get('/v1/customers', 'GET /v1/customers', { ...list(params), email: params.email }, listSchema(customerSchema), 'customer list'),
+    listCustomers: (params) =>
+      get('/v1/customers', 'GET /v1/customers', { ...list(params), email: params.email }, listSchema(customerSchema), 'customer list'),
     searchCustomers: search('customers', customerSchema, 'customer'),
 
     retrieveInvoice: (id) => retrieve('invoices', id, invoiceSchema, 'invoice'),
     listInvoices: (params) =>
-      get('/v1/invoices', 'GET /v1/invoices', { ...list(params), customer: params.customer, status: params.status, created: params.created ? { ...params.created } : undefined }, listSchema(invoiceSchema), 'invoice list'),
+      get(
+        '/v1/invoices',
+        'GET /v1/invoices',
+        { ...list(params), customer: params.customer, status: params.status, created: params.created ? { ...params.created } : undefined },
+        listSchema(invoiceSchema),
+        'invoice list',
+      ),
     searchInvoices: search('invoices', invoiceSchema, 'invoice'),
 
     retrieveSubscription: (id) => retrieve('subscriptions', id, subscriptionSchema, 'subscription'),
     listSubscriptions: (params) =>
-      get('/v1/subscriptions', 'GET /v1/subscriptions', { ...list(params), customer: params.customer, status: params.status }, listSchema(subscriptionSchema), 'subscription list'),
+      get(
+        '/v1/subscriptions',
+        'GET /v1/subscriptions',
+        { ...list(params), customer: params.customer, status: params.status },
+        listSchema(subscriptionSchema),
+        'subscription list',
+      ),
 
     retrieveCharge: (id) => retrieve('charges', id, chargeSchema, 'charge'),
-    listCharges: (params) => get('/v1/charges', 'GET /v1/charges', { ...list(params), customer: params.customer }, listSchema(chargeSchema), 'charge list'),
+    listCharges: (params) =>
+      get('/v1/charges', 'GET /v1/charges', { ...list(params), customer: params.customer }, listSchema(chargeSchema), 'charge list'),
     searchCharges: search('charges', chargeSchema, 'charge'),
 
     retrievePrice: (id) => get(`/v1/prices/${encodeURIComponent(id)}`, 'GET /v1/prices/{id}', {}, priceSchema, 'price'),
@@ -211,25 +241,47 @@ export function createBillingConnector(http: UpstreamClient, options: BillingCon
     withRequestId: (requestId) => createBillingConnector(http, { ...options, requestId }),
 
     createCustomer: (params, key) => post('/v1/customers', 'POST /v1/customers', params, key, customerSchema, 'customer'),
-    updateCustomer: (id, params, key) => post(`/v1/customers/${encodeURIComponent(id)}`, 'POST /v1/customers/{id}', params, key, customerSchema, 'customer'),
+    updateCustomer: (id, params, key) =>
+      post(`/v1/customers/${encodeURIComponent(id)}`, 'POST /v1/customers/{id}', params, key, customerSchema, 'customer'),
     deleteCustomer: async (id) => {
       await remove(`/v1/customers/${encodeURIComponent(id)}`, 'DELETE /v1/customers/{id}');
     },
     createInvoice: (params, key) => post('/v1/invoices', 'POST /v1/invoices', params, key, invoiceSchema, 'invoice'),
     createInvoiceItem: (params, key) => post('/v1/invoiceitems', 'POST /v1/invoiceitems', params, key, createdObjectSchema, 'invoice item'),
     finalizeInvoice: (id, key) =>
-      post(`/v1/invoices/${encodeURIComponent(id)}/finalize`, 'POST /v1/invoices/{id}/finalize', { auto_advance: false }, key, invoiceSchema, 'invoice'),
-    payInvoice: (id, params, key) => post(`/v1/invoices/${encodeURIComponent(id)}/pay`, 'POST /v1/invoices/{id}/pay', params, key, invoiceSchema, 'invoice'),
-    voidInvoice: (id, key) => post(`/v1/invoices/${encodeURIComponent(id)}/void`, 'POST /v1/invoices/{id}/void', {}, key, invoiceSchema, 'invoice'),
+      post(
+        `/v1/invoices/${encodeURIComponent(id)}/finalize`,
+        'POST /v1/invoices/{id}/finalize',
+        { auto_advance: false },
+        key,
+        invoiceSchema,
+        'invoice',
+      ),
+    payInvoice: (id, params, key) =>
+      post(`/v1/invoices/${encodeURIComponent(id)}/pay`, 'POST /v1/invoices/{id}/pay', params, key, invoiceSchema, 'invoice'),
+    voidInvoice: (id, key) =>
+      post(`/v1/invoices/${encodeURIComponent(id)}/void`, 'POST /v1/invoices/{id}/void', {}, key, invoiceSchema, 'invoice'),
     deleteInvoice: async (id) => {
       await remove(`/v1/invoices/${encodeURIComponent(id)}`, 'DELETE /v1/invoices/{id}');
     },
-    createSubscription: (params, key) => post('/v1/subscriptions', 'POST /v1/subscriptions', params, key, subscriptionSchema, 'subscription'),
+    createSubscription: (params, key) =>
+      post('/v1/subscriptions', 'POST /v1/subscriptions', params, key, subscriptionSchema, 'subscription'),
     cancelSubscription: async (id) =>
-      parseStripe(subscriptionSchema, await remove(`/v1/subscriptions/${encodeURIComponent(id)}`, 'DELETE /v1/subscriptions/{id}'), 'subscription'),
+      parseStripe(
+        subscriptionSchema,
+        await remove(`/v1/subscriptions/${encodeURIComponent(id)}`, 'DELETE /v1/subscriptions/{id}'),
+        'subscription',
+      ),
   };
 
-  async function post<T extends z.ZodType>(path: string, route: string, params: FormParams, idempotencyKey: string | undefined, schema: T, resource: string) {
+  async function post<T extends z.ZodType>(
+    path: string,
+    route: string,
+    params: FormParams,
+    idempotencyKey: string | undefined,
+    schema: T,
+    resource: string,
+  ) {
     const response = await http.request({
       method: 'POST',
       path,

@@ -216,20 +216,41 @@ export function createBillingLoaders({ connector, cache, requestId }: BillingLoa
    * One GET per id, each settled on its own: an id Stripe answered badly (or not at all) is
    * that record's error, and its neighbours in the batch still resolve and are cached.
    */
-  const perId = <V>(retrieve: (id: string) => Promise<V | null>) => (ids: readonly string[]) => settleEach(ids, retrieve, limit);
+  const perId =
+    <V>(retrieve: (id: string) => Promise<V | null>) =>
+    (ids: readonly string[]) =>
+      settleEach(ids, retrieve, limit);
 
-  const customer = createCachedLoader<StripeCustomer>({ cache, resource: R.customer, maxBatchSize: PER_ID_BATCH, fetch: perId(api.retrieveCustomer) });
-  const invoice = createCachedLoader<StripeInvoice>({ cache, resource: R.invoice, maxBatchSize: PER_ID_BATCH, fetch: perId(api.retrieveInvoice) });
+  const customer = createCachedLoader<StripeCustomer>({
+    cache,
+    resource: R.customer,
+    maxBatchSize: PER_ID_BATCH,
+    fetch: perId(api.retrieveCustomer),
+  });
+  const invoice = createCachedLoader<StripeInvoice>({
+    cache,
+    resource: R.invoice,
+    maxBatchSize: PER_ID_BATCH,
+    fetch: perId(api.retrieveInvoice),
+  });
   const subscription = createCachedLoader<StripeSubscription>({
     cache,
     resource: R.subscription,
     maxBatchSize: PER_ID_BATCH,
     fetch: perId(api.retrieveSubscription),
   });
-  const charge = createCachedLoader<StripeCharge>({ cache, resource: R.charge, maxBatchSize: PER_ID_BATCH, fetch: perId(api.retrieveCharge) });
+  const charge = createCachedLoader<StripeCharge>({
+    cache,
+    resource: R.charge,
+    maxBatchSize: PER_ID_BATCH,
+    fetch: perId(api.retrieveCharge),
+  });
 
   const prime = <V extends { id: string }>(resource: string, loader: DataLoader<string, V | null>, records: readonly V[]) =>
-    primeCache({ cache, resource, loader }, records.map((record) => [record.id, record] as const));
+    primeCache(
+      { cache, resource, loader },
+      records.map((record) => [record.id, record] as const),
+    );
 
   /** Every customer matching any of the clauses, primed as records. */
   async function searchCustomers(clauses: string[]): Promise<StripeCustomer[]> {
@@ -246,7 +267,9 @@ export function createBillingLoaders({ connector, cache, requestId }: BillingLoa
     maxBatchSize: CONTACT_LINK_BATCH,
     fetch: async (contactIds) => {
       const chunks = chunk(contactIds, MAX_SEARCH_CLAUSES);
-      const found = (await Promise.all(chunks.map((ids) => searchCustomers(ids.map((id) => metadataClause(HUBSPOT_CONTACT_METADATA_KEY, id)))))).flat();
+      const found = (
+        await Promise.all(chunks.map((ids) => searchCustomers(ids.map((id) => metadataClause(HUBSPOT_CONTACT_METADATA_KEY, id)))))
+      ).flat();
       // Re-checked here: search may return a customer whose metadata has since changed.
       const byContact = groupIds(found, (c) => c.metadata[HUBSPOT_CONTACT_METADATA_KEY]);
       return new Map(contactIds.map((id) => [id, byContact.get(id) ?? []]));
@@ -278,7 +301,10 @@ export function createBillingLoaders({ connector, cache, requestId }: BillingLoa
    */
   async function resolveContactLinks(keys: readonly string[]): Promise<Map<string, string | null>> {
     const contacts = keys.map(parseContactLinkKey);
-    const byMetadata = await loadAll(customerIdsByContactMetadata, contacts.map((c) => c.id));
+    const byMetadata = await loadAll(
+      customerIdsByContactMetadata,
+      contacts.map((c) => c.id),
+    );
     const links = new Map<string, string | null>();
     const unresolved: { id: string; email: string }[] = [];
     contacts.forEach((contact, index) => {
@@ -289,7 +315,10 @@ export function createBillingLoaders({ connector, cache, requestId }: BillingLoa
     });
     if (unresolved.length === 0) return links;
 
-    const byEmail = await loadAll(customerIdsByEmail, unresolved.map((c) => c.email));
+    const byEmail = await loadAll(
+      customerIdsByEmail,
+      unresolved.map((c) => c.email),
+    );
     const candidates = await loadAll(customer, [...new Set(byEmail.flatMap((ids) => (ids?.length === 1 ? ids : [])))]);
     const candidateById = new Map(candidates.filter((c): c is StripeCustomer => c !== null).map((c) => [c.id, c]));
     unresolved.forEach((contact, index) => {
@@ -334,7 +363,9 @@ export function createBillingLoaders({ connector, cache, requestId }: BillingLoa
     const [link, fromMetadata] = await linkById(contact.id);
     if (link === undefined) return customerIdByContact.load(contactLinkKey(contact));
     if (fromMetadata) {
-      await primeCache({ cache, resource: R.customerByContact, loader: customerIdByContact, cacheKeyFn: contactIdOfLinkKey }, [[contactLinkKey(contact), link]]);
+      await primeCache({ cache, resource: R.customerByContact, loader: customerIdByContact, cacheKeyFn: contactIdOfLinkKey }, [
+        [contactLinkKey(contact), link],
+      ]);
     }
     return link;
   }
@@ -352,29 +383,31 @@ export function createBillingLoaders({ connector, cache, requestId }: BillingLoa
   }
 
   /** Records of many customers by a search over `field:"cus_…"` clauses, grouped by customer. */
-  const byCustomerSearch = <V extends Created & { customer: string | null }>(
-    resource: string,
-    listResource: string,
-    loader: DataLoader<string, V | null>,
-    search: (query: string, params: SearchParams) => Promise<StripeSearchResult<V>>,
-  ) => async (customerIds: readonly string[]) => {
-    const query = anyOf(customerIds.map((id) => fieldClause('customer', id)));
-    const [found, recent] = await Promise.all([
-      searchAll((page) => search(query, page)),
-      // Stripe's index lags writes: what was written lately is kept beside it (see
-      // recentResource) and merged in, newest first, so a write is never read back missing.
-      cache.getMany<string[]>(recentResource(listResource), customerIds).catch(() => customerIds.map(() => undefined)),
-    ]);
-    await prime(resource, loader, found);
-    const byCustomer = groupIds(found, (record) => record.customer);
-    return new Map(
-      customerIds.map((id, index) => {
-        const searched = byCustomer.get(id) ?? [];
-        const extra = (recent[index] ?? []).filter((recentId) => !searched.includes(recentId));
-        return [id, [...extra, ...searched]];
-      }),
-    );
-  };
+  const byCustomerSearch =
+    <V extends Created & { customer: string | null }>(
+      resource: string,
+      listResource: string,
+      loader: DataLoader<string, V | null>,
+      search: (query: string, params: SearchParams) => Promise<StripeSearchResult<V>>,
+    ) =>
+    async (customerIds: readonly string[]) => {
+      const query = anyOf(customerIds.map((id) => fieldClause('customer', id)));
+      const [found, recent] = await Promise.all([
+        searchAll((page) => search(query, page)),
+        // Stripe's index lags writes: what was written lately is kept beside it (see
+        // recentResource) and merged in, newest first, so a write is never read back missing.
+        cache.getMany<string[]>(recentResource(listResource), customerIds).catch(() => customerIds.map(() => undefined)),
+      ]);
+      await prime(resource, loader, found);
+      const byCustomer = groupIds(found, (record) => record.customer);
+      return new Map(
+        customerIds.map((id, index) => {
+          const searched = byCustomer.get(id) ?? [];
+          const extra = (recent[index] ?? []).filter((recentId) => !searched.includes(recentId));
+          return [id, [...extra, ...searched]];
+        }),
+      );
+    };
 
   const invoiceIdsByCustomer = createCachedLoader<string[]>({
     cache,
@@ -431,7 +464,8 @@ export function createBillingLoaders({ connector, cache, requestId }: BillingLoa
       const listLoaders = { invoices: invoiceIdsByCustomer, subscriptions: subscriptionIdsByCustomer };
       Promise.all(contactIds.map(async (contactId) => (await linkById(contactId))[0]))
         .then((customerIds) => {
-          for (const customerId of customerIds) if (customerId) for (const list of lists) listLoaders[list].load(customerId).catch(() => undefined);
+          for (const customerId of customerIds)
+            if (customerId) for (const list of lists) listLoaders[list].load(customerId).catch(() => undefined);
         })
         .catch(() => undefined);
     },

@@ -49,8 +49,13 @@ const KEY_LIKE = /\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9*]+|\bwhsec_[A-Za-z0-9*
 /** A vendor's human-readable reason made safe to show: one line, no key-like tokens, capped. */
 export function sanitizeVendorMessage(text: string | undefined, max = MAX_VENDOR_MESSAGE): string | undefined {
   if (!text) return undefined;
-  // eslint-disable-next-line no-control-regex
-  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(KEY_LIKE, '[redacted]').replace(/\s+/g, ' ').trim();
+  const clean = text
+    // Control characters are what the one-line rule removes.
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+    .replace(KEY_LIKE, '[redacted]')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (clean === '') return undefined;
   return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
 }
@@ -62,7 +67,10 @@ export function sanitizeVendorMessage(text: string | undefined, max = MAX_VENDOR
 function missingResource(error: StripeErrorBody): string {
   const param = safeParam(error.param);
   // `items[0][price]` names a price: the last segment is the object's kind.
-  const last = param?.split(/[[\].]+/).filter(Boolean).at(-1);
+  const last = param
+    ?.split(/[[\].]+/)
+    .filter(Boolean)
+    .at(-1);
   if (last && last !== 'id') return words(last);
   const noun = /^No such ([a-z_ ]{1,40}?)\s*:/i.exec(error.message ?? '')?.[1];
   return noun ? noun.toLowerCase() : 'object';
@@ -95,7 +103,8 @@ export function classifyStripeResponse(response: UpstreamResponse, request?: Pic
     return new GatewayError('NOT_FOUND', message, options);
   }
   if (status === 401) return new GatewayError('UPSTREAM_AUTH_FAILED', 'Stripe rejected the configured API key', options);
-  if (status === 403) return new GatewayError('UPSTREAM_AUTH_FAILED', 'The configured Stripe key lacks permission for this request', options);
+  if (status === 403)
+    return new GatewayError('UPSTREAM_AUTH_FAILED', 'The configured Stripe key lacks permission for this request', options);
   if (status === 409) {
     const code = safeCode(error.code);
     const reason = vendorReason ?? (code ? words(code) : undefined);

@@ -31,7 +31,10 @@ const int = z.number().int();
 const unixSeconds = int;
 /** An expandable reference: the id string or the expanded object (whose id we keep). */
 const expandable = z.union([z.string(), z.object({ id: z.string() })]).transform((value) => (typeof value === 'string' ? value : value.id));
-const metadata = z.record(z.string(), z.string()).nullish().transform((value) => value ?? {});
+const metadata = z
+  .record(z.string(), z.string())
+  .nullish()
+  .transform((value) => value ?? {});
 
 export const customerSchema = z.object({
   id: z.string(),
@@ -164,7 +167,6 @@ export interface StripeSearchResult<T> {
   next_page: string | null;
   total_count?: number | undefined;
 }
-
 
 /**
  * Validates a Stripe body. On failure the GatewayError names the resource and the first

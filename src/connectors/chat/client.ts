@@ -135,8 +135,11 @@ export function createChatConnector(http: UpstreamClient, options: ChatConnector
     },
 
     async getConversation(id) {
-      return parseSlack(conversationResponseSchema, await get('conversations.info', { channel: id, include_num_members: true }), 'conversations.info')
-        .channel;
+      return parseSlack(
+        conversationResponseSchema,
+        await get('conversations.info', { channel: id, include_num_members: true }),
+        'conversations.info',
+      ).channel;
     },
 
     async history({ channel, limit, cursor, oldest, latest }) {

@@ -18,7 +18,14 @@ export {
   type UserDirectoryOptions,
   type UserSnapshot,
 } from './directory.ts';
-export { CHAT_RESOURCES, createChatLoaders, DIRECTORY_ID, type ChatLoaders, type CreateChatLoadersOptions, type HistoryPage } from './loaders.ts';
+export {
+  CHAT_RESOURCES,
+  createChatLoaders,
+  DIRECTORY_ID,
+  type ChatLoaders,
+  type CreateChatLoadersOptions,
+  type HistoryPage,
+} from './loaders.ts';
 export {
   parseSlack,
   type ChatMessage,

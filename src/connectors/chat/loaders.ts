@@ -137,10 +137,14 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
 }
 
 /** One call per id, at most `limit` at a time, each settled on its own (a failed id is that id's Error). */
-function settleLimit<V>(ids: readonly string[], limit: number, fetchOne: (id: string) => Promise<V | null>): Promise<Map<string, V | null | Error>> {
-  return mapLimit(ids, limit, (id) => fetchOne(id).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))))).then(
-    (values) => new Map(ids.map((id, index) => [id, values[index]] as const)),
-  );
+function settleLimit<V>(
+  ids: readonly string[],
+  limit: number,
+  fetchOne: (id: string) => Promise<V | null>,
+): Promise<Map<string, V | null | Error>> {
+  return mapLimit(ids, limit, (id) =>
+    fetchOne(id).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))),
+  ).then((values) => new Map(ids.map((id, index) => [id, values[index]] as const)));
 }
 
 /** Turns Slack's NOT_FOUND into null; every other failure propagates. */

@@ -72,17 +72,27 @@ function fromSlackError(code: string, status: number, retryAfter: number | undef
   const make = (errorCode: ErrorCode, message: string, extra: { retryAfter?: number } = {}) =>
     new GatewayError(errorCode, message, { ...options, ...extra });
   if (NOT_FOUND_ERRORS.has(code)) {
-    const what = code.startsWith('user') ? 'user' : code.startsWith('thread') ? 'thread' : code.startsWith('message') ? 'message' : 'channel';
+    const what = code.startsWith('user')
+      ? 'user'
+      : code.startsWith('thread')
+        ? 'thread'
+        : code.startsWith('message')
+          ? 'message'
+          : 'channel';
     return make('NOT_FOUND', `Slack has no such ${what}`);
   }
   if (AUTH_ERRORS.has(code)) return make('UPSTREAM_AUTH_FAILED', `Slack rejected the configured bot token (${code})`);
   // Slack answers an unknown method with 404: a wrong base URL, not a missing record.
-  if (code === 'unknown_method') return make('UPSTREAM_UNAVAILABLE', 'Slack does not serve this method (check the configured Slack base URL)');
+  if (code === 'unknown_method')
+    return make('UPSTREAM_UNAVAILABLE', 'Slack does not serve this method (check the configured Slack base URL)');
   if (RATE_LIMIT_ERRORS.has(code)) return make('RATE_LIMITED', 'Slack rate limit reached', { retryAfter: retryAfter ?? 1 });
   if (CONFLICT_ERRORS.has(code)) return make('UPSTREAM_CONFLICT', `Slack refused the change (${code})`);
   // Not the caller's input and not a broken token: the channel exists, the bot may not read it.
   if (code === 'not_in_channel') {
-    return make('UPSTREAM_FORBIDDEN', "Slack does not let the gateway's bot into this channel: it is not a member (invite it to read or post there)");
+    return make(
+      'UPSTREAM_FORBIDDEN',
+      "Slack does not let the gateway's bot into this channel: it is not a member (invite it to read or post there)",
+    );
   }
   if (isArgumentError(code)) {
     return make('BAD_USER_INPUT', `Slack rejected the request: ${ARGUMENT_REASONS[code] ?? `invalid argument (${code})`}`);
@@ -116,7 +126,11 @@ export const slackProfile: VendorProfile = {
       // response schemas, which report it as UPSTREAM_BAD_RESPONSE with the missing field.
       if (typeof body !== 'object' || body === null || (body as { ok?: unknown }).ok !== false) return null;
       const code = slackErrorCode(body);
-      if (code === undefined) return new GatewayError('UPSTREAM_UNAVAILABLE', 'Slack reported an unspecified failure', { service: 'chat', upstreamStatus: status });
+      if (code === undefined)
+        return new GatewayError('UPSTREAM_UNAVAILABLE', 'Slack reported an unspecified failure', {
+          service: 'chat',
+          upstreamStatus: status,
+        });
       return fromSlackError(code, status, retryAfter);
     }
     if (status === 429) {
@@ -133,9 +147,11 @@ export const slackProfile: VendorProfile = {
       return fromSlackError(code, status, retryAfter);
     }
     const options = { service: 'chat' as const, upstreamStatus: status };
-    if (status === 401 || status === 403) return new GatewayError('UPSTREAM_AUTH_FAILED', 'Slack rejected the configured bot token', options);
+    if (status === 401 || status === 403)
+      return new GatewayError('UPSTREAM_AUTH_FAILED', 'Slack rejected the configured bot token', options);
     if (status === 404) return new GatewayError('NOT_FOUND', 'Slack has no such method or record', options);
-    if (status === 409) return new GatewayError('UPSTREAM_CONFLICT', 'Slack refused the change because it conflicts with existing data', options);
+    if (status === 409)
+      return new GatewayError('UPSTREAM_CONFLICT', 'Slack refused the change because it conflicts with existing data', options);
     if (status === 400 || status === 422) return new GatewayError('BAD_USER_INPUT', 'Slack rejected the request arguments', options);
     if (status >= 500) return new GatewayError('UPSTREAM_UNAVAILABLE', `Slack is unavailable (HTTP ${status})`, options);
     return new GatewayError('UPSTREAM_UNAVAILABLE', `Slack answered with unexpected HTTP ${status}`, options);

@@ -240,7 +240,14 @@ export function createCrmConnector(http: UpstreamClient, options: CrmConnectorOp
           method: 'POST',
           path: `/crm/v3/objects/${type}/batch/read`,
           route: `POST /crm/v3/objects/${type}/batch/read`,
-          body: { json: { inputs: ids.map((value) => ({ id: value })), properties: CRM_PROPERTIES[type], propertiesWithHistory: [], ...(idProperty ? { idProperty } : {}) } },
+          body: {
+            json: {
+              inputs: ids.map((value) => ({ id: value })),
+              properties: CRM_PROPERTIES[type],
+              propertiesWithHistory: [],
+              ...(idProperty ? { idProperty } : {}),
+            },
+          },
         });
       } catch (error) {
         // A batch in which no id exists may come back as a plain 404 instead of a 207.
@@ -281,7 +288,11 @@ export function createCrmConnector(http: UpstreamClient, options: CrmConnectorOp
       let inputs: { id: string; after?: string }[] = [...new Set(ids)].map((value) => ({ id: value }));
       // Each input pages on its own; the follow-up request carries only the unfinished ones.
       while (inputs.length > 0) {
-        ensureBatch(inputs.map((input) => input.id), CRM_LIMITS.associationBatchRead, 'association batch read');
+        ensureBatch(
+          inputs.map((input) => input.id),
+          CRM_LIMITS.associationBatchRead,
+          'association batch read',
+        );
         let body: unknown;
         try {
           body = await send({
@@ -294,7 +305,11 @@ export function createCrmConnector(http: UpstreamClient, options: CrmConnectorOp
           if (isGatewayError(error) && error.code === 'NOT_FOUND') break;
           throw error;
         }
-        const batch = parseResponse(associationBatchResponseSchema, body, `${SINGULAR[fromType]}-to-${SINGULAR[toType]} association batch read`);
+        const batch = parseResponse(
+          associationBatchResponseSchema,
+          body,
+          `${SINGULAR[fromType]}-to-${SINGULAR[toType]} association batch read`,
+        );
         // Inputs without links come back as OBJECT_NOT_FOUND (NO_ASSOCIATIONS_FOUND) errors in a 207.
         if ((batch.errors ?? []).some((error) => error.category !== 'OBJECT_NOT_FOUND')) {
           throw new GatewayError('UPSTREAM_UNAVAILABLE', 'HubSpot CRM could not read some associations', { service: 'crm' });
@@ -355,7 +370,12 @@ export function createCrmConnector(http: UpstreamClient, options: CrmConnectorOp
     },
 
     async createObject(type, properties) {
-      const body = await write({ method: 'POST', path: `/crm/v3/objects/${type}`, route: 'POST /crm/v3/objects/{type}', body: { json: { properties } } });
+      const body = await write({
+        method: 'POST',
+        path: `/crm/v3/objects/${type}`,
+        route: 'POST /crm/v3/objects/{type}',
+        body: { json: { properties } },
+      });
       return parseResponse(createdSchema, body, `${SINGULAR[type]} create`).id;
     },
 
@@ -369,7 +389,11 @@ export function createCrmConnector(http: UpstreamClient, options: CrmConnectorOp
     },
 
     async archiveObject(type, id) {
-      await write({ method: 'DELETE', path: `/crm/v3/objects/${type}/${encodeURIComponent(id)}`, route: 'DELETE /crm/v3/objects/{type}/{id}' });
+      await write({
+        method: 'DELETE',
+        path: `/crm/v3/objects/${type}/${encodeURIComponent(id)}`,
+        route: 'DELETE /crm/v3/objects/{type}/{id}',
+      });
     },
 
     async associate(fromType, fromId, toType, toId) {

@@ -133,12 +133,16 @@ function assertAsked(asked: readonly string[], answered: Iterable<string>, what:
   const wanted = new Set(asked);
   for (const id of answered) {
     if (wanted.has(id)) continue;
-    throw new GatewayError('UPSTREAM_BAD_RESPONSE', `HubSpot CRM answered a ${what} about a record it was not asked for`, { service: 'crm' });
+    throw new GatewayError('UPSTREAM_BAD_RESPONSE', `HubSpot CRM answered a ${what} about a record it was not asked for`, {
+      service: 'crm',
+    });
   }
 }
 
 function pageKey(generation: string, request: PageRequest): string {
-  const digest = createHash('sha256').update(JSON.stringify([request.limit, request.after ?? null, request.search ?? null])).digest('hex');
+  const digest = createHash('sha256')
+    .update(JSON.stringify([request.limit, request.after ?? null, request.search ?? null]))
+    .digest('hex');
   return `${generation}:${digest.slice(0, 32)}`;
 }
 
@@ -182,8 +186,15 @@ export function createCrmLoaders({ connector: base, cache, requestId, onContactP
     cacheKeyFn: normalizeEmail,
     fetch: async (emails) => {
       const valid = emails.filter((email) => /^[^\s@]+@[^\s@]+$/.test(email.trim()));
-      const records = await connector.batchReadObjects('contacts', valid.map((email) => email.trim()), { idProperty: 'email' });
-      await primeCache({ cache, resource: CRM_RESOURCES.contact, loader: contacts }, records.map((record) => [record.id, record] as const));
+      const records = await connector.batchReadObjects(
+        'contacts',
+        valid.map((email) => email.trim()),
+        { idProperty: 'email' },
+      );
+      await primeCache(
+        { cache, resource: CRM_RESOURCES.contact, loader: contacts },
+        records.map((record) => [record.id, record] as const),
+      );
       const found = new Map<string, string>();
       for (const record of records) if (record.properties.email) found.set(normalizeEmail(record.properties.email), record.id);
       return found;
@@ -204,7 +215,9 @@ export function createCrmLoaders({ connector: base, cache, requestId, onContactP
       // The link is only an index: if the contact's email changed (or it was deleted) since
       // the link was cached, drop the link and ask HubSpot once more.
       if (contact && normalizeEmail(contact.properties.email ?? '') === key) return contact;
-      await invalidateCached({ cache, resource: CRM_RESOURCES.contactByEmail, loader: contactIdsByEmail, cacheKeyFn: normalizeEmail }, [key]);
+      await invalidateCached({ cache, resource: CRM_RESOURCES.contactByEmail, loader: contactIdsByEmail, cacheKeyFn: normalizeEmail }, [
+        key,
+      ]);
     }
     return null;
   }
@@ -228,7 +241,9 @@ export function createCrmLoaders({ connector: base, cache, requestId, onContactP
   }
 
   const contactCompanies = associationLoader(CRM_RESOURCES.contactCompanies, 'contacts', 'companies');
-  const associationTargets: Partial<Record<CrmObjectType, Partial<Record<CrmObjectType, { resource: string; loader: AssociationLoader }>>>> = {
+  const associationTargets: Partial<
+    Record<CrmObjectType, Partial<Record<CrmObjectType, { resource: string; loader: AssociationLoader }>>>
+  > = {
     contacts: { companies: { resource: CRM_RESOURCES.contactCompanies, loader: contactCompanies } },
   };
 
@@ -242,7 +257,10 @@ export function createCrmLoaders({ connector: base, cache, requestId, onContactP
     for (const toType of inline) {
       const target = associationTargets[type]?.[toType];
       if (!target) continue;
-      await primeCache({ cache, resource: target.resource, loader: target.loader }, entries.map(([id, byType]) => [id, byType[toType] ?? { ids: [], primaryId: null }] as const));
+      await primeCache(
+        { cache, resource: target.resource, loader: target.loader },
+        entries.map(([id, byType]) => [id, byType[toType] ?? { ids: [], primaryId: null }] as const),
+      );
     }
   }
 
@@ -260,7 +278,10 @@ export function createCrmLoaders({ connector: base, cache, requestId, onContactP
         all.push(...page.owners);
         after = page.after ?? undefined;
       } while (after);
-      await primeCache({ cache, resource: CRM_RESOURCES.owner, loader: owners }, all.map((owner) => [owner.id, owner] as const));
+      await primeCache(
+        { cache, resource: CRM_RESOURCES.owner, loader: owners },
+        all.map((owner) => [owner.id, owner] as const),
+      );
       await cache.setMany<string[]>(CRM_RESOURCES.ownerDirectory, [['all', all.map((owner) => owner.id)]]).catch(() => undefined);
       return all;
     })();
@@ -338,7 +359,11 @@ export function createCrmLoaders({ connector: base, cache, requestId, onContactP
   }
 
   /** One page of records; `onRecords` hears of them as soon as they are known, before they are cached. */
-  async function loadPage<T extends CrmObjectType>(type: T, request: PageRequest, onRecords?: (records: readonly CrmObject<T>[]) => void): Promise<RecordPage<CrmObject<T>>> {
+  async function loadPage<T extends CrmObjectType>(
+    type: T,
+    request: PageRequest,
+    onRecords?: (records: readonly CrmObject<T>[]) => void,
+  ): Promise<RecordPage<CrmObject<T>>> {
     const loader = recordLoaders[type] as DataLoader<string, CrmObject<T> | null>;
     const resource = PAGE_RESOURCE[type];
     const key = pageKey(await listGeneration(type), request);
@@ -363,7 +388,10 @@ export function createCrmLoaders({ connector: base, cache, requestId, onContactP
       onRecords?.(page.records);
       await primeInlineLinks(type, inline, listed.associations);
     }
-    await primeCache({ cache, resource: RECORD_RESOURCE[type], loader }, page.records.map((record) => [record.id, record] as const));
+    await primeCache(
+      { cache, resource: RECORD_RESOURCE[type], loader },
+      page.records.map((record) => [record.id, record] as const),
+    );
     if (type === 'contacts') await primeEmailLinks(page.records as CrmContact[]);
     await cache
       .setMany<PageEntry>(resource, [[key, { ids: page.records.map((record) => record.id), after: page.after, total: page.total }]])

@@ -70,7 +70,9 @@ const CATEGORY_WORDS: Record<string, string> = {
 
 function rejectedMessage(body: HubSpotErrorBody, fields: Record<string, string> | undefined): string {
   if (fields) {
-    const list = Object.entries(fields).map(([name, reason]) => `${name} (${reason})`).join(', ');
+    const list = Object.entries(fields)
+      .map(([name, reason]) => `${name} (${reason})`)
+      .join(', ');
     return `${LABEL} rejected the request: invalid ${list}`;
   }
   const category = identifier(body.category);
@@ -147,7 +149,12 @@ export function classifyHubSpotResponse(response: UpstreamResponse): GatewayErro
   }
   if (status === 429 || status === 423) {
     const policy = identifier(body.policyName);
-    const what = status === 423 ? 'the records are locked by a bulk operation' : policy === 'DAILY' ? 'the daily API limit is spent' : 'the API rate limit is reached';
+    const what =
+      status === 423
+        ? 'the records are locked by a bulk operation'
+        : policy === 'DAILY'
+          ? 'the daily API limit is spent'
+          : 'the API rate limit is reached';
     return new GatewayError('RATE_LIMITED', `${LABEL}: ${what}`, {
       service: SERVICE,
       upstreamStatus,

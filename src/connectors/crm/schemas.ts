@@ -23,7 +23,18 @@ export type CrmObjectType = 'contacts' | 'companies' | 'deals';
  */
 export const CRM_PROPERTIES = {
   contacts: ['email', 'firstname', 'lastname', 'phone', 'jobtitle', 'lifecyclestage', 'hubspot_owner_id', 'createdate', 'lastmodifieddate'],
-  companies: ['name', 'domain', 'industry', 'city', 'country', 'numberofemployees', 'annualrevenue', 'hubspot_owner_id', 'createdate', 'hs_lastmodifieddate'],
+  companies: [
+    'name',
+    'domain',
+    'industry',
+    'city',
+    'country',
+    'numberofemployees',
+    'annualrevenue',
+    'hubspot_owner_id',
+    'createdate',
+    'hs_lastmodifieddate',
+  ],
   deals: ['dealname', 'amount', 'dealstage', 'pipeline', 'closedate', 'hubspot_owner_id', 'createdate', 'hs_lastmodifieddate'],
 } as const satisfies Record<CrmObjectType, readonly string[]>;
 
@@ -129,9 +140,7 @@ export const OBJECT_SCHEMAS = {
 
 export type WireObject = z.output<(typeof OBJECT_SCHEMAS)[CrmObjectType]>;
 
-const nextPageSchema = z
-  .looseObject({ next: z.looseObject({ after: z.string().min(1) }).nullish() })
-  .nullish();
+const nextPageSchema = z.looseObject({ next: z.looseObject({ after: z.string().min(1) }).nullish() }).nullish();
 
 /**
  * One schema per object type, built once: zod compiles a schema on its first parse, and
@@ -202,7 +211,6 @@ export const ownersPageSchema = z.looseObject({ results: z.array(ownerSchema), p
 // ---------------------------------------------------------------------------------------
 // Validation and clean-up
 
-
 /**
  * Validates a response body. The error names the resource and the first failing path
  * (e.g. `results[3].id`); zod's own message could quote a received value, so it is not used.
@@ -216,10 +224,14 @@ export function parseResponse<S extends z.ZodType>(schema: S, body: unknown, res
 }
 
 function badResponse(resource: string, path: string, cause?: unknown): never {
-  throw new GatewayError('UPSTREAM_BAD_RESPONSE', `HubSpot CRM sent a ${resource} response that does not fit the expected shape at ${path}`, {
-    service: 'crm',
-    cause,
-  });
+  throw new GatewayError(
+    'UPSTREAM_BAD_RESPONSE',
+    `HubSpot CRM sent a ${resource} response that does not fit the expected shape at ${path}`,
+    {
+      service: 'crm',
+      cause,
+    },
+  );
 }
 
 /** Keeps only the requested properties, with unset ones as null. */

@@ -25,7 +25,16 @@ import type { OpContext } from './changes.ts';
 import { StripeError } from './errors.ts';
 import { getCharge, getCustomer, getInvoice, getInvoiceItem, getSubscription } from './lookups.ts';
 import { deleteCustomer, updateCustomer } from './ops-customers.ts';
-import { deleteInvoice, deleteInvoiceItem, finalizeInvoice, markUncollectible, payInvoice, updateInvoice, updateInvoiceItem, voidInvoice } from './ops-invoices.ts';
+import {
+  deleteInvoice,
+  deleteInvoiceItem,
+  finalizeInvoice,
+  markUncollectible,
+  payInvoice,
+  updateInvoice,
+  updateInvoiceItem,
+  voidInvoice,
+} from './ops-invoices.ts';
 import { updateCharge } from './ops-payments.ts';
 import { cancelSubscription, updateSubscription } from './ops-subscriptions.ts';
 import type { MetadataPatch } from './params.ts';
@@ -71,7 +80,14 @@ function applyEdit(ctx: OpContext, edit: Edit): Json {
     case 'customer': {
       const c = getCustomer(store, id);
       let out = has
-        ? updateCustomer(ctx, c, { email: str(set.email), name: str(set.name), phone: str(set.phone), description: str(set.description), balance: num(set.balance), metadata: metadataPatch(set.metadata) })
+        ? updateCustomer(ctx, c, {
+            email: str(set.email),
+            name: str(set.name),
+            phone: str(set.phone),
+            description: str(set.description),
+            balance: num(set.balance),
+            metadata: metadataPatch(set.metadata),
+          })
         : null;
       if (action === 'delete') out = deleteCustomer(ctx, c);
       else if (action !== undefined) throw unknownAction();
@@ -79,7 +95,14 @@ function applyEdit(ctx: OpContext, edit: Edit): Json {
     }
     case 'invoice': {
       const inv = getInvoice(store, id);
-      let out = has ? updateInvoice(ctx, inv, { description: str(set.description), footer: str(set.footer), metadata: metadataPatch(set.metadata), autoAdvance: bool(set.auto_advance) }) : null;
+      let out = has
+        ? updateInvoice(ctx, inv, {
+            description: str(set.description),
+            footer: str(set.footer),
+            metadata: metadataPatch(set.metadata),
+            autoAdvance: bool(set.auto_advance),
+          })
+        : null;
       switch (action) {
         case undefined:
           break;
@@ -111,14 +134,27 @@ function applyEdit(ctx: OpContext, edit: Edit): Json {
     }
     case 'invoiceitem': {
       const item = getInvoiceItem(store, id);
-      let out = has ? updateInvoiceItem(ctx, item, { description: str(set.description), metadata: metadataPatch(set.metadata), quantity: num(set.quantity), amount: num(set.amount) }) : null;
+      let out = has
+        ? updateInvoiceItem(ctx, item, {
+            description: str(set.description),
+            metadata: metadataPatch(set.metadata),
+            quantity: num(set.quantity),
+            amount: num(set.amount),
+          })
+        : null;
       if (action === 'delete') out = deleteInvoiceItem(ctx, item);
       else if (action !== undefined) throw unknownAction();
       return out ?? { id };
     }
     case 'subscription': {
       const sub = getSubscription(store, id);
-      let out = has ? updateSubscription(ctx, sub, { description: str(set.description), metadata: metadataPatch(set.metadata), cancelAtPeriodEnd: bool(set.cancel_at_period_end) }) : null;
+      let out = has
+        ? updateSubscription(ctx, sub, {
+            description: str(set.description),
+            metadata: metadataPatch(set.metadata),
+            cancelAtPeriodEnd: bool(set.cancel_at_period_end),
+          })
+        : null;
       if (action === 'cancel') out = cancelSubscription(ctx, sub, {});
       else if (action !== undefined) throw unknownAction();
       return out ?? { id };

@@ -127,10 +127,12 @@ export class BillingApi {
       this.checkLocks(ctx);
       key = ctx.request.idempotencyKey;
       if (key !== null) {
-        if (key.length > 255) throw invalidParam('Idempotency-Key', `Invalid idempotency key: keys can be at most 255 characters long (got ${key.length}).`);
+        if (key.length > 255)
+          throw invalidParam('Idempotency-Key', `Invalid idempotency key: keys can be at most 255 characters long (got ${key.length}).`);
         fingerprint = canonicalParams(ctx.params.raw);
         const stored = this.idempotency.check(key, endpoint, fingerprint);
-        if (stored) return { ...stored.response, headers: { ...stored.response.headers, 'Idempotent-Replayed': 'true', 'Idempotency-Key': key } };
+        if (stored)
+          return { ...stored.response, headers: { ...stored.response.headers, 'Idempotent-Replayed': 'true', 'Idempotency-Key': key } };
       }
       const input = handler.validate(ctx.params, ctx);
       if (key !== null) {

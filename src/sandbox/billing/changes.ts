@@ -30,7 +30,12 @@ export function begin<R extends AnyRecord>(ctx: OpContext, table: Table<R>, rec:
  * Records the change. `*.updated` types are skipped when nothing visible changed (Stripe sends
  * no event for a no-op update); other types (`invoice.finalized` …) are always recorded.
  */
-export function commit<R extends AnyRecord>(ctx: OpContext, pending: Pending<R>, types: readonly string[], options: { reindex?: boolean } = {}): Json {
+export function commit<R extends AnyRecord>(
+  ctx: OpContext,
+  pending: Pending<R>,
+  types: readonly string[],
+  options: { reindex?: boolean } = {},
+): Json {
   const { table, rec, before, previous } = pending;
   table.noteUpdate(rec.id, before);
   if (options.reindex) table.reindex(rec, before);

@@ -37,8 +37,16 @@ export function docUrl(code: string): string {
   return `https://stripe.com/docs/error-codes/${code.replace(/_/g, '-')}`;
 }
 
-function coded(status: number, code: string | null, message: string, param: string | undefined, stage: 'validation' | 'execution'): StripeError {
-  const body: StripeErrorBody = code ? { type: 'invalid_request_error', code, doc_url: docUrl(code), message } : { type: 'invalid_request_error', message };
+function coded(
+  status: number,
+  code: string | null,
+  message: string,
+  param: string | undefined,
+  stage: 'validation' | 'execution',
+): StripeError {
+  const body: StripeErrorBody = code
+    ? { type: 'invalid_request_error', code, doc_url: docUrl(code), message }
+    : { type: 'invalid_request_error', message };
   if (param !== undefined) body.param = param;
   return new StripeError(status, body, stage);
 }

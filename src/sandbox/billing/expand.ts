@@ -11,10 +11,54 @@ import type { BillingStore } from './store.ts';
 
 /** Expandable fields per object type; a nested field is written with its parent (`invoice_settings.default_payment_method`). */
 const EXPANDABLE: Record<string, readonly string[]> = {
-  customer: ['default_source', 'invoice_settings.default_payment_method', 'test_clock', 'subscriptions', 'sources', 'tax_ids', 'tax', 'cash_balance', 'invoice_credit_balance'],
-  invoice: ['customer', 'subscription', 'payment_intent', 'charge', 'default_payment_method', 'default_source', 'latest_revision', 'on_behalf_of', 'application', 'test_clock', 'account_tax_ids', 'discounts'],
-  subscription: ['customer', 'latest_invoice', 'default_payment_method', 'default_source', 'pending_setup_intent', 'schedule', 'test_clock', 'application', 'on_behalf_of'],
-  charge: ['customer', 'invoice', 'payment_intent', 'balance_transaction', 'application', 'application_fee', 'review', 'on_behalf_of', 'source_transfer', 'failure_balance_transaction'],
+  customer: [
+    'default_source',
+    'invoice_settings.default_payment_method',
+    'test_clock',
+    'subscriptions',
+    'sources',
+    'tax_ids',
+    'tax',
+    'cash_balance',
+    'invoice_credit_balance',
+  ],
+  invoice: [
+    'customer',
+    'subscription',
+    'payment_intent',
+    'charge',
+    'default_payment_method',
+    'default_source',
+    'latest_revision',
+    'on_behalf_of',
+    'application',
+    'test_clock',
+    'account_tax_ids',
+    'discounts',
+  ],
+  subscription: [
+    'customer',
+    'latest_invoice',
+    'default_payment_method',
+    'default_source',
+    'pending_setup_intent',
+    'schedule',
+    'test_clock',
+    'application',
+    'on_behalf_of',
+  ],
+  charge: [
+    'customer',
+    'invoice',
+    'payment_intent',
+    'balance_transaction',
+    'application',
+    'application_fee',
+    'review',
+    'on_behalf_of',
+    'source_transfer',
+    'failure_balance_transaction',
+  ],
   payment_intent: ['customer', 'invoice', 'latest_charge', 'payment_method', 'application', 'review', 'on_behalf_of'],
   price: ['product'],
   plan: ['product'],
@@ -27,7 +71,8 @@ const EXPANDABLE: Record<string, readonly string[]> = {
 
 const INCLUDABLE_CUSTOMER = new Set(['subscriptions', 'sources', 'tax_ids', 'tax', 'cash_balance', 'invoice_credit_balance']);
 
-const notExpandable = (path: string, field: string) => invalidParam('expand', `This property cannot be expanded (${field}).${path !== field ? ` Full path: ${path}.` : ''}`);
+const notExpandable = (path: string, field: string) =>
+  invalidParam('expand', `This property cannot be expanded (${field}).${path !== field ? ` Full path: ${path}.` : ''}`);
 
 /** Expansion only reads: seeded rows are built transiently, never adopted. */
 function lookup(store: BillingStore, id: string): AnyRecord | undefined {
@@ -70,7 +115,9 @@ function resolve(store: BillingStore, id: string, parent: Json, field: string): 
       description: parent.description,
       exchange_rate: null,
       fee,
-      fee_details: [{ amount: fee, application: null, currency: parent.currency, description: 'Stripe processing fees', type: 'stripe_fee' }],
+      fee_details: [
+        { amount: fee, application: null, currency: parent.currency, description: 'Stripe processing fees', type: 'stripe_fee' },
+      ],
       net: amount - fee,
       reporting_category: 'charge',
       source: parent.id,
@@ -80,7 +127,7 @@ function resolve(store: BillingStore, id: string, parent: Json, field: string): 
   }
   if (id.startsWith('si_') && field === 'subscription_item' && typeof parent.subscription === 'string') {
     const sub = store.subscriptions.peekAny(parent.subscription);
-    const items = sub ? (renderRecord(store, sub).items as Json).data as Json[] : [];
+    const items = sub ? ((renderRecord(store, sub).items as Json).data as Json[]) : [];
     return items.find((i) => i.id === id) ?? id;
   }
   const rec = lookup(store, id);
@@ -161,7 +208,11 @@ export function splitListExpand(paths: readonly string[], allowTotalCount: boole
     if (allowTotalCount && path === 'total_count') totalCount = true;
     else if (path.startsWith('data.')) itemPaths.push(path.slice(5));
     else if (path === 'data') continue;
-    else throw invalidParam('expand', `This property cannot be expanded (${path.split('.')[0]}). You may want to try expanding 'data.${path}' instead.`);
+    else
+      throw invalidParam(
+        'expand',
+        `This property cannot be expanded (${path.split('.')[0]}). You may want to try expanding 'data.${path}' instead.`,
+      );
   }
   return { itemPaths, totalCount };
 }

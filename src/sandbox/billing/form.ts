@@ -44,7 +44,13 @@ function splitKey(key: string): string[] {
 
 type Node = { kind: 'hash'; entries: Map<string, Node>; appended: Node[] } | { kind: 'leaf'; value: string };
 
-function child(node: Extract<Node, { kind: 'hash' }>, segment: string, next: string | undefined, value: string, key: string): Extract<Node, { kind: 'hash' }> | null {
+function child(
+  node: Extract<Node, { kind: 'hash' }>,
+  segment: string,
+  next: string | undefined,
+  value: string,
+  key: string,
+): Extract<Node, { kind: 'hash' }> | null {
   const last = next === undefined;
   if (segment === '') {
     // `a[]` appends; `a[][b]` starts a new element only when the previous one already has `b`.
@@ -113,7 +119,11 @@ export function canonicalParams(params: FormParams): string {
   const norm = (v: FormValue): unknown => {
     if (typeof v === 'string') return v;
     if (Array.isArray(v)) return v.map(norm);
-    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, norm(v[k])]));
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, norm(v[k])]),
+    );
   };
   return JSON.stringify(norm(params));
 }

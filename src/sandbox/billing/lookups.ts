@@ -4,7 +4,16 @@
  * `read*` for GET routes.
  */
 import { referenceMissing, resourceMissing } from './errors.ts';
-import type { ChargeRec, CustomerRec, InvoiceItemRec, InvoiceRec, PaymentIntentRec, PriceRec, ProductRec, SubscriptionRec } from './records.ts';
+import type {
+  ChargeRec,
+  CustomerRec,
+  InvoiceItemRec,
+  InvoiceRec,
+  PaymentIntentRec,
+  PriceRec,
+  ProductRec,
+  SubscriptionRec,
+} from './records.ts';
 import type { BillingStore } from './store.ts';
 import type { Table } from './table.ts';
 
@@ -24,10 +33,13 @@ function read<R extends { id: string }>(table: Table<R & { created: number; seq:
 /** A customer by id; `param` names the body field when the id came from the body (400 instead of 404). */
 export const getCustomer = (store: BillingStore, id: string, param?: string): CustomerRec => find(store.customers, 'customer', id, param);
 export const getInvoice = (store: BillingStore, id: string, param?: string): InvoiceRec => find(store.invoices, 'invoice', id, param);
-export const getInvoiceItem = (store: BillingStore, id: string, param?: string): InvoiceItemRec => find(store.invoiceItems, 'invoiceitem', id, param);
-export const getSubscription = (store: BillingStore, id: string, param?: string): SubscriptionRec => find(store.subscriptions, 'subscription', id, param);
+export const getInvoiceItem = (store: BillingStore, id: string, param?: string): InvoiceItemRec =>
+  find(store.invoiceItems, 'invoiceitem', id, param);
+export const getSubscription = (store: BillingStore, id: string, param?: string): SubscriptionRec =>
+  find(store.subscriptions, 'subscription', id, param);
 export const getCharge = (store: BillingStore, id: string, param?: string): ChargeRec => find(store.charges, 'charge', id, param);
-export const getPaymentIntent = (store: BillingStore, id: string, param?: string): PaymentIntentRec => find(store.paymentIntents, 'payment_intent', id, param);
+export const getPaymentIntent = (store: BillingStore, id: string, param?: string): PaymentIntentRec =>
+  find(store.paymentIntents, 'payment_intent', id, param);
 export const getPrice = (store: BillingStore, id: string, param?: string): PriceRec => find(store.prices, 'price', id, param);
 export const getProduct = (store: BillingStore, id: string, param?: string): ProductRec => find(store.products, 'product', id, param);
 

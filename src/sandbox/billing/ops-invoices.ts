@@ -47,7 +47,10 @@ export function createInvoice(ctx: OpContext, c: CustomerRec, input: InvoiceInpu
   const collection = input.collectionMethod ?? 'charge_automatically';
   if (collection === 'send_invoice' && input.daysUntilDue == null && input.dueDate == null) throw parameterMissing('days_until_due');
   if (collection === 'charge_automatically' && (input.daysUntilDue != null || input.dueDate != null)) {
-    throw invalidParam(input.daysUntilDue != null ? 'days_until_due' : 'due_date', 'Invoices with `collection_method=charge_automatically` cannot have a due date.');
+    throw invalidParam(
+      input.daysUntilDue != null ? 'days_until_due' : 'due_date',
+      'Invoices with `collection_method=charge_automatically` cannot have a due date.',
+    );
   }
   const created = store.now();
   const inv: InvoiceRec = {
@@ -104,12 +107,16 @@ export function createInvoice(ctx: OpContext, c: CustomerRec, input: InvoiceInpu
 
 function requireDraft(inv: InvoiceRec): void {
   if (inv.status !== 'draft') {
-    throw stateError('invoice_not_editable', `The invoice ${inv.id} can no longer be edited because it is ${inv.status}. Instead, consider creating additional invoice items that will be applied to the next invoice.`);
+    throw stateError(
+      'invoice_not_editable',
+      `The invoice ${inv.id} can no longer be edited because it is ${inv.status}. Instead, consider creating additional invoice items that will be applied to the next invoice.`,
+    );
   }
 }
 
 export function updateInvoice(ctx: OpContext, inv: InvoiceRec, input: InvoiceInput): Json {
-  const draftOnly = input.collectionMethod !== undefined || input.daysUntilDue !== undefined || input.dueDate !== undefined || input.currency !== undefined;
+  const draftOnly =
+    input.collectionMethod !== undefined || input.daysUntilDue !== undefined || input.dueDate !== undefined || input.currency !== undefined;
   if (draftOnly) requireDraft(inv);
   if (inv.status === 'void' && (input.description !== undefined || input.footer !== undefined || input.autoAdvance !== undefined)) {
     throw stateError('invoice_not_editable', `The invoice ${inv.id} is void; only its metadata can be updated.`);
@@ -169,7 +176,12 @@ function finalizeInPlace(ctx: OpContext, inv: InvoiceRec, autoAdvance: boolean |
     currency: inv.currency,
     customer: inv.customer,
     invoice: inv.id,
-    description: inv.billingReason === 'subscription_create' ? 'Subscription creation' : inv.billingReason === 'subscription_cycle' ? 'Subscription update' : 'Payment for Invoice',
+    description:
+      inv.billingReason === 'subscription_create'
+        ? 'Subscription creation'
+        : inv.billingReason === 'subscription_cycle'
+          ? 'Subscription update'
+          : 'Payment for Invoice',
     paymentMethod: null,
   });
   inv.paymentIntent = pi.id;
@@ -214,7 +226,14 @@ export function payInvoice(ctx: OpContext, inv: InvoiceRec, options: PayOptions 
   const method = resolvePaymentMethod(c && !c.deleted ? c : null, options.paymentMethod);
   let pi = inv.paymentIntent ? store.paymentIntents.get(inv.paymentIntent) : undefined;
   if (!pi || pi.status === 'canceled') {
-    pi = createIntent(ctx, { amount: total, currency: inv.currency, customer: inv.customer, invoice: inv.id, description: 'Payment for Invoice', paymentMethod: null });
+    pi = createIntent(ctx, {
+      amount: total,
+      currency: inv.currency,
+      customer: inv.customer,
+      invoice: inv.id,
+      description: 'Payment for Invoice',
+      paymentMethod: null,
+    });
   }
   const ch = attemptPayment(ctx, pi, method);
   const pending = begin(ctx, store.invoices, inv);
@@ -290,12 +309,20 @@ function inlinePrice(ctx: OpContext, unitAmount: number, currency: string): Pric
 }
 
 /** Validates and prices an item: returns the price id, quantity and total amount. */
-function priceItem(ctx: OpContext, input: InvoiceItemInput, current?: InvoiceItemRec): { price: string; quantity: number; amount: number; currency: string } {
+function priceItem(
+  ctx: OpContext,
+  input: InvoiceItemInput,
+  current?: InvoiceItemRec,
+): { price: string; quantity: number; amount: number; currency: string } {
   const { store } = ctx;
   const quantity = input.quantity ?? current?.quantity ?? 1;
   if (input.price !== undefined) {
     const price = getPrice(store, input.price, 'price');
-    if (price.recurring) throw invalidParam('price', 'The price specified is set to `type=recurring` but this field only accepts prices with `type=one_time`.');
+    if (price.recurring)
+      throw invalidParam(
+        'price',
+        'The price specified is set to `type=recurring` but this field only accepts prices with `type=one_time`.',
+      );
     return { price: price.id, quantity, amount: price.unitAmount * quantity, currency: price.currency };
   }
   if (input.amount !== undefined || input.unitAmount !== undefined) {
@@ -318,10 +345,15 @@ export function addInvoiceItem(ctx: OpContext, c: CustomerRec, input: InvoiceIte
   if (inv) {
     if (inv.customer !== c.id) throw invalidParam('invoice', `The invoice ${inv.id} belongs to a different customer than ${c.id}.`);
     requireDraft(inv);
-    if (inv.lines.length >= MAX_INVOICE_ITEMS) throw invalidParam('invoice', `An invoice can have at most ${MAX_INVOICE_ITEMS} invoice items.`);
+    if (inv.lines.length >= MAX_INVOICE_ITEMS)
+      throw invalidParam('invoice', `An invoice can have at most ${MAX_INVOICE_ITEMS} invoice items.`);
   }
   const priced = priceItem(ctx, input);
-  if (inv && priced.currency !== inv.currency) throw invalidParam('currency', `The currency of the invoice item (${priced.currency}) must match the invoice's currency (${inv.currency}).`);
+  if (inv && priced.currency !== inv.currency)
+    throw invalidParam(
+      'currency',
+      `The currency of the invoice item (${priced.currency}) must match the invoice's currency (${inv.currency}).`,
+    );
   const metadata = applyMetadata({}, input.metadata);
   const now = store.now();
   const item: InvoiceItemRec = {
@@ -357,7 +389,10 @@ function requireEditableItem(ctx: OpContext, item: InvoiceItemRec): InvoiceRec |
   if (!item.invoice) return null;
   const inv = ctx.store.invoices.getAny(item.invoice);
   if (inv && inv.status !== 'draft') {
-    throw stateError('invoice_not_editable', `The invoice item ${item.id} is attached to invoice ${inv.id}, which is no longer a draft, so it can no longer be edited.`);
+    throw stateError(
+      'invoice_not_editable',
+      `The invoice item ${item.id} is attached to invoice ${inv.id}, which is no longer a draft, so it can no longer be edited.`,
+    );
   }
   return inv ?? null;
 }
@@ -365,8 +400,12 @@ function requireEditableItem(ctx: OpContext, item: InvoiceItemRec): InvoiceRec |
 /** Stripe has no `invoiceitem.updated` event in this version: only the draft's `invoice.updated` records the change. */
 export function updateInvoiceItem(ctx: OpContext, item: InvoiceItemRec, input: InvoiceItemInput): Json {
   const inv = requireEditableItem(ctx, item);
-  const repriced = input.price !== undefined || input.amount !== undefined || input.unitAmount !== undefined || input.quantity !== undefined ? priceItem(ctx, input, item) : null;
-  if (repriced && inv && repriced.currency !== inv.currency) throw invalidParam('currency', `The currency of the invoice item must match the invoice's currency (${inv.currency}).`);
+  const repriced =
+    input.price !== undefined || input.amount !== undefined || input.unitAmount !== undefined || input.quantity !== undefined
+      ? priceItem(ctx, input, item)
+      : null;
+  if (repriced && inv && repriced.currency !== inv.currency)
+    throw invalidParam('currency', `The currency of the invoice item must match the invoice's currency (${inv.currency}).`);
   const metadata = input.metadata ? applyMetadata(item.metadata, input.metadata) : item.metadata;
   const pending = inv ? begin(ctx, ctx.store.invoices, inv) : null;
   item.metadata = metadata;
@@ -399,7 +438,11 @@ export function deleteInvoiceItem(ctx: OpContext, item: InvoiceItemRec): Json {
 }
 
 /** Used by `POST /v1/invoiceitems` to resolve `customer` and `invoice` references (400 when missing). */
-export function itemTargets(ctx: OpContext, customerId: string, invoiceId: string | undefined): { customer: CustomerRec; invoice: InvoiceRec | null } {
+export function itemTargets(
+  ctx: OpContext,
+  customerId: string,
+  invoiceId: string | undefined,
+): { customer: CustomerRec; invoice: InvoiceRec | null } {
   const customer = getCustomer(ctx.store, customerId, 'customer');
   const invoice = invoiceId ? (ctx.store.invoices.get(invoiceId) ?? null) : null;
   if (invoiceId && !invoice) throw referenceMissing('invoice', invoiceId, 'invoice');

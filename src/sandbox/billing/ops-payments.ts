@@ -19,7 +19,8 @@ export interface ResolvedMethod {
 export function resolvePaymentMethod(customer: CustomerRec | null, requested?: string | null): ResolvedMethod {
   const own = customer ? (customer.defaultPaymentMethod ?? paymentMethodIdFor(customer.id)) : paymentMethodIdFor('guest');
   if (!requested) return { paymentMethod: own, declines: false };
-  if (/^pm_card_\w*Declined/i.test(requested)) return { paymentMethod: customer ? paymentMethodIdFor(`${customer.id}:declined`) : paymentMethodIdFor('declined'), declines: true };
+  if (/^pm_card_\w*Declined/i.test(requested))
+    return { paymentMethod: customer ? paymentMethodIdFor(`${customer.id}:declined`) : paymentMethodIdFor('declined'), declines: true };
   if (requested.startsWith('pm_card_')) return { paymentMethod: own, declines: false };
   return { paymentMethod: requested, declines: false };
 }
@@ -115,10 +116,16 @@ export function declinedError(ctx: OpContext, pi: PaymentIntentRec, ch: ChargeRe
 
 export function cancelIntent(ctx: OpContext, pi: PaymentIntentRec, reason: string | null, byInvoice = false): Json {
   if (pi.invoice && !byInvoice) {
-    throw stateError('payment_intent_unexpected_state', 'You cannot cancel this PaymentIntent because it was created by an invoice. Void the invoice instead.');
+    throw stateError(
+      'payment_intent_unexpected_state',
+      'You cannot cancel this PaymentIntent because it was created by an invoice. Void the invoice instead.',
+    );
   }
   if (pi.status === 'succeeded' || pi.status === 'canceled') {
-    throw stateError('payment_intent_unexpected_state', `You cannot cancel this PaymentIntent because it has a status of ${pi.status}. Only a PaymentIntent with one of the following statuses may be canceled: requires_payment_method, requires_capture, requires_confirmation, requires_action, processing.`);
+    throw stateError(
+      'payment_intent_unexpected_state',
+      `You cannot cancel this PaymentIntent because it has a status of ${pi.status}. Only a PaymentIntent with one of the following statuses may be canceled: requires_payment_method, requires_capture, requires_confirmation, requires_action, processing.`,
+    );
   }
   const pending = begin(ctx, ctx.store.paymentIntents, pi);
   pi.status = 'canceled';
@@ -141,8 +148,14 @@ export interface IntentUpdate {
 /** Stripe defines no `payment_intent.updated` event: an update changes the object silently. */
 export function updateIntent(ctx: OpContext, pi: PaymentIntentRec, input: IntentUpdate): Json {
   const settled = pi.status === 'succeeded' || pi.status === 'canceled';
-  if (settled && (input.amount !== undefined || input.currency !== undefined || input.paymentMethod !== undefined || input.customer !== undefined)) {
-    throw stateError('payment_intent_unexpected_state', `This PaymentIntent's amount, currency, customer and payment method could not be updated because it has a status of ${pi.status}.`);
+  if (
+    settled &&
+    (input.amount !== undefined || input.currency !== undefined || input.paymentMethod !== undefined || input.customer !== undefined)
+  ) {
+    throw stateError(
+      'payment_intent_unexpected_state',
+      `This PaymentIntent's amount, currency, customer and payment method could not be updated because it has a status of ${pi.status}.`,
+    );
   }
   const metadata = input.metadata ? applyMetadata(pi.metadata, input.metadata) : pi.metadata;
   const pending = begin(ctx, ctx.store.paymentIntents, pi);

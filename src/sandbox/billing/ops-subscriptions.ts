@@ -41,7 +41,8 @@ export interface SubscriptionInput {
 
 function recurringPrice(ctx: OpContext, id: string, param: string): PriceRec {
   const price = getPrice(ctx.store, id, param);
-  if (!price.recurring) throw invalidParam(param, 'The price specified is set to `type=one_time` but this field only accepts prices with `type=recurring`.');
+  if (!price.recurring)
+    throw invalidParam(param, 'The price specified is set to `type=one_time` but this field only accepts prices with `type=recurring`.');
   return price;
 }
 
@@ -70,7 +71,8 @@ export function createSubscription(ctx: OpContext, c: CustomerRec, input: Subscr
   const now = store.now();
   const recurring = prices[0].recurring!;
   const trialEnd = input.trialEnd === 'now' ? null : (input.trialEnd ?? (input.trialPeriodDays ? now + input.trialPeriodDays * DAY : null));
-  if (trialEnd !== null && trialEnd <= now) throw invalidParam('trial_end', 'Invalid timestamp: must be an integer Unix timestamp in the future.');
+  if (trialEnd !== null && trialEnd <= now)
+    throw invalidParam('trial_end', 'Invalid timestamp: must be an integer Unix timestamp in the future.');
 
   const subId = store.ids.next('sub');
   const items: SubscriptionItemRec[] = itemInputs.map((it, i) => ({
@@ -121,7 +123,9 @@ export function createSubscription(ctx: OpContext, c: CustomerRec, input: Subscr
       quantity: item.quantity,
       amount: trialEnd ? 0 : price.unitAmount * item.quantity,
       currency: price.currency,
-      description: trialEnd ? `Trial period for ${price.nickname ?? price.id}` : `${item.quantity} × ${price.nickname ?? price.id} (at $${(price.unitAmount / 100).toFixed(2)} / ${recurring.interval})`,
+      description: trialEnd
+        ? `Trial period for ${price.nickname ?? price.id}`
+        : `${item.quantity} × ${price.nickname ?? price.id} (at $${(price.unitAmount / 100).toFixed(2)} / ${recurring.interval})`,
       periodStart: now,
       periodEnd: sub.currentPeriodEnd,
       metadata: {},
@@ -181,7 +185,13 @@ export function updateSubscription(ctx: OpContext, sub: SubscriptionRec, input: 
         if (change.metadata) existing.metadata = applyMetadata(existing.metadata, change.metadata);
       } else {
         if (!price) throw parameterMissing(`items[${n}][price]`);
-        items.push({ id: store.ids.next('si'), created: store.now(), price: price.id, quantity: change.quantity ?? 1, metadata: applyMetadata({}, change.metadata) });
+        items.push({
+          id: store.ids.next('si'),
+          created: store.now(),
+          price: price.id,
+          quantity: change.quantity ?? 1,
+          metadata: applyMetadata({}, change.metadata),
+        });
       }
     }
     if (items.length === 0) throw invalidParam('items', 'A subscription must have at least one item.');
@@ -214,7 +224,10 @@ export function updateSubscription(ctx: OpContext, sub: SubscriptionRec, input: 
 
 export function cancelSubscription(ctx: OpContext, sub: SubscriptionRec, input: Pick<SubscriptionInput, 'cancellationDetails'>): Json {
   if (sub.status === 'canceled' || sub.status === 'incomplete_expired') {
-    throw stateError(null, `This subscription has already been ${sub.status === 'canceled' ? 'canceled' : 'expired'} and cannot be canceled again.`);
+    throw stateError(
+      null,
+      `This subscription has already been ${sub.status === 'canceled' ? 'canceled' : 'expired'} and cannot be canceled again.`,
+    );
   }
   const now = ctx.store.now();
   const pending = begin(ctx, ctx.store.subscriptions, sub);
@@ -223,6 +236,10 @@ export function cancelSubscription(ctx: OpContext, sub: SubscriptionRec, input: 
   sub.endedAt = now;
   sub.cancelAt = null;
   sub.cancelAtPeriodEnd = false;
-  sub.cancellation = { reason: 'cancellation_requested', comment: input.cancellationDetails?.comment ?? null, feedback: input.cancellationDetails?.feedback ?? null };
+  sub.cancellation = {
+    reason: 'cancellation_requested',
+    comment: input.cancellationDetails?.comment ?? null,
+    feedback: input.cancellationDetails?.feedback ?? null,
+  };
   return commit(ctx, pending, ['customer.subscription.deleted']);
 }

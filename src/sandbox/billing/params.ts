@@ -79,8 +79,10 @@ export class Params {
     if (!INT.test(v)) throw invalidInteger(this.name(key), v);
     const n = Number(v);
     if (!Number.isSafeInteger(n)) throw invalidInteger(this.name(key), v);
-    if (options.min !== undefined && n < options.min) throw invalidParam(this.name(key), `This value must be greater than or equal to ${options.min}.`);
-    if (options.max !== undefined && n > options.max) throw invalidParam(this.name(key), `This value must be less than or equal to ${options.max}.`);
+    if (options.min !== undefined && n < options.min)
+      throw invalidParam(this.name(key), `This value must be greater than or equal to ${options.min}.`);
+    if (options.max !== undefined && n > options.max)
+      throw invalidParam(this.name(key), `This value must be less than or equal to ${options.max}.`);
     return n;
   }
 
@@ -147,8 +149,16 @@ export class Params {
     for (const [k, value] of Object.entries(v)) {
       const param = `${this.name(key)}[${k}]`;
       if (typeof value !== 'string') throw invalidParam(param, `Invalid string: ${JSON.stringify(value)}`);
-      if (k.length > 40) throw invalidParam(param, `Metadata keys can have up to 40 characters, but you passed in a key that is ${k.length} characters. Invalid key: ${k}`);
-      if (value.length > 500) throw invalidParam(param, `Metadata values can have up to 500 characters, but you passed in a value that is ${value.length} characters. Invalid value: ${value.slice(0, 40)}...`);
+      if (k.length > 40)
+        throw invalidParam(
+          param,
+          `Metadata keys can have up to 40 characters, but you passed in a key that is ${k.length} characters. Invalid key: ${k}`,
+        );
+      if (value.length > 500)
+        throw invalidParam(
+          param,
+          `Metadata values can have up to 500 characters, but you passed in a value that is ${value.length} characters. Invalid value: ${value.slice(0, 40)}...`,
+        );
       if (value === '') patch.unset.push(k);
       else patch.set[k] = value;
     }
@@ -172,7 +182,12 @@ export function applyMetadata(current: Metadata, patch: MetadataPatch | undefine
   const next: Metadata = patch.clear ? {} : { ...current };
   for (const k of patch.unset) delete next[k];
   Object.assign(next, patch.set);
-  if (Object.keys(next).length > 50) throw new StripeError(400, { type: 'invalid_request_error', param, message: 'You can only have 50 metadata keys. Remove some keys and try again.' }, 'validation');
+  if (Object.keys(next).length > 50)
+    throw new StripeError(
+      400,
+      { type: 'invalid_request_error', param, message: 'You can only have 50 metadata keys. Remove some keys and try again.' },
+      'validation',
+    );
   return next;
 }
 
@@ -199,7 +214,16 @@ export function listParams(p: Params): ListParams {
   const startingAfter = p.string('starting_after') || undefined;
   const endingBefore = p.string('ending_before') || undefined;
   if (startingAfter && endingBefore) {
-    throw new StripeError(400, { type: 'invalid_request_error', code: 'parameters_exclusive', message: 'You may only specify one of these parameters: ending_before, starting_after.', param: 'ending_before' }, 'validation');
+    throw new StripeError(
+      400,
+      {
+        type: 'invalid_request_error',
+        code: 'parameters_exclusive',
+        message: 'You may only specify one of these parameters: ending_before, starting_after.',
+        param: 'ending_before',
+      },
+      'validation',
+    );
   }
   return { limit, startingAfter, endingBefore, expand: p.expand() };
 }

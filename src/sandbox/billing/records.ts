@@ -145,7 +145,8 @@ export interface InvoiceRec extends Row {
   customerPhone: string | null;
 }
 
-export type SubscriptionStatus = 'active' | 'canceled' | 'incomplete' | 'incomplete_expired' | 'past_due' | 'paused' | 'trialing' | 'unpaid';
+export type SubscriptionStatus =
+  'active' | 'canceled' | 'incomplete' | 'incomplete_expired' | 'past_due' | 'paused' | 'trialing' | 'unpaid';
 
 export interface SubscriptionItemRec {
   id: string;
@@ -177,7 +178,11 @@ export interface SubscriptionRec extends Row {
   defaultPaymentMethod: string | null;
   description: string | null;
   metadata: Metadata;
-  cancellation: { reason: 'cancellation_requested' | 'payment_disputed' | 'payment_failed' | null; comment: string | null; feedback: string | null };
+  cancellation: {
+    reason: 'cancellation_requested' | 'payment_disputed' | 'payment_failed' | null;
+    comment: string | null;
+    feedback: string | null;
+  };
 }
 
 export interface ChargeRec extends Row {
@@ -198,7 +203,8 @@ export interface ChargeRec extends Row {
   disputed: boolean;
 }
 
-export type PaymentIntentStatus = 'requires_payment_method' | 'requires_confirmation' | 'requires_action' | 'processing' | 'requires_capture' | 'canceled' | 'succeeded';
+export type PaymentIntentStatus =
+  'requires_payment_method' | 'requires_confirmation' | 'requires_action' | 'processing' | 'requires_capture' | 'canceled' | 'succeeded';
 
 export interface PaymentIntentRec extends Row {
   kind: 'payment_intent';
@@ -228,4 +234,5 @@ export interface EventRec extends Row {
   json: Record<string, unknown>;
 }
 
-export type AnyRecord = CustomerRec | ProductRec | PriceRec | InvoiceRec | InvoiceItemRec | SubscriptionRec | ChargeRec | PaymentIntentRec | EventRec;
+export type AnyRecord =
+  CustomerRec | ProductRec | PriceRec | InvoiceRec | InvoiceItemRec | SubscriptionRec | ChargeRec | PaymentIntentRec | EventRec;

@@ -76,9 +76,17 @@ function isDelinquent(store: BillingStore, c: CustomerRec): boolean {
 export function customerIncludable(store: BillingStore, c: CustomerRec, field: string): unknown {
   switch (field) {
     case 'subscriptions': {
-      const subs = store.subscriptions.bucket('customer', c.id).toArray().filter((s) => s.status !== 'canceled' && s.status !== 'incomplete_expired');
+      const subs = store.subscriptions
+        .bucket('customer', c.id)
+        .toArray()
+        .filter((s) => s.status !== 'canceled' && s.status !== 'incomplete_expired');
       const newest = subs.slice(-EMBEDDED_LIST_LIMIT).reverse();
-      return listObject(`/v1/customers/${c.id}/subscriptions`, newest.map((s) => renderSubscription(store, s)), subs.length > newest.length, subs.length);
+      return listObject(
+        `/v1/customers/${c.id}/subscriptions`,
+        newest.map((s) => renderSubscription(store, s)),
+        subs.length > newest.length,
+        subs.length,
+      );
     }
     case 'sources':
       return listObject(`/v1/customers/${c.id}/sources`, [], false, 0);
@@ -135,7 +143,13 @@ export function renderPrice(_store: BillingStore, p: PriceRec): Json {
     nickname: p.nickname,
     product: p.product,
     recurring: p.recurring
-      ? { aggregate_usage: null, interval: p.recurring.interval, interval_count: p.recurring.intervalCount, trial_period_days: null, usage_type: 'licensed' }
+      ? {
+          aggregate_usage: null,
+          interval: p.recurring.interval,
+          interval_count: p.recurring.intervalCount,
+          trial_period_days: null,
+          usage_type: 'licensed',
+        }
       : null,
     tax_behavior: 'unspecified',
     tiers_mode: null,
@@ -442,7 +456,12 @@ export function renderPaymentMethod(store: BillingStore, id: string, customer: s
   return {
     id,
     object: 'payment_method',
-    billing_details: { address: { city: null, country: null, line1: null, line2: null, postal_code: card.postalCode, state: null }, email: c?.email ?? null, name: c?.name ?? null, phone: null },
+    billing_details: {
+      address: { city: null, country: null, line1: null, line2: null, postal_code: card.postalCode, state: null },
+      email: c?.email ?? null,
+      name: c?.name ?? null,
+      phone: null,
+    },
     card: {
       brand: card.brand,
       checks: { address_line1_check: null, address_postal_code_check: 'pass', cvc_check: 'pass' },
@@ -504,7 +523,14 @@ export function renderCharge(store: BillingStore, ch: ChargeRec): Json {
     on_behalf_of: null,
     order: null,
     outcome: ok
-      ? { network_status: 'approved_by_network', reason: null, risk_level: 'normal', risk_score: hashScore(ch.id), seller_message: 'Payment complete.', type: 'authorized' }
+      ? {
+          network_status: 'approved_by_network',
+          reason: null,
+          risk_level: 'normal',
+          risk_score: hashScore(ch.id),
+          seller_message: 'Payment complete.',
+          type: 'authorized',
+        }
       : {
           network_status: 'declined_by_network',
           reason: 'generic_decline',

@@ -59,7 +59,11 @@ export function catalogRoutes(api: BillingApi): void {
         noun: 'product',
         table: store.products,
         rows: store.products.all(),
-        filter: allOf<ProductRec>(createdIn(q), active !== undefined && ((p) => p.active === active), ids !== undefined && ((p) => ids.includes(p.id))),
+        filter: allOf<ProductRec>(
+          createdIn(q),
+          active !== undefined && ((p) => p.active === active),
+          ids !== undefined && ((p) => ids.includes(p.id)),
+        ),
         render: (p) => renderProduct(store, p),
       },
       q,

@@ -25,7 +25,8 @@ export function listQuery(p: Params, extra: readonly string[]): ListQuery {
   return { ...listParams(p), created: p.range('created') };
 }
 
-export const createdIn = (q: ListQuery): ((row: Row) => boolean) | undefined => (q.created ? (row) => inRange(row.created, q.created) : undefined);
+export const createdIn = (q: ListQuery): ((row: Row) => boolean) | undefined =>
+  q.created ? (row) => inRange(row.created, q.created) : undefined;
 
 export function searchQuery(p: Params): SearchParams {
   p.allow(['query', 'limit', 'page', 'expand']);

@@ -10,8 +10,57 @@ import { renderCustomer } from './render.ts';
 import { allOf, createdIn, listQuery, type RouteDeps, searchQuery, withExpand } from './routes-common.ts';
 import type { SearchEngines } from './search-fields.ts';
 
-const CREATE_PARAMS = ['address', 'balance', 'cash_balance', 'coupon', 'description', 'email', 'expand', 'invoice_prefix', 'invoice_settings', 'metadata', 'name', 'next_invoice_sequence', 'payment_method', 'phone', 'preferred_locales', 'promotion_code', 'shipping', 'source', 'tax', 'tax_exempt', 'tax_id_data', 'test_clock'];
-const UPDATE_PARAMS = ['address', 'balance', 'bank_account', 'card', 'cash_balance', 'coupon', 'default_alipay_account', 'default_bank_account', 'default_card', 'default_source', 'description', 'email', 'expand', 'invoice_prefix', 'invoice_settings', 'metadata', 'name', 'next_invoice_sequence', 'phone', 'preferred_locales', 'promotion_code', 'shipping', 'source', 'tax', 'tax_exempt'];
+const CREATE_PARAMS = [
+  'address',
+  'balance',
+  'cash_balance',
+  'coupon',
+  'description',
+  'email',
+  'expand',
+  'invoice_prefix',
+  'invoice_settings',
+  'metadata',
+  'name',
+  'next_invoice_sequence',
+  'payment_method',
+  'phone',
+  'preferred_locales',
+  'promotion_code',
+  'shipping',
+  'source',
+  'tax',
+  'tax_exempt',
+  'tax_id_data',
+  'test_clock',
+];
+const UPDATE_PARAMS = [
+  'address',
+  'balance',
+  'bank_account',
+  'card',
+  'cash_balance',
+  'coupon',
+  'default_alipay_account',
+  'default_bank_account',
+  'default_card',
+  'default_source',
+  'description',
+  'email',
+  'expand',
+  'invoice_prefix',
+  'invoice_settings',
+  'metadata',
+  'name',
+  'next_invoice_sequence',
+  'phone',
+  'preferred_locales',
+  'promotion_code',
+  'shipping',
+  'source',
+  'tax',
+  'tax_exempt',
+];
 
 function address(p: Params): AddressRec | null | undefined {
   if (!p.has('address')) return undefined;
@@ -34,7 +83,8 @@ function customerInput(p: Params, allowed: string[]): CustomerInput {
   invoiceSettings?.allow(['custom_fields', 'default_payment_method', 'footer', 'rendering_options']);
   const locales = p.array('preferred_locales');
   const prefix = p.string('invoice_prefix');
-  if (prefix !== undefined && !/^[A-Z0-9]{3,12}$/.test(prefix)) throw invalidParam('invoice_prefix', 'Invalid invoice_prefix: must be 3–12 uppercase letters or numbers.');
+  if (prefix !== undefined && !/^[A-Z0-9]{3,12}$/.test(prefix))
+    throw invalidParam('invoice_prefix', 'Invalid invoice_prefix: must be 3–12 uppercase letters or numbers.');
   return {
     email: p.nullableString('email', 512),
     name: p.nullableString('name', 256),

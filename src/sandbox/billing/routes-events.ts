@@ -11,7 +11,12 @@ import { allOf, createdIn, listQuery, withExpand } from './routes-common.ts';
 
 function typeMatcher(pattern: string): (type: string) => boolean {
   if (!pattern.includes('*')) return (type) => type === pattern;
-  const re = new RegExp(`^${pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const re = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   return (type) => re.test(type);
 }
 
@@ -22,7 +27,8 @@ export function eventRoutes(api: BillingApi): void {
     params.bool('delivery_success');
     const type = params.string('type');
     const types = params.array('types')?.map(String);
-    if (type !== undefined && types !== undefined) throw invalidParam('types', 'You may only specify one of these parameters: type, types.');
+    if (type !== undefined && types !== undefined)
+      throw invalidParam('types', 'You may only specify one of these parameters: type, types.');
     if (types && types.length > 20) throw invalidParam('types', 'You may specify at most 20 types.');
     const matchers = type !== undefined ? [typeMatcher(type)] : types?.map(typeMatcher);
     // Without wildcards one type is one index bucket.

@@ -28,10 +28,101 @@ import { expandObject, splitListExpand } from './expand.ts';
 const STATUSES = ['draft', 'open', 'paid', 'uncollectible', 'void'] as const;
 const COLLECTION = ['charge_automatically', 'send_invoice'] as const;
 
-const CREATE_PARAMS = ['account_tax_ids', 'application_fee_amount', 'auto_advance', 'automatic_tax', 'collection_method', 'currency', 'custom_fields', 'customer', 'days_until_due', 'default_payment_method', 'default_source', 'default_tax_rates', 'description', 'discounts', 'due_date', 'effective_at', 'expand', 'footer', 'from_invoice', 'metadata', 'on_behalf_of', 'payment_settings', 'pending_invoice_items_behavior', 'rendering_options', 'shipping_cost', 'shipping_details', 'statement_descriptor', 'subscription', 'transfer_data'];
-const UPDATE_PARAMS = ['account_tax_ids', 'application_fee_amount', 'auto_advance', 'automatic_tax', 'collection_method', 'custom_fields', 'days_until_due', 'default_payment_method', 'default_source', 'default_tax_rates', 'description', 'discounts', 'due_date', 'effective_at', 'expand', 'footer', 'metadata', 'on_behalf_of', 'payment_settings', 'rendering_options', 'shipping_cost', 'shipping_details', 'statement_descriptor', 'transfer_data'];
-const ITEM_CREATE_PARAMS = ['amount', 'currency', 'customer', 'description', 'discountable', 'discounts', 'expand', 'invoice', 'metadata', 'period', 'price', 'price_data', 'quantity', 'subscription', 'tax_behavior', 'tax_code', 'tax_rates', 'unit_amount', 'unit_amount_decimal'];
-const ITEM_UPDATE_PARAMS = ['amount', 'description', 'discountable', 'discounts', 'expand', 'metadata', 'period', 'price', 'price_data', 'quantity', 'tax_behavior', 'tax_code', 'tax_rates', 'unit_amount', 'unit_amount_decimal'];
+const CREATE_PARAMS = [
+  'account_tax_ids',
+  'application_fee_amount',
+  'auto_advance',
+  'automatic_tax',
+  'collection_method',
+  'currency',
+  'custom_fields',
+  'customer',
+  'days_until_due',
+  'default_payment_method',
+  'default_source',
+  'default_tax_rates',
+  'description',
+  'discounts',
+  'due_date',
+  'effective_at',
+  'expand',
+  'footer',
+  'from_invoice',
+  'metadata',
+  'on_behalf_of',
+  'payment_settings',
+  'pending_invoice_items_behavior',
+  'rendering_options',
+  'shipping_cost',
+  'shipping_details',
+  'statement_descriptor',
+  'subscription',
+  'transfer_data',
+];
+const UPDATE_PARAMS = [
+  'account_tax_ids',
+  'application_fee_amount',
+  'auto_advance',
+  'automatic_tax',
+  'collection_method',
+  'custom_fields',
+  'days_until_due',
+  'default_payment_method',
+  'default_source',
+  'default_tax_rates',
+  'description',
+  'discounts',
+  'due_date',
+  'effective_at',
+  'expand',
+  'footer',
+  'metadata',
+  'on_behalf_of',
+  'payment_settings',
+  'rendering_options',
+  'shipping_cost',
+  'shipping_details',
+  'statement_descriptor',
+  'transfer_data',
+];
+const ITEM_CREATE_PARAMS = [
+  'amount',
+  'currency',
+  'customer',
+  'description',
+  'discountable',
+  'discounts',
+  'expand',
+  'invoice',
+  'metadata',
+  'period',
+  'price',
+  'price_data',
+  'quantity',
+  'subscription',
+  'tax_behavior',
+  'tax_code',
+  'tax_rates',
+  'unit_amount',
+  'unit_amount_decimal',
+];
+const ITEM_UPDATE_PARAMS = [
+  'amount',
+  'description',
+  'discountable',
+  'discounts',
+  'expand',
+  'metadata',
+  'period',
+  'price',
+  'price_data',
+  'quantity',
+  'tax_behavior',
+  'tax_code',
+  'tax_rates',
+  'unit_amount',
+  'unit_amount_decimal',
+];
 
 function invoiceInput(p: Params, allowed: string[]): InvoiceInput & { customer?: string } {
   p.allow(allowed);
@@ -65,7 +156,10 @@ function itemInput(p: Params, allowed: string[]): Omit<InvoiceItemInput, 'invoic
   const amount = p.int('amount');
   const price = p.string('price');
   if ([amount !== undefined, price !== undefined, unitAmount !== undefined].filter(Boolean).length > 1) {
-    throw invalidParam(price !== undefined ? 'price' : 'amount', 'You may only specify one of these parameters: amount, price, price_data, unit_amount.');
+    throw invalidParam(
+      price !== undefined ? 'price' : 'amount',
+      'You may only specify one of these parameters: amount, price, price_data, unit_amount.',
+    );
   }
   return {
     customer: p.string('customer'),
@@ -92,7 +186,11 @@ export function invoiceRoutes(api: BillingApi, engines: SearchEngines, deps: Rou
     const status = params.enum('status', STATUSES);
     const collection = params.enum('collection_method', COLLECTION);
     const due = params.range('due_date');
-    const rows = customer ? store.invoices.bucket('customer', customer) : subscription ? store.invoices.bucket('subscription', subscription) : store.invoices.all();
+    const rows = customer
+      ? store.invoices.bucket('customer', customer)
+      : subscription
+        ? store.invoices.bucket('subscription', subscription)
+        : store.invoices.all();
     return listResponse(
       store,
       {
@@ -146,7 +244,11 @@ export function invoiceRoutes(api: BillingApi, engines: SearchEngines, deps: Rou
     }
     const slice = inv.lines.slice(from, Math.min(to, from + list.limit));
     const hasMore = list.endingBefore ? from > 0 : from + slice.length < to;
-    return listObject(`/v1/invoices/${inv.id}/lines`, slice.map((l) => expandObject(store, renderLine(store, l), itemPaths)), hasMore);
+    return listObject(
+      `/v1/invoices/${inv.id}/lines`,
+      slice.map((l) => expandObject(store, renderLine(store, l), itemPaths)),
+      hasMore,
+    );
   });
 
   api.post('/v1/invoices', {
@@ -208,7 +310,11 @@ export function invoiceRoutes(api: BillingApi, engines: SearchEngines, deps: Rou
     const customer = params.string('customer');
     const invoice = params.string('invoice');
     const pending = params.bool('pending');
-    const rows = invoice ? store.invoiceItems.bucket('invoice', invoice) : customer ? store.invoiceItems.bucket('customer', customer) : store.invoiceItems.all();
+    const rows = invoice
+      ? store.invoiceItems.bucket('invoice', invoice)
+      : customer
+        ? store.invoiceItems.bucket('customer', customer)
+        : store.invoiceItems.all();
     return listResponse(
       store,
       {

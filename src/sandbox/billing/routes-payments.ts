@@ -3,15 +3,74 @@ import type { BillingApi } from './api.ts';
 import { parameterMissing } from './errors.ts';
 import { listResponse } from './list.ts';
 import { getCustomer, getPaymentIntent, readCharge, readPaymentIntent } from './lookups.ts';
-import { attemptPayment, cancelIntent, createIntent, declinedError, type IntentUpdate, resolvePaymentMethod, updateIntent } from './ops-payments.ts';
+import {
+  attemptPayment,
+  cancelIntent,
+  createIntent,
+  declinedError,
+  type IntentUpdate,
+  resolvePaymentMethod,
+  updateIntent,
+} from './ops-payments.ts';
 import type { Params } from './params.ts';
 import type { ChargeRec } from './records.ts';
 import { renderCharge, renderPaymentIntent } from './render.ts';
 import { allOf, createdIn, listQuery, type RouteDeps, searchQuery, withExpand } from './routes-common.ts';
 import type { SearchEngines } from './search-fields.ts';
 
-const PI_CREATE_PARAMS = ['amount', 'application_fee_amount', 'automatic_payment_methods', 'capture_method', 'confirm', 'confirmation_method', 'currency', 'customer', 'description', 'error_on_requires_action', 'expand', 'mandate', 'mandate_data', 'metadata', 'off_session', 'on_behalf_of', 'payment_method', 'payment_method_data', 'payment_method_options', 'payment_method_types', 'radar_options', 'receipt_email', 'return_url', 'setup_future_usage', 'shipping', 'statement_descriptor', 'statement_descriptor_suffix', 'transfer_data', 'transfer_group', 'use_stripe_sdk'];
-const PI_UPDATE_PARAMS = ['amount', 'application_fee_amount', 'capture_method', 'currency', 'customer', 'description', 'expand', 'metadata', 'payment_method', 'payment_method_data', 'payment_method_options', 'payment_method_types', 'receipt_email', 'setup_future_usage', 'shipping', 'statement_descriptor', 'statement_descriptor_suffix', 'transfer_data', 'transfer_group'];
+const PI_CREATE_PARAMS = [
+  'amount',
+  'application_fee_amount',
+  'automatic_payment_methods',
+  'capture_method',
+  'confirm',
+  'confirmation_method',
+  'currency',
+  'customer',
+  'description',
+  'error_on_requires_action',
+  'expand',
+  'mandate',
+  'mandate_data',
+  'metadata',
+  'off_session',
+  'on_behalf_of',
+  'payment_method',
+  'payment_method_data',
+  'payment_method_options',
+  'payment_method_types',
+  'radar_options',
+  'receipt_email',
+  'return_url',
+  'setup_future_usage',
+  'shipping',
+  'statement_descriptor',
+  'statement_descriptor_suffix',
+  'transfer_data',
+  'transfer_group',
+  'use_stripe_sdk',
+];
+const PI_UPDATE_PARAMS = [
+  'amount',
+  'application_fee_amount',
+  'capture_method',
+  'currency',
+  'customer',
+  'description',
+  'expand',
+  'metadata',
+  'payment_method',
+  'payment_method_data',
+  'payment_method_options',
+  'payment_method_types',
+  'receipt_email',
+  'setup_future_usage',
+  'shipping',
+  'statement_descriptor',
+  'statement_descriptor_suffix',
+  'transfer_data',
+  'transfer_group',
+];
 
 function intentUpdate(p: Params): IntentUpdate {
   return {
@@ -33,7 +92,11 @@ export function paymentRoutes(api: BillingApi, engines: SearchEngines, deps: Rou
     const customer = params.string('customer');
     const paymentIntent = params.string('payment_intent');
     const transferGroup = params.string('transfer_group');
-    const rows = paymentIntent ? store.charges.bucket('payment_intent', paymentIntent) : customer ? store.charges.bucket('customer', customer) : store.charges.all();
+    const rows = paymentIntent
+      ? store.charges.bucket('payment_intent', paymentIntent)
+      : customer
+        ? store.charges.bucket('customer', customer)
+        : store.charges.all();
     return listResponse(
       store,
       {
@@ -42,7 +105,11 @@ export function paymentRoutes(api: BillingApi, engines: SearchEngines, deps: Rou
         table: store.charges,
         rows,
         // The sandbox never sets a transfer group, so filtering by one finds nothing.
-        filter: allOf<ChargeRec>(createdIn(q), paymentIntent !== undefined && customer !== undefined && ((c) => c.customer === customer), transferGroup !== undefined && (() => false)),
+        filter: allOf<ChargeRec>(
+          createdIn(q),
+          paymentIntent !== undefined && customer !== undefined && ((c) => c.customer === customer),
+          transferGroup !== undefined && (() => false),
+        ),
         render: (c) => renderCharge(store, c),
       },
       q,
@@ -87,7 +154,11 @@ export function paymentRoutes(api: BillingApi, engines: SearchEngines, deps: Rou
       const input = intentUpdate(p);
       if (input.amount === undefined) throw parameterMissing('amount');
       if (!input.currency) throw parameterMissing('currency');
-      return { ...input, confirm: p.bool('confirm') ?? false, captureMethod: p.enum('capture_method', ['automatic', 'automatic_async', 'manual'] as const) };
+      return {
+        ...input,
+        confirm: p.bool('confirm') ?? false,
+        captureMethod: p.enum('capture_method', ['automatic', 'automatic_async', 'manual'] as const),
+      };
     },
     execute: (ctx, input) => {
       const { store } = ctx;
@@ -124,7 +195,9 @@ export function paymentRoutes(api: BillingApi, engines: SearchEngines, deps: Rou
 
   api.post('/v1/payment_intents/:id/cancel', {
     validate: (p) =>
-      p.allow(['cancellation_reason', 'expand']).enum('cancellation_reason', ['abandoned', 'duplicate', 'fraudulent', 'requested_by_customer'] as const) ?? null,
+      p
+        .allow(['cancellation_reason', 'expand'])
+        .enum('cancellation_reason', ['abandoned', 'duplicate', 'fraudulent', 'requested_by_customer'] as const) ?? null,
     execute: (ctx, reason) => withExpand(ctx, cancelIntent(ctx, getPaymentIntent(ctx.store, ctx.req.params.id), reason)),
   });
 }

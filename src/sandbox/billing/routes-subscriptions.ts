@@ -3,16 +3,98 @@ import type { BillingApi } from './api.ts';
 import { invalidParam, parameterMissing } from './errors.ts';
 import { listResponse } from './list.ts';
 import { getCustomer, getSubscription } from './lookups.ts';
-import { cancelSubscription, createSubscription, type SubscriptionInput, type SubscriptionItemInput, updateSubscription } from './ops-subscriptions.ts';
+import {
+  cancelSubscription,
+  createSubscription,
+  type SubscriptionInput,
+  type SubscriptionItemInput,
+  updateSubscription,
+} from './ops-subscriptions.ts';
 import { inRange, Params } from './params.ts';
 import type { SubscriptionRec } from './records.ts';
 import { renderSubscription } from './render.ts';
 import { allOf, createdIn, listQuery, type RouteDeps, searchQuery, withExpand } from './routes-common.ts';
 import type { SearchEngines } from './search-fields.ts';
 
-const CREATE_PARAMS = ['add_invoice_items', 'application_fee_percent', 'automatic_tax', 'backdate_start_date', 'billing_cycle_anchor', 'billing_thresholds', 'cancel_at', 'cancel_at_period_end', 'collection_method', 'coupon', 'currency', 'customer', 'days_until_due', 'default_payment_method', 'default_source', 'default_tax_rates', 'description', 'expand', 'items', 'metadata', 'off_session', 'on_behalf_of', 'payment_behavior', 'payment_settings', 'pending_invoice_item_interval', 'promotion_code', 'proration_behavior', 'transfer_data', 'trial_end', 'trial_from_plan', 'trial_period_days', 'trial_settings'];
-const UPDATE_PARAMS = ['add_invoice_items', 'application_fee_percent', 'automatic_tax', 'billing_cycle_anchor', 'billing_thresholds', 'cancel_at', 'cancel_at_period_end', 'cancellation_details', 'collection_method', 'coupon', 'days_until_due', 'default_payment_method', 'default_source', 'default_tax_rates', 'description', 'expand', 'items', 'metadata', 'off_session', 'on_behalf_of', 'pause_collection', 'payment_behavior', 'payment_settings', 'pending_invoice_item_interval', 'promotion_code', 'proration_behavior', 'proration_date', 'transfer_data', 'trial_end', 'trial_from_plan', 'trial_settings'];
-const LIST_STATUSES = ['active', 'all', 'canceled', 'ended', 'incomplete', 'incomplete_expired', 'past_due', 'paused', 'trialing', 'unpaid'] as const;
+const CREATE_PARAMS = [
+  'add_invoice_items',
+  'application_fee_percent',
+  'automatic_tax',
+  'backdate_start_date',
+  'billing_cycle_anchor',
+  'billing_thresholds',
+  'cancel_at',
+  'cancel_at_period_end',
+  'collection_method',
+  'coupon',
+  'currency',
+  'customer',
+  'days_until_due',
+  'default_payment_method',
+  'default_source',
+  'default_tax_rates',
+  'description',
+  'expand',
+  'items',
+  'metadata',
+  'off_session',
+  'on_behalf_of',
+  'payment_behavior',
+  'payment_settings',
+  'pending_invoice_item_interval',
+  'promotion_code',
+  'proration_behavior',
+  'transfer_data',
+  'trial_end',
+  'trial_from_plan',
+  'trial_period_days',
+  'trial_settings',
+];
+const UPDATE_PARAMS = [
+  'add_invoice_items',
+  'application_fee_percent',
+  'automatic_tax',
+  'billing_cycle_anchor',
+  'billing_thresholds',
+  'cancel_at',
+  'cancel_at_period_end',
+  'cancellation_details',
+  'collection_method',
+  'coupon',
+  'days_until_due',
+  'default_payment_method',
+  'default_source',
+  'default_tax_rates',
+  'description',
+  'expand',
+  'items',
+  'metadata',
+  'off_session',
+  'on_behalf_of',
+  'pause_collection',
+  'payment_behavior',
+  'payment_settings',
+  'pending_invoice_item_interval',
+  'promotion_code',
+  'proration_behavior',
+  'proration_date',
+  'transfer_data',
+  'trial_end',
+  'trial_from_plan',
+  'trial_settings',
+];
+const LIST_STATUSES = [
+  'active',
+  'all',
+  'canceled',
+  'ended',
+  'incomplete',
+  'incomplete_expired',
+  'past_due',
+  'paused',
+  'trialing',
+  'unpaid',
+] as const;
 
 function items(p: Params): SubscriptionItemInput[] | undefined {
   const list = p.array('items');
@@ -21,7 +103,13 @@ function items(p: Params): SubscriptionItemInput[] | undefined {
     if (typeof raw !== 'object' || Array.isArray(raw)) throw invalidParam(`items[${i}]`, 'Invalid object');
     const h = new Params(raw, `items[${i}]`);
     h.allow(['billing_thresholds', 'clear_usage', 'deleted', 'id', 'metadata', 'price', 'price_data', 'quantity', 'tax_rates']);
-    return { id: h.string('id'), price: h.string('price'), quantity: h.int('quantity', { min: 0 }), metadata: h.metadata(), deleted: h.bool('deleted') };
+    return {
+      id: h.string('id'),
+      price: h.string('price'),
+      quantity: h.int('quantity', { min: 0 }),
+      metadata: h.metadata(),
+      deleted: h.bool('deleted'),
+    };
   });
 }
 
@@ -40,7 +128,12 @@ function subscriptionInput(p: Params, allowed: string[]): SubscriptionInput & { 
     trialPeriodDays: p.int('trial_period_days', { min: 0, max: 730 }),
     trialEnd,
     defaultPaymentMethod: p.nullableString('default_payment_method'),
-    paymentBehavior: p.enum('payment_behavior', ['allow_incomplete', 'default_incomplete', 'error_if_incomplete', 'pending_if_incomplete'] as const),
+    paymentBehavior: p.enum('payment_behavior', [
+      'allow_incomplete',
+      'default_incomplete',
+      'error_if_incomplete',
+      'pending_if_incomplete',
+    ] as const),
     cancelAtPeriodEnd: p.bool('cancel_at_period_end'),
     cancelAt: p.has('cancel_at') && p.raw.cancel_at === '' ? null : p.int('cancel_at'),
     cancellationDetails: details ? { comment: details.nullableString('comment'), feedback: details.nullableString('feedback') } : undefined,
@@ -49,7 +142,16 @@ function subscriptionInput(p: Params, allowed: string[]): SubscriptionInput & { 
 
 export function subscriptionRoutes(api: BillingApi, engines: SearchEngines, deps: RouteDeps): void {
   api.get('/v1/subscriptions', (ctx) => {
-    const q = listQuery(ctx.params, ['automatic_tax', 'collection_method', 'current_period_end', 'current_period_start', 'customer', 'price', 'status', 'test_clock']);
+    const q = listQuery(ctx.params, [
+      'automatic_tax',
+      'collection_method',
+      'current_period_end',
+      'current_period_start',
+      'customer',
+      'price',
+      'status',
+      'test_clock',
+    ]);
     const { store, params } = ctx;
     const customer = params.string('customer');
     const price = params.string('price');
@@ -112,7 +214,9 @@ export function subscriptionRoutes(api: BillingApi, engines: SearchEngines, deps
     p.bool('prorate');
     const details = p.hash('cancellation_details');
     details?.allow(['comment', 'feedback']);
-    const cancellationDetails = details ? { comment: details.nullableString('comment'), feedback: details.nullableString('feedback') } : undefined;
+    const cancellationDetails = details
+      ? { comment: details.nullableString('comment'), feedback: details.nullableString('feedback') }
+      : undefined;
     return withExpand(ctx, cancelSubscription(ctx, getSubscription(ctx.store, ctx.req.params.id), { cancellationDetails }));
   });
 }

@@ -73,10 +73,40 @@ export function searchEngines(store: BillingStore): SearchEngines {
   }
 
   return {
-    customers: new SearchEngine(store, { resource: 'customers', table: store.customers, fields: customers, metadata: (r) => r.metadata, render: (r) => renderCustomer(store, r) }),
-    invoices: new SearchEngine(store, { resource: 'invoices', table: store.invoices, fields: invoices, metadata: (r) => r.metadata, render: (r) => renderInvoice(store, r) }),
-    subscriptions: new SearchEngine(store, { resource: 'subscriptions', table: store.subscriptions, fields: subscriptions, metadata: (r) => r.metadata, render: (r) => renderSubscription(store, r) }),
-    charges: new SearchEngine(store, { resource: 'charges', table: store.charges, fields: charges, metadata: (r) => r.metadata, render: (r) => renderCharge(store, r) }),
-    paymentIntents: new SearchEngine(store, { resource: 'payment_intents', table: store.paymentIntents, fields: payment_intents, metadata: (r) => r.metadata, render: (r) => renderPaymentIntent(store, r) }),
+    customers: new SearchEngine(store, {
+      resource: 'customers',
+      table: store.customers,
+      fields: customers,
+      metadata: (r) => r.metadata,
+      render: (r) => renderCustomer(store, r),
+    }),
+    invoices: new SearchEngine(store, {
+      resource: 'invoices',
+      table: store.invoices,
+      fields: invoices,
+      metadata: (r) => r.metadata,
+      render: (r) => renderInvoice(store, r),
+    }),
+    subscriptions: new SearchEngine(store, {
+      resource: 'subscriptions',
+      table: store.subscriptions,
+      fields: subscriptions,
+      metadata: (r) => r.metadata,
+      render: (r) => renderSubscription(store, r),
+    }),
+    charges: new SearchEngine(store, {
+      resource: 'charges',
+      table: store.charges,
+      fields: charges,
+      metadata: (r) => r.metadata,
+      render: (r) => renderCharge(store, r),
+    }),
+    paymentIntents: new SearchEngine(store, {
+      resource: 'payment_intents',
+      table: store.paymentIntents,
+      fields: payment_intents,
+      metadata: (r) => r.metadata,
+      render: (r) => renderPaymentIntent(store, r),
+    }),
   };
 }

@@ -60,10 +60,12 @@ export function parseQuery(query: string): ParsedQuery {
     if (query[i] === '(' || query[i] === ')') throw queryError(`Parentheses are not supported in search queries (at position ${i}).`);
     const clause = parseClause();
     clauses.push(clause);
-    if (clauses.length > MAX_CLAUSES) throw queryError(`The query has more than ${MAX_CLAUSES} clauses; Stripe search supports at most ${MAX_CLAUSES}.`);
+    if (clauses.length > MAX_CLAUSES)
+      throw queryError(`The query has more than ${MAX_CLAUSES} clauses; Stripe search supports at most ${MAX_CLAUSES}.`);
     const before = i;
     ws();
-    if (i < n && i === before) throw queryError(`Unexpected character '${query[i]}' at position ${i}; clauses are separated by whitespace.`);
+    if (i < n && i === before)
+      throw queryError(`Unexpected character '${query[i]}' at position ${i}; clauses are separated by whitespace.`);
   }
   if (joins.has('OR') && (joins.has('AND') || joins.has('SPACE'))) {
     throw queryError('Queries cannot mix AND and OR; use only one kind of conjunction (no parentheses).');

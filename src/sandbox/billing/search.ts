@@ -112,7 +112,10 @@ class ValueIndex<R extends Row> {
   /** Ids whose live version has this value (callers add recently written ids themselves). */
   lookup(clause: Clause): string[] {
     this.refresh();
-    const key = clause.metadataKey !== undefined ? `metadata${SEP}${clause.metadataKey}${SEP}${lower(String(clause.value))}` : clause.field + SEP + lower(String(clause.value));
+    const key =
+      clause.metadataKey !== undefined
+        ? `metadata${SEP}${clause.metadataKey}${SEP}${lower(String(clause.value))}`
+        : clause.field + SEP + lower(String(clause.value));
     return this.postings.get(key) ?? [];
   }
 }
@@ -132,14 +135,16 @@ function validate<R extends Row>(spec: SearchSpec<R>, parsed: ParsedQuery): void
     const numericOp = c.operator === '>' || c.operator === '<' || c.operator === '>=' || c.operator === '<=';
     if (field.type === 'numeric') {
       if (c.operator === '~') throw invalidParam('query', `Field '${c.field}' is numeric and does not support the '~' operator.`);
-      if (c.value !== null && typeof c.value !== 'number' && !/^-?\d+(\.\d+)?$/.test(c.value)) throw invalidParam('query', `Field '${c.field}' is numeric; '${c.value}' is not a number.`);
+      if (c.value !== null && typeof c.value !== 'number' && !/^-?\d+(\.\d+)?$/.test(c.value))
+        throw invalidParam('query', `Field '${c.field}' is numeric; '${c.value}' is not a number.`);
       if (numericOp && c.value === null) throw invalidParam('query', `Comparisons with null are not supported ('${c.field}').`);
       continue;
     }
     if (numericOp) throw invalidParam('query', `Field '${c.field}' is not numeric and does not support the '${c.operator}' operator.`);
     if (c.operator === '~') {
       if (field.type !== 'string') throw invalidParam('query', `Field '${c.field}' does not support the '~' (substring) operator.`);
-      if (typeof c.value !== 'string' || c.value.length < 3) throw invalidParam('query', `Substring searches need at least 3 characters ('${c.field}~').`);
+      if (typeof c.value !== 'string' || c.value.length < 3)
+        throw invalidParam('query', `Substring searches need at least 3 characters ('${c.field}~').`);
     }
     if (field.type === 'string' || field.type === 'token') {
       if (c.value !== null && !c.quoted) throw invalidParam('query', `Field '${c.field}' takes a double-quoted string value.`);
@@ -202,7 +207,8 @@ function quickFor<R extends Row>(spec: SearchSpec<R>, parsed: ParsedQuery): Quic
     else {
       const field = spec.fields[c.field];
       const column = field.column;
-      if (column && source.field(0, column) !== NO_COLUMN) test = (pos) => valueMatches(c, source.field!(pos, column), field.type) !== c.negated;
+      if (column && source.field(0, column) !== NO_COLUMN)
+        test = (pos) => valueMatches(c, source.field!(pos, column), field.type) !== c.negated;
     }
     if (test) tests.push(test);
     else if (parsed.join === 'OR') return undefined;
@@ -342,7 +348,9 @@ export class SearchEngine<R extends Row> {
     const hasMore = found.length > params.limit;
     if (hasMore) found.length = params.limit;
     // Stale matches render as the object is now; every other found row is the live one.
-    const data = found.map((row) => expandObject(this.store, this.spec.render(stale(row.id) ? (table.peek(row.id) ?? row) : row), itemPaths));
+    const data = found.map((row) =>
+      expandObject(this.store, this.spec.render(stale(row.id) ? (table.peek(row.id) ?? row) : row), itemPaths),
+    );
     const out: Json = {
       object: 'search_result',
       data,

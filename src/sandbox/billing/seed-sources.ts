@@ -143,7 +143,9 @@ class Derive {
         quantity,
         amount: trial ? 0 : price.unitAmount * quantity,
         currency: price.currency,
-        description: trial ? `Trial period for ${price.nickname}` : `${quantity} × ${price.nickname} (at $${(price.unitAmount / 100).toFixed(2)} / ${price.recurring!.interval})`,
+        description: trial
+          ? `Trial period for ${price.nickname}`
+          : `${quantity} × ${price.nickname} (at $${(price.unitAmount / 100).toFixed(2)} / ${price.recurring!.interval})`,
         periodStart: created,
         periodEnd: trial && sub.trialEnd ? sub.trialEnd : addInterval(created, price.recurring!),
         metadata: NO_METADATA,
@@ -223,7 +225,11 @@ class Derive {
 
   private description(i: number): string {
     const reason = REASONS[this.st.reason[i]];
-    return reason === 'subscription_create' ? 'Subscription creation' : reason === 'subscription_cycle' ? 'Subscription update' : 'Payment for Invoice';
+    return reason === 'subscription_create'
+      ? 'Subscription creation'
+      : reason === 'subscription_cycle'
+        ? 'Subscription update'
+        : 'Payment for Invoice';
   }
 
   charge(i: number): ChargeRec {
@@ -407,7 +413,11 @@ export function attachSeedSources(store: BillingStore, st: SeedState): void {
     },
   };
 
-  const derived = <R extends ChargeRec | PaymentIntentRec>(prefix: Int32Array, prefixId: 'ch' | 'pi', build: (i: number) => R): SeedSource<R> => ({
+  const derived = <R extends ChargeRec | PaymentIntentRec>(
+    prefix: Int32Array,
+    prefixId: 'ch' | 'pi',
+    build: (i: number) => R,
+  ): SeedSource<R> => ({
     length: prefix[n],
     plain: true,
     created: (q) => derive.paymentAt(order[locate(prefix, q)]),

@@ -87,7 +87,16 @@ class Growing {
     this.quantity = widen(this.quantity, (k) => new Uint16Array(k));
   }
 
-  push(created: number, customer: number, subscription: number, status: number, flags: number, reason: number, price: number, quantity: number): number {
+  push(
+    created: number,
+    customer: number,
+    subscription: number,
+    status: number,
+    flags: number,
+    reason: number,
+    price: number,
+    quantity: number,
+  ): number {
     if (this.length === this.created.length) this.grow();
     const i = this.length++;
     this.created[i] = created;
@@ -173,7 +182,8 @@ export function seedBilling(store: BillingStore, world: World, rng: Prng): void 
       const send = rng.chance(0.1);
       const periodSeconds = addInterval(0, recurring);
       const lifetime = Math.max(1, Math.floor((now - c.created) / periodSeconds));
-      const periods = status === 'trialing' || status === 'incomplete' ? 1 : Math.min(lifetime, rng.int(1, recurring.interval === 'year' ? 2 : 6));
+      const periods =
+        status === 'trialing' || status === 'incomplete' ? 1 : Math.min(lifetime, rng.int(1, recurring.interval === 'year' ? 2 : 6));
       // Canceled subscriptions ended a while ago; the others are in their current period now.
       const endedAgo = status === 'canceled' ? rng.int(1, 120) * DAY : 0;
       let currentStart = now - endedAgo - rng.int(0, Math.max(0, Math.min(periodSeconds, now - c.created) - 1));
@@ -214,7 +224,11 @@ export function seedBilling(store: BillingStore, world: World, rng: Prng): void 
       if (status === 'canceled') {
         sub.canceledAt = Math.min(now, currentStart + rng.int(0, Math.max(1, Math.floor(periodSeconds / DAY) - 1)) * DAY);
         sub.endedAt = sub.canceledAt;
-        sub.cancellation = { reason: 'cancellation_requested', comment: null, feedback: rng.pick([null, 'too_expensive', 'switched_service', 'unused', 'missing_features']) };
+        sub.cancellation = {
+          reason: 'cancellation_requested',
+          comment: null,
+          feedback: rng.pick([null, 'too_expensive', 'switched_service', 'unused', 'missing_features']),
+        };
       }
       const si = subscriptions.length;
       subscriptions.push(sub);
@@ -381,4 +395,3 @@ function finishColumns(
     bySubscription: csr(subscriptions.length, n, order, (i) => subscription[i]),
   };
 }
-

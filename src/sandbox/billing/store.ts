@@ -6,7 +6,18 @@
 import { EventEmitter } from 'node:events';
 import type { Prng } from '../prng.ts';
 import { IdFactory } from './ids.ts';
-import type { ChargeRec, CustomerRec, EventRec, InvoiceItemRec, InvoiceRec, PaymentIntentRec, PriceRec, ProductRec, Row, SubscriptionRec } from './records.ts';
+import type {
+  ChargeRec,
+  CustomerRec,
+  EventRec,
+  InvoiceItemRec,
+  InvoiceRec,
+  PaymentIntentRec,
+  PriceRec,
+  ProductRec,
+  Row,
+  SubscriptionRec,
+} from './records.ts';
 import { Table } from './table.ts';
 import { stripeEventId } from '../webhooks/event-ids.ts';
 
@@ -63,7 +74,17 @@ export class BillingStore {
   }
 
   private tables(): Table<Row>[] {
-    return [this.customers, this.products, this.prices, this.invoices, this.invoiceItems, this.subscriptions, this.charges, this.paymentIntents, this.events] as unknown as Table<Row>[];
+    return [
+      this.customers,
+      this.products,
+      this.prices,
+      this.invoices,
+      this.invoiceItems,
+      this.subscriptions,
+      this.charges,
+      this.paymentIntents,
+      this.events,
+    ] as unknown as Table<Row>[];
   }
 
   seq(): number {
@@ -75,7 +96,13 @@ export class BillingStore {
     return Math.floor(Date.now() / 1000);
   }
 
-  recordEvent(type: string, object: Record<string, unknown>, previous: Record<string, unknown> | null, previousAttributes: Record<string, unknown> | null, request: RequestInfo): EventRec {
+  recordEvent(
+    type: string,
+    object: Record<string, unknown>,
+    previous: Record<string, unknown> | null,
+    previousAttributes: Record<string, unknown> | null,
+    request: RequestInfo,
+  ): EventRec {
     const id = stripeEventId();
     const created = this.now();
     const data: Record<string, unknown> = { object };

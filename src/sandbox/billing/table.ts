@@ -204,8 +204,14 @@ export function pageRows<R extends Row>(rows: RowSet<R>, options: PageOptions<R>
   const { limit, filter, quick } = options;
   const range = options.created ?? {};
   // Keys just outside the range: walks start there instead of filtering their way to it.
-  const upper = older(range.lt !== undefined ? { created: range.lt, seq: -Infinity } : undefined, range.lte !== undefined ? { created: range.lte, seq: Infinity } : undefined);
-  const lower = newer(range.gt !== undefined ? { created: range.gt, seq: Infinity } : undefined, range.gte !== undefined ? { created: range.gte, seq: -Infinity } : undefined);
+  const upper = older(
+    range.lt !== undefined ? { created: range.lt, seq: -Infinity } : undefined,
+    range.lte !== undefined ? { created: range.lte, seq: Infinity } : undefined,
+  );
+  const lower = newer(
+    range.gt !== undefined ? { created: range.gt, seq: Infinity } : undefined,
+    range.gte !== undefined ? { created: range.gte, seq: -Infinity } : undefined,
+  );
   const out: R[] = [];
   if (options.endingBefore) {
     // The `limit` records just newer than the cursor, still returned newest first.
@@ -484,4 +490,3 @@ export class Table<R extends Row> {
     return out;
   }
 }
-

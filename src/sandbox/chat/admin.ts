@@ -135,7 +135,16 @@ export function createChatAdmin(store: ChatStore, limiter: TierLimiter, events: 
     const ws = store.workspace;
     return {
       status: 200,
-      body: { team_id: ws.teamId, team: ws.teamName, url: ws.url, bot_user_id: ws.botUserId, bot_id: ws.botId, app_id: ws.appId, users: store.users.length, channels: store.channels.length },
+      body: {
+        team_id: ws.teamId,
+        team: ws.teamName,
+        url: ws.url,
+        bot_user_id: ws.botUserId,
+        bot_id: ws.botId,
+        app_id: ws.appId,
+        users: store.users.length,
+        channels: store.channels.length,
+      },
     };
   });
 
@@ -159,11 +168,23 @@ function applyEdit(store: ChatStore, edit: EditBody): unknown {
       if (edit.ts !== undefined) {
         if (edit.delete) return store.deleteMessage(channel, edit.ts);
         if (edit.text === undefined && !parsed.blocks) throw new EditError(400, 'an edit needs text or blocks');
-        return store.editMessage(channel, edit.ts, { ...(edit.text !== undefined ? { text: edit.text } : {}), ...(parsed.blocks ? { blocks: parsed.blocks } : {}) }, user);
+        return store.editMessage(
+          channel,
+          edit.ts,
+          { ...(edit.text !== undefined ? { text: edit.text } : {}), ...(parsed.blocks ? { blocks: parsed.blocks } : {}) },
+          user,
+        );
       }
       if (!user) throw new EditError(400, 'the workspace has no user to post as');
       if (!edit.text && !parsed.blocks) throw new EditError(400, 'a message needs text or blocks');
-      const result = store.postMessage({ channel, user, text: edit.text ?? '', blocks: parsed.blocks, threadTs: edit.thread_ts, replyBroadcast: edit.reply_broadcast });
+      const result = store.postMessage({
+        channel,
+        user,
+        text: edit.text ?? '',
+        blocks: parsed.blocks,
+        threadTs: edit.thread_ts,
+        replyBroadcast: edit.reply_broadcast,
+      });
       if ('error' in result) throw new EditError(result.error === 'thread_not_found' ? 404 : 409, result.error);
       return result.message;
     }

@@ -9,7 +9,19 @@ import type { SlackBlock } from './types.ts';
 
 export type BlocksResult = { blocks: SlackBlock[] | undefined } | { error: 'invalid_blocks' | 'invalid_blocks_format'; messages: string[] };
 
-const KNOWN_TYPES = new Set(['section', 'divider', 'header', 'context', 'actions', 'image', 'rich_text', 'input', 'file', 'video', 'markdown']);
+const KNOWN_TYPES = new Set([
+  'section',
+  'divider',
+  'header',
+  'context',
+  'actions',
+  'image',
+  'rich_text',
+  'input',
+  'file',
+  'video',
+  'markdown',
+]);
 const MAX_BLOCKS = 50;
 
 /** `raw` is a JSON string (form posts) or an array (JSON posts); absent or `''` means no blocks. */
@@ -23,8 +35,10 @@ export function parseBlocks(raw: unknown, newBlockId: () => string): BlocksResul
       return { error: 'invalid_blocks_format', messages: ['[ERROR] failed to parse blocks as JSON'] };
     }
   }
-  if (!Array.isArray(value)) return { error: 'invalid_blocks_format', messages: ['[ERROR] expected an array of blocks [json-pointer:/blocks]'] };
-  if (value.length > MAX_BLOCKS) return { error: 'invalid_blocks', messages: [`[ERROR] no more than ${MAX_BLOCKS} items allowed [json-pointer:/blocks]`] };
+  if (!Array.isArray(value))
+    return { error: 'invalid_blocks_format', messages: ['[ERROR] expected an array of blocks [json-pointer:/blocks]'] };
+  if (value.length > MAX_BLOCKS)
+    return { error: 'invalid_blocks', messages: [`[ERROR] no more than ${MAX_BLOCKS} items allowed [json-pointer:/blocks]`] };
   const messages: string[] = [];
   const blocks = value.map((item: unknown, i): SlackBlock => {
     const problem = checkBlock(item);
@@ -48,12 +62,14 @@ function checkBlock(item: unknown): [string, string] | null {
   const block = item as Record<string, unknown>;
   if (typeof block.type !== 'string') return ['missing required field: type', ''];
   if (!KNOWN_TYPES.has(block.type)) return [`unsupported type: ${block.type}`, '/type'];
-  if (block.block_id !== undefined && (typeof block.block_id !== 'string' || block.block_id.length > 255)) return ['must be a string of at most 255 characters', '/block_id'];
+  if (block.block_id !== undefined && (typeof block.block_id !== 'string' || block.block_id.length > 255))
+    return ['must be a string of at most 255 characters', '/block_id'];
   switch (block.type) {
     case 'section':
       if (block.text === undefined && !Array.isArray(block.fields)) return ['must provide either text or fields', ''];
       if (block.text !== undefined && !isTextObject(block.text)) return ['must be a valid text object', '/text'];
-      if (isTextObject(block.text) && ((block.text as { text: string }).text.length > 3000)) return ['must be less than 3001 characters', '/text/text'];
+      if (isTextObject(block.text) && (block.text as { text: string }).text.length > 3000)
+        return ['must be less than 3001 characters', '/text/text'];
       return null;
     case 'header':
       if (!isTextObject(block.text, true)) return ['must be a plain_text text object', '/text'];

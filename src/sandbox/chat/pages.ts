@@ -43,7 +43,10 @@ export interface Page {
 
 /** Newest first. `from` (a cursor position) replaces the `latest` bound and is inclusive. */
 export function historyPage(timeline: readonly SlackMessage[], window: Window, limit: number, from: number | null): Page {
-  const top = from !== null ? lastAtOrBefore(timeline, Math.min(from, window.inclusive ? window.latest : window.latest - 1), false) : lastAtOrBefore(timeline, window.latest, !window.inclusive);
+  const top =
+    from !== null
+      ? lastAtOrBefore(timeline, Math.min(from, window.inclusive ? window.latest : window.latest - 1), false)
+      : lastAtOrBefore(timeline, window.latest, !window.inclusive);
   const aboveOldest = (m: SlackMessage) => {
     const t = tsMicros(m.ts);
     return t > window.oldest || (window.inclusive && t === window.oldest);

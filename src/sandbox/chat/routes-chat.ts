@@ -39,7 +39,15 @@ export function registerChatRoutes(router: Router, deps: ChatDeps): void {
   registerMethod(router, deps, 'auth.test', ({ args, store }) => {
     const ws = store.workspace;
     return ok(
-      { url: ws.url, team: ws.teamName, user: ws.botName, team_id: ws.teamId, user_id: ws.botUserId, bot_id: ws.botId, is_enterprise_install: false },
+      {
+        url: ws.url,
+        team: ws.teamName,
+        user: ws.botName,
+        team_id: ws.teamId,
+        user_id: ws.botUserId,
+        bot_id: ws.botId,
+        is_enterprise_install: false,
+      },
       args,
     );
   });

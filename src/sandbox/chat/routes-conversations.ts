@@ -50,7 +50,12 @@ function readCursor(args: SlackArgs): number | null | undefined {
 
 export function registerConversationRoutes(router: Router, deps: ChatDeps): void {
   registerMethod(router, deps, 'conversations.list', ({ args, store }) => {
-    const types = new Set((args.string('types') || 'public_channel').split(',').map((t) => t.trim()).filter(Boolean));
+    const types = new Set(
+      (args.string('types') || 'public_channel')
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
+    );
     for (const t of types) if (!CONVERSATION_TYPES.has(t)) return fail('invalid_types', args);
     const excludeArchived = args.bool('exclude_archived');
     const limit = clampLimit(args, LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT);

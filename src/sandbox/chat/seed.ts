@@ -52,14 +52,42 @@ export interface ChatSeed {
 const TEAM_ID = 'T0SWITCHBD';
 
 const CHANNEL_NAMES = [
-  'general', 'random', 'sales', 'deals-won', 'support', 'eng', 'billing', 'customer-success', 'marketing', 'product',
-  'ops', 'announcements', 'renewals', 'onboarding', 'finance', 'design', 'security', 'partnerships', 'leads', 'incidents',
-  'releases', 'data', 'growth', 'hiring', 'legal', 'feedback', 'standup', 'churn-alerts', 'social', 'travel',
+  'general',
+  'random',
+  'sales',
+  'deals-won',
+  'support',
+  'eng',
+  'billing',
+  'customer-success',
+  'marketing',
+  'product',
+  'ops',
+  'announcements',
+  'renewals',
+  'onboarding',
+  'finance',
+  'design',
+  'security',
+  'partnerships',
+  'leads',
+  'incidents',
+  'releases',
+  'data',
+  'growth',
+  'hiring',
+  'legal',
+  'feedback',
+  'standup',
+  'churn-alerts',
+  'social',
+  'travel',
 ];
 
 const PURPOSES: Record<string, string> = {
   general: 'This is the one channel that will always include everyone. It’s a great spot for announcements and team-wide conversations.',
-  random: 'A place for non-work-related flimflam, faffing, hodge-podge or jibber-jabber you’d prefer to keep out of more focused work-related channels.',
+  random:
+    'A place for non-work-related flimflam, faffing, hodge-podge or jibber-jabber you’d prefer to keep out of more focused work-related channels.',
   sales: 'Pipeline reviews, deal strategy and forecast.',
   'deals-won': 'Every closed-won deal, as it happens.',
   support: 'Customer tickets that need a second pair of eyes.',
@@ -84,7 +112,9 @@ export function tzInfo(tz: string, at: number): { tz_label: string; tz_offset: n
     const parts = new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: 'longOffset' }).formatToParts(at);
     const offset = /GMT([+-])(\d{2}):(\d{2})/.exec(parts.find((p) => p.type === 'timeZoneName')?.value ?? '');
     const seconds = offset ? (offset[1] === '-' ? -1 : 1) * (Number(offset[2]) * 3600 + Number(offset[3]) * 60) : 0;
-    const label = new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: 'long' }).formatToParts(at).find((p) => p.type === 'timeZoneName')?.value;
+    const label = new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: 'long' })
+      .formatToParts(at)
+      .find((p) => p.type === 'timeZoneName')?.value;
     return { tz_label: label ?? tz, tz_offset: seconds };
   } catch {
     return { tz_label: tz, tz_offset: 0 };
@@ -95,7 +125,10 @@ export function normalizeName(name: string): string {
   return name.normalize('NFD').replace(/[\u0300-\u036f]/g, '');
 }
 
-export function avatarUrls(userId: string, hash: string): Pick<SlackUser['profile'], 'image_24' | 'image_32' | 'image_48' | 'image_72' | 'image_192' | 'image_512'> {
+export function avatarUrls(
+  userId: string,
+  hash: string,
+): Pick<SlackUser['profile'], 'image_24' | 'image_32' | 'image_48' | 'image_72' | 'image_192' | 'image_512'> {
   const url = (size: number) => `https://avatars.slack-edge.com/2024-01-01/${userId.toLowerCase()}_${hash}_${size}.png`;
   return { image_24: url(24), image_32: url(32), image_48: url(48), image_72: url(72), image_192: url(192), image_512: url(512) };
 }
@@ -167,7 +200,14 @@ export function createChatSeed(world: World): ChatSeed {
       shared_team_ids: [TEAM_ID],
       pending_connected_team_ids: [],
       is_member: botIsMember,
-      topic: i % 3 === 0 ? { value: `Weekly focus: ${rng.pick(['Q4 pipeline', 'renewals', 'onboarding', 'launch prep'])}`, creator: primaryOwner, last_set: created + 86_400 } : { value: '', creator: '', last_set: 0 },
+      topic:
+        i % 3 === 0
+          ? {
+              value: `Weekly focus: ${rng.pick(['Q4 pipeline', 'renewals', 'onboarding', 'launch prep'])}`,
+              creator: primaryOwner,
+              last_set: created + 86_400,
+            }
+          : { value: '', creator: '', last_set: 0 },
       purpose: { value: purpose, creator: primaryOwner, last_set: created },
       previous_names: [],
       num_members: members.size,
@@ -194,8 +234,24 @@ function syntheticBot(rng: Prng): SeedChatUser {
   };
 }
 
-const TITLES = ['Account Executive', 'Sales Manager', 'Customer Success Manager', 'Support Engineer', 'Software Engineer', 'Finance Lead', 'Marketing Manager', 'Product Designer', ''];
-const STATUSES: readonly [string, string][] = [['In a meeting', ':calendar:'], ['Commuting', ':bus:'], ['Out sick', ':face_with_thermometer:'], ['Vacationing', ':palm_tree:'], ['Focus time', ':headphones:']];
+const TITLES = [
+  'Account Executive',
+  'Sales Manager',
+  'Customer Success Manager',
+  'Support Engineer',
+  'Software Engineer',
+  'Finance Lead',
+  'Marketing Manager',
+  'Product Designer',
+  '',
+];
+const STATUSES: readonly [string, string][] = [
+  ['In a meeting', ':calendar:'],
+  ['Commuting', ':bus:'],
+  ['Out sick', ':face_with_thermometer:'],
+  ['Vacationing', ':palm_tree:'],
+  ['Focus time', ':headphones:'],
+];
 
 function seedUser(u: SeedChatUser, index: number, rng: Prng, ws: Workspace, now: number): SlackUser {
   const space = u.realName.indexOf(' ');
@@ -282,7 +338,16 @@ const GENERIC_TEXTS = [
   (c: TextContext) => `Great work on the ${c.company} onboarding, everyone.`,
   () => 'Lunch order going out in 10 minutes.',
 ];
-const REPLY_TEXTS = ['Nice!', 'On it.', "Thanks, I'll follow up.", '+1', 'Can you share the doc?', 'Done :white_check_mark:', "Let's sync tomorrow.", 'Good catch.'];
+const REPLY_TEXTS = [
+  'Nice!',
+  'On it.',
+  "Thanks, I'll follow up.",
+  '+1',
+  'Can you share the doc?',
+  'Done :white_check_mark:',
+  "Let's sync tomorrow.",
+  'Good catch.',
+];
 
 function textsFor(name: string) {
   if (/sales|deals|renewals|leads|partnerships|growth/.test(name)) return SALES_TEXTS;
@@ -422,7 +487,15 @@ export function threadParent(parent: SlackMessage, replies: readonly SlackMessag
 
 export function botProfile(ws: Workspace, updated: number): SlackMessage['bot_profile'] {
   const icon = (size: number) => `https://avatars.slack-edge.com/2024-01-01/${ws.appId.toLowerCase()}_${size}.png`;
-  return { id: ws.botId, deleted: false, name: ws.botName, updated, app_id: ws.appId, icons: { image_36: icon(36), image_48: icon(48), image_72: icon(72) }, team_id: ws.teamId };
+  return {
+    id: ws.botId,
+    deleted: false,
+    name: ws.botName,
+    updated,
+    app_id: ws.appId,
+    icons: { image_36: icon(36), image_48: icon(48), image_72: icon(72) },
+    team_id: ws.teamId,
+  };
 }
 
 function sectionBlocks(text: string, rng: Prng): SlackBlock[] {

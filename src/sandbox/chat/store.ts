@@ -12,7 +12,16 @@ import { Prng } from '../prng.ts';
 import type { World } from '../world.ts';
 import { avatarUrls, botProfile, type ChannelState, createChatSeed, normalizeName, threadParent, tzInfo, type Workspace } from './seed.ts';
 import { TsClock } from './ts.ts';
-import { CHAT_CHANGE_EVENT, type ChatChange, type ChatEventType, type SlackBlock, type SlackConversation, type SlackMessage, type SlackProfile, type SlackUser } from './types.ts';
+import {
+  CHAT_CHANGE_EVENT,
+  type ChatChange,
+  type ChatEventType,
+  type SlackBlock,
+  type SlackConversation,
+  type SlackMessage,
+  type SlackProfile,
+  type SlackUser,
+} from './types.ts';
 import { slackEventId, slackEventIdPrefix } from '../webhooks/event-ids.ts';
 
 const ID_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
@@ -163,7 +172,15 @@ export class ChatStore {
     const ws = this.workspace;
     const message: SlackMessage = input.user
       ? { type: 'message', text: input.text, user: input.user.id, ts, team: ws.teamId, client_msg_id: this.uuid() }
-      : { type: 'message', text: input.text, user: ws.botUserId, bot_id: ws.botId, ts, team: ws.teamId, bot_profile: botProfile(ws, Math.floor(Date.now() / 1000)) };
+      : {
+          type: 'message',
+          text: input.text,
+          user: ws.botUserId,
+          bot_id: ws.botId,
+          ts,
+          team: ws.teamId,
+          bot_profile: botProfile(ws, Math.floor(Date.now() / 1000)),
+        };
     if (input.blocks) message.blocks = input.blocks;
     if (parent) {
       message.thread_ts = parent.ts;
@@ -194,7 +211,17 @@ export class ChatStore {
     this.replaceMessage(channel, after);
     this.record(
       'message',
-      { type: 'message', subtype: 'message_changed', hidden: true, channel: channel.conversation.id, message: after, previous_message: before, ts: eventTs, event_ts: eventTs, channel_type: channelType(channel) },
+      {
+        type: 'message',
+        subtype: 'message_changed',
+        hidden: true,
+        channel: channel.conversation.id,
+        message: after,
+        previous_message: before,
+        ts: eventTs,
+        event_ts: eventTs,
+        channel_type: channelType(channel),
+      },
       after,
       before,
       channel.conversation.id,
@@ -221,7 +248,17 @@ export class ChatStore {
     const eventTs = this.clock.next();
     this.record(
       'message',
-      { type: 'message', subtype: 'message_deleted', hidden: true, channel: channel.conversation.id, ts: eventTs, deleted_ts: ts, event_ts: eventTs, previous_message: before, channel_type: channelType(channel) },
+      {
+        type: 'message',
+        subtype: 'message_deleted',
+        hidden: true,
+        channel: channel.conversation.id,
+        ts: eventTs,
+        deleted_ts: ts,
+        event_ts: eventTs,
+        previous_message: before,
+        channel_type: channelType(channel),
+      },
       null,
       before,
       channel.conversation.id,
@@ -366,7 +403,11 @@ export class ChatStore {
     this.nameIndex.set(normalized, conversation.id);
     this.record(
       'channel_created',
-      { type: 'channel_created', channel: { id: conversation.id, name: normalized, created, creator, is_channel: true, is_private: isPrivate }, event_ts: this.clock.next() },
+      {
+        type: 'channel_created',
+        channel: { id: conversation.id, name: normalized, created, creator, is_channel: true, is_private: isPrivate },
+        event_ts: this.clock.next(),
+      },
       conversation,
       null,
       conversation.id,
@@ -385,7 +426,13 @@ export class ChatStore {
       this.nameIndex.set(name, before.id);
       const after = { ...before, name, name_normalized: name, previous_names: [before.name, ...before.previous_names] };
       channel.conversation = after;
-      this.record('channel_rename', { type: 'channel_rename', channel: { id: after.id, name, created: after.created }, event_ts: this.clock.next() }, after, before, after.id);
+      this.record(
+        'channel_rename',
+        { type: 'channel_rename', channel: { id: after.id, name, created: after.created }, event_ts: this.clock.next() },
+        after,
+        before,
+        after.id,
+      );
     }
     for (const field of ['topic', 'purpose'] as const) {
       const value = patch[field];
@@ -395,7 +442,14 @@ export class ChatStore {
       channel.conversation = after;
       // Slack announces topic and purpose changes as a message in the channel.
       const ts = this.clock.next();
-      const message: SlackMessage = { type: 'message', subtype: `channel_${field}`, user: who, text: `set the channel ${field}: ${value}`, [field]: value, ts };
+      const message: SlackMessage = {
+        type: 'message',
+        subtype: `channel_${field}`,
+        user: who,
+        text: `set the channel ${field}: ${value}`,
+        [field]: value,
+        ts,
+      };
       channel.byTs.set(ts, message);
       channel.timeline.push(message);
       this.record('message', this.messageEvent(channel, message), after, before, after.id);
@@ -419,7 +473,14 @@ export class ChatStore {
     channel.conversation = after;
     this.record(
       'member_joined_channel',
-      { type: 'member_joined_channel', user: userId, channel: after.id, channel_type: after.is_private ? 'G' : 'C', team: this.workspace.teamId, event_ts: this.clock.next() },
+      {
+        type: 'member_joined_channel',
+        user: userId,
+        channel: after.id,
+        channel_type: after.is_private ? 'G' : 'C',
+        team: this.workspace.teamId,
+        event_ts: this.clock.next(),
+      },
       after,
       before,
       after.id,
@@ -443,7 +504,13 @@ export class ChatStore {
     return { ...message, channel: channel.conversation.id, event_ts: message.ts, channel_type: channelType(channel) };
   }
 
-  private record(type: ChatEventType, event: ChatChange['event'], object: ChatChange['object'], previous: ChatChange['previous'], channel?: string): void {
+  private record(
+    type: ChatEventType,
+    event: ChatChange['event'],
+    object: ChatChange['object'],
+    previous: ChatChange['previous'],
+    channel?: string,
+  ): void {
     this.eventSeq++;
     const change: ChatChange = {
       type,

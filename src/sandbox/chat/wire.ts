@@ -116,7 +116,11 @@ export function missingArgument(name: string, args?: SlackArgs): SandboxResponse
 }
 
 export function ratelimited(retryAfterSeconds: number): SandboxResponse {
-  return { status: 429, headers: { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))) }, body: { ok: false, error: 'ratelimited' } };
+  return {
+    status: 429,
+    headers: { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))) },
+    body: { ok: false, error: 'ratelimited' },
+  };
 }
 
 /**

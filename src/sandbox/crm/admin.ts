@@ -32,7 +32,10 @@ export function createAdminRouter(ctx: CrmContext): Router {
     if (!isObject(body)) return fail(400, 'expected a JSON object: { objectType, id, properties } (see the CRM sandbox README)');
     const type = resolveObjectType(String(body.objectType ?? ''));
     if (!type) return fail(400, `unknown objectType ${JSON.stringify(body.objectType)}; use contacts, companies or deals`);
-    const change: ChangeContext = { source: 'CRM', sourceId: typeof body.sourceId === 'string' ? body.sourceId : `userId:${ctx.owners[0]?.userId ?? 0}` };
+    const change: ChangeContext = {
+      source: 'CRM',
+      sourceId: typeof body.sourceId === 'string' ? body.sourceId : `userId:${ctx.owners[0]?.userId ?? 0}`,
+    };
     const events: CrmChangeEvent[] = [];
     const collect = (event: CrmChangeEvent) => events.push(event);
     ctx.store.events.on('change', collect);

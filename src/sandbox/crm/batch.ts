@@ -15,10 +15,13 @@ export interface BatchInputs {
 export function batchInputs(req: SandboxRequest, max: number): BatchInputs | SandboxResponse {
   const parsed = parseJsonBody(req);
   if (!parsed.ok) return parsed.response;
-  if (!isObject(parsed.value) || !Array.isArray(parsed.value.inputs)) return validationError('Invalid input JSON: expected an object with an inputs array');
+  if (!isObject(parsed.value) || !Array.isArray(parsed.value.inputs))
+    return validationError('Invalid input JSON: expected an object with an inputs array');
   const inputs = parsed.value.inputs;
   if (inputs.length > max) {
-    return validationError(`Too many inputs: ${inputs.length}. The maximum number of inputs per batch is ${max}.`, { context: { limit: [String(max)] } });
+    return validationError(`Too many inputs: ${inputs.length}. The maximum number of inputs per batch is ${max}.`, {
+      context: { limit: [String(max)] },
+    });
   }
   return { inputs, body: parsed.value };
 }

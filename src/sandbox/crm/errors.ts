@@ -56,7 +56,8 @@ export function hubspotError(status: number, category: HubSpotCategory, message:
 
 export const validationError = (message: string, extras?: ErrorExtras) => hubspotError(400, 'VALIDATION_ERROR', message, extras);
 
-export const notFoundError = (message = 'resource not found', extras?: ErrorExtras) => hubspotError(404, 'OBJECT_NOT_FOUND', message, extras);
+export const notFoundError = (message = 'resource not found', extras?: ErrorExtras) =>
+  hubspotError(404, 'OBJECT_NOT_FOUND', message, extras);
 
 export type RatePolicy = 'TEN_SECONDLY_ROLLING' | 'SECONDLY' | 'DAILY';
 
@@ -75,6 +76,13 @@ export function rateLimitError(policyName: RatePolicy): SandboxResponse {
   return {
     status: 429,
     headers: { 'x-hubspot-correlation-id': correlationId },
-    body: { status: 'error', message: RATE_MESSAGES[policyName], errorType: 'RATE_LIMIT', correlationId, policyName, requestId: randomUUID() },
+    body: {
+      status: 'error',
+      message: RATE_MESSAGES[policyName],
+      errorType: 'RATE_LIMIT',
+      correlationId,
+      policyName,
+      requestId: randomUUID(),
+    },
   };
 }

@@ -55,7 +55,8 @@ function normalizeValue(name: string, def: PropertyDef, raw: unknown, ownerIds: 
   switch (def.kind) {
     case 'number': {
       const n = Number(text);
-      if (!Number.isFinite(n)) return { name, code: 'INVALID_INTEGER', message: `${JSON.stringify(text)} is not a valid number for ${name}` };
+      if (!Number.isFinite(n))
+        return { name, code: 'INVALID_INTEGER', message: `${JSON.stringify(text)} is not a valid number for ${name}` };
       return String(n);
     }
     case 'datetime': {
@@ -70,7 +71,8 @@ function normalizeValue(name: string, def: PropertyDef, raw: unknown, ownerIds: 
     }
     case 'enumeration': {
       if (name === 'hubspot_owner_id') {
-        if (!ownerIds.has(text)) return { name, code: 'INVALID_OPTION', message: `${text} was not one of the allowed options: owner ids of this account` };
+        if (!ownerIds.has(text))
+          return { name, code: 'INVALID_OPTION', message: `${text} was not one of the allowed options: owner ids of this account` };
         return text;
       }
       if (def.options && !def.options.includes(text)) {
@@ -85,7 +87,13 @@ function normalizeValue(name: string, def: PropertyDef, raw: unknown, ownerIds: 
 
 /** HubSpot's message embeds the problem list as JSON; `errors` carries the same per property. */
 export function propertyProblemsBody(problems: PropertyProblem[]) {
-  const listed = problems.map((p) => ({ isValid: false, message: p.message, error: p.code, name: p.name, localizedErrorMessage: p.message }));
+  const listed = problems.map((p) => ({
+    isValid: false,
+    message: p.message,
+    error: p.code,
+    name: p.name,
+    localizedErrorMessage: p.message,
+  }));
   return {
     message: `Property values were not valid: ${JSON.stringify(listed)}`,
     errors: problems.map((p) => ({ message: p.message, code: p.code, context: { propertyName: [p.name] } })),

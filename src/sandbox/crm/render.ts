@@ -46,7 +46,13 @@ export function renderRecord(store: CrmStore, record: CrmRecord, options: ReadOp
   // Unknown names are left out rather than rejected, as HubSpot does; known but unset ones are null.
   for (const name of wanted) if (known[name]) properties[name] = record.properties[name] ?? null;
   for (const name of ALWAYS_PROPERTIES[record.type]) properties[name] = record.properties[name] ?? null;
-  const out: PublicCrmObject = { id: record.id, properties, createdAt: iso(record.createdAt), updatedAt: iso(record.updatedAt), archived: record.archived };
+  const out: PublicCrmObject = {
+    id: record.id,
+    properties,
+    createdAt: iso(record.createdAt),
+    updatedAt: iso(record.updatedAt),
+    archived: record.archived,
+  };
   if (record.archivedAt !== null) out.archivedAt = iso(record.archivedAt);
   if (options.propertiesWithHistory.length > 0) {
     const history: Record<string, PublicHistoryEntry[]> = {};
@@ -90,7 +96,11 @@ export function listParam(query: URLSearchParams, name: string): string[] {
 /** Body lists are arrays, but a comma string is tolerated. */
 export function listValue(value: unknown): string[] {
   if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string' && v.trim() !== '').map((v) => v.trim());
-  if (typeof value === 'string') return value.split(',').map((v) => v.trim()).filter(Boolean);
+  if (typeof value === 'string')
+    return value
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
   return [];
 }
 
@@ -101,7 +111,11 @@ export function readOptionsFromQuery(query: URLSearchParams): ReadOptions {
     const type = resolveObjectType(name);
     if (type && !associations.includes(type)) associations.push(type);
   }
-  return { properties: properties.length > 0 ? properties : null, propertiesWithHistory: listParam(query, 'propertiesWithHistory'), associations };
+  return {
+    properties: properties.length > 0 ? properties : null,
+    propertiesWithHistory: listParam(query, 'propertiesWithHistory'),
+    associations,
+  };
 }
 
 export function boolParam(query: URLSearchParams, name: string): boolean {
@@ -111,7 +125,8 @@ export function boolParam(query: URLSearchParams, name: string): boolean {
 export type ParsedBody = { ok: true; value: unknown } | { ok: false; response: SandboxResponse };
 
 export function parseJsonBody(req: SandboxRequest): ParsedBody {
-  if (req.rawBody.length === 0) return { ok: false, response: validationError('Invalid input JSON: No content to map due to end-of-input') };
+  if (req.rawBody.length === 0)
+    return { ok: false, response: validationError('Invalid input JSON: No content to map due to end-of-input') };
   try {
     return { ok: true, value: JSON.parse(req.rawBody.toString('utf8')) as unknown };
   } catch (error) {

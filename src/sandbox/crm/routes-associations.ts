@@ -45,7 +45,11 @@ interface PublicAssociated {
 function associated(from: CrmObjectType, target: CrmRecord, flags: number): PublicAssociated {
   return {
     toObjectId: target.num,
-    associationTypes: associationTypesOf(from, target.type, flags).map((t) => ({ category: 'HUBSPOT_DEFINED', typeId: t.typeId, label: t.label })),
+    associationTypes: associationTypesOf(from, target.type, flags).map((t) => ({
+      category: 'HUBSPOT_DEFINED',
+      typeId: t.typeId,
+      label: t.label,
+    })),
   };
 }
 
@@ -55,7 +59,10 @@ function pageOf(ctx: CrmContext, record: CrmRecord, toType: CrmObjectType, after
   const start = afterNum === null ? 0 : links.findIndex(([target]) => target.num > afterNum);
   const slice = start < 0 ? [] : links.slice(start, start + limit);
   const more = start >= 0 && start + limit < links.length;
-  return { results: slice.map(([target, flags]) => associated(record.type, target, flags)), next: more ? encodeCursor(slice[slice.length - 1][0].num) : null };
+  return {
+    results: slice.map(([target, flags]) => associated(record.type, target, flags)),
+    next: more ? encodeCursor(slice[slice.length - 1][0].num) : null,
+  };
 }
 
 export function registerAssociationRoutes(router: Router, ctx: CrmContext): void {
@@ -67,9 +74,16 @@ export function registerAssociationRoutes(router: Router, ctx: CrmContext): void
     if (a === b) return validationError(`No associations are defined between ${a} and ${b}`);
     return [a, b];
   };
-  const pair = (req: SandboxRequest, fromType: CrmObjectType, toType: CrmObjectType, fromKey: string, toKey: string): [CrmRecord, CrmRecord] | SandboxResponse => {
+  const pair = (
+    req: SandboxRequest,
+    fromType: CrmObjectType,
+    toType: CrmObjectType,
+    fromKey: string,
+    toKey: string,
+  ): [CrmRecord, CrmRecord] | SandboxResponse => {
     const from = ctx.store.findLive(fromType, req.params[fromKey] ?? '');
-    if (!from) return notFoundError(`${SINGULAR[fromType]} ${req.params[fromKey]} not found`, { context: { id: [req.params[fromKey] ?? ''] } });
+    if (!from)
+      return notFoundError(`${SINGULAR[fromType]} ${req.params[fromKey]} not found`, { context: { id: [req.params[fromKey] ?? ''] } });
     const to = ctx.store.findLive(toType, req.params[toKey] ?? '');
     if (!to) return notFoundError(`${SINGULAR[toType]} ${req.params[toKey]} not found`, { context: { id: [req.params[toKey] ?? ''] } });
     return [from, to];
@@ -98,7 +112,10 @@ export function registerAssociationRoutes(router: Router, ctx: CrmContext): void
     const p = pair(req, t[0], t[1], 'fromId', 'toId');
     if (!Array.isArray(p)) return p;
     ctx.store.link(p[0], p[1], LINK_UNLABELED, API_CHANGE);
-    return { status: 200, body: { status: 'COMPLETE', results: defaultResults(p[0], p[1]), startedAt: iso(startedAt), completedAt: iso(Date.now()) } };
+    return {
+      status: 200,
+      body: { status: 'COMPLETE', results: defaultResults(p[0], p[1]), startedAt: iso(startedAt), completedAt: iso(Date.now()) },
+    };
   });
 
   route(router, ctx, 'PUT', '/crm/v4/objects/:type/:id/associations/:toType/:toId', (req) => {
@@ -205,7 +222,8 @@ export function registerAssociationRoutes(router: Router, ctx: CrmContext): void
     if (isResponse(got)) return got;
     const { inputs } = got;
     for (const input of inputs) {
-      if (!isObject(input) || !isObject(input.from) || !Array.isArray(input.to)) return validationError('Each input needs from.id and a to array');
+      if (!isObject(input) || !isObject(input.from) || !Array.isArray(input.to))
+        return validationError('Each input needs from.id and a to array');
       const from = ctx.store.get(t[0], String(input.from.id ?? ''));
       for (const target of input.to) {
         const to = isObject(target) ? ctx.store.get(t[1], String(target.id ?? '')) : undefined;
@@ -218,7 +236,12 @@ export function registerAssociationRoutes(router: Router, ctx: CrmContext): void
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function resolvePairs(ctx: CrmContext, fromType: CrmObjectType, toType: CrmObjectType, inputs: unknown[]): Array<[CrmRecord, CrmRecord]> | SandboxResponse {
+function resolvePairs(
+  ctx: CrmContext,
+  fromType: CrmObjectType,
+  toType: CrmObjectType,
+  inputs: unknown[],
+): Array<[CrmRecord, CrmRecord]> | SandboxResponse {
   const out: Array<[CrmRecord, CrmRecord]> = [];
   for (const [i, input] of inputs.entries()) {
     if (!isObject(input) || !isObject(input.from) || !isObject(input.to)) return validationError(`inputs[${i}] needs from.id and to.id`);
@@ -242,7 +265,8 @@ function labelledFlags(fromType: CrmObjectType, toType: CrmObjectType, body: unk
     if (!def || !isObject(spec) || (spec.associationCategory !== undefined && spec.associationCategory !== 'HUBSPOT_DEFINED')) {
       return `${JSON.stringify(spec)} is not a valid association type`;
     }
-    if (def.from !== fromType || def.to !== toType) return `association type ${def.typeId} goes from ${def.from} to ${def.to}, not from ${fromType} to ${toType}`;
+    if (def.from !== fromType || def.to !== toType)
+      return `association type ${def.typeId} goes from ${def.from} to ${def.to}, not from ${fromType} to ${toType}`;
     flags |= def.flag === LINK_PRIMARY ? LINK_PRIMARY | LINK_UNLABELED : LINK_UNLABELED;
   }
   return flags;
@@ -252,7 +276,11 @@ function labelledFlags(fromType: CrmObjectType, toType: CrmObjectType, body: unk
 function defaultResults(from: CrmRecord, to: CrmRecord) {
   const spec = (a: CrmRecord, b: CrmRecord) => {
     const t = associationTypesOf(a.type, b.type, LINK_UNLABELED)[0];
-    return { from: { id: a.id }, to: { id: b.id }, associationSpec: { associationCategory: 'HUBSPOT_DEFINED', associationTypeId: t.typeId } };
+    return {
+      from: { id: a.id },
+      to: { id: b.id },
+      associationSpec: { associationCategory: 'HUBSPOT_DEFINED', associationTypeId: t.typeId },
+    };
   };
   return [spec(from, to), spec(to, from)];
 }

@@ -59,7 +59,8 @@ export function registerObjectRoutes(router: Router, ctx: CrmContext): void {
 function list(ctx: CrmContext, req: SandboxRequest, type: CrmObjectType): SandboxResponse {
   const options = readOptionsFromQuery(req.query);
   let limit = intParam(req.query.get('limit'), LIST_LIMIT.default);
-  if (Number.isNaN(limit) || limit < 1) return validationError(`limit must be a positive integer, got ${JSON.stringify(req.query.get('limit'))}`);
+  if (Number.isNaN(limit) || limit < 1)
+    return validationError(`limit must be a positive integer, got ${JSON.stringify(req.query.get('limit'))}`);
   // HubSpot caps oversized pages instead of rejecting them.
   limit = Math.min(limit, options.propertiesWithHistory.length > 0 ? LIST_LIMIT.maxWithHistory : LIST_LIMIT.max);
   const after = decodeCursor(req.query.get('after'));
@@ -147,7 +148,8 @@ function resolveAssociations(ctx: CrmContext, type: CrmObjectType, raw: unknown)
       if (!def || (isObject(t) && t.associationCategory !== undefined && t.associationCategory !== 'HUBSPOT_DEFINED')) {
         return `associations[${i}]: ${JSON.stringify(t)} is not a valid association type`;
       }
-      if (def.from !== type) return `associations[${i}]: association type ${def.typeId} goes from ${def.from} to ${def.to}, not from ${type}`;
+      if (def.from !== type)
+        return `associations[${i}]: association type ${def.typeId} goes from ${def.from} to ${def.to}, not from ${type}`;
       const target = ctx.store.findLive(def.to, toId);
       if (!target) return `associations[${i}]: ${SINGULAR[def.to]} ${toId} does not exist`;
       out.push({ target, flags: def.flag === LINK_PRIMARY ? LINK_PRIMARY | LINK_UNLABELED : LINK_UNLABELED });
@@ -179,7 +181,11 @@ export function createOne(
   return { record };
 }
 
-function checkCreate(ctx: CrmContext, type: CrmObjectType, input: Record<string, unknown>): { values: Record<string, string>; links: LinkRequest[] } | { response: SandboxResponse } {
+function checkCreate(
+  ctx: CrmContext,
+  type: CrmObjectType,
+  input: Record<string, unknown>,
+): { values: Record<string, string>; links: LinkRequest[] } | { response: SandboxResponse } {
   const { values, problems } = normalizeProperties(type, input.properties ?? {}, ctx.ownerIds);
   if (problems.length > 0) {
     const { message, errors } = propertyProblemsBody(problems);
@@ -232,10 +238,15 @@ function archive(ctx: CrmContext, req: SandboxRequest, type: CrmObjectType): San
 // ----- batch routes ---------------------------------------------------------------------------
 
 function missingIdsError(type: CrmObjectType, ids: string[], verb: string): HubSpotErrorBody {
-  return errorBody('OBJECT_NOT_FOUND', `Could not ${verb} some ${SINGULAR[type].toUpperCase()} objects, they may be deleted or not exist. Check that ids are valid.`, { context: { ids } });
+  return errorBody(
+    'OBJECT_NOT_FOUND',
+    `Could not ${verb} some ${SINGULAR[type].toUpperCase()} objects, they may be deleted or not exist. Check that ids are valid.`,
+    { context: { ids } },
+  );
 }
 
-const inputId = (input: unknown): string | null => (isObject(input) && (typeof input.id === 'string' || typeof input.id === 'number') ? String(input.id) : null);
+const inputId = (input: unknown): string | null =>
+  isObject(input) && (typeof input.id === 'string' || typeof input.id === 'number') ? String(input.id) : null;
 
 function batchRead(ctx: CrmContext, req: SandboxRequest, type: CrmObjectType): SandboxResponse {
   const startedAt = Date.now();
@@ -248,7 +259,9 @@ function batchRead(ctx: CrmContext, req: SandboxRequest, type: CrmObjectType): S
     associations: [],
   };
   if (options.propertiesWithHistory.length > 0 && inputs.length > BATCH_LIMIT_WITH_HISTORY) {
-    return validationError(`Too many inputs: ${inputs.length}. The maximum number of inputs per batch with propertiesWithHistory is ${BATCH_LIMIT_WITH_HISTORY}.`);
+    return validationError(
+      `Too many inputs: ${inputs.length}. The maximum number of inputs per batch with propertiesWithHistory is ${BATCH_LIMIT_WITH_HISTORY}.`,
+    );
   }
   const idProperty = typeof body.idProperty === 'string' && body.idProperty !== '' ? body.idProperty : 'hs_object_id';
   if (!ID_PROPERTIES[type].includes(idProperty)) return validationError(`${idProperty} is not a unique identifier property for ${type}`);

@@ -51,7 +51,9 @@ export function registerOwnerRoutes(router: Router, ctx: CrmContext): void {
     const archived = boolParam(req.query, 'archived');
     const email = req.query.get('email')?.trim().toLowerCase();
     // Owners are few (at most a few hundred): a filtered scan is the index.
-    const matching = ctx.owners.filter((o) => o.archived === archived && (!email || o.email.toLowerCase() === email) && (after === null || Number(o.id) > after));
+    const matching = ctx.owners.filter(
+      (o) => o.archived === archived && (!email || o.email.toLowerCase() === email) && (after === null || Number(o.id) > after),
+    );
     const page = matching.slice(0, limit);
     const body: Record<string, unknown> = { results: page.map(renderOwner) };
     if (matching.length > limit) {
@@ -66,7 +68,9 @@ export function registerOwnerRoutes(router: Router, ctx: CrmContext): void {
     if (idProperty !== 'id' && idProperty !== 'userId') return validationError(`idProperty must be id or userId, got ${idProperty}`);
     const archived = boolParam(req.query, 'archived');
     const key = req.params.ownerId;
-    const owner = ctx.owners.find((o) => o.archived === archived && (idProperty === 'id' ? o.id === key : String(o.userId ?? o.userIdIncludingInactive) === key));
+    const owner = ctx.owners.find(
+      (o) => o.archived === archived && (idProperty === 'id' ? o.id === key : String(o.userId ?? o.userIdIncludingInactive) === key),
+    );
     if (!owner) return notFoundError(`Owner ${key} not found`, { context: { id: [key] } });
     return { status: 200, body: renderOwner(owner) };
   });

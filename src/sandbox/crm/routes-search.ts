@@ -22,7 +22,9 @@ export function registerSearchRoutes(router: Router, ctx: CrmContext): void {
     const { total, page } = runSearch(ctx.store, type, search.search);
     const options = { properties: search.search.properties, propertiesWithHistory: [], associations: [] };
     // Results show what the index holds, which may trail the live record.
-    const results = page.map(({ record, properties }) => renderRecord(ctx.store, { ...record, properties, updatedAt: indexedUpdatedAt(record.updatedAt, properties) }, options));
+    const results = page.map(({ record, properties }) =>
+      renderRecord(ctx.store, { ...record, properties, updatedAt: indexedUpdatedAt(record.updatedAt, properties) }, options),
+    );
     const body: Record<string, unknown> = { total, results };
     const next = search.search.after + search.search.limit;
     if (search.search.limit > 0 && next < total) body.paging = { next: { after: String(next) } };

@@ -47,7 +47,16 @@ const COMMON: Record<string, PropertyDef> = {
   hubspot_owner_id: { kind: 'enumeration' },
 };
 
-export const LEAD_STATUSES = ['NEW', 'OPEN', 'IN_PROGRESS', 'OPEN_DEAL', 'UNQUALIFIED', 'ATTEMPTED_TO_CONTACT', 'CONNECTED', 'BAD_TIMING'] as const;
+export const LEAD_STATUSES = [
+  'NEW',
+  'OPEN',
+  'IN_PROGRESS',
+  'OPEN_DEAL',
+  'UNQUALIFIED',
+  'ATTEMPTED_TO_CONTACT',
+  'CONNECTED',
+  'BAD_TIMING',
+] as const;
 
 export const PROPERTIES: Readonly<Record<CrmObjectType, Readonly<Record<string, PropertyDef>>>> = {
   contacts: {
@@ -147,7 +156,14 @@ export interface AssociationTypeDef {
   label: string | null;
 }
 
-const def = (typeId: number, from: CrmObjectType, to: CrmObjectType, flag: 1 | 2, name: string, label: string | null): AssociationTypeDef => ({
+const def = (
+  typeId: number,
+  from: CrmObjectType,
+  to: CrmObjectType,
+  flag: 1 | 2,
+  name: string,
+  label: string | null,
+): AssociationTypeDef => ({
   typeId,
   from,
   to,

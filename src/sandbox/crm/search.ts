@@ -83,7 +83,9 @@ export function parseSearch(type: CrmObjectType, body: unknown): SearchParseResu
   if (!/^\d+$/.test(afterRaw)) return fail(`after must be a numeric offset, got ${JSON.stringify(body.after)}`);
   const after = Number(afterRaw);
   if (after + limit > SEARCH_LIMITS.maxResults) {
-    return fail(`Paging beyond ${SEARCH_LIMITS.maxResults} results is not supported: after (${after}) + limit (${limit}) must not exceed ${SEARCH_LIMITS.maxResults}. Narrow the search with filters.`);
+    return fail(
+      `Paging beyond ${SEARCH_LIMITS.maxResults} results is not supported: after (${after}) + limit (${limit}) must not exceed ${SEARCH_LIMITS.maxResults}. Narrow the search with filters.`,
+    );
   }
 
   const query = body.query === undefined || body.query === null ? '' : body.query;
@@ -92,17 +94,21 @@ export function parseSearch(type: CrmObjectType, body: unknown): SearchParseResu
 
   const rawGroups = body.filterGroups ?? [];
   if (!Array.isArray(rawGroups)) return fail('filterGroups must be an array');
-  if (rawGroups.length > SEARCH_LIMITS.maxGroups) return fail(`Too many filter groups: ${rawGroups.length}. The maximum is ${SEARCH_LIMITS.maxGroups}.`);
+  if (rawGroups.length > SEARCH_LIMITS.maxGroups)
+    return fail(`Too many filter groups: ${rawGroups.length}. The maximum is ${SEARCH_LIMITS.maxGroups}.`);
   const groups: CompiledFilter[][] = [];
   let total = 0;
   for (const [gi, rawGroup] of rawGroups.entries()) {
     const filters = isObject(rawGroup) ? rawGroup.filters : undefined;
     if (!Array.isArray(filters)) return fail(`filterGroups[${gi}].filters must be an array`);
     if (filters.length > SEARCH_LIMITS.maxFiltersPerGroup) {
-      return fail(`Too many filters in filterGroups[${gi}]: ${filters.length}. The maximum per group is ${SEARCH_LIMITS.maxFiltersPerGroup}.`);
+      return fail(
+        `Too many filters in filterGroups[${gi}]: ${filters.length}. The maximum per group is ${SEARCH_LIMITS.maxFiltersPerGroup}.`,
+      );
     }
     total += filters.length;
-    if (total > SEARCH_LIMITS.maxFiltersTotal) return fail(`Too many filters: the maximum across all groups is ${SEARCH_LIMITS.maxFiltersTotal}.`);
+    if (total > SEARCH_LIMITS.maxFiltersTotal)
+      return fail(`Too many filters: the maximum across all groups is ${SEARCH_LIMITS.maxFiltersTotal}.`);
     const group: CompiledFilter[] = [];
     for (const [fi, rawFilter] of filters.entries()) {
       const compiled = compileFilter(type, rawFilter);
@@ -120,7 +126,8 @@ export function parseSearch(type: CrmObjectType, body: unknown): SearchParseResu
       sorts.push({ propertyName: descending ? raw.slice(1) : raw, descending });
     } else if (isObject(raw) && typeof raw.propertyName === 'string') {
       const direction = String(raw.direction ?? 'ASCENDING').toUpperCase();
-      if (direction !== 'ASCENDING' && direction !== 'DESCENDING') return fail(`sort direction must be ASCENDING or DESCENDING, got ${JSON.stringify(raw.direction)}`);
+      if (direction !== 'ASCENDING' && direction !== 'DESCENDING')
+        return fail(`sort direction must be ASCENDING or DESCENDING, got ${JSON.stringify(raw.direction)}`);
       sorts.push({ propertyName: raw.propertyName, descending: direction === 'DESCENDING' });
     } else {
       return fail(`Invalid sort ${JSON.stringify(raw)}`);
@@ -242,7 +249,8 @@ function compileFilter(type: CrmObjectType, raw: unknown): CompiledFilter | stri
   const propertyName = raw.propertyName;
   if (typeof propertyName !== 'string' || propertyName === '') return 'propertyName is required';
   const operator = String(raw.operator ?? 'EQ').toUpperCase() as SearchOperator;
-  if (!SEARCH_OPERATORS.includes(operator)) return `Unknown operator ${JSON.stringify(raw.operator)}; expected one of ${SEARCH_OPERATORS.join(', ')}`;
+  if (!SEARCH_OPERATORS.includes(operator))
+    return `Unknown operator ${JSON.stringify(raw.operator)}; expected one of ${SEARCH_OPERATORS.join(', ')}`;
   const kind = kindOf(type, propertyName);
   const needValue = (): string | null => (raw.value === undefined || raw.value === null ? null : String(raw.value));
   const get = (p: Readonly<Record<string, string>>) => p[propertyName];
@@ -293,7 +301,8 @@ function compileFilter(type: CrmObjectType, raw: unknown): CompiledFilter | stri
       const value = needValue();
       if (value === null) return `${operator} needs a value`;
       const target = scalar(kind, value);
-      if (typeof target === 'number' && Number.isNaN(target)) return `${JSON.stringify(value)} is not a valid ${kind} value for ${propertyName}`;
+      if (typeof target === 'number' && Number.isNaN(target))
+        return `${JSON.stringify(value)} is not a valid ${kind} value for ${propertyName}`;
       const compare = (p: Readonly<Record<string, string>>): number | null => {
         const v = get(p);
         if (!present(v)) return null;
@@ -364,7 +373,9 @@ function matchesQuery(type: CrmObjectType, queryTokens: string[], properties: Re
   }
   return queryTokens.every((q) => {
     const parts = tokens(q);
-    return values.some(({ whole, words }) => whole.startsWith(q) || (parts.length > 0 && parts.every((part) => words.some((w) => w.startsWith(part)))));
+    return values.some(
+      ({ whole, words }) => whole.startsWith(q) || (parts.length > 0 && parts.every((part) => words.some((w) => w.startsWith(part)))),
+    );
   });
 }
 
@@ -374,7 +385,8 @@ function matchesQuery(type: CrmObjectType, queryTokens: string[], properties: Re
 function sortRecords(type: CrmObjectType, records: CrmRecord[], sorts: Sort[]): CrmRecord[] {
   const keyed = sorts.map((s) => {
     // hs_lastmodifieddate and lastmodifieddate name the same thing on different objects.
-    const name = s.propertyName === 'lastmodifieddate' || s.propertyName === 'hs_lastmodifieddate' ? LAST_MODIFIED_PROPERTY[type] : s.propertyName;
+    const name =
+      s.propertyName === 'lastmodifieddate' || s.propertyName === 'hs_lastmodifieddate' ? LAST_MODIFIED_PROPERTY[type] : s.propertyName;
     return { name, kind: kindOf(type, name), sign: s.descending ? -1 : 1 };
   });
   const rows = records.map((record) => {

@@ -152,6 +152,24 @@ export function seedCrm(world: World, store: CrmStore): CrmSeed {
   return { owners };
 }
 
-function newRecord(type: CrmRecord['type'], id: string, properties: Record<string, string>, createdAt: number, updatedAt: number): CrmRecord {
-  return { type, id, num: Number(id), properties, createdAt, updatedAt, archived: false, archivedAt: null, links: {}, history: null, indexed: null };
+function newRecord(
+  type: CrmRecord['type'],
+  id: string,
+  properties: Record<string, string>,
+  createdAt: number,
+  updatedAt: number,
+): CrmRecord {
+  return {
+    type,
+    id,
+    num: Number(id),
+    properties,
+    createdAt,
+    updatedAt,
+    archived: false,
+    archivedAt: null,
+    links: {},
+    history: null,
+    indexed: null,
+  };
 }

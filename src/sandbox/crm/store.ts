@@ -241,9 +241,26 @@ export class CrmStore {
     const num = table.nextNum;
     const id = String(num);
     const now = this.clock();
-    const properties: Record<string, string> = { ...values, hs_object_id: id, createdate: iso(now), [LAST_MODIFIED_PROPERTY[type]]: iso(now) };
+    const properties: Record<string, string> = {
+      ...values,
+      hs_object_id: id,
+      createdate: iso(now),
+      [LAST_MODIFIED_PROPERTY[type]]: iso(now),
+    };
     if (type === 'deals' && properties.pipeline === undefined) properties.pipeline = 'default';
-    const record: CrmRecord = { type, id, num, properties, createdAt: now, updatedAt: now, archived: false, archivedAt: null, links: {}, history: null, indexed: null };
+    const record: CrmRecord = {
+      type,
+      id,
+      num,
+      properties,
+      createdAt: now,
+      updatedAt: now,
+      archived: false,
+      archivedAt: null,
+      links: {},
+      history: null,
+      indexed: null,
+    };
     for (const [name, value] of Object.entries(values)) this.pushHistory(record, name, value, now, ctx);
     table.add(record);
     this.indexLive(record, undefined, properties);
@@ -255,7 +272,9 @@ export class CrmStore {
 
   /** Applies property changes; returns the names that really changed (nothing is bumped when none did). */
   update(record: CrmRecord, values: Record<string, string>, ctx: ChangeContext): string[] {
-    const changed = Object.keys(values).filter((name) => (record.properties[name] ?? null) !== values[name] && !(values[name] === '' && record.properties[name] === undefined));
+    const changed = Object.keys(values).filter(
+      (name) => (record.properties[name] ?? null) !== values[name] && !(values[name] === '' && record.properties[name] === undefined),
+    );
     if (changed.length === 0) return changed;
     const now = this.clock();
     const previous = snapshotOf(record);
@@ -358,7 +377,9 @@ export class CrmStore {
     const recorded = record.history?.get(name);
     if (recorded) return recorded;
     const value = record.properties[name];
-    return value === undefined ? [] : [{ value, timestamp: name === LAST_MODIFIED_PROPERTY[record.type] ? record.updatedAt : record.createdAt, sourceType: 'IMPORT' }];
+    return value === undefined
+      ? []
+      : [{ value, timestamp: name === LAST_MODIFIED_PROPERTY[record.type] ? record.updatedAt : record.createdAt, sourceType: 'IMPORT' }];
   }
 
   // ----- internals --------------------------------------------------------------------------
@@ -372,7 +393,11 @@ export class CrmStore {
     record.indexed = properties;
   }
 
-  private indexLive(record: CrmRecord, before: Readonly<Record<string, string>> | undefined, after: Readonly<Record<string, string>> | undefined): void {
+  private indexLive(
+    record: CrmRecord,
+    before: Readonly<Record<string, string>> | undefined,
+    after: Readonly<Record<string, string>> | undefined,
+  ): void {
     if (record.type === 'contacts') {
       const oldEmail = before?.email;
       const newEmail = after?.email;

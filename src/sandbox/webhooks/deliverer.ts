@@ -93,7 +93,13 @@ export class WebhookDeliverer {
     for (const target of this.targets.values()) void this.attempt(delivery, target, 0, undefined, false);
   }
 
-  private async attempt(delivery: OutgoingDelivery, target: WebhookTarget, attempt: number, reason: string | undefined, duplicate: boolean): Promise<void> {
+  private async attempt(
+    delivery: OutgoingDelivery,
+    target: WebhookTarget,
+    attempt: number,
+    reason: string | undefined,
+    duplicate: boolean,
+  ): Promise<void> {
     if (this.aborter.signal.aborted || !this.targets.has(target.url)) return;
     const { body, headers } = delivery.build(target, attempt, reason);
     let status = 0;

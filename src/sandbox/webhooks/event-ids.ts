@@ -20,7 +20,9 @@ export function firstHubSpotEventId(now = Date.now()): number {
 
 /** Slack's `event_id` (`Ev` + upper-case alphanumerics): a per-start prefix from the clock and chance, then a counter. */
 export function slackEventIdPrefix(now = Date.now()): string {
-  return `${now.toString(36)}${randomInt(36 * 36).toString(36).padStart(2, '0')}`.toUpperCase();
+  return `${now.toString(36)}${randomInt(36 * 36)
+    .toString(36)
+    .padStart(2, '0')}`.toUpperCase();
 }
 
 export function slackEventId(prefix: string, seq: number): string {

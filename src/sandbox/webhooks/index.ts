@@ -71,7 +71,11 @@ export function attachWebhooks(vendor: WithEvents): WebhookDeliverer {
   const admin = (vendor.admin ??= new Router());
   const show = (): SandboxResponse => ({
     status: 200,
-    body: { targets: [...deliverer.targets.values()].map((t) => ({ url: t.url })), settings: deliverer.settings, deliveries: deliverer.log },
+    body: {
+      targets: [...deliverer.targets.values()].map((t) => ({ url: t.url })),
+      settings: deliverer.settings,
+      deliveries: deliverer.log,
+    },
   });
   admin.on('GET', '/__sandbox/webhooks', show);
   admin.on('POST', '/__sandbox/webhooks', async (req) => {

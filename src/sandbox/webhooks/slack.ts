@@ -54,7 +54,12 @@ export async function verifySlackUrl(target: WebhookTarget): Promise<string | nu
   const challenge = randomBytes(24).toString('base64url');
   const body = JSON.stringify({ token: LEGACY_TOKEN, challenge, type: 'url_verification' });
   try {
-    const response = await fetch(target.url, { method: 'POST', headers: signedHeaders(target.secret, body), body, signal: AbortSignal.timeout(3000) });
+    const response = await fetch(target.url, {
+      method: 'POST',
+      headers: signedHeaders(target.secret, body),
+      body,
+      signal: AbortSignal.timeout(3000),
+    });
     const text = await response.text();
     if (!response.ok) return `the URL answered ${response.status} to url_verification`;
     let echoed = text;

@@ -102,7 +102,11 @@ export class OperationGenerator {
       const value = this.argValue(parent, field, arg);
       const pair = value.map((v) => [arg.name, v] as const);
       if (isNonNullType(arg.type)) return pair.map((p) => [p]);
-      return fc.oneof({ withCrossShrink: true }, fc.constant([] as (readonly [string, string])[]), pair.map((p) => [p]));
+      return fc.oneof(
+        { withCrossShrink: true },
+        fc.constant([] as (readonly [string, string])[]),
+        pair.map((p) => [p]),
+      );
     });
     return fc.tuple(...parts).map((chosen) => chosen.flat());
   }
@@ -136,7 +140,11 @@ export class OperationGenerator {
     const parts = Object.values(type.getFields()).map((f: GraphQLInputField) => {
       const pair = this.input(f.name, f.type).map((v) => `${f.name}: ${v}`);
       if (isNonNullType(f.type)) return pair.map((p) => [p]);
-      return fc.oneof({ withCrossShrink: true }, { weight: 2, arbitrary: fc.constant([] as string[]) }, pair.map((p) => [p]));
+      return fc.oneof(
+        { withCrossShrink: true },
+        { weight: 2, arbitrary: fc.constant([] as string[]) },
+        pair.map((p) => [p]),
+      );
     });
     return fc.tuple(...parts).map((chosen) => `{ ${chosen.flat().join(', ')} }`);
   }
@@ -217,16 +225,36 @@ function withAliases(selections: readonly FieldSelection[]): FieldSelection[] {
 }
 
 const ID_KIND_BY_NAME: Record<string, IdKind> = {
-  contact: 'contact', contactId: 'contact', Contact: 'contact',
-  company: 'company', companyId: 'company', Company: 'company',
-  deal: 'deal', dealId: 'deal', Deal: 'deal',
-  owner: 'owner', ownerId: 'owner', Owner: 'owner',
-  customer: 'customer', customerId: 'customer', Customer: 'customer',
-  invoice: 'invoice', invoiceId: 'invoice', Invoice: 'invoice',
-  subscription: 'subscription', subscriptionId: 'subscription', BillingSubscription: 'subscription',
-  charge: 'charge', chargeId: 'charge', Charge: 'charge',
-  chatUser: 'chatUser', userId: 'chatUser', ChatUser: 'chatUser',
-  channel: 'channel', channelId: 'channel', Channel: 'channel',
+  contact: 'contact',
+  contactId: 'contact',
+  Contact: 'contact',
+  company: 'company',
+  companyId: 'company',
+  Company: 'company',
+  deal: 'deal',
+  dealId: 'deal',
+  Deal: 'deal',
+  owner: 'owner',
+  ownerId: 'owner',
+  Owner: 'owner',
+  customer: 'customer',
+  customerId: 'customer',
+  Customer: 'customer',
+  invoice: 'invoice',
+  invoiceId: 'invoice',
+  Invoice: 'invoice',
+  subscription: 'subscription',
+  subscriptionId: 'subscription',
+  BillingSubscription: 'subscription',
+  charge: 'charge',
+  chargeId: 'charge',
+  Charge: 'charge',
+  chatUser: 'chatUser',
+  userId: 'chatUser',
+  ChatUser: 'chatUser',
+  channel: 'channel',
+  channelId: 'channel',
+  Channel: 'channel',
 };
 
 function idKindOf(name: string): IdKind | undefined {
@@ -248,9 +276,7 @@ function firstValue(): fc.Arbitrary<string> {
 }
 
 function dateTime(): fc.Arbitrary<string> {
-  return fc
-    .integer({ min: Date.UTC(2023, 0, 1), max: Date.UTC(2028, 0, 1) })
-    .map((ms) => JSON.stringify(new Date(ms).toISOString()));
+  return fc.integer({ min: Date.UTC(2023, 0, 1), max: Date.UTC(2028, 0, 1) }).map((ms) => JSON.stringify(new Date(ms).toISOString()));
 }
 
 /** A nullable argument may also be given an explicit null (which is not the same as leaving it out). */

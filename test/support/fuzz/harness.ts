@@ -230,7 +230,6 @@ export class FuzzHarness {
     return { op, healthy, chaos, violations };
   }
 
-
   async close(): Promise<void> {
     for (const served of [this.reference, this.underTest, this.shortDeadline]) {
       served.server.closeAllConnections();
@@ -241,4 +240,3 @@ export class FuzzHarness {
     await this.chaosSandbox.close();
   }
 }
-
