@@ -8,7 +8,7 @@
  */
 import type { SubschemaConfig } from '@graphql-tools/delegate';
 import { stitchSchemas } from '@graphql-tools/stitch';
-import { filterSchema, type IResolvers, MapperKind, mapSchema, pruneSchema, relocatedError } from '@graphql-tools/utils';
+import { filterSchema, type IResolvers, MapperKind, mapSchema, pruneSchema, isPromise, relocatedError } from '@graphql-tools/utils';
 import {
   defaultFieldResolver,
   type GraphQLFieldResolver,
@@ -140,10 +140,6 @@ function locatedValue(value: unknown, info: GraphQLResolveInfo): unknown {
   return value;
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
-}
-
 function withExactErrorPaths(schema: GraphQLSchema): GraphQLSchema {
   return mapSchema(schema, {
     [MapperKind.OBJECT_FIELD]: (field, _fieldName, typeName) => {
@@ -158,7 +154,7 @@ function withExactErrorPaths(schema: GraphQLSchema): GraphQLSchema {
           } catch (error) {
             throw atPath(error, responsePathAsArray(info.path));
           }
-          if (isThenable(result)) {
+          if (isPromise(result)) {
             return result.then(
               (value: unknown) => locatedValue(value, info),
               (error: unknown) => Promise.reject(atPath(error, responsePathAsArray(info.path))),

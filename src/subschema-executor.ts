@@ -18,7 +18,7 @@
  * answer (the loaders of the request remember what the first run fetched).
  */
 import { createDefaultExecutor, type SubschemaConfig } from '@graphql-tools/delegate';
-import { relocatedError } from '@graphql-tools/utils';
+import { isPromise, relocatedError } from '@graphql-tools/utils';
 import {
   type DefinitionNode,
   type DocumentNode,
@@ -81,7 +81,7 @@ export function createSubschemaExecutor(schema: GraphQLSchema): Executor {
     const result = run(request);
     const settle = (value: unknown) =>
       failedWhole(value) && operation.selectionSet.selections.length > 1 ? runEach(request, operation) : value;
-    return isThenable(result) ? Promise.resolve(result).then(settle) : settle(result);
+    return isPromise(result) ? Promise.resolve(result).then(settle) : settle(result);
   };
 
   async function runEach(request: Request, operation: OperationDefinitionNode): Promise<ExecutionResult> {
@@ -106,10 +106,6 @@ export function createSubschemaExecutor(schema: GraphQLSchema): Executor {
 }
 
 type Request = Parameters<Executor>[0];
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
-}
 
 function failedWhole(value: unknown): boolean {
   const result = value as ExecutionResult | null | undefined;

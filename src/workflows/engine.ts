@@ -170,6 +170,9 @@ function isUnknownOutcome(error: unknown): boolean {
   return isGatewayError(error) && (error.code === 'UPSTREAM_TIMEOUT' || error.code === 'WRITE_OUTCOME_UNKNOWN');
 }
 
+/** How a run's key (and its subject) is left once the run ends. */
+const settledAs = (status: WorkflowStatus) => (status === 'SUCCEEDED' ? 'succeeded' : status === 'OUTCOME_UNKNOWN' ? 'unknown' : 'failed');
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -266,7 +269,7 @@ export async function runWorkflow(context: GatewayContext, definition: WorkflowD
     }
     // A run that throws (its store failed) holds the subject until the lease runs out, like a run whose replica died.
     const result = await execute(context, definition, claim.owner, state, observer, subject);
-    await subject?.release(result.status === 'SUCCEEDED' ? 'succeeded' : result.status === 'OUTCOME_UNKNOWN' ? 'unknown' : 'failed');
+    await subject?.release(settledAs(result.status));
     await audit(
       result,
       result.status === 'SUCCEEDED'
@@ -380,8 +383,7 @@ async function execute(
       error,
       warnings,
     };
-    const final = status === 'OUTCOME_UNKNOWN' ? 'unknown' : status === 'SUCCEEDED' ? 'succeeded' : 'failed';
-    await store.idempotency.finish(key, owner, final, stored({ steps: records }), stored(result));
+    await store.idempotency.finish(key, owner, settledAs(status), stored({ steps: records }), stored(result));
     return result;
   };
 

@@ -115,9 +115,9 @@ export async function appendAudit(
   await context.writes.store.audit
     .append({ ...entry, finishedAt: new Date(), principal: principalOf(context), requestId: context.requestId })
     .catch((error: unknown) => {
-      // The write itself is done (or failed) upstream; losing its audit row must be loud.
-      const reason = error instanceof Error ? error.message : error;
-      console.error(`[audit] could not record ${entry.operation} (request ${context.requestId}):`, reason);
+      // The write itself is done (or failed) upstream; losing its audit row must be loud,
+      // and findable under the request's ID like every other line about it.
+      context.log.error({ err: error, operation: entry.operation }, 'could not record the audit row');
     });
 }
 
