@@ -22,21 +22,12 @@ import { createSubschemaExecutor } from '../src/subschema-executor.ts';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { parse } from 'graphql';
 import { TEST_AUTH_HEADERS } from './support/credentials.ts';
-import { startStack, type Stack } from './support/stack.ts';
+import { NO_CACHE_ENV, startStack, type Stack } from './support/stack.ts';
 
 const SYSTEMS: SystemName[] = ['crm', 'billing', 'chat'];
 
 // Every read reaches the vendor, so a knob turned on is seen by the next query.
-const NO_CACHE = {
-  CACHE_TTL_DEFAULT: '0',
-  CACHE_TTL_CONTACT: '0',
-  CACHE_TTL_CUSTOMER: '0',
-  CACHE_TTL_USER: '0',
-  CACHE_TTL_USER_BY_EMAIL: '0',
-  CACHE_TTL_USER_DIRECTORY: '0',
-  SLACK_DIRECTORY_REFRESH_SECONDS: '0',
-  UPSTREAM_BREAKER_THRESHOLD: '1000',
-};
+const NO_CACHE = { ...NO_CACHE_ENV, UPSTREAM_BREAKER_THRESHOLD: '1000' };
 
 /**
  * The non-null fields of object type (or lists of them) the README's nullability policy

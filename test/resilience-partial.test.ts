@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SystemName } from '../src/errors.ts';
 import type { Corruption } from '../src/sandbox/http.ts';
-import { startStack, type Stack } from './support/stack.ts';
+import { NO_CACHE_ENV, startStack, type Stack } from './support/stack.ts';
 
 // One field per system: a CRM contact, a Stripe customer, a Slack member.
 function crossQuery(stack: Stack): string {
@@ -22,16 +22,7 @@ describe('partial results when one system fails', () => {
     // too is re-read on every request (refresh interval 0, under both of its names).
     stack = await startStack({
       world: { size: 100 },
-      env: {
-        CACHE_TTL_DEFAULT: '0',
-        CACHE_TTL_CONTACT: '0',
-        CACHE_TTL_CUSTOMER: '0',
-        CACHE_TTL_USER: '0',
-        CACHE_TTL_USER_BY_EMAIL: '0',
-        CACHE_TTL_USER_DIRECTORY: '0',
-        SLACK_DIRECTORY_REFRESH_SECONDS: '0',
-        UPSTREAM_BREAKER_THRESHOLD: '1000',
-      },
+      env: { ...NO_CACHE_ENV, UPSTREAM_BREAKER_THRESHOLD: '1000' },
     });
   });
   afterAll(async () => {

@@ -133,6 +133,21 @@ export async function metric(stack: Stack, line: string): Promise<number> {
   return found === undefined ? 0 : Number(found.slice(line.length + 1));
 }
 
+/**
+ * Every record cache off, the Slack directory re-read on every request (refresh interval 0,
+ * under both of its names): each read reaches the vendor, so a chaos knob turned on is seen
+ * by the next query.
+ */
+export const NO_CACHE_ENV = {
+  CACHE_TTL_DEFAULT: '0',
+  CACHE_TTL_CONTACT: '0',
+  CACHE_TTL_CUSTOMER: '0',
+  CACHE_TTL_USER: '0',
+  CACHE_TTL_USER_BY_EMAIL: '0',
+  CACHE_TTL_USER_DIRECTORY: '0',
+  SLACK_DIRECTORY_REFRESH_SECONDS: '0',
+} as const satisfies EnvLike;
+
 /** A query whose client can go away (abort `signal`); settles with the response or the abort error. */
 export function queryAbortable(stack: Stack, query: string, signal: AbortSignal): Promise<unknown> {
   return Promise.resolve(

@@ -19,7 +19,7 @@ import { startSandbox, type Sandbox } from '../../../src/sandbox/index.ts';
 import type { Corruption } from '../../../src/sandbox/http.ts';
 import { resolveUpstreams } from '../../../src/upstreams.ts';
 import { TEST_API_KEY, TEST_API_KEYS_ENV, TEST_AUTH_HEADERS } from '../credentials.ts';
-import type { GraphQLResponse } from '../stack.ts';
+import { NO_CACHE_ENV, type GraphQLResponse } from '../stack.ts';
 import { OperationGenerator } from './generator.ts';
 import { checkResponse, compareWithHealthy, type Knob, type Violation } from './invariants.ts';
 import type { Operation } from './operation.ts';
@@ -62,16 +62,7 @@ export interface OpOutcome {
 }
 
 /** Every cache off: each operation reaches the vendors, so chaos meets every code path. */
-const NO_CACHE: EnvLike = {
-  CACHE_TTL_DEFAULT: '0',
-  CACHE_TTL_CONTACT: '0',
-  CACHE_TTL_CUSTOMER: '0',
-  CACHE_TTL_USER: '0',
-  CACHE_TTL_USER_BY_EMAIL: '0',
-  CACHE_TTL_USER_DIRECTORY: '0',
-  SLACK_DIRECTORY_REFRESH_SECONDS: '0',
-  RESPONSE_CACHE: '0',
-};
+const NO_CACHE: EnvLike = { ...NO_CACHE_ENV, RESPONSE_CACHE: '0' };
 
 /**
  * The breaker opens under a failing system as it would in production, but tries again after
