@@ -6,9 +6,9 @@ import type { Principal } from './auth/scopes.ts';
 import type { Logger } from './observability/logger.ts';
 import type { ChangeFeed } from './changes/types.ts';
 import type { RequestTrace } from './observability/trace.ts';
-import type { BillingLoaders } from './connectors/billing/loaders.ts';
-import type { ChatLoaders } from './connectors/chat/loaders.ts';
-import type { CrmLoaders } from './connectors/crm/loaders.ts';
+import type { BillingLoaders } from './systems/billing/loaders.ts';
+import type { ChatLoaders } from './systems/chat/loaders.ts';
+import type { CrmLoaders } from './systems/crm/loaders.ts';
 import type { LookAhead } from './plugins/use-look-ahead.ts';
 import type { Connectors, WriteRuntime } from './workflows/runtime.ts';
 

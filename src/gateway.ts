@@ -6,7 +6,7 @@
  */
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { GraphQLError, getOperationAST, parse } from 'graphql';
-import { createBillingConnector, createBillingLoaders, stripeProfile } from './connectors/billing/index.ts';
+import { createBillingConnector, createBillingLoaders, stripeProfile } from './systems/billing/index.ts';
 import {
   CHAT_RESOURCES,
   createChatConnector,
@@ -14,8 +14,8 @@ import {
   createUserDirectory,
   DEFAULT_DIRECTORY_REFRESH_SECONDS,
   slackProfile,
-} from './connectors/chat/index.ts';
-import { createCrmConnector, createCrmLoaders, hubspotProfile } from './connectors/crm/index.ts';
+} from './systems/chat/index.ts';
+import { createCrmConnector, createCrmLoaders, hubspotProfile } from './systems/crm/index.ts';
 import { createCacheStore, type CacheStore } from './cache/store.ts';
 import { createChangeFeed } from './changes/feed.ts';
 import { createRedisTransport } from './changes/redis.ts';

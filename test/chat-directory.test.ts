@@ -1,5 +1,5 @@
 /**
- * The Slack user directory as a process-level replica (src/connectors/chat/directory.ts):
+ * The Slack user directory as a process-level replica (src/systems/chat/directory.ts):
  * read once, served from memory, kept fresh by Slack's user events, refreshed in the
  * background, shared through the cross-request cache. Through the real gateway and sandbox,
  * with upstream calls counted at the sandbox.
@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createCacheStore, type CacheStore } from '../src/cache/store.ts';
 import type { ChangeEvent } from '../src/changes/types.ts';
 import { DEFAULT_CACHE_TTL_SECONDS, loadConfig } from '../src/config.ts';
-import { createChatConnector, createUserDirectory, slackProfile, SLACK_PAGE_LIMIT, type SlackUser } from '../src/connectors/chat/index.ts';
+import { createChatConnector, createUserDirectory, slackProfile, SLACK_PAGE_LIMIT, type SlackUser } from '../src/systems/chat/index.ts';
 import { createGateway, type Gateway } from '../src/gateway.ts';
 import { createLogger } from '../src/observability/logger.ts';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';

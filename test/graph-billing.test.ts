@@ -16,7 +16,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createCacheStore, type CacheStore } from '../src/cache/store.ts';
 import type { ResourceCache } from '../src/cache/types.ts';
 import { DEFAULT_CACHE_TTL_SECONDS } from '../src/config.ts';
-import { createBillingConnector, createBillingLoaders, stripeProfile } from '../src/connectors/billing/index.ts';
+import { createBillingConnector, createBillingLoaders, stripeProfile } from '../src/systems/billing/index.ts';
 import type { GatewayContext } from '../src/context.ts';
 import { SANDBOX_CREDENTIALS, startSandbox, type Sandbox } from '../src/sandbox/index.ts';
 import type { SeedContact, SeedCustomer } from '../src/sandbox/world.ts';

@@ -23,7 +23,7 @@ import {
   slackProfile,
   type ChatConnector,
   type UserDirectory,
-} from '../src/connectors/chat/index.ts';
+} from '../src/systems/chat/index.ts';
 import type { UpstreamResponse } from '../src/upstream/types.ts';
 import type { GatewayContext } from '../src/context.ts';
 import { createChatEmulator, type ChatEmulator } from '../src/sandbox/chat/index.ts';

@@ -13,7 +13,7 @@ import { createCrmSchema, createCrmSubschema } from '../resolvers/crm/index.ts';
 import { createCacheStore, type CacheStore } from '../src/cache/store.ts';
 import type { ResourceCache } from '../src/cache/types.ts';
 import { DEFAULT_CACHE_TTL_SECONDS } from '../src/config.ts';
-import { classifyHubSpotResponse, createCrmConnector, createCrmLoaders, hubspotProfile } from '../src/connectors/crm/index.ts';
+import { classifyHubSpotResponse, createCrmConnector, createCrmLoaders, hubspotProfile } from '../src/systems/crm/index.ts';
 import type { GatewayContext } from '../src/context.ts';
 import { SANDBOX_CREDENTIALS } from '../src/sandbox/credentials.ts';
 import { createCrmEmulator } from '../src/sandbox/crm/index.ts';

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classifyStripeResponse, MAX_VENDOR_MESSAGE } from '../src/connectors/billing/profile.ts';
+import { classifyStripeResponse, MAX_VENDOR_MESSAGE } from '../src/systems/billing/profile.ts';
 import { hasService } from './support/services.ts';
 import type { Stack } from './support/stack.ts';
 import { dropSchema, startWriteStack } from './writes-support.ts';

@@ -5,9 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { HUBSPOT_CONTACT_METADATA_KEY } from '../../src/connectors/billing/loaders.ts';
-import type { StripeCustomer, StripeInvoice } from '../../src/connectors/billing/schemas.ts';
-import type { FormParams } from '../../src/connectors/billing/wire.ts';
+import { HUBSPOT_CONTACT_METADATA_KEY } from '../../src/systems/billing/loaders.ts';
+import type { StripeCustomer, StripeInvoice } from '../../src/systems/billing/schemas.ts';
+import type { FormParams } from '../../src/systems/billing/wire.ts';
 import type { GatewayContext } from '../../src/context.ts';
 import { GatewayError } from '../../src/errors.ts';
 import type { MutationResolvers } from '../../src/generated/billing.ts';

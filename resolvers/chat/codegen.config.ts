@@ -22,9 +22,9 @@ export const chatCodegen: GeneratesEntry = {
     // Paths are relative to the generated file, src/generated/chat.ts.
     contextType: '../context.ts#GatewayContext',
     mappers: {
-      ChatUser: '../connectors/chat/schemas.ts#SlackUser',
-      Channel: '../connectors/chat/schemas.ts#SlackConversation',
-      Message: '../connectors/chat/schemas.ts#ChatMessage',
+      ChatUser: '../systems/chat/schemas.ts#SlackUser',
+      Channel: '../systems/chat/schemas.ts#SlackConversation',
+      Message: '../systems/chat/schemas.ts#ChatMessage',
       Owner: '../../resolvers/chat/parents.ts#OwnerParent',
     },
     useTypeImports: true,

@@ -3,8 +3,8 @@
  * channel directory); text and blocks are validated before anything reaches Slack.
  */
 import { z } from 'zod';
-import type { PostMessageParams } from '../../src/connectors/chat/client.ts';
-import type { ChatMessage } from '../../src/connectors/chat/schemas.ts';
+import type { PostMessageParams } from '../../src/systems/chat/client.ts';
+import type { ChatMessage } from '../../src/systems/chat/schemas.ts';
 import type { GatewayContext } from '../../src/context.ts';
 import { GatewayError } from '../../src/errors.ts';
 import type { MutationResolvers } from '../../src/generated/chat.ts';

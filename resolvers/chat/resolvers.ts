@@ -9,8 +9,8 @@
  */
 import { decodeCursor, pageSize, toConnection, type Connection } from '../connection.ts';
 import { DateTime } from '../scalars.ts';
-import type { ChatLoaders } from '../../src/connectors/chat/loaders.ts';
-import type { ChatMessage, SlackConversation, SlackUser } from '../../src/connectors/chat/schemas.ts';
+import type { ChatLoaders } from '../../src/systems/chat/loaders.ts';
+import type { ChatMessage, SlackConversation, SlackUser } from '../../src/systems/chat/schemas.ts';
 import { GatewayError, isGatewayError } from '../../src/errors.ts';
 import type { MessageSubtype, Resolvers } from '../../src/generated/chat.ts';
 

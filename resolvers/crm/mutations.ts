@@ -4,8 +4,8 @@
  * after the write, and publishes the change so cached reads see it at once.
  */
 import { z } from 'zod';
-import type { CrmConnector } from '../../src/connectors/crm/client.ts';
-import type { CrmObject, CrmObjectType } from '../../src/connectors/crm/schemas.ts';
+import type { CrmConnector } from '../../src/systems/crm/client.ts';
+import type { CrmObject, CrmObjectType } from '../../src/systems/crm/schemas.ts';
 import type { GatewayContext } from '../../src/context.ts';
 import { GatewayError } from '../../src/errors.ts';
 import type { CrmRecordType, DealStage, LifecycleStage, MutationResolvers } from '../../src/generated/crm.ts';

@@ -9,8 +9,8 @@
  * usual. Search's `after` is a plain offset, so for search the two parts are folded into
  * one offset. Page-end cursors are HubSpot's own next token with skip 0.
  */
-import type { PageRequest, RecordPage } from '../../src/connectors/crm/index.ts';
-import { CRM_LIMITS, type SearchFilter } from '../../src/connectors/crm/index.ts';
+import type { PageRequest, RecordPage } from '../../src/systems/crm/index.ts';
+import { CRM_LIMITS, type SearchFilter } from '../../src/systems/crm/index.ts';
 import { GatewayError } from '../../src/errors.ts';
 import type { CompanyFilter, ContactFilter, DealFilter, DealStage, LifecycleStage } from '../../src/generated/crm.ts';
 import { decodeCursor, pageSize, toConnection, type Connection } from '../connection.ts';

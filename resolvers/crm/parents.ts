@@ -3,7 +3,7 @@
  * records themselves — CrmContact, CrmCompany, CrmDeal, CrmOwner — are the parents of
  * Contact, Company, Deal and Owner). Codegen maps the SDL types onto these.
  */
-import type { CrmCompany, CrmContact, CrmDeal, CrmOwner } from '../../src/connectors/crm/index.ts';
+import type { CrmCompany, CrmContact, CrmDeal, CrmOwner } from '../../src/systems/crm/index.ts';
 import type { Connection } from '../connection.ts';
 
 export type ContactConnectionParent = Connection<CrmContact>;

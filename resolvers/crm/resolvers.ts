@@ -3,7 +3,7 @@
  * loaders own batching, caching and every upstream call, so a field here is a lookup and
  * a reshaping, never a request.
  */
-import type { AssociationLoader, CrmLoaders, CrmObjectType } from '../../src/connectors/crm/index.ts';
+import type { AssociationLoader, CrmLoaders, CrmObjectType } from '../../src/systems/crm/index.ts';
 import { GatewayError } from '../../src/errors.ts';
 import type { Resolvers } from '../../src/generated/crm.ts';
 import { pageSize } from '../connection.ts';

@@ -14,9 +14,9 @@
  * a search that does not yet see the new record, and cache its stale answer.
  */
 import type { ResourceCache } from '../cache/types.ts';
-import { BILLING_CACHE_RESOURCES as B, HUBSPOT_CONTACT_METADATA_KEY, recentResource } from '../connectors/billing/loaders.ts';
-import { CHAT_RESOURCES as S, DIRECTORY_ID, historyGenerationId } from '../connectors/chat/loaders.ts';
-import { CRM_RESOURCES as C } from '../connectors/crm/loaders.ts';
+import { BILLING_CACHE_RESOURCES as B, HUBSPOT_CONTACT_METADATA_KEY, recentResource } from '../systems/billing/loaders.ts';
+import { CHAT_RESOURCES as S, DIRECTORY_ID, historyGenerationId } from '../systems/chat/loaders.ts';
+import { CRM_RESOURCES as C } from '../systems/crm/loaders.ts';
 import type { SystemName } from '../errors.ts';
 import type { ChangeEvent } from './types.ts';
 
@@ -349,7 +349,7 @@ async function invalidateChat(caches: SystemCaches, event: ChangeEvent): Promise
         .filter((email): email is string => typeof email === 'string' && email !== '')
         .map(lowerEmail);
       // The record read outside the directory (users.info / lookupByEmail) and the email links.
-      // The user directory itself follows the change feed (connectors/chat/directory.ts).
+      // The user directory itself follows the change feed (systems/chat/directory.ts).
       await drop(chat, S.user, [event.id]);
       await drop(chat, S.userByEmail, emails);
       return;

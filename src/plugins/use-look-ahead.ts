@@ -28,8 +28,8 @@ import {
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { hasScopes } from '../auth/scopes.ts';
-import type { BillingLoaders, CustomerList } from '../connectors/billing/loaders.ts';
-import type { CrmContact } from '../connectors/crm/schemas.ts';
+import type { BillingLoaders, CustomerList } from '../systems/billing/loaders.ts';
+import type { CrmContact } from '../systems/crm/schemas.ts';
 import type { GatewayContext } from '../context.ts';
 
 /** What the running operation will ask of other systems, set before execution. */

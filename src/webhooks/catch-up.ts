@@ -15,9 +15,9 @@
  * A cursor that does not exist yet (first start) is set to now: there is nothing to catch up.
  */
 import type { ChangeEvent, ChangeFeed } from '../changes/types.ts';
-import { listEventsSince } from '../connectors/billing/events.ts';
-import type { CrmConnector } from '../connectors/crm/client.ts';
-import type { CrmObjectType } from '../connectors/crm/schemas.ts';
+import { listEventsSince } from '../systems/billing/events.ts';
+import type { CrmConnector } from '../systems/crm/client.ts';
+import type { CrmObjectType } from '../systems/crm/schemas.ts';
 import type { SystemName } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { UpstreamClient } from '../upstream/types.ts';

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { ChangeAction, ChangeEvent, ChangeSource } from '../changes/types.ts';
-import { stripeEventSchema } from '../connectors/billing/events.ts';
+import { stripeEventSchema } from '../systems/billing/events.ts';
 
 // ——— HubSpot ———
 

@@ -2,10 +2,10 @@
  * Step building blocks shared by the cross-system writes: each wraps one connector call
  * with the notes it needs to be resumed after an unknown outcome and to be compensated.
  */
-import { HUBSPOT_CONTACT_METADATA_KEY } from '../connectors/billing/loaders.ts';
-import type { StripeInvoice } from '../connectors/billing/schemas.ts';
-import type { ChatMessage } from '../connectors/chat/schemas.ts';
-import type { CrmContact } from '../connectors/crm/schemas.ts';
+import { HUBSPOT_CONTACT_METADATA_KEY } from '../systems/billing/loaders.ts';
+import type { StripeInvoice } from '../systems/billing/schemas.ts';
+import type { ChatMessage } from '../systems/chat/schemas.ts';
+import type { CrmContact } from '../systems/crm/schemas.ts';
 import type { GatewayContext } from '../context.ts';
 import { GatewayError, isGatewayError } from '../errors.ts';
 import { customerChange, invoiceChange } from '../../resolvers/billing/mutations.ts';

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { invoiceChange, invoiceInput, createDraftInvoice, lineItemInput } from '../../resolvers/billing/mutations.ts';
 import { channelRef } from '../../resolvers/chat/mutations.ts';
 import { readBack } from '../../resolvers/crm/mutations.ts';
-import type { CrmContact } from '../connectors/crm/schemas.ts';
+import type { CrmContact } from '../systems/crm/schemas.ts';
 import type { GatewayContext } from '../context.ts';
 import { GatewayError } from '../errors.ts';
 import { runWorkflow, validateWorkflow, type StepContext, type StepDefinition, type WorkflowResult } from './engine.ts';

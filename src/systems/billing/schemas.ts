@@ -13,7 +13,7 @@
  */
 import { z } from 'zod';
 import { GatewayError } from '../../errors.ts';
-import { formatPath } from '../response-path.ts';
+import { formatPath } from '../../upstream/response-path.ts';
 
 /** A vendor enum kept open: known values autocomplete, a value Stripe adds later still parses. */
 export type Open<T extends string> = T | (string & {});

@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import { GatewayError } from '../../errors.ts';
-import { formatPath } from '../response-path.ts';
+import { formatPath } from '../../upstream/response-path.ts';
 
 /** HubSpot object types the gateway reads (deals are also addressable as `0-3`). */
 export type CrmObjectType = 'contacts' | 'companies' | 'deals';
