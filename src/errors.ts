@@ -1,6 +1,8 @@
 /**
- * The closed set of error codes a client can see in `extensions.code`. Every code is
- * documented in the README's error table; test/readme.test.ts fails when one is not.
+ * Errors in one place: the closed set of codes a client can see in `extensions.code`, the
+ * HTTP status each answers with, and the one conversion of any error into the GraphQLError
+ * a client sees (`toClientError`). Every code and its status are in the README's error
+ * table; test/readme.test.ts fails when one is missing or differs.
  */
 import { GraphQLError } from 'graphql';
 
@@ -36,6 +38,46 @@ export const ERROR_CODES = {
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
+
+/**
+ * The HTTP status of a response a code refuses as a whole, before anything executes (Yoga
+ * answers with the highest status among the errors' `extensions.http`). An error raised at a
+ * field while executing never sets one: the response is 200 and carries what did resolve, so
+ * a code only ever raised at a field is listed with 200. Statuses Yoga sets itself (parse and
+ * validation 400, body size 413, malformed JSON 400) are listed as Yoga answers them.
+ */
+export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
+  // Variables of the wrong type; at a field (`first` above 100): 200.
+  BAD_USER_INPUT: 400,
+  NOT_FOUND: 200,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 200,
+  UPSTREAM_UNAVAILABLE: 200,
+  UPSTREAM_TIMEOUT: 200,
+  UPSTREAM_BAD_RESPONSE: 200,
+  UPSTREAM_AUTH_FAILED: 200,
+  UPSTREAM_FORBIDDEN: 200,
+  UPSTREAM_CONFLICT: 200,
+  // The caller's own per-minute limit; a vendor's quota, at a field: 200.
+  RATE_LIMITED: 429,
+  OVERLOADED: 503,
+  WRITE_OUTCOME_UNKNOWN: 200,
+  CLIENT_CLOSED_REQUEST: 200,
+  DEAL_ALREADY_WON: 200,
+  WRITE_IN_PROGRESS: 200,
+  // Also UNSUPPORTED_MEDIA_TYPE (below), and 403 from Yoga's CSRF check.
+  BAD_REQUEST: 400,
+  REQUEST_ENTITY_TOO_LARGE: 413,
+  PERSISTED_QUERY_NOT_FOUND: 400,
+  // Parse and validation failures answer 200 to an `application/json` client (GraphQL over HTTP).
+  GRAPHQL_PARSE_FAILED: 400,
+  GRAPHQL_VALIDATION_FAILED: 400,
+  // Masked errors carry no status of their own: Yoga answers them 200, at a field or not.
+  INTERNAL_SERVER_ERROR: 200,
+};
+
+/** BAD_REQUEST's status for a POST whose content type no request parser accepts. */
+export const UNSUPPORTED_MEDIA_TYPE = 415;
 export type SystemName = 'crm' | 'billing' | 'chat';
 
 export interface GatewayErrorOptions {
@@ -87,4 +129,97 @@ export class GatewayError extends Error {
 
 export function isGatewayError(error: unknown): error is GatewayError {
   return error instanceof GatewayError;
+}
+
+/** The `extensions.http` of an error that refuses a whole request: its code's status and the headers the code implies. */
+export function httpOf(
+  code: ErrorCode,
+  retryAfter?: number,
+  status: number = HTTP_STATUS[code],
+): { status: number; headers?: Record<string, string> } {
+  if (code === 'UNAUTHENTICATED') return { status, headers: { 'www-authenticate': 'Bearer' } };
+  if (retryAfter !== undefined) return { status, headers: { 'retry-after': String(retryAfter) } };
+  return { status };
+}
+
+export interface ClientErrorOptions {
+  /** The error refuses the whole request before anything executes: it carries its code's HTTP status and headers. */
+  refusesRequest?: boolean;
+  /** Overrides the code's status (a code that covers several refusals, e.g. BAD_REQUEST's UNSUPPORTED_MEDIA_TYPE). */
+  status?: number;
+  /** What an error that is not safe to show says instead (Yoga's masking passes its own). */
+  message?: string;
+}
+
+/**
+ * The one conversion of any error into the GraphQLError a client sees:
+ * - a GatewayError: its safe message and extensions (code, service, retryAfter, fields), and
+ *   `http` when it refuses the request; never its cause, so nothing upstream leaks;
+ * - a GraphQLError with a documented code, or one graphql-js or Yoga raised about the
+ *   document itself (no original error, no path): the same object;
+ * - variable coercion ("$n got invalid value"), which wraps the scalar's own error: the
+ *   caller's input, BAD_USER_INPUT;
+ * - anything else: INTERNAL_SERVER_ERROR with a generic message; the original is kept for
+ *   the request log (`maskedCauseOf`), so stack traces, upstream bodies and secrets never
+ *   reach a client.
+ */
+export function toClientError(error: unknown, options: ClientErrorOptions = {}): GraphQLError {
+  if (isGatewayError(error)) {
+    const extensions = options.refusesRequest
+      ? { ...error.extensions, http: httpOf(error.code, error.retryAfter, options.status) }
+      : error.extensions;
+    return new GraphQLError(error.message, { extensions });
+  }
+  if (error instanceof GraphQLError) {
+    const code = error.extensions?.code;
+    // The same object, not a copy: Yoga logs every error its masking replaced.
+    if (typeof code === 'string' && code in ERROR_CODES) return error;
+    if (!error.originalError && !error.path) return error;
+    if (!error.path && error.originalError instanceof GraphQLError && !code) {
+      return new GraphQLError(error.message, {
+        nodes: error.nodes,
+        extensions: { code: 'BAD_USER_INPUT', http: { status: HTTP_STATUS.BAD_USER_INPUT } },
+      });
+    }
+  }
+  const path = error instanceof GraphQLError ? error.path : undefined;
+  const masked = new GraphQLError(options.message ?? 'Unexpected error.', { path, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+  rememberMaskedCause(masked, error);
+  return masked;
+}
+
+/** A refusal of the whole request, with the status and headers its code implies. */
+export function refusal(code: ErrorCode, message: string, options: GatewayErrorOptions & { status?: number } = {}): GraphQLError {
+  return toClientError(new GatewayError(code, message, options), { refusesRequest: true, status: options.status });
+}
+
+/** Yoga's `maskedErrors.maskError`: every error a response carries passes through here. */
+export function maskError(error: unknown, message: string): Error {
+  return toClientError(error, { message });
+}
+
+/**
+ * The code a client sees on an error raised outside execution (request parsing, CSRF,
+ * validation), which the masking never named: Yoga's CSRF check throws without one, and Yoga
+ * names some request errors with codes of its own (OPERATION_RESOLUTION_FAILURE for an
+ * operationName the document lacks) — the caller's request is at fault, and a client only ever
+ * sees documented codes. INTERNAL_SERVER_ERROR is kept for what is a gateway bug.
+ */
+export function requestErrorCode(error: GraphQLError): string {
+  const code = error.extensions?.code;
+  if (typeof code !== 'string') return /CSRF/.test(error.message) ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR';
+  if (!(code in ERROR_CODES) && !error.path) return 'BAD_REQUEST';
+  return code;
+}
+
+// The errors the masking replaced, by the masked error the client sees: the request log keeps the original.
+const maskedCauses = new WeakMap<GraphQLError, unknown>();
+
+export function rememberMaskedCause(masked: GraphQLError, cause: unknown): void {
+  maskedCauses.set(masked, cause);
+}
+
+/** The original error a masked INTERNAL_SERVER_ERROR replaced, if it is one. */
+export function maskedCauseOf(error: GraphQLError): unknown {
+  return maskedCauses.get(error);
 }

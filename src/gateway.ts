@@ -5,7 +5,7 @@
  * call `createGateway` and use `yoga.fetch` or a real port.
  */
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
-import { GraphQLError, getOperationAST, parse } from 'graphql';
+import { getOperationAST, parse } from 'graphql';
 import { createBillingConnector, createBillingLoaders, stripeProfile } from './systems/billing/index.ts';
 import {
   CHAT_RESOURCES,
@@ -28,7 +28,7 @@ import { createWriteStore, type WriteStore } from './store/index.ts';
 import type { StepObserver } from './workflows/runtime.ts';
 import type { Config } from './config.ts';
 import type { GatewayContext } from './context.ts';
-import { ERROR_CODES, type SystemName } from './errors.ts';
+import { maskError, type SystemName } from './errors.ts';
 import { createGraphiQLRenderer, graphiqlOptions } from './graphiql.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { principalOf } from './plugins/use-auth.ts';
@@ -46,7 +46,7 @@ import { useMetrics } from './plugins/use-metrics.ts';
 import { createResponseCache } from './plugins/use-response-cache.ts';
 import { useReadiness } from './plugins/use-readiness.ts';
 import { useUpstreamTrace } from './plugins/use-upstream-trace.ts';
-import { rememberMaskedCause, useRequestLog } from './plugins/use-request-log.ts';
+import { useRequestLog } from './plugins/use-request-log.ts';
 import { requestIdFrom, requestLogger } from './observability/request-log.ts';
 import type { VendorProfile } from './upstream/types.ts';
 
@@ -361,26 +361,4 @@ function deadlineOf(request: Request, ms: number): RequestDeadline {
     requestDeadlines.set(request, deadline);
   }
   return deadline;
-}
-
-/**
- * Errors with one of our codes pass through as they are; every other error is replaced by a
- * generic INTERNAL_SERVER_ERROR, so stack traces, upstream bodies and secrets never reach a
- * client. The original is kept for useRequestLog, which logs it with the request ID.
- */
-function maskError(error: unknown, message: string): Error {
-  if (error instanceof GraphQLError) {
-    const code = error.extensions?.code;
-    // The same object, not a copy: Yoga logs every error its masking replaced.
-    if (typeof code === 'string' && code in ERROR_CODES) return error;
-    if (!error.originalError && !error.path) return error; // parse/validation errors from graphql-js itself
-    // Variable coercion ("$n got invalid value") wraps the scalar's own GraphQLError: it is about the caller's input.
-    if (!error.path && error.originalError instanceof GraphQLError && !error.extensions?.code) {
-      return new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
-    }
-  }
-  const path = error instanceof GraphQLError ? error.path : undefined;
-  const masked = new GraphQLError(message, { path, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
-  rememberMaskedCause(masked, error);
-  return masked;
 }

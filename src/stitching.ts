@@ -24,7 +24,7 @@ import { createCrmSubschema } from '../resolvers/crm/index.ts';
 import { DateTime } from '../resolvers/scalars.ts';
 import { scopeRequirementsOf, withGatewayScopeChecks, withSubschemaScopeChecks } from './auth/scope-checks.ts';
 import { createWorkflowResolvers, workflowTypeDefs } from './workflows/schema.ts';
-import { isGatewayError } from './errors.ts';
+import { isGatewayError, toClientError } from './errors.ts';
 import { createSubscriptionResolvers, subscriptionTypeDefs } from './subscriptions/schema.ts';
 import { createSubschemaExecutor } from './subschema-executor.ts';
 
@@ -45,9 +45,9 @@ function withGatewayErrors(subschema: SubschemaConfig): SubschemaConfig {
         resolve: (source, args, context, info) => {
           try {
             const result: unknown = resolve(source, args, context, info);
-            return result instanceof Promise ? result.catch((error: unknown) => Promise.reject(toClientError(error))) : result;
+            return result instanceof Promise ? result.catch((error: unknown) => Promise.reject(asSubschemaError(error))) : result;
           } catch (error) {
-            throw toClientError(error);
+            throw asSubschemaError(error);
           }
         },
       };
@@ -56,11 +56,10 @@ function withGatewayErrors(subschema: SubschemaConfig): SubschemaConfig {
   return { ...subschema, schema };
 }
 
-function toClientError(error: unknown): unknown {
-  if (isGatewayError(error)) return new GraphQLError(error.message, { extensions: error.extensions });
-  if (error instanceof GraphQLError && isGatewayError(error.originalError)) {
-    return new GraphQLError(error.originalError.message, { extensions: error.originalError.extensions });
-  }
+/** A GatewayError (bare or wrapped) becomes what a client sees; any other error is left for the gateway's masking. */
+function asSubschemaError(error: unknown): unknown {
+  if (isGatewayError(error)) return toClientError(error);
+  if (error instanceof GraphQLError && isGatewayError(error.originalError)) return toClientError(error.originalError);
   return error;
 }
 

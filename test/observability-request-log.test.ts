@@ -5,7 +5,8 @@
  */
 import { GraphQLError } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { logOutcome, rememberMaskedCause } from '../src/plugins/use-request-log.ts';
+import { rememberMaskedCause } from '../src/errors.ts';
+import { logOutcome } from '../src/plugins/use-request-log.ts';
 import { startStack, type Stack } from './support/stack.ts';
 import { captureLog, LEVEL, type CapturedLog } from './support/log-capture.ts';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
-import { ERROR_CODES } from '../src/errors.ts';
+import { ERROR_CODES, HTTP_STATUS } from '../src/errors.ts';
 import { startStack, type Stack } from './support/stack.ts';
 import { TEST_AUTH_HEADERS } from './support/credentials.ts';
 
@@ -11,6 +11,14 @@ describe('README', () => {
   it('documents every error code a client can see, in the error table', () => {
     const missing = Object.keys(ERROR_CODES).filter((code) => !new RegExp(`^\\|\\s*\`${code}\``, 'm').test(readme));
     expect(missing).toEqual([]);
+  });
+
+  it("states each error code's HTTP status as src/errors.ts answers it", () => {
+    const stated = Object.fromEntries(
+      Object.keys(HTTP_STATUS).map((code) => [code, new RegExp(`^\\|\\s*\`${code}\`\\s*\\|\\s*(\\d+)\\D`, 'm').exec(readme)?.[1]]),
+    );
+    const expected = Object.fromEntries(Object.entries(HTTP_STATUS).map(([code, status]) => [code, String(status)]));
+    expect(stated).toEqual(expected);
   });
 
   it('gives the two commands a new user runs', () => {

@@ -10,6 +10,7 @@ import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operation
 import type { Plugin } from 'graphql-yoga';
 import { createAuthenticator } from '../auth/authenticate.ts';
 import type { Config } from '../config.ts';
+import { refusal } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import { useAuth } from './use-auth.ts';
 import { useErrorHygiene } from './use-error-hygiene.ts';
@@ -38,6 +39,11 @@ export function loadTrustedDocuments(url: URL = TRUSTED_DOCUMENTS_MANIFEST): Map
   return new Map(Object.entries(JSON.parse(readFileSync(url, 'utf8')) as Record<string, string>));
 }
 
+/** The plugin builds its own error from a message and extensions: those of the refusal. */
+function notTrusted(message: string): { message: string; extensions: Record<string, unknown> } {
+  return { message, extensions: refusal('PERSISTED_QUERY_NOT_FOUND', message).extensions };
+}
+
 export function createSecurity(options: SecurityOptions): Security {
   const { config, logger } = options;
   const authenticator = createAuthenticator({ config: config.auth, devApiKey: options.devApiKey, logger });
@@ -57,15 +63,9 @@ export function createSecurity(options: SecurityOptions): Security {
         getPersistedOperation: (hash) => documents.get(`sha256:${hash}`) ?? null,
         allowArbitraryOperations: false,
         customErrors: {
-          notFound: { message: 'Unknown trusted document id.', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', http: { status: 400 } } },
-          persistedQueryOnly: {
-            message: 'Only trusted documents run here: send the document id, not the query text.',
-            extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', http: { status: 400 } },
-          },
-          keyNotFound: {
-            message: 'Send the document hash in extensions.persistedQuery.sha256Hash.',
-            extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', http: { status: 400 } },
-          },
+          notFound: notTrusted('Unknown trusted document id.'),
+          persistedQueryOnly: notTrusted('Only trusted documents run here: send the document id, not the query text.'),
+          keyNotFound: notTrusted('Send the document hash in extensions.persistedQuery.sha256Hash.'),
         },
       }) as Plugin,
     );

@@ -12,9 +12,10 @@
  * they hold no execution between events. Installed before the response cache, so a cached
  * answer never waits for a slot.
  */
-import { GraphQLError, type ExecutionResult } from 'graphql';
+import type { ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { GatewayContext } from '../context.ts';
+import { refusal } from '../errors.ts';
 
 type Refusal = 'queue-full' | 'deadline';
 
@@ -88,13 +89,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
       reason === 'queue-full'
         ? `The gateway is at its limit of ${options.maxConcurrent} operations in flight and ${options.maxQueued} waiting; retry shortly.`
         : 'The operation waited for an execution slot until its deadline passed or its client went away; retry shortly.';
-    return {
-      errors: [
-        new GraphQLError(message, {
-          extensions: { code: 'OVERLOADED', retryAfter: 1, http: { status: 503, headers: { 'retry-after': '1' } } },
-        }),
-      ],
-    };
+    return { errors: [refusal('OVERLOADED', message, { retryAfter: 1 })] };
   }
 
   return {

@@ -4,11 +4,10 @@
  * reaches neither the parser nor any upstream. GraphiQL's page and the health check are
  * served by earlier plugins and need no credential (GraphiQL sends one with each query).
  */
-import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Authenticator } from '../auth/authenticate.ts';
 import type { Principal } from '../auth/scopes.ts';
-import { isGatewayError } from '../errors.ts';
+import { isGatewayError, toClientError } from '../errors.ts';
 
 const principals = new WeakMap<Request, Principal>();
 
@@ -24,9 +23,7 @@ export function useAuth(authenticator: Authenticator): Plugin {
         principals.set(request, await authenticator.authenticate(request));
       } catch (error) {
         if (!isGatewayError(error)) throw error;
-        throw new GraphQLError(error.message, {
-          extensions: { ...error.extensions, http: { status: 401, headers: { 'www-authenticate': 'Bearer' } } },
-        });
+        throw toClientError(error, { refusesRequest: true });
       }
     },
   };

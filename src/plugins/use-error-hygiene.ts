@@ -4,12 +4,12 @@
  * error carries a code, no `originalError` or stack is serialised, and GraphQL's
  * "Did you mean …?" hints are removed — graphql-armor strips only the field form, while
  * graphql-js also suggests enum values, arguments and types, which would let a caller
- * map the schema with introspection off. Only documented codes leave (src/errors.ts):
- * INTERNAL_SERVER_ERROR is kept for what is a gateway bug.
+ * map the schema with introspection off. Only documented codes leave (`requestErrorCode`
+ * in src/errors.ts names the rest).
  */
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { ERROR_CODES } from '../errors.ts';
+import { refusal, requestErrorCode, UNSUPPORTED_MEDIA_TYPE } from '../errors.ts';
 
 const SUGGESTION = /\s*Did you mean [^?]*\?/g;
 
@@ -20,15 +20,7 @@ function clean(error: GraphQLError): GraphQLError {
   // is pinned instead.
   const http = extensions.http as { status?: number; spec?: boolean; headers?: Record<string, string> } | undefined;
   if (_original && http?.spec) extensions.http = { status: http.status, headers: http.headers };
-  if (typeof extensions.code !== 'string') {
-    // Yoga's CSRF plugin throws without a code.
-    extensions.code = /CSRF/.test(error.message) ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR';
-  } else if (!(extensions.code in ERROR_CODES) && !error.path) {
-    // Yoga names some request errors with codes of its own (OPERATION_RESOLUTION_FAILURE for
-    // an operationName the document does not have): the caller's request is at fault, and a
-    // client only ever sees documented codes.
-    extensions.code = 'BAD_REQUEST';
-  }
+  extensions.code = requestErrorCode(error);
   return new GraphQLError(error.message.replace(SUGGESTION, ''), { nodes: error.nodes, path: error.path, extensions });
 }
 
@@ -47,8 +39,8 @@ export function useErrorHygiene(): Plugin {
     // Yoga answers a POST no parser accepts with an empty 415; say why, with a code.
     onRequestParse({ request, requestParser }) {
       if (request.method === 'POST' && !requestParser) {
-        throw new GraphQLError('Send GraphQL as application/json (or application/graphql-response+json).', {
-          extensions: { code: 'BAD_REQUEST', http: { status: 415 } },
+        throw refusal('BAD_REQUEST', 'Send GraphQL as application/json (or application/graphql-response+json).', {
+          status: UNSUPPORTED_MEDIA_TYPE,
         });
       }
     },

@@ -7,9 +7,10 @@
  * connection resolvers, and the body size by Yoga's `maxRequestBodySize`.
  */
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { GraphQLError, NoSchemaIntrospectionCustomRule, type ValidationContext } from 'graphql';
+import { type GraphQLError, NoSchemaIntrospectionCustomRule, type ValidationContext } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { LimitsConfig } from '../config.ts';
+import { refusal } from '../errors.ts';
 
 /**
  * armor reports "Syntax Error: …" with no code and HTTP 200; a limit is a validation
@@ -17,9 +18,7 @@ import type { LimitsConfig } from '../config.ts';
  * The token limit runs inside the parser, where there is no validation context to report to.
  */
 function reject(context: ValidationContext | null, error: GraphQLError): void {
-  const limitError = new GraphQLError(error.message.replace(/^Syntax Error: /, ''), {
-    extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } },
-  });
+  const limitError = refusal('GRAPHQL_VALIDATION_FAILED', error.message.replace(/^Syntax Error: /, ''));
   if (!context) throw limitError;
   context.reportError(limitError);
 }

@@ -5,9 +5,9 @@
  * body is parsed. A Redis outage lets requests through (logged): the limit protects the
  * vendors' quotas, and failing closed would turn a cache outage into a full outage.
  */
-import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { Redis } from 'ioredis';
+import { refusal } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import { principalOf } from './use-auth.ts';
 
@@ -83,9 +83,7 @@ export function useRateLimit(options: RateLimitOptions): Plugin {
       }
       if (hit.count <= limit) return;
       const retryAfter = Math.max(1, Math.ceil(hit.resetMs / 1000));
-      throw new GraphQLError(`Rate limit of ${limit} requests per minute exceeded; retry after ${retryAfter} s.`, {
-        extensions: { code: 'RATE_LIMITED', retryAfter, http: { status: 429, headers: { 'retry-after': String(retryAfter) } } },
-      });
+      throw refusal('RATE_LIMITED', `Rate limit of ${limit} requests per minute exceeded; retry after ${retryAfter} s.`, { retryAfter });
     },
   };
 }

@@ -5,7 +5,7 @@
  * every replica shares the same vendors and taking them all out of the load balancer
  * would turn one system's outage into a total one (the other systems still work).
  */
-import type { Plugin } from 'graphql-yoga';
+import { type Plugin, useReadinessCheck } from 'graphql-yoga';
 import type { SystemName } from '../errors.ts';
 import type { ResilientUpstreamClient } from '../upstream/client.ts';
 
@@ -30,17 +30,27 @@ export function readinessReport(source: ReadinessSource) {
   return { status: source.draining() ? 'draining' : 'ready', systems };
 }
 
+/**
+ * Yoga's readiness plugin answers whatever `check` returns; ours returns the report. Yoga's
+ * plugin answers every method, and any URL that merely ends in the path (`/x/readiness`, a
+ * GraphQL GET whose query string ends so): only a GET of the path itself reaches it, as before;
+ * every other request goes on as any other (a POST to the path is Yoga's 404).
+ */
 export function useReadiness(source: ReadinessSource): Plugin {
-  return {
-    onRequest({ request, url, endResponse, fetchAPI }) {
-      if (url.pathname !== READINESS_PATH || request.method !== 'GET') return;
+  const yogaCheck = useReadinessCheck({
+    endpoint: READINESS_PATH,
+    check: ({ fetchAPI }) => {
       const report = readinessReport(source);
-      endResponse(
-        new fetchAPI.Response(JSON.stringify(report), {
-          status: report.status === 'ready' ? 200 : 503,
-          headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
-        }),
-      );
+      return new fetchAPI.Response(JSON.stringify(report), {
+        status: report.status === 'ready' ? 200 : 503,
+        headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+      });
+    },
+  });
+  return {
+    ...yogaCheck,
+    onRequest(payload) {
+      if (payload.url.pathname === READINESS_PATH && payload.request.method === 'GET') return yogaCheck.onRequest?.(payload);
     },
   };
 }

@@ -12,6 +12,7 @@
  */
 import { getOperationAST, GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { maskedCauseOf } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import { principalOf } from './use-auth.ts';
 import { requestLogger, setOperationName } from '../observability/request-log.ts';
@@ -39,13 +40,6 @@ export function levelOf(code: string | undefined, service: unknown): Level {
   return 'info';
 }
 
-// The errors maskError replaced, by the masked error the client sees: the log line keeps the original.
-const maskedCauses = new WeakMap<GraphQLError, unknown>();
-
-export function rememberMaskedCause(masked: GraphQLError, cause: unknown): void {
-  maskedCauses.set(masked, cause);
-}
-
 interface ResultLike {
   errors?: readonly unknown[];
 }
@@ -69,7 +63,7 @@ export function logOutcome(log: Logger, errors: readonly unknown[]): void {
           : undefined;
     const errorLevel = levelOf(code, extensions.service);
     if (RANK[errorLevel] > RANK[level]) level = errorLevel;
-    if (cause === undefined && error instanceof GraphQLError) cause = maskedCauses.get(error);
+    if (cause === undefined && error instanceof GraphQLError) cause = maskedCauseOf(error);
     if (listed.length < LISTED_ERRORS) {
       listed.push({ code, service: extensions.service, path: (error as GraphQLError).path?.join('.'), message: (error as Error).message });
     }
