@@ -193,7 +193,7 @@ export function refusal(code: ErrorCode, message: string, options: GatewayErrorO
   return toClientError(new GatewayError(code, message, options), { refusesRequest: true, status: options.status });
 }
 
-/** Yoga's `maskedErrors.maskError`: every error a response carries passes through here. */
+/** Yoga's `maskedErrors.maskError`, which Yoga calls on each error of a result and on each error thrown outside execution. */
 export function maskError(error: unknown, message: string): Error {
   return toClientError(error, { message });
 }
