@@ -54,6 +54,11 @@ const layerZones = [
     message: 'A system never imports another system (nor the registry of them); cross-system rules live in src/links.',
   })),
   {
+    target: ['src/!(config)/**', 'src/!(config).ts', 'resolvers/**', 'bench/**', 'scripts/**'],
+    from: 'src/config',
+    message: 'Import the configuration through its entry, src/config.ts.',
+  },
+  {
     target: 'src/systems/**',
     from: ['src/context.ts', 'src/workflows', 'src/plugins', 'src/gateway.ts'],
     message: 'A system sits below the request context, the workflows, the plugins and the gateway.',
