@@ -128,6 +128,23 @@ export default tseslint.config(
     },
   },
   {
+    // Tests, bench and scripts may use the emulator, but as a package: through its entry, not its files.
+    files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.{ts,mjs}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: String.raw`^@switchboard/sandbox/|^(\.\./)+sandbox/`,
+              message: "Import the sandbox package through its entry, '@switchboard/sandbox'.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The CLI's demo mode is the one place that loads the emulator, and only on demand.
     files: ['src/main.ts'],
     rules: { 'no-restricted-syntax': 'off' },
