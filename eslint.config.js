@@ -103,7 +103,8 @@ export default tseslint.config(
       'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
     },
     rules: {
-      'import-x/no-cycle': 'error',
+      // A package in node_modules cannot import this repository back, so its files are not walked.
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
       'switchboard/no-type-cycle': 'error',
     },
   },
