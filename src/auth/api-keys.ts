@@ -5,15 +5,11 @@
  * which key nearly matched nor how much of it.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { ApiKeyEntry } from '../config.ts';
 import { SCOPES, type Principal, type Scope } from './scopes.ts';
 
-export interface ApiKeyEntry {
-  name: string;
-  /** Lower-case hex SHA-256 of the key. */
-  sha256: string;
-  scopes: readonly Scope[];
-  rateLimitPerMinute?: number;
-}
+// The entry's format belongs to the configuration that parses it (SWITCHBOARD_API_KEYS).
+export type { ApiKeyEntry };
 
 const KEY_PREFIX = 'sbk_';
 

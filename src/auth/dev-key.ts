@@ -6,10 +6,8 @@
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEV_KEY_SHAPE } from '../config.ts';
 import { generateApiKey } from './api-keys.ts';
-
-/** What a key this gateway minted looks like (also the rule for SWITCHBOARD_DEV_KEY). */
-export const DEV_KEY_SHAPE = /^sbk_[A-Za-z0-9_-]{32,}$/;
 
 export const DEV_KEY_FILE = 'dev-api-key';
 

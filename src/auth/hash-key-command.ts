@@ -4,7 +4,7 @@
  * its hash (give that to the gateway). Scopes are joined by `+`; `*` (default) means all.
  */
 import { apiKeyConfigEntry, generateApiKey } from './api-keys.ts';
-import { apiKeyList } from './key-list.ts';
+import { apiKeyList } from '../config.ts';
 
 export function hashKeyCommand(args: readonly string[]): { ok: boolean; output: string } {
   const [name, scopes = '*', rate] = args;

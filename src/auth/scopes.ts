@@ -1,13 +1,7 @@
-/**
- * The closed set of scopes a principal can hold. Each system has a read and a write scope;
- * `audit:read` guards the audit log. `*` in configuration means every scope.
- */
-export const SCOPES = ['crm:read', 'crm:write', 'billing:read', 'billing:write', 'chat:read', 'chat:write', 'audit:read'] as const;
-export type Scope = (typeof SCOPES)[number];
+/** Principals and the checks on their scopes. The scope list itself is configuration's (API keys name scopes). */
+import { isScope, SCOPES, type Scope } from '../config.ts';
 
-export function isScope(value: string): value is Scope {
-  return (SCOPES as readonly string[]).includes(value);
-}
+export { isScope, SCOPES, type Scope };
 
 export type PrincipalKind = 'api-key' | 'jwt';
 

@@ -35,6 +35,40 @@ export function createMetrics(sources: MetricsSources): GatewayMetrics {
   collectDefaultMetrics({ register: registry, prefix: 'switchboard_' });
   const seenOperations = new Set<string>();
 
+  const counters = createOperationCounters(registry);
+  registerScrapeGauges(registry, sources);
+
+  const operationLabel = (name: string | undefined): string => {
+    if (!name) return 'anonymous';
+    if (seenOperations.has(name)) return name;
+    if (seenOperations.size >= MAX_OPERATIONS || !/^\w{1,64}$/.test(name)) return 'other';
+    seenOperations.add(name);
+    return name;
+  };
+
+  return {
+    registry,
+    observeOperation(operation, seconds, outcome) {
+      const label = operationLabel(operation);
+      counters.requests.inc({ operation: label, outcome });
+      counters.latency.observe({ operation: label }, seconds);
+    },
+    observeUpstream(event) {
+      if (event.coalesced) return;
+      counters.upstreamRequests.inc({ system: event.system, route: event.route, status: String(event.status) });
+      counters.upstreamLatency.observe({ system: event.system, route: event.route }, event.durationMs / 1000);
+    },
+    observeResponseCache(result) {
+      counters.responseCache.inc({ result });
+    },
+    observeAdmissionRejected(reason) {
+      counters.admissionRejected.inc({ reason });
+    },
+  };
+}
+
+/** What the gateway counts as it happens: operations, upstream attempts, response-cache results, rejections. */
+function createOperationCounters(registry: Registry) {
   const requests = new Counter({
     name: 'switchboard_graphql_requests_total',
     help: 'GraphQL operations executed, by operation name and outcome.',
@@ -61,7 +95,6 @@ export function createMetrics(sources: MetricsSources): GatewayMetrics {
     buckets: LATENCY_BUCKETS,
     registers: [registry],
   });
-  let reported = { hits: 0, misses: 0 };
   const responseCache = new Counter({
     name: 'switchboard_response_cache_total',
     help: 'Query results by whether the response cache answered them (hit), they were executed (miss), or they took the answer of an identical execution in flight (coalesced).',
@@ -74,6 +107,12 @@ export function createMetrics(sources: MetricsSources): GatewayMetrics {
     labelNames: ['reason'],
     registers: [registry],
   });
+  return { requests, latency, upstreamRequests, upstreamLatency, responseCache, admissionRejected };
+}
+
+/** Gauges read at scrape time from the gateway's parts: admission load, cache totals, breakers, budgets. */
+function registerScrapeGauges(registry: Registry, sources: MetricsSources): void {
+  let reported = { hits: 0, misses: 0 };
   new Gauge({
     name: 'switchboard_operations',
     help: 'Queries and mutations executing (state=active) and waiting for a slot (state=queued).',
@@ -122,32 +161,4 @@ export function createMetrics(sources: MetricsSources): GatewayMetrics {
       }
     },
   });
-
-  const operationLabel = (name: string | undefined): string => {
-    if (!name) return 'anonymous';
-    if (seenOperations.has(name)) return name;
-    if (seenOperations.size >= MAX_OPERATIONS || !/^\w{1,64}$/.test(name)) return 'other';
-    seenOperations.add(name);
-    return name;
-  };
-
-  return {
-    registry,
-    observeOperation(operation, seconds, outcome) {
-      const label = operationLabel(operation);
-      requests.inc({ operation: label, outcome });
-      latency.observe({ operation: label }, seconds);
-    },
-    observeUpstream(event) {
-      if (event.coalesced) return;
-      upstreamRequests.inc({ system: event.system, route: event.route, status: String(event.status) });
-      upstreamLatency.observe({ system: event.system, route: event.route }, event.durationMs / 1000);
-    },
-    observeResponseCache(result) {
-      responseCache.inc({ result });
-    },
-    observeAdmissionRejected(reason) {
-      admissionRejected.inc({ reason });
-    },
-  };
 }

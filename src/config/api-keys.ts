@@ -4,8 +4,19 @@
  * hashes are configured, never keys; `tsx src/main.ts hash-key` prints an entry.
  */
 import { z } from 'zod';
-import type { ApiKeyEntry } from './api-keys.ts';
 import { isScope, SCOPES, type Scope } from './scopes.ts';
+
+/** One configured key: its name, the SHA-256 of the key (never the key), its scopes and optional rate. */
+export interface ApiKeyEntry {
+  name: string;
+  /** Lower-case hex SHA-256 of the key. */
+  sha256: string;
+  scopes: readonly Scope[];
+  rateLimitPerMinute?: number;
+}
+
+/** What a key this gateway minted looks like (also the rule for SWITCHBOARD_DEV_KEY). */
+export const DEV_KEY_SHAPE = /^sbk_[A-Za-z0-9_-]{32,}$/;
 
 function parseEntry(text: string, index: number): ApiKeyEntry | string {
   // Scopes contain colons themselves (crm:read), so only name, hash and a trailing numeric rate are split off.

@@ -1,0 +1,108 @@
+/** loadConfig: every setting read, checked and defaulted into one Config. */
+import type { SystemName } from '../errors.ts';
+import { SANDBOX_WEBHOOK_SECRETS } from './defaults.ts';
+import { readAuth, readSystem, readTtls, withDirectoryRefresh, type SystemSettings } from './read-areas.ts';
+import { Reader } from './reader.ts';
+import { ConfigError, type Config, type EnvLike, type LimitsConfig, type Mode, type ResilienceConfig } from './types.ts';
+
+/**
+ * Builds the configuration from an env-like record (default: `process.env`). Tests pass a
+ * plain object; nothing here reads `process.env` otherwise.
+ * @throws ConfigError listing every problem found.
+ */
+export function loadConfig(env: EnvLike = process.env): Config {
+  const reader = new Reader(env);
+  const mode = reader.get('SWITCHBOARD_MODE') ?? (reader.raw('SWITCHBOARD_MODE') ? undefined : 'demo');
+  const crm = readSystem(reader, 'crm', mode);
+  const billing = readSystem(reader, 'billing', mode);
+  const chat = readSystem(reader, 'chat', mode);
+  const systems: Record<SystemName, SystemSettings> = { crm, billing, chat };
+
+  const config: Config = {
+    port: reader.get('PORT') ?? 4000,
+    host: reader.get('HOST') ?? '127.0.0.1',
+    mode: mode ?? 'demo',
+    logLevel: reader.get('LOG_LEVEL') ?? 'info',
+    crm: { baseUrl: crm.baseUrl, token: crm.credential },
+    billing: { baseUrl: billing.baseUrl, apiKey: billing.credential },
+    chat: { baseUrl: chat.baseUrl, botToken: chat.credential },
+    sandboxSystems: (Object.keys(systems) as SystemName[]).filter((system) => systems[system].credential === undefined),
+    upstream: {
+      timeoutMs: reader.get('UPSTREAM_TIMEOUT_MS') ?? 10_000,
+      retries: reader.get('UPSTREAM_RETRIES') ?? 2,
+    },
+    resilience: readResilience(reader),
+    cache: {
+      redisUrl: reader.get('REDIS_URL'),
+      maxEntries: reader.get('CACHE_MAX_ENTRIES') ?? 50_000,
+      maxBytes: (reader.get('CACHE_MAX_MB') ?? 64) * 2 ** 20,
+      // Off by default with Redis: replicas learn of each other's writes a moment late (see use-response-cache.ts).
+      responses: {
+        enabled: reader.get('RESPONSE_CACHE') ?? reader.raw('REDIS_URL') === undefined,
+        maxBytes: (reader.get('RESPONSE_CACHE_MAX_MB') ?? 8) * 2 ** 20,
+      },
+      ttlSeconds: withDirectoryRefresh(readTtls(reader), reader.get('SLACK_DIRECTORY_REFRESH_SECONDS')),
+    },
+    webhooks: {
+      hubspotClientSecret:
+        reader.get('HUBSPOT_CLIENT_SECRET') ?? (mode === 'demo' ? SANDBOX_WEBHOOK_SECRETS.hubspotClientSecret : undefined),
+      stripeWebhookSecret:
+        reader.get('STRIPE_WEBHOOK_SECRET') ?? (mode === 'demo' ? SANDBOX_WEBHOOK_SECRETS.stripeWebhookSecret : undefined),
+      slackSigningSecret: reader.get('SLACK_SIGNING_SECRET') ?? (mode === 'demo' ? SANDBOX_WEBHOOK_SECRETS.slackSigningSecret : undefined),
+      publicUrl: reader.get('WEBHOOK_PUBLIC_URL'),
+      // Stripe retries for up to 3 days; an id must be remembered at least that long.
+      dedupeTtlSeconds: reader.get('WEBHOOK_DEDUPE_TTL_SECONDS') ?? 3 * 24 * 3600,
+      dataDir: reader.get('SWITCHBOARD_DATA_DIR') ?? '.data',
+    },
+    sandbox: {
+      seed: reader.get('SANDBOX_SEED') ?? 42,
+      contacts: reader.get('SANDBOX_CONTACTS') ?? 1000,
+      latencyMs: reader.get('SANDBOX_LATENCY_MS') ?? 0,
+    },
+    auth: readAuth(reader, mode),
+    store: {
+      databaseUrl: reader.get('DATABASE_URL'),
+      schema: reader.get('DATABASE_SCHEMA') ?? 'switchboard',
+      leaseMs: reader.get('WRITE_LEASE_MS') ?? 60_000,
+      waitMs: reader.get('WRITE_WAIT_MS') ?? 15_000,
+    },
+    limits: readLimits(reader, mode),
+  };
+  if (reader.problems.length > 0) throw new ConfigError(reader.problems);
+  return config;
+}
+
+function readResilience(reader: Reader): ResilienceConfig {
+  return {
+    requestDeadlineMs: reader.get('REQUEST_DEADLINE_MS') ?? 15_000,
+    bulkhead: reader.get('UPSTREAM_BULKHEAD') ?? 32,
+    bulkheadQueue: reader.get('UPSTREAM_BULKHEAD_QUEUE') ?? 256,
+    maxConcurrentOperations: reader.get('MAX_CONCURRENT_OPERATIONS') ?? 32,
+    maxQueuedOperations: reader.get('MAX_QUEUED_OPERATIONS') ?? 1000,
+    breakerThreshold: reader.get('UPSTREAM_BREAKER_THRESHOLD') ?? 5,
+    breakerHalfOpenMs: reader.get('UPSTREAM_BREAKER_HALF_OPEN_MS') ?? 5_000,
+    budgets: {
+      crm: reader.get('UPSTREAM_BUDGET_CRM'),
+      billing: reader.get('UPSTREAM_BUDGET_BILLING'),
+      chat: reader.get('UPSTREAM_BUDGET_CHAT'),
+    },
+    budgetMaxWaitMs: reader.get('UPSTREAM_BUDGET_MAX_WAIT_MS') ?? 250,
+    shutdownGraceMs: reader.get('SHUTDOWN_GRACE_MS') ?? 5_000,
+    shutdownTimeoutMs: reader.get('SHUTDOWN_TIMEOUT_MS') ?? 30_000,
+  };
+}
+
+function readLimits(reader: Reader, mode: Mode | undefined): LimitsConfig {
+  return {
+    maxDepth: reader.get('LIMIT_MAX_DEPTH') ?? 10,
+    maxAliases: reader.get('LIMIT_MAX_ALIASES') ?? 15,
+    maxTokens: reader.get('LIMIT_MAX_TOKENS') ?? 2000,
+    maxDirectives: reader.get('LIMIT_MAX_DIRECTIVES') ?? 20,
+    maxCost: reader.get('LIMIT_MAX_COST') ?? 20_000,
+    maxBodyBytes: reader.get('LIMIT_MAX_BODY_BYTES') ?? 102_400,
+    rateLimitPerMinute: reader.get('RATE_LIMIT_PER_MINUTE') ?? 600,
+    trustedDocuments: reader.get('TRUSTED_DOCUMENTS') ?? false,
+    allowIntrospection: reader.get('ALLOW_INTROSPECTION') ?? mode !== 'production',
+    allowGraphiql: reader.get('ALLOW_GRAPHIQL') ?? mode !== 'production',
+  };
+}
