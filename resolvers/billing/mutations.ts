@@ -3,9 +3,16 @@
  * (src/systems/billing/commands.ts), which validate, write with Idempotency-Keys and name the
  * change; performWrite audits the call and publishes the change.
  */
-import * as billing from '../../src/systems/billing/commands.ts';
+import type { GatewayContext } from '../../src/context.ts';
 import type { MutationResolvers } from '../../src/generated/billing.ts';
+import * as billing from '../../src/systems/billing/commands.ts';
 import { performWrite } from '../../src/workflows/write.ts';
+
+/** finalizeInvoice, payInvoice, voidInvoice: audited with their arguments as given. */
+const moveInvoice =
+  (transition: billing.InvoiceTransition, operation: string) =>
+  (_parent: unknown, args: { id: string; paidOutOfBand?: boolean | null }, context: GatewayContext) =>
+    performWrite(context, { operation, inputs: args }, billing.changeInvoice(context.connectors.billing, transition, args));
 
 export const billingMutations: MutationResolvers = {
   createCustomer: (_parent, { input }, context) =>
@@ -18,14 +25,7 @@ export const billingMutations: MutationResolvers = {
     ),
   createInvoice: (_parent, { input }, context) =>
     performWrite(context, { operation: 'createInvoice', inputs: input }, billing.createInvoice(context.connectors.billing, input)),
-  finalizeInvoice: (_parent, args, context) =>
-    performWrite(
-      context,
-      { operation: 'finalizeInvoice', inputs: args },
-      billing.changeInvoice(context.connectors.billing, 'finalize', args),
-    ),
-  payInvoice: (_parent, args, context) =>
-    performWrite(context, { operation: 'payInvoice', inputs: args }, billing.changeInvoice(context.connectors.billing, 'pay', args)),
-  voidInvoice: (_parent, args, context) =>
-    performWrite(context, { operation: 'voidInvoice', inputs: args }, billing.changeInvoice(context.connectors.billing, 'void', args)),
+  finalizeInvoice: moveInvoice('finalize', 'finalizeInvoice'),
+  payInvoice: moveInvoice('pay', 'payInvoice'),
+  voidInvoice: moveInvoice('void', 'voidInvoice'),
 };
