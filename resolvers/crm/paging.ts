@@ -11,6 +11,7 @@
  */
 import type { PageRequest, RecordPage } from '../../src/systems/crm/index.ts';
 import { CRM_LIMITS, type SearchFilter } from '../../src/systems/crm/index.ts';
+import { DEAL_STAGE_VALUES, LIFECYCLE_STAGE_VALUES } from '../../src/systems/crm/commands.ts';
 import { GatewayError } from '../../src/errors.ts';
 import type { CompanyFilter, ContactFilter, DealFilter, DealStage, LifecycleStage } from '../../src/generated/crm.ts';
 import { decodeCursor, pageSize, toConnection, type Connection } from '../connection.ts';
@@ -129,26 +130,13 @@ export async function idListConnection<T>(
 
 // --- enums ----------------------------------------------------------------------------
 
-export const LIFECYCLE_STAGES: Readonly<Record<string, LifecycleStage>> = {
-  subscriber: 'SUBSCRIBER',
-  lead: 'LEAD',
-  marketingqualifiedlead: 'MARKETING_QUALIFIED_LEAD',
-  salesqualifiedlead: 'SALES_QUALIFIED_LEAD',
-  opportunity: 'OPPORTUNITY',
-  customer: 'CUSTOMER',
-  evangelist: 'EVANGELIST',
-  other: 'OTHER',
-};
+/** Vendor value → enum member, from the CRM commands' member → value tables (checked here against the schema's enums). */
+const byValue = <E extends string>(members: Readonly<Record<E, string>>): Readonly<Record<string, E>> =>
+  Object.fromEntries(Object.entries(members).map(([member, value]) => [value, member])) as Record<string, E>;
 
-export const DEAL_STAGES: Readonly<Record<string, DealStage>> = {
-  appointmentscheduled: 'APPOINTMENT_SCHEDULED',
-  qualifiedtobuy: 'QUALIFIED_TO_BUY',
-  presentationscheduled: 'PRESENTATION_SCHEDULED',
-  decisionmakerboughtin: 'DECISION_MAKER_BOUGHT_IN',
-  contractsent: 'CONTRACT_SENT',
-  closedwon: 'CLOSED_WON',
-  closedlost: 'CLOSED_LOST',
-};
+export const LIFECYCLE_STAGES: Readonly<Record<string, LifecycleStage>> = byValue<LifecycleStage>(LIFECYCLE_STAGE_VALUES);
+/** OTHER is every stage outside the default pipeline: it has no value of its own. */
+export const DEAL_STAGES: Readonly<Record<string, DealStage>> = byValue<Exclude<DealStage, 'OTHER'>>(DEAL_STAGE_VALUES);
 
 /** The enum member for a vendor value: known values map one to one, anything else is OTHER. */
 export function toEnum<E extends string>(table: Readonly<Record<string, E>>, raw: string | null, other: E): E | null {

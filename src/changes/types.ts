@@ -49,3 +49,9 @@ export interface ChangeFeed {
   ready?(): Promise<void>;
   close(): Promise<void>;
 }
+
+/**
+ * A change as a write describes it: the feed's event without what publishing adds (its id,
+ * time and source). Domain commands return these; the write path publishes them.
+ */
+export type ChangeSpec = Omit<ChangeEvent, 'eventId' | 'occurredAt' | 'source'>;

@@ -3,13 +3,15 @@
  * `metadata.hubspot_contact_id`) and subscription, and post a welcome message.
  */
 import { z } from 'zod';
-import { readBack } from '../../resolvers/crm/mutations.ts';
-import { channelRef } from '../../resolvers/chat/mutations.ts';
-import { stripeId } from '../../resolvers/billing/mutations.ts';
 import type { GatewayContext } from '../context.ts';
 import { GatewayError, isGatewayError } from '../errors.ts';
-import { runWorkflow, validateWorkflow, type StepDefinition, type WorkflowResult } from './engine.ts';
-import { checkPostable, ensureCustomerStep, postMessageStep } from './steps.ts';
+import { cancelSubscription, createSubscription, stripeId } from '../systems/billing/commands.ts';
+import { channelRef } from '../systems/chat/commands.ts';
+import type { CrmConnector } from '../systems/crm/client.ts';
+import { archiveRecord, insertRecord, readBack } from '../systems/crm/commands.ts';
+import type { StepDefinition, WorkflowResult } from './definition.ts';
+import { runWorkflow, validateWorkflow } from './engine.ts';
+import { checkNotifyChannel, ensureCustomerStep, postMessageStep } from './steps.ts';
 import { idempotencyKey } from './win-deal.ts';
 
 const name = z.string().trim().min(1, { error: 'must not be empty' }).max(100);
@@ -31,122 +33,99 @@ const onboardInput = z.object({
 });
 
 export type OnboardCustomerArgs = z.input<typeof onboardInput>;
+type OnboardInput = z.output<typeof onboardInput>;
 
 export async function onboardCustomer(context: GatewayContext, args: OnboardCustomerArgs): Promise<WorkflowResult> {
   const input = await validateWorkflow(context, 'onboardCustomer', onboardInput, args);
   const crm = context.connectors.crm;
   const email = input.contact.email.trim();
-
   const steps: StepDefinition[] = [
-    {
-      name: 'crm.createContact',
-      system: 'crm',
-      async run(step) {
-        // HubSpot takes no idempotency key: a resumed step first looks for the contact it may have created.
-        const [existing] = await crm.batchReadObjects('contacts', [email], { idProperty: 'email' });
-        if (existing) {
-          if (!step.resuming && step.notes.created !== true) {
-            throw new GatewayError('UPSTREAM_CONFLICT', 'A CRM contact with this email already exists', {
-              service: 'crm',
-              fields: { 'contact.email': 'already a contact' },
-            });
-          }
-          return { ids: { contactId: existing.id }, notes: { created: true, contactId: existing.id } };
-        }
-        await step.save({ created: true });
-        const properties: Record<string, string> = { email, lifecyclestage: 'customer' };
-        if (input.contact.firstName) properties.firstname = input.contact.firstName;
-        if (input.contact.lastName) properties.lastname = input.contact.lastName;
-        if (input.contact.jobTitle) properties.jobtitle = input.contact.jobTitle;
-        const id = await crm.createObject('contacts', properties);
-        const record = await readBack(crm, 'contacts', id);
-        return {
-          ids: { contactId: id },
-          notes: { contactId: id },
-          changes: [{ system: 'crm', entity: 'contact', id, action: 'created', record }],
-        };
-      },
-      // A contact may have been created under the email: its lookup and the contact lists.
-      affects: () => [{ system: 'crm', entity: 'contact', id: '', action: 'created', related: { email } }],
-      async compensate(step) {
-        const contactId = step.notes.contactId as string | undefined;
-        if (!contactId) return { summary: null };
-        await crm.archiveObject('contacts', contactId);
-        return {
-          summary: `Archived contact ${contactId}`,
-          changes: [{ system: 'crm', entity: 'contact', id: contactId, action: 'deleted', related: { email } }],
-        };
-      },
-    },
+    createContactStep(crm, input.contact, email),
     ensureCustomerStep('billing.createCustomer', (step) => readBack(crm, 'contacts', step.steps['crm.createContact'].ids.contactId), {
       alwaysCreate: true,
     }),
-    {
-      name: 'billing.createSubscription',
-      system: 'billing',
-      async run(step) {
-        const customerId = step.steps['billing.createCustomer'].ids.customerId;
-        const subscription = await step.context.connectors.billing.createSubscription(
-          {
-            customer: customerId,
-            items: [{ price: input.plan.priceId, quantity: input.plan.quantity ?? 1 }],
-            // Invoiced, not charged: a new customer has no payment method yet.
-            collection_method: 'send_invoice',
-            days_until_due: 30,
-            trial_period_days: input.plan.trialDays ?? undefined,
-          },
-          `${step.key}:create`,
-        );
-        return {
-          ids: { subscriptionId: subscription.id },
-          notes: { subscriptionId: subscription.id },
-          changes: [{ system: 'billing', entity: 'subscription', id: subscription.id, action: 'created', related: { customerId } }],
-        };
-      },
-      affects: (step) => {
-        const customerId = step.steps['billing.createCustomer'].ids.customerId;
-        return [{ system: 'billing', entity: 'subscription', id: '', action: 'created', related: { customerId } }];
-      },
-      async compensate(step) {
-        const subscriptionId = step.notes.subscriptionId as string | undefined;
-        if (!subscriptionId) return { summary: null };
-        const canceled = await step.context.connectors.billing.cancelSubscription(subscriptionId);
-        return {
-          summary: `Canceled subscription ${subscriptionId}`,
-          changes: [
-            {
-              system: 'billing',
-              entity: 'subscription',
-              id: subscriptionId,
-              action: 'updated',
-              related: { customerId: canceled.customer },
-            },
-          ],
-        };
-      },
-    },
+    createSubscriptionStep(input.plan),
     postMessageStep('chat.welcome', async () => {
       const who = [input.contact.firstName, input.contact.lastName].filter(Boolean).join(' ') || email;
       return { channel: input.notify.channel, text: input.notify.text ?? `Welcome aboard, ${who}! :wave:` };
     }),
   ];
-
-  async function precheck(): Promise<void> {
-    // Before the contact and the customer exist: an unknown plan would only be found at the subscription.
-    const price = await context.connectors.billing.retrievePrice(input.plan.priceId).catch((error: unknown) => {
-      if (isGatewayError(error) && error.code === 'NOT_FOUND') {
-        throw new GatewayError('NOT_FOUND', error.message, { service: 'billing', fields: { 'plan.priceId': 'no such price' } });
-      }
-      throw error;
-    });
-    if (!price.recurring) {
-      throw new GatewayError('BAD_USER_INPUT', `Price ${price.id} is one-time: a plan needs a recurring price`, {
-        service: 'billing',
-        fields: { 'plan.priceId': 'not a recurring price' },
-      });
-    }
-    await checkPostable(context, input.notify.channel, 'notify.channel');
-  }
-
+  const precheck = () => checkOnboardable(context, input);
   return runWorkflow(context, { operation: 'onboardCustomer', idempotencyKey: input.idempotencyKey, inputs: input, steps, precheck });
+}
+
+/** A new CRM contact, as a customer; an email that is already a contact is refused. */
+function createContactStep(crm: CrmConnector, contact: OnboardInput['contact'], email: string): StepDefinition {
+  return {
+    name: 'crm.createContact',
+    system: 'crm',
+    async run(step) {
+      // HubSpot takes no idempotency key: a resumed step first looks for the contact it may have created.
+      const [existing] = await crm.batchReadObjects('contacts', [email], { idProperty: 'email' });
+      if (existing) {
+        if (!step.resuming && step.notes.created !== true) {
+          throw new GatewayError('UPSTREAM_CONFLICT', 'A CRM contact with this email already exists', {
+            service: 'crm',
+            fields: { 'contact.email': 'already a contact' },
+          });
+        }
+        return { ids: { contactId: existing.id }, notes: { created: true, contactId: existing.id } };
+      }
+      await step.save({ created: true });
+      const properties: Record<string, string> = { email, lifecyclestage: 'customer' };
+      if (contact.firstName) properties.firstname = contact.firstName;
+      if (contact.lastName) properties.lastname = contact.lastName;
+      if (contact.jobTitle) properties.jobtitle = contact.jobTitle;
+      const { record, change } = await insertRecord(crm, 'contacts', properties);
+      return { ids: { contactId: record.id }, notes: { contactId: record.id }, changes: [change] };
+    },
+    // A contact may have been created under the email: its lookup and the contact lists.
+    affects: () => [{ system: 'crm', entity: 'contact', id: '', action: 'created', related: { email } }],
+    async compensate(step) {
+      const contactId = step.notes.contactId as string | undefined;
+      if (!contactId) return { summary: null };
+      const change = await archiveRecord(crm, 'contacts', contactId, { email });
+      return { summary: `Archived contact ${contactId}`, changes: [change] };
+    },
+  };
+}
+
+function createSubscriptionStep(plan: OnboardInput['plan']): StepDefinition {
+  return {
+    name: 'billing.createSubscription',
+    system: 'billing',
+    async run(step) {
+      const customerId = step.steps['billing.createCustomer'].ids.customerId;
+      const billing = step.context.connectors.billing;
+      const { subscription, change } = await createSubscription(billing, { customerId, ...plan }, `${step.key}:create`);
+      return { ids: { subscriptionId: subscription.id }, notes: { subscriptionId: subscription.id }, changes: [change] };
+    },
+    affects: (step) => {
+      const customerId = step.steps['billing.createCustomer'].ids.customerId;
+      return [{ system: 'billing', entity: 'subscription', id: '', action: 'created', related: { customerId } }];
+    },
+    async compensate(step) {
+      const subscriptionId = step.notes.subscriptionId as string | undefined;
+      if (!subscriptionId) return { summary: null };
+      const change = await cancelSubscription(step.context.connectors.billing, subscriptionId);
+      return { summary: `Canceled subscription ${subscriptionId}`, changes: [change] };
+    },
+  };
+}
+
+/** Before the contact and the customer exist: an unknown plan would only be found at the subscription. */
+async function checkOnboardable(context: GatewayContext, input: OnboardInput): Promise<void> {
+  const price = await context.connectors.billing.retrievePrice(input.plan.priceId).catch((error: unknown) => {
+    if (isGatewayError(error) && error.code === 'NOT_FOUND') {
+      throw new GatewayError('NOT_FOUND', error.message, { service: 'billing', fields: { 'plan.priceId': 'no such price' } });
+    }
+    throw error;
+  });
+  if (!price.recurring) {
+    throw new GatewayError('BAD_USER_INPUT', `Price ${price.id} is one-time: a plan needs a recurring price`, {
+      service: 'billing',
+      fields: { 'plan.priceId': 'not a recurring price' },
+    });
+  }
+  await checkNotifyChannel(context, input.notify.channel);
 }

@@ -8,12 +8,12 @@ import { z } from 'zod';
 import { forbiddenError } from '../auth/scope-checks.ts';
 import type { Principal } from '../auth/scopes.ts';
 import type { GatewayContext } from '../context.ts';
+import { validate } from '../command.ts';
 import { GatewayError } from '../errors.ts';
 import type { AuditFilter, AuditOutcome, AuditRecord } from '../store/index.ts';
-import type { WorkflowResult } from './engine.ts';
+import type { WorkflowResult } from './definition.ts';
 import { onboardCustomer, type OnboardCustomerArgs } from './onboard-customer.ts';
 import { winDeal, type WinDealArgs } from './win-deal.ts';
-import { validate } from './write.ts';
 import { fromRoot } from '../paths.ts';
 
 /** schemas/workflows.graphql: extends the stitched Mutation and Query types. */

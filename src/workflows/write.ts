@@ -1,13 +1,13 @@
 /**
- * The frame every single-system mutation runs in: validate the input (nothing is sent when
- * it is bad), run the upstream write, publish what changed (awaited, so the caller's next
- * read sees it), and append the audit record — whatever the outcome.
+ * The frame every single-system mutation runs in: run the system's command (which validates
+ * its input first, so nothing is sent when it is bad), publish what changed (awaited, so the
+ * caller's next read sees it), and append the audit record — whatever the outcome.
  */
 import { randomUUID } from 'node:crypto';
-import type { z } from 'zod';
-import type { ChangeAction, ChangeEvent } from '../changes/types.ts';
+import type { ChangeSpec } from '../changes/types.ts';
+import type { Command, CommandResult } from '../command.ts';
 import type { GatewayContext } from '../context.ts';
-import { GatewayError, isGatewayError, type SystemName } from '../errors.ts';
+import { GatewayError, isGatewayError } from '../errors.ts';
 import type { AuditEntry, AuditOutcome } from '../store/index.ts';
 
 /**
@@ -16,19 +16,6 @@ import type { AuditEntry, AuditOutcome } from '../store/index.ts';
  */
 export function principalOf(context: GatewayContext): string {
   return (context as { principal?: { id?: string } }).principal?.id ?? 'anonymous';
-}
-
-/** Parses `input` or throws BAD_USER_INPUT naming every bad field (`extensions.fields`). */
-export function validate<S extends z.ZodType>(schema: S, input: unknown, prefix = ''): z.output<S> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const fields: Record<string, string> = {};
-  for (const issue of result.error.issues) {
-    const path = [prefix, ...issue.path.map(String)].filter((part) => part !== '').join('.') || '(input)';
-    fields[path] ??= issue.message;
-  }
-  const names = Object.keys(fields);
-  throw new GatewayError('BAD_USER_INPUT', `Invalid input: ${names.join(', ')}`, { fields });
 }
 
 /**
@@ -75,16 +62,6 @@ export async function evictUnknown(context: GatewayContext, affects: readonly Ch
   }
 }
 
-export interface ChangeSpec {
-  system: SystemName;
-  entity: string;
-  id: string;
-  action: ChangeAction;
-  related?: ChangeEvent['related'];
-  record?: unknown;
-  previous?: Record<string, unknown>;
-}
-
 /** `sentAt`: when the write went upstream — the moment the change occurred, as far as we know. */
 export async function publishChanges(context: GatewayContext, changes: readonly ChangeSpec[], sentAt = Date.now()): Promise<void> {
   for (const change of changes) {
@@ -96,15 +73,6 @@ export interface WriteSpec {
   operation: string;
   inputs: unknown;
   idempotencyKey?: string | null;
-  /** What the write could change (known before it is sent): evicted from caches when its outcome is unknown. */
-  affects?: () => readonly ChangeSpec[];
-}
-
-export interface WriteOutcome<T> {
-  value: T;
-  /** Upstream ids the write produced or touched, for the audit record. */
-  upstream: readonly { system: SystemName; ids: Record<string, unknown> }[];
-  changes: readonly ChangeSpec[];
 }
 
 /** An audit row with the caller and request filled in; a failure to record it is logged, never thrown. */
@@ -138,24 +106,23 @@ export function givenKey(args: unknown): string | null {
 }
 
 /**
- * Runs one write; audit failures are logged, never turned into a failed write that happened.
- * Validation belongs inside `run`, so a rejected input is recorded too.
+ * Runs one system's command, audited under `spec.operation`; audit failures are logged, never
+ * turned into a failed write that happened. The command validates inside `run`, so a
+ * rejected input is recorded too; what it `affects` is evicted when its outcome is unknown.
  */
-export async function performWrite<T>(context: GatewayContext, spec: WriteSpec, run: () => Promise<WriteOutcome<T>>): Promise<T> {
+export async function performWrite<T>(context: GatewayContext, spec: WriteSpec, command: Command<T>): Promise<T> {
   const startedAt = new Date();
   let outcome: AuditOutcome = 'failed';
   let errorCode: string | null = null;
-  let upstream: WriteOutcome<T>['upstream'] = [];
+  let upstream: CommandResult<T>['upstream'] = [];
   try {
-    const result = await run();
+    const result = await command.run();
     upstream = result.upstream;
     outcome = 'succeeded';
     await publishChanges(context, result.changes, startedAt.getTime());
     return result.value;
   } catch (error) {
-    const failure = isOutcomeUnknown(error)
-      ? outcomeUnknown(error as GatewayError, await evictUnknown(context, spec.affects?.() ?? []))
-      : error;
+    const failure = isOutcomeUnknown(error) ? outcomeUnknown(error as GatewayError, await evictUnknown(context, command.affects())) : error;
     outcome = outcomeOf(failure);
     errorCode = isGatewayError(failure) ? failure.code : 'INTERNAL_SERVER_ERROR';
     throw failure;

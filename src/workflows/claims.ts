@@ -1,0 +1,126 @@
+/**
+ * The claims a cross-system write holds in the durable store while it runs: its idempotency
+ * key (a finished key replays, a running one is waited for, a mismatched one is refused) and
+ * its subject (e.g. `deal:123`: one run at a time, whatever its key).
+ */
+import { createHash } from 'node:crypto';
+import { GatewayError } from '../errors.ts';
+import type { Claim, WriteStore } from '../store/index.ts';
+import type { WorkflowStatus } from './definition.ts';
+
+const POLL_MS = 100;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * What the engine stores (progress and the final answer) goes in as its JSON text: jsonb
+ * keeps objects with their keys reordered (shortest first), and a replay must give the
+ * first answer byte for byte, upstream ids in the order they were first listed.
+ */
+export interface Stored {
+  json: string;
+}
+
+export const stored = (value: unknown): Stored => ({ json: JSON.stringify(value) });
+
+/** Rows written before values were stored as text hold the object itself. */
+export function unstored<T>(value: unknown): T {
+  const json = value !== null && typeof value === 'object' ? (value as Partial<Stored>).json : undefined;
+  if (typeof json === 'string') return JSON.parse(json) as T;
+  return value as T;
+}
+
+/** How a run's key (and its subject) is left once the run ends. */
+export const settledAs = (status: WorkflowStatus) =>
+  status === 'SUCCEEDED' ? 'succeeded' : status === 'OUTCOME_UNKNOWN' ? 'unknown' : 'failed';
+
+function requestHash(operation: string, inputs: unknown): string {
+  return createHash('sha256')
+    .update(JSON.stringify([operation, inputs]))
+    .digest('hex');
+}
+
+/**
+ * Claims the run's idempotency key, waiting (until `deadline`) while another request runs
+ * it; the key is then owned, finished (replay it) or used with other inputs (a mismatch).
+ */
+export async function claimKey<S, R>(
+  store: WriteStore,
+  run: { operation: string; idempotencyKey: string; inputs: unknown },
+  deadline: number,
+): Promise<Exclude<Claim<S, R>, { kind: 'busy' }>> {
+  const hash = requestHash(run.operation, run.inputs);
+  for (;;) {
+    const claim = await store.idempotency.claim<S, R>(run.idempotencyKey, run.operation, hash);
+    if (claim.kind !== 'busy') return claim;
+    if (Date.now() >= deadline) {
+      throw new GatewayError(
+        'WRITE_OUTCOME_UNKNOWN',
+        'A request with this idempotency key is still running; retry with the same key to get its outcome',
+      );
+    }
+    await sleep(POLL_MS);
+  }
+}
+
+/** A subject's claim lives among the idempotency keys under a name no client key can take (`#`, `/`). */
+const subjectKey = (operation: string, subject: string) => `#subject/${operation}/${subject}`;
+const SUBJECT_HASH = 'subject';
+
+interface SubjectState {
+  /** The idempotency key of the run that holds (or last held) the subject. */
+  key: string;
+  outcome: 'running' | 'succeeded' | 'failed' | 'unknown' | 'rejected';
+}
+
+export interface SubjectClaim {
+  renew(): Promise<void>;
+  release(outcome: SubjectState['outcome']): Promise<void>;
+}
+
+/**
+ * Takes the subject for the run with `key`. Another run holding it is waited for (until
+ * `deadline`); a subject whose last run ended with an unknown outcome (or died) stays that
+ * run's until its key settles it. A released subject is free: whether the action may run
+ * again is the business rule's to say (e.g. a deal already won is refused by winDeal's precheck).
+ */
+export async function claimSubject(
+  store: WriteStore,
+  operation: string,
+  subject: string,
+  key: string,
+  deadline: number,
+): Promise<SubjectClaim> {
+  const name = subjectKey(operation, subject);
+  for (;;) {
+    const claim = await store.idempotency.claim<Stored | SubjectState, null>(name, `${operation}#subject`, SUBJECT_HASH);
+    if (claim.kind === 'owned') {
+      const { owner } = claim;
+      const previous = unstored<SubjectState | null>(claim.state);
+      if (previous && previous.key !== key && (previous.outcome === 'running' || previous.outcome === 'unknown')) {
+        // Put it back as it was: it is the other key's to settle.
+        await store.idempotency.finish(name, owner, 'unknown', stored(previous), null);
+        throw new GatewayError(
+          'WRITE_IN_PROGRESS',
+          `An earlier ${operation} on ${subject} (idempotency key ${previous.key}) has not settled: its outcome is unknown; ` +
+            'retry that key to settle it before starting another',
+        );
+      }
+      const state = stored({ key, outcome: 'running' } satisfies SubjectState);
+      await store.idempotency.progress(name, owner, state);
+      return {
+        renew: async () => {
+          await store.idempotency.progress(name, owner, state);
+        },
+        release: (outcome) => store.idempotency.finish(name, owner, 'unknown', stored({ key, outcome } satisfies SubjectState), null),
+      };
+    }
+    if (claim.kind !== 'busy' || Date.now() >= deadline) {
+      throw new GatewayError(
+        'WRITE_IN_PROGRESS',
+        `Another ${operation} on ${subject} is running with another idempotency key; retry once it has ended`,
+      );
+    }
+    await sleep(POLL_MS);
+  }
+}
