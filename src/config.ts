@@ -159,9 +159,10 @@ export interface ResilienceConfig {
 }
 
 /**
- * Secrets the vendors sign webhooks with. Unset in demo mode: the sandbox's well-known
- * secrets, so `npm start` receives the embedded sandbox's webhooks. Unset in production: that
- * vendor's receiver answers 401 to everything (nothing unsigned is ever applied).
+ * Secrets the vendors sign webhooks with. Unset in demo mode: `serve` fills in the sandbox's
+ * well-known secrets (src/demo.ts), so `npm start` receives the embedded sandbox's webhooks.
+ * Unset in production: that vendor's receiver answers 401 to everything (nothing unsigned is
+ * ever applied).
  */
 export interface WebhookConfig {
   hubspotClientSecret?: string;
@@ -174,13 +175,6 @@ export interface WebhookConfig {
   /** Where the catch-up cursor is kept without Redis. */
   dataDir: string;
 }
-
-/** Sandbox webhook secrets (see src/sandbox/credentials.ts); demo mode only. */
-export const SANDBOX_WEBHOOK_SECRETS = {
-  hubspotClientSecret: 'sandbox-hubspot-client-secret',
-  stripeWebhookSecret: 'whsec_sandbox',
-  slackSigningSecret: 'sandbox-slack-signing-secret',
-} as const;
 
 /** Thrown by `loadConfig` with every problem found, one per line. */
 export class ConfigError extends Error {
@@ -618,11 +612,9 @@ export function loadConfig(env: EnvLike = process.env): Config {
       ttlSeconds: withDirectoryRefresh(readTtls(reader), reader.get('SLACK_DIRECTORY_REFRESH_SECONDS')),
     },
     webhooks: {
-      hubspotClientSecret:
-        reader.get('HUBSPOT_CLIENT_SECRET') ?? (mode === 'demo' ? SANDBOX_WEBHOOK_SECRETS.hubspotClientSecret : undefined),
-      stripeWebhookSecret:
-        reader.get('STRIPE_WEBHOOK_SECRET') ?? (mode === 'demo' ? SANDBOX_WEBHOOK_SECRETS.stripeWebhookSecret : undefined),
-      slackSigningSecret: reader.get('SLACK_SIGNING_SECRET') ?? (mode === 'demo' ? SANDBOX_WEBHOOK_SECRETS.slackSigningSecret : undefined),
+      hubspotClientSecret: reader.get('HUBSPOT_CLIENT_SECRET'),
+      stripeWebhookSecret: reader.get('STRIPE_WEBHOOK_SECRET'),
+      slackSigningSecret: reader.get('SLACK_SIGNING_SECRET'),
       publicUrl: reader.get('WEBHOOK_PUBLIC_URL'),
       // Stripe retries for up to 3 days; an id must be remembered at least that long.
       dedupeTtlSeconds: reader.get('WEBHOOK_DEDUPE_TTL_SECONDS') ?? 3 * 24 * 3600,
