@@ -7,8 +7,19 @@ import type { Config, WebhookConfig } from './config.ts';
 import type { SystemName } from './errors.ts';
 
 /** The sandbox package: its sources under tsx and vitest (its `source` export condition), sandbox/dist/ when compiled. */
-export function loadSandboxPackage() {
-  return import('@switchboard/sandbox');
+export async function loadSandboxPackage() {
+  try {
+    return await import('@switchboard/sandbox');
+  } catch (error) {
+    // A compiled gateway whose sandbox was never built (a production build copied elsewhere, say): say what to do.
+    if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new Error(
+      `demo mode needs the sandbox package, and it could not be loaded (run \`npm run build\`): ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  }
 }
 
 export type SandboxPackage = Awaited<ReturnType<typeof loadSandboxPackage>>;
