@@ -110,20 +110,18 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts', 'resolvers/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
-    ignores: ['src/sandbox/**'],
     rules: { 'import-x/no-restricted-paths': ['error', { basePath: root, zones: layerZones }] },
   },
   {
     files: ['src/**/*.ts', 'resolvers/**/*.ts'],
-    ignores: ['src/sandbox/**'],
     rules: {
-      // Static imports and re-exports, everywhere in the product, src/main.ts included.
+      // Static imports and re-exports, everywhere in the product, src/demo.ts included.
       'no-restricted-imports': ['error', { patterns: [{ regex: sandboxSpecifier, message: 'The product never imports the sandbox.' }] }],
       'no-restricted-syntax': [
         'error',
         {
           selector: `ImportExpression[source.value=/${sandboxSpecifier}/]`,
-          message: 'The product never imports the sandbox; only src/main.ts loads it, dynamically, in demo mode.',
+          message: 'The product never imports the sandbox; only src/demo.ts loads it, dynamically, in demo mode.',
         },
       ],
     },
@@ -146,14 +144,14 @@ export default tseslint.config(
     },
   },
   {
-    // The CLI's demo mode is the one place that loads the emulator, and only on demand.
-    files: ['src/main.ts'],
+    // Demo mode is the one place that loads the emulator, and only on demand.
+    files: ['src/demo.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {
     // Small files and functions: a function that must be longer says why in an eslint-disable-next-line comment.
     files: ['src/**/*.ts', 'resolvers/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.{ts,mjs}', 'sandbox/**/*.ts', 'eslint-rules/**/*.js'],
-    ignores: ['src/sandbox/**/seed*.ts', 'sandbox/**/seed*.ts', 'sandbox/test/**', '**/*.test.ts'],
+    ignores: ['sandbox/**/seed*.ts', 'sandbox/test/**', '**/*.test.ts'],
     rules: {
       'max-lines': ['error', { max: 400, skipBlankLines: true, skipComments: true }],
       'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }],

@@ -9,15 +9,15 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { formatMoney } from '../resolvers/billing/money.ts';
-import { Prng } from '../src/sandbox/prng.ts';
 import {
   createWorld,
+  Prng,
   type SeedChatUser,
   type SeedCompany,
   type SeedContact,
   type SeedCustomer,
   type SeedOwner,
-} from '../src/sandbox/world.ts';
+} from '@switchboard/sandbox';
 
 const typeDefs = /* GraphQL */ `
   enum LifecycleStage {

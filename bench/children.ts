@@ -26,7 +26,8 @@ const COMPILED = import.meta.url.endsWith('.js');
 
 /**
  * `script`: a sibling's source name (`./sandbox-process.ts`), or the URL of a compiled
- * script; TypeScript runs with tsx as loader, JavaScript with plain node.
+ * script; TypeScript runs with tsx as loader (and the `source` export condition, so
+ * @switchboard/sandbox resolves to its sources), JavaScript with plain node.
  */
 export async function forkChild<Ready extends { type: 'ready' }>(
   script: string | URL,
@@ -34,7 +35,7 @@ export async function forkChild<Ready extends { type: 'ready' }>(
   options: ForkOptions = {},
 ): Promise<Child<Ready>> {
   const url = script instanceof URL ? script : new URL(COMPILED ? script.replace(/\.ts$/, '.js') : script, import.meta.url);
-  const loader = url.pathname.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const loader = url.pathname.endsWith('.ts') ? ['--conditions=source', '--import', 'tsx'] : [];
   const child = fork(fileURLToPath(url), [], {
     env: options.env ?? process.env,
     execArgv: [...loader, ...(options.nodeArgs ?? [])],

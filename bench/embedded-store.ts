@@ -15,9 +15,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SystemName } from '../src/errors.ts';
-import { fromRoot } from '../src/paths.ts';
-import { SANDBOX_CREDENTIALS } from '../src/sandbox/credentials.ts';
+import { fromRoot, type SystemName } from '../src/index.ts';
+import { SANDBOX_CREDENTIALS } from '@switchboard/sandbox';
 import { START_NODE_FLAGS, benchGatewayEnv } from './gateway-env.ts';
 
 export interface EmbeddedStoreFigures {
@@ -89,7 +88,11 @@ export async function measureEmbeddedStore(urls: Record<SystemName, string>, con
   const apiKey = `sbk_bench_${randomBytes(24).toString('base64url')}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-embedded-'));
   const port = await freePort();
-  const env = { ...benchGatewayEnv({ urls, cache: 'warm', apiKey, dataDir }), PORT: String(port), HOST: '127.0.0.1' };
+  const env = {
+    ...benchGatewayEnv({ urls, credentials: SANDBOX_CREDENTIALS, cache: 'warm', apiKey, dataDir }),
+    PORT: String(port),
+    HOST: '127.0.0.1',
+  };
   const child = spawn(process.execPath, [...START_NODE_FLAGS, fileURLToPath(fromRoot('dist/src/main.js')), 'serve'], {
     env,
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -199,7 +202,7 @@ export function renderEmbeddedStore(f: EmbeddedStoreFigures): string[] {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { startSandbox } = await import('../src/sandbox/index.ts');
+  const { startSandbox } = await import('@switchboard/sandbox');
   const sandbox = await startSandbox({
     world: { size: Number(process.env.BENCH_CONTACTS ?? 2000) },
     systemKnobs: { billing: { searchLagMs: 0 } },

@@ -5,11 +5,7 @@
  * gateway.
  */
 import { readFileSync } from 'node:fs';
-import { apiKeyConfigEntry } from '../src/auth/api-keys.ts';
-import { DEFAULT_CACHE_TTL_SECONDS } from '../src/config.ts';
-import type { SystemName } from '../src/errors.ts';
-import { fromRoot } from '../src/paths.ts';
-import { SANDBOX_CREDENTIALS } from '../src/sandbox/credentials.ts';
+import { apiKeyConfigEntry, DEFAULT_CACHE_TTL_SECONDS, fromRoot, type SystemName } from '../src/index.ts';
 
 /** The gateway process as `npm start` runs it: compiled into dist/ (`npm run bench` builds it first)… */
 export const GATEWAY_PROCESS = fromRoot('dist/bench/gateway-process.js');
@@ -33,12 +29,14 @@ const upperSnake = (name: string) => name.replace(/([A-Z])/g, '_$1').toUpperCase
 
 export function benchGatewayEnv(options: {
   urls: Record<SystemName, string>;
+  /** What the sandbox accepts (it reports them with its URLs), so this module, compiled into dist/ for the hot loop, needs no sandbox import. */
+  credentials: Readonly<Record<SystemName, string>>;
   cache: CacheSetting;
   apiKey: string;
   dataDir?: string;
   databaseUrl?: string;
 }): NodeJS.ProcessEnv {
-  const { urls, cache } = options;
+  const { urls, credentials, cache } = options;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     // As a production deployment runs Node (graphql-js, among others, skips development-only checks).
@@ -46,12 +44,12 @@ export function benchGatewayEnv(options: {
     SWITCHBOARD_MODE: 'production',
     LOG_LEVEL: 'fatal',
     HUBSPOT_BASE_URL: urls.crm,
-    HUBSPOT_TOKEN: SANDBOX_CREDENTIALS.crm,
+    HUBSPOT_TOKEN: credentials.crm,
     STRIPE_BASE_URL: urls.billing,
-    STRIPE_API_KEY: SANDBOX_CREDENTIALS.billing,
+    STRIPE_API_KEY: credentials.billing,
     // Slack's Web API lives under /api, on the vendor and in the sandbox alike.
     SLACK_BASE_URL: `${urls.chat}/api`,
-    SLACK_BOT_TOKEN: SANDBOX_CREDENTIALS.chat,
+    SLACK_BOT_TOKEN: credentials.chat,
     SWITCHBOARD_API_KEYS: apiKeyConfigEntry('bench', options.apiKey, ['*']),
     // The bench is one client sending far more than a person would; per-client limiting is off.
     RATE_LIMIT_PER_MINUTE: '0',

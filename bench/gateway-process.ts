@@ -7,10 +7,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { loadConfig } from '../src/config.ts';
-import { createGateway } from '../src/gateway.ts';
-import { createLogger } from '../src/observability/logger.ts';
-import { resolveUpstreams } from '../src/upstreams.ts';
+import { createGateway, createLogger, loadConfig, resolveUpstreams } from '../src/index.ts';
 import type { GatewayReplyMsg, GatewayRequestMsg, WindowStats } from './protocol.ts';
 
 const send = (msg: GatewayReplyMsg) => process.send?.(msg);
@@ -19,7 +16,7 @@ const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
 let server: ReturnType<typeof createServer>;
 try {
   const config = loadConfig(process.env);
-  const gateway = createGateway({ config, upstreams: resolveUpstreams(config, {}), logger: createLogger(config.logLevel) });
+  const gateway = createGateway({ config, upstreams: resolveUpstreams(config), logger: createLogger(config.logLevel) });
   // As `npm start` does at start; awaited here so every measurement sees the steady state.
   await gateway.warmUp();
   server = createServer(gateway.yoga);

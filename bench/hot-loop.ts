@@ -8,10 +8,7 @@
  * goes. RESPONSE_CACHE=0 turns the response cache off (in warm mode: execution over warm record caches only); SANDBOX_CPU_PROF=<dir>
  * profiles the sandbox process too. W4 rotates its filters as the bench does.
  */
-import { loadConfig } from '../src/config.ts';
-import { createGateway } from '../src/gateway.ts';
-import { createLogger } from '../src/observability/logger.ts';
-import { resolveUpstreams } from '../src/upstreams.ts';
+import { createGateway, createLogger, fromRoot, loadConfig, resolveUpstreams } from '../src/index.ts';
 import { forkChild } from './children.ts';
 import { benchGatewayEnv } from './gateway-env.ts';
 import type { SandboxReplyMsg, WorldFacts } from './protocol.ts';
@@ -20,17 +17,18 @@ import { W1_QUERY, W2_QUERY, W4_QUERY, body, w4Variables } from './workloads.ts'
 if (process.env.NODE_ENV !== 'production')
   console.warn('NODE_ENV is not production: graphql-js runs its development checks, unlike the bench');
 const [workload = 'W1', countArg = '200', mode = 'warm', concurrencyArg = '1'] = process.argv.slice(2);
-const sandbox = await forkChild<Extract<SandboxReplyMsg, { type: 'ready' }>>('./sandbox-process.ts', 'sandbox', {
+// The sandbox from its sources, also when this loop runs compiled: dist/ holds no sandbox code.
+const sandbox = await forkChild<Extract<SandboxReplyMsg, { type: 'ready' }>>(fromRoot('bench/sandbox-process.ts'), 'sandbox', {
   nodeArgs: process.env.SANDBOX_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SANDBOX_CPU_PROF}`] : [],
 });
 const key = 'sbk_hot_loop_key_0123456789abcdef';
 const cache = mode === 'cold' ? 'cold' : process.env.RESPONSE_CACHE === '0' ? 'records-only' : 'warm';
 const env = {
-  ...benchGatewayEnv({ urls: sandbox.ready.urls, cache, apiKey: key }),
+  ...benchGatewayEnv({ urls: sandbox.ready.urls, credentials: sandbox.ready.credentials, cache, apiKey: key }),
   ...(process.env.RESPONSE_CACHE === '0' ? { RESPONSE_CACHE: '0' } : {}),
 };
 const config = loadConfig(env);
-const gateway = createGateway({ config, upstreams: resolveUpstreams(config, {}), logger: createLogger(config.logLevel) });
+const gateway = createGateway({ config, upstreams: resolveUpstreams(config), logger: createLogger(config.logLevel) });
 const query = workload === 'W2' ? W2_QUERY : workload === 'W4' ? W4_QUERY : W1_QUERY;
 const nextW4 = w4Variables(await sandbox.call<WorldFacts>({ type: 'facts' }));
 const variables = () => (workload === 'W2' ? { id: '10000001' } : workload === 'W4' ? nextW4() : undefined);

@@ -3,7 +3,7 @@
  * baseline). Measurements travel over the IPC channel so the gateway under test serves
  * exactly the production routes and nothing bench-only.
  */
-import type { SystemName } from '../src/errors.ts';
+import type { SystemName } from '../src/index.ts';
 
 export interface LatencyProfile {
   name: 'realistic' | 'zero';
@@ -33,7 +33,8 @@ export type SandboxRequestMsg =
   | { type: 'metadata-linked'; id: number; contactIds: string[] };
 
 export type SandboxReplyMsg =
-  { type: 'ready'; urls: Record<SystemName, string>; worldMs: number } | { type: 'reply'; id: number; value: unknown };
+  | { type: 'ready'; urls: Record<SystemName, string>; credentials: Record<SystemName, string>; worldMs: number }
+  | { type: 'reply'; id: number; value: unknown };
 
 export type GatewayRequestMsg =
   /** Starts a measurement window: peak RSS and event-loop delay restart from here. */

@@ -11,9 +11,8 @@
  * its own would wait for on this machine, so `p50 − replay p50` is what the gateway adds.
  */
 import { Pool } from 'undici';
-import type { SystemName } from '../src/errors.ts';
-import { SANDBOX_CREDENTIALS } from '../src/sandbox/credentials.ts';
-import type { RequestLogEntry } from '../src/sandbox/http.ts';
+import type { SystemName } from '../src/index.ts';
+import { type RequestLogEntry, SANDBOX_CREDENTIALS } from '@switchboard/sandbox';
 
 export interface LoggedCall extends RequestLogEntry {
   system: SystemName;

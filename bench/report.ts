@@ -2,7 +2,7 @@
  * The bench's results as markdown: the machine, one table per figure of issue 8, and the
  * targets marked met or missed (measured, never asserted).
  */
-import type { SystemName } from '../src/errors.ts';
+import type { SystemName } from '../src/index.ts';
 import type { LoadResult } from './load.ts';
 import type { Machine } from './machine.ts';
 import type { ReplayResult } from './replay.ts';

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import type { SystemName } from '../src/errors.ts';
+import { fromRoot, type SystemName } from '../src/index.ts';
 import { forkChild, type Child } from './children.ts';
 import { GATEWAY_PROCESS, START_NODE_FLAGS, benchGatewayEnv, type CacheSetting } from './gateway-env.ts';
 import { runLoad } from './load.ts';
@@ -20,7 +20,6 @@ import { describeMachine } from './machine.ts';
 import { measureEmbeddedStore } from './embedded-store.ts';
 import type { GatewayRequestMsg, SandboxReplyMsg, WindowStats, WorldFacts } from './protocol.ts';
 import { renderReport, type Report, type LatencyRow, type CountRow, type ThroughputRow, type SoakRound } from './report.ts';
-import { fromRoot } from '../src/paths.ts';
 import { callGraphOf, replay, type LoggedCall } from './replay.ts';
 import { planW3, type W3Plan } from './w3.ts';
 import {
@@ -97,8 +96,8 @@ type ServerChild = Child<{ type: 'ready'; url: string }>;
 const BENCH_KEY = `sbk_bench_${randomBytes(24).toString('base64url')}`;
 const AUTH = { authorization: `Bearer ${BENCH_KEY}` };
 
-const gatewayEnv = (urls: Record<SystemName, string>, cache: CacheSetting, dataDir: string) =>
-  benchGatewayEnv({ urls, cache, dataDir, apiKey: BENCH_KEY, databaseUrl: DATABASE_URL });
+const gatewayEnv = (vendors: SandboxChild['ready'], cache: CacheSetting, dataDir: string) =>
+  benchGatewayEnv({ urls: vendors.urls, credentials: vendors.credentials, cache, dataDir, apiKey: BENCH_KEY, databaseUrl: DATABASE_URL });
 
 class Upstreams {
   constructor(readonly urls: Record<SystemName, string>) {}
@@ -244,15 +243,15 @@ async function main(): Promise<void> {
     await upstreams.reset();
     const [warm, cold, recordsOnly] = await Promise.all([
       forkChild<{ type: 'ready'; url: string }>(GATEWAY_PROCESS, 'gateway', {
-        env: gatewayEnv(sandbox.ready.urls, 'warm', join(dataDir, 'warm')),
+        env: gatewayEnv(sandbox.ready, 'warm', join(dataDir, 'warm')),
         nodeArgs: CPU_PROF ? [...gcArgs, '--cpu-prof', `--cpu-prof-dir=${profileDir}`] : gcArgs,
       }),
       forkChild<{ type: 'ready'; url: string }>(GATEWAY_PROCESS, 'cold-cache gateway', {
-        env: gatewayEnv(sandbox.ready.urls, 'cold', join(dataDir, 'cold')),
+        env: gatewayEnv(sandbox.ready, 'cold', join(dataDir, 'cold')),
         nodeArgs: gcArgs,
       }),
       forkChild<{ type: 'ready'; url: string }>(GATEWAY_PROCESS, 'records-only gateway', {
-        env: gatewayEnv(sandbox.ready.urls, 'records-only', join(dataDir, 'records-only')),
+        env: gatewayEnv(sandbox.ready, 'records-only', join(dataDir, 'records-only')),
         nodeArgs: gcArgs,
       }),
     ]);

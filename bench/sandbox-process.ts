@@ -4,8 +4,7 @@
  * the gateway's alone. Reports its URLs to the driver over IPC; latency is set per run
  * through each server's admin API (`POST /__sandbox/knobs`).
  */
-import { startSandbox } from '../src/sandbox/index.ts';
-import { LIFECYCLE_STAGES } from '../src/sandbox/world.ts';
+import { LIFECYCLE_STAGES, startSandbox } from '@switchboard/sandbox';
 import type { SandboxReplyMsg, SandboxRequestMsg, WorldFacts } from './protocol.ts';
 
 const send = (msg: SandboxReplyMsg) => process.send?.(msg);
@@ -37,4 +36,9 @@ process.on('message', (msg: SandboxRequestMsg) => {
 });
 process.on('disconnect', () => void sandbox.close().then(() => process.exit(0)));
 
-send({ type: 'ready', urls: sandbox.urls as Record<'crm' | 'billing' | 'chat', string>, worldMs: Date.now() - started });
+send({
+  type: 'ready',
+  urls: sandbox.urls as Record<'crm' | 'billing' | 'chat', string>,
+  credentials: sandbox.credentials,
+  worldMs: Date.now() - started,
+});

@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { Kind, parse, type FieldDefinitionNode, type InputValueDefinitionNode, type TypeNode } from 'graphql';
-import { fromRoot } from '../src/paths.ts';
+import { fromRoot } from '../src/index.ts';
 
 export interface W3Plan {
   mutation: string;

@@ -5,9 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { LIFECYCLE_STAGES } from '../resolvers/crm/paging.ts';
-import type { SystemName } from '../src/errors.ts';
+import { fromRoot, type SystemName } from '../src/index.ts';
 import type { WorldFacts } from './protocol.ts';
-import { fromRoot } from '../src/paths.ts';
 
 export type WorkloadName = 'W1' | 'W2' | 'W3' | 'W4';
 

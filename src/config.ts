@@ -26,7 +26,7 @@ export type {
   StoreConfig,
   WebhookConfig,
 } from './config/types.ts';
-export { DEFAULT_CACHE_TTL_SECONDS, SANDBOX_WEBHOOK_SECRETS, VENDOR_BASE_URLS } from './config/defaults.ts';
+export { DEFAULT_CACHE_TTL_SECONDS, VENDOR_BASE_URLS } from './config/defaults.ts';
 export { loadConfig } from './config/load.ts';
 export { redactConfig } from './config/redact.ts';
 export { apiKeyList, DEV_KEY_SHAPE, type ApiKeyEntry } from './config/api-keys.ts';

@@ -2,20 +2,19 @@
  * The command line. `serve` (the default) starts the embedded sandbox for every system that
  * has no vendor configured, then the gateway on PORT; `sandbox` starts only the emulated
  * vendors on their fixed ports. This is the one module that reads the environment and
- * binds ports.
+ * binds ports. The sandbox is loaded (src/demo.ts) in demo mode and by `sandbox` only.
  */
 import { createServer } from 'node:http';
 import { getHeapStatistics } from 'node:v8';
 import { DevKeyError, resolveDevApiKey, type DevApiKey } from './auth/dev-key.ts';
 import { hashKeyCommand } from './auth/hash-key-command.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
+import { loadSandboxPackage, webhookReceivers, withDemoWebhookSecrets, type SandboxPackage } from './demo.ts';
 import { createGateway } from './gateway.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
-import { SANDBOX_CREDENTIALS, SANDBOX_PORTS, startSandbox, type Sandbox } from './sandbox/index.ts';
 import { createServeWriteStore } from './serve-write-store.ts';
 import { resolveUpstreams } from './upstreams.ts';
 import { attachGraphQLWs } from './subscriptions/ws.ts';
-import { registerWithSandbox } from './webhooks/sandbox-registration.ts';
 
 function devApiKeyOrExit(config: Config): DevApiKey {
   try {
@@ -39,11 +38,12 @@ function readConfig(): Config {
   }
 }
 
-async function startEmbeddedSandbox(config: Config, systems: Config['sandboxSystems']): Promise<Sandbox> {
+type Sandbox = Awaited<ReturnType<SandboxPackage['startDemoSandbox']>>;
+
+async function startEmbeddedSandbox(vendors: SandboxPackage, config: Config, systems: Config['sandboxSystems']): Promise<Sandbox> {
   const started = Date.now();
-  const sandbox = await startSandbox({
+  const sandbox = await vendors.startDemoSandbox({
     systems,
-    ports: SANDBOX_PORTS,
     world: { seed: config.sandbox.seed, size: config.sandbox.contacts },
     knobs: { latencyMs: config.sandbox.latencyMs },
   });
@@ -52,7 +52,7 @@ async function startEmbeddedSandbox(config: Config, systems: Config['sandboxSyst
     `Sandbox ready in ${Date.now() - started} ms (seed ${w.seed}): ${w.contacts.length} contacts, ${w.companies.length} companies, ` +
       `${w.deals.length} deals, ${w.owners.length} owners, ${w.customers.length} Stripe customers, ${w.chatUsers.length} Slack users`,
   );
-  for (const system of systems) console.log(`  ${system.padEnd(8)} ${sandbox.urls[system]}  (credential: ${SANDBOX_CREDENTIALS[system]})`);
+  for (const system of systems) console.log(`  ${system.padEnd(8)} ${sandbox.urls[system]}  (credential: ${sandbox.credentials[system]})`);
   return sandbox;
 }
 
@@ -80,16 +80,21 @@ const HEAP_BASE_MB = 96;
 const HEAP_PER_OPERATION_MB = 2;
 
 async function serve(): Promise<void> {
-  const config = readConfig();
+  // Production never loads the sandbox package; demo mode takes its webhook secrets and, for
+  // systems with no vendor configured, its emulators from it.
+  const loaded = readConfig();
+  const vendors = loaded.mode === 'demo' ? await loadSandboxPackage() : undefined;
+  const config = vendors ? withDemoWebhookSecrets(loaded, vendors.SANDBOX_WEBHOOK_SECRETS) : loaded;
   const logger = createLogger(config.logLevel);
   warnIfHeapTooSmall(config, logger);
-  const sandbox = config.sandboxSystems.length > 0 ? await startEmbeddedSandbox(config, config.sandboxSystems) : undefined;
+  const sandbox =
+    vendors && config.sandboxSystems.length > 0 ? await startEmbeddedSandbox(vendors, config, config.sandboxSystems) : undefined;
   // Demo mode: an all-scope key, so GraphiQL works with no setup; the same one on every start
   // (SWITCHBOARD_DEV_KEY, or the one kept in the data directory), so saved commands keep working.
   const dev = config.mode === 'demo' ? devApiKeyOrExit(config) : undefined;
   const devApiKey = dev?.key;
   const writeStore = createServeWriteStore(config, sandbox, logger);
-  const gateway = createGateway({ config, upstreams: resolveUpstreams(config, sandbox?.urls ?? {}), logger, devApiKey, writeStore });
+  const gateway = createGateway({ config, upstreams: resolveUpstreams(config, sandbox), logger, devApiKey, writeStore });
   const server = createServer(gateway.yoga);
   // Subscriptions over graphql-ws on the same path; SSE needs nothing extra.
   const wss = attachGraphQLWs(server, gateway.yoga);
@@ -105,9 +110,11 @@ async function serve(): Promise<void> {
     const kept = dev.source === 'env' ? 'from SWITCHBOARD_DEV_KEY' : `kept in ${dev.path} across restarts; delete it for a new one`;
     console.log(`Development API key (all scopes, ${kept}; GraphiQL already sends it): ${dev.key}`);
   }
-  if (sandbox && config.mode === 'demo') {
+  if (vendors && sandbox) {
     const local = `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${config.port}`;
-    const refused = await registerWithSandbox(sandbox.urls, local, config.webhooks).catch((error: unknown) => [String(error)]);
+    const refused = await vendors
+      .registerWebhookReceivers(sandbox.urls, webhookReceivers(local, config.webhooks))
+      .catch((error: unknown) => [String(error)]);
     if (refused.length > 0) logger.warn({ refused }, 'the sandbox did not accept the webhook receivers; live updates from it are off');
     else
       console.log(
@@ -154,7 +161,7 @@ async function serve(): Promise<void> {
 
 async function sandboxOnly(): Promise<void> {
   const config = readConfig();
-  const sandbox = await startEmbeddedSandbox(config, ['crm', 'billing', 'chat']);
+  const sandbox = await startEmbeddedSandbox(await loadSandboxPackage(), config, ['crm', 'billing', 'chat']);
   console.log('Admin API on each server under /__sandbox/ (requests, reset, knobs, edit); see the README.');
   const stop = async () => {
     await sandbox.close();

@@ -1,7 +1,6 @@
 /**
- * Files the gateway reads at run time (schemas/, documents/, the generated manifest, the
- * vendors' specs in specs/) are found from the repository root rather than
- * from the reading module, so the same code finds them whether it runs from its sources
+ * Files the gateway reads at run time (schemas/, documents/, the generated manifest) are
+ * found from the repository root rather than from the reading module, so the same code finds them whether it runs from its sources
  * under tsx or compiled into dist/ by `npm run build`, one directory deeper.
  */
 import { existsSync } from 'node:fs';

@@ -7,10 +7,9 @@
  */
 import type { Config } from './config.ts';
 import type { Logger } from './observability/logger.ts';
-import type { Sandbox } from './sandbox/index.ts';
 import { createWriteStore, type WriteStore } from './store/index.ts';
 
-export function createServeWriteStore(config: Config, sandbox: Pick<Sandbox, 'instanceId'> | undefined, logger: Logger): WriteStore {
+export function createServeWriteStore(config: Config, sandbox: { instanceId: string } | undefined, logger: Logger): WriteStore {
   const wholeSandbox = config.sandboxSystems.length === 3;
   const world = config.mode === 'demo' && sandbox && wholeSandbox && !config.store.databaseUrl ? sandbox.instanceId : undefined;
   return createWriteStore({

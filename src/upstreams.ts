@@ -6,11 +6,16 @@
 import type { Config } from './config.ts';
 import type { SystemName } from './errors.ts';
 import type { UpstreamTarget } from './gateway.ts';
-import { SANDBOX_CREDENTIALS } from './sandbox/credentials.ts';
 
 const SANDBOX_PATH: Record<SystemName, string> = { crm: '', billing: '', chat: '/api' };
 
-export function resolveUpstreams(config: Config, sandboxUrls: Partial<Record<SystemName, string>>): Record<SystemName, UpstreamTarget> {
+/** The started sandbox as far as the gateway needs it: where each emulated vendor listens, and the credential it accepts. */
+export interface EmbeddedVendors {
+  urls: Partial<Record<SystemName, string>>;
+  credentials: Readonly<Record<SystemName, string>>;
+}
+
+export function resolveUpstreams(config: Config, sandbox?: EmbeddedVendors): Record<SystemName, UpstreamTarget> {
   const configured: Record<SystemName, { baseUrl?: string; credential?: string }> = {
     crm: { baseUrl: config.crm.baseUrl, credential: config.crm.token },
     billing: { baseUrl: config.billing.baseUrl, credential: config.billing.apiKey },
@@ -18,10 +23,10 @@ export function resolveUpstreams(config: Config, sandboxUrls: Partial<Record<Sys
   };
   const out = {} as Record<SystemName, UpstreamTarget>;
   for (const system of ['crm', 'billing', 'chat'] as const) {
-    const sandboxUrl = sandboxUrls[system];
+    const sandboxUrl = sandbox?.urls[system];
     if (config.sandboxSystems.includes(system)) {
-      if (!sandboxUrl) throw new Error(`the ${system} sandbox is not running`);
-      out[system] = { baseUrl: sandboxUrl + SANDBOX_PATH[system], credential: SANDBOX_CREDENTIALS[system] };
+      if (!sandbox || !sandboxUrl) throw new Error(`the ${system} sandbox is not running`);
+      out[system] = { baseUrl: sandboxUrl + SANDBOX_PATH[system], credential: sandbox.credentials[system] };
     } else {
       const { baseUrl, credential } = configured[system];
       if (!baseUrl || !credential) throw new Error(`${system} has no base URL or credential`);

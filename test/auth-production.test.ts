@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { createGateway, type Gateway } from '../src/gateway.ts';
 import { createLogger } from '../src/observability/logger.ts';
-import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
+import { type Sandbox, startSandbox } from '@switchboard/sandbox';
 import { resolveUpstreams } from '../src/upstreams.ts';
 import { sandboxVendorEnv, TEST_API_KEYS_ENV, TEST_AUTH_HEADERS } from './support/credentials.ts';
 
@@ -30,7 +30,7 @@ describe('production mode', () => {
       ...sandboxVendorEnv(sandbox.urls),
     });
     expect(config.sandboxSystems).toEqual([]);
-    gateway = createGateway({ config, upstreams: resolveUpstreams(config, {}), logger: createLogger('silent') });
+    gateway = createGateway({ config, upstreams: resolveUpstreams(config), logger: createLogger('silent') });
   });
   afterAll(async () => {
     await gateway?.close();

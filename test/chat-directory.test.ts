@@ -9,19 +9,18 @@ import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createCacheStore, type CacheStore } from '../src/cache/store.ts';
 import type { ChangeEvent } from '../src/changes/types.ts';
-import { DEFAULT_CACHE_TTL_SECONDS, loadConfig } from '../src/config.ts';
+import { DEFAULT_CACHE_TTL_SECONDS } from '../src/config.ts';
 import { createChatConnector, createUserDirectory, slackProfile, SLACK_PAGE_LIMIT, type SlackUser } from '../src/systems/chat/index.ts';
 import { createGateway, type Gateway } from '../src/gateway.ts';
 import { createLogger } from '../src/observability/logger.ts';
-import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
-import { SANDBOX_CREDENTIALS } from '../src/sandbox/credentials.ts';
-import type { WorldOptions } from '../src/sandbox/world.ts';
+import { type Sandbox, SANDBOX_CREDENTIALS, startSandbox, type WorldOptions } from '@switchboard/sandbox';
 import { createUpstreamClient, type ResilientUpstreamClient } from '../src/upstream/client.ts';
 import { resolveUpstreams } from '../src/upstreams.ts';
 import { TEST_API_KEYS_ENV, TEST_AUTH_HEADERS } from './support/credentials.ts';
 import { registerWebhooks, sandboxAdmin, serve, sleep, type Served } from './support/live.ts';
 import { hasService } from './support/services.ts';
 import { startStack, type Stack } from './support/stack.ts';
+import { loadDemoConfig } from './support/demo-config.ts';
 
 const W1 = readFileSync(new URL('../documents/W1ContactsWithLinks.graphql', import.meta.url), 'utf8');
 
@@ -517,7 +516,7 @@ describe.runIf(hasService('redis'))('the user directory on two replicas sharing 
   const gateways: Gateway[] = [];
   const namespace = `test-${randomUUID()}`;
   const replica = () => {
-    const config = loadConfig({
+    const config = loadDemoConfig({
       LOG_LEVEL: 'silent',
       REDIS_URL: 'redis://127.0.0.1:6379',
       SWITCHBOARD_API_KEYS: TEST_API_KEYS_ENV,
@@ -525,7 +524,7 @@ describe.runIf(hasService('redis'))('the user directory on two replicas sharing 
     });
     const gateway = createGateway({
       config,
-      upstreams: resolveUpstreams(config, sandbox.urls),
+      upstreams: resolveUpstreams(config, sandbox),
       logger: createLogger('silent'),
       cacheNamespace: namespace,
     });

@@ -4,7 +4,7 @@
  * still resolves, and nothing upstream leaks.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SANDBOX_CREDENTIALS } from '../src/sandbox/credentials.ts';
+import { SANDBOX_CREDENTIALS } from '@switchboard/sandbox';
 import { startStack, type Stack } from './support/stack.ts';
 
 describe('errors reach clients with stable codes and nothing upstream leaks', () => {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { createGateway, type Gateway } from '../src/gateway.ts';
 import { createLogger } from '../src/observability/logger.ts';
-import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
+import { type Sandbox, startSandbox } from '@switchboard/sandbox';
 import { resolveUpstreams } from '../src/upstreams.ts';
 import { TEST_API_KEYS_ENV, TEST_AUTH_HEADERS } from './support/credentials.ts';
 import { hasService } from './support/services.ts';
@@ -24,7 +24,7 @@ describe.runIf(hasService('redis'))('the cache shared through Redis', () => {
     const config = loadConfig({ LOG_LEVEL: 'silent', REDIS_URL: 'redis://127.0.0.1:6379', SWITCHBOARD_API_KEYS: TEST_API_KEYS_ENV });
     const gateway = createGateway({
       config,
-      upstreams: resolveUpstreams(config, sandbox.urls),
+      upstreams: resolveUpstreams(config, sandbox),
       logger: createLogger('silent'),
       cacheNamespace: namespace,
     });
@@ -66,7 +66,7 @@ describe.runIf(hasService('redis'))('the cache shared through Redis', () => {
   it('keeps caches of different upstream credentials apart', async () => {
     // Same namespace and Redis, but another CRM credential: nothing may be served from the first one's entries.
     const config = loadConfig({ LOG_LEVEL: 'silent', REDIS_URL: 'redis://127.0.0.1:6379', SWITCHBOARD_API_KEYS: TEST_API_KEYS_ENV });
-    const upstreams = resolveUpstreams(config, sandbox.urls);
+    const upstreams = resolveUpstreams(config, sandbox);
     const other = createGateway({
       config,
       upstreams: { ...upstreams, crm: { ...upstreams.crm, credential: 'pat-na1-another-portal' } },

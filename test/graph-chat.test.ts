@@ -26,10 +26,15 @@ import {
 } from '../src/systems/chat/index.ts';
 import type { UpstreamResponse } from '../src/upstream/types.ts';
 import type { GatewayContext } from '../src/context.ts';
-import { createChatEmulator, type ChatEmulator } from '../src/sandbox/chat/index.ts';
-import { SANDBOX_CREDENTIALS } from '../src/sandbox/credentials.ts';
-import { SandboxServer } from '../src/sandbox/http.ts';
-import { createWorld, worldSizeFor, type WorldOptions } from '../src/sandbox/world.ts';
+import {
+  type ChatEmulator,
+  createChatEmulator,
+  createWorld,
+  SANDBOX_CREDENTIALS,
+  SandboxServer,
+  type WorldOptions,
+  worldSizeFor,
+} from '@switchboard/sandbox';
 import { createUpstreamClient, type ResilientUpstreamClient } from '../src/upstream/client.ts';
 import { createChatSubschema } from '../resolvers/chat/index.ts';
 

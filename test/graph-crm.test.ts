@@ -15,10 +15,7 @@ import type { ResourceCache } from '../src/cache/types.ts';
 import { DEFAULT_CACHE_TTL_SECONDS } from '../src/config.ts';
 import { classifyHubSpotResponse, createCrmConnector, createCrmLoaders, hubspotProfile } from '../src/systems/crm/index.ts';
 import type { GatewayContext } from '../src/context.ts';
-import { SANDBOX_CREDENTIALS } from '../src/sandbox/credentials.ts';
-import { createCrmEmulator } from '../src/sandbox/crm/index.ts';
-import { SandboxServer } from '../src/sandbox/http.ts';
-import { createWorld, type World } from '../src/sandbox/world.ts';
+import { createCrmEmulator, createWorld, SANDBOX_CREDENTIALS, SandboxServer, type World } from '@switchboard/sandbox';
 import { createUpstreamClient, type ResilientUpstreamClient } from '../src/upstream/client.ts';
 
 // @graphql-tools runs outside vitest's transform and so loads graphql's CommonJS build;

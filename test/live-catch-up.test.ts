@@ -8,13 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChangeEvent } from '../src/changes/types.ts';
-import { loadConfig, type Config } from '../src/config.ts';
+import type { Config } from '../src/config.ts';
 import { createGateway, type Gateway } from '../src/gateway.ts';
 import { createLogger } from '../src/observability/logger.ts';
-import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
+import { type Sandbox, startSandbox } from '@switchboard/sandbox';
 import { resolveUpstreams } from '../src/upstreams.ts';
 import { TEST_API_KEY, TEST_API_KEYS_ENV } from './support/credentials.ts';
 import { registerWebhooks, sandboxAdmin, serve, sleep, subscribeSse } from './support/live.ts';
+import { loadDemoConfig } from './support/demo-config.ts';
 
 describe('catch-up after the gateway was down', () => {
   let sandbox: Sandbox;
@@ -24,7 +25,7 @@ describe('catch-up after the gateway was down', () => {
   const start = () =>
     createGateway({
       config,
-      upstreams: resolveUpstreams(config, sandbox.urls),
+      upstreams: resolveUpstreams(config, sandbox),
       logger: createLogger('silent'),
       cacheNamespace: namespace,
       devApiKey: TEST_API_KEY,
@@ -33,7 +34,7 @@ describe('catch-up after the gateway was down', () => {
   beforeAll(async () => {
     sandbox = await startSandbox({ world: { size: 200 } });
     dataDir = mkdtempSync(join(tmpdir(), 'live-catch-up-'));
-    config = loadConfig({
+    config = loadDemoConfig({
       LOG_LEVEL: 'silent',
       SWITCHBOARD_API_KEYS: TEST_API_KEYS_ENV,
       RATE_LIMIT_PER_MINUTE: '0',

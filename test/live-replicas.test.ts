@@ -7,20 +7,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { SANDBOX_CREDENTIALS } from '../src/sandbox/index.ts';
+import { type Sandbox, SANDBOX_CREDENTIALS, startSandbox } from '@switchboard/sandbox';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.ts';
 import { createGateway, type Gateway } from '../src/gateway.ts';
 import { createLogger } from '../src/observability/logger.ts';
-import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
 import { resolveUpstreams } from '../src/upstreams.ts';
 import { TEST_API_KEY, TEST_API_KEYS_ENV, TEST_AUTH_HEADERS } from './support/credentials.ts';
 import { registerWebhooks, sandboxAdmin, serve, sleep, subscribeSse, type Served } from './support/live.ts';
 import { hasService } from './support/services.ts';
+import { loadDemoConfig } from './support/demo-config.ts';
 
 async function gql<T>(url: string, query: string, variables?: Record<string, unknown>): Promise<{ data?: T; errors?: unknown[] }> {
   const response = await fetch(`${url}/graphql`, {
@@ -53,20 +52,24 @@ describe.runIf(hasService('redis'))('two replicas sharing Redis', () => {
       SLACK_BOT_TOKEN: SANDBOX_CREDENTIALS.chat,
       LIVE_NAMESPACE: `test-live-${randomUUID()}`,
     };
-    const config = loadConfig(env);
+    const config = loadDemoConfig(env);
     const gateway = createGateway({
       config,
-      upstreams: resolveUpstreams(config, {}),
+      upstreams: resolveUpstreams(config),
       logger: createLogger('silent'),
       cacheNamespace: env.LIVE_NAMESPACE,
       devApiKey: TEST_API_KEY,
     });
     await gateway.changes.ready?.();
     local = { gateway, served: await serve(gateway) };
-    child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./support/replica-process.ts', import.meta.url))], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    child = spawn(
+      process.execPath,
+      ['--conditions=source', '--import', 'tsx', fileURLToPath(new URL('./support/replica-process.ts', import.meta.url))],
+      {
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     const firstLine = await new Promise<string>((resolve, reject) => {
       createInterface({ input: child.stdout! }).once('line', resolve);
       child.once('exit', (code) => reject(new Error(`replica process exited with ${code}`)));

@@ -8,8 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChangeEvent } from '../src/changes/types.ts';
-import { SANDBOX_WEBHOOK_SECRETS } from '../src/config.ts';
-import { hubspotV3Signature, slackSignature, stripeSignatureHeader } from '../src/sandbox/webhooks/signatures.ts';
+import { hubspotV3Signature, SANDBOX_WEBHOOK_SECRETS, slackSignature, stripeSignatureHeader } from '@switchboard/sandbox';
 import { registerWebhooks, sandboxAdmin, serve, sleep, subscribeSse, type Served } from './support/live.ts';
 import { startStack, type Stack } from './support/stack.ts';
 

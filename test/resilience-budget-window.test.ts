@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { createGateway, type Gateway } from '../src/gateway.ts';
 import { createLogger } from '../src/observability/logger.ts';
-import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
+import { type Sandbox, startSandbox } from '@switchboard/sandbox';
 import { createQuotaBudget, type WindowStore } from '../src/upstream/budget.ts';
 import { resolveUpstreams } from '../src/upstreams.ts';
 import { TEST_API_KEYS_ENV, TEST_AUTH_HEADERS } from './support/credentials.ts';
@@ -53,7 +53,7 @@ async function startReplicas(replicas: number, env: Record<string, string>, redi
   const namespace = `budget-window-${randomUUID()}`;
   const gateways: Gateway[] = [];
   for (let i = 0; i < replicas; i++) {
-    const upstreams = resolveUpstreams(config, sandbox.urls);
+    const upstreams = resolveUpstreams(config, sandbox);
     gateways.push(createGateway({ config, upstreams, logger: createLogger('silent'), cacheNamespace: namespace }));
   }
   return {

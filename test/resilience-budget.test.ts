@@ -5,13 +5,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createCrmEmulator } from '../src/sandbox/crm/index.ts';
-import { SandboxServer } from '../src/sandbox/http.ts';
+import { createCrmEmulator, type Sandbox, SANDBOX_CREDENTIALS, SandboxServer, startSandbox } from '@switchboard/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { createGateway, type Gateway } from '../src/gateway.ts';
 import { createLogger } from '../src/observability/logger.ts';
-import { SANDBOX_CREDENTIALS, startSandbox, type Sandbox } from '../src/sandbox/index.ts';
 import { resolveUpstreams } from '../src/upstreams.ts';
 import { TEST_API_KEYS_ENV, TEST_AUTH_HEADERS } from './support/credentials.ts';
 import { hasService } from './support/services.ts';
@@ -102,7 +100,7 @@ describe.runIf(hasService('redis'))('a budget shared through Redis', () => {
       gateways.push(
         createGateway({
           config,
-          upstreams: resolveUpstreams(config, sandbox.urls),
+          upstreams: resolveUpstreams(config, sandbox),
           logger: createLogger('silent'),
           cacheNamespace: namespace,
         }),
@@ -150,7 +148,7 @@ describe.runIf(hasService('redis'))('two gateway processes sharing Redis', () =>
       const port = await freePort();
       ports.push(port);
       outputs.push('');
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
+      const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/main.ts', 'serve'], {
         env: {
           ...process.env,
           PORT: String(port),

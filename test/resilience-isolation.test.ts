@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { createGateway, type Gateway } from '../src/gateway.ts';
 import { createLogger } from '../src/observability/logger.ts';
-import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
+import { type Sandbox, startSandbox } from '@switchboard/sandbox';
 import { resolveUpstreams } from '../src/upstreams.ts';
 import { TEST_API_KEYS_ENV, TEST_AUTH_HEADERS } from './support/credentials.ts';
 import { startStack, type Stack } from './support/stack.ts';
@@ -56,7 +56,7 @@ describe('a vendor that accepts the request and never answers', () => {
     });
     gateway = createGateway({
       config,
-      upstreams: resolveUpstreams(config, sandbox.urls),
+      upstreams: resolveUpstreams(config, sandbox),
       logger: createLogger('silent'),
       cacheNamespace: `t-${Date.now()}`,
     });

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SystemName } from '../src/errors.ts';
-import type { Corruption } from '../src/sandbox/http.ts';
+import { type Corruption } from '@switchboard/sandbox';
 import { NO_CACHE_ENV, startStack, type Stack } from './support/stack.ts';
 
 // One field per system: a CRM contact, a Stripe customer, a Slack member.

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SystemName } from '../src/errors.ts';
-import type { SandboxResponse } from '../src/sandbox/http.ts';
+import { type SandboxResponse } from '@switchboard/sandbox';
 import { startStack, type Stack } from './support/stack.ts';
 
 const NO_CACHE = {

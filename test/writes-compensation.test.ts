@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SystemName } from '../src/errors.ts';
-import type { ChaosKnobs } from '../src/sandbox/http.ts';
+import { type ChaosKnobs } from '@switchboard/sandbox';
 import type { StepEvent } from '../src/workflows/runtime.ts';
 import { hasService } from './support/services.ts';
 import type { Stack } from './support/stack.ts';

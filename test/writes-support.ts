@@ -48,7 +48,7 @@ export async function vendorGet<T = Record<string, unknown>>(
   system: 'crm' | 'billing',
   path: string,
 ): Promise<{ status: number; body: T }> {
-  const { SANDBOX_CREDENTIALS } = await import('../src/sandbox/credentials.ts');
+  const { SANDBOX_CREDENTIALS } = await import('@switchboard/sandbox');
   const base = stack.sandbox.urls[system]!;
   const response = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${SANDBOX_CREDENTIALS[system]}` } });
   return { status: response.status, body: (await response.json()) as T };

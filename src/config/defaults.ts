@@ -42,10 +42,3 @@ export const DEFAULT_CACHE_TTL_SECONDS: Readonly<Record<string, number>> = {
   customerInvoiceIdsRecent: 120,
   customerChargeIdsRecent: 120,
 };
-
-/** Sandbox webhook secrets (see src/sandbox/credentials.ts); demo mode only. */
-export const SANDBOX_WEBHOOK_SECRETS = {
-  hubspotClientSecret: 'sandbox-hubspot-client-secret',
-  stripeWebhookSecret: 'whsec_sandbox',
-  slackSigningSecret: 'sandbox-slack-signing-secret',
-} as const;

@@ -1,6 +1,5 @@
 /** loadConfig: every setting read, checked and defaulted into one Config. */
 import type { SystemName } from '../errors.ts';
-import { SANDBOX_WEBHOOK_SECRETS } from './defaults.ts';
 import { readAuth, readSystem, readTtls, withDirectoryRefresh, type SystemSettings } from './read-areas.ts';
 import { Reader } from './reader.ts';
 import { ConfigError, type Config, type EnvLike, type LimitsConfig, type Mode, type ResilienceConfig } from './types.ts';
@@ -44,11 +43,9 @@ export function loadConfig(env: EnvLike = process.env): Config {
       ttlSeconds: withDirectoryRefresh(readTtls(reader), reader.get('SLACK_DIRECTORY_REFRESH_SECONDS')),
     },
     webhooks: {
-      hubspotClientSecret:
-        reader.get('HUBSPOT_CLIENT_SECRET') ?? (mode === 'demo' ? SANDBOX_WEBHOOK_SECRETS.hubspotClientSecret : undefined),
-      stripeWebhookSecret:
-        reader.get('STRIPE_WEBHOOK_SECRET') ?? (mode === 'demo' ? SANDBOX_WEBHOOK_SECRETS.stripeWebhookSecret : undefined),
-      slackSigningSecret: reader.get('SLACK_SIGNING_SECRET') ?? (mode === 'demo' ? SANDBOX_WEBHOOK_SECRETS.slackSigningSecret : undefined),
+      hubspotClientSecret: reader.get('HUBSPOT_CLIENT_SECRET'),
+      stripeWebhookSecret: reader.get('STRIPE_WEBHOOK_SECRET'),
+      slackSigningSecret: reader.get('SLACK_SIGNING_SECRET'),
       publicUrl: reader.get('WEBHOOK_PUBLIC_URL'),
       // Stripe retries for up to 3 days; an id must be remembered at least that long.
       dedupeTtlSeconds: reader.get('WEBHOOK_DEDUPE_TTL_SECONDS') ?? 3 * 24 * 3600,

@@ -100,9 +100,10 @@ export interface ResilienceConfig {
 }
 
 /**
- * Secrets the vendors sign webhooks with. Unset in demo mode: the sandbox's well-known
- * secrets, so `npm start` receives the embedded sandbox's webhooks. Unset in production: that
- * vendor's receiver answers 401 to everything (nothing unsigned is ever applied).
+ * Secrets the vendors sign webhooks with. Unset in demo mode: `serve` fills in the sandbox's
+ * well-known secrets (src/demo.ts), so `npm start` receives the embedded sandbox's webhooks.
+ * Unset in production: that vendor's receiver answers 401 to everything (nothing unsigned is
+ * ever applied).
  */
 export interface WebhookConfig {
   hubspotClientSecret?: string;

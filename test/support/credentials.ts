@@ -3,7 +3,7 @@
  * API key, configured (as its hash) in SWITCHBOARD_API_KEYS by `startStack`.
  */
 import { apiKeyConfigEntry } from '../../src/auth/api-keys.ts';
-import { SANDBOX_CREDENTIALS } from '../../src/sandbox/credentials.ts';
+import { SANDBOX_CREDENTIALS } from '@switchboard/sandbox';
 
 export const TEST_API_KEY = 'sbk_test-suite-full-scope-key-not-a-secret';
 export const TEST_API_KEYS_ENV = apiKeyConfigEntry('test-suite', TEST_API_KEY, ['*']);

@@ -4,10 +4,9 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SANDBOX_WEBHOOK_SECRETS } from '../../src/config.ts';
+import { type Sandbox, SANDBOX_WEBHOOK_SECRETS } from '@switchboard/sandbox';
 import type { SystemName } from '../../src/errors.ts';
 import type { Gateway } from '../../src/gateway.ts';
-import type { Sandbox } from '../../src/sandbox/index.ts';
 import { attachGraphQLWs } from '../../src/subscriptions/ws.ts';
 import { TEST_AUTH_HEADERS } from './credentials.ts';
 

@@ -5,17 +5,17 @@
  * an ephemeral port with graphql-ws. Prints one JSON line `{ "url": … }` when ready; exits
  * cleanly on SIGTERM.
  */
-import { loadConfig } from '../../src/config.ts';
 import { createGateway } from '../../src/gateway.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { resolveUpstreams } from '../../src/upstreams.ts';
 import { TEST_API_KEY } from './credentials.ts';
 import { serve } from './live.ts';
+import { loadDemoConfig } from './demo-config.ts';
 
-const config = loadConfig(process.env);
+const config = loadDemoConfig(process.env);
 const gateway = createGateway({
   config,
-  upstreams: resolveUpstreams(config, {}),
+  upstreams: resolveUpstreams(config),
   logger: createLogger('silent'),
   cacheNamespace: process.env.LIVE_NAMESPACE,
   devApiKey: TEST_API_KEY,

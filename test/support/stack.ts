@@ -8,15 +8,15 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, type Config, type EnvLike } from '../../src/config.ts';
+import type { Config, EnvLike } from '../../src/config.ts';
 import type { SystemName } from '../../src/errors.ts';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway.ts';
 import { createLogger, type Logger } from '../../src/observability/logger.ts';
-import { startSandbox, type ChaosKnobs, type Sandbox } from '../../src/sandbox/index.ts';
-import type { WorldOptions } from '../../src/sandbox/world.ts';
+import { type ChaosKnobs, type Sandbox, startSandbox, type WorldOptions } from '@switchboard/sandbox';
 import type { WriteStore } from '../../src/store/index.ts';
 import { resolveUpstreams } from '../../src/upstreams.ts';
 import { TEST_API_KEY, TEST_API_KEYS_ENV, TEST_AUTH_HEADERS } from './credentials.ts';
+import { loadDemoConfig } from './demo-config.ts';
 
 export interface StackOptions {
   world?: WorldOptions;
@@ -69,7 +69,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   // A data directory of its own (unless the test shares one on purpose): the embedded write store
   // belongs to one process at a time, and test files run in parallel processes.
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-stack-'));
-  const config = loadConfig({
+  const config = loadDemoConfig({
     LOG_LEVEL: 'silent',
     SWITCHBOARD_API_KEYS: TEST_API_KEYS_ENV,
     RATE_LIMIT_PER_MINUTE: '0',
@@ -80,7 +80,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const gateway = createGateway({
     devApiKey: options.devApiKey ?? TEST_API_KEY,
     config,
-    upstreams: resolveUpstreams(config, sandbox.urls),
+    upstreams: resolveUpstreams(config, sandbox),
     logger: options.logger ?? createLogger(config.logLevel),
     cacheNamespace: options.cacheNamespace ?? `test-${randomUUID()}`,
     onWorkflowStep: options.onWorkflowStep,

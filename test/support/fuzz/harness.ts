@@ -15,8 +15,7 @@ import { loadConfig, type EnvLike } from '../../../src/config.ts';
 import type { SystemName } from '../../../src/errors.ts';
 import { createGateway, type Gateway } from '../../../src/gateway.ts';
 import { createLogger } from '../../../src/observability/logger.ts';
-import { startSandbox, type Sandbox } from '../../../src/sandbox/index.ts';
-import type { Corruption } from '../../../src/sandbox/http.ts';
+import { type Corruption, type Sandbox, startSandbox } from '@switchboard/sandbox';
 import { resolveUpstreams } from '../../../src/upstreams.ts';
 import { TEST_API_KEY, TEST_API_KEYS_ENV, TEST_AUTH_HEADERS } from '../credentials.ts';
 import { NO_CACHE_ENV, type GraphQLResponse } from '../stack.ts';
@@ -98,7 +97,7 @@ async function serve(sandbox: Sandbox, env: EnvLike): Promise<Served> {
   const gateway = createGateway({
     devApiKey: TEST_API_KEY,
     config,
-    upstreams: resolveUpstreams(config, sandbox.urls),
+    upstreams: resolveUpstreams(config, sandbox),
     logger: createLogger(config.logLevel),
     cacheNamespace: `fuzz-${randomUUID()}`,
   });

@@ -4,7 +4,7 @@
  * from the healthy gateway once at start), cursors of real pages, and values that do not
  * exist or belong to another system.
  */
-import type { World } from '../../../src/sandbox/world.ts';
+import { type World } from '@switchboard/sandbox';
 import type { GraphQLResponse } from '../stack.ts';
 
 /** Kinds of record an ID argument can name. */
