@@ -18,6 +18,8 @@ import type { ApiKeyEntry } from './auth/api-keys.ts';
 import { DEV_KEY_SHAPE } from './auth/dev-key.ts';
 import { apiKeyList } from './auth/key-list.ts';
 import type { SystemName } from './errors.ts';
+import { DEFAULT_DIRECTORY_REFRESH_SECONDS } from './systems/chat/index.ts';
+import { SYSTEM_TTL_SECONDS } from './systems/index.ts';
 
 export type Mode = 'demo' | 'production';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -30,40 +32,11 @@ export const VENDOR_BASE_URLS: Readonly<Record<SystemName, string>> = {
 };
 
 /**
- * Cross-request cache TTLs in seconds, by resource name. A resource missing here uses
- * `default`. Override any with CACHE_TTL_<RESOURCE> (CACHE_TTL_CONTACT=30;
- * CACHE_TTL_CUSTOMER_BY_CONTACT sets `customerByContact`); 0 turns caching off for it.
- * Owners, users and channels change rarely and are read on almost every request, hence
- * longer; messages change constantly.
+ * Cross-request cache TTLs in seconds, by resource name: each system's defaults (its module's
+ * `ttlSeconds`). A resource missing here uses `default`. Override any with CACHE_TTL_<RESOURCE>
+ * (CACHE_TTL_CONTACT=30; CACHE_TTL_CUSTOMER_BY_CONTACT sets `customerByContact`); 0 turns caching off for it.
  */
-export const DEFAULT_CACHE_TTL_SECONDS: Readonly<Record<string, number>> = {
-  default: 60,
-  contact: 60,
-  company: 60,
-  deal: 60,
-  owner: 300,
-  customer: 60,
-  invoice: 60,
-  subscription: 60,
-  charge: 60,
-  user: 300,
-  channel: 300,
-  message: 15,
-  // Directories and indexes over rarely-changing records: as long as the records themselves.
-  ownerDirectory: 300,
-  userByEmail: 300,
-  // A cached list page holds only ids (records are cached on their own); pages go stale
-  // as records are added, so they live shorter than the records.
-  contactPage: 30,
-  companyPage: 30,
-  dealPage: 30,
-  // The generation that keys list pages; a write replaces it to retire every cached page.
-  listGeneration: 3600,
-  // Ids written lately, merged into Stripe search results until its index shows them
-  // (Stripe: "usually under a minute").
-  customerInvoiceIdsRecent: 120,
-  customerChargeIdsRecent: 120,
-};
+export const DEFAULT_CACHE_TTL_SECONDS: Readonly<Record<string, number>> = { default: 60, ...SYSTEM_TTL_SECONDS };
 
 export interface Config {
   port: number;
@@ -475,7 +448,7 @@ function resourceFromTtlName(name: string): string {
  * (CACHE_TTL_DEFAULT=0 …) does not turn the directory off.
  */
 function withDirectoryRefresh(ttlSeconds: Record<string, number>, refreshSeconds: number | undefined): Record<string, number> {
-  return { ...ttlSeconds, userDirectory: refreshSeconds ?? ttlSeconds.userDirectory ?? 300 };
+  return { ...ttlSeconds, userDirectory: refreshSeconds ?? ttlSeconds.userDirectory ?? DEFAULT_DIRECTORY_REFRESH_SECONDS };
 }
 
 function readTtls(reader: Reader): Record<string, number> {

@@ -49,3 +49,9 @@ export interface ChangeFeed {
   ready?(): Promise<void>;
   close(): Promise<void>;
 }
+
+/**
+ * What a system's invalidation learnt that a cross-system link needs (src/links): e.g. the
+ * emails a billing customer had and has, by name. Ids only, never records.
+ */
+export type ChangeNotes = Readonly<Record<string, readonly string[]>>;

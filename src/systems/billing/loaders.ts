@@ -45,34 +45,20 @@ import {
 } from './client.ts';
 import type { StripeCharge, StripeCustomer, StripeInvoice, StripeList, StripeSearchResult, StripeSubscription } from './schemas.ts';
 import { anyOf, chunk, fieldClause, MAX_SEARCH_CLAUSES, metadataClause } from './wire.ts';
+import {
+  contactIdOfLinkKey,
+  contactLinkKey,
+  HUBSPOT_CONTACT_METADATA_KEY,
+  resolveContactLinks,
+  type ContactKey,
+} from '../../links/contact-customer.ts';
+import { normalizeEmail } from '../../links/email.ts';
+import { createLimiter, groupIds, loadAll, loadRecords, newestFirst, type Created } from './batch.ts';
+import { BILLING_CACHE_RESOURCES, recentResource } from './resources.ts';
 
-/** The Stripe metadata key that names a customer's HubSpot contact (DESIGN.md, linking). */
-export const HUBSPOT_CONTACT_METADATA_KEY = 'hubspot_contact_id';
-
-/**
- * Cache resource names; TTLs come from `DEFAULT_CACHE_TTL_SECONDS` (those missing there
- * use `default`) and are overridable with CACHE_TTL_<RESOURCE>.
- */
-export const BILLING_CACHE_RESOURCES = {
-  customer: 'customer',
-  invoice: 'invoice',
-  subscription: 'subscription',
-  charge: 'charge',
-  customerByContact: 'customerByContact',
-  customerIdsByContactMetadata: 'contactCustomerIds',
-  customerIdsByEmail: 'emailCustomerIds',
-  invoiceIdsByCustomer: 'customerInvoiceIds',
-  subscriptionIdsByCustomer: 'customerSubscriptionIds',
-  chargeIdsByCustomer: 'customerChargeIds',
-} as const;
-
-/**
- * Ids a customer's search-backed list must include although Stripe's search may not show
- * them yet: written through the gateway or announced by a webhook within the last minutes.
- */
-export function recentResource(listResource: string): string {
-  return `${listResource}Recent`;
-}
+// Where the link key lived before src/links; workflows and mutations still import it from here.
+export { HUBSPOT_CONTACT_METADATA_KEY } from '../../links/contact-customer.ts';
+export { BILLING_CACHE_RESOURCES, recentResource } from './resources.ts';
 
 /** Ids per fan-out batch for endpoints that take one id per request. */
 const PER_ID_BATCH = 10;
@@ -87,12 +73,6 @@ const CONTACT_LINK_BATCH = 100;
 
 /** A customer's search-backed lists that can be started ahead of the resolvers asking for them. */
 export type CustomerList = 'invoices' | 'subscriptions';
-
-/** The fields of a CRM contact the link rule needs. */
-export interface ContactKey {
-  id: string;
-  email?: string | null;
-}
 
 export interface BillingLoadersOptions {
   connector: BillingConnector;
@@ -140,71 +120,6 @@ export interface BillingLoaders {
   invoicesPage(params: ListInvoicesParams): Promise<StripeList<StripeInvoice>>;
   subscriptionsPage(params: ListSubscriptionsParams): Promise<StripeList<StripeSubscription>>;
   chargesPage(params: ListChargesParams): Promise<StripeList<StripeCharge>>;
-}
-
-/** The key of `customerIdByContact`: the contact id plus the email the fallback needs. */
-export function contactLinkKey(contact: ContactKey): string {
-  return JSON.stringify([contact.id, contact.email ?? null]);
-}
-
-function parseContactLinkKey(key: string): { id: string; email: string | null } {
-  const [id, email] = JSON.parse(key) as [string, string | null];
-  return { id, email };
-}
-
-/** Cached under the contact id alone: the link belongs to the contact, and is invalidated by it. */
-const contactIdOfLinkKey = (key: string) => parseContactLinkKey(key).id;
-
-export const normalizeEmail = (email: string) => email.trim().toLowerCase();
-
-interface Created {
-  id: string;
-  created: number;
-}
-
-/** Stripe lists newest first; the same order here makes results stable whatever path loaded them. */
-function newestFirst<T extends Created>(records: T[]): T[] {
-  return records.sort((a, b) => b.created - a.created || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
-}
-
-function groupIds<T extends Created>(records: readonly T[], keyOf: (record: T) => string | null | undefined): Map<string, string[]> {
-  const groups = new Map<string, T[]>();
-  for (const record of records) {
-    const key = keyOf(record);
-    if (!key) continue;
-    const group = groups.get(key);
-    if (group) group.push(record);
-    else groups.set(key, [record]);
-  }
-  return new Map([...groups].map(([key, group]) => [key, newestFirst(group).map((r) => r.id)]));
-}
-
-/** Limits concurrent upstream calls; per request, so one caller's fan-out cannot starve others. */
-function createLimiter(max: number) {
-  let active = 0;
-  const waiting: (() => void)[] = [];
-  return async function limit<T>(task: () => Promise<T>): Promise<T> {
-    if (active >= max) await new Promise<void>((resolve) => waiting.push(resolve));
-    active++;
-    try {
-      return await task();
-    } finally {
-      active--;
-      waiting.shift()?.();
-    }
-  };
-}
-
-/** DataLoader's loadMany with its per-key Errors turned into one rejection. */
-async function loadAll<V>(loader: DataLoader<string, V | null>, keys: readonly string[]): Promise<(V | null)[]> {
-  const results = await loader.loadMany(keys);
-  const failure = results.find((result): result is Error => result instanceof Error);
-  if (failure) throw failure;
-  return results as (V | null)[];
-}
-
-async function loadRecords<V>(loader: DataLoader<string, V | null>, ids: readonly string[]): Promise<V[]> {
-  return (await loadAll(loader, ids)).filter((record): record is V => record !== null);
 }
 
 export function createBillingLoaders({ connector, cache, requestId }: BillingLoadersOptions): BillingLoaders {
@@ -289,53 +204,20 @@ export function createBillingLoaders({ connector, cache, requestId }: BillingLoa
     },
   });
 
-  /**
-   * The link rule, for a batch of contacts:
-   * 1. the customer whose `metadata.hubspot_contact_id` is the contact id — the most
-   *    recently created one if there are several;
-   * 2. otherwise, the one customer whose email equals the contact's email
-   *    case-insensitively — only if exactly one customer has that email and it does not
-   *    name a different contact in its metadata;
-   * 3. otherwise none.
-   * Step 2 runs only for the contacts step 1 left unresolved, all of them together.
-   */
-  async function resolveContactLinks(keys: readonly string[]): Promise<Map<string, string | null>> {
-    const contacts = keys.map(parseContactLinkKey);
-    const byMetadata = await loadAll(
-      customerIdsByContactMetadata,
-      contacts.map((c) => c.id),
-    );
-    const links = new Map<string, string | null>();
-    const unresolved: { id: string; email: string }[] = [];
-    contacts.forEach((contact, index) => {
-      const first = byMetadata[index]?.[0];
-      if (first) links.set(contact.id, first);
-      else if (contact.email && contact.email.trim() !== '') unresolved.push({ id: contact.id, email: contact.email });
-      else links.set(contact.id, null);
+  /** The link rule (src/links/contact-customer.ts) over this request's loaders. */
+  const resolveLinks = (keys: readonly string[]) =>
+    resolveContactLinks<StripeCustomer>(keys, {
+      customerIdsByContact: (ids) => loadAll(customerIdsByContactMetadata, ids),
+      customerIdsByEmail: (emails) => loadAll(customerIdsByEmail, emails),
+      customers: (ids) => loadAll(customer, ids),
     });
-    if (unresolved.length === 0) return links;
-
-    const byEmail = await loadAll(
-      customerIdsByEmail,
-      unresolved.map((c) => c.email),
-    );
-    const candidates = await loadAll(customer, [...new Set(byEmail.flatMap((ids) => (ids?.length === 1 ? ids : [])))]);
-    const candidateById = new Map(candidates.filter((c): c is StripeCustomer => c !== null).map((c) => [c.id, c]));
-    unresolved.forEach((contact, index) => {
-      const ids = byEmail[index] ?? [];
-      const only = ids.length === 1 ? candidateById.get(ids[0]) : undefined;
-      const namedContact = only?.metadata[HUBSPOT_CONTACT_METADATA_KEY];
-      links.set(contact.id, only && (!namedContact || namedContact === contact.id) ? only.id : null);
-    });
-    return links;
-  }
 
   const customerIdByContact = createCachedLoader<string>({
     cache,
     resource: R.customerByContact,
     maxBatchSize: CONTACT_LINK_BATCH,
     cacheKeyFn: contactIdOfLinkKey,
-    fetch: resolveContactLinks,
+    fetch: resolveLinks,
   });
 
   // What the link cache already says, read without resolving: undefined where it says nothing.

@@ -32,34 +32,13 @@ import { randomUUID } from 'node:crypto';
 import DataLoader from 'dataloader';
 import { createCachedLoader } from '../../cache/cached-loader.ts';
 import type { ResourceCache } from '../../cache/types.ts';
-import { GatewayError, isGatewayError } from '../../errors.ts';
-import { SLACK_PAGE_LIMIT, type ChatConnector, type HistoryParams, type Page } from './client.ts';
+import { GatewayError } from '../../errors.ts';
+import { normalizeEmail } from '../../links/email.ts';
+import { SLACK_PAGE_LIMIT, type ChatConnector, type HistoryParams } from './client.ts';
+import { mapLimit, orNull, readAll, settleLimit, untilAborted } from './reads.ts';
+import { CHAT_RESOURCES, DIRECTORY_ID, FAN_OUT, historyGenerationId } from './resources.ts';
 import type { UserDirectory, UserSnapshot } from './directory.ts';
 import type { ChatMessage, SlackConversation, SlackUser } from './schemas.ts';
-
-/** Cache id under `channel` that holds the channel directory; `@` never occurs in Slack ids. */
-export const DIRECTORY_ID = '@directory';
-/** Resource names, which are also the TTL keys in config's DEFAULT_CACHE_TTL_SECONDS. */
-export const CHAT_RESOURCES = {
-  /** Users read by id outside the user directory (users.info, users.lookupByEmail). */
-  user: 'user',
-  /** The user directory's shared copy (see directory.ts): one entry; its TTL is the directory's refresh interval. */
-  userDirectory: 'userDirectory',
-  /** Email → user id, from root lookups by email (no entry in the TTL table: uses `default`). */
-  userByEmail: 'userByEmail',
-  channel: 'channel',
-  /** Message records and history pages (pages use ids starting with `page|`). */
-  message: 'message',
-} as const;
-
-/**
- * The `message` cache id holding a channel's history generation: every cached history page
- * of the channel is keyed by it, so a write retires them all by dropping this one entry.
- */
-export const historyGenerationId = (channel: string) => `gen|${channel}`;
-
-/** How many per-id calls (users.info, conversations.info, users.lookupByEmail) run at once. */
-export const FAN_OUT = 8;
 
 /** Slack ids are upper-case letters and digits; anything else cannot exist upstream. */
 const SLACK_ID = /^[A-Z0-9]{2,32}$/;
@@ -120,89 +99,7 @@ export interface CreateChatLoadersOptions {
   signal?: AbortSignal;
 }
 
-export const lowerEmail = (email: string) => email.trim().toLowerCase();
 const channelNameKey = (name: string) => name.trim().replace(/^#/, '').toLowerCase();
-
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
-/** One call per id, at most `limit` at a time, each settled on its own (a failed id is that id's Error). */
-function settleLimit<V>(
-  ids: readonly string[],
-  limit: number,
-  fetchOne: (id: string) => Promise<V | null>,
-): Promise<Map<string, V | null | Error>> {
-  return mapLimit(ids, limit, (id) =>
-    fetchOne(id).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))),
-  ).then((values) => new Map(ids.map((id, index) => [id, values[index]] as const)));
-}
-
-/** Turns Slack's NOT_FOUND into null; every other failure propagates. */
-export async function orNull<T>(promise: Promise<T>): Promise<T | null> {
-  try {
-    return await promise;
-  } catch (error) {
-    if (isGatewayError(error) && error.code === 'NOT_FOUND') return null;
-    throw error;
-  }
-}
-
-export async function readAll<T>(fetchPage: (cursor: string | undefined) => Promise<Page<T>>): Promise<T[]> {
-  const all: T[] = [];
-  const seen = new Set<string>();
-  let cursor: string | undefined;
-  do {
-    const page = await fetchPage(cursor);
-    all.push(...page.items);
-    // A cursor that repeats would page forever; Slack never does this, a broken proxy might.
-    if (page.nextCursor !== null && seen.has(page.nextCursor)) {
-      throw new GatewayError('UPSTREAM_BAD_RESPONSE', 'Slack repeated a paging cursor', { service: 'chat' });
-    }
-    cursor = page.nextCursor ?? undefined;
-    if (cursor) seen.add(cursor);
-  } while (cursor);
-  return all;
-}
-
-/**
- * Waits for shared work (the user directory's load) until `signal` aborts, then rejects the
- * way the upstream client does when a request's deadline passes; the work itself runs on.
- */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => {
-      const reason: unknown = signal.reason;
-      reject(
-        isGatewayError(reason)
-          ? new GatewayError(reason.code, reason.message, { service: 'chat', retryAfter: reason.retryAfter, cause: reason })
-          : new GatewayError('UPSTREAM_TIMEOUT', 'Slack did not answer before the request deadline', { service: 'chat' }),
-      );
-    };
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 /** The cache never fails a load (same rule as createCachedLoader): errors read as misses. */
 async function cacheGet<T>(cache: ResourceCache, resource: string, ids: readonly string[]): Promise<(T | null | undefined)[]> {
@@ -321,13 +218,13 @@ export function createChatLoaders(options: CreateChatLoadersOptions): ChatLoader
     cache,
     resource: CHAT_RESOURCES.userByEmail,
     maxBatchSize: SLACK_PAGE_LIMIT,
-    cacheKeyFn: lowerEmail,
+    cacheKeyFn: normalizeEmail,
     async fetch(emails) {
       const { activeByEmail } = await snapshot();
       const found = new Map<string, string | null | Error>();
       const unresolved: string[] = [];
       for (const email of emails) {
-        const matches = activeByEmail.get(lowerEmail(email)) ?? [];
+        const matches = activeByEmail.get(normalizeEmail(email)) ?? [];
         if (matches.length === 1) found.set(email, matches[0].id);
         else unresolved.push(email);
       }
@@ -350,11 +247,11 @@ export function createChatLoaders(options: CreateChatLoadersOptions): ChatLoader
     async (emails) => {
       const { activeByEmail } = await snapshot();
       return emails.map((email) => {
-        const matches = activeByEmail.get(lowerEmail(email)) ?? [];
+        const matches = activeByEmail.get(normalizeEmail(email)) ?? [];
         return matches.length === 1 ? matches[0].id : null;
       });
     },
-    { cacheKeyFn: lowerEmail, maxBatchSize: SLACK_PAGE_LIMIT },
+    { cacheKeyFn: normalizeEmail, maxBatchSize: SLACK_PAGE_LIMIT },
   );
 
   // ---- channels ----------------------------------------------------------------------

@@ -23,27 +23,11 @@ import { createCachedLoader, invalidateCached, primeCache, settleEach } from '..
 import type { ResourceCache } from '../../cache/types.ts';
 import { GatewayError } from '../../errors.ts';
 import { CRM_LIMITS, type CrmConnector, type SearchRequest } from './client.ts';
-import type { CrmAssociations, CrmCompany, CrmContact, CrmDeal, CrmObject, CrmObjectType, CrmOwner } from './schemas.ts';
+import { normalizeEmail } from '../../links/email.ts';
+import { CRM_RESOURCES } from './resources.ts';
 
-/** Cache resource names (TTL keys in config; those without an entry use `default`). */
-export const CRM_RESOURCES = {
-  contact: 'contact',
-  company: 'company',
-  deal: 'deal',
-  owner: 'owner',
-  contactByEmail: 'contactByEmail',
-  ownerDirectory: 'ownerDirectory',
-  listGeneration: 'listGeneration',
-  contactCompanies: 'contactCompanies',
-  companyContacts: 'companyContacts',
-  contactDeals: 'contactDeals',
-  dealContacts: 'dealContacts',
-  dealCompanies: 'dealCompanies',
-  companyDeals: 'companyDeals',
-  contactPage: 'contactPage',
-  companyPage: 'companyPage',
-  dealPage: 'dealPage',
-} as const;
+export { CRM_RESOURCES } from './resources.ts';
+import type { CrmAssociations, CrmCompany, CrmContact, CrmDeal, CrmObject, CrmObjectType, CrmOwner } from './schemas.ts';
 
 const RECORD_RESOURCE = { contacts: CRM_RESOURCES.contact, companies: CRM_RESOURCES.company, deals: CRM_RESOURCES.deal } as const;
 const PAGE_RESOURCE = { contacts: CRM_RESOURCES.contactPage, companies: CRM_RESOURCES.companyPage, deals: CRM_RESOURCES.dealPage } as const;
@@ -53,8 +37,6 @@ const LIST_ASSOCIATIONS: Record<CrmObjectType, readonly CrmObjectType[]> = { con
 
 /** HubSpot object ids are numeric strings; anything else cannot exist and costs no call. */
 const isObjectId = (id: string) => /^\d{1,20}$/.test(id);
-const normalizeEmail = (email: string) => email.trim().toLowerCase();
-
 /** One page as HubSpot served it. `after` is the token that continues after the page. */
 export interface PageRequest {
   limit: number;
