@@ -18,8 +18,7 @@ import type { ApiKeyEntry } from './auth/api-keys.ts';
 import { DEV_KEY_SHAPE } from './auth/dev-key.ts';
 import { apiKeyList } from './auth/key-list.ts';
 import type { SystemName } from './errors.ts';
-import { DEFAULT_DIRECTORY_REFRESH_SECONDS } from './systems/chat/index.ts';
-import { SYSTEM_TTL_SECONDS } from './systems/index.ts';
+import { DEFAULT_DIRECTORY_REFRESH_SECONDS, SYSTEM_TTL_SECONDS } from './systems/ttls.ts';
 
 export type Mode = 'demo' | 'production';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

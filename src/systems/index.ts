@@ -15,7 +15,6 @@ export type SystemLoaders = { [S in RegisteredSystem as S['name']]: ReturnType<S
 /** Each system's connector, by system name. */
 export type SystemConnectors = { [S in RegisteredSystem as S['name']]: ReturnType<S['createConnector']> };
 
-/** Every system's default TTLs in one table (resource names are unique across systems). */
-export const SYSTEM_TTL_SECONDS: Readonly<Record<string, number>> = Object.assign({}, ...SYSTEMS.map((system) => system.ttlSeconds));
+export { SYSTEM_TTL_SECONDS } from './ttls.ts';
 
 export type { ChangeNotes, SystemModule, WebhookMapper } from './system.ts';
