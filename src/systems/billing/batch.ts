@@ -50,3 +50,14 @@ export async function loadAll<V>(loader: DataLoader<string, V | null>, keys: rea
 export async function loadRecords<V>(loader: DataLoader<string, V | null>, ids: readonly string[]): Promise<V[]> {
   return (await loadAll(loader, ids)).filter((record): record is V => record !== null);
 }
+
+/** Ids per fan-out batch for endpoints that take one id per request. */
+export const PER_ID_BATCH = 10;
+/** Concurrent one-id requests per GraphQL request: well under Stripe's 25 req/s test-mode limit. */
+export const PER_ID_CONCURRENCY = 8;
+/**
+ * A whole page of contacts (first ≤ 100) in one link batch, so the email fallback for the
+ * contacts metadata did not resolve is gathered across the page into as few searches as
+ * possible (ten emails each) instead of one per metadata chunk.
+ */
+export const CONTACT_LINK_BATCH = 100;
