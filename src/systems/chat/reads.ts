@@ -1,5 +1,6 @@
 /** Read helpers shared by the chat loaders and the process-level user directory. */
 import { GatewayError, isGatewayError } from '../../errors.ts';
+import type { ResourceCache } from '../../cache/types.ts';
 import type { Page } from './client.ts';
 
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -81,4 +82,25 @@ export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undef
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** The cache never fails a load (same rule as createCachedLoader): errors read as misses. */
+export async function cacheGet<T>(cache: ResourceCache, resource: string, ids: readonly string[]): Promise<(T | null | undefined)[]> {
+  try {
+    return await cache.getMany<T>(resource, ids);
+  } catch {
+    return ids.map(() => undefined);
+  }
+}
+
+export async function cacheSet<T>(
+  cache: ResourceCache,
+  resource: string,
+  entries: readonly (readonly [string, T | null])[],
+): Promise<void> {
+  try {
+    await cache.setMany<T>(resource, entries);
+  } catch {
+    // A failed write costs a later upstream call, never this answer.
+  }
 }

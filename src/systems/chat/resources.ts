@@ -21,6 +21,9 @@ export const CHAT_RESOURCES = {
  */
 export const historyGenerationId = (channel: string) => `gen|${channel}`;
 
+/** Slack ids are upper-case letters and digits; anything else cannot exist upstream. */
+export const SLACK_ID = /^[A-Z0-9]{2,32}$/;
+
 /** How many per-id calls (users.info, conversations.info, users.lookupByEmail) run at once. */
 export const FAN_OUT = 8;
 
