@@ -113,15 +113,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     logger,
   }));
   const runtime = createSystemRuntime({ ...systemOptions, cache, upstream });
-  const responses = config.cache.responses.enabled
-    ? createResponseCache({
-        systems: SYSTEMS,
-        linkedTypes: LINKED_TYPES,
-        ttlSeconds: config.cache.ttlSeconds,
-        maxBytes: config.cache.responses.maxBytes,
-        onResult: (result) => metrics.observeResponseCache(result),
-      })
-    : undefined;
+  const responses = responseCacheOf(config, metrics);
   const feed = createGatewayChanges({ config, runtime, responses, namespace });
   const cursor = createCursorStore({ redisUrl: config.cache.redisUrl, namespace, dataDir: config.webhooks.dataDir });
   const writeStore = options.writeStore ?? openWriteStore(config);
@@ -151,9 +143,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     logger,
     metrics,
     catchUp: () => catchUp({ cursor, changes: feed.changes, systems: catchUpSystems(runtime), logger }),
-    warmUp: async () => {
-      await Promise.all(Object.values(runtime.shared).map((state) => state?.warm?.()));
-    },
+    warmUp: () => Promise.all(Object.values(runtime.shared).map((state) => state?.warm?.())).then(() => undefined),
     drain: () => served.drain(),
     async close() {
       served.drain();
@@ -168,6 +158,17 @@ export function createGateway(options: GatewayOptions): Gateway {
       if (!options.writeStore) await writeStore.close();
     },
   };
+}
+
+function responseCacheOf(config: Config, metrics: GatewayMetrics): ResponseCache | undefined {
+  if (!config.cache.responses.enabled) return undefined;
+  return createResponseCache({
+    systems: SYSTEMS,
+    linkedTypes: LINKED_TYPES,
+    ttlSeconds: config.cache.ttlSeconds,
+    maxBytes: config.cache.responses.maxBytes,
+    onResult: (result) => metrics.observeResponseCache(result),
+  });
 }
 
 function openWriteStore(config: Config): WriteStore {
