@@ -1,6 +1,6 @@
 /**
- * Look-ahead across systems (the Yoga hook is src/plugins/use-look-ahead.ts). Stitching delegates level by level: the billing customers of
- * a contact page are asked of Stripe only once the CRM subschema has answered the whole
+ * Look-ahead across systems (its Yoga hook: src/plugins/use-look-ahead.ts). Stitching
+ * delegates level by level: the billing customers of a contact page are asked of Stripe only once the CRM subschema has answered the whole
  * page — its companies and owners included, one HubSpot round trip after the contacts
  * themselves were known. When an operation selects `billingCustomer` (or `invoices`,
  * `subscriptions`, which go through it) on contacts and the caller may read billing data,

@@ -1,6 +1,6 @@
 /** The CRM system's cache resources and their default TTLs. */
 
-/** Cache resource names (TTL keys in config; those without an entry use `default`). */
+/** Cache resource names, which are also the TTL keys (CACHE_TTL_<RESOURCE>); those without a default below use `default`. */
 export const CRM_RESOURCES = {
   contact: 'contact',
   company: 'company',
