@@ -27,7 +27,7 @@ export const LINK_INVALIDATIONS: readonly LinkInvalidation[] = [invalidateContac
  * CRM), an owner's chat user (Owner ↔ ChatUser). The response cache evicts them with the
  * system's own types.
  */
-export const LINKED_TYPES: Readonly<Record<SystemName, readonly string[]>> = {
+export const LINKED_TYPES: Readonly<Partial<Record<SystemName, readonly string[]>>> = {
   crm: ['Customer', 'ChatUser'],
   billing: ['Contact', 'Company'],
   chat: ['Owner'],

@@ -50,7 +50,7 @@ export interface ResponseCacheOptions {
   /** The registered systems: their GraphQL types and the resources whose TTLs bound them. */
   systems: readonly ResponseCacheSystem[];
   /** Other systems' types a change in each system can alter, as they link to it (src/links). */
-  linkedTypes: Readonly<Record<SystemName, readonly string[]>>;
+  linkedTypes: Readonly<Partial<Record<SystemName, readonly string[]>>>;
   /** Record TTLs in seconds by resource, as config.cache.ttlSeconds. */
   ttlSeconds: Readonly<Record<string, number>>;
   /** Bound on the responses held, in bytes of their JSON (least recently used go first). */
