@@ -1,6 +1,6 @@
 /**
  * The registered systems: the one list the gateway loops over. A new vendor adds its
- * module (src/systems/<system>/index.ts) and one line here.
+ * module (src/systems/<system>/index.ts), one line here, and its TTL table in ./ttls.ts.
  */
 import { billingSystem } from './billing/index.ts';
 import { chatSystem } from './chat/index.ts';
