@@ -1,22 +1,18 @@
 /**
- * Per-request context. Loaders are created here for every request, so nothing that holds
- * one caller's data outlives the request; the cross-request cache sits inside them.
+ * Per-request context. Loaders belong to one request, so nothing that holds one caller's
+ * data outlives it; the cross-request cache sits inside them. Each system's loaders and
+ * connector are built on the request's first use of that system (src/gateway/request-context.ts).
  */
 import type { Principal } from './auth/scopes.ts';
 import type { Logger } from './observability/logger.ts';
 import type { ChangeFeed } from './changes/types.ts';
 import type { RequestTrace } from './observability/trace.ts';
-import type { BillingLoaders } from './systems/billing/loaders.ts';
-import type { ChatLoaders } from './systems/chat/loaders.ts';
-import type { CrmLoaders } from './systems/crm/loaders.ts';
-import type { LookAhead } from './plugins/use-look-ahead.ts';
+import type { SystemLoaders } from './systems/index.ts';
+import type { LookAhead } from './links/look-ahead.ts';
 import type { Connectors, WriteRuntime } from './workflows/runtime.ts';
 
-export interface Loaders {
-  crm: CrmLoaders;
-  billing: BillingLoaders;
-  chat: ChatLoaders;
-}
+/** Each registered system's per-request loaders, by system name. */
+export type Loaders = SystemLoaders;
 
 export interface GatewayContext {
   /** Sent upstream as `x-request-id` and logged with every line of this request. */

@@ -5,55 +5,42 @@
  * call `createGateway` and use `yoga.fetch` or a real port.
  */
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
-import { getOperationAST, parse } from 'graphql';
-import { createBillingConnector, createBillingLoaders, stripeProfile } from './systems/billing/index.ts';
-import {
-  CHAT_RESOURCES,
-  createChatConnector,
-  createChatLoaders,
-  createUserDirectory,
-  DEFAULT_DIRECTORY_REFRESH_SECONDS,
-  slackProfile,
-} from './systems/chat/index.ts';
-import { createCrmConnector, createCrmLoaders, hubspotProfile } from './systems/crm/index.ts';
 import { createCacheStore, type CacheStore } from './cache/store.ts';
-import { createChangeFeed } from './changes/feed.ts';
-import { createRedisTransport } from './changes/redis.ts';
 import { catchUp, type CatchUpReport } from './webhooks/catch-up.ts';
-import { createCursorStore } from './webhooks/cursor.ts';
+import { createCursorStore, type CursorStore } from './webhooks/cursor.ts';
 import { useWebhookReceivers } from './webhooks/receiver.ts';
-import { createInvalidator } from './changes/invalidate.ts';
 import type { ChangeFeed } from './changes/types.ts';
 import { createWriteStore, type WriteStore } from './store/index.ts';
-import type { StepObserver } from './workflows/runtime.ts';
+import type { StepObserver, WriteRuntime } from './workflows/runtime.ts';
 import type { Config } from './config.ts';
 import type { GatewayContext } from './context.ts';
 import { maskError, type SystemName } from './errors.ts';
 import { createGraphiQLRenderer, graphiqlOptions } from './graphiql.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
-import { principalOf } from './plugins/use-auth.ts';
-import { createSecurity } from './plugins/security.ts';
-import { buildGatewaySchema } from './stitching.ts';
-import { createUpstreamClient, type ResilientUpstreamClient, type UpstreamAttemptEvent } from './upstream/client.ts';
+import { createSecurity, type Security } from './plugins/security.ts';
+import { buildGatewaySchema, createSubschemas } from './stitching.ts';
+import { scopeRequirementsOf } from './auth/scope-checks.ts';
+import type { ResilientUpstreamClient, UpstreamAttemptEvent } from './upstream/client.ts';
 import { createResilience } from './upstream/resilience.ts';
-import { createAdmission } from './plugins/use-admission.ts';
-import { lookAheadFromContacts, useLookAhead, type LookAhead } from './plugins/use-look-ahead.ts';
-import { createRequestDeadline, type RequestDeadline } from './upstream/deadline.ts';
+import { createAdmission, type Admission } from './plugins/use-admission.ts';
+import { useLookAhead } from './plugins/use-look-ahead.ts';
 import { createMetrics, type GatewayMetrics } from './observability/metrics.ts';
-import { RequestTrace, tracedCache, tracedClient, wantsTrace } from './observability/trace.ts';
 import { useConditionalFolding } from './plugins/use-conditional-folding.ts';
 import { useMetrics } from './plugins/use-metrics.ts';
-import { createResponseCache } from './plugins/use-response-cache.ts';
+import { createResponseCache, type ResponseCache } from './plugins/use-response-cache.ts';
 import { useReadiness } from './plugins/use-readiness.ts';
 import { useUpstreamTrace } from './plugins/use-upstream-trace.ts';
 import { useRequestLog } from './plugins/use-request-log.ts';
-import { requestIdFrom, requestLogger } from './observability/request-log.ts';
-import type { VendorProfile } from './upstream/types.ts';
+import { requestIdFrom } from './observability/request-log.ts';
+import { LINKED_TYPES, LOOK_AHEAD_COORDINATE } from './links/index.ts';
+import { SYSTEMS } from './systems/index.ts';
+import { createGatewayChanges } from './gateway/changes.ts';
+import { requestDeadlines, requestSignal } from './gateway/deadlines.ts';
+import { createContextFactory, type BuildEvent, type ContextFactory } from './gateway/request-context.ts';
+import { createSystemRuntime, createUpstreamClients, type SystemRuntime, type UpstreamTarget } from './gateway/systems.ts';
 
-export interface UpstreamTarget {
-  baseUrl: string;
-  credential: string;
-}
+export type { UpstreamTarget };
+export type { BuildEvent };
 
 export interface GatewayOptions {
   config: Config;
@@ -70,6 +57,8 @@ export interface GatewayOptions {
   onWorkflowStep?: StepObserver;
   /** Demo mode's development API key: accepted with every scope and preset in GraphiQL. */
   devApiKey?: string;
+  /** Observes each system part a request builds (its connector, its loaders): built on first use only. */
+  onBuild?: (event: BuildEvent) => void;
 }
 
 export interface Gateway {
@@ -90,12 +79,10 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-const PROFILES: Record<SystemName, VendorProfile> = { crm: hubspotProfile, billing: stripeProfile, chat: slackProfile };
-const SYSTEMS: readonly SystemName[] = ['crm', 'billing', 'chat'];
-
 export function createGateway(options: GatewayOptions): Gateway {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.logLevel);
+  const namespace = options.cacheNamespace ?? 'switchboard';
   let upstreamClients: Record<SystemName, ResilientUpstreamClient> | undefined;
   let cacheStore: CacheStore | undefined;
   const admission = createAdmission({
@@ -104,155 +91,127 @@ export function createGateway(options: GatewayOptions): Gateway {
     onRejected: (reason) => metrics.observeAdmissionRejected(reason),
   });
   const metrics = createMetrics({ upstream: () => upstreamClients, cacheStats: () => cacheStore?.stats, admission: admission.load });
-  const resilience = createResilience({ config, upstreams: options.upstreams, logger, namespace: options.cacheNamespace ?? 'switchboard' });
-  const upstream = Object.fromEntries(
-    SYSTEMS.map((system) => [
-      system,
-      createUpstreamClient({
-        profile: PROFILES[system],
-        baseUrl: options.upstreams[system].baseUrl,
-        credential: options.upstreams[system].credential,
-        timeoutMs: config.upstream.timeoutMs,
-        retries: config.upstream.retries,
-        logger,
-        onResponse: (event) => {
-          metrics.observeUpstream(event);
-          options.onUpstreamResponse?.(event);
-        },
-        ...resilience.clientOptions(system),
-      }),
-    ]),
-  ) as Record<SystemName, ResilientUpstreamClient>;
-  upstreamClients = upstream;
-  let draining = false;
-
-  const cache = createCacheStore({
+  const resilience = createResilience({ config, upstreams: options.upstreams, logger, namespace });
+  const systemOptions = {
+    systems: SYSTEMS,
+    config,
+    upstreams: options.upstreams,
+    logger,
+    resilience,
+    onResponse: (event: UpstreamAttemptEvent) => {
+      metrics.observeUpstream(event);
+      options.onUpstreamResponse?.(event);
+    },
+  };
+  const upstream = (upstreamClients = createUpstreamClients(systemOptions));
+  const cache = (cacheStore = createCacheStore({
     redisUrl: config.cache.redisUrl,
     maxEntries: config.cache.maxEntries,
     maxBytes: config.cache.maxBytes,
-    namespace: options.cacheNamespace ?? 'switchboard',
+    namespace,
     logger,
-  });
-  cacheStore = cache;
-  // The Slack user directory's refresh interval is also its shared entry's TTL (0: re-read on every request, never shared).
-  const directoryRefreshSeconds = config.cache.ttlSeconds[CHAT_RESOURCES.userDirectory] ?? DEFAULT_DIRECTORY_REFRESH_SECONDS;
-  const scoped = (system: SystemName) => cache.scoped(system, options.upstreams[system].credential, config.cache.ttlSeconds);
-  const caches = { crm: scoped('crm'), billing: scoped('billing'), chat: scoped('chat') };
-  const namespace = options.cacheNamespace ?? 'switchboard';
-  const responses = config.cache.responses.enabled
-    ? createResponseCache({
-        ttlSeconds: config.cache.ttlSeconds,
-        maxBytes: config.cache.responses.maxBytes,
-        onResult: (result) => metrics.observeResponseCache(result),
-      })
-    : undefined;
-  const invalidateRecords = createInvalidator(caches);
-  // With Redis, replicas share event-id dedupe and fan-out; the cache is shared there too, so one invalidation serves all.
-  const changes = createChangeFeed({
-    // Whole responses go first: a response must never outlive the records it was built from.
-    invalidate: async (event) => {
-      responses?.invalidate(event);
-      await invalidateRecords(event);
-    },
-    transport: config.cache.redisUrl
-      ? createRedisTransport({ url: config.cache.redisUrl, namespace, dedupeTtlSeconds: config.webhooks.dedupeTtlSeconds })
-      : undefined,
-  });
-  const stopListening = new AbortController();
-  if (responses && config.cache.redisUrl) {
-    // The invalidator runs on the one replica that claimed the event; the others hear of it here.
-    void (async () => {
-      for await (const event of changes.subscribe(stopListening.signal)) responses.invalidate(event);
-    })().catch(() => undefined);
-  }
+  }));
+  const runtime = createSystemRuntime({ ...systemOptions, cache, upstream });
+  const responses = responseCacheOf(config, metrics);
+  const feed = createGatewayChanges({ config, runtime, responses, namespace });
   const cursor = createCursorStore({ redisUrl: config.cache.redisUrl, namespace, dataDir: config.webhooks.dataDir });
-  const connectors = {
-    crm: createCrmConnector(upstream.crm),
-    billing: createBillingConnector(upstream.billing),
-    chat: createChatConnector(upstream.chat),
-  };
-  // One replica of the Slack user directory per process, read with the process-level connector and kept fresh by every
-  // user change this replica hears of (with Redis: changes delivered to any replica).
-  const directory = createUserDirectory({
-    connector: connectors.chat,
-    cache: caches.chat,
-    refreshSeconds: directoryRefreshSeconds,
+  const writeStore = options.writeStore ?? openWriteStore(config);
+  const writes: WriteRuntime = { store: writeStore, waitMs: config.store.waitMs, observer: options.onWorkflowStep };
+  const devApiKey = config.mode === 'demo' ? options.devApiKey : undefined;
+  const security = createSecurity({ config, logger, devApiKey, namespace });
+  const contextFor = createContextFactory({ runtime, config, logger, changes: feed.changes, writes, onBuild: options.onBuild });
+  const served = createGatewayYoga({
+    config,
     logger,
+    devApiKey,
+    runtime,
+    contextFor,
+    security,
+    admission,
+    metrics,
+    responses,
+    cursor,
+    changes: feed.changes,
   });
-  const directoryFeed = new AbortController();
-  void (async () => {
-    for await (const event of changes.subscribe(directoryFeed.signal)) void directory.applyChange(event);
-  })().catch(() => undefined);
+  return {
+    yoga: served.yoga,
+    upstream,
+    cache,
+    changes: feed.changes,
+    writes: writeStore,
+    logger,
+    metrics,
+    catchUp: () => catchUp({ cursor, changes: feed.changes, systems: catchUpSystems(runtime), logger }),
+    warmUp: () => Promise.all(Object.values(runtime.shared).map((state) => state?.warm?.())).then(() => undefined),
+    drain: () => served.drain(),
+    async close() {
+      served.drain();
+      feed.stop();
+      for (const state of Object.values(runtime.shared)) state?.close?.();
+      await feed.changes.close();
+      await cursor.close();
+      await Promise.all(Object.values(upstream).map((client) => client.close()));
+      await cache.close();
+      await resilience.close();
+      await security.close();
+      if (!options.writeStore) await writeStore.close();
+    },
+  };
+}
 
-  const writeStore =
-    options.writeStore ??
-    createWriteStore({
-      databaseUrl: config.store.databaseUrl,
-      dataDir: config.webhooks.dataDir,
-      schema: config.store.schema,
-      leaseMs: config.store.leaseMs,
-    });
-  const writes = { store: writeStore, waitMs: config.store.waitMs, observer: options.onWorkflowStep };
+function responseCacheOf(config: Config, metrics: GatewayMetrics): ResponseCache | undefined {
+  if (!config.cache.responses.enabled) return undefined;
+  return createResponseCache({
+    systems: SYSTEMS,
+    linkedTypes: LINKED_TYPES,
+    ttlSeconds: config.cache.ttlSeconds,
+    maxBytes: config.cache.responses.maxBytes,
+    onResult: (result) => metrics.observeResponseCache(result),
+  });
+}
 
-  const schema = buildGatewaySchema();
-  const demo = config.mode === 'demo';
-  const devApiKey = demo ? options.devApiKey : undefined;
-  const security = createSecurity({ config, logger, devApiKey, namespace: options.cacheNamespace ?? 'switchboard' });
+function openWriteStore(config: Config): WriteStore {
+  return createWriteStore({
+    databaseUrl: config.store.databaseUrl,
+    dataDir: config.webhooks.dataDir,
+    schema: config.store.schema,
+    leaseMs: config.store.leaseMs,
+  });
+}
 
-  /** The context of one request (`signal`: its deadline, or the client's own for a subscription). */
-  function contextFor(request: Request, signal: AbortSignal): GatewayContext {
-    const requestId = requestIdFrom(request);
-    const trace = wantsTrace(request) ? new RequestTrace() : undefined;
-    const principal = principalOf(request);
-    // Per request: connectors carry this request's id and deadline signal; with a trace,
-    // the client and cache report to it as well.
-    const http = (system: SystemName) => (trace ? tracedClient(upstream[system], trace) : upstream[system]);
-    const cacheOf = <S extends SystemName>(system: S) => (trace ? tracedCache(caches[system], system, trace) : caches[system]);
-    const lookAhead: LookAhead = {};
-    const billing = createBillingLoaders({
-      connector: createBillingConnector(http('billing'), { requestId, signal }),
-      cache: cacheOf('billing'),
-      requestId,
-    });
-    return {
-      requestId,
-      log: requestLogger(logger, request, principal?.id),
-      changes,
-      principal,
-      signal,
-      trace,
-      lookAhead,
-      loaders: {
-        crm: createCrmLoaders({
-          connector: createCrmConnector(http('crm'), { requestId, signal }),
-          cache: cacheOf('crm'),
-          requestId,
-          onContactPage: lookAheadFromContacts(lookAhead, billing),
-        }),
-        billing,
-        chat: createChatLoaders({
-          connector: createChatConnector(http('chat'), { requestId, signal }),
-          cache: cacheOf('chat'),
-          directory,
-          requestId,
-          signal,
-        }),
-      },
-      connectors: {
-        crm: createCrmConnector(http('crm'), { requestId, signal }),
-        billing: createBillingConnector(http('billing'), { requestId, signal }),
-        chat: createChatConnector(http('chat'), { requestId, signal }),
-      },
-      writes,
-      // Same client — its request ID, principal and abort signal — with new loaders and a deadline
-      // of the event's own, released when the event is resolved (see GatewayContext.renew).
-      renew: () => {
-        const deadline = createRequestDeadline(config.resilience.requestDeadlineMs, request.signal);
-        return { ...contextFor(request, deadline.signal), dispose: deadline.dispose };
-      },
-    };
-  }
+/** Each system's change feed for catch-up, read with its process-level connector. */
+function catchUpSystems(runtime: SystemRuntime) {
+  return runtime.systems.map((system) => ({
+    name: system.name,
+    changesSince: system.catchUp
+      ? (since: number) => system.catchUp!({ connector: runtime.connectors[system.name], upstream: runtime.upstream[system.name], since })
+      : undefined,
+  }));
+}
 
+interface YogaParts {
+  config: Config;
+  logger: Logger;
+  devApiKey?: string;
+  runtime: SystemRuntime;
+  contextFor: ContextFactory;
+  security: Security;
+  admission: Admission;
+  metrics: GatewayMetrics;
+  responses?: ResponseCache;
+  cursor: CursorStore;
+  changes: ChangeFeed;
+}
+
+/** The Yoga server; `drain` makes /readiness answer 503 (first step of a graceful shutdown). */
+function createGatewayYoga(parts: YogaParts): { yoga: YogaServerInstance<Record<string, unknown>, GatewayContext>; drain(): void } {
+  const { config, logger, devApiKey, contextFor, security, admission, metrics, responses, cursor, changes } = parts;
+  const upstream = parts.runtime.upstream;
+  let draining = false;
+  const subschemas = createSubschemas();
+  const schema = buildGatewaySchema(subschemas);
+  // The look-ahead may start billing reads only for a caller the schema lets read their result.
+  const lookAheadScopes = scopeRequirementsOf(subschemas).get(LOOK_AHEAD_COORDINATE) ?? [];
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -273,14 +232,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
     maskedErrors: { maskError },
     context: ({ request, params }: { request: Request; params?: { query?: unknown; operationName?: unknown } }): GatewayContext => {
-      // A subscription lives as long as the client listens: it gets no deadline of its own.
-      const { signal } = isSubscription(params) ? { signal: request.signal } : deadlineOf(request, config.resilience.requestDeadlineMs);
-      return contextFor(request, signal);
+      return contextFor(request, requestSignal(request, params, config.resilience.requestDeadlineMs));
     },
     plugins: [
       // First, so it sees each result before other plugins rebuild its errors.
       useRequestLog(logger),
       useWebhookReceivers({
+        systems: parts.runtime.systems,
         secrets: {
           hubspot: config.webhooks.hubspotClientSecret,
           stripe: config.webhooks.stripeWebhookSecret,
@@ -303,62 +261,16 @@ export function createGateway(options: GatewayOptions): Gateway {
       useUpstreamTrace({ budgetLeft: (system) => (upstream[system].budget?.enabled ? upstream[system].budget?.left() : undefined) }),
       // Before the look-ahead and stitching: both then plan from what this request really selects.
       useConditionalFolding(),
-      useLookAhead(),
+      useLookAhead({ requiredScopes: lookAheadScopes }),
       admission.plugin,
       // Last, so authentication, rate limits and trusted documents have run when it answers.
       ...(responses ? [responses.plugin] : []),
     ],
   });
-
   return {
     yoga,
-    upstream,
-    cache,
-    changes,
-    writes: writeStore,
-    logger,
-    metrics,
-    catchUp: () => catchUp({ cursor, changes, billing: upstream.billing, crm: connectors.crm, logger }),
-    warmUp: () => directory.warm(),
     drain() {
       draining = true;
     },
-    async close() {
-      draining = true;
-      directoryFeed.abort();
-      directory.close();
-      stopListening.abort();
-      await changes.close();
-      await cursor.close();
-      await Promise.all(Object.values(upstream).map((client) => client.close()));
-      await cache.close();
-      await resilience.close();
-      await security.close();
-      if (!options.writeStore) await writeStore.close();
-    },
   };
-}
-
-const requestDeadlines = new WeakMap<Request, RequestDeadline>();
-
-function isSubscription(params: { query?: unknown; operationName?: unknown } | undefined): boolean {
-  const query = params?.query;
-  // Most documents never mention the word; only those that do are parsed to be sure.
-  if (typeof query !== 'string' || !/\bsubscription\b/.test(query)) return false;
-  try {
-    const name = typeof params?.operationName === 'string' ? params.operationName : undefined;
-    return getOperationAST(parse(query), name)?.operation === 'subscription';
-  } catch {
-    return false;
-  }
-}
-
-/** The request's deadline, started when it is first asked for (building the context). */
-function deadlineOf(request: Request, ms: number): RequestDeadline {
-  let deadline = requestDeadlines.get(request);
-  if (!deadline) {
-    deadline = createRequestDeadline(ms, request.signal);
-    requestDeadlines.set(request, deadline);
-  }
-  return deadline;
 }

@@ -8,9 +8,8 @@
  * stitching expects.
  */
 import { GatewayError } from '../../src/errors.ts';
-import type { StripeCustomer, StripeInvoice } from '../../src/systems/billing/schemas.ts';
-import { HUBSPOT_CONTACT_METADATA_KEY } from '../../src/systems/billing/loaders.ts';
-import type { ListParams } from '../../src/systems/billing/client.ts';
+import type { ListParams, StripeCustomer, StripeInvoice } from '../../src/systems/billing/index.ts';
+import { HUBSPOT_CONTACT_METADATA_KEY } from '../../src/links/contact-customer.ts';
 import type { ChargeStatus, InvoiceStatus, Resolvers, SubscriptionStatus } from '../../src/generated/billing.ts';
 import { decodeCursor, pageSize, toConnection } from '../connection.ts';
 import { DateTime } from '../scalars.ts';

@@ -9,8 +9,8 @@
  */
 import { decodeCursor, pageSize, toConnection, type Connection } from '../connection.ts';
 import { DateTime } from '../scalars.ts';
-import type { ChatLoaders } from '../../src/systems/chat/loaders.ts';
-import type { ChatMessage, SlackConversation, SlackUser } from '../../src/systems/chat/schemas.ts';
+import type { ChatLoaders, ChatMessage, SlackConversation, SlackUser } from '../../src/systems/chat/index.ts';
+import { chatUserIdOfOwner } from '../../src/links/owner-chat-user.ts';
 import { GatewayError, isGatewayError } from '../../src/errors.ts';
 import type { MessageSubtype, Resolvers } from '../../src/generated/chat.ts';
 
@@ -240,7 +240,7 @@ export const chatResolvers: Resolvers = {
     email: (owner) => owner.email ?? null,
     async chatUser(owner, _args, { loaders }) {
       if (!owner.email) return null;
-      return userById(loaders.chat, await loaders.chat.userIdForOwnerEmail.load(owner.email));
+      return userById(loaders.chat, await chatUserIdOfOwner(loaders, owner));
     },
   },
 };

@@ -13,6 +13,7 @@ import type { PageRequest, RecordPage } from '../../src/systems/crm/index.ts';
 import { CRM_LIMITS, type SearchFilter } from '../../src/systems/crm/index.ts';
 import { DEAL_STAGE_VALUES, LIFECYCLE_STAGE_VALUES } from '../../src/systems/crm/commands.ts';
 import { GatewayError } from '../../src/errors.ts';
+import { normalizeEmail } from '../../src/links/email.ts';
 import type { CompanyFilter, ContactFilter, DealFilter, DealStage, LifecycleStage } from '../../src/generated/crm.ts';
 import { decodeCursor, pageSize, toConnection, type Connection } from '../connection.ts';
 
@@ -202,7 +203,7 @@ export { objectId as parseObjectId };
 export function contactSearch(filter: ContactFilter | null | undefined, contactIds?: readonly string[]): PageRequest['search'] {
   if (!filter) return undefined;
   const filters: SearchFilter[] = [];
-  if (present(filter.email)) filters.push({ propertyName: 'email', operator: 'EQ', value: filter.email.trim().toLowerCase() });
+  if (present(filter.email)) filters.push({ propertyName: 'email', operator: 'EQ', value: normalizeEmail(filter.email) });
   if (filter.lifecycleStage) filters.push(enumFilter('lifecyclestage', LIFECYCLE_STAGES, filter.lifecycleStage));
   if (present(filter.lifecycleStageRaw))
     filters.push({ propertyName: 'lifecyclestage', operator: 'EQ', value: filter.lifecycleStageRaw.trim() });

@@ -5,6 +5,7 @@
  */
 import type { AssociationLoader, CrmLoaders, CrmObjectType } from '../../src/systems/crm/index.ts';
 import { GatewayError } from '../../src/errors.ts';
+import { ownerOfChatUser } from '../../src/links/owner-chat-user.ts';
 import type { Resolvers } from '../../src/generated/crm.ts';
 import { pageSize } from '../connection.ts';
 import { DateTime } from '../scalars.ts';
@@ -184,6 +185,6 @@ export const crmResolvers: Resolvers = {
   },
 
   ChatUser: {
-    owner: (user, _args, { loaders }) => (user.email ? loaders.crm.ownerByEmail(user.email) : null),
+    owner: (user, _args, { loaders }) => ownerOfChatUser(loaders, user),
   },
 };

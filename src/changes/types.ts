@@ -55,3 +55,9 @@ export interface ChangeFeed {
  * time and source). Domain commands return these; the write path publishes them.
  */
 export type ChangeSpec = Omit<ChangeEvent, 'eventId' | 'occurredAt' | 'source'>;
+
+/**
+ * What a system's invalidation learnt that a cross-system link needs (src/links): e.g. the
+ * emails a billing customer had and has, by name. Ids only, never records.
+ */
+export type ChangeNotes = Readonly<Record<string, readonly string[]>>;

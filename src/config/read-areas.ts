@@ -1,6 +1,7 @@
 /** Readers for the settings that are more than one variable each: cache TTLs, a system's URL and credential, auth. */
 import type { SystemName } from '../errors.ts';
 import { DEFAULT_CACHE_TTL_SECONDS, VENDOR_BASE_URLS } from './defaults.ts';
+import { DEFAULT_DIRECTORY_REFRESH_SECONDS } from '../systems/ttls.ts';
 import { SYSTEM_VARS } from './fields.ts';
 import type { Reader } from './reader.ts';
 import { MAX_TTL_SECONDS, TTL_PREFIX, whole } from './schemas.ts';
@@ -20,7 +21,7 @@ function resourceFromTtlName(name: string): string {
  * (CACHE_TTL_DEFAULT=0 …) does not turn the directory off.
  */
 export function withDirectoryRefresh(ttlSeconds: Record<string, number>, refreshSeconds: number | undefined): Record<string, number> {
-  return { ...ttlSeconds, userDirectory: refreshSeconds ?? ttlSeconds.userDirectory ?? 300 };
+  return { ...ttlSeconds, userDirectory: refreshSeconds ?? ttlSeconds.userDirectory ?? DEFAULT_DIRECTORY_REFRESH_SECONDS };
 }
 
 export function readTtls(reader: Reader): Record<string, number> {

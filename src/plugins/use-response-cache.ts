@@ -30,49 +30,8 @@ import type { ChangeEvent } from '../changes/types.ts';
 import type { SystemName } from '../errors.ts';
 import { jsonSize } from '../cache/store.ts';
 import { wantsTrace } from '../observability/trace.ts';
+import type { ResponseCacheTypes } from '../systems/system.ts';
 import { principalOf } from './use-auth.ts';
-
-/** GraphQL type → the record-cache resource whose TTL bounds it. */
-const TYPE_RESOURCE: Readonly<Record<string, string>> = {
-  Contact: 'contact',
-  Company: 'company',
-  Deal: 'deal',
-  Owner: 'owner',
-  Customer: 'customer',
-  CustomerMetadataEntry: 'customer',
-  Invoice: 'invoice',
-  InvoiceLineItem: 'invoice',
-  BillingSubscription: 'subscription',
-  SubscriptionItem: 'subscription',
-  Charge: 'charge',
-  ChatUser: 'user',
-  Channel: 'channel',
-  Message: 'message',
-};
-
-/** List fields served from cached pages, which live shorter than their records. */
-const FIELD_RESOURCE: Readonly<Record<string, string>> = {
-  'Query.contacts': 'contactPage',
-  'Query.companies': 'companyPage',
-  'Query.deals': 'dealPage',
-};
-
-/** The types a change in each system can alter: its own, and those that link into it. */
-const AFFECTED_TYPES: Readonly<Record<SystemName, readonly string[]>> = {
-  crm: ['Contact', 'Company', 'Deal', 'Owner', 'Customer', 'ChatUser'],
-  billing: [
-    'Customer',
-    'CustomerMetadataEntry',
-    'Invoice',
-    'InvoiceLineItem',
-    'BillingSubscription',
-    'SubscriptionItem',
-    'Charge',
-    'Contact',
-    'Company',
-  ],
-  chat: ['ChatUser', 'Channel', 'Message', 'Owner'],
-};
 
 /** Seen on results served from the cache (set by the plugin). */
 const SERVED_FROM_CACHE = Symbol.for('servedFromResponseCache');
@@ -81,7 +40,17 @@ const COALESCED = Symbol('coalesced');
 
 export type ResponseCacheResult = 'hit' | 'miss' | 'coalesced';
 
+/** What the response cache knows of one system (its module's `responseCache`). */
+export interface ResponseCacheSystem {
+  name: SystemName;
+  responseCache: ResponseCacheTypes;
+}
+
 export interface ResponseCacheOptions {
+  /** The registered systems: their GraphQL types and the resources whose TTLs bound them. */
+  systems: readonly ResponseCacheSystem[];
+  /** Other systems' types a change in each system can alter, as they link to it (src/links). */
+  linkedTypes: Readonly<Partial<Record<SystemName, readonly string[]>>>;
   /** Record TTLs in seconds by resource, as config.cache.ttlSeconds. */
   ttlSeconds: Readonly<Record<string, number>>;
   /** Bound on the responses held, in bytes of their JSON (least recently used go first). */
@@ -94,7 +63,7 @@ type Stored = { result: Parameters<Cache['set']>[1]; bytes: number; expires: num
 /**
  * The plugin's store, bounded by size rather than count (one W4 page weighs as much as a
  * hundred single-contact answers) and indexed by type only: eviction here is by type
- * (see AFFECTED_TYPES), so per-id bookkeeping for every entity of every answer would be
+ * (see affectedTypes), so per-id bookkeeping for every entity of every answer would be
  * memory spent for nothing. A mutation's own per-id eviction widens to its type.
  */
 export function createResponseStore(maxBytes: number): Cache & { readonly bytes: number; readonly size: number } {
@@ -200,8 +169,10 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   };
   const ms = (resource: string) => 1000 * (options.ttlSeconds[resource] ?? options.ttlSeconds.default ?? 60);
   const ttlPerSchemaCoordinate: Record<string, number> = { AuditRecord: 0, 'Query.auditLog': 0 };
-  for (const [type, resource] of Object.entries(TYPE_RESOURCE)) ttlPerSchemaCoordinate[type] = ms(resource);
-  for (const [field, resource] of Object.entries(FIELD_RESOURCE)) ttlPerSchemaCoordinate[field] = ms(resource);
+  for (const { responseCache } of options.systems)
+    for (const [coordinate, resource] of Object.entries({ ...responseCache.types, ...responseCache.fields }))
+      ttlPerSchemaCoordinate[coordinate] = ms(resource);
+  const affected = affectedTypes(options);
 
   const responseCache = useYogaResponseCache({
     cache,
@@ -229,9 +200,16 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     plugin: { onPluginInit: ({ addPlugin }) => [coalescing(() => epoch), responseCache, counting].forEach(addPlugin) },
     invalidate(event) {
       epoch += 1;
-      void store.invalidate(AFFECTED_TYPES[event.system].map((typename) => ({ typename })));
+      void store.invalidate((affected.get(event.system) ?? []).map((typename) => ({ typename })));
     },
   };
+}
+
+/** The types a change in each system can alter: its own, and those that link into it. */
+function affectedTypes(options: ResponseCacheOptions): Map<SystemName, readonly string[]> {
+  return new Map(
+    options.systems.map(({ name, responseCache }) => [name, [...Object.keys(responseCache.types), ...(options.linkedTypes[name] ?? [])]]),
+  );
 }
 
 interface InFlight {

@@ -14,14 +14,22 @@ import type { ChangeEvent, ChangeFeed } from '../changes/types.ts';
 import type { SystemName } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { CursorStore } from './cursor.ts';
-import { hubspotChanges, hubspotPayload, slackChange, slackEnvelope, stripeChange, stripeEvent } from './map.ts';
-import { verifyHubSpot, verifySlack, verifyStripe } from './verify.ts';
+import type { WebhookMapper } from '../systems/system.ts';
 
 /** Vendors send small bodies (HubSpot: ≤100 events per request); anything larger is refused unread. */
 const MAX_BODY_BYTES = 1024 * 1024;
 
+/** A system that receives webhooks: its name (the cursor's key) and its mapper. */
+export interface WebhookSystem {
+  name: SystemName;
+  webhook?: WebhookMapper;
+}
+
 export interface WebhookReceiverOptions {
-  secrets: { hubspot?: string; stripe?: string; slack?: string };
+  /** The registered systems; those with a webhook mapper answer `POST /webhooks/<vendor>`. */
+  systems: readonly WebhookSystem[];
+  /** By vendor (`hubspot`, `stripe`, `slack`). */
+  secrets: Readonly<Record<string, string | undefined>>;
   /** Base URL the vendors call, when the gateway sits behind a proxy (HubSpot signs the full URL). */
   publicUrl?: string;
   changes: ChangeFeed;
@@ -29,8 +37,10 @@ export interface WebhookReceiverOptions {
   logger: Logger;
 }
 
-type Vendor = 'hubspot' | 'stripe' | 'slack';
-const SYSTEM_OF: Record<Vendor, SystemName> = { hubspot: 'crm', stripe: 'billing', slack: 'chat' };
+interface Receiver {
+  system: SystemName;
+  mapper: WebhookMapper;
+}
 
 interface Outcome {
   status: number;
@@ -45,33 +55,28 @@ const reject = (status: 400 | 401 | 405 | 413, code: string, message: string): O
 
 export function useWebhookReceivers(options: WebhookReceiverOptions): Plugin {
   const { logger } = options;
+  const receivers = new Map<string, Receiver>();
+  for (const { name, webhook } of options.systems) if (webhook) receivers.set(webhook.vendor, { system: name, mapper: webhook });
+  const path = new RegExp(`^/webhooks/(${[...receivers.keys()].join('|')})/?$`);
 
-  async function apply(vendor: Vendor, changes: ChangeEvent[]): Promise<void> {
+  async function apply(receiver: Receiver, changes: ChangeEvent[]): Promise<void> {
     for (const change of changes) await options.changes.publish(change);
     const latest = Math.max(0, ...changes.map((c) => c.occurredAt));
-    if (latest > 0) await options.cursor?.advance(SYSTEM_OF[vendor], latest);
+    if (latest > 0) await options.cursor?.advance(receiver.system, latest);
   }
 
-  function handle(vendor: Vendor, request: Request, url: URL, body: string): Outcome {
+  function handle({ mapper }: Receiver, request: Request, url: URL, body: string): Outcome {
+    const vendor = mapper.vendor;
     const secret = options.secrets[vendor];
     // An unconfigured secret means nothing can be authentic: never apply unsigned data.
     if (!secret) return reject(401, 'UNAUTHENTICATED', `no ${vendor} webhook secret is configured`);
-    const h = (name: string) => request.headers.get(name);
-    let problem: string | null;
-    if (vendor === 'hubspot') {
-      const uri = options.publicUrl ? `${options.publicUrl}${url.pathname}${url.search}` : url.toString();
-      problem = verifyHubSpot(secret, {
-        method: request.method,
-        uri,
-        body,
-        signature: h('x-hubspot-signature-v3'),
-        timestamp: h('x-hubspot-request-timestamp'),
-      });
-    } else if (vendor === 'stripe') {
-      problem = verifyStripe(secret, h('stripe-signature'), body);
-    } else {
-      problem = verifySlack(secret, h('x-slack-signature'), h('x-slack-request-timestamp'), body);
-    }
+    const problem = mapper.verify(secret, {
+      method: request.method,
+      // HubSpot signs the full URL the vendor called: behind a proxy, the public one.
+      signedUri: options.publicUrl ? `${options.publicUrl}${url.pathname}${url.search}` : url.toString(),
+      body,
+      header: (name) => request.headers.get(name),
+    });
     if (problem) {
       logger.warn({ vendor, reason: problem }, 'webhook rejected: signature');
       return reject(401, 'UNAUTHENTICATED', 'invalid or stale webhook signature');
@@ -82,31 +87,17 @@ export function useWebhookReceivers(options: WebhookReceiverOptions): Plugin {
     } catch {
       return reject(400, 'BAD_USER_INPUT', 'the body is not JSON');
     }
-    if (vendor === 'hubspot') {
-      const parsed = hubspotPayload.safeParse(json);
-      if (!parsed.success) return reject(400, 'BAD_USER_INPUT', 'expected a JSON array of HubSpot webhook events');
-      return { status: 200, body: { ok: true }, changes: hubspotChanges(parsed.data) };
-    }
-    if (vendor === 'stripe') {
-      const parsed = stripeEvent.safeParse(json);
-      if (!parsed.success) return reject(400, 'BAD_USER_INPUT', 'expected a Stripe Event object');
-      const change = stripeChange(parsed.data);
-      return { status: 200, body: { received: true }, changes: change ? [change] : [] };
-    }
-    const parsed = slackEnvelope.safeParse(json);
-    if (!parsed.success) return reject(400, 'BAD_USER_INPUT', 'expected a Slack Events API envelope');
-    const envelope = parsed.data;
-    if (envelope.type === 'url_verification') return { status: 200, body: { challenge: envelope.challenge } };
-    if (envelope.type !== 'event_callback') return { status: 200, body: { ok: true } };
-    const change = slackChange(envelope);
-    return { status: 200, body: { ok: true }, changes: change ? [change] : [], ackFirst: true };
+    const mapped = mapper.map(json);
+    if ('malformed' in mapped) return reject(400, 'BAD_USER_INPUT', mapped.malformed);
+    return { status: 200, ...mapped };
   }
 
   return {
     async onRequest({ request, url, endResponse, fetchAPI }) {
-      const match = /^\/webhooks\/(hubspot|stripe|slack)\/?$/.exec(url.pathname);
-      if (!match) return;
-      const vendor = match[1] as Vendor;
+      const match = path.exec(url.pathname);
+      const receiver = match ? receivers.get(match[1]) : undefined;
+      if (!receiver) return;
+      const vendor = receiver.mapper.vendor;
       const respond = (outcome: Pick<Outcome, 'status' | 'body' | 'headers'>) =>
         endResponse(
           new fetchAPI.Response(JSON.stringify(outcome.body), {
@@ -121,15 +112,15 @@ export function useWebhookReceivers(options: WebhookReceiverOptions): Plugin {
       const raw = await request.arrayBuffer();
       if (raw.byteLength > MAX_BODY_BYTES) return respond(reject(413, 'BAD_USER_INPUT', 'the body is too large'));
       const body = new TextDecoder('utf-8').decode(raw);
-      const outcome = handle(vendor, request, url, body);
+      const outcome = handle(receiver, request, url, body);
       if (!outcome.changes || outcome.changes.length === 0) return respond(outcome);
       const changes = outcome.changes;
       if (outcome.ackFirst) {
-        apply(vendor, changes).catch((error: unknown) => logger.error({ err: error, vendor }, 'webhook could not be applied'));
+        apply(receiver, changes).catch((error: unknown) => logger.error({ err: error, vendor }, 'webhook could not be applied'));
         return respond(outcome);
       }
       try {
-        await apply(vendor, changes);
+        await apply(receiver, changes);
       } catch (error) {
         logger.error({ err: error, vendor }, 'webhook could not be applied; the vendor will retry');
         return respond({ status: 500, body: { error: { code: 'INTERNAL_SERVER_ERROR', message: 'not applied; retry' } } });

@@ -30,6 +30,8 @@ export interface StackOptions {
   onWorkflowStep?: GatewayOptions['onWorkflowStep'];
   /** Where the gateway logs (tests capture it; default: the configured level, silent). */
   logger?: Logger;
+  /** Observes each system part a request builds (its connector, its loaders). */
+  onBuild?: GatewayOptions['onBuild'];
   /** The write store, made as `serve` makes it (default: the gateway opens one from config); the stack closes it. */
   writeStore?: (sandbox: Sandbox, config: Config) => WriteStore;
 }
@@ -84,6 +86,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     logger: options.logger ?? createLogger(config.logLevel),
     cacheNamespace: options.cacheNamespace ?? `test-${randomUUID()}`,
     onWorkflowStep: options.onWorkflowStep,
+    onBuild: options.onBuild,
     writeStore,
   });
   const systems: SystemName[] = ['crm', 'billing', 'chat'];

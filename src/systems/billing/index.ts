@@ -1,7 +1,13 @@
-/**
- * The billing (Stripe) connector's public API: the vendor profile for the shared upstream
- * client, the typed REST client, and the per-request loaders.
- */
+/** The billing system (Stripe): `billingSystem`, its one entry for the gateway, and the types other layers read. */
+import type { SystemModule } from '../system.ts';
+import { createBillingConnector, type BillingConnector } from './client.ts';
+import { listEventsSince } from './events.ts';
+import { invalidateBilling } from './invalidate.ts';
+import { createBillingLoaders, type BillingLoaders } from './loaders.ts';
+import { stripeProfile } from './profile.ts';
+import { BILLING_TTL_SECONDS } from './resources.ts';
+import { stripeChange, stripeWebhook } from './webhook.ts';
+
 export { classifyStripeResponse, STRIPE_API_VERSION, stripeProfile, stripeRetryAfterMs } from './profile.ts';
 export {
   createBillingConnector,
@@ -18,16 +24,9 @@ export {
   type ListSubscriptionsParams,
   type SearchParams,
 } from './client.ts';
-export {
-  BILLING_CACHE_RESOURCES,
-  contactLinkKey,
-  createBillingLoaders,
-  HUBSPOT_CONTACT_METADATA_KEY,
-  normalizeEmail,
-  type BillingLoaders,
-  type BillingLoadersOptions,
-  type ContactKey,
-} from './loaders.ts';
+export { createBillingLoaders, type BillingLoaders, type BillingLoadersOptions, type CustomerList } from './loaders.ts';
+export { BILLING_CACHE_RESOURCES, BILLING_TTL_SECONDS, recentResource } from './resources.ts';
+export { stripeChange, stripeEvent, type StripeEvent } from './webhook.ts';
 export type {
   Open,
   StripeCharge,
@@ -44,3 +43,29 @@ export type {
   StripeSubscriptionStatus,
 } from './schemas.ts';
 export { encodeForm, flattenForm, quoteSearchValue } from './wire.ts';
+
+export const billingSystem: SystemModule<'billing', BillingConnector, BillingLoaders> = {
+  name: 'billing',
+  profile: stripeProfile,
+  createConnector: createBillingConnector,
+  createLoaders: ({ connector, cache, requestId }) => createBillingLoaders({ connector, cache, requestId }),
+  ttlSeconds: BILLING_TTL_SECONDS,
+  invalidate: invalidateBilling,
+  webhook: stripeWebhook,
+  // Stripe's own event list from the cursor (the seconds boundary is re-read; event ids make that harmless).
+  async catchUp({ upstream, since }) {
+    const events = await listEventsSince(upstream, Math.floor(since / 1000));
+    return events.map((event) => stripeChange(event, 'catch-up')).filter((change) => change !== null);
+  },
+  responseCache: {
+    types: {
+      Customer: 'customer',
+      CustomerMetadataEntry: 'customer',
+      Invoice: 'invoice',
+      InvoiceLineItem: 'invoice',
+      BillingSubscription: 'subscription',
+      SubscriptionItem: 'subscription',
+      Charge: 'charge',
+    },
+  },
+};

@@ -32,11 +32,11 @@ import type { ResourceCache } from '../../cache/types.ts';
 import type { ChangeEvent } from '../../changes/types.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { SLACK_PAGE_LIMIT, type ChatConnector } from './client.ts';
-import { CHAT_RESOURCES, FAN_OUT, lowerEmail, mapLimit, orNull, readAll } from './loaders.ts';
+import { normalizeEmail } from '../../links/email.ts';
+import { mapLimit, orNull, readAll } from './reads.ts';
+import { CHAT_RESOURCES, DEFAULT_DIRECTORY_REFRESH_SECONDS, FAN_OUT } from './resources.ts';
 import { slackUserSchema, type SlackUser } from './schemas.ts';
 
-/** Default of SLACK_DIRECTORY_REFRESH_SECONDS. */
-export const DEFAULT_DIRECTORY_REFRESH_SECONDS = 300;
 /** The one cache id under `userDirectory` that holds the member list. */
 export const USER_DIRECTORY_ENTRY = 'all';
 /** Pause before a background reload is tried again after one failed (at most the refresh interval). */
@@ -103,7 +103,7 @@ export function buildUserSnapshot(users: readonly SlackUser[], loadedAt: number)
     byId.set(user.id, user);
     const email = user.profile.email;
     if (!email || user.deleted) continue;
-    const key = lowerEmail(email);
+    const key = normalizeEmail(email);
     const same = activeByEmail.get(key);
     if (same) same.push(user);
     else activeByEmail.set(key, [user]);

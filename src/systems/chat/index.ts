@@ -1,4 +1,13 @@
-/** The chat (Slack Web API) connector: vendor profile, typed client, the process-level user directory, per-request loaders. */
+/** The chat system (Slack Web API): `chatSystem`, its one entry for the gateway, and the types other layers read. */
+import type { SystemModule } from '../system.ts';
+import { createChatConnector, type ChatConnector } from './client.ts';
+import { createUserDirectory, type UserDirectory } from './directory.ts';
+import { invalidateChat } from './invalidate.ts';
+import { createChatLoaders, type ChatLoaders } from './loaders.ts';
+import { slackProfile } from './profile.ts';
+import { CHAT_RESOURCES, CHAT_TTL_SECONDS } from './resources.ts';
+import { slackWebhook } from './webhook.ts';
+
 export { slackProfile } from './profile.ts';
 export {
   createChatConnector,
@@ -12,20 +21,14 @@ export {
 export {
   buildUserSnapshot,
   createUserDirectory,
-  DEFAULT_DIRECTORY_REFRESH_SECONDS,
   USER_DIRECTORY_ENTRY,
   type UserDirectory,
   type UserDirectoryOptions,
   type UserSnapshot,
 } from './directory.ts';
-export {
-  CHAT_RESOURCES,
-  createChatLoaders,
-  DIRECTORY_ID,
-  type ChatLoaders,
-  type CreateChatLoadersOptions,
-  type HistoryPage,
-} from './loaders.ts';
+export { CHAT_RESOURCES, CHAT_TTL_SECONDS, DEFAULT_DIRECTORY_REFRESH_SECONDS, DIRECTORY_ID, historyGenerationId } from './resources.ts';
+export { slackChange, slackEnvelope, type SlackEnvelope } from './webhook.ts';
+export { createChatLoaders, type ChatLoaders, type CreateChatLoadersOptions, type HistoryPage } from './loaders.ts';
 export {
   parseSlack,
   type ChatMessage,
@@ -34,3 +37,29 @@ export {
   type SlackMessageSubtype,
   type SlackUser,
 } from './schemas.ts';
+
+export const chatSystem: SystemModule<'chat', ChatConnector, ChatLoaders, UserDirectory> = {
+  name: 'chat',
+  profile: slackProfile,
+  createConnector: createChatConnector,
+  // One replica of the Slack user directory per process, read with the process-level connector and kept
+  // fresh by every user change this replica hears of (with Redis: changes delivered to any replica).
+  createShared({ connector, cache, ttlSeconds, logger }) {
+    // Its refresh interval is also its shared entry's TTL (0: re-read on every request, never shared).
+    const directory = createUserDirectory({ connector, cache, refreshSeconds: ttlSeconds[CHAT_RESOURCES.userDirectory], logger });
+    return {
+      shared: directory,
+      applyChange: (event) => void directory.applyChange(event),
+      warm: () => directory.warm(),
+      close: () => directory.close(),
+    };
+  },
+  createLoaders: ({ connector, cache, requestId, signal, shared }) =>
+    createChatLoaders({ connector, cache, directory: shared, requestId, signal }),
+  ttlSeconds: CHAT_TTL_SECONDS,
+  invalidate: invalidateChat,
+  webhook: slackWebhook,
+  // No catch-up: history reads are rate-limited to 1/min per channel for new apps; messages
+  // are cached 15 s, so a missed message shows up by TTL.
+  responseCache: { types: { ChatUser: 'user', Channel: 'channel', Message: 'message' } },
+};

@@ -23,9 +23,7 @@ import {
   batchReadResponseSchema,
   CRM_PROPERTIES,
   type CrmAssociations,
-  type CrmObject,
   type CrmObjectType,
-  type CrmOwner,
   listResponseSchema,
   OBJECT_SCHEMAS,
   ownerSchema,
@@ -36,117 +34,13 @@ import {
   toCrmOwner,
   type WireObject,
 } from './schemas.ts';
+import { CRM_LIMITS, type CrmConnector, type CrmConnectorOptions } from './connector-types.ts';
 
-export const CRM_LIMITS = {
-  listPage: 100,
-  batchRead: 100,
-  searchPage: 200,
-  searchFilterGroups: 5,
-  searchFiltersPerGroup: 10,
-  searchFiltersTotal: 25,
-  searchResultWindow: 10_000,
-  associationBatchRead: 1000,
-  ownersPage: 500,
-} as const;
+export * from './connector-types.ts';
 
-export type SearchOperator =
-  | 'EQ'
-  | 'NEQ'
-  | 'LT'
-  | 'LTE'
-  | 'GT'
-  | 'GTE'
-  | 'BETWEEN'
-  | 'IN'
-  | 'NOT_IN'
-  | 'HAS_PROPERTY'
-  | 'NOT_HAS_PROPERTY'
-  | 'CONTAINS_TOKEN'
-  | 'NOT_CONTAINS_TOKEN';
-
-export interface SearchFilter {
-  propertyName: string;
-  operator: SearchOperator;
-  value?: string;
-  highValue?: string;
-  values?: string[];
-}
-
-export interface SearchRequest {
-  /** Groups are OR-ed, filters inside a group AND-ed. */
-  filterGroups?: { filters: SearchFilter[] }[];
-  /** Free text over the type's default searchable properties (names, email, domain, …). */
-  query?: string;
-  limit: number;
-  /** HubSpot's search `after` is an offset into the result list. */
-  after?: string;
-}
-
-export interface ObjectPage<T extends CrmObjectType> {
-  records: CrmObject<T>[];
-  /** Token for the next page; null on the last page. */
-  after: string | null;
-}
-
-export interface ListedPage<T extends CrmObjectType> extends ObjectPage<T> {
-  /** Inline associations by record id and target type, for the types the list asked for. */
-  associations: Map<string, Partial<Record<CrmObjectType, CrmAssociations>>>;
-}
-
-export interface SearchPage<T extends CrmObjectType> extends ObjectPage<T> {
-  total: number;
-}
-
-export interface OwnersPage {
-  owners: CrmOwner[];
-  after: string | null;
-}
-
-export interface CrmConnectorOptions {
-  /** Sent as `x-request-id` so an upstream call can be traced back to the GraphQL request. */
-  requestId?: string;
-  /** Cancels in-flight calls when the GraphQL request ends or passes its deadline. */
-  signal?: AbortSignal;
-}
-
-export interface CrmConnector {
-  /** A connector sending the same requests under another request id. */
-  withRequestId(requestId: string): CrmConnector;
-  listObjects<T extends CrmObjectType>(
-    type: T,
-    /** `archived: true` lists archived records only (HubSpot keeps them 90 days). */
-    options: { limit: number; after?: string; associations?: readonly CrmObjectType[]; archived?: boolean },
-  ): Promise<ListedPage<T>>;
-  /**
-   * GET /crm/v3/objects/{type}/{id}: one live record with the links asked for inline (the
-   * batch read cannot inline them); null when HubSpot has no such live record.
-   */
-  getObject<T extends CrmObjectType>(
-    type: T,
-    id: string,
-    options?: { associations?: readonly CrmObjectType[] },
-  ): Promise<{ record: CrmObject<T>; associations: Partial<Record<CrmObjectType, CrmAssociations>> } | null>;
-  /** Missing ids are simply absent from the result. */
-  batchReadObjects<T extends CrmObjectType>(type: T, ids: readonly string[], options?: { idProperty?: string }): Promise<CrmObject<T>[]>;
-  searchObjects<T extends CrmObjectType>(type: T, request: SearchRequest): Promise<SearchPage<T>>;
-  /** Every association of each `from` id (all pages); ids without any are absent. */
-  batchReadAssociations(fromType: CrmObjectType, toType: CrmObjectType, ids: readonly string[]): Promise<Map<string, CrmAssociations>>;
-  listOwners(options: { limit: number; after?: string }): Promise<OwnersPage>;
-  /** null when HubSpot has no such owner; `archived: true` looks among deactivated owners only. */
-  getOwner(ownerId: string, options?: { archived?: boolean }): Promise<CrmOwner | null>;
-
-  // --- writes (never retried by the shared layer: HubSpot takes no idempotency key) ---------
-  /** POST /crm/v3/objects/{type}; answers the new record's id. */
-  createObject(type: CrmObjectType, properties: Readonly<Record<string, string>>): Promise<string>;
-  /** PATCH /crm/v3/objects/{type}/{id}; an empty string clears a property. */
-  updateObject(type: CrmObjectType, id: string, properties: Readonly<Record<string, string>>): Promise<void>;
-  /** DELETE /crm/v3/objects/{type}/{id} (HubSpot archives; restorable for 90 days). */
-  archiveObject(type: CrmObjectType, id: string): Promise<void>;
-  /** PUT /crm/v4/objects/{from}/{id}/associations/default/{to}/{toId}: the unlabeled default link. */
-  associate(fromType: CrmObjectType, fromId: string, toType: CrmObjectType, toId: string): Promise<void>;
-  /** DELETE /crm/v4/objects/{from}/{id}/associations/{to}/{toId}: every link between the two. */
-  disassociate(fromType: CrmObjectType, fromId: string, toType: CrmObjectType, toId: string): Promise<void>;
-}
+type Request = Omit<UpstreamRequest, 'headers' | 'signal' | 'idempotent'>;
+type Send = <T = unknown>(request: Request) => Promise<T>;
+type ConnectorPart<K extends keyof CrmConnector> = Pick<CrmConnector, K>;
 
 const SINGULAR: Record<CrmObjectType, string> = { contacts: 'contact', companies: 'company', deals: 'deal' };
 
@@ -184,9 +78,14 @@ export function createCrmConnector(http: UpstreamClient, options: CrmConnectorOp
   const { requestId, signal } = options;
   const headers = requestId ? { 'x-request-id': requestId } : undefined;
 
-  async function send<T = unknown>(request: Omit<UpstreamRequest, 'headers' | 'signal' | 'idempotent'>): Promise<T> {
+  async function send<T = unknown>(request: Request): Promise<T> {
     // Every call here is a read (search and batch/read are POSTs that change nothing).
     const response = await http.request<T>({ ...request, headers, signal, idempotent: true });
+    return response.body;
+  }
+
+  async function write(request: Request): Promise<unknown> {
+    const response = await http.request({ ...request, headers, signal, idempotent: false });
     return response.body;
   }
 
@@ -194,7 +93,17 @@ export function createCrmConnector(http: UpstreamClient, options: CrmConnectorOp
     withRequestId(next) {
       return createCrmConnector(http, { ...options, requestId: next });
     },
+    ...objectReads(send),
+    ...objectQueries(send),
+    ...associationReads(send),
+    ...ownerReads(send),
+    ...objectWrites(write),
+  };
+}
 
+/** Records: the list, and one by id. */
+function objectReads(send: Send): ConnectorPart<'listObjects' | 'getObject'> {
+  return {
     async listObjects(type, { limit, after, associations = [], archived = false }) {
       const query: Record<string, QueryValue> = {
         limit: Math.min(limit, CRM_LIMITS.listPage),
@@ -230,7 +139,12 @@ export function createCrmConnector(http: UpstreamClient, options: CrmConnectorOp
       const wire = parseResponse(OBJECT_SCHEMAS[type], body, `${SINGULAR[type]} read`);
       return { record: toCrmObject(type, wire), associations: inlineAssociations(wire, associations) };
     },
+  };
+}
 
+/** Records: batch read (by id or an id property) and search. */
+function objectQueries(send: Send): ConnectorPart<'batchReadObjects' | 'searchObjects'> {
+  return {
     async batchReadObjects(type, ids, { idProperty } = {}) {
       if (ids.length === 0) return [];
       ensureBatch(ids, CRM_LIMITS.batchRead, `${type} batch read`);
@@ -282,7 +196,12 @@ export function createCrmConnector(http: UpstreamClient, options: CrmConnectorOp
       const page = parseResponse(searchResponseSchema(type), body, `${SINGULAR[type]} search`);
       return { records: page.results.map((wire) => toCrmObject(type, wire)), after: page.paging?.next?.after ?? null, total: page.total };
     },
+  };
+}
 
+/** Associations (v4 batch read). */
+function associationReads(send: Send): ConnectorPart<'batchReadAssociations'> {
+  return {
     async batchReadAssociations(fromType, toType, ids) {
       const found = new Map<string, { ids: string[]; primaryId: string | null }>();
       let inputs: { id: string; after?: string }[] = [...new Set(ids)].map((value) => ({ id: value }));
@@ -341,7 +260,12 @@ export function createCrmConnector(http: UpstreamClient, options: CrmConnectorOp
       }
       return out;
     },
+  };
+}
 
+/** Owners: the directory's pages, and one by id (archived=true: deactivated ones). */
+function ownerReads(send: Send): ConnectorPart<'listOwners' | 'getOwner'> {
+  return {
     async listOwners({ limit, after }) {
       const body = await send({
         method: 'GET',
@@ -368,7 +292,14 @@ export function createCrmConnector(http: UpstreamClient, options: CrmConnectorOp
       }
       return toCrmOwner(parseResponse(ownerSchema, body, 'owner'));
     },
+  };
+}
 
+/** Creates, updates, archives, (dis)associations: never retried blindly (not idempotent). */
+function objectWrites(
+  write: (request: Request) => Promise<unknown>,
+): ConnectorPart<'createObject' | 'updateObject' | 'archiveObject' | 'associate' | 'disassociate'> {
+  return {
     async createObject(type, properties) {
       const body = await write({
         method: 'POST',
@@ -412,11 +343,6 @@ export function createCrmConnector(http: UpstreamClient, options: CrmConnectorOp
       });
     },
   };
-
-  async function write(request: Omit<UpstreamRequest, 'headers' | 'signal' | 'idempotent'>): Promise<unknown> {
-    const response = await http.request({ ...request, headers, signal, idempotent: false });
-    return response.body;
-  }
 }
 
 const createdSchema = z.looseObject({ id: z.string().min(1) });

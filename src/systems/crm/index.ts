@@ -1,4 +1,13 @@
-/** The HubSpot CRM connector: vendor profile, typed client, per-request loaders. */
+/** The CRM system (HubSpot): `crmSystem`, its one entry for the gateway, and the types other layers read. */
+import type { SystemModule } from '../system.ts';
+import { crmChangesSince } from './catch-up.ts';
+import { createCrmConnector, type CrmConnector } from './client.ts';
+import { invalidateCrm } from './invalidate.ts';
+import { createCrmLoaders, type CrmLoaders, type CreateCrmLoadersOptions } from './loaders.ts';
+import { hubspotProfile } from './profile.ts';
+import { CRM_TTL_SECONDS } from './resources.ts';
+import { hubspotWebhook } from './webhook.ts';
+
 export { classifyHubSpotResponse, hubspotProfile, hubspotRetryAfterMs } from './profile.ts';
 export {
   CRM_LIMITS,
@@ -13,8 +22,9 @@ export {
   type SearchPage,
   type SearchRequest,
 } from './client.ts';
+export { CRM_RESOURCES, CRM_TTL_SECONDS } from './resources.ts';
+export { hubspotChanges, hubspotDedupeKey, hubspotPayload, type HubSpotEvent } from './webhook.ts';
 export {
-  CRM_RESOURCES,
   createCrmLoaders,
   type AssociationLoader,
   type CreateCrmLoadersOptions,
@@ -35,3 +45,21 @@ export {
   type DealStageValue,
   type LifecycleStageValue,
 } from './schemas.ts';
+
+/** Callbacks the cross-system links hang on CRM reads. */
+export type CrmHooks = Pick<CreateCrmLoadersOptions, 'onContactPage'>;
+
+export const crmSystem: SystemModule<'crm', CrmConnector, CrmLoaders, undefined, CrmHooks> = {
+  name: 'crm',
+  profile: hubspotProfile,
+  createConnector: createCrmConnector,
+  createLoaders: ({ connector, cache, requestId, hooks }) => createCrmLoaders({ connector, cache, requestId, ...hooks }),
+  ttlSeconds: CRM_TTL_SECONDS,
+  invalidate: invalidateCrm,
+  webhook: hubspotWebhook,
+  catchUp: crmChangesSince,
+  responseCache: {
+    types: { Contact: 'contact', Company: 'company', Deal: 'deal', Owner: 'owner' },
+    fields: { 'Query.contacts': 'contactPage', 'Query.companies': 'companyPage', 'Query.deals': 'dealPage' },
+  },
+};

@@ -1,0 +1,74 @@
+/**
+ * Billing records by id. Stripe has no multi-id GET, and search cannot filter on `id`, so a
+ * batch fans out one GET per distinct uncached id, at most PER_ID_CONCURRENCY at a time.
+ */
+import type DataLoader from 'dataloader';
+import { createCachedLoader, primeCache, settleEach } from '../../cache/cached-loader.ts';
+import type { ResourceCache } from '../../cache/types.ts';
+import { PER_ID_BATCH } from './batch.ts';
+import type { BillingConnector } from './client.ts';
+import { BILLING_CACHE_RESOURCES as R } from './resources.ts';
+import type { StripeCharge, StripeCustomer, StripeInvoice, StripeSubscription } from './schemas.ts';
+
+/** What every part of the billing loaders reads through. */
+export interface BillingRead {
+  api: BillingConnector;
+  cache: ResourceCache;
+  /** This request's bound on concurrent one-id calls. */
+  limit: <T>(task: () => Promise<T>) => Promise<T>;
+}
+
+export interface BillingRecords {
+  customer: DataLoader<string, StripeCustomer | null>;
+  invoice: DataLoader<string, StripeInvoice | null>;
+  subscription: DataLoader<string, StripeSubscription | null>;
+  charge: DataLoader<string, StripeCharge | null>;
+  /** One GET per id, each settled on its own. */
+  perId<V>(retrieve: (id: string) => Promise<V | null>): (ids: readonly string[]) => Promise<Map<string, V | null | Error>>;
+  /** Caches records read some other way, and primes the loader. */
+  prime<V extends { id: string }>(resource: string, loader: DataLoader<string, V | null>, records: readonly V[]): Promise<void>;
+}
+
+export function createBillingRecords({ api, cache, limit }: BillingRead): BillingRecords {
+  /**
+   * One GET per id, each settled on its own: an id Stripe answered badly (or not at all) is
+   * that record's error, and its neighbours in the batch still resolve and are cached.
+   */
+  const perId =
+    <V>(retrieve: (id: string) => Promise<V | null>) =>
+    (ids: readonly string[]) =>
+      settleEach(ids, retrieve, limit);
+
+  const customer = createCachedLoader<StripeCustomer>({
+    cache,
+    resource: R.customer,
+    maxBatchSize: PER_ID_BATCH,
+    fetch: perId(api.retrieveCustomer),
+  });
+  const invoice = createCachedLoader<StripeInvoice>({
+    cache,
+    resource: R.invoice,
+    maxBatchSize: PER_ID_BATCH,
+    fetch: perId(api.retrieveInvoice),
+  });
+  const subscription = createCachedLoader<StripeSubscription>({
+    cache,
+    resource: R.subscription,
+    maxBatchSize: PER_ID_BATCH,
+    fetch: perId(api.retrieveSubscription),
+  });
+  const charge = createCachedLoader<StripeCharge>({
+    cache,
+    resource: R.charge,
+    maxBatchSize: PER_ID_BATCH,
+    fetch: perId(api.retrieveCharge),
+  });
+
+  const prime = <V extends { id: string }>(resource: string, loader: DataLoader<string, V | null>, records: readonly V[]) =>
+    primeCache(
+      { cache, resource, loader },
+      records.map((record) => [record.id, record] as const),
+    );
+
+  return { customer, invoice, subscription, charge, perId, prime };
+}
