@@ -1,11 +1,11 @@
 /**
  * Billing mutations: GraphQL's arguments go to billing's commands
- * (src/systems/billing/commands.ts), which validate, write with Idempotency-Keys and name the
+ * (src/systems/billing/index.ts), which validate, write with Idempotency-Keys and name the
  * change; performWrite audits the call and publishes the change.
  */
 import type { GatewayContext } from '../../src/context.ts';
 import type { MutationResolvers } from '../../src/generated/billing.ts';
-import * as billing from '../../src/systems/billing/commands.ts';
+import * as billing from '../../src/systems/billing/index.ts';
 import { performWrite } from '../../src/workflows/write.ts';
 
 /** finalizeInvoice, payInvoice, voidInvoice: audited with their arguments as given. */

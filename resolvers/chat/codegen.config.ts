@@ -22,9 +22,9 @@ export const chatCodegen: GeneratesEntry = {
     // Paths are relative to the generated file, src/generated/chat.ts.
     contextType: '../context.ts#GatewayContext',
     mappers: {
-      ChatUser: '../systems/chat/schemas.ts#SlackUser',
-      Channel: '../systems/chat/schemas.ts#SlackConversation',
-      Message: '../systems/chat/schemas.ts#ChatMessage',
+      ChatUser: '../systems/chat/index.ts#SlackUser',
+      Channel: '../systems/chat/index.ts#SlackConversation',
+      Message: '../systems/chat/index.ts#ChatMessage',
       Owner: '../../resolvers/chat/parents.ts#OwnerParent',
     },
     useTypeImports: true,

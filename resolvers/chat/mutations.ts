@@ -1,9 +1,9 @@
 /**
- * Chat mutations: GraphQL's arguments go to chat's commands (src/systems/chat/commands.ts),
+ * Chat mutations: GraphQL's arguments go to chat's commands (src/systems/chat/index.ts),
  * which validate, resolve a channel name through the request's channel directory, post and
  * name the change; performWrite audits the call and publishes the change.
  */
-import * as chat from '../../src/systems/chat/commands.ts';
+import * as chat from '../../src/systems/chat/index.ts';
 import type { MutationResolvers } from '../../src/generated/chat.ts';
 import { performWrite } from '../../src/workflows/write.ts';
 

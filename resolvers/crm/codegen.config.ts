@@ -6,7 +6,7 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
 
 type GeneratesEntry = Exclude<CodegenConfig['generates'][string], unknown[]>;
 
-const records = '../systems/crm/schemas.ts';
+const records = '../systems/crm/index.ts';
 const parents = '../../resolvers/crm/parents.ts';
 
 export const crmCodegen: GeneratesEntry = {

@@ -1,12 +1,12 @@
 /**
- * CRM mutations: GraphQL's arguments go to the CRM's commands (src/systems/crm/commands.ts),
+ * CRM mutations: GraphQL's arguments go to the CRM's commands (src/systems/crm/index.ts),
  * which validate, write and name the change; performWrite audits the call and publishes the
  * change. The records they answer are mapped by the CRM type resolvers like any read.
  */
 import type { GatewayContext } from '../../src/context.ts';
 import type { MutationResolvers } from '../../src/generated/crm.ts';
-import * as crm from '../../src/systems/crm/commands.ts';
-import type { CrmObjectType } from '../../src/systems/crm/schemas.ts';
+import * as crm from '../../src/systems/crm/index.ts';
+import type { CrmObjectType } from '../../src/systems/crm/index.ts';
 import { performWrite } from '../../src/workflows/write.ts';
 
 const create =

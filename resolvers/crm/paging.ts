@@ -11,7 +11,7 @@
  */
 import type { PageRequest, RecordPage } from '../../src/systems/crm/index.ts';
 import { CRM_LIMITS, type SearchFilter } from '../../src/systems/crm/index.ts';
-import { DEAL_STAGE_VALUES, LIFECYCLE_STAGE_VALUES } from '../../src/systems/crm/commands.ts';
+import { DEAL_STAGE_VALUES, LIFECYCLE_STAGE_VALUES } from '../../src/systems/crm/index.ts';
 import { GatewayError } from '../../src/errors.ts';
 import { normalizeEmail } from '../../src/links/email.ts';
 import type { CompanyFilter, ContactFilter, DealFilter, DealStage, LifecycleStage } from '../../src/generated/crm.ts';

@@ -5,10 +5,10 @@
 import { z } from 'zod';
 import type { GatewayContext } from '../context.ts';
 import { GatewayError, isGatewayError } from '../errors.ts';
-import { cancelSubscription, createSubscription, stripeId } from '../systems/billing/commands.ts';
-import { channelRef } from '../systems/chat/commands.ts';
-import type { CrmConnector } from '../systems/crm/client.ts';
-import { archiveRecord, insertRecord, readBack } from '../systems/crm/commands.ts';
+import { cancelSubscription, createSubscription, stripeId } from '../systems/billing/index.ts';
+import { channelRef } from '../systems/chat/index.ts';
+import type { CrmConnector } from '../systems/crm/index.ts';
+import { archiveRecord, insertRecord, readBack } from '../systems/crm/index.ts';
 import type { StepDefinition, WorkflowResult } from './definition.ts';
 import { runWorkflow, validateWorkflow } from './engine.ts';
 import { checkNotifyChannel, ensureCustomerStep, postMessageStep } from './steps.ts';

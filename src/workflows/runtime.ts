@@ -2,9 +2,9 @@
  * What the write path needs beyond loaders: request-scoped connectors (writes never go
  * through the read cache) and the durable write state.
  */
-import type { BillingConnector } from '../systems/billing/client.ts';
-import type { ChatConnector } from '../systems/chat/client.ts';
-import type { CrmConnector } from '../systems/crm/client.ts';
+import type { BillingConnector } from '../systems/billing/index.ts';
+import type { ChatConnector } from '../systems/chat/index.ts';
+import type { CrmConnector } from '../systems/crm/index.ts';
 import type { WriteStore } from '../store/index.ts';
 
 export interface Connectors {

@@ -2,10 +2,10 @@
  * Step building blocks shared by the cross-system writes: each wraps one system command
  * with the notes it needs to be resumed after an unknown outcome and to be compensated.
  */
-import { createContactCustomer, deleteCustomer, moveInvoice, undoInvoice } from '../systems/billing/commands.ts';
-import { checkPostable, findPosted, mayHavePosted, messageChange, postText, resolveChannel } from '../systems/chat/commands.ts';
-import type { ChatMessage } from '../systems/chat/schemas.ts';
-import type { CrmContact } from '../systems/crm/schemas.ts';
+import { createContactCustomer, deleteCustomer, moveInvoice, undoInvoice } from '../systems/billing/index.ts';
+import { checkPostable, findPosted, mayHavePosted, messageChange, postText, resolveChannel } from '../systems/chat/index.ts';
+import type { ChatMessage } from '../systems/chat/index.ts';
+import type { CrmContact } from '../systems/crm/index.ts';
 import type { GatewayContext } from '../context.ts';
 import type { StepContext, StepDefinition, StepResult } from './definition.ts';
 

@@ -6,10 +6,10 @@
 import { z } from 'zod';
 import type { GatewayContext } from '../context.ts';
 import { GatewayError } from '../errors.ts';
-import { createDraftInvoice, invoiceInput, lineItemInput, undoInvoice } from '../systems/billing/commands.ts';
-import { channelRef } from '../systems/chat/commands.ts';
-import type { CrmConnector } from '../systems/crm/client.ts';
-import { DEAL_STAGE_VALUES, readBack, revertProperties, setProperties } from '../systems/crm/commands.ts';
+import { createDraftInvoice, invoiceInput, lineItemInput, undoInvoice } from '../systems/billing/index.ts';
+import { channelRef } from '../systems/chat/index.ts';
+import type { CrmConnector } from '../systems/crm/index.ts';
+import { DEAL_STAGE_VALUES, readBack, revertProperties, setProperties } from '../systems/crm/index.ts';
 import type { StepDefinition, WorkflowResult } from './definition.ts';
 import { runWorkflow, validateWorkflow } from './engine.ts';
 import { checkNotifyChannel, ensureCustomerStep, finalizeInvoiceStep, postMessageStep } from './steps.ts';

@@ -10,7 +10,7 @@ import type { ChangeSpec } from '../../changes/types.ts';
 import { validate, type Command } from '../../command.ts';
 import { GatewayError } from '../../errors.ts';
 import type { BillingConnector } from './client.ts';
-import { HUBSPOT_CONTACT_METADATA_KEY } from './loaders.ts';
+import { HUBSPOT_CONTACT_METADATA_KEY } from '../../links/contact-customer.ts';
 import type { StripeCustomer, StripeInvoice, StripeSubscription } from './schemas.ts';
 import type { FormParams } from './wire.ts';
 

@@ -69,3 +69,6 @@ export const billingSystem: SystemModule<'billing', BillingConnector, BillingLoa
     },
   },
 };
+
+/** The system's writes (validation, the vendor calls, the change each publishes), for the mutations and the workflows. */
+export * from './commands.ts';

@@ -44,8 +44,6 @@ import { createBillingRecords } from './record-loaders.ts';
 import { BILLING_CACHE_RESOURCES } from './resources.ts';
 import type { StripeCharge, StripeCustomer, StripeInvoice, StripeList, StripeSubscription } from './schemas.ts';
 
-// Where the link key lived before src/links; workflows and mutations still import it from here.
-export { HUBSPOT_CONTACT_METADATA_KEY } from '../../links/contact-customer.ts';
 export { BILLING_CACHE_RESOURCES, recentResource } from './resources.ts';
 
 /** A customer's search-backed lists that can be started ahead of the resolvers asking for them. */

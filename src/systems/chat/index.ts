@@ -63,3 +63,6 @@ export const chatSystem: SystemModule<'chat', ChatConnector, ChatLoaders, UserDi
   // are cached 15 s, so a missed message shows up by TTL.
   responseCache: { types: { ChatUser: 'user', Channel: 'channel', Message: 'message' } },
 };
+
+/** The system's writes (validation, the vendor calls, the change each publishes), for the mutations and the workflows. */
+export * from './commands.ts';

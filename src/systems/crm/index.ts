@@ -63,3 +63,6 @@ export const crmSystem: SystemModule<'crm', CrmConnector, CrmLoaders, undefined,
     fields: { 'Query.contacts': 'contactPage', 'Query.companies': 'companyPage', 'Query.deals': 'dealPage' },
   },
 };
+
+/** The system's writes (validation, the vendor calls, the change each publishes), for the mutations and the workflows. */
+export * from './commands.ts';
