@@ -10,6 +10,12 @@ import { freePort } from './support/ports.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Polls until `done` holds: the test waits on what happened (a log line, a request the sandbox saw), never on a margin of time. */
+async function until(done: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 1200 && !done(); i++) await sleep(50);
+  if (!done()) throw new Error(`timed out waiting for ${what}`);
+}
+
 describe('SIGTERM with a slow query in flight', () => {
   let child: ChildProcess | undefined;
   let vendors: Sandbox | undefined;
@@ -31,7 +37,8 @@ describe('SIGTERM with a slow query in flight', () => {
         LOG_LEVEL: 'info',
         SWITCHBOARD_API_KEYS: TEST_API_KEYS_ENV,
         ...sandboxVendorEnv(vendors.urls),
-        SHUTDOWN_GRACE_MS: '500',
+        // Long enough for this test's readiness probe on a loaded machine; the slow query outlives it anyway.
+        SHUTDOWN_GRACE_MS: '5000',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -48,9 +55,11 @@ describe('SIGTERM with a slow query in flight', () => {
       headers: { 'content-type': 'application/json', ...TEST_AUTH_HEADERS },
       body: JSON.stringify({ query: `{ contact(id: "${contactId}") { id email } }` }),
     });
-    await sleep(300);
+    // The query is in flight once the CRM has been asked for the contact (it answers 1.5 s later).
+    const crm = vendors.server('crm').requests;
+    await until(() => crm.entries.some((entry) => entry.path.endsWith(`/objects/contacts/${contactId}`)), 'the CRM read');
     child.kill('SIGTERM');
-    await sleep(100);
+    await until(() => output.includes('draining: readiness now fails'), 'the drain log line');
     const readiness = await fetch(`${base}/readiness`);
     expect(readiness.status).toBe(503);
     expect(await readiness.json()).toMatchObject({ status: 'draining' });
