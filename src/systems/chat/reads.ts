@@ -1,6 +1,7 @@
 /** Read helpers shared by the chat loaders and the process-level user directory. */
 import { GatewayError, isGatewayError } from '../../errors.ts';
 import type { ResourceCache } from '../../cache/types.ts';
+import { raceAbort } from '../../upstream/abort.ts';
 import type { Page } from './client.ts';
 
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -59,28 +60,11 @@ export async function readAll<T>(fetchPage: (cursor: string | undefined) => Prom
  * way the upstream client does when a request's deadline passes; the work itself runs on.
  */
 export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => {
-      const reason: unknown = signal.reason;
-      reject(
-        isGatewayError(reason)
-          ? new GatewayError(reason.code, reason.message, { service: 'chat', retryAfter: reason.retryAfter, cause: reason })
-          : new GatewayError('UPSTREAM_TIMEOUT', 'Slack did not answer before the request deadline', { service: 'chat' }),
-      );
-    };
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
+  return raceAbort(promise, signal, () => {
+    const reason: unknown = signal?.reason;
+    return isGatewayError(reason)
+      ? new GatewayError(reason.code, reason.message, { service: 'chat', retryAfter: reason.retryAfter, cause: reason })
+      : new GatewayError('UPSTREAM_TIMEOUT', 'Slack did not answer before the request deadline', { service: 'chat' });
   });
 }
 
