@@ -39,30 +39,12 @@ export function createBillingRecords({ api, cache, limit }: BillingRead): Billin
     (ids: readonly string[]) =>
       settleEach(ids, retrieve, limit);
 
-  const customer = createCachedLoader<StripeCustomer>({
-    cache,
-    resource: R.customer,
-    maxBatchSize: PER_ID_BATCH,
-    fetch: perId(api.retrieveCustomer),
-  });
-  const invoice = createCachedLoader<StripeInvoice>({
-    cache,
-    resource: R.invoice,
-    maxBatchSize: PER_ID_BATCH,
-    fetch: perId(api.retrieveInvoice),
-  });
-  const subscription = createCachedLoader<StripeSubscription>({
-    cache,
-    resource: R.subscription,
-    maxBatchSize: PER_ID_BATCH,
-    fetch: perId(api.retrieveSubscription),
-  });
-  const charge = createCachedLoader<StripeCharge>({
-    cache,
-    resource: R.charge,
-    maxBatchSize: PER_ID_BATCH,
-    fetch: perId(api.retrieveCharge),
-  });
+  const byId = <V>(resource: string, retrieve: (id: string) => Promise<V | null>) =>
+    createCachedLoader<V>({ cache, resource, maxBatchSize: PER_ID_BATCH, fetch: perId(retrieve) });
+  const customer = byId<StripeCustomer>(R.customer, api.retrieveCustomer);
+  const invoice = byId<StripeInvoice>(R.invoice, api.retrieveInvoice);
+  const subscription = byId<StripeSubscription>(R.subscription, api.retrieveSubscription);
+  const charge = byId<StripeCharge>(R.charge, api.retrieveCharge);
 
   const prime = <V extends { id: string }>(resource: string, loader: DataLoader<string, V | null>, records: readonly V[]) =>
     primeCache(

@@ -20,7 +20,7 @@
 import type DataLoader from 'dataloader';
 import { invalidateCached } from '../../cache/cached-loader.ts';
 import type { ResourceCache } from '../../cache/types.ts';
-import { createAssociationLoaders } from './association-loaders.ts';
+import { createAssociationLoaders, type AssociationLoaders } from './association-loaders.ts';
 import type { CrmConnector } from './client.ts';
 import { createOwnerLoaders } from './owner-loaders.ts';
 import { createPageLoaders } from './page-loaders.ts';
@@ -31,19 +31,13 @@ import type { CrmCompany, CrmContact, CrmDeal, CrmObjectType, CrmOwner } from '.
 export { CRM_RESOURCES } from './resources.ts';
 export type { AssociationLoader, PageRequest, RecordPage };
 
-export interface CrmLoaders {
+export interface CrmLoaders extends AssociationLoaders {
   contacts: DataLoader<string, CrmContact | null>;
   companies: DataLoader<string, CrmCompany | null>;
   deals: DataLoader<string, CrmDeal | null>;
   /** Lowercased email → contact id (HubSpot batch read with `idProperty=email`). */
   contactIdsByEmail: DataLoader<string, string | null>;
   owners: DataLoader<string, CrmOwner | null>;
-  contactCompanies: AssociationLoader;
-  companyContacts: AssociationLoader;
-  contactDeals: AssociationLoader;
-  dealContacts: AssociationLoader;
-  dealCompanies: AssociationLoader;
-  companyDeals: AssociationLoader;
   /** The contact with this email (case-insensitive), or null. */
   contactByEmail(email: string): Promise<CrmContact | null>;
   /** Every active owner, in HubSpot's order. */
