@@ -19,7 +19,8 @@ import { runLoad } from './load.ts';
 import { describeMachine } from './machine.ts';
 import { measureEmbeddedStore } from './embedded-store.ts';
 import type { GatewayRequestMsg, SandboxReplyMsg, WindowStats, WorldFacts } from './protocol.ts';
-import { renderReport, type Report, type LatencyRow, type CountRow, type ThroughputRow, type SoakRound } from './report.ts';
+import { renderReport } from './report.ts';
+import type { Report, LatencyRow, CountRow, ThroughputRow, SoakRound } from './report-types.ts';
 import { callGraphOf, replay, type LoggedCall } from './replay.ts';
 import { planW3, type W3Plan } from './w3.ts';
 import {
