@@ -84,7 +84,19 @@ async function vendor<T>(urls: Record<SystemName, string>, system: 'billing' | '
   return (await response.json()) as T;
 }
 
-export async function measureEmbeddedStore(urls: Record<SystemName, string>, contactId: string): Promise<EmbeddedStoreFigures> {
+type Post = (query: string, variables: Record<string, unknown>) => Promise<{ ms: number; ok: boolean; answer: GraphQLAnswer }>;
+
+interface EmbeddedGateway {
+  child: ChildProcess;
+  url: string;
+  post: Post;
+  /** The highest RSS sampled so far. */
+  peakRssMb: () => number;
+  stop: () => Promise<void>;
+}
+
+/** The gateway as `npm start` starts it, on a free port with a fresh data directory, its RSS sampled every 50 ms. */
+async function startEmbeddedGateway(urls: Record<SystemName, string>): Promise<EmbeddedGateway> {
   const apiKey = `sbk_bench_${randomBytes(24).toString('base64url')}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-embedded-'));
   const port = await freePort();
@@ -102,7 +114,7 @@ export async function measureEmbeddedStore(urls: Record<SystemName, string>, con
     if (child.pid && child.exitCode === null) peak = Math.max(peak, rssMbOf(child.pid));
   }, 50);
   const url = `http://127.0.0.1:${port}`;
-  const post = async (query: string, variables: Record<string, unknown>): Promise<{ ms: number; ok: boolean; answer: GraphQLAnswer }> => {
+  const post: Post = async (query, variables) => {
     const started = performance.now();
     const response = await fetch(`${url}/graphql`, {
       method: 'POST',
@@ -112,75 +124,7 @@ export async function measureEmbeddedStore(urls: Record<SystemName, string>, con
     const answer = (await response.json()) as GraphQLAnswer;
     return { ms: performance.now() - started, ok: response.ok && !answer.errors, answer };
   };
-  try {
-    await waitForHealth(url, child);
-    const pid = child.pid!;
-    const idleRssMb = rssMbOf(pid);
-
-    // A read first: what the first request of a fresh process costs anyway (authentication, planning, connections) is not the store's.
-    const firstRead = await post('query ($id: ID!) { contact(id: $id) { id jobTitle } }', { id: contactId });
-    if (!firstRead.ok) throw new Error(`the first read failed: ${JSON.stringify(firstRead.answer.errors)}`);
-    const update = 'mutation ($id: ID!, $input: UpdateContactInput!) { updateContact(id: $id, input: $input) { id jobTitle } }';
-    const first = await post(update, { id: contactId, input: { jobTitle: `Embedded store ${Date.now()}` } });
-    if (!first.ok) throw new Error(`the first write failed: ${JSON.stringify(first.answer.errors)}`);
-    const rssAfterFirstWriteMb = rssMbOf(pid);
-    const second = await post(update, { id: contactId, input: { jobTitle: `Embedded store again ${Date.now()}` } });
-
-    const prices = await vendor<{ data: { id: string }[] }>(urls, 'billing', '/v1/prices?limit=1&active=true&type=recurring');
-    const channels = await vendor<{ channels: { id: string; is_member?: boolean; is_archived?: boolean }[] }>(
-      urls,
-      'chat',
-      '/api/conversations.list?limit=200',
-    );
-    const channel = channels.channels.find((c) => c.is_member && !c.is_archived)?.id;
-    if (!prices.data[0] || !channel) throw new Error('the sandbox has no recurring price or no channel the bot is in');
-    const onboard =
-      'mutation ($key: String!, $contact: OnboardContactInput!, $plan: OnboardPlanInput!, $notify: NotifyInput!) ' +
-      '{ onboardCustomer(idempotencyKey: $key, contact: $contact, plan: $plan, notify: $notify) { status } }';
-    const onboardOnce = () => {
-      const tag = randomUUID().slice(0, 8);
-      return post(onboard, {
-        key: `bench-${tag}`,
-        contact: { email: `bench-${tag}@example.com`, firstName: 'Bench', lastName: tag },
-        plan: { priceId: prices.data[0].id },
-        notify: { channel, text: `bench ${tag}` },
-      });
-    };
-    let failedWrites = 0;
-    const sequential: number[] = [];
-    for (let i = 0; i < SEQUENTIAL; i++) {
-      const result = await onboardOnce();
-      sequential.push(result.ms);
-      if (!result.ok || (result.answer.data?.onboardCustomer as { status?: string } | undefined)?.status !== 'SUCCEEDED') failedWrites++;
-    }
-    let sent = 0;
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (sent < CONCURRENT) {
-          sent++;
-          const result = await onboardOnce();
-          if (!result.ok || (result.answer.data?.onboardCustomer as { status?: string } | undefined)?.status !== 'SUCCEEDED')
-            failedWrites++;
-        }
-      }),
-    );
-    const rssAfterWritesMb = rssMbOf(pid);
-    peak = Math.max(peak, rssAfterWritesMb);
-    sequential.sort((a, b) => a - b);
-    return {
-      engine: process.env.BENCH_EMBEDDED_ENGINE_LABEL ?? 'embedded default (no DATABASE_URL)',
-      idleRssMb,
-      firstReadMs: Math.round(firstRead.ms),
-      firstWriteMs: Math.round(first.ms),
-      secondWriteMs: Math.round(second.ms),
-      rssAfterFirstWriteMb,
-      crossSystemWrites: SEQUENTIAL + CONCURRENT,
-      crossSystemP50Ms: Math.round(sequential[Math.floor(sequential.length / 2)]),
-      rssAfterWritesMb,
-      peakRssMb: peak,
-      failedWrites,
-    };
-  } finally {
+  const stop = async () => {
     clearInterval(sampler);
     child.kill('SIGTERM');
     await new Promise((resolve) => {
@@ -188,6 +132,97 @@ export async function measureEmbeddedStore(urls: Record<SystemName, string>, con
       else child.once('exit', resolve);
     });
     rmSync(dataDir, { recursive: true, force: true });
+  };
+  return { child, url, post, peakRssMb: () => peak, stop };
+}
+
+/** A read, then the first write and the same write again, timed end to end. */
+async function firstWrites(post: Post, contactId: string, pid: number) {
+  // A read first: what the first request of a fresh process costs anyway (authentication, planning, connections) is not the store's.
+  const firstRead = await post('query ($id: ID!) { contact(id: $id) { id jobTitle } }', { id: contactId });
+  if (!firstRead.ok) throw new Error(`the first read failed: ${JSON.stringify(firstRead.answer.errors)}`);
+  const update = 'mutation ($id: ID!, $input: UpdateContactInput!) { updateContact(id: $id, input: $input) { id jobTitle } }';
+  const first = await post(update, { id: contactId, input: { jobTitle: `Embedded store ${Date.now()}` } });
+  if (!first.ok) throw new Error(`the first write failed: ${JSON.stringify(first.answer.errors)}`);
+  const rssAfterFirstWriteMb = rssMbOf(pid);
+  const second = await post(update, { id: contactId, input: { jobTitle: `Embedded store again ${Date.now()}` } });
+  return { firstReadMs: firstRead.ms, firstWriteMs: first.ms, secondWriteMs: second.ms, rssAfterFirstWriteMb };
+}
+
+/** An `onboardCustomer` of a new contact onto the sandbox's first recurring price, notifying a channel the bot is in. */
+async function onboarder(urls: Record<SystemName, string>, post: Post): Promise<() => ReturnType<Post>> {
+  const prices = await vendor<{ data: { id: string }[] }>(urls, 'billing', '/v1/prices?limit=1&active=true&type=recurring');
+  const channels = await vendor<{ channels: { id: string; is_member?: boolean; is_archived?: boolean }[] }>(
+    urls,
+    'chat',
+    '/api/conversations.list?limit=200',
+  );
+  const channel = channels.channels.find((c) => c.is_member && !c.is_archived)?.id;
+  if (!prices.data[0] || !channel) throw new Error('the sandbox has no recurring price or no channel the bot is in');
+  const onboard =
+    'mutation ($key: String!, $contact: OnboardContactInput!, $plan: OnboardPlanInput!, $notify: NotifyInput!) ' +
+    '{ onboardCustomer(idempotencyKey: $key, contact: $contact, plan: $plan, notify: $notify) { status } }';
+  return () => {
+    const tag = randomUUID().slice(0, 8);
+    return post(onboard, {
+      key: `bench-${tag}`,
+      contact: { email: `bench-${tag}@example.com`, firstName: 'Bench', lastName: tag },
+      plan: { priceId: prices.data[0].id },
+      notify: { channel, text: `bench ${tag}` },
+    });
+  };
+}
+
+const onboarded = (result: Awaited<ReturnType<Post>>) =>
+  result.ok && (result.answer.data?.onboardCustomer as { status?: string } | undefined)?.status === 'SUCCEEDED';
+
+/** SEQUENTIAL writes one at a time (their times, sorted), then CONCURRENT more CONCURRENCY at a time. */
+async function crossSystemWrites(onboardOnce: () => ReturnType<Post>): Promise<{ sequential: number[]; failedWrites: number }> {
+  let failedWrites = 0;
+  const sequential: number[] = [];
+  for (let i = 0; i < SEQUENTIAL; i++) {
+    const result = await onboardOnce();
+    sequential.push(result.ms);
+    if (!onboarded(result)) failedWrites++;
+  }
+  let sent = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (sent < CONCURRENT) {
+        sent++;
+        const result = await onboardOnce();
+        if (!onboarded(result)) failedWrites++;
+      }
+    }),
+  );
+  sequential.sort((a, b) => a - b);
+  return { sequential, failedWrites };
+}
+
+export async function measureEmbeddedStore(urls: Record<SystemName, string>, contactId: string): Promise<EmbeddedStoreFigures> {
+  const gateway = await startEmbeddedGateway(urls);
+  try {
+    await waitForHealth(gateway.url, gateway.child);
+    const pid = gateway.child.pid!;
+    const idleRssMb = rssMbOf(pid);
+    const first = await firstWrites(gateway.post, contactId, pid);
+    const { sequential, failedWrites } = await crossSystemWrites(await onboarder(urls, gateway.post));
+    const rssAfterWritesMb = rssMbOf(pid);
+    return {
+      engine: process.env.BENCH_EMBEDDED_ENGINE_LABEL ?? 'embedded default (no DATABASE_URL)',
+      idleRssMb,
+      firstReadMs: Math.round(first.firstReadMs),
+      firstWriteMs: Math.round(first.firstWriteMs),
+      secondWriteMs: Math.round(first.secondWriteMs),
+      rssAfterFirstWriteMb: first.rssAfterFirstWriteMb,
+      crossSystemWrites: SEQUENTIAL + CONCURRENT,
+      crossSystemP50Ms: Math.round(sequential[Math.floor(sequential.length / 2)]),
+      rssAfterWritesMb,
+      peakRssMb: Math.max(gateway.peakRssMb(), rssAfterWritesMb),
+      failedWrites,
+    };
+  } finally {
+    await gateway.stop();
   }
 }
 
