@@ -24,221 +24,59 @@
  * `retrieve*` answer null for a missing or deleted object instead of throwing NOT_FOUND:
  * for a batch loader "does not exist" is an answer, not a failure.
  */
-import { isGatewayError } from '../../errors.ts';
-import type { UpstreamClient, UpstreamRequest } from '../../upstream/types.ts';
-import { z as zod, type z } from 'zod';
+import { z } from 'zod';
+import type { UpstreamClient } from '../../upstream/types.ts';
 import {
   chargeSchema,
   customerSchema,
-  deletedObjectSchema,
   invoiceSchema,
   listSchema,
   parseStripe,
   priceSchema,
-  searchResultSchema,
   subscriptionSchema,
-  type StripeCharge,
-  type StripeCustomer,
-  type StripeInvoice,
-  type StripeInvoiceStatus,
   type StripeList,
-  type StripePrice,
   type StripeSearchResult,
-  type StripeSubscription,
-  type StripeSubscriptionStatus,
 } from './schemas.ts';
-import { encodeForm, formQuery, type FormParams } from './wire.ts';
+import {
+  STRIPE_MAX_LIMIT,
+  type BillingConnector,
+  type BillingConnectorOptions,
+  type ListParams,
+  type SearchParams,
+} from './connector-types.ts';
+import { listQuery, stripeRequests, type StripeRequests } from './requests.ts';
 
-/** Stripe's page-size ceiling for lists and searches. */
-export const STRIPE_MAX_LIMIT = 100;
+export * from './connector-types.ts';
 
-export interface BillingConnectorOptions {
-  /** Sent as `x-request-id` on every request, so upstream calls join the gateway's logs. */
-  requestId?: string;
-  /** Cancels in-flight requests (the caller's deadline). */
-  signal?: AbortSignal;
-}
-
-export interface ListParams {
-  limit?: number;
-  /** Object id after which the page starts (Stripe's `starting_after`). */
-  startingAfter?: string;
-}
-
-export interface ListCustomersParams extends ListParams {
-  /** Exact, case-sensitive match (Stripe's list filter). */
-  email?: string;
-}
-
-export interface CreatedRange {
-  gte?: number;
-  lte?: number;
-}
-
-export interface ListInvoicesParams extends ListParams {
-  customer?: string;
-  status?: StripeInvoiceStatus;
-  /** Unix seconds. */
-  created?: CreatedRange;
-}
-
-export interface ListSubscriptionsParams extends ListParams {
-  customer?: string;
-  /** `all` includes canceled subscriptions, which Stripe's default leaves out. */
-  status?: StripeSubscriptionStatus | 'all';
-}
-
-export interface ListChargesParams extends ListParams {
-  customer?: string;
-}
-
-export interface SearchParams {
-  limit?: number;
-  /** The previous result's `next_page`. */
-  page?: string;
-}
-
-export interface BillingConnector {
-  retrieveCustomer(id: string): Promise<StripeCustomer | null>;
-  listCustomers(params: ListCustomersParams): Promise<StripeList<StripeCustomer>>;
-  searchCustomers(query: string, params?: SearchParams): Promise<StripeSearchResult<StripeCustomer>>;
-  retrieveInvoice(id: string): Promise<StripeInvoice | null>;
-  listInvoices(params: ListInvoicesParams): Promise<StripeList<StripeInvoice>>;
-  searchInvoices(query: string, params?: SearchParams): Promise<StripeSearchResult<StripeInvoice>>;
-  retrieveSubscription(id: string): Promise<StripeSubscription | null>;
-  listSubscriptions(params: ListSubscriptionsParams): Promise<StripeList<StripeSubscription>>;
-  retrieveCharge(id: string): Promise<StripeCharge | null>;
-  listCharges(params: ListChargesParams): Promise<StripeList<StripeCharge>>;
-  searchCharges(query: string, params?: SearchParams): Promise<StripeSearchResult<StripeCharge>>;
-  /**
-   * A price, read only to check a reference before a write: unlike the other `retrieve*` it
-   * throws NOT_FOUND, carrying Stripe's "No such price: '…'", for a missing one.
-   */
-  retrievePrice(id: string): Promise<StripePrice>;
-  /** The same connector, tagging its requests with this request id (one per GraphQL request). */
-  withRequestId(requestId: string): BillingConnector;
-
-  // --- writes -------------------------------------------------------------------------------
-  // Each POST takes an optional Stripe `Idempotency-Key`. With a key, Stripe answers a
-  // repeat with the first response, so the shared layer may retry it after a timeout;
-  // without one, a write is sent once and never retried.
-  createCustomer(params: FormParams, idempotencyKey?: string): Promise<StripeCustomer>;
-  updateCustomer(id: string, params: FormParams, idempotencyKey?: string): Promise<StripeCustomer>;
-  /** DELETE /v1/customers/{id}: permanent (cancels the customer's subscriptions). */
-  deleteCustomer(id: string): Promise<void>;
-  createInvoice(params: FormParams, idempotencyKey?: string): Promise<StripeInvoice>;
-  /** POST /v1/invoiceitems: a line on a draft invoice (`invoice`) or pending for the customer. */
-  createInvoiceItem(params: FormParams, idempotencyKey?: string): Promise<{ id: string }>;
-  finalizeInvoice(id: string, idempotencyKey?: string): Promise<StripeInvoice>;
-  payInvoice(id: string, params: FormParams, idempotencyKey?: string): Promise<StripeInvoice>;
-  voidInvoice(id: string, idempotencyKey?: string): Promise<StripeInvoice>;
-  /** DELETE /v1/invoices/{id}: drafts only. */
-  deleteInvoice(id: string): Promise<void>;
-  createSubscription(params: FormParams, idempotencyKey?: string): Promise<StripeSubscription>;
-  /** DELETE /v1/subscriptions/{id}: cancels at once. */
-  cancelSubscription(id: string): Promise<StripeSubscription>;
-}
-
-/** Stripe object IDs are word characters (`cus_NffrFeUfNV2Hib`); `search` is a route of every searchable collection. */
-function isStripeObjectId(id: string): boolean {
-  return /^\w+$/.test(id) && id !== 'search';
-}
+type ConnectorPart<K extends keyof BillingConnector> = Pick<BillingConnector, K>;
 
 export function createBillingConnector(http: UpstreamClient, options: BillingConnectorOptions = {}): BillingConnector {
-  const headers = options.requestId ? { 'x-request-id': options.requestId } : undefined;
+  const requests = stripeRequests(http, options);
+  return {
+    ...customers(requests),
+    ...invoices(requests),
+    ...subscriptions(requests),
+    ...charges(requests),
+    ...prices(requests),
+    withRequestId: (requestId) => createBillingConnector(http, { ...options, requestId }),
+  };
+}
 
-  async function get<T extends z.ZodType>(
-    path: string,
-    route: string,
-    params: FormParams,
-    schema: T,
-    resource: string,
-  ): Promise<z.output<T>> {
-    const request: UpstreamRequest = {
-      method: 'GET',
-      path,
-      route,
-      query: formQuery(params),
-      headers,
-      idempotent: true,
-      signal: options.signal,
-    };
-    const response = await http.request(request);
-    return parseStripe(schema, response.body, resource);
-  }
-
-  async function retrieve<T extends z.ZodType>(collection: string, id: string, schema: T, resource: string): Promise<z.output<T> | null> {
-    // Not an object ID: as a path segment it would name the collection itself (`''`, `.`)
-    // or its search endpoint, whose answers are not the object, and no object has it.
-    if (!isStripeObjectId(id)) return null;
-    let body: unknown;
-    try {
-      const response = await http.request({
-        method: 'GET',
-        path: `/v1/${collection}/${encodeURIComponent(id)}`,
-        route: `GET /v1/${collection}/{id}`,
-        headers,
-        idempotent: true,
-        signal: options.signal,
-      });
-      body = response.body;
-    } catch (error) {
-      if (isGatewayError(error) && error.code === 'NOT_FOUND') return null;
-      throw error;
-    }
-    // A deleted customer is still retrievable, as a stub.
-    if (deletedObjectSchema.safeParse(body).success) return null;
-    return parseStripe(schema, body, resource);
-  }
-
-  const search =
-    <T extends z.ZodType>(collection: string, item: T, resource: string) =>
-    (query: string, params: SearchParams = {}) =>
-      get(
-        `/v1/${collection}/search`,
-        `GET /v1/${collection}/search`,
-        { query, limit: params.limit ?? STRIPE_MAX_LIMIT, page: params.page },
-        searchResultSchema(item),
-        `${resource} search result`,
-      );
-
-  const list = (params: ListParams) => ({ limit: params.limit, starting_after: params.startingAfter });
-
+/** Customers: by id, the list (exact email), search; create, update, delete. */
+function customers({
+  get,
+  retrieve,
+  search,
+  post,
+  remove,
+}: StripeRequests): ConnectorPart<
+  'retrieveCustomer' | 'listCustomers' | 'searchCustomers' | 'createCustomer' | 'updateCustomer' | 'deleteCustomer'
+> {
   return {
     retrieveCustomer: (id) => retrieve('customers', id, customerSchema, 'customer'),
     listCustomers: (params) =>
-      get('/v1/customers', 'GET /v1/customers', { ...list(params), email: params.email }, listSchema(customerSchema), 'customer list'),
+      get('/v1/customers', 'GET /v1/customers', { ...listQuery(params), email: params.email }, listSchema(customerSchema), 'customer list'),
     searchCustomers: search('customers', customerSchema, 'customer'),
-
-    retrieveInvoice: (id) => retrieve('invoices', id, invoiceSchema, 'invoice'),
-    listInvoices: (params) =>
-      get(
-        '/v1/invoices',
-        'GET /v1/invoices',
-        { ...list(params), customer: params.customer, status: params.status, created: params.created ? { ...params.created } : undefined },
-        listSchema(invoiceSchema),
-        'invoice list',
-      ),
-    searchInvoices: search('invoices', invoiceSchema, 'invoice'),
-
-    retrieveSubscription: (id) => retrieve('subscriptions', id, subscriptionSchema, 'subscription'),
-    listSubscriptions: (params) =>
-      get(
-        '/v1/subscriptions',
-        'GET /v1/subscriptions',
-        { ...list(params), customer: params.customer, status: params.status },
-        listSchema(subscriptionSchema),
-        'subscription list',
-      ),
-
-    retrieveCharge: (id) => retrieve('charges', id, chargeSchema, 'charge'),
-    listCharges: (params) =>
-      get('/v1/charges', 'GET /v1/charges', { ...list(params), customer: params.customer }, listSchema(chargeSchema), 'charge list'),
-    searchCharges: search('charges', chargeSchema, 'charge'),
-
-    retrievePrice: (id) => get(`/v1/prices/${encodeURIComponent(id)}`, 'GET /v1/prices/{id}', {}, priceSchema, 'price'),
-
-    withRequestId: (requestId) => createBillingConnector(http, { ...options, requestId }),
 
     createCustomer: (params, key) => post('/v1/customers', 'POST /v1/customers', params, key, customerSchema, 'customer'),
     updateCustomer: (id, params, key) =>
@@ -246,6 +84,44 @@ export function createBillingConnector(http: UpstreamClient, options: BillingCon
     deleteCustomer: async (id) => {
       await remove(`/v1/customers/${encodeURIComponent(id)}`, 'DELETE /v1/customers/{id}');
     },
+  };
+}
+
+/** Invoices: by id, the list, search; a draft's life (create, items, finalize, pay, void, delete). */
+function invoices({
+  get,
+  retrieve,
+  search,
+  post,
+  remove,
+}: StripeRequests): ConnectorPart<
+  | 'retrieveInvoice'
+  | 'listInvoices'
+  | 'searchInvoices'
+  | 'createInvoice'
+  | 'createInvoiceItem'
+  | 'finalizeInvoice'
+  | 'payInvoice'
+  | 'voidInvoice'
+  | 'deleteInvoice'
+> {
+  return {
+    retrieveInvoice: (id) => retrieve('invoices', id, invoiceSchema, 'invoice'),
+    listInvoices: (params) =>
+      get(
+        '/v1/invoices',
+        'GET /v1/invoices',
+        {
+          ...listQuery(params),
+          customer: params.customer,
+          status: params.status,
+          created: params.created ? { ...params.created } : undefined,
+        },
+        listSchema(invoiceSchema),
+        'invoice list',
+      ),
+    searchInvoices: search('invoices', invoiceSchema, 'invoice'),
+
     createInvoice: (params, key) => post('/v1/invoices', 'POST /v1/invoices', params, key, invoiceSchema, 'invoice'),
     createInvoiceItem: (params, key) => post('/v1/invoiceitems', 'POST /v1/invoiceitems', params, key, createdObjectSchema, 'invoice item'),
     finalizeInvoice: (id, key) =>
@@ -264,6 +140,27 @@ export function createBillingConnector(http: UpstreamClient, options: BillingCon
     deleteInvoice: async (id) => {
       await remove(`/v1/invoices/${encodeURIComponent(id)}`, 'DELETE /v1/invoices/{id}');
     },
+  };
+}
+
+/** Subscriptions: by id, the list; create, cancel. */
+function subscriptions({
+  get,
+  retrieve,
+  post,
+  remove,
+}: StripeRequests): ConnectorPart<'retrieveSubscription' | 'listSubscriptions' | 'createSubscription' | 'cancelSubscription'> {
+  return {
+    retrieveSubscription: (id) => retrieve('subscriptions', id, subscriptionSchema, 'subscription'),
+    listSubscriptions: (params) =>
+      get(
+        '/v1/subscriptions',
+        'GET /v1/subscriptions',
+        { ...listQuery(params), customer: params.customer, status: params.status },
+        listSchema(subscriptionSchema),
+        'subscription list',
+      ),
+
     createSubscription: (params, key) =>
       post('/v1/subscriptions', 'POST /v1/subscriptions', params, key, subscriptionSchema, 'subscription'),
     cancelSubscription: async (id) =>
@@ -273,35 +170,26 @@ export function createBillingConnector(http: UpstreamClient, options: BillingCon
         'subscription',
       ),
   };
-
-  async function post<T extends z.ZodType>(
-    path: string,
-    route: string,
-    params: FormParams,
-    idempotencyKey: string | undefined,
-    schema: T,
-    resource: string,
-  ) {
-    const response = await http.request({
-      method: 'POST',
-      path,
-      route,
-      body: { form: encodeForm(params) },
-      headers: { ...headers, ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}) },
-      idempotent: idempotencyKey !== undefined,
-      signal: options.signal,
-    });
-    return parseStripe(schema, response.body, resource) as z.output<T>;
-  }
-
-  // A DELETE of the same object twice changes nothing the second time, so it may be retried.
-  async function remove(path: string, route: string): Promise<unknown> {
-    const response = await http.request({ method: 'DELETE', path, route, headers, idempotent: true, signal: options.signal });
-    return response.body;
-  }
 }
 
-const createdObjectSchema = zod.object({ id: zod.string() });
+/** Charges: by id, the list, search (read only). */
+function charges({ get, retrieve, search }: StripeRequests): ConnectorPart<'retrieveCharge' | 'listCharges' | 'searchCharges'> {
+  return {
+    retrieveCharge: (id) => retrieve('charges', id, chargeSchema, 'charge'),
+    listCharges: (params) =>
+      get('/v1/charges', 'GET /v1/charges', { ...listQuery(params), customer: params.customer }, listSchema(chargeSchema), 'charge list'),
+    searchCharges: search('charges', chargeSchema, 'charge'),
+  };
+}
+
+/** Prices: one by id, to check a reference before a write (a missing one throws NOT_FOUND). */
+function prices({ get }: StripeRequests): ConnectorPart<'retrievePrice'> {
+  return {
+    retrievePrice: (id) => get(`/v1/prices/${encodeURIComponent(id)}`, 'GET /v1/prices/{id}', {}, priceSchema, 'price'),
+  };
+}
+
+const createdObjectSchema = z.object({ id: z.string() });
 
 /**
  * Follows a search's `next_page` cursor to the end. Link lookups need every match (an

@@ -93,6 +93,10 @@ const postMessageResponseSchema = z.object({ ok: z.literal(true), channel: z.str
 /** The channel kinds the gateway exposes; DMs and group DMs belong to people, not to analysts. */
 const CHANNEL_TYPES = 'public_channel,private_channel';
 
+type ConnectorPart<K extends keyof ChatConnector> = Pick<ChatConnector, K>;
+/** A read: GET /{method} with query parameters; the body, not yet checked. */
+type Get = (method: string, query: UpstreamRequest['query']) => Promise<unknown>;
+
 export function createChatConnector(http: UpstreamClient, options: ChatConnectorOptions = {}): ChatConnector {
   const headers = options.requestId ? { 'x-request-id': options.requestId } : undefined;
 
@@ -109,12 +113,38 @@ export function createChatConnector(http: UpstreamClient, options: ChatConnector
     return response.body;
   }
 
-  const next = (cursor: string | undefined) => (cursor ? cursor : null);
+  return {
+    ...userReads(get),
+    ...conversationReads(get),
+    withRequestId(requestId) {
+      return createChatConnector(http, { ...options, requestId });
+    },
 
+    async postMessage({ channel, text, blocks, threadTs }) {
+      const response = await http.request({
+        method: 'POST',
+        path: '/chat.postMessage',
+        route: 'POST /chat.postMessage',
+        body: { json: { channel, text, blocks, thread_ts: threadTs } },
+        headers,
+        idempotent: false,
+        signal: options.signal,
+      });
+      const body = parseSlack(postMessageResponseSchema, response.body, 'chat.postMessage');
+      return { ...body.message, channel: body.channel };
+    },
+  };
+}
+
+/** Slack sends `""` for "no more pages". */
+const nextCursor = (cursor: string | undefined) => (cursor ? cursor : null);
+
+/** Users: the directory's pages, one by id, one by email. */
+function userReads(get: Get): ConnectorPart<'listUsers' | 'getUser' | 'lookupUserByEmail'> {
   return {
     async listUsers({ limit = SLACK_PAGE_LIMIT, cursor }) {
       const body = parseSlack(usersListResponseSchema, await get('users.list', { limit, cursor }), 'users.list');
-      return { items: body.members, nextCursor: next(body.response_metadata?.next_cursor) };
+      return { items: body.members, nextCursor: nextCursor(body.response_metadata?.next_cursor) };
     },
 
     async getUser(id) {
@@ -124,14 +154,19 @@ export function createChatConnector(http: UpstreamClient, options: ChatConnector
     async lookupUserByEmail(email) {
       return parseSlack(userResponseSchema, await get('users.lookupByEmail', { email }), 'users.lookupByEmail').user;
     },
+  };
+}
 
+/** Channels: their pages, one by id, and a page of one channel's history. */
+function conversationReads(get: Get): ConnectorPart<'listConversations' | 'getConversation' | 'history'> {
+  return {
     async listConversations({ limit = SLACK_PAGE_LIMIT, cursor, excludeArchived = false }) {
       const body = parseSlack(
         conversationsListResponseSchema,
         await get('conversations.list', { types: CHANNEL_TYPES, exclude_archived: excludeArchived, limit, cursor }),
         'conversations.list',
       );
-      return { items: body.channels, nextCursor: next(body.response_metadata?.next_cursor) };
+      return { items: body.channels, nextCursor: nextCursor(body.response_metadata?.next_cursor) };
     },
 
     async getConversation(id) {
@@ -151,27 +186,9 @@ export function createChatConnector(http: UpstreamClient, options: ChatConnector
       );
       return {
         items: body.messages.map((message) => ({ ...message, channel })),
-        nextCursor: next(body.response_metadata?.next_cursor),
+        nextCursor: nextCursor(body.response_metadata?.next_cursor),
         hasMore: body.has_more,
       };
-    },
-
-    withRequestId(requestId) {
-      return createChatConnector(http, { ...options, requestId });
-    },
-
-    async postMessage({ channel, text, blocks, threadTs }) {
-      const response = await http.request({
-        method: 'POST',
-        path: '/chat.postMessage',
-        route: 'POST /chat.postMessage',
-        body: { json: { channel, text, blocks, thread_ts: threadTs } },
-        headers,
-        idempotent: false,
-        signal: options.signal,
-      });
-      const body = parseSlack(postMessageResponseSchema, response.body, 'chat.postMessage');
-      return { ...body.message, channel: body.channel };
     },
   };
 }
