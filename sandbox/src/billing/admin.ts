@@ -25,16 +25,8 @@ import type { OpContext } from './changes.ts';
 import { StripeError } from './errors.ts';
 import { getCharge, getCustomer, getInvoice, getInvoiceItem, getSubscription } from './lookups.ts';
 import { deleteCustomer, updateCustomer } from './ops-customers.ts';
-import {
-  deleteInvoice,
-  deleteInvoiceItem,
-  finalizeInvoice,
-  markUncollectible,
-  payInvoice,
-  updateInvoice,
-  updateInvoiceItem,
-  voidInvoice,
-} from './ops-invoices.ts';
+import { deleteInvoiceItem, updateInvoiceItem } from './ops-invoice-items.ts';
+import { deleteInvoice, finalizeInvoice, markUncollectible, payInvoice, updateInvoice, voidInvoice } from './ops-invoices.ts';
 import { updateCharge } from './ops-payments.ts';
 import { cancelSubscription, updateSubscription } from './ops-subscriptions.ts';
 import type { MetadataPatch } from './params.ts';

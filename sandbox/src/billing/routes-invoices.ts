@@ -3,18 +3,14 @@ import type { ApiContext, BillingApi } from './api.ts';
 import { invalidParam, parameterMissing, referenceMissing, resourceMissing } from './errors.ts';
 import { listResponse } from './list.ts';
 import { getCustomer, getInvoice, getInvoiceItem, readInvoice } from './lookups.ts';
+import { addInvoiceItem, deleteInvoiceItem, type InvoiceItemInput, itemTargets, updateInvoiceItem } from './ops-invoice-items.ts';
 import {
-  addInvoiceItem,
   deleteInvoice,
-  deleteInvoiceItem,
   finalizeInvoice,
   type InvoiceInput,
-  type InvoiceItemInput,
-  itemTargets,
   markUncollectible,
   payInvoice,
   updateInvoice,
-  updateInvoiceItem,
   createInvoice,
   voidInvoice,
 } from './ops-invoices.ts';
