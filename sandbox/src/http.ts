@@ -1,8 +1,8 @@
 /**
  * The sandbox's HTTP core, shared by the three emulated vendors: a small router, applying the
- * chaos knobs (defined in chaos.ts), the per-system request log and the admin API under `/__sandbox/`. A vendor module
- * supplies its routes and its own shapes for auth failures, 429s and 500s, so every fault
- * the knobs inject looks exactly like the real vendor's.
+ * chaos knobs (defined in chaos.ts), the per-system request log and the admin API under
+ * `/__sandbox/`. A vendor module supplies its routes and its own shapes for auth failures,
+ * 429s and 500s, so every fault the knobs inject looks exactly like the real vendor's.
  */
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';

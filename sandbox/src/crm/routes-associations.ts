@@ -195,6 +195,7 @@ function pathTypes(req: SandboxRequest, from: string, to: string): [CrmObjectTyp
   if (a === b) return validationError(`No associations are defined between ${a} and ${b}`);
   return [a, b];
 }
+
 /** The two live records a path names, or HubSpot's 404 for the first one missing. */
 function pathPair(
   ctx: CrmContext,
