@@ -12,6 +12,7 @@
  * belong to two customers (an ambiguous email link).
  */
 import { Prng } from './prng.ts';
+import { CITIES, COMPANY_A, COMPANY_B, FIRST, INDUSTRIES, LAST, TITLES, TZS } from './world-names.ts';
 
 export interface WorldSize {
   contacts: number;
@@ -178,210 +179,21 @@ export interface World {
 /** 2026-11-01T00:00:00Z: a fixed anchor keeps the world byte-identical across runs. */
 export const DEFAULT_WORLD_NOW = Date.UTC(2026, 10, 1);
 
-const FIRST = [
-  'Ada',
-  'Grace',
-  'Alan',
-  'Edsger',
-  'Barbara',
-  'Donald',
-  'Margaret',
-  'Ken',
-  'Dennis',
-  'Radia',
-  'Frances',
-  'John',
-  'Hedy',
-  'Katherine',
-  'Tim',
-  'Linus',
-  'Guido',
-  'Anita',
-  'Shafi',
-  'Leslie',
-  'Niklaus',
-  'Sophie',
-  'Yukihiro',
-  'Bjarne',
-  'Mary',
-  'Jean',
-  'Adele',
-  'Carol',
-  'Evelyn',
-  'Hal',
-  'Ivan',
-  'Joan',
-  'Karen',
-  'Lynn',
-  'Marvin',
-  'Nancy',
-  'Olga',
-  'Peter',
-  'Quinn',
-  'Rosa',
-  'Sam',
-  'Tara',
-  'Uma',
-  'Victor',
-  'Wendy',
-  'Xavier',
-  'Yara',
-  'Zoe',
-  'Amir',
-  'Bea',
-  'Chen',
-  'Dara',
-  'Emeka',
-  'Farah',
-  'Goran',
-  'Hana',
-  'Ines',
-  'Jonas',
-  'Kiri',
-  'Lena',
-];
-const LAST = [
-  'Lovelace',
-  'Hopper',
-  'Turing',
-  'Dijkstra',
-  'Liskov',
-  'Knuth',
-  'Hamilton',
-  'Thompson',
-  'Ritchie',
-  'Perlman',
-  'Allen',
-  'Backus',
-  'Lamarr',
-  'Johnson',
-  'Berners-Lee',
-  'Torvalds',
-  'van Rossum',
-  'Borg',
-  'Goldwasser',
-  'Lamport',
-  'Wirth',
-  'Wilson',
-  'Matsumoto',
-  'Stroustrup',
-  'Keller',
-  'Sammet',
-  'Goldberg',
-  'Shaw',
-  'Boyd',
-  'Abelson',
-  'Sutherland',
-  'Clarke',
-  'Jones',
-  'Conway',
-  'Minsky',
-  'Lynch',
-  'Petrova',
-  'Naur',
-  'Okafor',
-  'Silva',
-  'Nguyen',
-  'Patel',
-  'Kim',
-  'Garcia',
-  'Müller',
-  'Rossi',
-  'Novak',
-  'Haddad',
-  'Tanaka',
-  'Larsen',
-];
-const COMPANY_A = [
-  'Acme',
-  'Globex',
-  'Initech',
-  'Umbrella',
-  'Stark',
-  'Wayne',
-  'Tyrell',
-  'Cyberdyne',
-  'Soylent',
-  'Hooli',
-  'Pied',
-  'Vandelay',
-  'Wonka',
-  'Aperture',
-  'Black Mesa',
-  'Massive',
-  'Nakatomi',
-  'Oscorp',
-  'Prestige',
-  'Rekall',
-  'Sirius',
-  'Monarch',
-  'Virtucon',
-  'Zorg',
-  'Gringotts',
-  'Dunder',
-  'Bluth',
-  'Kramerica',
-  'Sterling',
-  'Octan',
-];
-const COMPANY_B = [
-  'Robotics',
-  'Analytics',
-  'Logistics',
-  'Foods',
-  'Labs',
-  'Systems',
-  'Dynamics',
-  'Media',
-  'Energy',
-  'Health',
-  'Capital',
-  'Works',
-  'Networks',
-  'Studios',
-  'Industries',
-];
-const INDUSTRIES = [
-  'COMPUTER_SOFTWARE',
-  'FINANCIAL_SERVICES',
-  'HOSPITAL_HEALTH_CARE',
-  'RETAIL',
-  'LOGISTICS_AND_SUPPLY_CHAIN',
-  'MARKETING_AND_ADVERTISING',
-  'RENEWABLES_ENVIRONMENT',
-  'FOOD_BEVERAGES',
-];
-const CITIES: readonly [string, string][] = [
-  ['Berlin', 'Germany'],
-  ['Lisbon', 'Portugal'],
-  ['Austin', 'United States'],
-  ['Toronto', 'Canada'],
-  ['Nairobi', 'Kenya'],
-  ['Singapore', 'Singapore'],
-  ['Sydney', 'Australia'],
-  ['São Paulo', 'Brazil'],
-  ['Dublin', 'Ireland'],
-  ['Tokyo', 'Japan'],
-];
-const TITLES = [
-  'CEO',
-  'CTO',
-  'VP Engineering',
-  'Head of Finance',
-  'Procurement Manager',
-  'Product Manager',
-  'Office Manager',
-  'Data Analyst',
-  'Operations Lead',
-  'Founder',
-];
-const TZS = ['Europe/Berlin', 'Europe/Lisbon', 'America/Chicago', 'America/Toronto', 'Africa/Nairobi', 'Asia/Singapore'];
-
 const slug = (s: string) =>
   s
     .toLowerCase()
     .normalize('NFD')
     .replace(/[^a-z0-9]+/g, '');
+
+/** The world's own PRNG stream and the clock its timestamps are drawn against. */
+interface WorldClock {
+  now: number;
+  rnd: Prng;
+  /** A moment within the two years before `now`. */
+  pastTime(): number;
+}
+
+const DAY_MS = 86_400_000;
 
 export function createWorld(options: WorldOptions = {}): World {
   const seed = options.seed ?? 42;
@@ -389,9 +201,20 @@ export function createWorld(options: WorldOptions = {}): World {
   const size: WorldSize = typeof options.size === 'number' ? worldSizeFor(options.size) : { ...DEFAULT_WORLD_SIZE, ...options.size };
   const root = new Prng(seed);
   const rnd = root.fork('world');
-  const twoYears = 730 * 86_400_000;
-  const pastTime = () => now - Math.floor(rnd.next() * twoYears);
+  const twoYears = 730 * DAY_MS;
+  const clock: WorldClock = { now, rnd, pastTime: () => now - Math.floor(rnd.next() * twoYears) };
 
+  // The draws happen in this order, each from its stream: the same seed gives the same world.
+  const owners = seedOwners(size, clock);
+  const companies = seedCompanies(size, clock, owners);
+  const contacts = seedContacts(size, clock, owners, companies);
+  const deals = seedDeals(size, clock, companies, contacts);
+  const customers = seedCustomers(root.fork('customers'), clock, contacts);
+  const chatUsers = seedChatUsers(root.fork('chat-users'), size, owners);
+  return { seed, now, size, prng: root, owners, companies, contacts, deals, customers, chatUsers };
+}
+
+function seedOwners(size: WorldSize, { pastTime }: WorldClock): SeedOwner[] {
   const owners: SeedOwner[] = [];
   for (let i = 0; i < size.owners; i++) {
     const firstName = FIRST[(i * 7) % FIRST.length];
@@ -405,7 +228,10 @@ export function createWorld(options: WorldOptions = {}): World {
       createdAt: pastTime(),
     });
   }
+  return owners;
+}
 
+function seedCompanies(size: WorldSize, { now, rnd, pastTime }: WorldClock, owners: SeedOwner[]): SeedCompany[] {
   const companies: SeedCompany[] = [];
   for (let i = 0; i < size.companies; i++) {
     const base = `${COMPANY_A[i % COMPANY_A.length]} ${COMPANY_B[Math.floor(i / COMPANY_A.length) % COMPANY_B.length]}`;
@@ -424,10 +250,13 @@ export function createWorld(options: WorldOptions = {}): World {
       annualRevenue: rnd.int(1, 500) * 100_000,
       ownerId: rnd.pick(owners).id,
       createdAt,
-      updatedAt: Math.min(now, createdAt + rnd.int(0, 200) * 86_400_000),
+      updatedAt: Math.min(now, createdAt + rnd.int(0, 200) * DAY_MS),
     });
   }
+  return companies;
+}
 
+function seedContacts(size: WorldSize, { now, rnd, pastTime }: WorldClock, owners: SeedOwner[], companies: SeedCompany[]): SeedContact[] {
   const contacts: SeedContact[] = [];
   for (let i = 0; i < size.contacts; i++) {
     const firstName = rnd.pick(FIRST);
@@ -448,10 +277,13 @@ export function createWorld(options: WorldOptions = {}): World {
       companyId: company?.id ?? null,
       ownerId: company?.ownerId ?? rnd.pick(owners).id,
       createdAt,
-      updatedAt: Math.min(now, createdAt + rnd.int(0, 300) * 86_400_000),
+      updatedAt: Math.min(now, createdAt + rnd.int(0, 300) * DAY_MS),
     });
   }
+  return contacts;
+}
 
+function seedDeals(size: WorldSize, { now, rnd, pastTime }: WorldClock, companies: SeedCompany[], contacts: SeedContact[]): SeedDeal[] {
   const membersOf = new Map<string, SeedContact[]>();
   for (const c of contacts) {
     if (!c.companyId) continue;
@@ -475,22 +307,26 @@ export function createWorld(options: WorldOptions = {}): World {
       amount: rnd.int(5, 500) * 100,
       stage: rnd.pick(DEAL_STAGES),
       pipeline: 'default',
-      closeDate: createdAt + rnd.int(7, 180) * 86_400_000,
+      closeDate: createdAt + rnd.int(7, 180) * DAY_MS,
       ownerId: company.ownerId,
       companyId: company.id,
       contactIds,
       createdAt,
-      updatedAt: Math.min(now, createdAt + rnd.int(0, 90) * 86_400_000),
+      updatedAt: Math.min(now, createdAt + rnd.int(0, 90) * DAY_MS),
     });
   }
+  return deals;
+}
 
-  // Billing customers. Eight in every ten contacts have one carrying
-  // `metadata.hubspot_contact_id` — stratified rather than drawn independently, so any
-  // window of contacts has the same share (the efficiency budget of a page depends on it).
-  // Of the other two, now and then one has a customer linked only by its email, as when a
-  // checkout created it without the metadata.
+/**
+ * Billing customers. Eight in every ten contacts have one carrying
+ * `metadata.hubspot_contact_id` — stratified rather than drawn independently, so any
+ * window of contacts has the same share (the efficiency budget of a page depends on it).
+ * Of the other two, now and then one has a customer linked only by its email, as when a
+ * checkout created it without the metadata.
+ */
+function seedCustomers(crng: Prng, clock: WorldClock, contacts: SeedContact[]): SeedCustomer[] {
   const customers: SeedCustomer[] = [];
-  const crng = root.fork('customers');
   const customerId = () => `cus_${crng.id(14)}`;
   // Typed by a person at checkout: same address, other casing.
   const recased = (email: string) => email.replace(/^./, (ch) => ch.toUpperCase()).replace(/@.*/, (d) => d.toUpperCase());
@@ -509,19 +345,36 @@ export function createWorld(options: WorldOptions = {}): World {
         email,
         name: `${c.firstName} ${c.lastName}`,
         phone: crng.chance(0.6) ? c.phone : null,
-        created: Math.floor(Math.min(now, c.createdAt + crng.int(0, 60) * 86_400_000) / 1000),
+        created: Math.floor(Math.min(clock.now, c.createdAt + crng.int(0, 60) * DAY_MS) / 1000),
       });
     }
   }
-  // Duplicates: a second customer with the same email and no metadata, as happens when a
-  // checkout creates a fresh customer. Such an email no longer links unambiguously.
-  const duplicates = Math.max(1, Math.round(contacts.length * 0.005));
+  addDuplicateCustomers(crng, customerId, customers, contacts.length);
+  addOrphanCustomers(crng, customerId, clock, customers, contacts.length);
+  return customers;
+}
+
+/**
+ * Duplicates: a second customer with the same email and no metadata, as happens when a
+ * checkout creates a fresh customer. Such an email no longer links unambiguously.
+ */
+function addDuplicateCustomers(crng: Prng, customerId: () => string, customers: SeedCustomer[], contactCount: number): void {
+  const duplicates = Math.max(1, Math.round(contactCount * 0.005));
   for (let i = 0; i < duplicates && customers.length > 0; i++) {
     const original = customers[crng.int(0, customers.length - 1)];
     customers.push({ ...original, id: customerId(), contactId: null, linkedByMetadata: false, created: original.created + 86_400 });
   }
-  // Customers who never were CRM contacts (self-serve sign-ups).
-  const orphans = Math.max(1, Math.round(contacts.length * 0.03));
+}
+
+/** Customers who never were CRM contacts (self-serve sign-ups). */
+function addOrphanCustomers(
+  crng: Prng,
+  customerId: () => string,
+  clock: WorldClock,
+  customers: SeedCustomer[],
+  contactCount: number,
+): void {
+  const orphans = Math.max(1, Math.round(contactCount * 0.03));
   for (let i = 0; i < orphans; i++) {
     const firstName = crng.pick(FIRST);
     const lastName = crng.pick(LAST);
@@ -532,12 +385,13 @@ export function createWorld(options: WorldOptions = {}): World {
       email: `${slug(firstName)}.${slug(lastName)}.guest${i + 1}@selfserve.example`,
       name: `${firstName} ${lastName}`,
       phone: null,
-      created: Math.floor(pastTime() / 1000),
+      created: Math.floor(clock.pastTime() / 1000),
     });
   }
+}
 
+function seedChatUsers(urng: Prng, size: WorldSize, owners: SeedOwner[]): SeedChatUser[] {
   const chatUsers: SeedChatUser[] = [];
-  const urng = root.fork('chat-users');
   const userId = () => `U${urng.id(10, '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ')}`;
   owners.forEach((o, i) => {
     chatUsers.push({
@@ -569,6 +423,5 @@ export function createWorld(options: WorldOptions = {}): World {
       tz: urng.pick(TZS),
     });
   }
-
-  return { seed, now, size, prng: root, owners, companies, contacts, deals, customers, chatUsers };
+  return chatUsers;
 }

@@ -25,19 +25,12 @@ import type { OpContext } from './changes.ts';
 import { StripeError } from './errors.ts';
 import { getCharge, getCustomer, getInvoice, getInvoiceItem, getSubscription } from './lookups.ts';
 import { deleteCustomer, updateCustomer } from './ops-customers.ts';
-import {
-  deleteInvoice,
-  deleteInvoiceItem,
-  finalizeInvoice,
-  markUncollectible,
-  payInvoice,
-  updateInvoice,
-  updateInvoiceItem,
-  voidInvoice,
-} from './ops-invoices.ts';
+import { deleteInvoiceItem, updateInvoiceItem } from './ops-invoice-items.ts';
+import { deleteInvoice, finalizeInvoice, markUncollectible, payInvoice, updateInvoice, voidInvoice } from './ops-invoices.ts';
 import { updateCharge } from './ops-payments.ts';
 import { cancelSubscription, updateSubscription } from './ops-subscriptions.ts';
 import type { MetadataPatch } from './params.ts';
+import type { InvoiceRec } from './records.ts';
 import type { Json } from './render.ts';
 import type { BillingChange, BillingStore } from './store.ts';
 
@@ -103,33 +96,7 @@ function applyEdit(ctx: OpContext, edit: Edit): Json {
             autoAdvance: bool(set.auto_advance),
           })
         : null;
-      switch (action) {
-        case undefined:
-          break;
-        case 'finalize':
-          out = finalizeInvoice(ctx, inv);
-          break;
-        case 'pay':
-          out = payInvoice(ctx, inv);
-          break;
-        case 'pay_out_of_band':
-          out = payInvoice(ctx, inv, { paidOutOfBand: true });
-          break;
-        case 'fail_payment':
-          out = payInvoice(ctx, inv, { paymentMethod: 'pm_card_chargeDeclined' });
-          break;
-        case 'void':
-          out = voidInvoice(ctx, inv);
-          break;
-        case 'mark_uncollectible':
-          out = markUncollectible(ctx, inv);
-          break;
-        case 'delete':
-          out = deleteInvoice(ctx, inv);
-          break;
-        default:
-          throw unknownAction();
-      }
+      if (action !== undefined) out = invoiceAction(ctx, inv, action, unknownAction);
       return out ?? { id };
     }
     case 'invoiceitem': {
@@ -168,6 +135,28 @@ function applyEdit(ctx: OpContext, edit: Edit): Json {
     }
     default:
       throw new TypeError(`unknown object '${String(edit.object)}' (customer, invoice, invoiceitem, subscription, charge)`);
+  }
+}
+
+/** An admin action on an invoice: the same transitions the API offers, plus a forced card decline. */
+function invoiceAction(ctx: OpContext, inv: InvoiceRec, action: string, unknownAction: () => TypeError): Json {
+  switch (action) {
+    case 'finalize':
+      return finalizeInvoice(ctx, inv);
+    case 'pay':
+      return payInvoice(ctx, inv);
+    case 'pay_out_of_band':
+      return payInvoice(ctx, inv, { paidOutOfBand: true });
+    case 'fail_payment':
+      return payInvoice(ctx, inv, { paymentMethod: 'pm_card_chargeDeclined' });
+    case 'void':
+      return voidInvoice(ctx, inv);
+    case 'mark_uncollectible':
+      return markUncollectible(ctx, inv);
+    case 'delete':
+      return deleteInvoice(ctx, inv);
+    default:
+      throw unknownAction();
   }
 }
 

@@ -11,8 +11,17 @@ import { invalidParam, parameterMissing, StripeError, stateError } from './error
 import { getPrice } from './lookups.ts';
 import { createInvoice, finalizeInvoice, payInvoice } from './ops-invoices.ts';
 import { applyMetadata, type MetadataPatch } from './params.ts';
-import type { CollectionMethod, CustomerRec, PriceRec, SubscriptionItemRec, SubscriptionLineRec, SubscriptionRec } from './records.ts';
+import type {
+  CollectionMethod,
+  CustomerRec,
+  InvoiceRec,
+  PriceRec,
+  SubscriptionItemRec,
+  SubscriptionLineRec,
+  SubscriptionRec,
+} from './records.ts';
 import { type Json, renderSubscription } from './render.ts';
+import type { BillingStore } from './store.ts';
 
 const DAY = 86_400;
 
@@ -112,25 +121,7 @@ export function createSubscription(ctx: OpContext, c: CustomerRec, input: Subscr
   // Stored first (without its event) so the first invoice can refer to it.
   create(ctx, store.subscriptions, sub, null);
 
-  const lines: SubscriptionLineRec[] = items.map((item, i) => {
-    const price = prices[i];
-    return {
-      kind: 'subscription_line',
-      id: store.ids.next('il'),
-      subscription: subId,
-      subscriptionItem: item.id,
-      price: price.id,
-      quantity: item.quantity,
-      amount: trialEnd ? 0 : price.unitAmount * item.quantity,
-      currency: price.currency,
-      description: trialEnd
-        ? `Trial period for ${price.nickname ?? price.id}`
-        : `${item.quantity} × ${price.nickname ?? price.id} (at $${(price.unitAmount / 100).toFixed(2)} / ${recurring.interval})`,
-      periodStart: now,
-      periodEnd: sub.currentPeriodEnd,
-      metadata: {},
-    };
-  });
+  const lines = firstInvoiceLines(store, sub, prices, trialEnd);
   const inv = createInvoice(ctx, c, {
     collectionMethod: collection,
     daysUntilDue: sub.daysUntilDue,
@@ -142,20 +133,47 @@ export function createSubscription(ctx: OpContext, c: CustomerRec, input: Subscr
   });
   sub.latestInvoice = inv.id;
   finalizeInvoice(ctx, inv);
-  if (inv.status === 'open' && collection === 'charge_automatically' && input.paymentBehavior !== 'default_incomplete') {
-    try {
-      payInvoice(ctx, inv, { paymentMethod: input.defaultPaymentMethod ?? undefined });
-    } catch (error) {
-      // allow_incomplete: a declined first payment leaves the subscription incomplete, not an error.
-      if (!(error instanceof StripeError) || error.status !== 402 || input.paymentBehavior === 'error_if_incomplete') throw error;
-    }
-  }
+  payFirstInvoice(ctx, inv, collection, input);
   if (trialEnd) sub.status = 'trialing';
   else if (inv.status === 'paid' || collection === 'send_invoice') sub.status = 'active';
   else sub.status = 'incomplete';
   const json = renderSubscription(store, sub);
   announce(ctx, 'customer.subscription.created', json);
   return json;
+}
+
+/** The first invoice's lines: one per item, zero-priced during a trial. */
+function firstInvoiceLines(store: BillingStore, sub: SubscriptionRec, prices: PriceRec[], trialEnd: number | null): SubscriptionLineRec[] {
+  return sub.items.map((item, i) => {
+    const price = prices[i];
+    return {
+      kind: 'subscription_line',
+      id: store.ids.next('il'),
+      subscription: sub.id,
+      subscriptionItem: item.id,
+      price: price.id,
+      quantity: item.quantity,
+      amount: trialEnd ? 0 : price.unitAmount * item.quantity,
+      currency: price.currency,
+      description: trialEnd
+        ? `Trial period for ${price.nickname ?? price.id}`
+        : `${item.quantity} × ${price.nickname ?? price.id} (at $${(price.unitAmount / 100).toFixed(2)} / ${prices[0].recurring!.interval})`,
+      periodStart: sub.created,
+      periodEnd: sub.currentPeriodEnd,
+      metadata: {},
+    };
+  });
+}
+
+/** Charges the first invoice unless told not to; allow_incomplete turns a decline into an incomplete subscription. */
+function payFirstInvoice(ctx: OpContext, inv: InvoiceRec, collection: CollectionMethod, input: SubscriptionInput): void {
+  if (inv.status !== 'open' || collection !== 'charge_automatically' || input.paymentBehavior === 'default_incomplete') return;
+  try {
+    payInvoice(ctx, inv, { paymentMethod: input.defaultPaymentMethod ?? undefined });
+  } catch (error) {
+    // allow_incomplete: a declined first payment leaves the subscription incomplete, not an error.
+    if (!(error instanceof StripeError) || error.status !== 402 || input.paymentBehavior === 'error_if_incomplete') throw error;
+  }
 }
 
 export function updateSubscription(ctx: OpContext, sub: SubscriptionRec, input: SubscriptionInput): Json {

@@ -1,26 +1,22 @@
 /** `/v1/invoices` (CRUD, lifecycle actions, lines, search) and `/v1/invoiceitems`. */
-import type { BillingApi } from './api.ts';
+import type { ApiContext, BillingApi } from './api.ts';
 import { invalidParam, parameterMissing, referenceMissing, resourceMissing } from './errors.ts';
 import { listResponse } from './list.ts';
 import { getCustomer, getInvoice, getInvoiceItem, readInvoice } from './lookups.ts';
+import { addInvoiceItem, deleteInvoiceItem, type InvoiceItemInput, itemTargets, updateInvoiceItem } from './ops-invoice-items.ts';
 import {
-  addInvoiceItem,
   deleteInvoice,
-  deleteInvoiceItem,
   finalizeInvoice,
   type InvoiceInput,
-  type InvoiceItemInput,
-  itemTargets,
   markUncollectible,
   payInvoice,
   updateInvoice,
-  updateInvoiceItem,
   createInvoice,
   voidInvoice,
 } from './ops-invoices.ts';
 import { inRange, LIST_PARAMS, listParams, type Params } from './params.ts';
 import type { InvoiceItemRec, InvoiceRec, InvoiceStatus } from './records.ts';
-import { listObject, renderInvoice, renderInvoiceItem, renderLine } from './render.ts';
+import { type Json, listObject, renderInvoice, renderInvoiceItem, renderLine } from './render.ts';
 import { allOf, createdIn, listQuery, type RouteDeps, searchQuery, withExpand } from './routes-common.ts';
 import type { SearchEngines } from './search-fields.ts';
 import { expandObject, splitListExpand } from './expand.ts';
@@ -178,42 +174,7 @@ function itemInput(p: Params, allowed: string[]): Omit<InvoiceItemInput, 'invoic
 }
 
 export function invoiceRoutes(api: BillingApi, engines: SearchEngines, deps: RouteDeps): void {
-  api.get('/v1/invoices', (ctx) => {
-    const q = listQuery(ctx.params, ['collection_method', 'customer', 'due_date', 'status', 'subscription']);
-    const { store, params } = ctx;
-    const customer = params.string('customer');
-    const subscription = params.string('subscription');
-    const status = params.enum('status', STATUSES);
-    const collection = params.enum('collection_method', COLLECTION);
-    const due = params.range('due_date');
-    const rows = customer
-      ? store.invoices.bucket('customer', customer)
-      : subscription
-        ? store.invoices.bucket('subscription', subscription)
-        : store.invoices.all();
-    return listResponse(
-      store,
-      {
-        url: '/v1/invoices',
-        noun: 'invoice',
-        table: store.invoices,
-        rows,
-        filter: allOf<InvoiceRec>(
-          createdIn(q),
-          customer !== undefined && subscription !== undefined && ((i) => i.subscription === subscription),
-          status !== undefined && ((i) => i.status === (status as InvoiceStatus)),
-          collection !== undefined && ((i) => i.collectionMethod === collection),
-          due !== undefined && ((i) => i.dueDate !== null && inRange(i.dueDate, due)),
-        ),
-        columns: [
-          ...(status !== undefined ? [['status', (v: unknown) => v === status] as const] : []),
-          ...(collection !== undefined ? [['collectionMethod', (v: unknown) => v === collection] as const] : []),
-        ],
-        render: (i) => renderInvoice(store, i),
-      },
-      q,
-    );
-  });
+  api.get('/v1/invoices', listInvoices);
 
   api.get('/v1/invoices/search', (ctx) => engines.invoices.search(searchQuery(ctx.params), deps.searchLagMs()));
 
@@ -222,34 +183,7 @@ export function invoiceRoutes(api: BillingApi, engines: SearchEngines, deps: Rou
     return withExpand(ctx, renderInvoice(ctx.store, readInvoice(ctx.store, ctx.req.params.id)));
   });
 
-  api.get('/v1/invoices/:id/lines', (ctx) => {
-    const { params, store } = ctx;
-    params.allow([...LIST_PARAMS]);
-    const list = listParams(params);
-    const inv = readInvoice(store, ctx.req.params.id);
-    const { itemPaths } = splitListExpand(list.expand, false);
-    const ids = inv.lines.map((l) => (l.kind === 'invoiceitem' ? l.lineId : l.id));
-    const position = (id: string, param: string) => {
-      const at = ids.indexOf(id);
-      if (at < 0) throw referenceMissing('line item', id, param);
-      return at;
-    };
-    // Lines keep the invoice's order; the cursor is a line id.
-    let from = 0;
-    let to = inv.lines.length;
-    if (list.startingAfter) from = position(list.startingAfter, 'starting_after') + 1;
-    if (list.endingBefore) {
-      to = position(list.endingBefore, 'ending_before');
-      from = Math.max(0, to - list.limit);
-    }
-    const slice = inv.lines.slice(from, Math.min(to, from + list.limit));
-    const hasMore = list.endingBefore ? from > 0 : from + slice.length < to;
-    return listObject(
-      `/v1/invoices/${inv.id}/lines`,
-      slice.map((l) => expandObject(store, renderLine(store, l), itemPaths)),
-      hasMore,
-    );
-  });
+  api.get('/v1/invoices/:id/lines', listInvoiceLines);
 
   api.post('/v1/invoices', {
     validate: (p) => {
@@ -278,7 +212,12 @@ export function invoiceRoutes(api: BillingApi, engines: SearchEngines, deps: Rou
     ctx.params.allow([]);
     return deleteInvoice(ctx, getInvoice(ctx.store, ctx.req.params.id));
   });
+  invoiceTransitionRoutes(api);
+  invoiceItemRoutes(api);
+}
 
+/** Finalize, pay, void, mark uncollectible: the invoice state machine's transitions. */
+function invoiceTransitionRoutes(api: BillingApi): void {
   api.post('/v1/invoices/:id/finalize', {
     validate: (p) => p.allow(['auto_advance', 'expand']).bool('auto_advance'),
     execute: (ctx, autoAdvance) => withExpand(ctx, finalizeInvoice(ctx, getInvoice(ctx.store, ctx.req.params.id), { autoAdvance })),
@@ -303,35 +242,10 @@ export function invoiceRoutes(api: BillingApi, engines: SearchEngines, deps: Rou
     validate: (p) => p.allow(['expand']),
     execute: (ctx) => withExpand(ctx, markUncollectible(ctx, getInvoice(ctx.store, ctx.req.params.id))),
   });
+}
 
-  api.get('/v1/invoiceitems', (ctx) => {
-    const q = listQuery(ctx.params, ['customer', 'invoice', 'pending']);
-    const { store, params } = ctx;
-    const customer = params.string('customer');
-    const invoice = params.string('invoice');
-    const pending = params.bool('pending');
-    const rows = invoice
-      ? store.invoiceItems.bucket('invoice', invoice)
-      : customer
-        ? store.invoiceItems.bucket('customer', customer)
-        : store.invoiceItems.all();
-    return listResponse(
-      store,
-      {
-        url: '/v1/invoiceitems',
-        noun: 'invoiceitem',
-        table: store.invoiceItems,
-        rows,
-        filter: allOf<InvoiceItemRec>(
-          createdIn(q),
-          invoice !== undefined && customer !== undefined && ((i) => i.customer === customer),
-          pending !== undefined && ((i) => (i.invoice === null) === pending),
-        ),
-        render: (i) => renderInvoiceItem(store, i),
-      },
-      q,
-    );
-  });
+function invoiceItemRoutes(api: BillingApi): void {
+  api.get('/v1/invoiceitems', listInvoiceItems);
 
   api.get('/v1/invoiceitems/:id', (ctx) => {
     ctx.params.allow(['expand']);
@@ -364,4 +278,102 @@ export function invoiceRoutes(api: BillingApi, engines: SearchEngines, deps: Rou
     ctx.params.allow([]);
     return deleteInvoiceItem(ctx, getInvoiceItem(ctx.store, ctx.req.params.id));
   });
+}
+
+/** `GET /v1/invoices`: a customer's or subscription's bucket when one is given, else every invoice. */
+function listInvoices(ctx: ApiContext): Json {
+  const q = listQuery(ctx.params, ['collection_method', 'customer', 'due_date', 'status', 'subscription']);
+  const { store, params } = ctx;
+  const customer = params.string('customer');
+  const subscription = params.string('subscription');
+  const status = params.enum('status', STATUSES);
+  const collection = params.enum('collection_method', COLLECTION);
+  const due = params.range('due_date');
+  const rows = customer
+    ? store.invoices.bucket('customer', customer)
+    : subscription
+      ? store.invoices.bucket('subscription', subscription)
+      : store.invoices.all();
+  return listResponse(
+    store,
+    {
+      url: '/v1/invoices',
+      noun: 'invoice',
+      table: store.invoices,
+      rows,
+      filter: allOf<InvoiceRec>(
+        createdIn(q),
+        customer !== undefined && subscription !== undefined && ((i) => i.subscription === subscription),
+        status !== undefined && ((i) => i.status === (status as InvoiceStatus)),
+        collection !== undefined && ((i) => i.collectionMethod === collection),
+        due !== undefined && ((i) => i.dueDate !== null && inRange(i.dueDate, due)),
+      ),
+      columns: [
+        ...(status !== undefined ? [['status', (v: unknown) => v === status] as const] : []),
+        ...(collection !== undefined ? [['collectionMethod', (v: unknown) => v === collection] as const] : []),
+      ],
+      render: (i) => renderInvoice(store, i),
+    },
+    q,
+  );
+}
+
+/** `GET /v1/invoices/:id/lines`: the invoice's own line order, paged by line id. */
+function listInvoiceLines(ctx: ApiContext): Json {
+  const { params, store } = ctx;
+  params.allow([...LIST_PARAMS]);
+  const list = listParams(params);
+  const inv = readInvoice(store, ctx.req.params.id);
+  const { itemPaths } = splitListExpand(list.expand, false);
+  const ids = inv.lines.map((l) => (l.kind === 'invoiceitem' ? l.lineId : l.id));
+  const position = (id: string, param: string) => {
+    const at = ids.indexOf(id);
+    if (at < 0) throw referenceMissing('line item', id, param);
+    return at;
+  };
+  // Lines keep the invoice's order; the cursor is a line id.
+  let from = 0;
+  let to = inv.lines.length;
+  if (list.startingAfter) from = position(list.startingAfter, 'starting_after') + 1;
+  if (list.endingBefore) {
+    to = position(list.endingBefore, 'ending_before');
+    from = Math.max(0, to - list.limit);
+  }
+  const slice = inv.lines.slice(from, Math.min(to, from + list.limit));
+  const hasMore = list.endingBefore ? from > 0 : from + slice.length < to;
+  return listObject(
+    `/v1/invoices/${inv.id}/lines`,
+    slice.map((l) => expandObject(store, renderLine(store, l), itemPaths)),
+    hasMore,
+  );
+}
+
+/** `GET /v1/invoiceitems`: an invoice's or customer's bucket when one is given, else every item. */
+function listInvoiceItems(ctx: ApiContext): Json {
+  const q = listQuery(ctx.params, ['customer', 'invoice', 'pending']);
+  const { store, params } = ctx;
+  const customer = params.string('customer');
+  const invoice = params.string('invoice');
+  const pending = params.bool('pending');
+  const rows = invoice
+    ? store.invoiceItems.bucket('invoice', invoice)
+    : customer
+      ? store.invoiceItems.bucket('customer', customer)
+      : store.invoiceItems.all();
+  return listResponse(
+    store,
+    {
+      url: '/v1/invoiceitems',
+      noun: 'invoiceitem',
+      table: store.invoiceItems,
+      rows,
+      filter: allOf<InvoiceItemRec>(
+        createdIn(q),
+        invoice !== undefined && customer !== undefined && ((i) => i.customer === customer),
+        pending !== undefined && ((i) => (i.invoice === null) === pending),
+      ),
+      render: (i) => renderInvoiceItem(store, i),
+    },
+    q,
+  );
 }

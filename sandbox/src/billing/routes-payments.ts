@@ -1,5 +1,5 @@
 /** `/v1/charges` (read-only) and `/v1/payment_intents` (list, search, create, update, cancel). */
-import type { BillingApi } from './api.ts';
+import type { ApiContext, BillingApi } from './api.ts';
 import { parameterMissing } from './errors.ts';
 import { listResponse } from './list.ts';
 import { getCustomer, getPaymentIntent, readCharge, readPaymentIntent } from './lookups.ts';
@@ -14,7 +14,7 @@ import {
 } from './ops-payments.ts';
 import type { Params } from './params.ts';
 import type { ChargeRec } from './records.ts';
-import { renderCharge, renderPaymentIntent } from './render.ts';
+import { type Json, renderCharge, renderPaymentIntent } from './render.ts';
 import { allOf, createdIn, listQuery, type RouteDeps, searchQuery, withExpand } from './routes-common.ts';
 import type { SearchEngines } from './search-fields.ts';
 
@@ -86,35 +86,12 @@ function intentUpdate(p: Params): IntentUpdate {
 }
 
 export function paymentRoutes(api: BillingApi, engines: SearchEngines, deps: RouteDeps): void {
-  api.get('/v1/charges', (ctx) => {
-    const q = listQuery(ctx.params, ['customer', 'payment_intent', 'transfer_group']);
-    const { store, params } = ctx;
-    const customer = params.string('customer');
-    const paymentIntent = params.string('payment_intent');
-    const transferGroup = params.string('transfer_group');
-    const rows = paymentIntent
-      ? store.charges.bucket('payment_intent', paymentIntent)
-      : customer
-        ? store.charges.bucket('customer', customer)
-        : store.charges.all();
-    return listResponse(
-      store,
-      {
-        url: '/v1/charges',
-        noun: 'charge',
-        table: store.charges,
-        rows,
-        // The sandbox never sets a transfer group, so filtering by one finds nothing.
-        filter: allOf<ChargeRec>(
-          createdIn(q),
-          paymentIntent !== undefined && customer !== undefined && ((c) => c.customer === customer),
-          transferGroup !== undefined && (() => false),
-        ),
-        render: (c) => renderCharge(store, c),
-      },
-      q,
-    );
-  });
+  chargeRoutes(api, engines, deps);
+  paymentIntentRoutes(api, engines, deps);
+}
+
+function chargeRoutes(api: BillingApi, engines: SearchEngines, deps: RouteDeps): void {
+  api.get('/v1/charges', listCharges);
 
   api.get('/v1/charges/search', (ctx) => engines.charges.search(searchQuery(ctx.params), deps.searchLagMs()));
 
@@ -122,7 +99,9 @@ export function paymentRoutes(api: BillingApi, engines: SearchEngines, deps: Rou
     ctx.params.allow(['expand']);
     return withExpand(ctx, renderCharge(ctx.store, readCharge(ctx.store, ctx.req.params.id)));
   });
+}
 
+function paymentIntentRoutes(api: BillingApi, engines: SearchEngines, deps: RouteDeps): void {
   api.get('/v1/payment_intents', (ctx) => {
     const q = listQuery(ctx.params, ['customer']);
     const { store, params } = ctx;
@@ -200,4 +179,35 @@ export function paymentRoutes(api: BillingApi, engines: SearchEngines, deps: Rou
         .enum('cancellation_reason', ['abandoned', 'duplicate', 'fraudulent', 'requested_by_customer'] as const) ?? null,
     execute: (ctx, reason) => withExpand(ctx, cancelIntent(ctx, getPaymentIntent(ctx.store, ctx.req.params.id), reason)),
   });
+}
+
+/** `GET /v1/charges`: a payment intent's or customer's bucket when one is given, else every charge. */
+function listCharges(ctx: ApiContext): Json {
+  const q = listQuery(ctx.params, ['customer', 'payment_intent', 'transfer_group']);
+  const { store, params } = ctx;
+  const customer = params.string('customer');
+  const paymentIntent = params.string('payment_intent');
+  const transferGroup = params.string('transfer_group');
+  const rows = paymentIntent
+    ? store.charges.bucket('payment_intent', paymentIntent)
+    : customer
+      ? store.charges.bucket('customer', customer)
+      : store.charges.all();
+  return listResponse(
+    store,
+    {
+      url: '/v1/charges',
+      noun: 'charge',
+      table: store.charges,
+      rows,
+      // The sandbox never sets a transfer group, so filtering by one finds nothing.
+      filter: allOf<ChargeRec>(
+        createdIn(q),
+        paymentIntent !== undefined && customer !== undefined && ((c) => c.customer === customer),
+        transferGroup !== undefined && (() => false),
+      ),
+      render: (c) => renderCharge(store, c),
+    },
+    q,
+  );
 }

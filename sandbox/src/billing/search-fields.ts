@@ -21,57 +21,11 @@ export interface SearchEngines {
 }
 
 export function searchEngines(store: BillingStore): SearchEngines {
-  const customers: Record<string, SearchField<CustomerRec>> = {
-    created: { type: 'numeric', get: (r) => r.created },
-    email: { type: 'string', get: (r) => r.email, indexed: true },
-    name: { type: 'string', get: (r) => r.name },
-    phone: { type: 'string', get: (r) => r.phone },
-  };
-  const invoices: Record<string, SearchField<InvoiceRec>> = {
-    created: { type: 'numeric', get: (r) => r.created, column: 'created' },
-    currency: { type: 'token', get: (r) => r.currency, column: 'currency' },
-    customer: { type: 'token', get: (r) => r.customer, bucket: 'customer', column: 'customer' },
-    last_finalization_error_code: { type: 'token', get: () => null },
-    last_finalization_error_type: { type: 'token', get: () => null },
-    number: { type: 'string', get: (r) => r.number },
-    receipt_number: { type: 'string', get: () => null },
-    status: { type: 'token', get: (r) => r.status, column: 'status' },
-    subscription: { type: 'token', get: (r) => r.subscription, bucket: 'subscription', column: 'subscription' },
-    total: { type: 'numeric', get: (r) => invoiceTotal(r), column: 'total' },
-  };
-  const subscriptions: Record<string, SearchField<SubscriptionRec>> = {
-    created: { type: 'numeric', get: (r) => r.created },
-    status: { type: 'token', get: (r) => r.status },
-    canceled_at: { type: 'numeric', get: (r) => r.canceledAt },
-  };
-  const payment_intents: Record<string, SearchField<PaymentIntentRec>> = {
-    amount: { type: 'numeric', get: (r) => r.amount, column: 'amount' },
-    created: { type: 'numeric', get: (r) => r.created, column: 'created' },
-    currency: { type: 'token', get: (r) => r.currency, column: 'currency' },
-    customer: { type: 'token', get: (r) => r.customer, bucket: 'customer', column: 'customer' },
-    status: { type: 'token', get: (r) => r.status, column: 'status' },
-  };
-  const card = (r: ChargeRec) => cardFor(r.paymentMethod, CARD_YEAR);
-  const charges: Record<string, SearchField<ChargeRec>> = {
-    amount: { type: 'numeric', get: (r) => r.amount, column: 'amount' },
-    'billing_details.address.postal_code': { type: 'string', get: (r) => card(r).postalCode },
-    created: { type: 'numeric', get: (r) => r.created, column: 'created' },
-    currency: { type: 'token', get: (r) => r.currency, column: 'currency' },
-    customer: { type: 'token', get: (r) => r.customer, bucket: 'customer', column: 'customer' },
-    disputed: { type: 'boolean', get: (r) => r.disputed },
-    refunded: { type: 'boolean', get: (r) => r.amountRefunded > 0 && r.amountRefunded === r.amount },
-    status: { type: 'token', get: (r) => r.status, column: 'status' },
-  };
-  // Card fields are searchable for every card-like method; the sandbox only has cards.
-  for (const method of ['card', 'card_present', 'interac_present']) {
-    const own = method === 'card';
-    charges[`payment_method_details.${method}.last4`] = { type: 'string', get: (r) => (own ? card(r).last4 : null) };
-    charges[`payment_method_details.${method}.exp_month`] = { type: 'numeric', get: (r) => (own ? card(r).expMonth : null) };
-    charges[`payment_method_details.${method}.exp_year`] = { type: 'numeric', get: (r) => (own ? card(r).expYear : null) };
-    charges[`payment_method_details.${method}.brand`] = { type: 'token', get: (r) => (own ? card(r).brand : null) };
-    charges[`payment_method_details.${method}.fingerprint`] = { type: 'token', get: (r) => (own ? card(r).fingerprint : null) };
-  }
-
+  const customers = customerFields();
+  const invoices = invoiceFields();
+  const subscriptions = subscriptionFields();
+  const payment_intents = paymentIntentFields();
+  const charges = chargeFields();
   return {
     customers: new SearchEngine(store, {
       resource: 'customers',
@@ -109,4 +63,71 @@ export function searchEngines(store: BillingStore): SearchEngines {
       render: (r) => renderPaymentIntent(store, r),
     }),
   };
+}
+
+/** The fields `GET /v1/customers/search` accepts, and how each reads a record. */
+function customerFields(): Record<string, SearchField<CustomerRec>> {
+  return {
+    created: { type: 'numeric', get: (r) => r.created },
+    email: { type: 'string', get: (r) => r.email, indexed: true },
+    name: { type: 'string', get: (r) => r.name },
+    phone: { type: 'string', get: (r) => r.phone },
+  };
+}
+
+function invoiceFields(): Record<string, SearchField<InvoiceRec>> {
+  return {
+    created: { type: 'numeric', get: (r) => r.created, column: 'created' },
+    currency: { type: 'token', get: (r) => r.currency, column: 'currency' },
+    customer: { type: 'token', get: (r) => r.customer, bucket: 'customer', column: 'customer' },
+    last_finalization_error_code: { type: 'token', get: () => null },
+    last_finalization_error_type: { type: 'token', get: () => null },
+    number: { type: 'string', get: (r) => r.number },
+    receipt_number: { type: 'string', get: () => null },
+    status: { type: 'token', get: (r) => r.status, column: 'status' },
+    subscription: { type: 'token', get: (r) => r.subscription, bucket: 'subscription', column: 'subscription' },
+    total: { type: 'numeric', get: (r) => invoiceTotal(r), column: 'total' },
+  };
+}
+
+function subscriptionFields(): Record<string, SearchField<SubscriptionRec>> {
+  return {
+    created: { type: 'numeric', get: (r) => r.created },
+    status: { type: 'token', get: (r) => r.status },
+    canceled_at: { type: 'numeric', get: (r) => r.canceledAt },
+  };
+}
+
+function paymentIntentFields(): Record<string, SearchField<PaymentIntentRec>> {
+  return {
+    amount: { type: 'numeric', get: (r) => r.amount, column: 'amount' },
+    created: { type: 'numeric', get: (r) => r.created, column: 'created' },
+    currency: { type: 'token', get: (r) => r.currency, column: 'currency' },
+    customer: { type: 'token', get: (r) => r.customer, bucket: 'customer', column: 'customer' },
+    status: { type: 'token', get: (r) => r.status, column: 'status' },
+  };
+}
+
+function chargeFields(): Record<string, SearchField<ChargeRec>> {
+  const card = (r: ChargeRec) => cardFor(r.paymentMethod, CARD_YEAR);
+  const charges: Record<string, SearchField<ChargeRec>> = {
+    amount: { type: 'numeric', get: (r) => r.amount, column: 'amount' },
+    'billing_details.address.postal_code': { type: 'string', get: (r) => card(r).postalCode },
+    created: { type: 'numeric', get: (r) => r.created, column: 'created' },
+    currency: { type: 'token', get: (r) => r.currency, column: 'currency' },
+    customer: { type: 'token', get: (r) => r.customer, bucket: 'customer', column: 'customer' },
+    disputed: { type: 'boolean', get: (r) => r.disputed },
+    refunded: { type: 'boolean', get: (r) => r.amountRefunded > 0 && r.amountRefunded === r.amount },
+    status: { type: 'token', get: (r) => r.status, column: 'status' },
+  };
+  // Card fields are searchable for every card-like method; the sandbox only has cards.
+  for (const method of ['card', 'card_present', 'interac_present']) {
+    const own = method === 'card';
+    charges[`payment_method_details.${method}.last4`] = { type: 'string', get: (r) => (own ? card(r).last4 : null) };
+    charges[`payment_method_details.${method}.exp_month`] = { type: 'numeric', get: (r) => (own ? card(r).expMonth : null) };
+    charges[`payment_method_details.${method}.exp_year`] = { type: 'numeric', get: (r) => (own ? card(r).expYear : null) };
+    charges[`payment_method_details.${method}.brand`] = { type: 'token', get: (r) => (own ? card(r).brand : null) };
+    charges[`payment_method_details.${method}.fingerprint`] = { type: 'token', get: (r) => (own ? card(r).fingerprint : null) };
+  }
+  return charges;
 }

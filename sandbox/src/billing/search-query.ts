@@ -38,75 +38,87 @@ const NUMBER = /^-?\d+(\.\d+)?$/;
 export function parseQuery(query: string): ParsedQuery {
   const clauses: Clause[] = [];
   const joins = new Set<'AND' | 'OR' | 'SPACE'>();
-  let i = 0;
-  const n = query.length;
-  const ws = () => {
-    while (i < n && /\s/.test(query[i])) i++;
-  };
+  const c = new QueryCursor(query);
 
-  ws();
-  if (i >= n) throw queryError('The query is empty. Provide at least one clause, e.g. email:"jenny@example.com".');
-  while (i < n) {
+  c.ws();
+  if (c.i >= c.n) throw queryError('The query is empty. Provide at least one clause, e.g. email:"jenny@example.com".');
+  while (c.i < c.n) {
     if (clauses.length > 0) {
-      const rest = query.slice(i);
+      const rest = query.slice(c.i);
       const keyword = /^(AND|OR)(?=\s)/i.exec(rest);
       if (keyword) {
         joins.add(keyword[1].toUpperCase() as 'AND' | 'OR');
-        i += keyword[1].length;
-        ws();
-        if (i >= n) throw queryError(`The query ends with '${keyword[1]}'; a clause must follow it.`);
+        c.i += keyword[1].length;
+        c.ws();
+        if (c.i >= c.n) throw queryError(`The query ends with '${keyword[1]}'; a clause must follow it.`);
       } else joins.add('SPACE');
     }
-    if (query[i] === '(' || query[i] === ')') throw queryError(`Parentheses are not supported in search queries (at position ${i}).`);
-    const clause = parseClause();
+    if (query[c.i] === '(' || query[c.i] === ')') throw queryError(`Parentheses are not supported in search queries (at position ${c.i}).`);
+    const clause = c.parseClause();
     clauses.push(clause);
     if (clauses.length > MAX_CLAUSES)
       throw queryError(`The query has more than ${MAX_CLAUSES} clauses; Stripe search supports at most ${MAX_CLAUSES}.`);
-    const before = i;
-    ws();
-    if (i < n && i === before)
-      throw queryError(`Unexpected character '${query[i]}' at position ${i}; clauses are separated by whitespace.`);
+    const before = c.i;
+    c.ws();
+    if (c.i < c.n && c.i === before)
+      throw queryError(`Unexpected character '${query[c.i]}' at position ${c.i}; clauses are separated by whitespace.`);
   }
   if (joins.has('OR') && (joins.has('AND') || joins.has('SPACE'))) {
     throw queryError('Queries cannot mix AND and OR; use only one kind of conjunction (no parentheses).');
   }
   return { join: joins.has('OR') ? 'OR' : 'AND', clauses };
+}
 
-  function parseClause(): Clause {
-    const start = i;
+/** A position in the query text, and the readers that advance it. */
+class QueryCursor {
+  i = 0;
+  readonly n: number;
+
+  constructor(readonly query: string) {
+    this.n = query.length;
+  }
+
+  ws(): void {
+    while (this.i < this.n && /\s/.test(this.query[this.i])) this.i++;
+  }
+
+  parseClause(): Clause {
+    const start = this.i;
     let negated = false;
-    if (query[i] === '-') {
+    if (this.query[this.i] === '-') {
       negated = true;
-      i++;
+      this.i++;
     }
-    const nameMatch = /^[A-Za-z_][A-Za-z0-9_.]*/.exec(query.slice(i));
-    if (!nameMatch) throw queryError(`Expected a field name at position ${i}.`);
+    const nameMatch = /^[A-Za-z_][A-Za-z0-9_.]*/.exec(this.query.slice(this.i));
+    if (!nameMatch) throw queryError(`Expected a field name at position ${this.i}.`);
     const field = nameMatch[0];
-    i += field.length;
+    this.i += field.length;
     let metadataKey: string | undefined;
-    if (query[i] === '[') {
-      if (field !== 'metadata') throw queryError(`Only metadata supports a bracketed key (at position ${i}).`);
-      i++;
-      if (query[i] !== '"') throw queryError(`Metadata keys must be double-quoted, e.g. metadata["key"] (at position ${i}).`);
-      metadataKey = readQuoted();
-      if (query[i] !== ']') throw queryError(`Expected ']' at position ${i}.`);
-      i++;
+    if (this.query[this.i] === '[') {
+      if (field !== 'metadata') throw queryError(`Only metadata supports a bracketed key (at position ${this.i}).`);
+      this.i++;
+      if (this.query[this.i] !== '"')
+        throw queryError(`Metadata keys must be double-quoted, e.g. metadata["key"] (at position ${this.i}).`);
+      metadataKey = this.readQuoted();
+      if (this.query[this.i] !== ']') throw queryError(`Expected ']' at position ${this.i}.`);
+      this.i++;
     } else if (field === 'metadata') {
       throw queryError('Search on metadata needs a key: metadata["key"]:"value".');
     }
-    const op = /^(>=|<=|:|~|>|<)/.exec(query.slice(i));
-    if (!op) throw queryError(`Expected an operator (:, ~, >, <, >=, <=) after '${query.slice(start, i)}' at position ${i}.`);
+    const op = /^(>=|<=|:|~|>|<)/.exec(this.query.slice(this.i));
+    if (!op)
+      throw queryError(`Expected an operator (:, ~, >, <, >=, <=) after '${this.query.slice(start, this.i)}' at position ${this.i}.`);
     const operator = op[1] as Operator;
-    i += operator.length;
+    this.i += operator.length;
     let value: string | number | null;
     let quoted = false;
-    if (query[i] === '"') {
-      value = readQuoted();
+    if (this.query[this.i] === '"') {
+      value = this.readQuoted();
       quoted = true;
     } else {
-      const bare = /^[^\s()]+/.exec(query.slice(i));
-      if (!bare) throw queryError(`Expected a value after '${query.slice(start, i)}' at position ${i}.`);
-      i += bare[0].length;
+      const bare = /^[^\s()]+/.exec(this.query.slice(this.i));
+      if (!bare) throw queryError(`Expected a value after '${this.query.slice(start, this.i)}' at position ${this.i}.`);
+      this.i += bare[0].length;
       if (bare[0] === 'null') value = null;
       else if (NUMBER.test(bare[0])) value = Number(bare[0]);
       else throw queryError(`String values must be double-quoted: ${field}${operator}"${bare[0]}".`);
@@ -114,22 +126,22 @@ export function parseQuery(query: string): ParsedQuery {
     return { negated, field, metadataKey, operator, value, quoted };
   }
 
-  function readQuoted(): string {
-    i++; // opening quote
+  readQuoted(): string {
+    this.i++; // opening quote
     let out = '';
-    while (i < n) {
-      const ch = query[i];
-      if (ch === '\\' && i + 1 < n) {
-        out += query[i + 1];
-        i += 2;
+    while (this.i < this.n) {
+      const ch = this.query[this.i];
+      if (ch === '\\' && this.i + 1 < this.n) {
+        out += this.query[this.i + 1];
+        this.i += 2;
         continue;
       }
       if (ch === '"') {
-        i++;
+        this.i++;
         return out;
       }
       out += ch;
-      i++;
+      this.i++;
     }
     throw queryError('Unterminated quoted string in query.');
   }

@@ -13,7 +13,8 @@ import { Router, type SandboxRequest, type SandboxResponse } from '../http.ts';
 import { parseBlocks } from './blocks.ts';
 import type { TierLimiter } from './rate-limits.ts';
 import type { ChannelState } from './seed.ts';
-import { type ChatStore, EditError } from './store.ts';
+import { EditError } from './edits.ts';
+import type { ChatStore } from './store.ts';
 import { CHAT_CHANGE_EVENT, type ChatChange } from './types.ts';
 
 const profilePatch = z

@@ -6,6 +6,20 @@
  */
 import type { SlackMessage } from './types.ts';
 
+/** Binary search by `ts` (equal-length strings sort as times); -1 when absent. */
+export function timelineIndex(timeline: readonly SlackMessage[], ts: string): number {
+  let lo = 0;
+  let hi = timeline.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const t = timeline[mid].ts;
+    if (t === ts) return mid;
+    if (t < ts) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
 /** Integer microseconds of a stored `ts` (always `dddddddddd.dddddd`). */
 export function tsMicros(ts: string): number {
   const dot = ts.indexOf('.');

@@ -4,7 +4,7 @@
  * reads messages only where it is a member (`not_in_channel` elsewhere), as at Slack.
  */
 import type { Router } from '../http.ts';
-import { type ChatDeps, registerMethod } from './method.ts';
+import { type ChatDeps, registerMethod, type SlackMethod } from './method.ts';
 import { historyPage, repliesPage, type Window } from './pages.ts';
 import type { ChannelState } from './seed.ts';
 import type { ChatStore } from './store.ts';
@@ -49,39 +49,7 @@ function readCursor(args: SlackArgs): number | null | undefined {
 }
 
 export function registerConversationRoutes(router: Router, deps: ChatDeps): void {
-  registerMethod(router, deps, 'conversations.list', ({ args, store }) => {
-    const types = new Set(
-      (args.string('types') || 'public_channel')
-        .split(',')
-        .map((t) => t.trim())
-        .filter(Boolean),
-    );
-    for (const t of types) if (!CONVERSATION_TYPES.has(t)) return fail('invalid_types', args);
-    const excludeArchived = args.bool('exclude_archived');
-    const limit = clampLimit(args, LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT);
-    const from = decodeCursor(args.string('cursor'), 'team');
-    if (from === false) return fail('invalid_cursor', args);
-    const start = from === null ? 0 : store.channelPosition(from);
-    if (start === undefined) return fail('invalid_cursor', args);
-    const matches = (c: ChannelState) =>
-      visible(store, c) &&
-      (c.conversation.is_private ? types.has('private_channel') : types.has('public_channel')) &&
-      !(excludeArchived && c.conversation.is_archived);
-    const channels: SlackConversation[] = [];
-    let next = '';
-    // Linear in the channels passed over; the cursor names the next match, so the last page
-    // is never an empty one.
-    for (let i = start; i < store.channels.length; i++) {
-      const c = store.channels[i];
-      if (!matches(c)) continue;
-      if (channels.length === limit) {
-        next = encodeCursor('team', c.conversation.id);
-        break;
-      }
-      channels.push(c.conversation);
-    }
-    return ok({ channels, response_metadata: { next_cursor: next } }, args);
-  });
+  registerMethod(router, deps, 'conversations.list', listConversations);
 
   registerMethod(router, deps, 'conversations.info', ({ args, store }) => {
     const channel = store.channel(args.string('channel') ?? '');
@@ -136,3 +104,38 @@ export function registerConversationRoutes(router: Router, deps: ChatDeps): void
     );
   });
 }
+
+/** `conversations.list`: the visible channels of the requested types, from the cursor's channel on. */
+const listConversations: SlackMethod = ({ args, store }) => {
+  const types = new Set(
+    (args.string('types') || 'public_channel')
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean),
+  );
+  for (const t of types) if (!CONVERSATION_TYPES.has(t)) return fail('invalid_types', args);
+  const excludeArchived = args.bool('exclude_archived');
+  const limit = clampLimit(args, LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT);
+  const from = decodeCursor(args.string('cursor'), 'team');
+  if (from === false) return fail('invalid_cursor', args);
+  const start = from === null ? 0 : store.channelPosition(from);
+  if (start === undefined) return fail('invalid_cursor', args);
+  const matches = (c: ChannelState) =>
+    visible(store, c) &&
+    (c.conversation.is_private ? types.has('private_channel') : types.has('public_channel')) &&
+    !(excludeArchived && c.conversation.is_archived);
+  const channels: SlackConversation[] = [];
+  let next = '';
+  // Linear in the channels passed over; the cursor names the next match, so the last page
+  // is never an empty one.
+  for (let i = start; i < store.channels.length; i++) {
+    const c = store.channels[i];
+    if (!matches(c)) continue;
+    if (channels.length === limit) {
+      next = encodeCursor('team', c.conversation.id);
+      break;
+    }
+    channels.push(c.conversation);
+  }
+  return ok({ channels, response_metadata: { next_cursor: next } }, args);
+};

@@ -10,8 +10,11 @@
 import type { EventEmitter } from 'node:events';
 import { Prng } from '../prng.ts';
 import type { World } from '../world.ts';
-import { avatarUrls, botProfile, type ChannelState, createChatSeed, normalizeName, threadParent, tzInfo, type Workspace } from './seed.ts';
+import { botProfile, type ChannelState, createChatSeed, threadParent, type Workspace } from './seed.ts';
+import { type ChannelPatch, checkChannelName, EditError, type PostInput, type PostResult } from './edits.ts';
+import { timelineIndex } from './pages.ts';
 import { TsClock } from './ts.ts';
+import { applyUserPatch, newUser, type UserPatch } from './users.ts';
 import {
   CHAT_CHANGE_EVENT,
   type ChatChange,
@@ -19,55 +22,12 @@ import {
   type SlackBlock,
   type SlackConversation,
   type SlackMessage,
-  type SlackProfile,
   type SlackUser,
 } from './types.ts';
 import { slackEventId, slackEventIdPrefix } from '../webhooks/event-ids.ts';
 
 const ID_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const CHANGE_LOG_SIZE = 10_000;
-
-export type PostResult = { message: SlackMessage; channel: ChannelState } | { error: string };
-
-export interface PostInput {
-  channel: ChannelState;
-  text: string;
-  blocks?: SlackBlock[];
-  threadTs?: string;
-  replyBroadcast?: boolean;
-  /** A person typing in the Slack app; absent means the sandbox token's bot (an API write). */
-  user?: SlackUser;
-}
-
-export interface UserPatch {
-  name?: string;
-  real_name?: string;
-  deleted?: boolean;
-  tz?: string;
-  is_admin?: boolean;
-  is_owner?: boolean;
-  is_restricted?: boolean;
-  is_ultra_restricted?: boolean;
-  /** `email: null` or `''` removes the address. */
-  profile?: Partial<Omit<SlackProfile, 'team' | 'bot_id' | 'api_app_id' | 'email'>> & { email?: string | null };
-}
-
-export interface ChannelPatch {
-  name?: string;
-  is_archived?: boolean;
-  topic?: string;
-  purpose?: string;
-}
-
-/** Thrown by mutators for edits that cannot apply; the admin route turns it into a 4xx. */
-export class EditError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export class ChatStore {
   workspace!: Workspace;
@@ -271,7 +231,7 @@ export class ChatStore {
   updateUser(id: string, patch: UserPatch): SlackUser {
     const before = this.user(id);
     if (!before) throw new EditError(404, `no user ${id}`);
-    const after = this.applyUserPatch(before, patch);
+    const after = applyUserPatch(before, patch);
     this.users[this.userPos.get(id) as number] = after;
     if (before.profile.email) this.emailIndex.delete(before.profile.email.toLowerCase());
     this.indexEmail(after);
@@ -286,44 +246,8 @@ export class ChatStore {
     const hash = `g${this.ids.id(11, '0123456789abcdef')}`;
     const realName = patch.real_name ?? name;
     const tz = patch.tz ?? 'Europe/Berlin';
-    const base: SlackUser = {
-      id,
-      team_id: this.workspace.teamId,
-      name,
-      deleted: false,
-      color: this.ids.id(6, '0123456789abcdef'),
-      real_name: realName,
-      tz,
-      ...tzInfo(tz, Date.now()),
-      profile: {
-        title: '',
-        phone: '',
-        skype: '',
-        real_name: realName,
-        real_name_normalized: normalizeName(realName),
-        display_name: '',
-        display_name_normalized: '',
-        fields: {},
-        status_text: '',
-        status_emoji: '',
-        status_expiration: 0,
-        avatar_hash: hash,
-        first_name: realName.split(' ')[0] ?? realName,
-        last_name: realName.split(' ').slice(1).join(' '),
-        ...avatarUrls(id, hash),
-        status_text_canonical: '',
-        team: this.workspace.teamId,
-      },
-      is_admin: false,
-      is_owner: false,
-      is_primary_owner: false,
-      is_restricted: false,
-      is_ultra_restricted: false,
-      is_bot: false,
-      is_app_user: false,
-      updated: 0,
-    };
-    const user = this.applyUserPatch(base, patch);
+    const base = newUser({ id, hash, color: this.ids.id(6, '0123456789abcdef'), teamId: this.workspace.teamId, name, realName, tz });
+    const user = applyUserPatch(base, patch);
     this.userPos.set(id, this.users.length);
     this.users.push(user);
     this.indexEmail(user);
@@ -331,29 +255,6 @@ export class ChatStore {
     const general = this.channels.find((c) => c.conversation.is_general);
     if (general) this.join(general, id);
     return user;
-  }
-
-  private applyUserPatch(before: SlackUser, patch: UserPatch): SlackUser {
-    const { profile: profilePatch, ...top } = patch;
-    const { email, ...profileRest } = profilePatch ?? {};
-    const profile: SlackProfile = { ...before.profile, ...profileRest };
-    if (email) profile.email = email;
-    else if (email === '' || email === null) delete profile.email;
-    // Slack keeps the top-level and profile names in step, whichever one was edited.
-    const realName = top.real_name ?? profilePatch?.real_name ?? before.real_name;
-    profile.real_name = realName;
-    profile.real_name_normalized = normalizeName(realName);
-    profile.display_name_normalized = normalizeName(profile.display_name);
-    const tz = top.tz ?? before.tz;
-    return {
-      ...before,
-      ...top,
-      real_name: realName,
-      tz,
-      ...(top.tz !== undefined ? tzInfo(tz, Date.now()) : {}),
-      profile,
-      updated: Math.max(Math.floor(Date.now() / 1000), before.updated + 1),
-    };
   }
 
   private indexEmail(user: SlackUser): void {
@@ -542,25 +443,4 @@ export class ChatStore {
 /** `channel_type` in message events: Slack's `channel` for public, `group` for private. */
 function channelType(channel: ChannelState): string {
   return channel.conversation.is_private ? 'group' : 'channel';
-}
-
-/** Binary search by `ts` (equal-length strings sort as times); -1 when absent. */
-export function timelineIndex(timeline: readonly SlackMessage[], ts: string): number {
-  let lo = 0;
-  let hi = timeline.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const t = timeline[mid].ts;
-    if (t === ts) return mid;
-    if (t < ts) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return -1;
-}
-
-/** Slack's channel-name rules: lower case, no spaces or periods, at most 80 characters. */
-function checkChannelName(name: string): string {
-  const n = name.replace(/^#/, '').toLowerCase();
-  if (!/^[a-z0-9_\-\u00C0-\uFFFF]{1,80}$/.test(n)) throw new EditError(400, `invalid_name_specials: '${name}'`);
-  return n;
 }

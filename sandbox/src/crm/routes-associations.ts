@@ -66,31 +66,14 @@ function pageOf(ctx: CrmContext, record: CrmRecord, toType: CrmObjectType, after
 }
 
 export function registerAssociationRoutes(router: Router, ctx: CrmContext): void {
-  const types = (req: SandboxRequest, from: string, to: string): [CrmObjectType, CrmObjectType] | SandboxResponse => {
-    const a = resolveObjectType(req.params[from] ?? '');
-    const b = resolveObjectType(req.params[to] ?? '');
-    if (!a) return validationError(`Unable to infer object type from: ${req.params[from]}`);
-    if (!b) return validationError(`Unable to infer object type from: ${req.params[to]}`);
-    if (a === b) return validationError(`No associations are defined between ${a} and ${b}`);
-    return [a, b];
-  };
-  const pair = (
-    req: SandboxRequest,
-    fromType: CrmObjectType,
-    toType: CrmObjectType,
-    fromKey: string,
-    toKey: string,
-  ): [CrmRecord, CrmRecord] | SandboxResponse => {
-    const from = ctx.store.findLive(fromType, req.params[fromKey] ?? '');
-    if (!from)
-      return notFoundError(`${SINGULAR[fromType]} ${req.params[fromKey]} not found`, { context: { id: [req.params[fromKey] ?? ''] } });
-    const to = ctx.store.findLive(toType, req.params[toKey] ?? '');
-    if (!to) return notFoundError(`${SINGULAR[toType]} ${req.params[toKey]} not found`, { context: { id: [req.params[toKey] ?? ''] } });
-    return [from, to];
-  };
+  registerRecordAssociationRoutes(router, ctx);
+  registerBatchAssociationRoutes(router, ctx);
+}
 
+/** One record's associations: list, associate (default or labelled), remove. */
+function registerRecordAssociationRoutes(router: Router, ctx: CrmContext): void {
   route(router, ctx, 'GET', '/crm/v4/objects/:type/:id/associations/:toType', (req) => {
-    const t = types(req, 'type', 'toType');
+    const t = pathTypes(req, 'type', 'toType');
     if (!Array.isArray(t)) return t;
     const limit = Math.min(intParam(req.query.get('limit'), ASSOCIATION_LIMITS.pageMax), ASSOCIATION_LIMITS.pageMax);
     if (Number.isNaN(limit) || limit < 1) return validationError('limit must be a positive integer');
@@ -107,9 +90,9 @@ export function registerAssociationRoutes(router: Router, ctx: CrmContext): void
 
   route(router, ctx, 'PUT', '/crm/v4/objects/:fromType/:fromId/associations/default/:toType/:toId', (req) => {
     const startedAt = Date.now();
-    const t = types(req, 'fromType', 'toType');
+    const t = pathTypes(req, 'fromType', 'toType');
     if (!Array.isArray(t)) return t;
-    const p = pair(req, t[0], t[1], 'fromId', 'toId');
+    const p = pathPair(ctx, req, t[0], t[1], 'fromId', 'toId');
     if (!Array.isArray(p)) return p;
     ctx.store.link(p[0], p[1], LINK_UNLABELED, API_CHANGE);
     return {
@@ -119,65 +102,34 @@ export function registerAssociationRoutes(router: Router, ctx: CrmContext): void
   });
 
   route(router, ctx, 'PUT', '/crm/v4/objects/:type/:id/associations/:toType/:toId', (req) => {
-    const t = types(req, 'type', 'toType');
+    const t = pathTypes(req, 'type', 'toType');
     if (!Array.isArray(t)) return t;
     const parsed = parseJsonBody(req);
     if (!parsed.ok) return parsed.response;
     const flags = labelledFlags(t[0], t[1], parsed.value);
     if (typeof flags === 'string') return validationError(flags);
-    const p = pair(req, t[0], t[1], 'id', 'toId');
+    const p = pathPair(ctx, req, t[0], t[1], 'id', 'toId');
     if (!Array.isArray(p)) return p;
     ctx.store.link(p[0], p[1], flags, API_CHANGE);
     return { status: 201, body: labelsBetween(p[0], p[1]) };
   });
 
   route(router, ctx, 'DELETE', '/crm/v4/objects/:type/:id/associations/:toType/:toId', (req) => {
-    const t = types(req, 'type', 'toType');
+    const t = pathTypes(req, 'type', 'toType');
     if (!Array.isArray(t)) return t;
     const from = ctx.store.get(t[0], req.params.id);
     const to = ctx.store.get(t[1], req.params.toId);
     if (from && to) ctx.store.unlink(from, to, API_CHANGE);
     return { status: 204 };
   });
+}
 
-  route(router, ctx, 'POST', '/crm/v4/associations/:fromType/:toType/batch/read', (req) => {
-    const startedAt = Date.now();
-    const t = types(req, 'fromType', 'toType');
-    if (!Array.isArray(t)) return t;
-    const got = batchInputs(req, ASSOCIATION_LIMITS.batchReadInputs);
-    if (isResponse(got)) return got;
-    const { inputs } = got;
-    const [fromType, toType] = t;
-    const results = [];
-    const errors: HubSpotErrorBody[] = [];
-    const seen = new Set<string>();
-    for (const input of inputs) {
-      const id = isObject(input) && (typeof input.id === 'string' || typeof input.id === 'number') ? String(input.id) : null;
-      if (id === null) return validationError('Each input needs an id');
-      if (seen.has(id)) continue;
-      seen.add(id);
-      const after = decodeCursor(isObject(input) && typeof input.after === 'string' ? input.after : null);
-      const record = ctx.store.findLive(fromType, id);
-      const page = record && after !== 'invalid' ? pageOf(ctx, record, toType, after, ASSOCIATION_LIMITS.pageMax) : null;
-      if (!page || page.results.length === 0) {
-        errors.push(
-          errorBody('OBJECT_NOT_FOUND', `No ${SINGULAR[toType]} is associated with ${SINGULAR[fromType]} ${id}.`, {
-            subCategory: 'crm.associations.NO_ASSOCIATIONS_FOUND',
-            context: { fromObjectId: [id], toObjectType: [SINGULAR[toType]] },
-          }),
-        );
-        continue;
-      }
-      const result: Record<string, unknown> = { from: { id }, to: page.results };
-      if (page.next) result.paging = { next: { after: page.next } };
-      results.push(result);
-    }
-    return batchEnvelope(startedAt, results, errors, 200);
-  });
+function registerBatchAssociationRoutes(router: Router, ctx: CrmContext): void {
+  route(router, ctx, 'POST', '/crm/v4/associations/:fromType/:toType/batch/read', (req) => readAssociationBatch(ctx, req));
 
   route(router, ctx, 'POST', '/crm/v4/associations/:fromType/:toType/batch/associate/default', (req) => {
     const startedAt = Date.now();
-    const t = types(req, 'fromType', 'toType');
+    const t = pathTypes(req, 'fromType', 'toType');
     if (!Array.isArray(t)) return t;
     const got = batchInputs(req, ASSOCIATION_LIMITS.batchWriteInputs);
     if (isResponse(got)) return got;
@@ -195,7 +147,7 @@ export function registerAssociationRoutes(router: Router, ctx: CrmContext): void
 
   route(router, ctx, 'POST', '/crm/v4/associations/:fromType/:toType/batch/create', (req) => {
     const startedAt = Date.now();
-    const t = types(req, 'fromType', 'toType');
+    const t = pathTypes(req, 'fromType', 'toType');
     if (!Array.isArray(t)) return t;
     const got = batchInputs(req, ASSOCIATION_LIMITS.batchWriteInputs);
     if (isResponse(got)) return got;
@@ -216,7 +168,7 @@ export function registerAssociationRoutes(router: Router, ctx: CrmContext): void
   });
 
   route(router, ctx, 'POST', '/crm/v4/associations/:fromType/:toType/batch/archive', (req) => {
-    const t = types(req, 'fromType', 'toType');
+    const t = pathTypes(req, 'fromType', 'toType');
     if (!Array.isArray(t)) return t;
     const got = batchInputs(req, ASSOCIATION_LIMITS.batchWriteInputs);
     if (isResponse(got)) return got;
@@ -232,6 +184,69 @@ export function registerAssociationRoutes(router: Router, ctx: CrmContext): void
     }
     return { status: 204 };
   });
+}
+
+/** The two object types a path names, or HubSpot's validation error. */
+function pathTypes(req: SandboxRequest, from: string, to: string): [CrmObjectType, CrmObjectType] | SandboxResponse {
+  const a = resolveObjectType(req.params[from] ?? '');
+  const b = resolveObjectType(req.params[to] ?? '');
+  if (!a) return validationError(`Unable to infer object type from: ${req.params[from]}`);
+  if (!b) return validationError(`Unable to infer object type from: ${req.params[to]}`);
+  if (a === b) return validationError(`No associations are defined between ${a} and ${b}`);
+  return [a, b];
+}
+
+/** The two live records a path names, or HubSpot's 404 for the first one missing. */
+function pathPair(
+  ctx: CrmContext,
+  req: SandboxRequest,
+  fromType: CrmObjectType,
+  toType: CrmObjectType,
+  fromKey: string,
+  toKey: string,
+): [CrmRecord, CrmRecord] | SandboxResponse {
+  const from = ctx.store.findLive(fromType, req.params[fromKey] ?? '');
+  if (!from)
+    return notFoundError(`${SINGULAR[fromType]} ${req.params[fromKey]} not found`, { context: { id: [req.params[fromKey] ?? ''] } });
+  const to = ctx.store.findLive(toType, req.params[toKey] ?? '');
+  if (!to) return notFoundError(`${SINGULAR[toType]} ${req.params[toKey]} not found`, { context: { id: [req.params[toKey] ?? ''] } });
+  return [from, to];
+}
+
+/** `batch/read`: one page of associations per distinct input id; an id with none is an error entry. */
+function readAssociationBatch(ctx: CrmContext, req: SandboxRequest): SandboxResponse {
+  const startedAt = Date.now();
+  const t = pathTypes(req, 'fromType', 'toType');
+  if (!Array.isArray(t)) return t;
+  const got = batchInputs(req, ASSOCIATION_LIMITS.batchReadInputs);
+  if (isResponse(got)) return got;
+  const { inputs } = got;
+  const [fromType, toType] = t;
+  const results = [];
+  const errors: HubSpotErrorBody[] = [];
+  const seen = new Set<string>();
+  for (const input of inputs) {
+    const id = isObject(input) && (typeof input.id === 'string' || typeof input.id === 'number') ? String(input.id) : null;
+    if (id === null) return validationError('Each input needs an id');
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const after = decodeCursor(isObject(input) && typeof input.after === 'string' ? input.after : null);
+    const record = ctx.store.findLive(fromType, id);
+    const page = record && after !== 'invalid' ? pageOf(ctx, record, toType, after, ASSOCIATION_LIMITS.pageMax) : null;
+    if (!page || page.results.length === 0) {
+      errors.push(
+        errorBody('OBJECT_NOT_FOUND', `No ${SINGULAR[toType]} is associated with ${SINGULAR[fromType]} ${id}.`, {
+          subCategory: 'crm.associations.NO_ASSOCIATIONS_FOUND',
+          context: { fromObjectId: [id], toObjectType: [SINGULAR[toType]] },
+        }),
+      );
+      continue;
+    }
+    const result: Record<string, unknown> = { from: { id }, to: page.results };
+    if (page.next) result.paging = { next: { after: page.next } };
+    results.push(result);
+  }
+  return batchEnvelope(startedAt, results, errors, 200);
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -9,7 +9,7 @@
  * the order search returns without sorts.
  */
 import { type CrmObjectType, PROPERTIES, type PropertyKind } from './schema.ts';
-import type { CrmRecord } from './store.ts';
+import type { CrmRecord } from './record.ts';
 
 /** A value as search compares it: a number for numbers and datetimes, lowercase text otherwise. */
 export type SearchKey = number | string;

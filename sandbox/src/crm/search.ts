@@ -13,7 +13,7 @@
  * the requested page is kept, the rest of the matches only counted; sorts sort every match.
  */
 import { isObject, listValue } from './render.ts';
-import { type CrmObjectType, LAST_MODIFIED_PROPERTY, QUERY_PROPERTIES } from './schema.ts';
+import { type CrmObjectType, LAST_MODIFIED_PROPERTY, type PropertyKind, QUERY_PROPERTIES } from './schema.ts';
 import { indexable, kindOf, present, scalar, type SearchKey } from './search-index.ts';
 import type { CrmRecord, CrmStore } from './store.ts';
 
@@ -55,6 +55,8 @@ interface CompiledFilter {
   keys: SearchKey[] | null;
   test: Predicate;
 }
+
+type FilterBase = Omit<CompiledFilter, 'test'>;
 
 interface Sort {
   propertyName: string;
@@ -254,7 +256,7 @@ function compileFilter(type: CrmObjectType, raw: unknown): CompiledFilter | stri
   const kind = kindOf(type, propertyName);
   const needValue = (): string | null => (raw.value === undefined || raw.value === null ? null : String(raw.value));
   const get = (p: Readonly<Record<string, string>>) => p[propertyName];
-  const base = { propertyName, operator, keys: null as SearchKey[] | null };
+  const base: FilterBase = { propertyName, operator, keys: null };
 
   switch (operator) {
     case 'HAS_PROPERTY':
@@ -300,32 +302,39 @@ function compileFilter(type: CrmObjectType, raw: unknown): CompiledFilter | stri
     default: {
       const value = needValue();
       if (value === null) return `${operator} needs a value`;
-      const target = scalar(kind, value);
-      if (typeof target === 'number' && Number.isNaN(target))
-        return `${JSON.stringify(value)} is not a valid ${kind} value for ${propertyName}`;
-      const compare = (p: Readonly<Record<string, string>>): number | null => {
-        const v = get(p);
-        if (!present(v)) return null;
-        const x = scalar(kind, v);
-        return x < target ? -1 : x > target ? 1 : x === target ? 0 : null;
-      };
-      switch (operator) {
-        case 'EQ':
-          return { ...base, keys: [target], test: (p) => compare(p) === 0 };
-        case 'NEQ':
-          return { ...base, test: (p) => compare(p) !== 0 };
-        case 'LT':
-          return { ...base, test: (p) => (compare(p) ?? 0) < 0 };
-        case 'LTE':
-          return { ...base, test: (p) => (compare(p) ?? 1) <= 0 };
-        case 'GT':
-          return { ...base, test: (p) => (compare(p) ?? 0) > 0 };
-        case 'GTE':
-          return { ...base, test: (p) => (compare(p) ?? -1) >= 0 };
-      }
-      return `Unsupported operator ${operator}`;
+      return compileComparison(base, kind, value);
     }
   }
+}
+
+/** EQ, NEQ, LT, LTE, GT, GTE against one value; only EQ can use the equality index. */
+function compileComparison(base: FilterBase, kind: PropertyKind, value: string): CompiledFilter | string {
+  const { propertyName, operator } = base;
+  const get = (p: Readonly<Record<string, string>>) => p[propertyName];
+  const target = scalar(kind, value);
+  if (typeof target === 'number' && Number.isNaN(target))
+    return `${JSON.stringify(value)} is not a valid ${kind} value for ${propertyName}`;
+  const compare = (p: Readonly<Record<string, string>>): number | null => {
+    const v = get(p);
+    if (!present(v)) return null;
+    const x = scalar(kind, v);
+    return x < target ? -1 : x > target ? 1 : x === target ? 0 : null;
+  };
+  switch (operator) {
+    case 'EQ':
+      return { ...base, keys: [target], test: (p) => compare(p) === 0 };
+    case 'NEQ':
+      return { ...base, test: (p) => compare(p) !== 0 };
+    case 'LT':
+      return { ...base, test: (p) => (compare(p) ?? 0) < 0 };
+    case 'LTE':
+      return { ...base, test: (p) => (compare(p) ?? 1) <= 0 };
+    case 'GT':
+      return { ...base, test: (p) => (compare(p) ?? 0) > 0 };
+    case 'GTE':
+      return { ...base, test: (p) => (compare(p) ?? -1) >= 0 };
+  }
+  return `Unsupported operator ${operator}`;
 }
 
 const TOKEN_SPLIT = /[^\p{L}\p{N}]+/u;
