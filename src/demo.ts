@@ -25,16 +25,14 @@ export async function loadSandboxPackage() {
 
 export type SandboxPackage = Awaited<ReturnType<typeof loadSandboxPackage>>;
 
-type SandboxWebhookSecrets = Required<WebhookSecrets>;
-
 /**
- * Demo mode: each vendor webhook secret left unset is the sandbox's well-known one, so the
+ * Demo mode: each vendor webhook secret left unset is the sandbox's well-known one (if it emulates the vendor), so the
  * receivers accept what the embedded sandbox signs (README). Production keeps only what is set.
  */
-export function withDemoWebhookSecrets(config: Config, sandboxSecrets: SandboxWebhookSecrets): Config {
+export function withDemoWebhookSecrets(config: Config, sandboxSecrets: WebhookSecrets): Config {
   if (config.mode !== 'demo') return config;
   const set = config.webhooks;
-  const filled = CATALOG.map(({ name, webhook }) => [webhook.secretField, webhookSecret(set, name) ?? sandboxSecrets[webhook.secretField]]);
+  const filled = CATALOG.map(({ name, webhook }) => [webhook.secretField, webhookSecret(set, name) ?? webhookSecret(sandboxSecrets, name)]);
   return { ...config, webhooks: { ...set, ...Object.fromEntries(filled) } };
 }
 

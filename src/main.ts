@@ -41,8 +41,12 @@ function readConfig(): Config {
 
 type Sandbox = Awaited<ReturnType<SandboxPackage['startDemoSandbox']>>;
 
-async function startEmbeddedSandbox(vendors: SandboxPackage, config: Config, systems: Config['sandboxSystems']): Promise<Sandbox> {
+type EmulatedSystem = keyof SandboxPackage['SANDBOX_CREDENTIALS'];
+
+async function startEmbeddedSandbox(vendors: SandboxPackage, config: Config, wanted: Config['sandboxSystems']): Promise<Sandbox> {
   const started = Date.now();
+  // The systems the sandbox emulates; any other left unconfigured fails at start ("the … sandbox is not running").
+  const systems = wanted.filter((system): system is EmulatedSystem => Object.hasOwn(vendors.SANDBOX_CREDENTIALS, system));
   const sandbox = await vendors.startDemoSandbox({
     systems,
     world: { seed: config.sandbox.seed, size: config.sandbox.contacts },

@@ -11,7 +11,8 @@ import { factsOf, SYSTEM_NAMES } from './systems/catalog.ts';
 /** The started sandbox as far as the gateway needs it: where each emulated vendor listens, and the credential it accepts. */
 export interface EmbeddedVendors {
   urls: Partial<Record<SystemName, string>>;
-  credentials: Readonly<Record<SystemName, string>>;
+  /** By system it emulates: a system without an emulator must be configured (else "the … sandbox is not running"). */
+  credentials: Readonly<Partial<Record<SystemName, string>>>;
 }
 
 export function resolveUpstreams(config: Config, sandbox?: EmbeddedVendors): Record<SystemName, UpstreamTarget> {
@@ -19,8 +20,9 @@ export function resolveUpstreams(config: Config, sandbox?: EmbeddedVendors): Rec
   for (const system of SYSTEM_NAMES) {
     const sandboxUrl = sandbox?.urls[system];
     if (config.sandboxSystems.includes(system)) {
-      if (!sandbox || !sandboxUrl) throw new Error(`the ${system} sandbox is not running`);
-      out[system] = { baseUrl: sandboxUrl + factsOf(system).sandboxPath, credential: sandbox.credentials[system] };
+      const credential = sandbox?.credentials[system];
+      if (!sandboxUrl || !credential) throw new Error(`the ${system} sandbox is not running`);
+      out[system] = { baseUrl: sandboxUrl + factsOf(system).sandboxPath, credential };
     } else {
       const { baseUrl, credential } = systemSettings(config, system);
       if (!baseUrl || !credential) throw new Error(`${system} has no base URL or credential`);

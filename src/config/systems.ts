@@ -1,7 +1,7 @@
 /** A system's settings read by its name, wherever its facts put them in the Config. */
 import type { SystemName } from '../errors.ts';
 import { factsOf } from '../systems/catalog.ts';
-import type { Config, WebhookConfig } from './types.ts';
+import type { Config, WebhookSecrets } from './types.ts';
 
 export interface SystemSettings {
   baseUrl?: string;
@@ -20,7 +20,7 @@ export function systemConfig(system: SystemName, settings: SystemSettings): Reco
 }
 
 /** The secret a system's webhooks are signed with (`webhooks.hubspotClientSecret`, …). */
-export function webhookSecret(webhooks: WebhookConfig, system: SystemName): string | undefined {
+export function webhookSecret(webhooks: WebhookSecrets, system: SystemName): string | undefined {
   const secrets: Readonly<Record<string, unknown>> = { ...webhooks };
   return secrets[factsOf(system).webhook.secretField] as string | undefined;
 }
