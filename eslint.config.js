@@ -42,18 +42,31 @@ const aboveBottom = [
 const layerZones = [
   {
     // Outside a system's folder, the system is its index.ts: what it does not export is its own business.
-    // src/systems/ttls.ts is the one exception: config reads every system's TTL table from it, and the
-    // entries import the logger, which imports config's types (a cycle).
-    target: ['src/!(systems)/**', 'src/*.ts', 'src/systems/!(ttls).ts', 'resolvers/**', 'bench/**', 'scripts/**'],
+    // src/systems/catalog.ts is the one exception (next zone): the bottom layers and config read every
+    // system's facts from it, and the entries import the logger, which imports config's types (a cycle).
+    target: ['src/!(systems)/**', 'src/*.ts', 'src/systems/!(catalog).ts', 'resolvers/**', 'bench/**', 'scripts/**'],
     from: 'src/systems/*/**',
     except: [path.join(root, 'src/systems/*/index.ts')],
     message: 'Import a system only through its entry, src/systems/<system>/index.ts.',
   },
+  {
+    target: 'src/systems/catalog.ts',
+    from: 'src/systems/*/**',
+    except: [path.join(root, 'src/systems/*/facts.ts')],
+    message: "The catalog reads only each system's facts (src/systems/<system>/facts.ts), never its behaviour.",
+  },
+  ...systems.map((system) => ({
+    // A system's facts are data: they import nothing of the gateway but types, so the catalog stays a leaf.
+    target: `src/systems/${system.name}/facts.ts`,
+    from: ['src', 'resolvers'],
+    except: [path.join(root, 'src/systems/facts.ts'), path.join(root, `src/systems/${system.name}/resources.ts`)],
+    message: "A system's facts import only the facts' shape (src/systems/facts.ts) and its own resources table.",
+  })),
   ...systems.map((system) => ({
     target: `src/systems/${system.name}/**`,
     from: 'src/systems/**',
     // The contract every system implements (src/systems/system.ts) is shared; the registry and other systems are not.
-    except: [path.join(root, `src/systems/${system.name}/**`), path.join(root, 'src/systems/@(system).ts')],
+    except: [path.join(root, `src/systems/${system.name}/**`), path.join(root, 'src/systems/@(system|facts).ts')],
     message: 'A system never imports another system (nor the registry of them); cross-system rules live in src/links.',
   })),
   {
@@ -80,8 +93,8 @@ const layerZones = [
   {
     target: bottom,
     from: 'src/systems',
-    // The systems' TTL tables: data the configuration's defaults are made of (see the first zone).
-    except: ['./ttls.ts'],
+    // The systems' facts (names, settings, quotas, TTLs): data the bottom layers loop over (see the first zone).
+    except: ['./catalog.ts'],
     message: 'The bottom layers (errors, paths, config, observability, cache, store, upstream) import no feature.',
   },
 ];

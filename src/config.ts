@@ -24,10 +24,13 @@ export type {
   Mode,
   ResilienceConfig,
   StoreConfig,
+  SystemConfigs,
   WebhookConfig,
+  WebhookSecrets,
 } from './config/types.ts';
 export { DEFAULT_CACHE_TTL_SECONDS, VENDOR_BASE_URLS } from './config/defaults.ts';
 export { loadConfig } from './config/load.ts';
 export { redactConfig } from './config/redact.ts';
+export { systemSettings, webhookSecret, type SystemSettings } from './config/systems.ts';
 export { apiKeyList, DEV_KEY_SHAPE, type ApiKeyEntry } from './config/api-keys.ts';
 export { isScope, SCOPES, type Scope } from './config/scopes.ts';

@@ -3,8 +3,9 @@
  * loaded with a dynamic import, in demo mode only, so a production process neither contains
  * nor loads it: `npm run build` compiles it to sandbox/dist/, never into dist/.
  */
-import type { Config, WebhookConfig } from './config.ts';
+import { webhookSecret, type Config, type WebhookConfig, type WebhookSecrets } from './config.ts';
 import type { SystemName } from './errors.ts';
+import { CATALOG } from './systems/catalog.ts';
 
 /** The sandbox package: its sources under tsx and vitest (its `source` export condition), sandbox/dist/ when compiled. */
 export async function loadSandboxPackage() {
@@ -24,35 +25,21 @@ export async function loadSandboxPackage() {
 
 export type SandboxPackage = Awaited<ReturnType<typeof loadSandboxPackage>>;
 
-type WebhookSecrets = Required<Pick<WebhookConfig, 'hubspotClientSecret' | 'stripeWebhookSecret' | 'slackSigningSecret'>>;
-
 /**
- * Demo mode: each vendor webhook secret left unset is the sandbox's well-known one, so the
+ * Demo mode: each vendor webhook secret left unset is the sandbox's well-known one (if it emulates the vendor), so the
  * receivers accept what the embedded sandbox signs (README). Production keeps only what is set.
  */
 export function withDemoWebhookSecrets(config: Config, sandboxSecrets: WebhookSecrets): Config {
   if (config.mode !== 'demo') return config;
   const set = config.webhooks;
-  const webhooks = {
-    ...set,
-    hubspotClientSecret: set.hubspotClientSecret ?? sandboxSecrets.hubspotClientSecret,
-    stripeWebhookSecret: set.stripeWebhookSecret ?? sandboxSecrets.stripeWebhookSecret,
-    slackSigningSecret: set.slackSigningSecret ?? sandboxSecrets.slackSigningSecret,
-  };
-  return { ...config, webhooks };
+  const filled = CATALOG.map(({ name, webhook }) => [webhook.secretField, webhookSecret(set, name) ?? webhookSecret(sandboxSecrets, name)]);
+  return { ...config, webhooks: { ...set, ...Object.fromEntries(filled) } };
 }
-
-const RECEIVER_PATHS: Record<SystemName, string> = { crm: '/webhooks/hubspot', billing: '/webhooks/stripe', chat: '/webhooks/slack' };
 
 /** Where each system's webhooks reach the gateway at `gatewayUrl`, and the secret its receiver checks them with. */
 export function webhookReceivers(gatewayUrl: string, webhooks: WebhookConfig): Record<SystemName, { url: string; secret?: string }> {
-  const secrets: Record<SystemName, string | undefined> = {
-    crm: webhooks.hubspotClientSecret,
-    billing: webhooks.stripeWebhookSecret,
-    chat: webhooks.slackSigningSecret,
-  };
   const receivers = {} as Record<SystemName, { url: string; secret?: string }>;
-  for (const system of Object.keys(RECEIVER_PATHS) as SystemName[])
-    receivers[system] = { url: `${gatewayUrl}${RECEIVER_PATHS[system]}`, secret: secrets[system] };
+  for (const { name, webhook } of CATALOG)
+    receivers[name] = { url: `${gatewayUrl}/webhooks/${webhook.vendor}`, secret: webhookSecret(webhooks, name) };
   return receivers;
 }

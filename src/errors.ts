@@ -5,6 +5,7 @@
  * table; test/readme.test.ts fails when one is missing or differs.
  */
 import { GraphQLError } from 'graphql';
+import type { SystemName } from './systems/catalog.ts';
 
 export const ERROR_CODES = {
   BAD_USER_INPUT: 'An argument or input value is invalid; `extensions.fields` names each bad field.',
@@ -78,7 +79,8 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
 
 /** BAD_REQUEST's status for a POST whose content type no request parser accepts. */
 export const UNSUPPORTED_MEDIA_TYPE = 415;
-export type SystemName = 'crm' | 'billing' | 'chat';
+/** The registered systems' names, from the catalog of their facts. */
+export type { SystemName };
 
 export interface GatewayErrorOptions {
   /** Which upstream system the error is about, when it is about one. */

@@ -12,7 +12,7 @@ import { useWebhookReceivers } from './webhooks/receiver.ts';
 import type { ChangeFeed } from './changes/types.ts';
 import { createWriteStore, type WriteStore } from './store/index.ts';
 import type { StepObserver, WriteRuntime } from './workflows/runtime.ts';
-import type { Config } from './config.ts';
+import { webhookSecret, type Config } from './config.ts';
 import type { GatewayContext } from './context.ts';
 import { maskError, type SystemName } from './errors.ts';
 import { createGraphiQLRenderer, graphiqlOptions } from './graphiql.ts';
@@ -239,11 +239,9 @@ function createGatewayYoga(parts: YogaParts): { yoga: YogaServerInstance<Record<
       useRequestLog(logger),
       useWebhookReceivers({
         systems: parts.runtime.systems,
-        secrets: {
-          hubspot: config.webhooks.hubspotClientSecret,
-          stripe: config.webhooks.stripeWebhookSecret,
-          slack: config.webhooks.slackSigningSecret,
-        },
+        secrets: Object.fromEntries(
+          SYSTEMS.flatMap(({ name, webhook }) => (webhook ? [[webhook.vendor, webhookSecret(config.webhooks, name)]] : [])),
+        ),
         publicUrl: config.webhooks.publicUrl,
         changes,
         cursor,

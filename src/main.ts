@@ -14,6 +14,7 @@ import { createGateway } from './gateway.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { createServeWriteStore } from './serve-write-store.ts';
 import { resolveUpstreams } from './upstreams.ts';
+import { CATALOG, SYSTEM_NAMES } from './systems/catalog.ts';
 import { attachGraphQLWs } from './subscriptions/ws.ts';
 
 function devApiKeyOrExit(config: Config): DevApiKey {
@@ -40,8 +41,12 @@ function readConfig(): Config {
 
 type Sandbox = Awaited<ReturnType<SandboxPackage['startDemoSandbox']>>;
 
-async function startEmbeddedSandbox(vendors: SandboxPackage, config: Config, systems: Config['sandboxSystems']): Promise<Sandbox> {
+type EmulatedSystem = keyof SandboxPackage['SANDBOX_CREDENTIALS'];
+
+async function startEmbeddedSandbox(vendors: SandboxPackage, config: Config, wanted: Config['sandboxSystems']): Promise<Sandbox> {
   const started = Date.now();
+  // The systems the sandbox emulates; any other left unconfigured fails at start ("the … sandbox is not running").
+  const systems = wanted.filter((system): system is EmulatedSystem => Object.hasOwn(vendors.SANDBOX_CREDENTIALS, system));
   const sandbox = await vendors.startDemoSandbox({
     systems,
     world: { seed: config.sandbox.seed, size: config.sandbox.contacts },
@@ -118,7 +123,7 @@ async function serve(): Promise<void> {
     if (refused.length > 0) logger.warn({ refused }, 'the sandbox did not accept the webhook receivers; live updates from it are off');
     else
       console.log(
-        `Sandbox webhooks deliver to ${local}/webhooks/{hubspot,stripe,slack}; subscriptions over SSE or graphql-ws on /graphql.`,
+        `Sandbox webhooks deliver to ${local}/webhooks/{${CATALOG.map((facts) => facts.webhook.vendor).join(',')}}; subscriptions over SSE or graphql-ws on /graphql.`,
       );
   }
   // The write store opens now, in the background, so the first write does not wait for it (a failure is retried by that write).
@@ -161,7 +166,7 @@ async function serve(): Promise<void> {
 
 async function sandboxOnly(): Promise<void> {
   const config = readConfig();
-  const sandbox = await startEmbeddedSandbox(await loadSandboxPackage(), config, ['crm', 'billing', 'chat']);
+  const sandbox = await startEmbeddedSandbox(await loadSandboxPackage(), config, [...SYSTEM_NAMES]);
   console.log('Admin API on each server under /__sandbox/ (requests, reset, knobs, edit); see the README.');
   const stop = async () => {
     await sandbox.close();

@@ -1,34 +1,30 @@
 /**
  * Where each system is reached: the vendor named by configuration, or the embedded
- * sandbox for systems with no configuration. Slack's Web API lives under `/api`, so the
- * sandbox's chat base URL carries that path as the real one does.
+ * sandbox for systems with no configuration. A sandbox base URL carries the path the real
+ * one does (Slack's Web API lives under `/api`): the system's `sandboxPath`.
  */
-import type { Config } from './config.ts';
+import { systemSettings, type Config } from './config.ts';
 import type { SystemName } from './errors.ts';
 import type { UpstreamTarget } from './gateway.ts';
-
-const SANDBOX_PATH: Record<SystemName, string> = { crm: '', billing: '', chat: '/api' };
+import { factsOf, SYSTEM_NAMES } from './systems/catalog.ts';
 
 /** The started sandbox as far as the gateway needs it: where each emulated vendor listens, and the credential it accepts. */
 export interface EmbeddedVendors {
   urls: Partial<Record<SystemName, string>>;
-  credentials: Readonly<Record<SystemName, string>>;
+  /** By system it emulates: a system without an emulator must be configured (else "the … sandbox is not running"). */
+  credentials: Readonly<Partial<Record<SystemName, string>>>;
 }
 
 export function resolveUpstreams(config: Config, sandbox?: EmbeddedVendors): Record<SystemName, UpstreamTarget> {
-  const configured: Record<SystemName, { baseUrl?: string; credential?: string }> = {
-    crm: { baseUrl: config.crm.baseUrl, credential: config.crm.token },
-    billing: { baseUrl: config.billing.baseUrl, credential: config.billing.apiKey },
-    chat: { baseUrl: config.chat.baseUrl, credential: config.chat.botToken },
-  };
   const out = {} as Record<SystemName, UpstreamTarget>;
-  for (const system of ['crm', 'billing', 'chat'] as const) {
+  for (const system of SYSTEM_NAMES) {
     const sandboxUrl = sandbox?.urls[system];
     if (config.sandboxSystems.includes(system)) {
-      if (!sandbox || !sandboxUrl) throw new Error(`the ${system} sandbox is not running`);
-      out[system] = { baseUrl: sandboxUrl + SANDBOX_PATH[system], credential: sandbox.credentials[system] };
+      const credential = sandbox?.credentials[system];
+      if (!sandboxUrl || !credential) throw new Error(`the ${system} sandbox is not running`);
+      out[system] = { baseUrl: sandboxUrl + factsOf(system).sandboxPath, credential };
     } else {
-      const { baseUrl, credential } = configured[system];
+      const { baseUrl, credential } = systemSettings(config, system);
       if (!baseUrl || !credential) throw new Error(`${system} has no base URL or credential`);
       out[system] = { baseUrl, credential };
     }

@@ -1,12 +1,10 @@
 /** Defaults that more than the configuration reads: the vendors' URLs and cache TTLs. */
 import type { SystemName } from '../errors.ts';
-import { SYSTEM_TTL_SECONDS } from '../systems/ttls.ts';
+import { CATALOG, SYSTEM_TTL_SECONDS } from '../systems/catalog.ts';
 
-export const VENDOR_BASE_URLS: Readonly<Record<SystemName, string>> = {
-  crm: 'https://api.hubapi.com',
-  billing: 'https://api.stripe.com',
-  chat: 'https://slack.com/api',
-};
+export const VENDOR_BASE_URLS = Object.fromEntries(CATALOG.map((facts) => [facts.name, facts.vendorBaseUrl])) as Readonly<
+  Record<SystemName, string>
+>;
 
 /**
  * Cross-request cache TTLs in seconds, by resource name: each system's defaults (its module's

@@ -1,12 +1,11 @@
 /** Every setting Switchboard reads: its variable name, its format, the hint shown when it is wrong. */
 import { z } from 'zod';
-import type { SystemName } from '../errors.ts';
+import { CATALOG, type CatalogEntry } from '../systems/catalog.ts';
 import { apiKeyList, DEV_KEY_SHAPE } from './api-keys.ts';
-import { VENDOR_BASE_URLS } from './defaults.ts';
 import { budget, budgetHint, credential, flag, httpUrl, MAX_TTL_SECONDS, redisUrl, whole, type FieldSpec } from './schemas.ts';
 import { LOG_LEVELS } from './types.ts';
 
-export const FIELDS = {
+const SHARED_FIELDS = {
   PORT: { schema: whole(0, 65_535), hint: 'set a port number between 0 and 65535' },
   HOST: {
     schema: z.string().regex(/^\S+$/, { error: 'contains whitespace' }),
@@ -17,16 +16,6 @@ export const FIELDS = {
     hint: 'use demo (sandbox allowed) or production',
   },
   LOG_LEVEL: { schema: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }), hint: 'pick one of the pino levels' },
-  HUBSPOT_BASE_URL: {
-    schema: httpUrl,
-    hint: `use the vendor's URL (${VENDOR_BASE_URLS.crm}) or a sandbox URL like http://127.0.0.1:4010`,
-    secret: true,
-  },
-  HUBSPOT_TOKEN: { schema: credential, hint: "paste only the private-app token, without 'Bearer ' or a trailing newline", secret: true },
-  STRIPE_BASE_URL: { schema: httpUrl, hint: `use the vendor's URL (${VENDOR_BASE_URLS.billing}) or a sandbox URL`, secret: true },
-  STRIPE_API_KEY: { schema: credential, hint: 'paste only the secret or restricted key (sk_… / rk_…)', secret: true },
-  SLACK_BASE_URL: { schema: httpUrl, hint: `use the vendor's URL (${VENDOR_BASE_URLS.chat}) or a sandbox URL`, secret: true },
-  SLACK_BOT_TOKEN: { schema: credential, hint: 'paste only the bot token (xoxb-…)', secret: true },
   UPSTREAM_TIMEOUT_MS: { schema: whole(1, 600_000), hint: 'set the per-attempt upstream timeout in milliseconds, e.g. 10000' },
   UPSTREAM_RETRIES: { schema: whole(0, 10), hint: 'set how many times a failed idempotent upstream call is retried, e.g. 2' },
   REQUEST_DEADLINE_MS: { schema: whole(1, 600_000), hint: 'set how long one GraphQL request may take in milliseconds, e.g. 15000' },
@@ -36,9 +25,6 @@ export const FIELDS = {
   MAX_QUEUED_OPERATIONS: { schema: whole(0, 100_000), hint: 'set how many operations may wait for an execution slot, e.g. 1000' },
   UPSTREAM_BREAKER_THRESHOLD: { schema: whole(1, 1000), hint: 'set how many consecutive failures open a breaker, e.g. 5' },
   UPSTREAM_BREAKER_HALF_OPEN_MS: { schema: whole(1, 3_600_000), hint: 'set how long an open breaker waits before a trial call, e.g. 5000' },
-  UPSTREAM_BUDGET_CRM: { schema: budget, hint: budgetHint },
-  UPSTREAM_BUDGET_BILLING: { schema: budget, hint: budgetHint },
-  UPSTREAM_BUDGET_CHAT: { schema: budget, hint: budgetHint },
   SHUTDOWN_GRACE_MS: { schema: whole(0, 600_000), hint: 'set how long readiness fails before the listener closes on SIGTERM, e.g. 5000' },
   SHUTDOWN_TIMEOUT_MS: { schema: whole(0, 600_000), hint: 'set the longest wait for in-flight requests on SIGTERM, e.g. 30000' },
   UPSTREAM_BUDGET_MAX_WAIT_MS: { schema: whole(0, 60_000), hint: 'set the longest wait for vendor quota in milliseconds, e.g. 250' },
@@ -50,17 +36,6 @@ export const FIELDS = {
   SLACK_DIRECTORY_REFRESH_SECONDS: {
     schema: whole(0, MAX_TTL_SECONDS),
     hint: 'set how long each process serves the Slack user directory before re-reading it, in seconds (0 re-reads it on every request), e.g. 300',
-  },
-  HUBSPOT_CLIENT_SECRET: {
-    schema: credential,
-    hint: "paste the HubSpot app's client secret (it signs X-HubSpot-Signature-v3)",
-    secret: true,
-  },
-  STRIPE_WEBHOOK_SECRET: { schema: credential, hint: "paste the endpoint's signing secret (whsec_…)", secret: true },
-  SLACK_SIGNING_SECRET: {
-    schema: credential,
-    hint: "paste the Slack app's signing secret (Basic Information → App Credentials)",
-    secret: true,
   },
   WEBHOOK_PUBLIC_URL: { schema: httpUrl, hint: 'the public base URL the vendors call, e.g. https://gateway.example.com' },
   WEBHOOK_DEDUPE_TTL_SECONDS: {
@@ -128,11 +103,24 @@ export const FIELDS = {
   ALLOW_GRAPHIQL: { schema: flag, hint: 'set 1 to serve GraphiQL in production mode' },
 } satisfies Record<string, FieldSpec<unknown>>;
 
+type EnvOf<K extends 'baseUrl' | 'credential' | 'webhookSecret'> = CatalogEntry['env'][K]['name'];
+type SystemFields = Record<EnvOf<'baseUrl'>, FieldSpec<string> & { schema: typeof httpUrl }> &
+  Record<EnvOf<'credential'> | EnvOf<'webhookSecret'>, FieldSpec<string> & { schema: typeof credential }> &
+  Record<CatalogEntry['env']['budget'], FieldSpec<unknown> & { schema: typeof budget }>;
+
+/** Each system's settings, named by its facts: base URL, credential, webhook secret (all secret), and quota override. */
+function systemFields(): SystemFields {
+  const fields: Record<string, FieldSpec<unknown>> = {};
+  for (const { env } of CATALOG) {
+    fields[env.baseUrl.name] = { schema: httpUrl, hint: env.baseUrl.hint, secret: true };
+    fields[env.credential.name] = { schema: credential, hint: env.credential.hint, secret: true };
+    fields[env.webhookSecret.name] = { schema: credential, hint: env.webhookSecret.hint, secret: true };
+    fields[env.budget] = { schema: budget, hint: budgetHint };
+  }
+  return fields as SystemFields;
+}
+
+export const FIELDS = { ...SHARED_FIELDS, ...systemFields() };
+
 export type FieldName = keyof typeof FIELDS;
 export type FieldValue<N extends FieldName> = z.output<(typeof FIELDS)[N]['schema']>;
-
-export const SYSTEM_VARS: Record<SystemName, { url: FieldName; credential: FieldName; label: string }> = {
-  crm: { url: 'HUBSPOT_BASE_URL', credential: 'HUBSPOT_TOKEN', label: 'CRM' },
-  billing: { url: 'STRIPE_BASE_URL', credential: 'STRIPE_API_KEY', label: 'billing' },
-  chat: { url: 'SLACK_BASE_URL', credential: 'SLACK_BOT_TOKEN', label: 'chat' },
-};

@@ -1,8 +1,20 @@
 /** loadConfig: every setting read, checked and defaulted into one Config. */
 import type { SystemName } from '../errors.ts';
-import { readAuth, readSystem, readTtls, withDirectoryRefresh, type SystemSettings } from './read-areas.ts';
+import { CATALOG, SYSTEM_NAMES } from '../systems/catalog.ts';
+import { readAuth, readSystem, readTtls, withDirectoryRefresh } from './read-areas.ts';
 import { Reader } from './reader.ts';
-import { ConfigError, type Config, type EnvLike, type LimitsConfig, type Mode, type ResilienceConfig } from './types.ts';
+import { systemConfig, type SystemSettings } from './systems.ts';
+import {
+  ConfigError,
+  type BudgetSetting,
+  type Config,
+  type EnvLike,
+  type LimitsConfig,
+  type Mode,
+  type ResilienceConfig,
+  type SystemConfigs,
+  type WebhookSecrets,
+} from './types.ts';
 
 /**
  * Builds the configuration from an env-like record (default: `process.env`). Tests pass a
@@ -12,20 +24,18 @@ import { ConfigError, type Config, type EnvLike, type LimitsConfig, type Mode, t
 export function loadConfig(env: EnvLike = process.env): Config {
   const reader = new Reader(env);
   const mode = reader.get('SWITCHBOARD_MODE') ?? (reader.raw('SWITCHBOARD_MODE') ? undefined : 'demo');
-  const crm = readSystem(reader, 'crm', mode);
-  const billing = readSystem(reader, 'billing', mode);
-  const chat = readSystem(reader, 'chat', mode);
-  const systems: Record<SystemName, SystemSettings> = { crm, billing, chat };
+  const systems = Object.fromEntries(SYSTEM_NAMES.map((system) => [system, readSystem(reader, system, mode)])) as Record<
+    SystemName,
+    SystemSettings
+  >;
 
   const config: Config = {
     port: reader.get('PORT') ?? 4000,
     host: reader.get('HOST') ?? '127.0.0.1',
     mode: mode ?? 'demo',
     logLevel: reader.get('LOG_LEVEL') ?? 'info',
-    crm: { baseUrl: crm.baseUrl, token: crm.credential },
-    billing: { baseUrl: billing.baseUrl, apiKey: billing.credential },
-    chat: { baseUrl: chat.baseUrl, botToken: chat.credential },
-    sandboxSystems: (Object.keys(systems) as SystemName[]).filter((system) => systems[system].credential === undefined),
+    ...(Object.fromEntries(SYSTEM_NAMES.map((system) => [system, systemConfig(system, systems[system])])) as SystemConfigs),
+    sandboxSystems: SYSTEM_NAMES.filter((system) => systems[system].credential === undefined),
     upstream: {
       timeoutMs: reader.get('UPSTREAM_TIMEOUT_MS') ?? 10_000,
       retries: reader.get('UPSTREAM_RETRIES') ?? 2,
@@ -43,9 +53,7 @@ export function loadConfig(env: EnvLike = process.env): Config {
       ttlSeconds: withDirectoryRefresh(readTtls(reader), reader.get('SLACK_DIRECTORY_REFRESH_SECONDS')),
     },
     webhooks: {
-      hubspotClientSecret: reader.get('HUBSPOT_CLIENT_SECRET'),
-      stripeWebhookSecret: reader.get('STRIPE_WEBHOOK_SECRET'),
-      slackSigningSecret: reader.get('SLACK_SIGNING_SECRET'),
+      ...readWebhookSecrets(reader),
       publicUrl: reader.get('WEBHOOK_PUBLIC_URL'),
       // Stripe retries for up to 3 days; an id must be remembered at least that long.
       dedupeTtlSeconds: reader.get('WEBHOOK_DEDUPE_TTL_SECONDS') ?? 3 * 24 * 3600,
@@ -78,15 +86,20 @@ function readResilience(reader: Reader): ResilienceConfig {
     maxQueuedOperations: reader.get('MAX_QUEUED_OPERATIONS') ?? 1000,
     breakerThreshold: reader.get('UPSTREAM_BREAKER_THRESHOLD') ?? 5,
     breakerHalfOpenMs: reader.get('UPSTREAM_BREAKER_HALF_OPEN_MS') ?? 5_000,
-    budgets: {
-      crm: reader.get('UPSTREAM_BUDGET_CRM'),
-      billing: reader.get('UPSTREAM_BUDGET_BILLING'),
-      chat: reader.get('UPSTREAM_BUDGET_CHAT'),
-    },
+    budgets: Object.fromEntries(CATALOG.map((facts) => [facts.name, reader.get(facts.env.budget)])) as Record<
+      SystemName,
+      BudgetSetting | undefined
+    >,
     budgetMaxWaitMs: reader.get('UPSTREAM_BUDGET_MAX_WAIT_MS') ?? 250,
     shutdownGraceMs: reader.get('SHUTDOWN_GRACE_MS') ?? 5_000,
     shutdownTimeoutMs: reader.get('SHUTDOWN_TIMEOUT_MS') ?? 30_000,
   };
+}
+
+function readWebhookSecrets(reader: Reader): WebhookSecrets {
+  return Object.fromEntries(
+    CATALOG.map((facts) => [facts.webhook.secretField, reader.get(facts.env.webhookSecret.name)]),
+  ) as WebhookSecrets;
 }
 
 function readLimits(reader: Reader, mode: Mode | undefined): LimitsConfig {

@@ -1,9 +1,10 @@
 /** Readers for the settings that are more than one variable each: cache TTLs, a system's URL and credential, auth. */
 import type { SystemName } from '../errors.ts';
-import { DEFAULT_CACHE_TTL_SECONDS, VENDOR_BASE_URLS } from './defaults.ts';
-import { DEFAULT_DIRECTORY_REFRESH_SECONDS } from '../systems/ttls.ts';
-import { SYSTEM_VARS } from './fields.ts';
+import { DEFAULT_DIRECTORY_REFRESH_SECONDS, factsOf } from '../systems/catalog.ts';
+import { DEFAULT_CACHE_TTL_SECONDS } from './defaults.ts';
+import type { FieldName } from './fields.ts';
 import type { Reader } from './reader.ts';
+import type { SystemSettings } from './systems.ts';
 import { MAX_TTL_SECONDS, TTL_PREFIX, whole } from './schemas.ts';
 import type { AuthConfig, Mode } from './types.ts';
 
@@ -43,13 +44,9 @@ export function readTtls(reader: Reader): Record<string, number> {
   return ttlSeconds;
 }
 
-export interface SystemSettings {
-  baseUrl?: string;
-  credential?: string;
-}
-
 export function readSystem(reader: Reader, system: SystemName, mode: Mode | undefined): SystemSettings {
-  const vars = SYSTEM_VARS[system];
+  const facts = factsOf(system);
+  const vars = { url: facts.env.baseUrl.name as FieldName, credential: facts.env.credential.name as FieldName, label: facts.configLabel };
   const urlSet = reader.raw(vars.url) !== undefined;
   const credentialSet = reader.raw(vars.credential) !== undefined;
   const baseUrl = reader.get(vars.url) as string | undefined;
@@ -69,7 +66,7 @@ export function readSystem(reader: Reader, system: SystemName, mode: Mode | unde
     );
   }
   if (!credentialSet) return {};
-  return { baseUrl: urlSet ? baseUrl : VENDOR_BASE_URLS[system], credential: secret };
+  return { baseUrl: urlSet ? baseUrl : facts.vendorBaseUrl, credential: secret };
 }
 
 export function readAuth(reader: Reader, mode: Mode | undefined): AuthConfig {

@@ -1,3 +1,5 @@
+import { CATALOG } from '../systems/catalog.ts';
+import { systemConfig, systemSettings, webhookSecret } from './systems.ts';
 import type { Config } from './types.ts';
 
 /** The configuration with secrets replaced, for a startup log line. */
@@ -14,16 +16,17 @@ export function redactConfig(config: Config): Record<string, unknown> {
   };
   return {
     ...config,
-    crm: { baseUrl: maskUrl(config.crm.baseUrl), token: mask(config.crm.token) },
-    billing: { baseUrl: maskUrl(config.billing.baseUrl), apiKey: mask(config.billing.apiKey) },
-    chat: { baseUrl: maskUrl(config.chat.baseUrl), botToken: mask(config.chat.botToken) },
+    ...Object.fromEntries(
+      CATALOG.map(({ name }) => {
+        const { baseUrl, credential } = systemSettings(config, name);
+        return [name, systemConfig(name, { baseUrl: maskUrl(baseUrl), credential: mask(credential) })];
+      }),
+    ),
     cache: { ...config.cache, redisUrl: maskUrl(config.cache.redisUrl) },
     store: { ...config.store, databaseUrl: maskUrl(config.store.databaseUrl) },
     webhooks: {
       ...config.webhooks,
-      hubspotClientSecret: mask(config.webhooks.hubspotClientSecret),
-      stripeWebhookSecret: mask(config.webhooks.stripeWebhookSecret),
-      slackSigningSecret: mask(config.webhooks.slackSigningSecret),
+      ...Object.fromEntries(CATALOG.map(({ name, webhook }) => [webhook.secretField, mask(webhookSecret(config.webhooks, name))])),
     },
   };
 }

@@ -1,9 +1,13 @@
 /**
- * The closed set of scopes a principal can hold. Each system has a read and a write scope;
- * `audit:read` guards the audit log. `*` in configuration means every scope.
+ * The closed set of scopes a principal can hold. Each system has a read and a write scope
+ * (`crm:read`, `crm:write`, … in the catalog's order); `audit:read` guards the audit log.
+ * `*` in configuration means every scope.
  */
-export const SCOPES = ['crm:read', 'crm:write', 'billing:read', 'billing:write', 'chat:read', 'chat:write', 'audit:read'] as const;
-export type Scope = (typeof SCOPES)[number];
+import { SYSTEM_NAMES, type SystemName } from '../systems/catalog.ts';
+
+export type Scope = `${SystemName}:${'read' | 'write'}` | 'audit:read';
+
+export const SCOPES: readonly Scope[] = [...SYSTEM_NAMES.flatMap((system) => [`${system}:read`, `${system}:write`] as const), 'audit:read'];
 
 export function isScope(value: string): value is Scope {
   return (SCOPES as readonly string[]).includes(value);

@@ -1,19 +1,22 @@
 /** The configuration's shape: what loadConfig returns, and the error it throws. */
 import type { SystemName } from '../errors.ts';
+import type { CatalogEntry } from '../systems/catalog.ts';
 import type { ApiKeyEntry } from './api-keys.ts';
 
 export type Mode = 'demo' | 'production';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-export interface Config {
+/** Per system, its base URL and credential, the credential under the field its facts name (`config.crm.token`). */
+export type SystemConfigs = {
+  [F in CatalogEntry as F['name']]: { baseUrl?: string } & { [K in F['credentialField']]?: string };
+};
+
+export interface Config extends SystemConfigs {
   port: number;
   host: string;
   mode: Mode;
   logLevel: LogLevel;
-  crm: { baseUrl?: string; token?: string };
-  billing: { baseUrl?: string; apiKey?: string };
-  chat: { baseUrl?: string; botToken?: string };
   /** Systems with neither base URL nor credential configured; the embedded sandbox serves them. */
   sandboxSystems: SystemName[];
   upstream: { timeoutMs: number; retries: number };
@@ -103,12 +106,11 @@ export interface ResilienceConfig {
  * Secrets the vendors sign webhooks with. Unset in demo mode: `serve` fills in the sandbox's
  * well-known secrets (src/demo.ts), so `npm start` receives the embedded sandbox's webhooks.
  * Unset in production: that vendor's receiver answers 401 to everything (nothing unsigned is
- * ever applied).
+ * ever applied). Each system's secret is under the field its facts name (`hubspotClientSecret`).
  */
-export interface WebhookConfig {
-  hubspotClientSecret?: string;
-  stripeWebhookSecret?: string;
-  slackSigningSecret?: string;
+export type WebhookSecrets = { [F in CatalogEntry as F['webhook']['secretField']]?: string };
+
+export interface WebhookConfig extends WebhookSecrets {
   /** Public base URL the vendors call (HubSpot signs the full URL), e.g. https://gw.example.com; default: the URL as received. */
   publicUrl?: string;
   /** How long a delivered event id is remembered for deduplication. */

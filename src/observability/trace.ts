@@ -9,6 +9,7 @@
  */
 import type { ResourceCache } from '../cache/types.ts';
 import type { SystemName } from '../errors.ts';
+import { SYSTEM_NAMES } from '../systems/catalog.ts';
 import type { UpstreamAttemptEvent, UpstreamClient } from '../upstream/types.ts';
 
 export const TRACE_HEADER = 'x-switchboard-trace';
@@ -33,11 +34,7 @@ export interface TraceReport {
 
 export class RequestTrace {
   private readonly calls: TracedCall[] = [];
-  private readonly cache: TraceReport['cache'] = {
-    crm: { hits: 0, misses: 0 },
-    billing: { hits: 0, misses: 0 },
-    chat: { hits: 0, misses: 0 },
-  };
+  private readonly cache = Object.fromEntries(SYSTEM_NAMES.map((system) => [system, { hits: 0, misses: 0 }])) as TraceReport['cache'];
 
   recordAttempt(event: UpstreamAttemptEvent): void {
     this.calls.push({
@@ -57,9 +54,8 @@ export class RequestTrace {
   }
 
   report(budgetLeft: (system: SystemName) => Record<string, number> | undefined): TraceReport {
-    const systems: SystemName[] = ['crm', 'billing', 'chat'];
     const budget = Object.fromEntries(
-      systems.map((system) => {
+      SYSTEM_NAMES.map((system) => {
         const used = this.calls.filter((call) => call.system === system && !call.coalesced && call.status !== 'error').length;
         const left = budgetLeft(system);
         return [system, left ? { used, left } : { used }];

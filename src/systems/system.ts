@@ -1,8 +1,9 @@
 /**
  * What the gateway knows about one vendor system, in one object per system
  * (`src/systems/<system>/index.ts`), listed once in `src/systems/index.ts`. The gateway,
- * the change feed's invalidation, the webhook receivers, catch-up, config's TTLs and the
- * response cache all loop over the registered systems instead of naming any one.
+ * the change feed's invalidation, the webhook receivers, catch-up and the response cache all
+ * loop over the registered systems instead of naming any one. What the layers below need of a
+ * vendor (names, settings, quota, TTLs) is its facts (./facts.ts), listed in ./catalog.ts.
  */
 import type { ResourceCache } from '../cache/types.ts';
 import type { ChangeEvent, ChangeNotes } from '../changes/types.ts';

@@ -11,8 +11,6 @@ import { recordLastError, type ClientScope } from './scope.ts';
 import type { UpstreamAttemptEvent, UpstreamRequest, UpstreamResponse } from './types.ts';
 import { buildBody, buildPath, errorCodeOf, lowerKeys, normalizeHeaders } from './wire.ts';
 
-const HUBSPOT_REMAINING = 'x-hubspot-ratelimit-remaining';
-
 export async function attemptOnce(
   scope: ClientScope,
   request: UpstreamRequest,
@@ -47,7 +45,7 @@ async function sendOnce(scope: ClientScope, request: UpstreamRequest, attempt: n
     const res = await scope.pool.request({ path: buildPath(scope.basePath, request), method: request.method, headers, body, signal });
     status = res.statusCode;
     const text = await readBody(scope, request, res, signal);
-    const remaining = res.headers[HUBSPOT_REMAINING];
+    const remaining = scope.rateLimitRemainingHeader && res.headers[scope.rateLimitRemainingHeader];
     if (typeof remaining === 'string') scope.budget?.observe(request.route, { remaining: Number(remaining) });
     const { parsedBody, parsed } = parseJson(text);
     return settle(scope, request, { status: res.statusCode, headers: normalizeHeaders(res.headers), body: parsedBody }, parsed);

@@ -28,57 +28,19 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { GatewayError, type SystemName } from '../errors.ts';
+import { factsOf, type BudgetLimit } from '../systems/catalog.ts';
 import { remainingMs, sleepUnlessAborted } from './deadline.ts';
 
-export interface BudgetLimit {
-  /** Calls allowed per window. */
-  limit: number;
-  windowMs: number;
-}
-
-/** Slack's documented per-method tiers (api.slack.com/apis/rate-limits), per workspace and app. */
-export const SLACK_TIERS = {
-  tier1: { limit: 1, windowMs: 60_000 },
-  tier2: { limit: 20, windowMs: 60_000 },
-  tier3: { limit: 50, windowMs: 60_000 },
-  tier4: { limit: 100, windowMs: 60_000 },
-  // chat.postMessage is "special": about one message per second per channel.
-  special: { limit: 60, windowMs: 60_000 },
-} as const satisfies Record<string, BudgetLimit>;
-
-const SLACK_METHOD_TIERS: Record<string, keyof typeof SLACK_TIERS> = {
-  'users.list': 'tier2',
-  'conversations.list': 'tier2',
-  'users.info': 'tier4',
-  'users.lookupByEmail': 'tier3',
-  'users.profile.get': 'tier4',
-  'conversations.info': 'tier3',
-  'conversations.history': 'tier3',
-  'conversations.replies': 'tier3',
-  'conversations.members': 'tier4',
-  'chat.postMessage': 'special',
-  'chat.update': 'tier3',
-  'auth.test': 'tier4',
-};
-
-/** HubSpot private apps: 100 calls per 10 s (Professional/Enterprise: 190; override with UPSTREAM_BUDGET_CRM). */
-export const HUBSPOT_LIMIT: BudgetLimit = { limit: 100, windowMs: 10_000 };
-/** Stripe: 100 read operations per second in live mode, 25 in test mode. */
-export const STRIPE_LIVE_LIMIT: BudgetLimit = { limit: 100, windowMs: 1_000 };
-export const STRIPE_TEST_LIMIT: BudgetLimit = { limit: 25, windowMs: 1_000 };
+export type { BudgetLimit };
 
 /** The bucket a request draws from: Slack's quotas are per method, the others' per credential. */
 export function budgetBucket(system: SystemName, route: string): string {
-  if (system !== 'chat') return 'all';
-  const method = /\/([\w.]+)$/.exec(route)?.[1] ?? 'other';
-  return SLACK_METHOD_TIERS[method] ? method : 'other';
+  return factsOf(system).quota.bucket(route);
 }
 
-/** The documented limit of one bucket, before any override. */
+/** The documented limit of one bucket, before any override (each system's facts hold its vendor's quota). */
 export function documentedLimit(system: SystemName, bucket: string, credential: string): BudgetLimit {
-  if (system === 'crm') return HUBSPOT_LIMIT;
-  if (system === 'billing') return /^(sk|rk)_live_/.test(credential) ? STRIPE_LIVE_LIMIT : STRIPE_TEST_LIMIT;
-  return SLACK_TIERS[SLACK_METHOD_TIERS[bucket] ?? 'tier3'];
+  return factsOf(system).quota.limit(bucket, credential);
 }
 
 /** What the vendor said about its window: calls still allowed in it, or "no calls for this long". */

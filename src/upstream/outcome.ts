@@ -67,16 +67,8 @@ export function settle(scope: ClientScope, request: UpstreamRequest, response: U
 
   if (waitMs !== undefined) budget?.observe(request.route, { blockMs: waitMs });
   if (waitMs !== undefined && (waitMs > MAX_RETRY_WAIT_MS || waitMs >= remainingMs(request.signal))) throw error;
-  const retryable = vendorSaysRetry(response) ?? (status === 429 || request.idempotent);
+  const retryable = profile.shouldRetry?.(response) ?? (status === 429 || request.idempotent);
   throw new AttemptFailure(error, retryable, status >= 500, waitMs === undefined ? undefined : Math.max(0, waitMs));
-}
-
-/** Stripe's explicit verdict on retrying (`Stripe-Should-Retry`); undefined when it gives none. */
-function vendorSaysRetry(response: UpstreamResponse): boolean | undefined {
-  const header = response.headers['stripe-should-retry'];
-  if (header === 'true') return true;
-  if (header === 'false') return false;
-  return undefined;
 }
 
 export function classifyThrown(scope: ClientScope, request: UpstreamRequest, error: unknown, attemptSignal: AbortSignal): unknown {

@@ -2,20 +2,15 @@
 import type { Logger } from 'pino';
 import { Pool } from 'undici';
 import type { SystemName } from '../errors.ts';
+import { factsOf } from '../systems/catalog.ts';
 import type { QuotaBudget } from './budget.ts';
 import type { LastUpstreamError, UpstreamClientOptions } from './client-options.ts';
 import type { UpstreamAttemptEvent, VendorProfile } from './types.ts';
 import { lowerKeys } from './wire.ts';
 
-const SYSTEM_LABELS: Record<SystemName, string> = {
-  crm: 'HubSpot CRM',
-  billing: 'Stripe',
-  chat: 'Slack',
-};
-
 /** The vendor's name as it should read in a client-facing message. */
 export function describeSystem(system: SystemName): string {
-  return SYSTEM_LABELS[system];
+  return factsOf(system).label;
 }
 
 export interface ClientScope {
@@ -32,6 +27,8 @@ export interface ClientScope {
   /** The base URL's path prefix, without a trailing slash. */
   readonly basePath: string;
   readonly fixedHeaders: Record<string, string>;
+  /** The vendor's "calls left in this window" header, if it sends one. */
+  readonly rateLimitRemainingHeader: string | undefined;
   lastError: LastUpstreamError | undefined;
 }
 
@@ -58,6 +55,7 @@ export function createScope(options: UpstreamClientOptions): ClientScope {
       accept: 'application/json',
       ...lowerKeys(profile.defaultHeaders),
     },
+    rateLimitRemainingHeader: factsOf(profile.system).rateLimitRemainingHeader,
     lastError: undefined,
   };
 }

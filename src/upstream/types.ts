@@ -77,6 +77,8 @@ export interface VendorProfile {
   classify(response: UpstreamResponse, request?: Pick<UpstreamRequest, 'method'>): GatewayError | null;
   /** How long to wait before retrying a 429/503, from the vendor's headers/body; undefined = use backoff. */
   retryAfterMs?(response: UpstreamResponse): number | undefined;
+  /** The vendor's own verdict on retrying a failed response (Stripe-Should-Retry); undefined: decide by status and method. */
+  shouldRetry?(response: UpstreamResponse): boolean | undefined;
 }
 
 export interface UpstreamClient {

@@ -135,10 +135,19 @@ export function stripeRetryAfterMs(response: UpstreamResponse): number | undefin
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
+/** Stripe's explicit verdict on retrying (`Stripe-Should-Retry`); undefined when it gives none. */
+function stripeShouldRetry(response: UpstreamResponse): boolean | undefined {
+  const header = response.headers['stripe-should-retry'];
+  if (header === 'true') return true;
+  if (header === 'false') return false;
+  return undefined;
+}
+
 export const stripeProfile: VendorProfile = {
   system: 'billing',
   authHeaders: (apiKey) => ({ authorization: `Bearer ${apiKey}` }),
   defaultHeaders: { 'stripe-version': STRIPE_API_VERSION },
   classify: classifyStripeResponse,
   retryAfterMs: stripeRetryAfterMs,
+  shouldRetry: stripeShouldRetry,
 };

@@ -8,6 +8,7 @@ import { HUBSPOT_CONTACT_METADATA_KEY } from '../../links/contact-customer.ts';
 import { verifyStripe } from '../../webhooks/verify.ts';
 import type { WebhookMapper } from '../system.ts';
 import { stripeEventSchema } from './events.ts';
+import { billingFacts } from './facts.ts';
 
 export const stripeEvent = stripeEventSchema;
 export type StripeEvent = z.infer<typeof stripeEvent>;
@@ -51,7 +52,7 @@ export function stripeChange(event: StripeEvent, source: ChangeSource = 'webhook
 }
 
 export const stripeWebhook: WebhookMapper = {
-  vendor: 'stripe',
+  vendor: billingFacts.webhook.vendor,
   verify: (secret, request) => verifyStripe(secret, request.header('stripe-signature'), request.body),
   map(json) {
     const parsed = stripeEvent.safeParse(json);

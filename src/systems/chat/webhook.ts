@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { ChangeAction, ChangeEvent } from '../../changes/types.ts';
 import { verifySlack } from '../../webhooks/verify.ts';
 import type { WebhookMapper } from '../system.ts';
+import { chatFacts } from './facts.ts';
 
 export const slackEnvelope = z.discriminatedUnion('type', [
   z.looseObject({ type: z.literal('url_verification'), challenge: z.string().min(1).max(1000) }),
@@ -83,7 +84,7 @@ export function slackChange(envelope: Extract<SlackEnvelope, { type: 'event_call
 }
 
 export const slackWebhook: WebhookMapper = {
-  vendor: 'slack',
+  vendor: chatFacts.webhook.vendor,
   verify: (secret, request) =>
     verifySlack(secret, request.header('x-slack-signature'), request.header('x-slack-request-timestamp'), request.body),
   map(json) {

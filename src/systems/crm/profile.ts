@@ -17,9 +17,10 @@
  */
 import { GatewayError } from '../../errors.ts';
 import type { UpstreamResponse, VendorProfile } from '../../upstream/types.ts';
+import { crmFacts } from './facts.ts';
 
-const LABEL = 'HubSpot CRM';
-const SERVICE = 'crm' as const;
+const LABEL = crmFacts.label;
+const SERVICE = crmFacts.name;
 
 /** The parts of HubSpot's error body we may read; everything is optional. */
 interface HubSpotErrorBody {

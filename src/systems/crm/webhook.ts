@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { ChangeAction, ChangeEvent, ChangeSource } from '../../changes/types.ts';
 import { verifyHubSpot } from '../../webhooks/verify.ts';
 import type { WebhookMapper } from '../system.ts';
+import { crmFacts } from './facts.ts';
 
 const hubspotEvent = z.looseObject({
   eventId: z.union([z.number(), z.string()]),
@@ -100,7 +101,7 @@ function mergeRelated(a: ChangeEvent['related'], b: NonNullable<ChangeEvent['rel
 }
 
 export const hubspotWebhook: WebhookMapper = {
-  vendor: 'hubspot',
+  vendor: crmFacts.webhook.vendor,
   verify: (secret, request) =>
     verifyHubSpot(secret, {
       method: request.method,

@@ -1,0 +1,52 @@
+/**
+ * The shape of a system's facts (src/systems/<system>/facts.ts): the plain data the bottom
+ * layers (errors, upstream, observability, config) need of a vendor, gathered by the leaf
+ * catalog (./catalog.ts). A facts file imports nothing but types and its own TTL table, so
+ * config can read every system's settings without importing any system's behaviour.
+ */
+
+/** A vendor quota: calls allowed per window. */
+export interface BudgetLimit {
+  /** Calls allowed per window. */
+  limit: number;
+  windowMs: number;
+}
+
+export interface SystemFacts {
+  /** The system's name: the key of its settings, metrics labels, traces and `extensions.service`. */
+  name: string;
+  /** The vendor's name as it reads in a client-facing message ('HubSpot CRM'). */
+  label: string;
+  /** The system as configuration problems name it ('CRM': "the embedded CRM sandbox"). */
+  configLabel: string;
+  /** Where the vendor's API lives when only a credential is configured. */
+  vendorBaseUrl: string;
+  /** The embedded sandbox serves this system under this path prefix (Slack's Web API lives under `/api`). */
+  sandboxPath: string;
+  /** The environment variables of its settings, and the hint shown when each is wrong. */
+  env: {
+    baseUrl: { name: string; hint: string };
+    credential: { name: string; hint: string };
+    webhookSecret: { name: string; hint: string };
+    /** UPSTREAM_BUDGET_<SYSTEM>: overrides the documented quota. */
+    budget: string;
+  };
+  /** The field of `config.<name>` that holds the credential (`config.crm.token`). */
+  credentialField: string;
+  webhook: {
+    /** The path segment of `POST /webhooks/<vendor>`. */
+    vendor: string;
+    /** The field of `config.webhooks` that holds its signing secret. */
+    secretField: string;
+  };
+  /** Default TTLs in seconds by cache resource; CACHE_TTL_<RESOURCE> overrides each. */
+  ttlSeconds: Readonly<Record<string, number>>;
+  /** The vendor's documented quota, before any override. */
+  quota: {
+    /** The bucket a call to `route` draws from (per method for Slack, per credential for the others). */
+    bucket(route: string): string;
+    limit(bucket: string, credential: string): BudgetLimit;
+  };
+  /** A response header that says how many calls the vendor's window still allows. */
+  rateLimitRemainingHeader?: string;
+}
