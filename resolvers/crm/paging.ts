@@ -9,9 +9,14 @@
  * usual. Search's `after` is a plain offset, so for search the two parts are folded into
  * one offset. Page-end cursors are HubSpot's own next token with skip 0.
  */
-import type { PageRequest, RecordPage } from '../../src/systems/crm/index.ts';
-import { CRM_LIMITS, type SearchFilter } from '../../src/systems/crm/index.ts';
-import { DEAL_STAGE_VALUES, LIFECYCLE_STAGE_VALUES } from '../../src/systems/crm/index.ts';
+import {
+  type PageRequest,
+  type RecordPage,
+  CRM_LIMITS,
+  type SearchFilter,
+  DEAL_STAGE_VALUES,
+  LIFECYCLE_STAGE_VALUES,
+} from '../../src/systems/crm/index.ts';
 import { GatewayError } from '../../src/errors.ts';
 import { normalizeEmail } from '../../src/links/email.ts';
 import type { CompanyFilter, ContactFilter, DealFilter, DealStage, LifecycleStage } from '../../src/generated/crm.ts';

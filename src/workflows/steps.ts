@@ -3,8 +3,15 @@
  * with the notes it needs to be resumed after an unknown outcome and to be compensated.
  */
 import { createContactCustomer, deleteCustomer, moveInvoice, undoInvoice } from '../systems/billing/index.ts';
-import { checkPostable, findPosted, mayHavePosted, messageChange, postText, resolveChannel } from '../systems/chat/index.ts';
-import type { ChatMessage } from '../systems/chat/index.ts';
+import {
+  checkPostable,
+  findPosted,
+  mayHavePosted,
+  messageChange,
+  postText,
+  resolveChannel,
+  type ChatMessage,
+} from '../systems/chat/index.ts';
 import type { CrmContact } from '../systems/crm/index.ts';
 import type { GatewayContext } from '../context.ts';
 import type { StepContext, StepDefinition, StepResult } from './definition.ts';
