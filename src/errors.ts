@@ -5,7 +5,7 @@
  * table; test/readme.test.ts fails when one is missing or differs.
  */
 import { GraphQLError } from 'graphql';
-import type { SystemName } from './systems/catalog.ts';
+import type { SystemName } from './systems/facts.ts';
 
 export const ERROR_CODES = {
   BAD_USER_INPUT: 'An argument or input value is invalid; `extensions.fields` names each bad field.',

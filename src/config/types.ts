@@ -2,10 +2,12 @@
 import type { SystemName } from '../errors.ts';
 import type { CatalogEntry } from '../systems/catalog.ts';
 import type { ApiKeyEntry } from './api-keys.ts';
+import type { LogLevel } from '../observability/logger.ts';
+
+// The logger owns its levels: it sits below config, which must not be imported from below.
+export { LOG_LEVELS, type LogLevel } from '../observability/logger.ts';
 
 export type Mode = 'demo' | 'production';
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Per system, its base URL and credential, the credential under the field its facts name (`config.crm.token`). */
 export type SystemConfigs = {

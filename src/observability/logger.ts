@@ -1,5 +1,7 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
-import type { LogLevel } from '../config.ts';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /**
  * JSON logs on stdout. Credentials travel only in headers built by the upstream client and

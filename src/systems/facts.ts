@@ -1,8 +1,7 @@
 /**
- * The shape of a system's facts (src/systems/<system>/facts.ts): the plain data the bottom
- * layers (errors, upstream, observability, config) need of a vendor, gathered by the leaf
- * catalog (./catalog.ts). A facts file imports nothing but types and its own TTL table, so
- * config can read every system's settings without importing any system's behaviour.
+ * The shape of a system's facts (src/systems/<system>/facts.ts): the plain data the lower
+ * layers (errors, upstream, observability, config) need of a vendor. Its values reach them
+ * through ./catalog.ts, read off the registry; its types through `FactsByName` below.
  */
 
 /** A vendor quota: calls allowed per window. */
@@ -50,3 +49,17 @@ export interface SystemFacts {
   /** A response header that says how many calls the vendor's window still allows. */
   rateLimitRemainingHeader?: string;
 }
+
+/**
+ * Every system's facts by name, filled by each facts file (`declare module '../facts.ts'`).
+ * The types of the layers below the system modules (errors, upstream, the modules' own
+ * contract) are keyed by SystemName; deriving it from the registry would make every one of
+ * them depend on every system, so each system adds itself here instead, and the registry's
+ * compile check (EVERY_SYSTEM_REGISTERED) holds the two to the same list.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- an augmentation target is empty by design
+export interface FactsByName {}
+
+export type SystemName = keyof FactsByName;
+/** One system's facts, as its facts file typed them (literal names, env variables, fields). */
+export type CatalogEntry = FactsByName[SystemName];

@@ -3,13 +3,13 @@
  * (`src/systems/<system>/index.ts`), listed once in `src/systems/index.ts`. The gateway,
  * the change feed's invalidation, the webhook receivers, catch-up and the response cache all
  * loop over the registered systems instead of naming any one. What the layers below need of a
- * vendor (names, settings, quota, TTLs) is its facts (./facts.ts), listed in ./catalog.ts.
+ * vendor (names, settings, quota, TTLs) is its facts (./facts.ts), which ./catalog.ts lists.
  */
 import type { ResourceCache } from '../cache/types.ts';
 import type { ChangeEvent, ChangeNotes } from '../changes/types.ts';
-import type { SystemName } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { UpstreamClient, VendorProfile } from '../upstream/types.ts';
+import type { FactsByName, SystemName } from './facts.ts';
 
 /** What one request's connector carries upstream: its id, and the signal that ends it. */
 export interface RequestScope {
@@ -90,6 +90,8 @@ export interface SystemModule<
   Hooks = unknown,
 > {
   name: Name;
+  /** What the lower layers and config read of this vendor (its facts file), listed for them by ../catalog.ts. */
+  facts: FactsByName[Name];
   /** How the shared upstream client reads this vendor's answers (errors, retry-after). */
   profile: VendorProfile;
   /** A connector over the shared client; per request it carries the request's id and signal. */
@@ -98,8 +100,6 @@ export interface SystemModule<
   createShared?(options: SharedStateOptions<Connector>): SharedState<Shared>;
   /** The per-request loaders, built on a request's first read of this system. */
   createLoaders(options: LoadersOptions<Connector, Shared, Hooks>): Loaders;
-  /** Default TTLs in seconds by cache resource; CACHE_TTL_<RESOURCE> overrides each. */
-  ttlSeconds: Readonly<Record<string, number>>;
   /** Drops or updates this system's cache entries a change of its own makes stale. */
   invalidate(cache: ResourceCache, event: ChangeEvent): Promise<ChangeNotes | void>;
   webhook?: WebhookMapper;

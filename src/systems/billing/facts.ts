@@ -28,3 +28,9 @@ export const billingFacts = {
     limit: (_bucket: string, credential: string) => (/^(sk|rk)_live_/.test(credential) ? STRIPE_LIVE_LIMIT : STRIPE_TEST_LIMIT),
   },
 } as const satisfies SystemFacts;
+
+declare module '../facts.ts' {
+  interface FactsByName {
+    billing: typeof billingFacts;
+  }
+}

@@ -1,11 +1,11 @@
 /** The billing system (Stripe): `billingSystem`, its one entry for the gateway, and the types other layers read. */
 import type { SystemModule } from '../system.ts';
+import { billingFacts } from './facts.ts';
 import { createBillingConnector, type BillingConnector } from './client.ts';
 import { listEventsSince } from './events.ts';
 import { invalidateBilling } from './invalidate.ts';
 import { createBillingLoaders, type BillingLoaders } from './loaders.ts';
 import { stripeProfile } from './profile.ts';
-import { BILLING_TTL_SECONDS } from './resources.ts';
 import { stripeChange, stripeWebhook } from './webhook.ts';
 
 export { classifyStripeResponse, STRIPE_API_VERSION, stripeProfile, stripeRetryAfterMs } from './profile.ts';
@@ -46,10 +46,10 @@ export { encodeForm, flattenForm, quoteSearchValue } from './wire.ts';
 
 export const billingSystem: SystemModule<'billing', BillingConnector, BillingLoaders> = {
   name: 'billing',
+  facts: billingFacts,
   profile: stripeProfile,
   createConnector: createBillingConnector,
   createLoaders: ({ connector, cache, requestId }) => createBillingLoaders({ connector, cache, requestId }),
-  ttlSeconds: BILLING_TTL_SECONDS,
   invalidate: invalidateBilling,
   webhook: stripeWebhook,
   // Stripe's own event list from the cursor (the seconds boundary is re-read; event ids make that harmless).

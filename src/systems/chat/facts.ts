@@ -1,8 +1,6 @@
 /** What the bottom layers know of Slack: its names, settings, quota and TTLs (see ../facts.ts). */
 import type { BudgetLimit, SystemFacts } from '../facts.ts';
-import { CHAT_TTL_SECONDS, DEFAULT_DIRECTORY_REFRESH_SECONDS } from './resources.ts';
-
-export { DEFAULT_DIRECTORY_REFRESH_SECONDS };
+import { CHAT_TTL_SECONDS } from './resources.ts';
 
 /** Slack's documented per-method tiers (api.slack.com/apis/rate-limits), per workspace and app. */
 export const SLACK_TIERS = {
@@ -56,3 +54,9 @@ export const chatFacts = {
     limit: (bucket: string) => SLACK_TIERS[SLACK_METHOD_TIERS[bucket] ?? 'tier3'],
   },
 } as const satisfies SystemFacts;
+
+declare module '../facts.ts' {
+  interface FactsByName {
+    chat: typeof chatFacts;
+  }
+}

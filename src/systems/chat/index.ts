@@ -1,11 +1,12 @@
 /** The chat system (Slack Web API): `chatSystem`, its one entry for the gateway, and the types other layers read. */
 import type { SystemModule } from '../system.ts';
+import { chatFacts } from './facts.ts';
 import { createChatConnector, type ChatConnector } from './client.ts';
 import { createUserDirectory, type UserDirectory } from './directory.ts';
 import { invalidateChat } from './invalidate.ts';
 import { createChatLoaders, type ChatLoaders } from './loaders.ts';
 import { slackProfile } from './profile.ts';
-import { CHAT_RESOURCES, CHAT_TTL_SECONDS } from './resources.ts';
+import { CHAT_RESOURCES } from './resources.ts';
 import { slackWebhook } from './webhook.ts';
 
 export { slackProfile } from './profile.ts';
@@ -40,6 +41,7 @@ export {
 
 export const chatSystem: SystemModule<'chat', ChatConnector, ChatLoaders, UserDirectory> = {
   name: 'chat',
+  facts: chatFacts,
   profile: slackProfile,
   createConnector: createChatConnector,
   // One replica of the Slack user directory per process, read with the process-level connector and kept
@@ -56,7 +58,6 @@ export const chatSystem: SystemModule<'chat', ChatConnector, ChatLoaders, UserDi
   },
   createLoaders: ({ connector, cache, requestId, signal, shared }) =>
     createChatLoaders({ connector, cache, directory: shared, requestId, signal }),
-  ttlSeconds: CHAT_TTL_SECONDS,
   invalidate: invalidateChat,
   webhook: slackWebhook,
   // No catch-up: history reads are rate-limited to 1/min per channel for new apps; messages

@@ -26,3 +26,9 @@ export const crmFacts = {
   // Fills the budget's window up to what HubSpot still allows.
   rateLimitRemainingHeader: 'x-hubspot-ratelimit-remaining',
 } as const satisfies SystemFacts;
+
+declare module '../facts.ts' {
+  interface FactsByName {
+    crm: typeof crmFacts;
+  }
+}

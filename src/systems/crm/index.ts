@@ -1,11 +1,11 @@
 /** The CRM system (HubSpot): `crmSystem`, its one entry for the gateway, and the types other layers read. */
 import type { SystemModule } from '../system.ts';
+import { crmFacts } from './facts.ts';
 import { crmChangesSince } from './catch-up.ts';
 import { createCrmConnector, type CrmConnector } from './client.ts';
 import { invalidateCrm } from './invalidate.ts';
 import { createCrmLoaders, type CrmLoaders, type CreateCrmLoadersOptions } from './loaders.ts';
 import { hubspotProfile } from './profile.ts';
-import { CRM_TTL_SECONDS } from './resources.ts';
 import { hubspotWebhook } from './webhook.ts';
 
 export { classifyHubSpotResponse, hubspotProfile, hubspotRetryAfterMs } from './profile.ts';
@@ -51,10 +51,10 @@ export type CrmHooks = Pick<CreateCrmLoadersOptions, 'onContactPage'>;
 
 export const crmSystem: SystemModule<'crm', CrmConnector, CrmLoaders, undefined, CrmHooks> = {
   name: 'crm',
+  facts: crmFacts,
   profile: hubspotProfile,
   createConnector: createCrmConnector,
   createLoaders: ({ connector, cache, requestId, hooks }) => createCrmLoaders({ connector, cache, requestId, ...hooks }),
-  ttlSeconds: CRM_TTL_SECONDS,
   invalidate: invalidateCrm,
   webhook: hubspotWebhook,
   catchUp: crmChangesSince,
