@@ -5,25 +5,21 @@
  * and chat through the `merge` config below; `_`-prefixed root fields are its entry points.
  */
 import { billingMutations } from './mutations.ts';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { SubschemaConfig } from '@graphql-tools/delegate';
 import { makeExecutableSchema } from '@graphql-tools/schema';
-import type { CompanyKeyInput, ContactKeyInput } from '../../src/generated/billing.ts';
+import type { CompanyKeyInput } from '../../src/generated/billing.ts';
 import { billingResolvers } from './resolvers.ts';
-import { fromRoot } from '../../src/paths.ts';
+import { byId, byIdAndEmail } from '../merge-keys.ts';
+import { subschemaTypeDefs } from '../sdl.ts';
 
 export { billingResolvers } from './resolvers.ts';
 export { formatMoney, minorUnitExponent } from './money.ts';
 export type { BillingCompanyParent, BillingContactParent } from './parents.ts';
 
-/** schemas/billing.graphql, found from the repository root so it works from any working directory and from dist/. */
-export const BILLING_SDL_PATH = fileURLToPath(fromRoot('schemas/billing.graphql'));
-
 /** The executable billing schema on its own (tests run operations against it directly). */
 export function createBillingSchema() {
   return makeExecutableSchema({
-    typeDefs: readFileSync(BILLING_SDL_PATH, 'utf8'),
+    typeDefs: subschemaTypeDefs('billing'),
     resolvers: [billingResolvers, { Mutation: billingMutations }],
   });
 }
@@ -34,26 +30,11 @@ export function createBillingSubschema(): SubschemaConfig {
     batch: true,
     merge: {
       // Owned types: stitching batches every Customer/Invoice reference at one level into one call.
-      Customer: {
-        selectionSet: '{ id }',
-        fieldName: '_customersByIds',
-        key: ({ id }: { id: string }) => id,
-        argsFromKeys: (ids: readonly string[]) => ({ ids }),
-      },
-      Invoice: {
-        selectionSet: '{ id }',
-        fieldName: '_invoicesByIds',
-        key: ({ id }: { id: string }) => id,
-        argsFromKeys: (ids: readonly string[]) => ({ ids }),
-      },
+      Customer: byId('_customersByIds'),
+      Invoice: byId('_invoicesByIds'),
       // Extended CRM types: the contact's id and email drive the link rule; a company's
       // customers are those linked by metadata to any of its contacts.
-      Contact: {
-        selectionSet: '{ id email }',
-        fieldName: '_billingContacts',
-        key: ({ id, email }: { id: string; email?: string | null }): ContactKeyInput => ({ id, email: email ?? null }),
-        argsFromKeys: (keys: readonly ContactKeyInput[]) => ({ keys }),
-      },
+      Contact: byIdAndEmail('_billingContacts'),
       Company: {
         selectionSet: '{ id contactIds }',
         fieldName: '_billingCompanies',

@@ -4,33 +4,22 @@
  * merges it with billing and chat through the `merge` config below; `_`-prefixed root
  * fields are its entry points, each taking a list of keys and answering in key order.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { SubschemaConfig } from '@graphql-tools/delegate';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
-import type { ChatUserKeyInput, CustomerKeyInput } from '../../src/generated/crm.ts';
+import type { CustomerKeyInput } from '../../src/generated/crm.ts';
 import { crmMutations } from './mutations.ts';
 import { crmResolvers } from './resolvers.ts';
-import { fromRoot } from '../../src/paths.ts';
+import { byId, byIdAndEmail } from '../merge-keys.ts';
+import { subschemaTypeDefs } from '../sdl.ts';
 
 export { crmResolvers } from './resolvers.ts';
 export type { ChatUserParent, CustomerParent } from './parents.ts';
 
-/** schemas/crm.graphql, found from the repository root so it works from any working directory and from dist/. */
-export const CRM_SDL_PATH = fileURLToPath(fromRoot('schemas/crm.graphql'));
-
 /** The executable CRM schema on its own (tests run operations against it directly). */
 export function createCrmSchema(): GraphQLSchema {
-  return makeExecutableSchema({ typeDefs: readFileSync(CRM_SDL_PATH, 'utf8'), resolvers: [crmResolvers, { Mutation: crmMutations }] });
+  return makeExecutableSchema({ typeDefs: subschemaTypeDefs('crm'), resolvers: [crmResolvers, { Mutation: crmMutations }] });
 }
-
-const byId = (fieldName: string) => ({
-  selectionSet: '{ id }',
-  fieldName,
-  key: ({ id }: { id: string }) => id,
-  argsFromKeys: (ids: readonly string[]) => ({ ids }),
-});
 
 export function createCrmSubschema(): SubschemaConfig {
   return {
@@ -64,12 +53,7 @@ export function createCrmSubschema(): SubschemaConfig {
         argsFromKeys: (keys: readonly CustomerKeyInput[]) => ({ keys }),
       },
       // Extended chat type: the user's email is the link key to the owners directory.
-      ChatUser: {
-        selectionSet: '{ id email }',
-        fieldName: '_crmChatUsers',
-        key: ({ id, email }: { id: string; email?: string | null }): ChatUserKeyInput => ({ id, email: email ?? null }),
-        argsFromKeys: (keys: readonly ChatUserKeyInput[]) => ({ keys }),
-      },
+      ChatUser: byIdAndEmail('_crmChatUsers'),
     },
   };
 }

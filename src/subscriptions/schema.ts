@@ -28,6 +28,9 @@ const changedKeys = (event: ChangeEvent) => Object.keys(event.previous ?? {});
 /** Unknown previous values (a gateway write that did not say) count as "may have changed". */
 const mayHaveChanged = (event: ChangeEvent, field: string) =>
   event.action === 'created' || event.previous === undefined || changedKeys(event).includes(field);
+/** A change that leaves a record of `entity` in `system` to resolve (a deleted one has none). */
+const isLiveChange = (event: ChangeEvent, system: ChangeEvent['system'], entity: string) =>
+  event.system === system && event.entity === entity && event.action !== 'deleted';
 
 /** Resolves one event in a renewed context, whose deadline is released when the event is resolved. */
 async function inFreshContext<T>(context: Context, resolve: (fresh: Context) => T | Promise<T>): Promise<T> {
@@ -40,11 +43,8 @@ async function inFreshContext<T>(context: Context, resolve: (fresh: Context) => 
   }
 }
 
-function field(
-  rootField: string,
-  match: (event: ChangeEvent, args: Record<string, unknown>) => boolean,
-  rootArgs: (event: ChangeEvent) => Record<string, unknown>,
-) {
+/** A field resolving each matching change through the gateway's `rootField(id:)` for the changed record. */
+function field(rootField: string, match: (event: ChangeEvent, args: Record<string, unknown>) => boolean) {
   return {
     subscribe: (_root: unknown, args: Record<string, unknown>, context: Context) =>
       filteredChanges(context.changes, (event) => match(event, args)),
@@ -56,7 +56,7 @@ function field(
           schema: info.schema,
           operation: 'query' as never,
           fieldName: rootField,
-          args: rootArgs(event),
+          args: { id: event.id },
           context: fresh,
           info,
         }),
@@ -67,30 +67,20 @@ function field(
 export function createSubscriptionResolvers() {
   return {
     Subscription: {
-      contactChanged: field(
-        'contact',
-        (e, args) => e.system === 'crm' && e.entity === 'contact' && e.action !== 'deleted' && (args.id == null || args.id === e.id),
-        (e) => ({ id: e.id }),
-      ),
+      contactChanged: field('contact', (e, args) => isLiveChange(e, 'crm', 'contact') && (args.id == null || args.id === e.id)),
       dealStageChanged: field(
         'deal',
         (e, args) =>
-          e.system === 'crm' &&
-          e.entity === 'deal' &&
-          e.action !== 'deleted' &&
+          isLiveChange(e, 'crm', 'deal') &&
           (e.action === 'created' || (e.action === 'updated' && mayHaveChanged(e, 'dealstage'))) &&
           (args.id == null || args.id === e.id),
-        (e) => ({ id: e.id }),
       ),
       invoiceStatusChanged: field(
         'invoice',
         (e, args) =>
-          e.system === 'billing' &&
-          e.entity === 'invoice' &&
-          e.action !== 'deleted' &&
+          isLiveChange(e, 'billing', 'invoice') &&
           mayHaveChanged(e, 'status') &&
           (args.customerId == null || args.customerId === e.related?.customerId),
-        (e) => ({ id: e.id }),
       ),
       messagePosted: {
         subscribe: (_root: unknown, args: Record<string, unknown>, context: Context) =>

@@ -45,10 +45,23 @@ import {
   type SearchParams,
 } from './connector-types.ts';
 import { listQuery, stripeRequests, type StripeRequests } from './requests.ts';
+import type { FormParams } from './wire.ts';
 
 export * from './connector-types.ts';
 
 type ConnectorPart<K extends keyof BillingConnector> = Pick<BillingConnector, K>;
+type CustomerMethods = 'retrieveCustomer' | 'listCustomers' | 'searchCustomers' | 'createCustomer' | 'updateCustomer' | 'deleteCustomer';
+type InvoiceMethods =
+  | 'retrieveInvoice'
+  | 'listInvoices'
+  | 'searchInvoices'
+  | 'createInvoice'
+  | 'createInvoiceItem'
+  | 'finalizeInvoice'
+  | 'payInvoice'
+  | 'voidInvoice'
+  | 'deleteInvoice';
+type SubscriptionMethods = 'retrieveSubscription' | 'listSubscriptions' | 'createSubscription' | 'cancelSubscription';
 
 export function createBillingConnector(http: UpstreamClient, options: BillingConnectorOptions = {}): BillingConnector {
   const requests = stripeRequests(http, options);
@@ -63,63 +76,28 @@ export function createBillingConnector(http: UpstreamClient, options: BillingCon
 }
 
 /** Customers: by id, the list (exact email), search; create, update, delete. */
-function customers({
-  get,
-  retrieve,
-  search,
-  post,
-  remove,
-}: StripeRequests): ConnectorPart<
-  'retrieveCustomer' | 'listCustomers' | 'searchCustomers' | 'createCustomer' | 'updateCustomer' | 'deleteCustomer'
-> {
+function customers({ get, retrieve, search, post, remove }: StripeRequests): ConnectorPart<CustomerMethods> {
   return {
     retrieveCustomer: (id) => retrieve('customers', id, customerSchema, 'customer'),
-    listCustomers: (params) =>
-      get('/v1/customers', 'GET /v1/customers', { ...listQuery(params), email: params.email }, listSchema(customerSchema), 'customer list'),
+    listCustomers: listOf(get, 'customers', customerSchema, 'customer', (params) => ({ email: params.email })),
     searchCustomers: search('customers', customerSchema, 'customer'),
 
     createCustomer: (params, key) => post('/v1/customers', 'POST /v1/customers', params, key, customerSchema, 'customer'),
     updateCustomer: (id, params, key) =>
       post(`/v1/customers/${encodeURIComponent(id)}`, 'POST /v1/customers/{id}', params, key, customerSchema, 'customer'),
-    deleteCustomer: async (id) => {
-      await remove(`/v1/customers/${encodeURIComponent(id)}`, 'DELETE /v1/customers/{id}');
-    },
+    deleteCustomer: deleteById(remove, 'customers'),
   };
 }
 
 /** Invoices: by id, the list, search; a draft's life (create, items, finalize, pay, void, delete). */
-function invoices({
-  get,
-  retrieve,
-  search,
-  post,
-  remove,
-}: StripeRequests): ConnectorPart<
-  | 'retrieveInvoice'
-  | 'listInvoices'
-  | 'searchInvoices'
-  | 'createInvoice'
-  | 'createInvoiceItem'
-  | 'finalizeInvoice'
-  | 'payInvoice'
-  | 'voidInvoice'
-  | 'deleteInvoice'
-> {
+function invoices({ get, retrieve, search, post, remove }: StripeRequests): ConnectorPart<InvoiceMethods> {
   return {
     retrieveInvoice: (id) => retrieve('invoices', id, invoiceSchema, 'invoice'),
-    listInvoices: (params) =>
-      get(
-        '/v1/invoices',
-        'GET /v1/invoices',
-        {
-          ...listQuery(params),
-          customer: params.customer,
-          status: params.status,
-          created: params.created ? { ...params.created } : undefined,
-        },
-        listSchema(invoiceSchema),
-        'invoice list',
-      ),
+    listInvoices: listOf(get, 'invoices', invoiceSchema, 'invoice', (params) => ({
+      customer: params.customer,
+      status: params.status,
+      created: params.created ? { ...params.created } : undefined,
+    })),
     searchInvoices: search('invoices', invoiceSchema, 'invoice'),
 
     createInvoice: (params, key) => post('/v1/invoices', 'POST /v1/invoices', params, key, invoiceSchema, 'invoice'),
@@ -137,29 +115,18 @@ function invoices({
       post(`/v1/invoices/${encodeURIComponent(id)}/pay`, 'POST /v1/invoices/{id}/pay', params, key, invoiceSchema, 'invoice'),
     voidInvoice: (id, key) =>
       post(`/v1/invoices/${encodeURIComponent(id)}/void`, 'POST /v1/invoices/{id}/void', {}, key, invoiceSchema, 'invoice'),
-    deleteInvoice: async (id) => {
-      await remove(`/v1/invoices/${encodeURIComponent(id)}`, 'DELETE /v1/invoices/{id}');
-    },
+    deleteInvoice: deleteById(remove, 'invoices'),
   };
 }
 
 /** Subscriptions: by id, the list; create, cancel. */
-function subscriptions({
-  get,
-  retrieve,
-  post,
-  remove,
-}: StripeRequests): ConnectorPart<'retrieveSubscription' | 'listSubscriptions' | 'createSubscription' | 'cancelSubscription'> {
+function subscriptions({ get, retrieve, post, remove }: StripeRequests): ConnectorPart<SubscriptionMethods> {
   return {
     retrieveSubscription: (id) => retrieve('subscriptions', id, subscriptionSchema, 'subscription'),
-    listSubscriptions: (params) =>
-      get(
-        '/v1/subscriptions',
-        'GET /v1/subscriptions',
-        { ...listQuery(params), customer: params.customer, status: params.status },
-        listSchema(subscriptionSchema),
-        'subscription list',
-      ),
+    listSubscriptions: listOf(get, 'subscriptions', subscriptionSchema, 'subscription', (params) => ({
+      customer: params.customer,
+      status: params.status,
+    })),
 
     createSubscription: (params, key) =>
       post('/v1/subscriptions', 'POST /v1/subscriptions', params, key, subscriptionSchema, 'subscription'),
@@ -176,8 +143,7 @@ function subscriptions({
 function charges({ get, retrieve, search }: StripeRequests): ConnectorPart<'retrieveCharge' | 'listCharges' | 'searchCharges'> {
   return {
     retrieveCharge: (id) => retrieve('charges', id, chargeSchema, 'charge'),
-    listCharges: (params) =>
-      get('/v1/charges', 'GET /v1/charges', { ...listQuery(params), customer: params.customer }, listSchema(chargeSchema), 'charge list'),
+    listCharges: listOf(get, 'charges', chargeSchema, 'charge', (params) => ({ customer: params.customer })),
     searchCharges: search('charges', chargeSchema, 'charge'),
   };
 }
@@ -190,6 +156,25 @@ function prices({ get }: StripeRequests): ConnectorPart<'retrievePrice'> {
 }
 
 const createdObjectSchema = z.object({ id: z.string() });
+
+/** GET /v1/<collection>: the page (`limit`, `starting_after`), then the list's own filters. */
+function listOf<P extends ListParams, T extends z.ZodType>(
+  get: StripeRequests['get'],
+  collection: string,
+  item: T,
+  resource: string,
+  filters: (params: P) => FormParams,
+) {
+  return (params: P) =>
+    get(`/v1/${collection}`, `GET /v1/${collection}`, { ...listQuery(params), ...filters(params) }, listSchema(item), `${resource} list`);
+}
+
+/** DELETE /v1/<collection>/{id} for a caller that needs nothing of Stripe's `deleted` stub. */
+function deleteById(remove: StripeRequests['remove'], collection: string) {
+  return async (id: string): Promise<void> => {
+    await remove(`/v1/${collection}/${encodeURIComponent(id)}`, `DELETE /v1/${collection}/{id}`);
+  };
+}
 
 /**
  * Follows a search's `next_page` cursor to the end. Link lookups need every match (an
