@@ -7,10 +7,21 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { type ChaosKnobs, corrupt, DEFAULT_KNOBS, validateKnobs } from './chaos.ts';
+import {
+  gateAdmin,
+  GateRegistry,
+  type GateInfo,
+  type GateRelease,
+  type GateRoutes,
+  type GateSpec,
+  gateText,
+  validateGate,
+} from './gates.ts';
 import type { SystemName } from './system-name.ts';
 
 export type { ChaosKnobs, Corruption, Outage } from './chaos.ts';
 export { DEFAULT_KNOBS } from './chaos.ts';
+export { DEFAULT_GATE_TIMEOUT_MS, GateRegistry, type GateInfo, type GateRelease, type GateSpec } from './gates.ts';
 
 export interface SandboxRequest {
   method: string;
@@ -45,6 +56,11 @@ interface RouteEntry {
 
 export class Router {
   private readonly routes: RouteEntry[] = [];
+
+  /** Every route as the request log names it, `METHOD /pattern`. */
+  keys(): string[] {
+    return this.routes.map((r) => `${r.method} ${r.pattern}`);
+  }
 
   on(method: string, pattern: string, handler: Handler): this {
     this.routes.push({ method, pattern, segments: pattern.split('/').filter(Boolean), handler });
@@ -103,6 +119,8 @@ export interface RequestLogEntry {
   body?: string;
   route: string;
   status: number;
+  /** Set when a gate held the answer (see gates.ts): what let it go. */
+  heldUntil?: GateRelease;
 }
 
 export class RequestLog {
@@ -159,6 +177,8 @@ export interface SandboxServerOptions {
   knobs?: Partial<ChaosKnobs>;
   /** Resolves `/__sandbox/systems/:system/...` admin calls to a sibling server. */
   peers?: () => Map<SystemName, SandboxServer>;
+  /** Shared by sibling servers, so an arrival on one opens a gate on another (default: this server's own). */
+  gates?: GateRegistry;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -174,6 +194,7 @@ export class SandboxServer {
   readonly system: SystemName;
   readonly requests = new RequestLog();
   readonly knobs: ChaosKnobs;
+  readonly gates: GateRegistry;
   private readonly initialKnobs: ChaosKnobs;
   private readonly server: http.Server;
   private readonly sockets = new Set<Socket>();
@@ -192,6 +213,7 @@ export class SandboxServer {
     this.system = vendor.system;
     this.initialKnobs = { ...DEFAULT_KNOBS, ...options.knobs };
     this.knobs = { ...this.initialKnobs };
+    this.gates = options.gates ?? new GateRegistry();
     vendor.knobs = this.knobs;
     this.server = http.createServer((req, res) => void this.handle(req, res));
     this.server.keepAliveTimeout = 30_000;
@@ -220,6 +242,7 @@ export class SandboxServer {
   }
 
   async close(): Promise<void> {
+    this.clearGates();
     for (const socket of this.sockets) socket.destroy();
     if (this.listening) await new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.listening = false;
@@ -255,9 +278,35 @@ export class SandboxServer {
     this.scripted.push(...responses);
   }
 
-  /** Restores knobs, clears the request log and reseeds the vendor's data. */
+  /**
+   * Holds the answers of `spec.route` until a request for `spec.until` arrives (or the timeout
+   * passes); the request log records which (`heldUntil`). Throws the admin API's 400 message
+   * for an invalid spec.
+   */
+  gate(spec: GateSpec): GateInfo {
+    const problem = validateGate(spec, this.system, this.gateRoutes());
+    if (problem) throw new Error(`invalid gate: ${problem}`);
+    return this.gates.add(this.system, spec);
+  }
+
+  /** Removes this server's gates (or the one with `id`), letting held answers go; how many went. */
+  clearGates(id?: string): number {
+    return this.gates.clear(this.system, id);
+  }
+
+  /** The systems a gate of this server may wait for: the siblings sharing its registry. */
+  private gateRoutes(): GateRoutes {
+    const systems = new Map<SystemName, readonly string[]>([[this.system, this.vendor.router.keys()]]);
+    for (const [system, peer] of this.options.peers?.() ?? []) {
+      if (peer.gates === this.gates) systems.set(system, peer.vendor.router.keys());
+    }
+    return systems;
+  }
+
+  /** Restores knobs, clears the request log and gates, and reseeds the vendor's data. */
   async resetAll(): Promise<void> {
     this.scripted.length = 0;
+    this.clearGates();
     await this.setKnobs({ ...this.initialKnobs });
     this.requests.reset();
     this.vendor.reset();
@@ -298,6 +347,7 @@ export class SandboxServer {
     const match = this.vendor.router.match(base.method, url.pathname);
     const route = match && match !== 'method-not-allowed' ? `${base.method} ${match.entry.pattern}` : `${base.method} (unknown)`;
     const request: SandboxRequest = { ...base, route, params: match && match !== 'method-not-allowed' ? match.params : {} };
+    const held = this.gates.arrive(this.system, route, () => gateText(url, base.rawBody));
     // Requests that arrived together are all logged as arrived before any of them is
     // worked on, so one answer's work is not counted into the next one's latency.
     await new Promise<void>((resolve) => setImmediate(resolve));
@@ -319,6 +369,8 @@ export class SandboxServer {
       status: out.status,
     };
     this.requests.record(entry);
+    // Held before the latency: the answer goes out once both have passed.
+    if (held) entry.heldUntil = await held;
     // The vendor answers `latencyMs` after the request arrived: the emulator's own work,
     // serializing included, happens inside that time instead of adding to it, so a large
     // search answer is not slower than the latency the knob promises (unless the work
@@ -399,6 +451,9 @@ export class SandboxServer {
       return peer.handleAdmin({ ...req, path, route: `${req.method} ${path}` });
     }
     const body = parseJson(req.rawBody);
+    if (parts[1] === 'gates' && parts.length <= 3) {
+      return gateAdmin(req.method, parts[2], body, { system: this.system, registry: this.gates, routes: () => this.gateRoutes() });
+    }
     switch (`${req.method} ${parts.slice(1).join('/')}`) {
       case 'GET requests':
         return { status: 200, body: { system: this.system, ...this.requests.toJSON() } };

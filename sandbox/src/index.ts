@@ -11,14 +11,14 @@ import { createBillingEmulator } from './billing/index.ts';
 import { createChatEmulator } from './chat/index.ts';
 import { createCrmEmulator } from './crm/index.ts';
 import { SANDBOX_CREDENTIALS, SANDBOX_PORTS } from './credentials.ts';
-import { type ChaosKnobs, SandboxServer } from './http.ts';
+import { type ChaosKnobs, GateRegistry, SandboxServer } from './http.ts';
 import { attachWebhooks, type WebhookDeliverer } from './webhooks/index.ts';
 import { createWorld, type World, type WorldOptions } from './world.ts';
 
 export type { SystemName } from './system-name.ts';
 export { SANDBOX_CREDENTIALS, SANDBOX_PORTS, SANDBOX_WEBHOOK_SECRETS } from './credentials.ts';
-export type { ChaosKnobs, Corruption, RequestLogEntry, SandboxResponse } from './http.ts';
-export { SandboxServer } from './http.ts';
+export type { ChaosKnobs, Corruption, GateInfo, GateRelease, GateSpec, RequestLogEntry, SandboxResponse } from './http.ts';
+export { DEFAULT_GATE_TIMEOUT_MS, SandboxServer } from './http.ts';
 export { Prng } from './prng.ts';
 export {
   createWorld,
@@ -78,6 +78,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const servers = new Map<SystemName, SandboxServer>();
   const webhooks = new Map<SystemName, WebhookDeliverer>();
   const peers = () => servers;
+  // One registry for all the servers: a request arriving at one opens the gates of another.
+  const gates = new GateRegistry();
   for (const system of systems) {
     const vendor =
       system === 'crm'
@@ -88,7 +90,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     webhooks.set(system, attachWebhooks(vendor));
     servers.set(
       system,
-      new SandboxServer(vendor, { knobs: { ...DEFAULT_SYSTEM_KNOBS[system], ...options.knobs, ...options.systemKnobs?.[system] }, peers }),
+      new SandboxServer(vendor, {
+        knobs: { ...DEFAULT_SYSTEM_KNOBS[system], ...options.knobs, ...options.systemKnobs?.[system] },
+        peers,
+        gates,
+      }),
     );
   }
   const urls: Partial<Record<SystemName, string>> = {};

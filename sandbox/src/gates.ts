@@ -1,0 +1,212 @@
+/**
+ * Causal gates: the answer of one route is held until a request for another route has arrived,
+ * on this server or a sibling started with it. Tests that must show two calls overlapped (one
+ * sent while another was still unanswered) assert on the order this produces and on the cause
+ * the request log records, instead of on a latency margin a loaded machine can overrun. The
+ * timeout only keeps a regression from hanging: a held answer then goes out, recorded as
+ * released by 'timeout', and the order assertions fail.
+ */
+import type { SystemName } from './system-name.ts';
+
+export interface GateSpec {
+  /** The held route on the gate's server, `METHOD /pattern` as the request log names it. */
+  route: string;
+  /** Holds only requests whose path, decoded query string or body contains this text. */
+  match?: string;
+  /** The arrival that opens the gate: a request for `route` on `system` (default: the gate's own). */
+  until: { system?: SystemName; route: string; match?: string };
+  /** At most this long from a held request's arrival (default DEFAULT_GATE_TIMEOUT_MS). */
+  timeoutMs?: number;
+}
+
+/** Why a held answer went out: the awaited request arrived, the timeout passed, or the gate was cleared. */
+export type GateRelease = 'arrival' | 'timeout' | 'cleared';
+
+export interface GateInfo {
+  id: string;
+  system: SystemName;
+  route: string;
+  match?: string;
+  until: { system: SystemName; route: string; match?: string };
+  timeoutMs: number;
+  /** The awaited request has arrived: answers of the route go out unheld from now on. */
+  open: boolean;
+  /** Answers waiting right now. */
+  holding: number;
+}
+
+export const DEFAULT_GATE_TIMEOUT_MS = 10_000;
+const MAX_GATE_TIMEOUT_MS = 600_000;
+
+interface Gate extends Omit<GateInfo, 'holding'> {
+  waiters: Set<(cause: GateRelease) => void>;
+}
+
+/** The systems a gate may name, each with its routes (`METHOD /pattern`). */
+export type GateRoutes = ReadonlyMap<SystemName, readonly string[]>;
+
+/**
+ * One per sandbox process (startSandbox shares it between its servers), so an arrival on one
+ * system opens the gates of another.
+ */
+export class GateRegistry {
+  private readonly gates = new Map<string, Gate>();
+  private nextId = 1;
+
+  add(system: SystemName, spec: GateSpec): GateInfo {
+    const gate: Gate = {
+      id: `g${this.nextId++}`,
+      system,
+      route: spec.route,
+      ...(spec.match === undefined ? {} : { match: spec.match }),
+      until: {
+        system: spec.until.system ?? system,
+        route: spec.until.route,
+        ...(spec.until.match === undefined ? {} : { match: spec.until.match }),
+      },
+      timeoutMs: spec.timeoutMs ?? DEFAULT_GATE_TIMEOUT_MS,
+      open: false,
+      waiters: new Set(),
+    };
+    this.gates.set(gate.id, gate);
+    return info(gate);
+  }
+
+  list(system: SystemName): GateInfo[] {
+    return [...this.gates.values()].filter((g) => g.system === system).map(info);
+  }
+
+  /** Removes one gate of `system` (or all of them), letting what they hold go; how many went. */
+  clear(system: SystemName, id?: string): number {
+    let cleared = 0;
+    for (const gate of [...this.gates.values()]) {
+      if (gate.system !== system || (id !== undefined && gate.id !== id)) continue;
+      this.gates.delete(gate.id);
+      for (const release of [...gate.waiters]) release('cleared');
+      cleared++;
+    }
+    return cleared;
+  }
+
+  /**
+   * Called once per API request as it arrives, before any work on it. Returns what its answer
+   * waits for (null when no gate holds its route), then opens the gates that awaited it.
+   * `text` (path, decoded query, body) is built only when some gate matches on text.
+   */
+  arrive(system: SystemName, route: string, text: () => string): Promise<GateRelease> | null {
+    if (this.gates.size === 0) return null;
+    let cached: string | undefined;
+    const matches = (match: string | undefined) => match === undefined || (cached ??= text()).includes(match);
+    const holding = [...this.gates.values()].filter((g) => g.system === system && g.route === route && matches(g.match));
+    const held = holding.length === 0 ? null : Promise.all(holding.map(hold)).then(strongest);
+    for (const gate of this.gates.values()) {
+      if (gate.open || gate.until.system !== system || gate.until.route !== route || !matches(gate.until.match)) continue;
+      gate.open = true;
+      for (const release of [...gate.waiters]) release('arrival');
+    }
+    return held;
+  }
+}
+
+function hold(gate: Gate): Promise<GateRelease> | GateRelease {
+  if (gate.open) return 'arrival';
+  return new Promise((resolve) => {
+    const release = (cause: GateRelease) => {
+      clearTimeout(timer);
+      gate.waiters.delete(release);
+      resolve(cause);
+    };
+    const timer = setTimeout(() => release('timeout'), gate.timeoutMs);
+    gate.waiters.add(release);
+  });
+}
+
+/** A timeout under any gate says the awaited order did not happen, so it wins. */
+function strongest(causes: GateRelease[]): GateRelease {
+  return causes.includes('timeout') ? 'timeout' : causes.includes('cleared') ? 'cleared' : 'arrival';
+}
+
+function info({ waiters, ...gate }: Gate): GateInfo {
+  return { ...gate, until: { ...gate.until }, holding: waiters.size };
+}
+
+/** What a gate's `match` is looked for in: the path, the decoded query string and the body. */
+export function gateText(url: URL, body: Buffer): string {
+  const query = [...url.searchParams].map(([key, value]) => `${key}=${value}`).join('&');
+  return `${url.pathname}?${query}\n${body.toString('utf8')}`;
+}
+
+/** What a gate admin call (`/__sandbox/gates[/<id>]`) answers. */
+export interface GateAdminContext {
+  system: SystemName;
+  registry: GateRegistry;
+  /** The systems sharing `registry`, with their routes: only asked for when a gate is set. */
+  routes: () => GateRoutes;
+}
+
+/** `GET` lists this server's gates, `POST` sets one, `DELETE` clears one (by id) or all. */
+export function gateAdmin(method: string, id: string | undefined, body: unknown, ctx: GateAdminContext): { status: number; body: unknown } {
+  const { system, registry } = ctx;
+  if (method === 'GET' && id === undefined) return { status: 200, body: { gates: registry.list(system) } };
+  if (method === 'POST' && id === undefined) {
+    const problem = validateGate(body, system, ctx.routes());
+    if (problem) return { status: 400, body: { error: problem } };
+    return { status: 200, body: registry.add(system, body as GateSpec) };
+  }
+  if (method === 'DELETE') {
+    const cleared = registry.clear(system, id);
+    if (id !== undefined && cleared === 0) return { status: 404, body: { error: `no gate '${id}' on ${system}` } };
+    return { status: 200, body: { ok: true, cleared } };
+  }
+  return {
+    status: 405,
+    body: { error: `${method} is not a gate call: GET, POST or DELETE /__sandbox/gates, DELETE /__sandbox/gates/<id>` },
+  };
+}
+
+const SPEC_EXAMPLE =
+  'expected { "route": "METHOD /pattern", "match"?: "text", "until": { "system"?: "billing", "route": "METHOD /pattern", "match"?: "text" }, "timeoutMs"?: 10000 }';
+
+/** Why a gate spec is invalid, or null when it names routes of systems that share the gate registry. */
+export function validateGate(body: unknown, system: SystemName, routes: GateRoutes): string | null {
+  if (!isObject(body) || !isObject(body.until)) return SPEC_EXAMPLE;
+  const unknown = Object.keys(body).find((k) => !['route', 'match', 'until', 'timeoutMs'].includes(k));
+  if (unknown !== undefined) return `unknown gate field '${unknown}'`;
+  const unknownUntil = Object.keys(body.until).find((k) => !['system', 'route', 'match'].includes(k));
+  if (unknownUntil !== undefined) return `unknown field 'until.${unknownUntil}'`;
+  const untilSystem = body.until.system ?? system;
+  if (typeof untilSystem !== 'string' || !routes.has(untilSystem as SystemName)) {
+    return `until.system must be one of ${[...routes.keys()].join(', ')} (the systems started with this one)`;
+  }
+  const problem =
+    routeProblem('route', body.route, system, routes) ??
+    routeProblem('until.route', body.until.route, untilSystem as SystemName, routes) ??
+    matchProblem('match', body.match) ??
+    matchProblem('until.match', body.until.match);
+  if (problem) return problem;
+  const { timeoutMs } = body;
+  if (
+    timeoutMs !== undefined &&
+    (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > MAX_GATE_TIMEOUT_MS)
+  ) {
+    return `timeoutMs must be a positive number of ms, at most ${MAX_GATE_TIMEOUT_MS}`;
+  }
+  // A request would open the gate holding it: it could never be held.
+  if (untilSystem === system && body.until.route === body.route && body.until.match === body.match) {
+    return 'until must name other requests than the ones the gate holds (another route, system or match)';
+  }
+  return null;
+}
+
+function routeProblem(field: string, route: unknown, system: SystemName, routes: GateRoutes): string | null {
+  if (typeof route === 'string' && routes.get(system)?.includes(route)) return null;
+  return `${field} must be a ${system} route as the request log names it, 'METHOD /pattern' (e.g. '${routes.get(system)?.[0]}'); got ${JSON.stringify(route)}`;
+}
+
+function matchProblem(field: string, match: unknown): string | null {
+  return match === undefined || (typeof match === 'string' && match !== '') ? null : `${field} must be a non-empty string`;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
