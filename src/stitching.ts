@@ -1,5 +1,5 @@
 /**
- * One graph from three subschemas. Each system's subschema (resolvers/<system>) declares
+ * One graph from the systems' subschemas. Each system's subschema (resolvers/<system>) declares
  * the types it owns, the types it extends with link fields, and batched merge entry points
  * (`_`-prefixed root fields taking a list of keys); stitching merges the types and calls
  * each entry point once per merged type per level. The entry points are plumbing, not API:
@@ -18,15 +18,13 @@ import {
   type GraphQLSchema,
   responsePathAsArray,
 } from 'graphql';
-import { createBillingSubschema } from '../resolvers/billing/index.ts';
-import { createChatSubschema } from '../resolvers/chat/index.ts';
-import { createCrmSubschema } from '../resolvers/crm/index.ts';
-import { DateTime } from '../resolvers/scalars.ts';
+import { DateTime, SUBSCHEMAS } from '../resolvers/index.ts';
 import { scopeRequirementsOf, withGatewayScopeChecks, withSubschemaScopeChecks } from './auth/scope-checks.ts';
 import { createWorkflowResolvers, workflowTypeDefs } from './workflows/schema.ts';
 import { isGatewayError, toClientError } from './errors.ts';
 import { createSubscriptionResolvers, subscriptionTypeDefs } from './subscriptions/schema.ts';
 import { createSubschemaExecutor } from './subschema-executor.ts';
+import { SYSTEM_NAMES } from './systems/catalog.ts';
 
 /**
  * Resolvers and loaders throw GatewayError. Converting it to a GraphQLError inside the
@@ -64,11 +62,7 @@ function asSubschemaError(error: unknown): unknown {
 }
 
 export function createSubschemas(): SubschemaConfig[] {
-  return [
-    withSubschemaScopeChecks(createCrmSubschema(), 'crm'),
-    withSubschemaScopeChecks(createBillingSubschema(), 'billing'),
-    withSubschemaScopeChecks(createChatSubschema(), 'chat'),
-  ]
+  return SYSTEM_NAMES.map((system) => withSubschemaScopeChecks(SUBSCHEMAS[system](), system))
     .map(withGatewayErrors)
     .map((subschema) => ({ ...subschema, executor: createSubschemaExecutor(subschema.schema) }));
 }
