@@ -14,7 +14,8 @@ import {
   isObjectType,
 } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ERROR_CODES, type SystemName } from '../src/errors.ts';
+import { ERROR_CODES } from '../src/errors.ts';
+import type { SystemName } from '@switchboard/sandbox';
 import { createCachedLoader } from '../src/cache/cached-loader.ts';
 import type { ResourceCache } from '../src/cache/types.ts';
 import { buildGatewaySchema, createSubschemas } from '../src/stitching.ts';

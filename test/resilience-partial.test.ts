@@ -3,7 +3,7 @@
  * right code at the right path, and everything else in the response is intact.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { SystemName } from '../src/errors.ts';
+import type { SystemName } from '@switchboard/sandbox';
 import { type Corruption } from '@switchboard/sandbox';
 import { NO_CACHE_ENV, startStack, type Stack } from './support/stack.ts';
 

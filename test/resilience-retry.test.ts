@@ -3,7 +3,7 @@
  * retried, how long the gateway waits, when it gives up at once, and when it stops calling.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { SystemName } from '../src/errors.ts';
+import type { SystemName } from '@switchboard/sandbox';
 import { type SandboxResponse } from '@switchboard/sandbox';
 import { startStack, type Stack } from './support/stack.ts';
 

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SystemName } from '../src/errors.ts';
+import type { SystemName } from '@switchboard/sandbox';
 import { type ChaosKnobs } from '@switchboard/sandbox';
 import type { StepEvent } from '../src/workflows/runtime.ts';
 import { hasService } from './support/services.ts';

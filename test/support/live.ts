@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Sandbox, SANDBOX_WEBHOOK_SECRETS } from '@switchboard/sandbox';
-import type { SystemName } from '../../src/errors.ts';
+import type { SystemName } from '@switchboard/sandbox';
 import type { Gateway } from '../../src/gateway.ts';
 import { attachGraphQLWs } from '../../src/subscriptions/ws.ts';
 import { TEST_AUTH_HEADERS } from './credentials.ts';

@@ -9,7 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config, EnvLike } from '../../src/config.ts';
-import type { SystemName } from '../../src/errors.ts';
+// The systems the emulator serves: a gateway system without an emulator is not the tests' to start.
+import type { SystemName } from '@switchboard/sandbox';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway.ts';
 import { createLogger, type Logger } from '../../src/observability/logger.ts';
 import { type ChaosKnobs, type Sandbox, startSandbox, type WorldOptions } from '@switchboard/sandbox';

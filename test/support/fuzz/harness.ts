@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import * as fc from 'fast-check';
 import type { GraphQLSchema } from 'graphql';
 import { loadConfig, type EnvLike } from '../../../src/config.ts';
-import type { SystemName } from '../../../src/errors.ts';
+import type { SystemName } from '@switchboard/sandbox';
 import { createGateway, type Gateway } from '../../../src/gateway.ts';
 import { createLogger } from '../../../src/observability/logger.ts';
 import { type Corruption, type Sandbox, startSandbox } from '@switchboard/sandbox';
