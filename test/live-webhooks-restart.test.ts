@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hubspotV3Signature, SANDBOX_WEBHOOK_SECRETS, slackSignature } from '@switchboard/sandbox';
 import type { ChangeEvent } from '../src/changes/types.ts';
-import type { SystemName } from '../src/errors.ts';
+import type { SystemName } from '@switchboard/sandbox';
 import { registerWebhooks, sandboxAdmin, serve, sleep } from './support/live.ts';
 import { hasService } from './support/services.ts';
 import { startStack, type Stack } from './support/stack.ts';

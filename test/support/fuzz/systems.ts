@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Kind, parse } from 'graphql';
-import type { SystemName } from '../../../src/errors.ts';
+import type { SystemName } from '@switchboard/sandbox';
 import { fromRoot } from '../../../src/paths.ts';
 
 export const SYSTEMS: readonly SystemName[] = ['crm', 'billing', 'chat'];
