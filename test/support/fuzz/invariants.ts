@@ -12,7 +12,8 @@
  * The healthy answer comes from a second gateway over a second sandbox seeded with the same
  * world, so "where the vendor has the data" means exactly what the vendor answers when well.
  */
-import { ERROR_CODES, type ErrorCode, type SystemName } from '../../../src/errors.ts';
+import { ERROR_CODES, type ErrorCode } from '../../../src/errors.ts';
+import type { SystemName } from '@switchboard/sandbox';
 import type { GraphQLResponse } from '../stack.ts';
 import { type FieldSelection, type Operation, responseKey } from './operation.ts';
 import type { FieldSystems } from './systems.ts';
