@@ -62,102 +62,90 @@ const str = (v: unknown): string | null | undefined => (v === undefined ? undefi
 const num = (v: unknown): number | undefined => (v === undefined ? undefined : Number(v));
 const bool = (v: unknown): boolean | undefined => (v === undefined ? undefined : Boolean(v));
 
-function applyEdit(ctx: OpContext, edit: Edit): Json {
-  const { store } = ctx;
-  const id = String(edit.id);
-  const set = edit.set ?? {};
-  const action = edit.action === undefined ? undefined : String(edit.action);
-  const has = Object.keys(set).length > 0;
-  const unknownAction = () => new TypeError(`unknown action '${action}' for ${String(edit.object)}`);
-  switch (edit.object) {
-    case 'customer': {
-      const c = getCustomer(store, id);
-      let out = has
-        ? updateCustomer(ctx, c, {
-            email: str(set.email),
-            name: str(set.name),
-            phone: str(set.phone),
-            description: str(set.description),
-            balance: num(set.balance),
-            metadata: metadataPatch(set.metadata),
-          })
-        : null;
-      if (action === 'delete') out = deleteCustomer(ctx, c);
-      else if (action !== undefined) throw unknownAction();
-      return out ?? { id };
+type EditSet = Record<string, unknown>;
+type Actions<R> = Readonly<Record<string, (ctx: OpContext, rec: R) => Json>>;
+/** Reads each `set` field for an operation's input, keyed by the input's name (`autoAdvance` reads `set.auto_advance`). */
+type Readers<I> = { readonly [K in keyof I]?: (value: unknown) => I[K] };
+
+/** An entry of a name-keyed table, ignoring what every object inherits (`toString` is no action). */
+const entry = <T>(table: Readonly<Record<string, T>>, name: string): T | undefined =>
+  Object.hasOwn(table, name) ? table[name] : undefined;
+
+const snakeCase = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** How an edit applies to one kind of object: `set` runs through the API's update operation, then the action. */
+function editable<R, I>(
+  get: (store: BillingStore, id: string) => R,
+  update: (ctx: OpContext, rec: R, input: I) => Json,
+  readers: Readers<I>,
+  actions: Actions<R>,
+): (ctx: OpContext, edit: Edit) => Json {
+  return (ctx, edit) => {
+    const id = String(edit.id);
+    const set: EditSet = edit.set ?? {};
+    const rec = get(ctx.store, id);
+    const input: Record<string, unknown> = {};
+    for (const [name, read] of Object.entries(readers) as [string, (value: unknown) => unknown][]) input[name] = read(set[snakeCase(name)]);
+    let out = Object.keys(set).length > 0 ? update(ctx, rec, input as I) : null;
+    if (edit.action !== undefined) {
+      const action = String(edit.action);
+      const run = entry(actions, action);
+      if (!run) throw new TypeError(`unknown action '${action}' for ${String(edit.object)}`);
+      out = run(ctx, rec);
     }
-    case 'invoice': {
-      const inv = getInvoice(store, id);
-      let out = has
-        ? updateInvoice(ctx, inv, {
-            description: str(set.description),
-            footer: str(set.footer),
-            metadata: metadataPatch(set.metadata),
-            autoAdvance: bool(set.auto_advance),
-          })
-        : null;
-      if (action !== undefined) out = invoiceAction(ctx, inv, action, unknownAction);
-      return out ?? { id };
-    }
-    case 'invoiceitem': {
-      const item = getInvoiceItem(store, id);
-      let out = has
-        ? updateInvoiceItem(ctx, item, {
-            description: str(set.description),
-            metadata: metadataPatch(set.metadata),
-            quantity: num(set.quantity),
-            amount: num(set.amount),
-          })
-        : null;
-      if (action === 'delete') out = deleteInvoiceItem(ctx, item);
-      else if (action !== undefined) throw unknownAction();
-      return out ?? { id };
-    }
-    case 'subscription': {
-      const sub = getSubscription(store, id);
-      let out = has
-        ? updateSubscription(ctx, sub, {
-            description: str(set.description),
-            metadata: metadataPatch(set.metadata),
-            cancelAtPeriodEnd: bool(set.cancel_at_period_end),
-          })
-        : null;
-      if (action === 'cancel') out = cancelSubscription(ctx, sub, {});
-      else if (action !== undefined) throw unknownAction();
-      return out ?? { id };
-    }
-    case 'charge': {
-      const ch = getCharge(store, id);
-      let out = has ? updateCharge(ctx, ch, { description: str(set.description), metadata: metadataPatch(set.metadata) }) : null;
-      if (action === 'refund') out = updateCharge(ctx, ch, { refund: true });
-      else if (action !== undefined) throw unknownAction();
-      return out ?? { id };
-    }
-    default:
-      throw new TypeError(`unknown object '${String(edit.object)}' (customer, invoice, invoiceitem, subscription, charge)`);
-  }
+    return out ?? { id };
+  };
 }
 
-/** An admin action on an invoice: the same transitions the API offers, plus a forced card decline. */
-function invoiceAction(ctx: OpContext, inv: InvoiceRec, action: string, unknownAction: () => TypeError): Json {
-  switch (action) {
-    case 'finalize':
-      return finalizeInvoice(ctx, inv);
-    case 'pay':
-      return payInvoice(ctx, inv);
-    case 'pay_out_of_band':
-      return payInvoice(ctx, inv, { paidOutOfBand: true });
-    case 'fail_payment':
-      return payInvoice(ctx, inv, { paymentMethod: 'pm_card_chargeDeclined' });
-    case 'void':
-      return voidInvoice(ctx, inv);
-    case 'mark_uncollectible':
-      return markUncollectible(ctx, inv);
-    case 'delete':
-      return deleteInvoice(ctx, inv);
-    default:
-      throw unknownAction();
-  }
+/** Admin actions on an invoice: the transitions the API offers, plus a forced card decline. */
+const INVOICE_ACTIONS: Actions<InvoiceRec> = {
+  finalize: (ctx, inv) => finalizeInvoice(ctx, inv),
+  pay: (ctx, inv) => payInvoice(ctx, inv),
+  pay_out_of_band: (ctx, inv) => payInvoice(ctx, inv, { paidOutOfBand: true }),
+  fail_payment: (ctx, inv) => payInvoice(ctx, inv, { paymentMethod: 'pm_card_chargeDeclined' }),
+  void: voidInvoice,
+  mark_uncollectible: markUncollectible,
+  delete: deleteInvoice,
+};
+
+/** The objects an edit can name (see the header for their `set` fields and actions). */
+const EDITABLE: Readonly<Record<string, (ctx: OpContext, edit: Edit) => Json>> = {
+  customer: editable(
+    getCustomer,
+    updateCustomer,
+    { email: str, name: str, phone: str, description: str, balance: num, metadata: metadataPatch },
+    { delete: deleteCustomer },
+  ),
+  invoice: editable(
+    getInvoice,
+    updateInvoice,
+    { description: str, footer: str, metadata: metadataPatch, autoAdvance: bool },
+    INVOICE_ACTIONS,
+  ),
+  invoiceitem: editable(
+    getInvoiceItem,
+    updateInvoiceItem,
+    { description: str, metadata: metadataPatch, quantity: num, amount: num },
+    { delete: deleteInvoiceItem },
+  ),
+  subscription: editable(
+    getSubscription,
+    updateSubscription,
+    { description: str, metadata: metadataPatch, cancelAtPeriodEnd: bool },
+    { cancel: (ctx, sub) => cancelSubscription(ctx, sub, {}) },
+  ),
+  charge: editable(
+    getCharge,
+    updateCharge,
+    { description: str, metadata: metadataPatch },
+    { refund: (ctx, ch) => updateCharge(ctx, ch, { refund: true }) },
+  ),
+};
+
+function applyEdit(ctx: OpContext, edit: Edit): Json {
+  const apply = entry(EDITABLE, String(edit.object));
+  if (!apply) throw new TypeError(`unknown object '${String(edit.object)}' (customer, invoice, invoiceitem, subscription, charge)`);
+  return apply(ctx, edit);
 }
 
 export function billingAdmin(store: BillingStore, faults: BillingFaults): Router {

@@ -48,6 +48,14 @@ export function commit<R extends AnyRecord>(
   return current;
 }
 
+/** An update's "absent means unchanged": copies each of `keys` that `input` sets onto the record. */
+export function assignGiven<R, K extends keyof R>(rec: R, input: { readonly [P in K]?: R[P] }, keys: readonly K[]): void {
+  for (const key of keys) {
+    const value = input[key];
+    if (value !== undefined) rec[key] = value;
+  }
+}
+
 export function create<R extends AnyRecord & Row>(ctx: OpContext, table: Table<R>, rec: R, type: string | null): Json {
   table.insert(rec);
   const current = renderRecord(ctx.store, rec);

@@ -74,29 +74,22 @@ const INCLUDABLE_CUSTOMER = new Set(['subscriptions', 'sources', 'tax_ids', 'tax
 const notExpandable = (path: string, field: string) =>
   invalidParam('expand', `This property cannot be expanded (${field}).${path !== field ? ` Full path: ${path}.` : ''}`);
 
+/** The table an id's prefix names (`cus_` → customers). */
+const TABLE_OF_PREFIX: Readonly<Record<string, (store: BillingStore) => { peekAny(id: string): AnyRecord | undefined }>> = {
+  cus_: (store) => store.customers,
+  in_: (store) => store.invoices,
+  ii_: (store) => store.invoiceItems,
+  sub_: (store) => store.subscriptions,
+  ch_: (store) => store.charges,
+  pi_: (store) => store.paymentIntents,
+  price_: (store) => store.prices,
+  prod_: (store) => store.products,
+};
+
 /** Expansion only reads: seeded rows are built transiently, never adopted. */
 function lookup(store: BillingStore, id: string): AnyRecord | undefined {
   const prefix = id.slice(0, id.indexOf('_') + 1);
-  switch (prefix) {
-    case 'cus_':
-      return store.customers.peekAny(id);
-    case 'in_':
-      return store.invoices.peekAny(id);
-    case 'ii_':
-      return store.invoiceItems.peekAny(id);
-    case 'sub_':
-      return store.subscriptions.peekAny(id);
-    case 'ch_':
-      return store.charges.peekAny(id);
-    case 'pi_':
-      return store.paymentIntents.peekAny(id);
-    case 'price_':
-      return store.prices.peekAny(id);
-    case 'prod_':
-      return store.products.peekAny(id);
-    default:
-      return undefined;
-  }
+  return Object.hasOwn(TABLE_OF_PREFIX, prefix) ? TABLE_OF_PREFIX[prefix](store).peekAny(id) : undefined;
 }
 
 /** The object an id names, as its own GET would render it (before further expansion). */

@@ -1,5 +1,5 @@
 /** Customer writes: create, update, delete (which cancels the customer's subscriptions, as at Stripe). */
-import { begin, commit, create, type OpContext } from './changes.ts';
+import { assignGiven, begin, commit, create, type OpContext } from './changes.ts';
 import type { MetadataPatch } from './params.ts';
 import { applyMetadata } from './params.ts';
 import type { AddressRec, CustomerRec } from './records.ts';
@@ -46,20 +46,25 @@ export function createCustomer(ctx: OpContext, input: CustomerInput): Json {
   return create(ctx, store.customers, rec, 'customer.created');
 }
 
+/** The fields an update copies over as given (metadata is patched instead). */
+const UPDATABLE = [
+  'email',
+  'name',
+  'phone',
+  'description',
+  'balance',
+  'address',
+  'invoicePrefix',
+  'defaultPaymentMethod',
+  'preferredLocales',
+  'taxExempt',
+] as const;
+
 export function updateCustomer(ctx: OpContext, c: CustomerRec, input: CustomerInput): Json {
-  const metadata = input.metadata ? applyMetadata(c.metadata, input.metadata) : c.metadata;
+  const metadata = applyMetadata(c.metadata, input.metadata);
   const pending = begin(ctx, ctx.store.customers, c);
   c.metadata = metadata;
-  if (input.email !== undefined) c.email = input.email;
-  if (input.name !== undefined) c.name = input.name;
-  if (input.phone !== undefined) c.phone = input.phone;
-  if (input.description !== undefined) c.description = input.description;
-  if (input.balance !== undefined) c.balance = input.balance;
-  if (input.address !== undefined) c.address = input.address;
-  if (input.invoicePrefix !== undefined) c.invoicePrefix = input.invoicePrefix;
-  if (input.defaultPaymentMethod !== undefined) c.defaultPaymentMethod = input.defaultPaymentMethod;
-  if (input.preferredLocales !== undefined) c.preferredLocales = input.preferredLocales;
-  if (input.taxExempt !== undefined) c.taxExempt = input.taxExempt;
+  assignGiven(c, input, UPDATABLE);
   return commit(ctx, pending, ['customer.updated']);
 }
 

@@ -3,7 +3,7 @@
  * invoice and can change only while it is a draft. A `unit_amount` without a price gets an
  * inline price, as Stripe creates one.
  */
-import { begin, commit, create, announce, type OpContext } from './changes.ts';
+import { announce, assignGiven, begin, commit, create, type OpContext } from './changes.ts';
 import { invalidParam, parameterMissing, referenceMissing, stateError } from './errors.ts';
 import { getCustomer, getPrice } from './lookups.ts';
 import { MAX_INVOICE_ITEMS, requireDraft } from './ops-invoices.ts';
@@ -146,7 +146,7 @@ export function updateInvoiceItem(ctx: OpContext, item: InvoiceItemRec, input: I
       : null;
   if (repriced && inv && repriced.currency !== inv.currency)
     throw invalidParam('currency', `The currency of the invoice item must match the invoice's currency (${inv.currency}).`);
-  const metadata = input.metadata ? applyMetadata(item.metadata, input.metadata) : item.metadata;
+  const metadata = applyMetadata(item.metadata, input.metadata);
   const pending = inv ? begin(ctx, ctx.store.invoices, inv) : null;
   item.metadata = metadata;
   if (repriced) {
@@ -155,10 +155,7 @@ export function updateInvoiceItem(ctx: OpContext, item: InvoiceItemRec, input: I
     item.amount = repriced.amount;
     item.currency = repriced.currency;
   }
-  if (input.description !== undefined) item.description = input.description;
-  if (input.discountable !== undefined) item.discountable = input.discountable;
-  if (input.periodStart !== undefined) item.periodStart = input.periodStart;
-  if (input.periodEnd !== undefined) item.periodEnd = input.periodEnd;
+  assignGiven(item, input, ['description', 'discountable', 'periodStart', 'periodEnd']);
   if (pending) commit(ctx, pending, ['invoice.updated']);
   return renderInvoiceItem(ctx.store, item);
 }

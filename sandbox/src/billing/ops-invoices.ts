@@ -13,7 +13,7 @@
  * invoice open with `attempt_count` raised. Auto-advance is recorded but nothing advances
  * by itself: the sandbox has no clock-driven jobs.
  */
-import { begin, commit, create, announce, type OpContext } from './changes.ts';
+import { announce, assignGiven, begin, commit, create, type OpContext } from './changes.ts';
 import { invalidParam, parameterMissing, stateError } from './errors.ts';
 import { attemptPayment, cancelIntent, createIntent, declinedError, resolvePaymentMethod } from './ops-payments.ts';
 import { applyMetadata, type MetadataPatch } from './params.ts';
@@ -124,16 +124,13 @@ export function updateInvoice(ctx: OpContext, inv: InvoiceRec, input: InvoiceInp
   const daysUntilDue = input.daysUntilDue !== undefined ? input.daysUntilDue : inv.daysUntilDue;
   const dueDate = input.dueDate !== undefined ? input.dueDate : inv.dueDate;
   if (collection === 'send_invoice' && daysUntilDue == null && dueDate == null) throw parameterMissing('days_until_due');
-  const metadata = input.metadata ? applyMetadata(inv.metadata, input.metadata) : inv.metadata;
+  const metadata = applyMetadata(inv.metadata, input.metadata);
   const pending = begin(ctx, ctx.store.invoices, inv);
   inv.metadata = metadata;
   inv.collectionMethod = collection;
   inv.daysUntilDue = collection === 'send_invoice' ? daysUntilDue : null;
   inv.dueDate = collection === 'send_invoice' ? dueDate : null;
-  if (input.autoAdvance !== undefined) inv.autoAdvance = input.autoAdvance;
-  if (input.description !== undefined) inv.description = input.description;
-  if (input.footer !== undefined) inv.footer = input.footer;
-  if (input.statementDescriptor !== undefined) inv.statementDescriptor = input.statementDescriptor;
+  assignGiven(inv, input, ['autoAdvance', 'description', 'footer', 'statementDescriptor']);
   return commit(ctx, pending, ['invoice.updated']);
 }
 

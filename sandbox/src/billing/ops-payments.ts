@@ -4,7 +4,7 @@
  * `pm_card_chargeDeclined` (and the other `…Declined…` tokens) decline with `card_declined`.
  */
 import { paymentMethodIdFor } from './cards.ts';
-import { begin, commit, create, type OpContext } from './changes.ts';
+import { assignGiven, begin, commit, create, type OpContext } from './changes.ts';
 import { StripeError, stateError } from './errors.ts';
 import { applyMetadata, type MetadataPatch } from './params.ts';
 import type { ChargeRec, CustomerRec, PaymentIntentRec } from './records.ts';
@@ -157,19 +157,11 @@ export function updateIntent(ctx: OpContext, pi: PaymentIntentRec, input: Intent
       `This PaymentIntent's amount, currency, customer and payment method could not be updated because it has a status of ${pi.status}.`,
     );
   }
-  const metadata = input.metadata ? applyMetadata(pi.metadata, input.metadata) : pi.metadata;
+  const metadata = applyMetadata(pi.metadata, input.metadata);
   const pending = begin(ctx, ctx.store.paymentIntents, pi);
   pi.metadata = metadata;
-  if (input.amount !== undefined) pi.amount = input.amount;
-  if (input.currency !== undefined) pi.currency = input.currency;
-  if (input.description !== undefined) pi.description = input.description;
-  if (input.customer !== undefined) pi.customer = input.customer;
-  if (input.paymentMethod !== undefined) {
-    pi.paymentMethod = input.paymentMethod;
-    if (pi.status === 'requires_payment_method' && input.paymentMethod) pi.status = 'requires_confirmation';
-  }
-  if (input.receiptEmail !== undefined) pi.receiptEmail = input.receiptEmail;
-  if (input.statementDescriptor !== undefined) pi.statementDescriptor = input.statementDescriptor;
+  assignGiven(pi, input, ['amount', 'currency', 'description', 'customer', 'paymentMethod', 'receiptEmail', 'statementDescriptor']);
+  if (pi.status === 'requires_payment_method' && input.paymentMethod) pi.status = 'requires_confirmation';
   return commit(ctx, pending, [], { reindex: input.customer !== undefined });
 }
 
@@ -185,7 +177,7 @@ export function updateCharge(ctx: OpContext, ch: ChargeRec, input: ChargeUpdate)
     if (ch.status !== 'succeeded') throw stateError('charge_already_refunded', `Charge ${ch.id} has not succeeded and cannot be refunded.`);
     if (ch.amountRefunded >= ch.amount) throw stateError('charge_already_refunded', `Charge ${ch.id} has already been refunded.`);
   }
-  const metadata = input.metadata ? applyMetadata(ch.metadata, input.metadata) : ch.metadata;
+  const metadata = applyMetadata(ch.metadata, input.metadata);
   const pending = begin(ctx, ctx.store.charges, ch);
   if (input.description !== undefined) ch.description = input.description;
   ch.metadata = metadata;

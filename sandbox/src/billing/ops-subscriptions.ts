@@ -6,7 +6,7 @@
  * their own (no clock).
  */
 import { addInterval } from './catalog.ts';
-import { announce, begin, commit, create, type OpContext } from './changes.ts';
+import { announce, assignGiven, begin, commit, create, type OpContext } from './changes.ts';
 import { invalidParam, parameterMissing, StripeError, stateError } from './errors.ts';
 import { getPrice } from './lookups.ts';
 import { createInvoice, finalizeInvoice, payInvoice } from './ops-invoices.ts';
@@ -184,7 +184,7 @@ export function updateSubscription(ctx: OpContext, sub: SubscriptionRec, input: 
   const collection = input.collectionMethod ?? sub.collectionMethod;
   const daysUntilDue = input.daysUntilDue !== undefined ? input.daysUntilDue : sub.daysUntilDue;
   if (collection === 'send_invoice' && daysUntilDue == null) throw parameterMissing('days_until_due');
-  const metadata = input.metadata ? applyMetadata(sub.metadata, input.metadata) : sub.metadata;
+  const metadata = applyMetadata(sub.metadata, input.metadata);
 
   // Item changes: `items[n][id]` edits or deletes an item, without `id` adds one.
   let items = sub.items.map((i) => ({ ...i }));
@@ -221,8 +221,7 @@ export function updateSubscription(ctx: OpContext, sub: SubscriptionRec, input: 
   sub.items = items;
   sub.collectionMethod = collection;
   sub.daysUntilDue = collection === 'send_invoice' ? daysUntilDue : null;
-  if (input.description !== undefined) sub.description = input.description;
-  if (input.defaultPaymentMethod !== undefined) sub.defaultPaymentMethod = input.defaultPaymentMethod;
+  assignGiven(sub, input, ['description', 'defaultPaymentMethod']);
   if (input.cancelAtPeriodEnd !== undefined) {
     sub.cancelAtPeriodEnd = input.cancelAtPeriodEnd;
     sub.cancelAt = input.cancelAtPeriodEnd ? sub.currentPeriodEnd : null;

@@ -1,11 +1,24 @@
 /** Payment methods, charges, payment intents and card declines as Stripe sends them. */
-import { cardFor } from './cards.ts';
+import { type Card, cardFor } from './cards.ts';
 import { derivedBody } from './ids.ts';
 import type { ChargeRec, PaymentIntentRec } from './records.ts';
 import type { Json } from './render-list.ts';
 import type { BillingStore } from './store.ts';
 
 const CARD_YEAR = 2026;
+
+/** The card fields a payment method and a charge's `payment_method_details` both show, in wire order. */
+function cardFields(card: Card): Json {
+  return {
+    brand: card.brand,
+    checks: { address_line1_check: null, address_postal_code_check: 'pass', cvc_check: 'pass' },
+    country: card.country,
+    exp_month: card.expMonth,
+    exp_year: card.expYear,
+    fingerprint: card.fingerprint,
+    funding: card.funding,
+  };
+}
 
 export function renderPaymentMethod(store: BillingStore, id: string, customer: string | null): Json {
   const card = cardFor(id, CARD_YEAR);
@@ -20,13 +33,7 @@ export function renderPaymentMethod(store: BillingStore, id: string, customer: s
       phone: null,
     },
     card: {
-      brand: card.brand,
-      checks: { address_line1_check: null, address_postal_code_check: 'pass', cvc_check: 'pass' },
-      country: card.country,
-      exp_month: card.expMonth,
-      exp_year: card.expYear,
-      fingerprint: card.fingerprint,
-      funding: card.funding,
+      ...cardFields(card),
       generated_from: null,
       last4: card.last4,
       networks: { available: [card.brand], preferred: null },
@@ -122,17 +129,11 @@ function chargeOutcome(id: string, ok: boolean): Json {
 }
 
 /** `payment_method_details` of a card charge; a declined charge authorized nothing. */
-function cardPaymentDetails(card: ReturnType<typeof cardFor>, amountAuthorized: number | null): Json {
+function cardPaymentDetails(card: Card, amountAuthorized: number | null): Json {
   return {
     card: {
       amount_authorized: amountAuthorized,
-      brand: card.brand,
-      checks: { address_line1_check: null, address_postal_code_check: 'pass', cvc_check: 'pass' },
-      country: card.country,
-      exp_month: card.expMonth,
-      exp_year: card.expYear,
-      fingerprint: card.fingerprint,
-      funding: card.funding,
+      ...cardFields(card),
       installments: null,
       last4: card.last4,
       mandate: null,

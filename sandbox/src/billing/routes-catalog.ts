@@ -4,7 +4,7 @@ import { listResponse } from './list.ts';
 import { getPrice, getProduct } from './lookups.ts';
 import type { PriceRec, ProductRec } from './records.ts';
 import { renderPrice, renderProduct } from './render.ts';
-import { allOf, createdIn, listQuery, withExpand } from './routes-common.ts';
+import { allOf, listQuery, withExpand } from './routes-common.ts';
 
 export function catalogRoutes(api: BillingApi): void {
   api.get('/v1/prices', (ctx) => {
@@ -18,28 +18,21 @@ export function catalogRoutes(api: BillingApi): void {
     const recurring = params.hash('recurring');
     recurring?.allow(['interval', 'usage_type']);
     const interval = recurring?.enum('interval', ['day', 'week', 'month', 'year'] as const);
-    return listResponse(
-      store,
-      {
-        url: '/v1/prices',
-        noun: 'price',
-        table: store.prices,
-        rows: store.prices.all(),
-        filter: allOf<PriceRec>(
-          // Prices created behind amount-based invoice items are not part of the catalog.
-          (p) => !p.inline,
-          createdIn(q),
-          active !== undefined && ((p) => p.active === active),
-          currency !== undefined && ((p) => p.currency === currency),
-          product !== undefined && ((p) => p.product === product),
-          type !== undefined && ((p) => (p.recurring ? 'recurring' : 'one_time') === type),
-          lookupKeys !== undefined && ((p) => p.lookupKey !== null && lookupKeys.includes(p.lookupKey)),
-          interval !== undefined && ((p) => p.recurring?.interval === interval),
-        ),
-        render: (p) => renderPrice(store, p),
-      },
-      q,
-    );
+    return listResponse(store, q, {
+      url: '/v1/prices',
+      table: store.prices,
+      filter: allOf<PriceRec>(
+        // Prices created behind amount-based invoice items are not part of the catalog.
+        (p) => !p.inline,
+        active !== undefined && ((p) => p.active === active),
+        currency !== undefined && ((p) => p.currency === currency),
+        product !== undefined && ((p) => p.product === product),
+        type !== undefined && ((p) => (p.recurring ? 'recurring' : 'one_time') === type),
+        lookupKeys !== undefined && ((p) => p.lookupKey !== null && lookupKeys.includes(p.lookupKey)),
+        interval !== undefined && ((p) => p.recurring?.interval === interval),
+      ),
+      render: (p) => renderPrice(store, p),
+    });
   });
 
   api.get('/v1/prices/:id', (ctx) => {
@@ -52,22 +45,12 @@ export function catalogRoutes(api: BillingApi): void {
     const { store, params } = ctx;
     const active = params.bool('active');
     const ids = params.array('ids')?.map(String);
-    return listResponse(
-      store,
-      {
-        url: '/v1/products',
-        noun: 'product',
-        table: store.products,
-        rows: store.products.all(),
-        filter: allOf<ProductRec>(
-          createdIn(q),
-          active !== undefined && ((p) => p.active === active),
-          ids !== undefined && ((p) => ids.includes(p.id)),
-        ),
-        render: (p) => renderProduct(store, p),
-      },
-      q,
-    );
+    return listResponse(store, q, {
+      url: '/v1/products',
+      table: store.products,
+      filter: allOf<ProductRec>(active !== undefined && ((p) => p.active === active), ids !== undefined && ((p) => ids.includes(p.id))),
+      render: (p) => renderProduct(store, p),
+    });
   });
 
   api.get('/v1/products/:id', (ctx) => {

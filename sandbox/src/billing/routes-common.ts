@@ -1,10 +1,11 @@
-/** Pieces every resource's routes share: list/search param parsing and expansion of a single object. */
-import type { ApiContext } from './api.ts';
+/** Pieces every resource's routes share: list/search param parsing, expansion of a single object, update and delete by id. */
+import type { ApiContext, BillingApi } from './api.ts';
+import type { OpContext } from './changes.ts';
 import { expandObject } from './expand.ts';
-import { inRange, LIST_PARAMS, type ListParams, listParams, type Params, type Range } from './params.ts';
+import { LIST_PARAMS, type ListParams, listParams, type Params, type Range } from './params.ts';
 import type { Json } from './render.ts';
-import type { Row } from './records.ts';
 import type { SearchParams } from './search.ts';
+import type { BillingStore } from './store.ts';
 
 /** What routes need from the emulator besides the store: the live search lag. */
 export interface RouteDeps {
@@ -25,9 +26,6 @@ export function listQuery(p: Params, extra: readonly string[]): ListQuery {
   return { ...listParams(p), created: p.range('created') };
 }
 
-export const createdIn = (q: ListQuery): ((row: Row) => boolean) | undefined =>
-  q.created ? (row) => inRange(row.created, q.created) : undefined;
-
 export function searchQuery(p: Params): SearchParams {
   p.allow(['query', 'limit', 'page', 'expand']);
   const query = p.string('query', { required: true })!;
@@ -39,4 +37,24 @@ export function allOf<R>(...filters: (((row: R) => boolean) | undefined | false)
   const active = filters.filter((f): f is (row: R) => boolean => typeof f === 'function');
   if (active.length === 0) return undefined;
   return (row) => active.every((f) => f(row));
+}
+
+/** What the update and delete routes of a resource need: the lookup by path id, the update's params, the operations. */
+export interface UpdateAndDelete<R, I> {
+  get: (store: BillingStore, id: string) => R;
+  input: (p: Params) => I;
+  update: (ctx: OpContext, rec: R, input: I) => Json;
+  remove: (ctx: OpContext, rec: R) => Json;
+}
+
+/** `POST <path>/:id` (answers the updated object, expanded as asked) and `DELETE <path>/:id` (takes no params). */
+export function updateAndDeleteRoutes<R, I>(api: BillingApi, path: string, spec: UpdateAndDelete<R, I>): void {
+  api.post(`${path}/:id`, {
+    validate: (p) => spec.input(p),
+    execute: (ctx, input) => withExpand(ctx, spec.update(ctx, spec.get(ctx.store, ctx.req.params.id), input)),
+  });
+  api.delete(`${path}/:id`, (ctx) => {
+    ctx.params.allow([]);
+    return spec.remove(ctx, spec.get(ctx.store, ctx.req.params.id));
+  });
 }

@@ -7,10 +7,11 @@ import { type CustomerInput, createCustomer, deleteCustomer, updateCustomer } fr
 import type { Params } from './params.ts';
 import type { AddressRec, CustomerRec } from './records.ts';
 import { renderCustomer } from './render.ts';
-import { allOf, createdIn, listQuery, type RouteDeps, searchQuery, withExpand } from './routes-common.ts';
+import { allOf, listQuery, type RouteDeps, searchQuery, updateAndDeleteRoutes, withExpand } from './routes-common.ts';
 import type { SearchEngines } from './search-fields.ts';
 
-const CREATE_PARAMS = [
+/** The params creating and updating a customer both take. */
+const PARAMS = [
   'address',
   'balance',
   'cash_balance',
@@ -23,7 +24,6 @@ const CREATE_PARAMS = [
   'metadata',
   'name',
   'next_invoice_sequence',
-  'payment_method',
   'phone',
   'preferred_locales',
   'promotion_code',
@@ -31,35 +31,16 @@ const CREATE_PARAMS = [
   'source',
   'tax',
   'tax_exempt',
-  'tax_id_data',
-  'test_clock',
 ];
+const CREATE_PARAMS = [...PARAMS, 'payment_method', 'tax_id_data', 'test_clock'];
 const UPDATE_PARAMS = [
-  'address',
-  'balance',
+  ...PARAMS,
   'bank_account',
   'card',
-  'cash_balance',
-  'coupon',
   'default_alipay_account',
   'default_bank_account',
   'default_card',
   'default_source',
-  'description',
-  'email',
-  'expand',
-  'invoice_prefix',
-  'invoice_settings',
-  'metadata',
-  'name',
-  'next_invoice_sequence',
-  'phone',
-  'preferred_locales',
-  'promotion_code',
-  'shipping',
-  'source',
-  'tax',
-  'tax_exempt',
 ];
 
 function address(p: Params): AddressRec | null | undefined {
@@ -105,18 +86,12 @@ export function customerRoutes(api: BillingApi, engines: SearchEngines, deps: Ro
     const q = listQuery(ctx.params, ['email', 'test_clock']);
     const email = ctx.params.string('email', { max: 512 });
     const { store } = ctx;
-    return listResponse(
-      store,
-      {
-        url: '/v1/customers',
-        noun: 'customer',
-        table: store.customers,
-        rows: store.customers.all(),
-        filter: allOf<CustomerRec>(createdIn(q), email !== undefined && ((c) => c.email === email)),
-        render: (c) => renderCustomer(store, c),
-      },
-      q,
-    );
+    return listResponse(store, q, {
+      url: '/v1/customers',
+      table: store.customers,
+      filter: allOf<CustomerRec>(email !== undefined && ((c) => c.email === email)),
+      render: (c) => renderCustomer(store, c),
+    });
   });
 
   api.get('/v1/customers/search', (ctx) => engines.customers.search(searchQuery(ctx.params), deps.searchLagMs()));
@@ -133,13 +108,10 @@ export function customerRoutes(api: BillingApi, engines: SearchEngines, deps: Ro
     execute: (ctx, input) => withExpand(ctx, createCustomer(ctx, input)),
   });
 
-  api.post('/v1/customers/:id', {
-    validate: (p) => customerInput(p, UPDATE_PARAMS),
-    execute: (ctx, input) => withExpand(ctx, updateCustomer(ctx, getCustomer(ctx.store, ctx.req.params.id), input)),
-  });
-
-  api.delete('/v1/customers/:id', (ctx) => {
-    ctx.params.allow([]);
-    return deleteCustomer(ctx, getCustomer(ctx.store, ctx.req.params.id));
+  updateAndDeleteRoutes(api, '/v1/customers', {
+    get: getCustomer,
+    input: (p) => customerInput(p, UPDATE_PARAMS),
+    update: updateCustomer,
+    remove: deleteCustomer,
   });
 }

@@ -7,7 +7,7 @@ import type { BillingApi } from './api.ts';
 import { invalidParam, resourceMissing } from './errors.ts';
 import { listResponse } from './list.ts';
 import type { EventRec } from './records.ts';
-import { allOf, createdIn, listQuery, withExpand } from './routes-common.ts';
+import { allOf, listQuery, withExpand } from './routes-common.ts';
 
 function typeMatcher(pattern: string): (type: string) => boolean {
   if (!pattern.includes('*')) return (type) => type === pattern;
@@ -32,19 +32,14 @@ export function eventRoutes(api: BillingApi): void {
     if (types && types.length > 20) throw invalidParam('types', 'You may specify at most 20 types.');
     const matchers = type !== undefined ? [typeMatcher(type)] : types?.map(typeMatcher);
     // Without wildcards one type is one index bucket.
-    const rows = type !== undefined && !type.includes('*') ? store.events.bucket('type', type) : store.events.all();
-    return listResponse(
-      store,
-      {
-        url: '/v1/events',
-        noun: 'event',
-        table: store.events,
-        rows,
-        filter: allOf<EventRec>(createdIn(q), matchers !== undefined && ((e) => matchers.some((m) => m(e.type)))),
-        render: (e) => structuredClone(e.json),
-      },
-      q,
-    );
+    const exactType = type !== undefined && !type.includes('*') ? type : undefined;
+    return listResponse(store, q, {
+      url: '/v1/events',
+      table: store.events,
+      by: { type: exactType },
+      filter: allOf<EventRec>(matchers !== undefined && ((e) => matchers.some((m) => m(e.type)))),
+      render: (e) => structuredClone(e.json),
+    });
   });
 
   api.get('/v1/events/:id', (ctx) => {

@@ -17,44 +17,13 @@ import {
 import { inRange, LIST_PARAMS, listParams, type Params } from './params.ts';
 import type { InvoiceItemRec, InvoiceRec, InvoiceStatus } from './records.ts';
 import { type Json, listObject, renderInvoice, renderInvoiceItem, renderLine } from './render.ts';
-import { allOf, createdIn, listQuery, type RouteDeps, searchQuery, withExpand } from './routes-common.ts';
+import { allOf, listQuery, type RouteDeps, searchQuery, updateAndDeleteRoutes, withExpand } from './routes-common.ts';
 import type { SearchEngines } from './search-fields.ts';
 import { expandObject, splitListExpand } from './expand.ts';
 
 const STATUSES = ['draft', 'open', 'paid', 'uncollectible', 'void'] as const;
 const COLLECTION = ['charge_automatically', 'send_invoice'] as const;
 
-const CREATE_PARAMS = [
-  'account_tax_ids',
-  'application_fee_amount',
-  'auto_advance',
-  'automatic_tax',
-  'collection_method',
-  'currency',
-  'custom_fields',
-  'customer',
-  'days_until_due',
-  'default_payment_method',
-  'default_source',
-  'default_tax_rates',
-  'description',
-  'discounts',
-  'due_date',
-  'effective_at',
-  'expand',
-  'footer',
-  'from_invoice',
-  'metadata',
-  'on_behalf_of',
-  'payment_settings',
-  'pending_invoice_items_behavior',
-  'rendering_options',
-  'shipping_cost',
-  'shipping_details',
-  'statement_descriptor',
-  'subscription',
-  'transfer_data',
-];
 const UPDATE_PARAMS = [
   'account_tax_ids',
   'application_fee_amount',
@@ -81,27 +50,8 @@ const UPDATE_PARAMS = [
   'statement_descriptor',
   'transfer_data',
 ];
-const ITEM_CREATE_PARAMS = [
-  'amount',
-  'currency',
-  'customer',
-  'description',
-  'discountable',
-  'discounts',
-  'expand',
-  'invoice',
-  'metadata',
-  'period',
-  'price',
-  'price_data',
-  'quantity',
-  'subscription',
-  'tax_behavior',
-  'tax_code',
-  'tax_rates',
-  'unit_amount',
-  'unit_amount_decimal',
-];
+/** Creating takes every update param, plus the ones fixed from then on (customer, currency, subscription…). */
+const CREATE_PARAMS = [...UPDATE_PARAMS, 'currency', 'customer', 'from_invoice', 'pending_invoice_items_behavior', 'subscription'];
 const ITEM_UPDATE_PARAMS = [
   'amount',
   'description',
@@ -119,6 +69,8 @@ const ITEM_UPDATE_PARAMS = [
   'unit_amount',
   'unit_amount_decimal',
 ];
+/** Creating takes every update param, plus where the item goes (customer, invoice, subscription) and its currency. */
+const ITEM_CREATE_PARAMS = [...ITEM_UPDATE_PARAMS, 'currency', 'customer', 'invoice', 'subscription'];
 
 function invoiceInput(p: Params, allowed: string[]): InvoiceInput & { customer?: string } {
   p.allow(allowed);
@@ -203,14 +155,11 @@ export function invoiceRoutes(api: BillingApi, engines: SearchEngines, deps: Rou
     },
   });
 
-  api.post('/v1/invoices/:id', {
-    validate: (p) => invoiceInput(p, UPDATE_PARAMS),
-    execute: (ctx, input) => withExpand(ctx, updateInvoice(ctx, getInvoice(ctx.store, ctx.req.params.id), input)),
-  });
-
-  api.delete('/v1/invoices/:id', (ctx) => {
-    ctx.params.allow([]);
-    return deleteInvoice(ctx, getInvoice(ctx.store, ctx.req.params.id));
+  updateAndDeleteRoutes(api, '/v1/invoices', {
+    get: getInvoice,
+    input: (p) => invoiceInput(p, UPDATE_PARAMS),
+    update: updateInvoice,
+    remove: deleteInvoice,
   });
   invoiceTransitionRoutes(api);
   invoiceItemRoutes(api);
@@ -269,14 +218,11 @@ function invoiceItemRoutes(api: BillingApi): void {
     },
   });
 
-  api.post('/v1/invoiceitems/:id', {
-    validate: (p) => itemInput(p, ITEM_UPDATE_PARAMS),
-    execute: (ctx, input) => withExpand(ctx, updateInvoiceItem(ctx, getInvoiceItem(ctx.store, ctx.req.params.id), input)),
-  });
-
-  api.delete('/v1/invoiceitems/:id', (ctx) => {
-    ctx.params.allow([]);
-    return deleteInvoiceItem(ctx, getInvoiceItem(ctx.store, ctx.req.params.id));
+  updateAndDeleteRoutes(api, '/v1/invoiceitems', {
+    get: getInvoiceItem,
+    input: (p) => itemInput(p, ITEM_UPDATE_PARAMS),
+    update: updateInvoiceItem,
+    remove: deleteInvoiceItem,
   });
 }
 
@@ -289,33 +235,21 @@ function listInvoices(ctx: ApiContext): Json {
   const status = params.enum('status', STATUSES);
   const collection = params.enum('collection_method', COLLECTION);
   const due = params.range('due_date');
-  const rows = customer
-    ? store.invoices.bucket('customer', customer)
-    : subscription
-      ? store.invoices.bucket('subscription', subscription)
-      : store.invoices.all();
-  return listResponse(
-    store,
-    {
-      url: '/v1/invoices',
-      noun: 'invoice',
-      table: store.invoices,
-      rows,
-      filter: allOf<InvoiceRec>(
-        createdIn(q),
-        customer !== undefined && subscription !== undefined && ((i) => i.subscription === subscription),
-        status !== undefined && ((i) => i.status === (status as InvoiceStatus)),
-        collection !== undefined && ((i) => i.collectionMethod === collection),
-        due !== undefined && ((i) => i.dueDate !== null && inRange(i.dueDate, due)),
-      ),
-      columns: [
-        ...(status !== undefined ? [['status', (v: unknown) => v === status] as const] : []),
-        ...(collection !== undefined ? [['collectionMethod', (v: unknown) => v === collection] as const] : []),
-      ],
-      render: (i) => renderInvoice(store, i),
-    },
-    q,
-  );
+  return listResponse(store, q, {
+    url: '/v1/invoices',
+    table: store.invoices,
+    by: { customer, subscription },
+    filter: allOf<InvoiceRec>(
+      status !== undefined && ((i) => i.status === (status as InvoiceStatus)),
+      collection !== undefined && ((i) => i.collectionMethod === collection),
+      due !== undefined && ((i) => i.dueDate !== null && inRange(i.dueDate, due)),
+    ),
+    columns: [
+      ...(status !== undefined ? [['status', (v: unknown) => v === status] as const] : []),
+      ...(collection !== undefined ? [['collectionMethod', (v: unknown) => v === collection] as const] : []),
+    ],
+    render: (i) => renderInvoice(store, i),
+  });
 }
 
 /** `GET /v1/invoices/:id/lines`: the invoice's own line order, paged by line id. */
@@ -355,25 +289,11 @@ function listInvoiceItems(ctx: ApiContext): Json {
   const customer = params.string('customer');
   const invoice = params.string('invoice');
   const pending = params.bool('pending');
-  const rows = invoice
-    ? store.invoiceItems.bucket('invoice', invoice)
-    : customer
-      ? store.invoiceItems.bucket('customer', customer)
-      : store.invoiceItems.all();
-  return listResponse(
-    store,
-    {
-      url: '/v1/invoiceitems',
-      noun: 'invoiceitem',
-      table: store.invoiceItems,
-      rows,
-      filter: allOf<InvoiceItemRec>(
-        createdIn(q),
-        invoice !== undefined && customer !== undefined && ((i) => i.customer === customer),
-        pending !== undefined && ((i) => (i.invoice === null) === pending),
-      ),
-      render: (i) => renderInvoiceItem(store, i),
-    },
-    q,
-  );
+  return listResponse(store, q, {
+    url: '/v1/invoiceitems',
+    table: store.invoiceItems,
+    by: { invoice, customer },
+    filter: allOf<InvoiceItemRec>(pending !== undefined && ((i) => (i.invoice === null) === pending)),
+    render: (i) => renderInvoiceItem(store, i),
+  });
 }

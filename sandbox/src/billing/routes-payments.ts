@@ -15,41 +15,9 @@ import {
 import type { Params } from './params.ts';
 import type { ChargeRec } from './records.ts';
 import { type Json, renderCharge, renderPaymentIntent } from './render.ts';
-import { allOf, createdIn, listQuery, type RouteDeps, searchQuery, withExpand } from './routes-common.ts';
+import { allOf, listQuery, type RouteDeps, searchQuery, withExpand } from './routes-common.ts';
 import type { SearchEngines } from './search-fields.ts';
 
-const PI_CREATE_PARAMS = [
-  'amount',
-  'application_fee_amount',
-  'automatic_payment_methods',
-  'capture_method',
-  'confirm',
-  'confirmation_method',
-  'currency',
-  'customer',
-  'description',
-  'error_on_requires_action',
-  'expand',
-  'mandate',
-  'mandate_data',
-  'metadata',
-  'off_session',
-  'on_behalf_of',
-  'payment_method',
-  'payment_method_data',
-  'payment_method_options',
-  'payment_method_types',
-  'radar_options',
-  'receipt_email',
-  'return_url',
-  'setup_future_usage',
-  'shipping',
-  'statement_descriptor',
-  'statement_descriptor_suffix',
-  'transfer_data',
-  'transfer_group',
-  'use_stripe_sdk',
-];
 const PI_UPDATE_PARAMS = [
   'amount',
   'application_fee_amount',
@@ -70,6 +38,21 @@ const PI_UPDATE_PARAMS = [
   'statement_descriptor_suffix',
   'transfer_data',
   'transfer_group',
+];
+/** Creating takes every update param, plus the ones that only apply at creation (confirmation, mandates, off-session use…). */
+const PI_CREATE_PARAMS = [
+  ...PI_UPDATE_PARAMS,
+  'automatic_payment_methods',
+  'confirm',
+  'confirmation_method',
+  'error_on_requires_action',
+  'mandate',
+  'mandate_data',
+  'off_session',
+  'on_behalf_of',
+  'radar_options',
+  'return_url',
+  'use_stripe_sdk',
 ];
 
 function intentUpdate(p: Params): IntentUpdate {
@@ -106,18 +89,12 @@ function paymentIntentRoutes(api: BillingApi, engines: SearchEngines, deps: Rout
     const q = listQuery(ctx.params, ['customer']);
     const { store, params } = ctx;
     const customer = params.string('customer');
-    return listResponse(
-      store,
-      {
-        url: '/v1/payment_intents',
-        noun: 'payment_intent',
-        table: store.paymentIntents,
-        rows: customer ? store.paymentIntents.bucket('customer', customer) : store.paymentIntents.all(),
-        filter: createdIn(q),
-        render: (pi) => renderPaymentIntent(store, pi),
-      },
-      q,
-    );
+    return listResponse(store, q, {
+      url: '/v1/payment_intents',
+      table: store.paymentIntents,
+      by: { customer },
+      render: (pi) => renderPaymentIntent(store, pi),
+    });
   });
 
   api.get('/v1/payment_intents/search', (ctx) => engines.paymentIntents.search(searchQuery(ctx.params), deps.searchLagMs()));
@@ -188,26 +165,12 @@ function listCharges(ctx: ApiContext): Json {
   const customer = params.string('customer');
   const paymentIntent = params.string('payment_intent');
   const transferGroup = params.string('transfer_group');
-  const rows = paymentIntent
-    ? store.charges.bucket('payment_intent', paymentIntent)
-    : customer
-      ? store.charges.bucket('customer', customer)
-      : store.charges.all();
-  return listResponse(
-    store,
-    {
-      url: '/v1/charges',
-      noun: 'charge',
-      table: store.charges,
-      rows,
-      // The sandbox never sets a transfer group, so filtering by one finds nothing.
-      filter: allOf<ChargeRec>(
-        createdIn(q),
-        paymentIntent !== undefined && customer !== undefined && ((c) => c.customer === customer),
-        transferGroup !== undefined && (() => false),
-      ),
-      render: (c) => renderCharge(store, c),
-    },
-    q,
-  );
+  return listResponse(store, q, {
+    url: '/v1/charges',
+    table: store.charges,
+    by: { payment_intent: paymentIntent, customer },
+    // The sandbox never sets a transfer group, so filtering by one finds nothing.
+    filter: allOf<ChargeRec>(transferGroup !== undefined && (() => false)),
+    render: (c) => renderCharge(store, c),
+  });
 }

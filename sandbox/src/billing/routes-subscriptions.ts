@@ -13,22 +13,20 @@ import {
 import { inRange, Params } from './params.ts';
 import type { SubscriptionRec } from './records.ts';
 import { renderSubscription } from './render.ts';
-import { allOf, createdIn, listQuery, type RouteDeps, searchQuery, withExpand } from './routes-common.ts';
+import { allOf, listQuery, type RouteDeps, searchQuery, withExpand } from './routes-common.ts';
 import type { SearchEngines } from './search-fields.ts';
 
-const CREATE_PARAMS = [
+/** The params creating and updating a subscription both take. */
+const PARAMS = [
   'add_invoice_items',
   'application_fee_percent',
   'automatic_tax',
-  'backdate_start_date',
   'billing_cycle_anchor',
   'billing_thresholds',
   'cancel_at',
   'cancel_at_period_end',
   'collection_method',
   'coupon',
-  'currency',
-  'customer',
   'days_until_due',
   'default_payment_method',
   'default_source',
@@ -47,42 +45,10 @@ const CREATE_PARAMS = [
   'transfer_data',
   'trial_end',
   'trial_from_plan',
-  'trial_period_days',
   'trial_settings',
 ];
-const UPDATE_PARAMS = [
-  'add_invoice_items',
-  'application_fee_percent',
-  'automatic_tax',
-  'billing_cycle_anchor',
-  'billing_thresholds',
-  'cancel_at',
-  'cancel_at_period_end',
-  'cancellation_details',
-  'collection_method',
-  'coupon',
-  'days_until_due',
-  'default_payment_method',
-  'default_source',
-  'default_tax_rates',
-  'description',
-  'expand',
-  'items',
-  'metadata',
-  'off_session',
-  'on_behalf_of',
-  'pause_collection',
-  'payment_behavior',
-  'payment_settings',
-  'pending_invoice_item_interval',
-  'promotion_code',
-  'proration_behavior',
-  'proration_date',
-  'transfer_data',
-  'trial_end',
-  'trial_from_plan',
-  'trial_settings',
-];
+const CREATE_PARAMS = [...PARAMS, 'backdate_start_date', 'currency', 'customer', 'trial_period_days'];
+const UPDATE_PARAMS = [...PARAMS, 'cancellation_details', 'pause_collection', 'proration_date'];
 const LIST_STATUSES = [
   'active',
   'all',
@@ -165,25 +131,19 @@ export function subscriptionRoutes(api: BillingApi, engines: SearchEngines, deps
       if (status === 'ended') return s.status === 'canceled' || s.status === 'incomplete_expired';
       return s.status === status;
     };
-    return listResponse(
-      store,
-      {
-        url: '/v1/subscriptions',
-        noun: 'subscription',
-        table: store.subscriptions,
-        rows: customer ? store.subscriptions.bucket('customer', customer) : store.subscriptions.all(),
-        filter: allOf<SubscriptionRec>(
-          createdIn(q),
-          statusFilter,
-          price !== undefined && ((s) => s.items.some((i) => i.price === price)),
-          collection !== undefined && ((s) => s.collectionMethod === collection),
-          periodEnd !== undefined && ((s) => inRange(s.currentPeriodEnd, periodEnd)),
-          periodStart !== undefined && ((s) => inRange(s.currentPeriodStart, periodStart)),
-        ),
-        render: (s) => renderSubscription(store, s),
-      },
-      q,
-    );
+    return listResponse(store, q, {
+      url: '/v1/subscriptions',
+      table: store.subscriptions,
+      by: { customer },
+      filter: allOf<SubscriptionRec>(
+        statusFilter,
+        price !== undefined && ((s) => s.items.some((i) => i.price === price)),
+        collection !== undefined && ((s) => s.collectionMethod === collection),
+        periodEnd !== undefined && ((s) => inRange(s.currentPeriodEnd, periodEnd)),
+        periodStart !== undefined && ((s) => inRange(s.currentPeriodStart, periodStart)),
+      ),
+      render: (s) => renderSubscription(store, s),
+    });
   });
 
   api.get('/v1/subscriptions/search', (ctx) => engines.subscriptions.search(searchQuery(ctx.params), deps.searchLagMs()));

@@ -5,10 +5,11 @@
  * without a scan — the ones a gateway batches on (email, metadata, customer).
  */
 import { cardFor } from './cards.ts';
-import type { ChargeRec, CustomerRec, InvoiceRec, PaymentIntentRec, SubscriptionRec } from './records.ts';
-import { invoiceTotal, renderCharge, renderCustomer, renderInvoice, renderPaymentIntent, renderSubscription } from './render.ts';
+import type { ChargeRec, CustomerRec, InvoiceRec, Metadata, PaymentIntentRec, Row, SubscriptionRec } from './records.ts';
+import { invoiceTotal, type Json, renderCharge, renderCustomer, renderInvoice, renderPaymentIntent, renderSubscription } from './render.ts';
 import { SearchEngine, type SearchField } from './search.ts';
 import type { BillingStore } from './store.ts';
+import type { Table } from './table.ts';
 
 const CARD_YEAR = 2026;
 
@@ -21,47 +22,18 @@ export interface SearchEngines {
 }
 
 export function searchEngines(store: BillingStore): SearchEngines {
-  const customers = customerFields();
-  const invoices = invoiceFields();
-  const subscriptions = subscriptionFields();
-  const payment_intents = paymentIntentFields();
-  const charges = chargeFields();
+  const engine = <R extends Row & { metadata: Metadata }>(
+    resource: string,
+    table: Table<R>,
+    fields: Record<string, SearchField<R>>,
+    render: (store: BillingStore, row: R) => Json,
+  ) => new SearchEngine(store, { resource, table, fields, metadata: (r) => r.metadata, render: (r) => render(store, r) });
   return {
-    customers: new SearchEngine(store, {
-      resource: 'customers',
-      table: store.customers,
-      fields: customers,
-      metadata: (r) => r.metadata,
-      render: (r) => renderCustomer(store, r),
-    }),
-    invoices: new SearchEngine(store, {
-      resource: 'invoices',
-      table: store.invoices,
-      fields: invoices,
-      metadata: (r) => r.metadata,
-      render: (r) => renderInvoice(store, r),
-    }),
-    subscriptions: new SearchEngine(store, {
-      resource: 'subscriptions',
-      table: store.subscriptions,
-      fields: subscriptions,
-      metadata: (r) => r.metadata,
-      render: (r) => renderSubscription(store, r),
-    }),
-    charges: new SearchEngine(store, {
-      resource: 'charges',
-      table: store.charges,
-      fields: charges,
-      metadata: (r) => r.metadata,
-      render: (r) => renderCharge(store, r),
-    }),
-    paymentIntents: new SearchEngine(store, {
-      resource: 'payment_intents',
-      table: store.paymentIntents,
-      fields: payment_intents,
-      metadata: (r) => r.metadata,
-      render: (r) => renderPaymentIntent(store, r),
-    }),
+    customers: engine('customers', store.customers, customerFields(), renderCustomer),
+    invoices: engine('invoices', store.invoices, invoiceFields(), renderInvoice),
+    subscriptions: engine('subscriptions', store.subscriptions, subscriptionFields(), renderSubscription),
+    charges: engine('charges', store.charges, chargeFields(), renderCharge),
+    paymentIntents: engine('payment_intents', store.paymentIntents, paymentIntentFields(), renderPaymentIntent),
   };
 }
 
@@ -75,16 +47,26 @@ function customerFields(): Record<string, SearchField<CustomerRec>> {
   };
 }
 
-function invoiceFields(): Record<string, SearchField<InvoiceRec>> {
+/**
+ * The fields seeded invoices, payment intents and charges all hold as columns (see
+ * `SeedSource.field`), so a scan on them can skip rows without building them.
+ */
+function columnFields<R extends InvoiceRec | PaymentIntentRec | ChargeRec>(): Record<string, SearchField<R>> {
   return {
     created: { type: 'numeric', get: (r) => r.created, column: 'created' },
     currency: { type: 'token', get: (r) => r.currency, column: 'currency' },
     customer: { type: 'token', get: (r) => r.customer, bucket: 'customer', column: 'customer' },
+    status: { type: 'token', get: (r) => r.status, column: 'status' },
+  };
+}
+
+function invoiceFields(): Record<string, SearchField<InvoiceRec>> {
+  return {
+    ...columnFields<InvoiceRec>(),
     last_finalization_error_code: { type: 'token', get: () => null },
     last_finalization_error_type: { type: 'token', get: () => null },
     number: { type: 'string', get: (r) => r.number },
     receipt_number: { type: 'string', get: () => null },
-    status: { type: 'token', get: (r) => r.status, column: 'status' },
     subscription: { type: 'token', get: (r) => r.subscription, bucket: 'subscription', column: 'subscription' },
     total: { type: 'numeric', get: (r) => invoiceTotal(r), column: 'total' },
   };
@@ -100,25 +82,19 @@ function subscriptionFields(): Record<string, SearchField<SubscriptionRec>> {
 
 function paymentIntentFields(): Record<string, SearchField<PaymentIntentRec>> {
   return {
+    ...columnFields<PaymentIntentRec>(),
     amount: { type: 'numeric', get: (r) => r.amount, column: 'amount' },
-    created: { type: 'numeric', get: (r) => r.created, column: 'created' },
-    currency: { type: 'token', get: (r) => r.currency, column: 'currency' },
-    customer: { type: 'token', get: (r) => r.customer, bucket: 'customer', column: 'customer' },
-    status: { type: 'token', get: (r) => r.status, column: 'status' },
   };
 }
 
 function chargeFields(): Record<string, SearchField<ChargeRec>> {
   const card = (r: ChargeRec) => cardFor(r.paymentMethod, CARD_YEAR);
   const charges: Record<string, SearchField<ChargeRec>> = {
+    ...columnFields<ChargeRec>(),
     amount: { type: 'numeric', get: (r) => r.amount, column: 'amount' },
     'billing_details.address.postal_code': { type: 'string', get: (r) => card(r).postalCode },
-    created: { type: 'numeric', get: (r) => r.created, column: 'created' },
-    currency: { type: 'token', get: (r) => r.currency, column: 'currency' },
-    customer: { type: 'token', get: (r) => r.customer, bucket: 'customer', column: 'customer' },
     disputed: { type: 'boolean', get: (r) => r.disputed },
     refunded: { type: 'boolean', get: (r) => r.amountRefunded > 0 && r.amountRefunded === r.amount },
-    status: { type: 'token', get: (r) => r.status, column: 'status' },
   };
   // Card fields are searchable for every card-like method; the sandbox only has cards.
   for (const method of ['card', 'card_present', 'interac_present']) {

@@ -9,14 +9,10 @@ export const DAY = 86_400;
 export const NO_METADATA: Metadata = Object.freeze({}) as Metadata;
 
 export const STATUS = ['draft', 'open', 'paid', 'uncollectible', 'void'] as const;
-export const S_DRAFT = 0;
-export const S_OPEN = 1;
-export const S_PAID = 2;
-export const S_UNCOLLECTIBLE = 3;
-export const S_VOID = 4;
-export const F_SEND_INVOICE = 1;
-export const F_TRIAL = 2;
-export const F_OUT_OF_BAND = 4;
+/** The `status` column's codes: indexes into `STATUS`. */
+export const S = { DRAFT: 0, OPEN: 1, PAID: 2, UNCOLLECTIBLE: 3, VOID: 4 } as const;
+/** The `flags` column's bits. */
+export const F = { SEND_INVOICE: 1, TRIAL: 2, OUT_OF_BAND: 4 } as const;
 export const REASONS = ['manual', 'subscription_create', 'subscription_cycle'] as const;
 
 /** Compressed-row index: the positions of bucket `b` are `positions[offsets[b] .. offsets[b+1])`. */
@@ -25,8 +21,41 @@ export interface Csr {
   positions: Int32Array;
 }
 
+/** One typed array per invoice field the seeder draws, by invoice index (generation order). */
+export interface InvoiceColumns {
+  created: Uint32Array;
+  customer: Int32Array;
+  subscription: Int32Array;
+  status: Uint8Array;
+  flags: Uint8Array;
+  reason: Uint8Array;
+  price: Uint8Array;
+  quantity: Uint16Array;
+}
+
+type Column = InvoiceColumns[keyof InvoiceColumns];
+
+/** Columns for `length` invoices: zeroed, or holding the first `length` of `from`. */
+export function invoiceColumns(length: number, from?: InvoiceColumns): InvoiceColumns {
+  const column = <T extends Column>(make: new (n: number) => T, old: T | undefined): T => {
+    const out = new make(length);
+    if (old) out.set(old.subarray(0, length));
+    return out;
+  };
+  return {
+    created: column(Uint32Array, from?.created),
+    customer: column(Int32Array, from?.customer),
+    subscription: column(Int32Array, from?.subscription),
+    status: column(Uint8Array, from?.status),
+    flags: column(Uint8Array, from?.flags),
+    reason: column(Uint8Array, from?.reason),
+    price: column(Uint8Array, from?.price),
+    quantity: column(Uint16Array, from?.quantity),
+  };
+}
+
 /** Everything the seeded sources derive records from. */
-export interface SeedState {
+export interface SeedState extends InvoiceColumns {
   now: number;
   /** Mixed into seeded ids and per-invoice detail streams. */
   salt: number;
@@ -37,16 +66,8 @@ export interface SeedState {
   /** The first item id of each subscription as seeded (its invoices' lines point at it). */
   subscriptionItemIds: string[];
   prices: PriceRec[];
-  /** Invoice columns, by invoice index (generation order). */
+  /** How many invoices the columns hold. */
   n: number;
-  created: Uint32Array;
-  customer: Int32Array;
-  subscription: Int32Array;
-  status: Uint8Array;
-  flags: Uint8Array;
-  reason: Uint8Array;
-  price: Uint8Array;
-  quantity: Uint16Array;
   numberSeq: Int32Array;
   /** Positions in key order → invoice index, and back. */
   order: Int32Array;

@@ -13,23 +13,7 @@ import { paymentMethodIdFor } from './cards.ts';
 import { addInterval, ONE_TIME_PRICES } from './catalog.ts';
 import { seededId, seededIndex } from './ids.ts';
 import type { ChargeRec, InvoiceItemRec, InvoiceRec, LineRec, PaymentIntentRec, PriceRec } from './records.ts';
-import {
-  DAY,
-  F_OUT_OF_BAND,
-  F_SEND_INVOICE,
-  F_TRIAL,
-  mix32,
-  NO_METADATA,
-  oneOffLineCount,
-  REASONS,
-  S_DRAFT,
-  S_OPEN,
-  S_PAID,
-  S_UNCOLLECTIBLE,
-  S_VOID,
-  type SeedState,
-  STATUS,
-} from './seed-columns.ts';
+import { DAY, F, mix32, NO_METADATA, oneOffLineCount, REASONS, S, type SeedState, STATUS } from './seed-columns.ts';
 import type { BillingStore } from './store.ts';
 import { NO_COLUMN, type SeedSource, type Table } from './table.ts';
 
@@ -79,7 +63,7 @@ class Derive {
 
   total(i: number): number {
     const { st } = this;
-    if (st.subscription[i] >= 0) return st.flags[i] & F_TRIAL ? 0 : st.prices[st.price[i]].unitAmount * st.quantity[i];
+    if (st.subscription[i] >= 0) return st.flags[i] & F.TRIAL ? 0 : st.prices[st.price[i]].unitAmount * st.quantity[i];
     let total = 0;
     for (const l of this.oneOff(i).lines) total += l.price.unitAmount * l.quantity;
     return total;
@@ -94,7 +78,7 @@ class Derive {
   }
 
   finalizedAt(i: number): number | null {
-    return this.st.status[i] === S_DRAFT ? null : Math.min(this.st.now, this.st.created[i] + 3600);
+    return this.st.status[i] === S.DRAFT ? null : Math.min(this.st.now, this.st.created[i] + 3600);
   }
 
   /** When payment happened or was attempted: the payment intent's and charge's `created`. */
@@ -107,9 +91,9 @@ class Derive {
     const h = mix32(i, st.salt ^ 0x27d4eb2f);
     const fin = this.finalizedAt(i) ?? st.created[i];
     return {
-      voidedAt: st.status[i] === S_VOID ? Math.min(st.now, fin + (1 + (h % 30)) * DAY) : null,
-      uncollectibleAt: st.status[i] === S_UNCOLLECTIBLE ? Math.min(st.now, fin + (20 + ((h >>> 8) % 40)) * DAY) : null,
-      attempts: st.status[i] === S_UNCOLLECTIBLE ? 4 : 1 + ((h >>> 16) % 3),
+      voidedAt: st.status[i] === S.VOID ? Math.min(st.now, fin + (1 + (h % 30)) * DAY) : null,
+      uncollectibleAt: st.status[i] === S.UNCOLLECTIBLE ? Math.min(st.now, fin + (20 + ((h >>> 8) % 40)) * DAY) : null,
+      attempts: st.status[i] === S.UNCOLLECTIBLE ? 4 : 1 + ((h >>> 16) % 3),
     };
   }
 
@@ -125,14 +109,14 @@ class Derive {
     const ids = this.ids(i);
     const created = st.created[i];
     const status = STATUS[st.status[i]];
-    const send = (st.flags[i] & F_SEND_INVOICE) !== 0;
+    const send = (st.flags[i] & F.SEND_INVOICE) !== 0;
     const si = st.subscription[i];
     const lines: LineRec[] = [];
     let description: string | null = null;
     if (si >= 0) {
       const sub = st.subscriptions[si];
       const price = st.prices[st.price[i]];
-      const trial = (st.flags[i] & F_TRIAL) !== 0;
+      const trial = (st.flags[i] & F.TRIAL) !== 0;
       const quantity = st.quantity[i];
       lines.push({
         kind: 'subscription_line',
@@ -188,7 +172,7 @@ class Derive {
       voidedAt: times.voidedAt,
       markedUncollectibleAt: times.uncollectibleAt,
       amountPaid: status === 'paid' ? total : 0,
-      paidOutOfBand: (st.flags[i] & F_OUT_OF_BAND) !== 0,
+      paidOutOfBand: (st.flags[i] & F.OUT_OF_BAND) !== 0,
       paymentIntent: this.hasIntent(p) ? ids.intent : null,
       charge: charged ? ids.charge : null,
       attemptCount: charged ? (status === 'paid' ? 1 : times.attempts) : 0,
@@ -235,7 +219,7 @@ class Derive {
   charge(i: number): ChargeRec {
     const { st } = this;
     const c = st.customers[st.customer[i]];
-    const ok = st.status[i] === S_PAID;
+    const ok = st.status[i] === S.PAID;
     const amount = this.total(i);
     const h = mix32(i, st.salt ^ 0x165667b1);
     const ids = this.ids(i);
@@ -262,8 +246,8 @@ class Derive {
 
   intentStatus(i: number): PaymentIntentRec['status'] {
     const status = this.st.status[i];
-    if (status === S_PAID) return this.st.flags[i] & F_OUT_OF_BAND ? 'canceled' : 'succeeded';
-    return status === S_VOID ? 'canceled' : 'requires_payment_method';
+    if (status === S.PAID) return this.st.flags[i] & F.OUT_OF_BAND ? 'canceled' : 'succeeded';
+    return status === S.VOID ? 'canceled' : 'requires_payment_method';
   }
 
   intent(i: number): PaymentIntentRec {
@@ -273,7 +257,7 @@ class Derive {
     const ids = this.ids(i);
     const amount = this.total(i);
     const status = st.status[i];
-    const outOfBand = (st.flags[i] & F_OUT_OF_BAND) !== 0;
+    const outOfBand = (st.flags[i] & F.OUT_OF_BAND) !== 0;
     const charged = this.hasCharge(p);
     const pi: PaymentIntentRec = {
       kind: 'payment_intent',
@@ -297,14 +281,14 @@ class Derive {
       receiptEmail: null,
       statementDescriptor: null,
     };
-    if (status === S_PAID && !outOfBand) {
+    if (status === S.PAID && !outOfBand) {
       pi.status = 'succeeded';
       pi.amountReceived = amount;
-    } else if (status === S_PAID || status === S_VOID) {
+    } else if (status === S.PAID || status === S.VOID) {
       pi.status = 'canceled';
-      pi.canceledAt = status === S_VOID ? this.times(i).voidedAt : this.finalizedAt(i);
-      pi.cancellationReason = status === S_VOID ? 'void_invoice' : null;
-    } else if (charged && (status === S_OPEN || status === S_UNCOLLECTIBLE)) {
+      pi.canceledAt = status === S.VOID ? this.times(i).voidedAt : this.finalizedAt(i);
+      pi.cancellationReason = status === S.VOID ? 'void_invoice' : null;
+    } else if (charged && (status === S.OPEN || status === S.UNCOLLECTIBLE)) {
       pi.lastError = { charge: ids.charge, code: 'card_declined', declineCode: 'generic_decline', message: 'Your card was declined.' };
     }
     return pi;
@@ -331,6 +315,9 @@ export function attachSeedSources(store: BillingStore, st: SeedState): void {
   const derive = new Derive(st);
   const { salt, n, order, positionOf } = st;
   const invoices: Table<InvoiceRec> = store.invoices;
+  /** The columns every seeded row reads alike from its invoice: the customer, and the one currency. */
+  const sharedField = (i: number, name: string): unknown =>
+    name === 'customer' ? st.customers[st.customer[i]].id : name === 'currency' ? 'usd' : NO_COLUMN;
 
   const invoiceSource: SeedSource<InvoiceRec> = {
     length: n,
@@ -351,17 +338,13 @@ export function attachSeedSources(store: BillingStore, st: SeedState): void {
         case 'status':
           return STATUS[st.status[i]];
         case 'collectionMethod':
-          return st.flags[i] & F_SEND_INVOICE ? 'send_invoice' : 'charge_automatically';
-        case 'customer':
-          return st.customers[st.customer[i]].id;
+          return st.flags[i] & F.SEND_INVOICE ? 'send_invoice' : 'charge_automatically';
         case 'subscription':
           return st.subscription[i] >= 0 ? st.subscriptions[st.subscription[i]].id : null;
-        case 'currency':
-          return 'usd';
         case 'total':
           return derive.total(i);
         default:
-          return NO_COLUMN;
+          return sharedField(i, name);
       }
     },
     bucket: (index, value) => {
@@ -436,15 +419,11 @@ export function attachSeedSources(store: BillingStore, st: SeedState): void {
         case 'created':
           return derive.paymentAt(i);
         case 'status':
-          return prefixId === 'ch' ? (st.status[i] === S_PAID ? 'succeeded' : 'failed') : derive.intentStatus(i);
-        case 'customer':
-          return st.customers[st.customer[i]].id;
-        case 'currency':
-          return 'usd';
+          return prefixId === 'ch' ? (st.status[i] === S.PAID ? 'succeeded' : 'failed') : derive.intentStatus(i);
         case 'amount':
           return derive.total(i);
         default:
-          return NO_COLUMN;
+          return sharedField(i, name);
       }
     },
     bucket: (index, value) => {

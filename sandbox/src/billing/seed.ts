@@ -23,16 +23,12 @@ import {
   type Csr,
   DAY,
   detailFirst,
-  F_OUT_OF_BAND,
-  F_SEND_INVOICE,
-  F_TRIAL,
+  F,
+  type InvoiceColumns,
+  invoiceColumns,
   NO_METADATA,
   oneOffLineCount,
-  S_DRAFT,
-  S_OPEN,
-  S_PAID,
-  S_UNCOLLECTIBLE,
-  S_VOID,
+  S,
   type SeedState,
 } from './seed-columns.ts';
 import type { BillingStore } from './store.ts';
@@ -49,42 +45,10 @@ function weighted<T>(rng: Prng, options: readonly (readonly [T, number])[]): T {
 /** Invoice columns under construction: typed arrays that double when full. */
 class Growing {
   length = 0;
-  created: Uint32Array;
-  customer: Int32Array;
-  subscription: Int32Array;
-  status: Uint8Array;
-  flags: Uint8Array;
-  reason: Uint8Array;
-  price: Uint8Array;
-  quantity: Uint16Array;
+  columns: InvoiceColumns;
 
   constructor(capacity: number) {
-    const n = Math.max(16, capacity);
-    this.created = new Uint32Array(n);
-    this.customer = new Int32Array(n);
-    this.subscription = new Int32Array(n);
-    this.status = new Uint8Array(n);
-    this.flags = new Uint8Array(n);
-    this.reason = new Uint8Array(n);
-    this.price = new Uint8Array(n);
-    this.quantity = new Uint16Array(n);
-  }
-
-  private grow(): void {
-    const n = this.created.length * 2;
-    const widen = <T extends Uint32Array | Int32Array | Uint8Array | Uint16Array>(a: T, make: (n: number) => T): T => {
-      const b = make(n);
-      b.set(a);
-      return b;
-    };
-    this.created = widen(this.created, (k) => new Uint32Array(k));
-    this.customer = widen(this.customer, (k) => new Int32Array(k));
-    this.subscription = widen(this.subscription, (k) => new Int32Array(k));
-    this.status = widen(this.status, (k) => new Uint8Array(k));
-    this.flags = widen(this.flags, (k) => new Uint8Array(k));
-    this.reason = widen(this.reason, (k) => new Uint8Array(k));
-    this.price = widen(this.price, (k) => new Uint8Array(k));
-    this.quantity = widen(this.quantity, (k) => new Uint16Array(k));
+    this.columns = invoiceColumns(Math.max(16, capacity));
   }
 
   push(
@@ -97,16 +61,17 @@ class Growing {
     price: number,
     quantity: number,
   ): number {
-    if (this.length === this.created.length) this.grow();
+    if (this.length === this.columns.created.length) this.columns = invoiceColumns(this.length * 2, this.columns);
+    const c = this.columns;
     const i = this.length++;
-    this.created[i] = created;
-    this.customer[i] = customer;
-    this.subscription[i] = subscription;
-    this.status[i] = status;
-    this.flags[i] = flags;
-    this.reason[i] = reason;
-    this.price[i] = price;
-    this.quantity[i] = quantity;
+    c.created[i] = created;
+    c.customer[i] = customer;
+    c.subscription[i] = subscription;
+    c.status[i] = status;
+    c.flags[i] = flags;
+    c.reason[i] = reason;
+    c.price[i] = price;
+    c.quantity[i] = quantity;
     return i;
   }
 }
@@ -161,7 +126,7 @@ export function seedBilling(store: BillingStore, world: World, rng: Prng): void 
   const subscriptionItemIds: string[] = [];
   /** Gives the customer a card once it has paid or is charged automatically. */
   const usesCard = (c: CustomerRec, flags: number, status: number) => {
-    if (!(flags & F_SEND_INVOICE) || status === S_PAID) c.defaultPaymentMethod ??= paymentMethodIdFor(c.id);
+    if (!(flags & F.SEND_INVOICE) || status === S.PAID) c.defaultPaymentMethod ??= paymentMethodIdFor(c.id);
   };
 
   if (customers.length > 0) {
@@ -236,10 +201,10 @@ export function seedBilling(store: BillingStore, world: World, rng: Prng): void 
       let last = -1;
       for (let k = 0; k < periods; k++) {
         const ps = addInterval(start, recurring, k);
-        let invStatus = S_PAID;
-        if (k === periods - 1 && (status === 'past_due' || status === 'incomplete')) invStatus = S_OPEN;
-        if (k === periods - 1 && status === 'unpaid') invStatus = S_UNCOLLECTIBLE;
-        const flags = (send ? F_SEND_INVOICE : 0) | (trialEnd ? F_TRIAL : 0);
+        let invStatus: number = S.PAID;
+        if (k === periods - 1 && (status === 'past_due' || status === 'incomplete')) invStatus = S.OPEN;
+        if (k === periods - 1 && status === 'unpaid') invStatus = S.UNCOLLECTIBLE;
+        const flags = (send ? F.SEND_INVOICE : 0) | (trialEnd ? F.TRIAL : 0);
         usesCard(c, flags, invStatus);
         last = cols.push(ps, ci, si, invStatus, flags, k === 0 ? 1 : 2, priceIndex.get(price.id)!, quantity);
       }
@@ -253,18 +218,18 @@ export function seedBilling(store: BillingStore, world: World, rng: Prng): void 
     const ci = rng.int(0, customers.length - 1);
     const c = customers[ci];
     const status = weighted<number>(rng, [
-      [S_PAID, 0.75],
-      [S_OPEN, 0.1],
-      [S_DRAFT, 0.05],
-      [S_VOID, 0.06],
-      [S_UNCOLLECTIBLE, 0.04],
+      [S.PAID, 0.75],
+      [S.OPEN, 0.1],
+      [S.DRAFT, 0.05],
+      [S.VOID, 0.06],
+      [S.UNCOLLECTIBLE, 0.04],
     ]);
     const span = Math.max(DAY, now - c.created);
     // Drafts are recent; open invoices are mostly within their 30 days.
-    const age = status === S_DRAFT ? rng.int(0, 14) * DAY : status === S_OPEN ? rng.int(0, 45) * DAY : Math.floor(rng.next() * span);
+    const age = status === S.DRAFT ? rng.int(0, 14) * DAY : status === S.OPEN ? rng.int(0, 45) * DAY : Math.floor(rng.next() * span);
     const created = Math.max(c.created, now - age - rng.int(0, DAY));
     const send = rng.chance(0.6);
-    const flags = (send ? F_SEND_INVOICE : 0) | (send && status === S_PAID && rng.chance(0.08) ? F_OUT_OF_BAND : 0);
+    const flags = (send ? F.SEND_INVOICE : 0) | (send && status === S.PAID && rng.chance(0.08) ? F.OUT_OF_BAND : 0);
     usesCard(c, flags, status);
     cols.push(created, ci, -1, status, flags, 0, 0, 0);
   }
@@ -317,14 +282,7 @@ function finishColumns(
   subscriptionItemIds: string[],
   prices: PriceRec[],
 ): SeedState {
-  const created = cols.created.slice(0, n);
-  const customer = cols.customer.slice(0, n);
-  const subscription = cols.subscription.slice(0, n);
-  const status = cols.status.slice(0, n);
-  const flags = cols.flags.slice(0, n);
-  const reason = cols.reason.slice(0, n);
-  const price = cols.price.slice(0, n);
-  const quantity = cols.quantity.slice(0, n);
+  const { created, customer, subscription, status, flags, reason, price, quantity } = invoiceColumns(n, cols.columns);
 
   const order = new Int32Array(n);
   if (n < 2 ** 21) {
@@ -345,7 +303,7 @@ function finishColumns(
   const counters = new Int32Array(customers.length);
   for (let p = 0; p < n; p++) {
     const i = order[p];
-    if (status[i] !== S_DRAFT) numberSeq[i] = ++counters[customer[i]];
+    if (status[i] !== S.DRAFT) numberSeq[i] = ++counters[customer[i]];
   }
   for (let ci = 0; ci < customers.length; ci++) customers[ci].nextInvoiceSequence = counters[ci] + 1;
   for (let i = 0; i < n; i++) customers[customer[i]].currency = 'usd';
@@ -358,9 +316,9 @@ function finishColumns(
     const st = status[i];
     const f = flags[i];
     const lines = subscription[i] >= 0 ? 0 : oneOffLineCount(detailFirst(i, salt));
-    const hasIntent = st !== S_DRAFT && !(f & F_TRIAL);
-    const paidByCard = st === S_PAID && !(f & F_OUT_OF_BAND);
-    const failedAuto = (st === S_OPEN || st === S_UNCOLLECTIBLE) && !(f & F_SEND_INVOICE);
+    const hasIntent = st !== S.DRAFT && !(f & F.TRIAL);
+    const paidByCard = st === S.PAID && !(f & F.OUT_OF_BAND);
+    const failedAuto = (st === S.OPEN || st === S.UNCOLLECTIBLE) && !(f & F.SEND_INVOICE);
     const hasCharge = hasIntent && (paidByCard || failedAuto);
     itemPrefix[p + 1] = itemPrefix[p] + lines;
     intentPrefix[p + 1] = intentPrefix[p] + (hasIntent ? 1 : 0);

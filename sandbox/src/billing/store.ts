@@ -47,15 +47,15 @@ export interface BillingChange {
 const MAX_EVENTS = 200_000;
 
 export class BillingStore {
-  readonly customers = new Table<CustomerRec>({}, true);
-  readonly products = new Table<ProductRec>();
-  readonly prices = new Table<PriceRec>();
-  readonly invoices = new Table<InvoiceRec>({ customer: (r) => r.customer, subscription: (r) => r.subscription }, true);
-  readonly invoiceItems = new Table<InvoiceItemRec>({ customer: (r) => r.customer, invoice: (r) => r.invoice });
-  readonly subscriptions = new Table<SubscriptionRec>({ customer: (r) => r.customer }, true);
-  readonly charges = new Table<ChargeRec>({ customer: (r) => r.customer, payment_intent: (r) => r.paymentIntent }, true);
-  readonly paymentIntents = new Table<PaymentIntentRec>({ customer: (r) => r.customer }, true);
-  readonly events = new Table<EventRec>({ type: (r) => r.type });
+  readonly customers = new Table<CustomerRec>('customer', {}, true);
+  readonly products = new Table<ProductRec>('product');
+  readonly prices = new Table<PriceRec>('price');
+  readonly invoices = new Table<InvoiceRec>('invoice', { customer: (r) => r.customer, subscription: (r) => r.subscription }, true);
+  readonly invoiceItems = new Table<InvoiceItemRec>('invoiceitem', { customer: (r) => r.customer, invoice: (r) => r.invoice });
+  readonly subscriptions = new Table<SubscriptionRec>('subscription', { customer: (r) => r.customer }, true);
+  readonly charges = new Table<ChargeRec>('charge', { customer: (r) => r.customer, payment_intent: (r) => r.paymentIntent }, true);
+  readonly paymentIntents = new Table<PaymentIntentRec>('payment_intent', { customer: (r) => r.customer }, true);
+  readonly events = new Table<EventRec>('event', { type: (r) => r.type });
   readonly emitter = new EventEmitter();
   ids: IdFactory;
   /** Above every seeded row's `seq`, which column-seeded tables derive from indices. */

@@ -101,6 +101,20 @@ interface Index<R> {
   buckets: Map<string, R[]>;
 }
 
+/** Files a row under its index value (null: not indexed), keeping the bucket in key order. */
+function addToBucket<R extends Row>(index: Index<R>, value: string | null, row: R): void {
+  if (value === null) return;
+  const bucket = index.buckets.get(value);
+  if (bucket) insertSorted(bucket, row);
+  else index.buckets.set(value, [row]);
+}
+
+/** Takes a row out of the bucket it was filed under. */
+function removeFromBucket<R extends Row>(index: Index<R>, value: string | null, row: R): void {
+  const bucket = value === null ? undefined : index.buckets.get(value);
+  if (bucket) removeSorted(bucket, row);
+}
+
 /** Seeded positions of a row set: all of them (`0..n-1`), or a listed subset. */
 export type Positions = number | ArrayLike<number>;
 
@@ -260,10 +274,12 @@ export class Table<R extends Row> {
   private readonly changed = new Set<string>();
 
   /**
+   * @param noun Stripe's name of the objects held, for "No such customer: 'cus_x'".
    * @param indexes secondary indexes: name → key of a row (null = not indexed).
    * @param searchable whether to keep the write history a lagging search index needs.
    */
   constructor(
+    readonly noun: string,
     indexes: Record<string, (row: R) => string | null> = {},
     private readonly searchable = false,
   ) {
@@ -341,6 +357,13 @@ export class Table<R extends Row> {
     return new RowSet(this, seeded ?? 0, live, idx ? (row) => idx.key(row) === value : undefined);
   }
 
+  /** The key of a secondary index: the value whose bucket holds a row. */
+  indexKey(index: string): (row: R) => string | null {
+    const idx = this.indexes.get(index);
+    if (!idx) throw new Error(`no index '${index}'`);
+    return idx.key;
+  }
+
   /** Rows that may carry value-indexed data (all rows unless the seed is plain). */
   *indexableRows(): Generator<R> {
     if (!this.seed || !this.seed.plain) {
@@ -358,13 +381,8 @@ export class Table<R extends Row> {
     this.rows = rows;
     for (const row of rows) {
       this.byId.set(row.id, row);
-      for (const index of this.indexes.values()) {
-        const value = index.key(row);
-        if (value === null) continue;
-        const bucket = index.buckets.get(value);
-        if (bucket) bucket.push(row);
-        else index.buckets.set(value, [row]);
-      }
+      // In key order, so every bucket insert is an append.
+      for (const index of this.indexes.values()) addToBucket(index, index.key(row), row);
     }
   }
 
@@ -388,13 +406,7 @@ export class Table<R extends Row> {
   insert(row: R, now = Date.now()): void {
     insertSorted(this.rows, row);
     this.byId.set(row.id, row);
-    for (const index of this.indexes.values()) {
-      const value = index.key(row);
-      if (value === null) continue;
-      const bucket = index.buckets.get(value);
-      if (bucket) insertSorted(bucket, row);
-      else index.buckets.set(value, [row]);
-    }
+    for (const index of this.indexes.values()) addToBucket(index, index.key(row), row);
     this.noteWrite(row.id, null, now);
   }
 
@@ -410,12 +422,7 @@ export class Table<R extends Row> {
       }
     }
     this.tombstones.set(row.id, row);
-    for (const index of this.indexes.values()) {
-      const value = index.key(row);
-      if (value === null) continue;
-      const bucket = index.buckets.get(value);
-      if (bucket) removeSorted(bucket, row);
-    }
+    for (const index of this.indexes.values()) removeFromBucket(index, index.key(row), row);
     this.noteWrite(row.id, before, now);
   }
 
@@ -426,16 +433,10 @@ export class Table<R extends Row> {
       const was = index.key(before);
       const is = index.key(row);
       if (was === is) continue;
-      if (was !== null) {
-        const bucket = index.buckets.get(was);
-        if (bucket) removeSorted(bucket, row);
-      }
-      if (is === null) continue;
+      removeFromBucket(index, was, row);
       // A seeded row back in its seeded bucket needs no live entry (it would be listed twice).
-      if (seededPos >= 0 && Array.prototype.includes.call(this.seed!.bucket(name, is), seededPos)) continue;
-      const bucket = index.buckets.get(is);
-      if (bucket) insertSorted(bucket, row);
-      else index.buckets.set(is, [row]);
+      if (is !== null && seededPos >= 0 && Array.prototype.includes.call(this.seed!.bucket(name, is), seededPos)) continue;
+      addToBucket(index, is, row);
     }
   }
 

@@ -29,6 +29,9 @@ import { slackEventId, slackEventIdPrefix } from '../webhooks/event-ids.ts';
 const ID_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const CHANGE_LOG_SIZE = 10_000;
 
+/** The element at a looked-up position, if the lookup found one. */
+const at = <T>(list: readonly T[], position: number | undefined): T | undefined => (position === undefined ? undefined : list[position]);
+
 export class ChatStore {
   workspace!: Workspace;
   users: SlackUser[] = [];
@@ -72,8 +75,7 @@ export class ChatStore {
   // ---- reads -------------------------------------------------------------------------
 
   user(id: string): SlackUser | undefined {
-    const i = this.userPos.get(id);
-    return i === undefined ? undefined : this.users[i];
+    return at(this.users, this.userPos.get(id));
   }
 
   userPosition(id: string): number | undefined {
@@ -88,8 +90,7 @@ export class ChatStore {
   }
 
   channel(id: string): ChannelState | undefined {
-    const i = this.channelPos.get(id);
-    return i === undefined ? undefined : this.channels[i];
+    return at(this.channels, this.channelPos.get(id));
   }
 
   channelPosition(id: string): number | undefined {
@@ -169,23 +170,8 @@ export class ChatStore {
     const eventTs = this.clock.next();
     const after: SlackMessage = { ...before, ...set, edited: { user: editor?.id ?? before.user ?? this.workspace.botUserId, ts: eventTs } };
     this.replaceMessage(channel, after);
-    this.record(
-      'message',
-      {
-        type: 'message',
-        subtype: 'message_changed',
-        hidden: true,
-        channel: channel.conversation.id,
-        message: after,
-        previous_message: before,
-        ts: eventTs,
-        event_ts: eventTs,
-        channel_type: channelType(channel),
-      },
-      after,
-      before,
-      channel.conversation.id,
-    );
+    const changed = { message: after, previous_message: before, ts: eventTs, event_ts: eventTs };
+    this.recordHidden(channel, 'message_changed', changed, after, before);
     return after;
   }
 
@@ -206,23 +192,8 @@ export class ChatStore {
       if (parent) this.replaceMessage(channel, threadParent(parent, replies));
     }
     const eventTs = this.clock.next();
-    this.record(
-      'message',
-      {
-        type: 'message',
-        subtype: 'message_deleted',
-        hidden: true,
-        channel: channel.conversation.id,
-        ts: eventTs,
-        deleted_ts: ts,
-        event_ts: eventTs,
-        previous_message: before,
-        channel_type: channelType(channel),
-      },
-      null,
-      before,
-      channel.conversation.id,
-    );
+    const deleted = { ts: eventTs, deleted_ts: ts, event_ts: eventTs, previous_message: before };
+    this.recordHidden(channel, 'message_deleted', deleted, null, before);
     return before;
   }
 
@@ -403,6 +374,19 @@ export class ChatStore {
 
   private messageEvent(channel: ChannelState, message: SlackMessage): ChatChange['event'] {
     return { ...message, channel: channel.conversation.id, event_ts: message.ts, channel_type: channelType(channel) };
+  }
+
+  /** A hidden `message` event (an edit or a delete); the subtype's own fields go between `channel` and `channel_type`, as Slack orders them. */
+  private recordHidden(
+    channel: ChannelState,
+    subtype: 'message_changed' | 'message_deleted',
+    fields: Record<string, unknown> & { event_ts: string },
+    object: ChatChange['object'],
+    previous: ChatChange['previous'],
+  ): void {
+    const id = channel.conversation.id;
+    const event = { type: 'message' as const, subtype, hidden: true, channel: id, ...fields, channel_type: channelType(channel) };
+    this.record('message', event, object, previous, id);
   }
 
   private record(

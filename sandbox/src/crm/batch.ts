@@ -26,7 +26,8 @@ export function batchInputs(req: SandboxRequest, max: number): BatchInputs | San
   return { inputs, body: parsed.value };
 }
 
-export function isResponse(value: BatchInputs | SandboxResponse): value is SandboxResponse {
+/** Tells an error answer from a parsed result (which never has a `status`). */
+export function isResponse<T extends object>(value: T | SandboxResponse): value is SandboxResponse {
   return 'status' in value;
 }
 

@@ -95,10 +95,7 @@ function registerRecordAssociationRoutes(router: Router, ctx: CrmContext): void 
     const p = pathPair(ctx, req, t[0], t[1], 'fromId', 'toId');
     if (!Array.isArray(p)) return p;
     ctx.store.link(p[0], p[1], LINK_UNLABELED, API_CHANGE);
-    return {
-      status: 200,
-      body: { status: 'COMPLETE', results: defaultResults(p[0], p[1]), startedAt: iso(startedAt), completedAt: iso(Date.now()) },
-    };
+    return batchEnvelope(startedAt, defaultResults(p[0], p[1]), []);
   });
 
   route(router, ctx, 'PUT', '/crm/v4/objects/:type/:id/associations/:toType/:toId', (req) => {
@@ -129,38 +126,29 @@ function registerBatchAssociationRoutes(router: Router, ctx: CrmContext): void {
 
   route(router, ctx, 'POST', '/crm/v4/associations/:fromType/:toType/batch/associate/default', (req) => {
     const startedAt = Date.now();
-    const t = pathTypes(req, 'fromType', 'toType');
-    if (!Array.isArray(t)) return t;
-    const got = batchInputs(req, ASSOCIATION_LIMITS.batchWriteInputs);
-    if (isResponse(got)) return got;
-    const { inputs } = got;
-    const resolved = resolvePairs(ctx, t[0], t[1], inputs);
-    if (!Array.isArray(resolved)) return resolved;
+    const batch = batchPairs(ctx, req);
+    if (isResponse(batch)) return batch;
     const results = [];
-    for (const [from, to] of resolved) {
+    for (const [from, to] of batch.pairs) {
       ctx.store.link(from, to, LINK_UNLABELED, API_CHANGE);
       results.push(...defaultResults(from, to));
     }
     // The client library accepts only 200 here, so unknown ids fail the batch up front (resolvePairs).
-    return { status: 200, body: { status: 'COMPLETE', results, startedAt: iso(startedAt), completedAt: iso(Date.now()) } };
+    return batchEnvelope(startedAt, results, []);
   });
 
   route(router, ctx, 'POST', '/crm/v4/associations/:fromType/:toType/batch/create', (req) => {
     const startedAt = Date.now();
-    const t = pathTypes(req, 'fromType', 'toType');
-    if (!Array.isArray(t)) return t;
-    const got = batchInputs(req, ASSOCIATION_LIMITS.batchWriteInputs);
-    if (isResponse(got)) return got;
-    const { inputs } = got;
-    const resolved = resolvePairs(ctx, t[0], t[1], inputs);
-    if (!Array.isArray(resolved)) return resolved;
+    const batch = batchPairs(ctx, req);
+    if (isResponse(batch)) return batch;
+    const [fromType, toType] = batch.types;
     const flags: number[] = [];
-    for (const [i, input] of inputs.entries()) {
-      const f = labelledFlags(t[0], t[1], isObject(input) ? input.types : undefined);
+    for (const [i, input] of batch.inputs.entries()) {
+      const f = labelledFlags(fromType, toType, isObject(input) ? input.types : undefined);
       if (typeof f === 'string') return validationError(`inputs[${i}]: ${f}`);
       flags.push(f);
     }
-    const results = resolved.map(([from, to], i) => {
+    const results = batch.pairs.map(([from, to], i) => {
       ctx.store.link(from, to, flags[i], API_CHANGE);
       return labelsBetween(from, to);
     });
@@ -168,17 +156,15 @@ function registerBatchAssociationRoutes(router: Router, ctx: CrmContext): void {
   });
 
   route(router, ctx, 'POST', '/crm/v4/associations/:fromType/:toType/batch/archive', (req) => {
-    const t = pathTypes(req, 'fromType', 'toType');
-    if (!Array.isArray(t)) return t;
-    const got = batchInputs(req, ASSOCIATION_LIMITS.batchWriteInputs);
-    if (isResponse(got)) return got;
-    const { inputs } = got;
-    for (const input of inputs) {
+    const batch = typedBatch(req, ASSOCIATION_LIMITS.batchWriteInputs);
+    if (isResponse(batch)) return batch;
+    const [fromType, toType] = batch.types;
+    for (const input of batch.inputs) {
       if (!isObject(input) || !isObject(input.from) || !Array.isArray(input.to))
         return validationError('Each input needs from.id and a to array');
-      const from = ctx.store.get(t[0], String(input.from.id ?? ''));
+      const from = ctx.store.get(fromType, String(input.from.id ?? ''));
       for (const target of input.to) {
-        const to = isObject(target) ? ctx.store.get(t[1], String(target.id ?? '')) : undefined;
+        const to = isObject(target) ? ctx.store.get(toType, String(target.id ?? '')) : undefined;
         if (from && to) ctx.store.unlink(from, to, API_CHANGE);
       }
     }
@@ -216,16 +202,13 @@ function pathPair(
 /** `batch/read`: one page of associations per distinct input id; an id with none is an error entry. */
 function readAssociationBatch(ctx: CrmContext, req: SandboxRequest): SandboxResponse {
   const startedAt = Date.now();
-  const t = pathTypes(req, 'fromType', 'toType');
-  if (!Array.isArray(t)) return t;
-  const got = batchInputs(req, ASSOCIATION_LIMITS.batchReadInputs);
-  if (isResponse(got)) return got;
-  const { inputs } = got;
-  const [fromType, toType] = t;
+  const batch = typedBatch(req, ASSOCIATION_LIMITS.batchReadInputs);
+  if (isResponse(batch)) return batch;
+  const [fromType, toType] = batch.types;
   const results = [];
   const errors: HubSpotErrorBody[] = [];
   const seen = new Set<string>();
-  for (const input of inputs) {
+  for (const input of batch.inputs) {
     const id = isObject(input) && (typeof input.id === 'string' || typeof input.id === 'number') ? String(input.id) : null;
     if (id === null) return validationError('Each input needs an id');
     if (seen.has(id)) continue;
@@ -249,7 +232,28 @@ function readAssociationBatch(ctx: CrmContext, req: SandboxRequest): SandboxResp
   return batchEnvelope(startedAt, results, errors, 200);
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
+interface TypedBatch {
+  types: [CrmObjectType, CrmObjectType];
+  inputs: unknown[];
+}
+
+/** A batch route's two path types and its inputs, or the error answer for the first that is wrong. */
+function typedBatch(req: SandboxRequest, maxInputs: number): TypedBatch | SandboxResponse {
+  const types = pathTypes(req, 'fromType', 'toType');
+  if (!Array.isArray(types)) return types;
+  const got = batchInputs(req, maxInputs);
+  if (isResponse(got)) return got;
+  return { types, inputs: got.inputs };
+}
+
+/** A batch write's types and inputs, plus the live records each input pairs (all must exist). */
+function batchPairs(ctx: CrmContext, req: SandboxRequest): (TypedBatch & { pairs: Array<[CrmRecord, CrmRecord]> }) | SandboxResponse {
+  const batch = typedBatch(req, ASSOCIATION_LIMITS.batchWriteInputs);
+  if (isResponse(batch)) return batch;
+  const pairs = resolvePairs(ctx, batch.types[0], batch.types[1], batch.inputs);
+  if (!Array.isArray(pairs)) return pairs;
+  return { ...batch, pairs };
+}
 
 function resolvePairs(
   ctx: CrmContext,

@@ -58,48 +58,38 @@ export const LEAD_STATUSES = [
   'BAD_TIMING',
 ] as const;
 
+/** Properties of one kind with nothing more to them (no options, writable), by name. */
+function ofKind(kind: PropertyKind, names: readonly string[]): Record<string, PropertyDef> {
+  return Object.fromEntries(names.map((name) => [name, { kind }]));
+}
+
 export const PROPERTIES: Readonly<Record<CrmObjectType, Readonly<Record<string, PropertyDef>>>> = {
   contacts: {
     ...COMMON,
     // Contacts alone keep the legacy name; companies and deals use hs_lastmodifieddate.
     lastmodifieddate: { kind: 'datetime', readOnly: true },
-    firstname: { kind: 'string' },
-    lastname: { kind: 'string' },
+    ...ofKind('string', ['firstname', 'lastname', 'phone', 'jobtitle', 'company', 'website', 'city', 'country']),
     email: { kind: 'email' },
-    phone: { kind: 'string' },
-    jobtitle: { kind: 'string' },
-    company: { kind: 'string' },
-    website: { kind: 'string' },
-    city: { kind: 'string' },
-    country: { kind: 'string' },
     lifecyclestage: { kind: 'enumeration', options: LIFECYCLE_STAGES },
     hs_lead_status: { kind: 'enumeration', options: LEAD_STATUSES },
   },
   companies: {
     ...COMMON,
     hs_lastmodifieddate: { kind: 'datetime', readOnly: true },
-    name: { kind: 'string' },
-    domain: { kind: 'string' },
-    website: { kind: 'string' },
-    phone: { kind: 'string' },
+    ...ofKind('string', ['name', 'domain', 'website', 'phone', 'city', 'country', 'description']),
+    ...ofKind('number', ['numberofemployees', 'annualrevenue']),
     industry: { kind: 'enumeration' },
-    city: { kind: 'string' },
-    country: { kind: 'string' },
-    numberofemployees: { kind: 'number' },
-    annualrevenue: { kind: 'number' },
     lifecyclestage: { kind: 'enumeration', options: LIFECYCLE_STAGES },
-    description: { kind: 'string' },
   },
   deals: {
     ...COMMON,
     hs_lastmodifieddate: { kind: 'datetime', readOnly: true },
-    dealname: { kind: 'string' },
+    ...ofKind('string', ['dealname', 'description']),
     amount: { kind: 'number' },
     closedate: { kind: 'datetime' },
     pipeline: { kind: 'enumeration', options: ['default'] },
     dealstage: { kind: 'enumeration', options: DEAL_STAGES },
     dealtype: { kind: 'enumeration', options: ['newbusiness', 'existingbusiness'] },
-    description: { kind: 'string' },
   },
 };
 

@@ -5,7 +5,7 @@
  * so changing it never reshuffles the other vendors' data. Linear in the world's size.
  */
 import type { World } from '../world.ts';
-import { LEAD_STATUSES, LINK_PRIMARY, LINK_UNLABELED } from './schema.ts';
+import { LAST_MODIFIED_PROPERTY, LEAD_STATUSES, LINK_PRIMARY, LINK_UNLABELED } from './schema.ts';
 import { type CrmRecord, type CrmStore, iso } from './store.ts';
 
 export interface CrmTeam {
@@ -79,10 +79,7 @@ export function seedCrm(world: World, store: CrmStore): CrmSeed {
 
   const companies = new Map<string, CrmRecord>();
   for (const c of world.companies) {
-    const properties: Record<string, string> = {
-      hs_object_id: c.id,
-      createdate: iso(c.createdAt),
-      hs_lastmodifieddate: iso(c.updatedAt),
+    const record = newRecord('companies', c, {
       name: c.name,
       domain: c.domain,
       website: `https://www.${c.domain}`,
@@ -92,8 +89,7 @@ export function seedCrm(world: World, store: CrmStore): CrmSeed {
       numberofemployees: String(c.numberOfEmployees),
       annualrevenue: String(c.annualRevenue),
       hubspot_owner_id: c.ownerId,
-    };
-    const record = newRecord('companies', c.id, properties, c.createdAt, c.updatedAt);
+    });
     companies.set(c.id, record);
     store.seed(record);
   }
@@ -102,9 +98,6 @@ export function seedCrm(world: World, store: CrmStore): CrmSeed {
   for (const c of world.contacts) {
     const company = c.companyId ? companies.get(c.companyId) : undefined;
     const properties: Record<string, string> = {
-      hs_object_id: c.id,
-      createdate: iso(c.createdAt),
-      lastmodifieddate: iso(c.updatedAt),
       firstname: c.firstName,
       lastname: c.lastName,
       // HubSpot lowercases emails on write; the world's are lowercase already.
@@ -121,25 +114,21 @@ export function seedCrm(world: World, store: CrmStore): CrmSeed {
       properties.city = company.properties.city;
       properties.country = company.properties.country;
     }
-    const record = newRecord('contacts', c.id, properties, c.createdAt, c.updatedAt);
+    const record = newRecord('contacts', c, properties);
     contacts.set(c.id, record);
     store.seed(record);
     if (company) store.seedLink(record, company, LINK_PRIMARY | LINK_UNLABELED);
   }
 
   for (const d of world.deals) {
-    const properties: Record<string, string> = {
-      hs_object_id: d.id,
-      createdate: iso(d.createdAt),
-      hs_lastmodifieddate: iso(d.updatedAt),
+    const record = newRecord('deals', d, {
       dealname: d.name,
       amount: String(d.amount),
       dealstage: d.stage,
       pipeline: d.pipeline,
       closedate: iso(d.closeDate),
       hubspot_owner_id: d.ownerId,
-    };
-    const record = newRecord('deals', d.id, properties, d.createdAt, d.updatedAt);
+    });
     store.seed(record);
     const company = d.companyId ? companies.get(d.companyId) : undefined;
     if (company) store.seedLink(record, company, LINK_PRIMARY | LINK_UNLABELED);
@@ -152,13 +141,18 @@ export function seedCrm(world: World, store: CrmStore): CrmSeed {
   return { owners };
 }
 
+/** A seeded record: the properties every record has (its id and timestamps), then its own. */
 function newRecord(
   type: CrmRecord['type'],
-  id: string,
-  properties: Record<string, string>,
-  createdAt: number,
-  updatedAt: number,
+  { id, createdAt, updatedAt }: { id: string; createdAt: number; updatedAt: number },
+  own: Record<string, string>,
 ): CrmRecord {
+  const properties: Record<string, string> = {
+    hs_object_id: id,
+    createdate: iso(createdAt),
+    [LAST_MODIFIED_PROPERTY[type]]: iso(updatedAt),
+    ...own,
+  };
   return {
     type,
     id,
