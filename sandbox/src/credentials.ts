@@ -1,3 +1,5 @@
+import type { SystemName } from './system-name.ts';
+
 /**
  * Credentials the embedded sandbox accepts. They open nothing but the local emulators, so
  * they may be printed and documented; real vendor credentials come only from the env.
@@ -6,10 +8,10 @@ export const SANDBOX_CREDENTIALS = {
   crm: 'pat-na1-sandbox-switchboard',
   billing: 'sk_test_sandbox_switchboard',
   chat: 'xoxb-sandbox-switchboard',
-} as const;
+} as const satisfies Record<SystemName, string>;
 
 /** The fixed ports of `npm run sandbox` / `npm start`; tests use ephemeral ports. */
-export const SANDBOX_PORTS = { crm: 4101, billing: 4102, chat: 4103 } as const;
+export const SANDBOX_PORTS = { crm: 4101, billing: 4102, chat: 4103 } as const satisfies Record<SystemName, number>;
 
 /**
  * The secrets the sandbox's webhook deliveries are signed with when the gateway registers its

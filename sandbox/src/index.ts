@@ -12,7 +12,7 @@ import { createChatEmulator } from './chat/index.ts';
 import { createCrmEmulator } from './crm/index.ts';
 import { SANDBOX_CREDENTIALS, SANDBOX_PORTS } from './credentials.ts';
 import { type ChaosKnobs, GateRegistry, SandboxServer } from './http.ts';
-import { attachWebhooks, type WebhookDeliverer } from './webhooks/index.ts';
+import { attachWebhooks, type WebhookDeliverer, type WithEvents } from './webhooks/index.ts';
 import { createWorld, type World, type WorldOptions } from './world.ts';
 
 export type { SystemName } from './system-name.ts';
@@ -69,24 +69,29 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
+/** Every emulated vendor, by system: keyed by SystemName, so a new one does not compile until it is here. */
+const EMULATORS: { readonly [S in SystemName]: (world: World) => WithEvents } = {
+  crm: (world) => createCrmEmulator(world, { token: SANDBOX_CREDENTIALS.crm }),
+  billing: (world) => createBillingEmulator(world, { apiKey: SANDBOX_CREDENTIALS.billing }),
+  chat: (world) => createChatEmulator(world, { token: SANDBOX_CREDENTIALS.chat }),
+};
+
+/** The systems started when none are named, in the gateway's order. */
+const EMULATED_SYSTEMS = Object.keys(EMULATORS) as SystemName[];
+
 /** Real Stripe search is not read-after-write; the emulator's index lags by 2 s unless told otherwise. */
 const DEFAULT_SYSTEM_KNOBS: Partial<Record<SystemName, Partial<ChaosKnobs>>> = { billing: { searchLagMs: 2000 } };
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const world = createWorld(options.world);
-  const systems = options.systems ?? (['crm', 'billing', 'chat'] as const);
+  const systems = options.systems ?? EMULATED_SYSTEMS;
   const servers = new Map<SystemName, SandboxServer>();
   const webhooks = new Map<SystemName, WebhookDeliverer>();
   const peers = () => servers;
   // One registry for all the servers: a request arriving at one opens the gates of another.
   const gates = new GateRegistry();
   for (const system of systems) {
-    const vendor =
-      system === 'crm'
-        ? createCrmEmulator(world, { token: SANDBOX_CREDENTIALS.crm })
-        : system === 'billing'
-          ? createBillingEmulator(world, { apiKey: SANDBOX_CREDENTIALS.billing })
-          : createChatEmulator(world, { token: SANDBOX_CREDENTIALS.chat });
+    const vendor = EMULATORS[system](world);
     webhooks.set(system, attachWebhooks(vendor));
     servers.set(
       system,

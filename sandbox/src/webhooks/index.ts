@@ -55,7 +55,7 @@ function parseBody(req: SandboxRequest): unknown {
 
 const bad = (error: string): SandboxResponse => ({ status: 400, body: { ok: false, error } });
 
-type WithEvents = VendorEmulator & { events: EventEmitter };
+export type WithEvents = VendorEmulator & { events: EventEmitter };
 
 /** Starts delivering the vendor's changes as webhooks and adds the admin routes; returns the deliverer. */
 export function attachWebhooks(vendor: WithEvents): WebhookDeliverer {
