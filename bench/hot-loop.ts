@@ -4,14 +4,16 @@
  * full HTTP pipeline (`yoga.fetch`). Usage, as the bench runs the gateway (compiled, heap
  * budget, production mode — graphql-js reads NODE_ENV when it loads):
  * `npm run build && NODE_ENV=production node --max-old-space-size=192 dist/bench/hot-loop.js
- * [W1|W2|W4] [requests] [warm|cold] [concurrency]`; add `--cpu-prof` to see where the time
+ * [W1|W2|W4|MIX] [requests] [warm|cold] [concurrency]`; add `--cpu-prof` to see where the time
  * goes. RESPONSE_CACHE=0 turns the response cache off (in warm mode: execution over warm record caches only); SANDBOX_CPU_PROF=<dir>
- * profiles the sandbox process too. W4 rotates its filters as the bench does.
+ * profiles the sandbox process too. W4 rotates its filters as the bench does; MIX is the
+ * bench's query mix (bench/mix.ts), built first (a walk of the lists and each operation once).
  */
 import { createGateway, createLogger, fromRoot, loadConfig, resolveUpstreams } from '../src/index.ts';
 import { forkChild } from './children.ts';
 import { benchGatewayEnv } from './gateway-env.ts';
 import type { SandboxReplyMsg, WorldFacts } from './protocol.ts';
+import { buildMix, rotation, type MixPost } from './mix.ts';
 import { W1_QUERY, W2_QUERY, W4_QUERY, body, w4Variables } from './workloads.ts';
 
 if (process.env.NODE_ENV !== 'production')
@@ -29,17 +31,26 @@ const env = {
 };
 const config = loadConfig(env);
 const gateway = createGateway({ config, upstreams: resolveUpstreams(config), logger: createLogger(config.logLevel) });
-const query = workload === 'W2' ? W2_QUERY : workload === 'W4' ? W4_QUERY : W1_QUERY;
-const nextW4 = w4Variables(await sandbox.call<WorldFacts>({ type: 'facts' }));
-const variables = () => (workload === 'W2' ? { id: '10000001' } : workload === 'W4' ? nextW4() : undefined);
-const send = async () => {
+const post: MixPost = async (payload) => {
   const res = await gateway.yoga.fetch('http://gateway.test/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-    body: body(query, variables()),
+    body: payload,
   });
-  const json = (await res.json()) as { errors?: unknown[] };
+  const json = (await res.json()) as { data?: Record<string, unknown> | null; errors?: unknown[] };
   if (json.errors) throw new Error(JSON.stringify(json.errors).slice(0, 500));
+  return json;
+};
+const facts = await sandbox.call<WorldFacts>({ type: 'facts' });
+const nextW4 = w4Variables(facts);
+const nextMix = workload === 'MIX' ? rotation(await buildMix(post, facts)) : undefined;
+const nextBody = (): string => {
+  if (nextMix) return nextMix();
+  if (workload === 'W2') return body(W2_QUERY, { id: '10000001' });
+  return workload === 'W4' ? body(W4_QUERY, nextW4()) : body(W1_QUERY);
+};
+const send = async () => {
+  await post(nextBody());
 };
 for (let i = 0; i < 20; i++) await send();
 const n = Number(countArg);

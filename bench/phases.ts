@@ -1,13 +1,14 @@
 /**
  * The phases of `npm run bench`, in the order bench/run.ts runs them: upstream requests per
  * client request, the cold call graphs replayed, latency cold and warm under realistic
- * latency, throughput, the zero-latency comparison with plain Yoga, and the soak.
+ * latency, throughput, the zero-latency comparison with plain Yoga, and the soak (the query
+ * mix's phases and the executed runs of W4 and the mix are in bench/executed.ts).
  */
 import type { SystemName } from '../src/index.ts';
 import { post, type Fleet, type ServerChild } from './fleet.ts';
 import { runLoad, type LoadResult } from './load.ts';
-import type { WindowStats } from './protocol.ts';
-import type { CountRow, LatencyRow, Report, SoakRound, ThroughputRow } from './report-types.ts';
+import type { CpuMark, WindowStats } from './protocol.ts';
+import type { CountRow, ExecutedRun, LatencyRow, Report, SoakRound, ThroughputRow } from './report-types.ts';
 import { callGraphOf, replay } from './replay.ts';
 import {
   AUTH,
@@ -126,6 +127,8 @@ export interface Measured {
   result: LoadResult;
   stats: WindowStats;
   upstreamPerOp: number;
+  /** The target's CPU and answered requests between a mark a quarter into the run (at most 1 s) and one as it ends. */
+  cpu: CpuMark;
 }
 export type Measure = (target: ServerChild, workload: WorkloadRun, connections: number, durationS: number) => Promise<Measured>;
 
@@ -136,13 +139,19 @@ export function measurer(fleet: Fleet): { measure: Measure; windows: WindowStats
   const measure: Measure = async (target, workload, connections, durationS) => {
     await upstreams.reset();
     await target.call({ type: 'window-start' });
+    const mark = () => target.call<CpuMark>({ type: 'cpu-mark' });
+    // Past the ramp-up: from here on, as many requests are in flight at each mark.
+    const first = sleep(Math.min(1000, durationS * 250)).then(mark);
     const result = await runLoad({ url: target.ready.url, headers: AUTH, connections, durationS, next: workload.next });
+    const last = await mark();
     const stats = await target.call<WindowStats>({ type: 'window-end' });
+    const from = await first;
+    const cpu = { cpuMs: last.cpuMs - from.cpuMs, answered: last.answered - from.answered };
     windows.push(stats);
     await upstreams.settle();
     const upstream = total(await upstreams.counts());
     if (result.errors > 0) log(`  ${workload.name} c=${connections}: ${result.errors} errors, first: ${result.firstError}`);
-    return { result, stats, upstreamPerOp: result.sent > 0 ? upstream / (result.sent / workload.perOperation) : 0 };
+    return { result, stats, upstreamPerOp: result.sent > 0 ? upstream / (result.sent / workload.perOperation) : 0, cpu };
   };
   return { measure, windows };
 }
@@ -184,10 +193,26 @@ export function throughputOf(workloads: WorkloadRun[], latency: LatencyRow[]): T
   });
 }
 
-/** At the latency now set (zero): the gateway's own CPU cost, warm, executing and cold, against the plain-Yoga baseline. */
-export async function measureBaseline(fleet: Fleet, workloads: WorkloadRun[], measure: Measure): Promise<Report['baseline']> {
+/** An executing run as issue 16 reports it. */
+export const executedOf = (m: Measured): Omit<ExecutedRun, 'workload' | 'baseline'> => ({
+  executing: m.result,
+  stats: m.stats,
+  cpu: m.cpu,
+  upstreamPerOp: m.upstreamPerOp,
+});
+
+/**
+ * At the latency now set (zero): the gateway's own CPU cost, warm, executing and cold, against
+ * the plain-Yoga baseline (W1 and W2); the executing runs are also issue 16's executed runs.
+ */
+export async function measureBaseline(
+  fleet: Fleet,
+  workloads: WorkloadRun[],
+  measure: Measure,
+): Promise<{ rows: Report['baseline']; executed: ExecutedRun[] }> {
   const { gw, gwCold, gwRecords, baseline } = fleet;
   const rows: Report['baseline'] = [];
+  const executed: ExecutedRun[] = [];
   for (const workload of workloads.filter((w) => w.name === 'W1' || w.name === 'W2')) {
     log(
       `${workload.name} at zero latency: gateway warm, gateway executing (record caches only), gateway cold, plain Yoga (c=${THROUGHPUT_CONNECTIONS})`,
@@ -201,7 +226,7 @@ export async function measureBaseline(fleet: Fleet, workloads: WorkloadRun[], me
       headers: {},
       connections: THROUGHPUT_CONNECTIONS,
       durationS: DURATION_S,
-      next: workload.next,
+      next: workload.baselineNext ?? workload.next,
     });
     rows.push({
       workload: workload.name,
@@ -210,8 +235,9 @@ export async function measureBaseline(fleet: Fleet, workloads: WorkloadRun[], me
       gatewayCold: gatewayCold.result,
       baseline: plain,
     });
+    executed.push({ workload: workload.name, ...executedOf(gatewayExecuting), baseline: plain });
   }
-  return rows;
+  return { rows, executed };
 }
 
 /** Rounds of W4 load on the normal gateway, each followed by calm and the heap after a GC. */

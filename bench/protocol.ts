@@ -42,7 +42,20 @@ export type GatewayRequestMsg =
   /** Ends the window: peak RSS, event-loop delay p99 since `window-start`. */
   | { type: 'window-end'; id: number }
   /** Heap used after two full GCs. */
-  | { type: 'heap-after-gc'; id: number };
+  | { type: 'heap-after-gc'; id: number }
+  /** The process's CPU time and the requests it has answered, so far (a `CpuMark`). */
+  | { type: 'cpu-mark'; id: number };
+
+/**
+ * CPU per request is the difference of two marks taken while a load runs: in flight at both,
+ * in the steady state, are as many requests as partly done, so what they cost cancels out.
+ */
+export interface CpuMark {
+  /** User + system time of the whole process (every thread), ms. */
+  cpuMs: number;
+  /** Responses sent to the end. */
+  answered: number;
+}
 
 export interface WindowStats {
   peakRssMb: number;

@@ -53,16 +53,19 @@ export interface ReplayResult {
   p99Ms: number;
 }
 
-/** Replays `graph` `runs` times, one after another, after three unmeasured runs that open the connections. */
-export async function replay(urls: Record<SystemName, string>, graph: CallGraph, runs: number): Promise<ReplayResult> {
-  const pools = new Map<SystemName, Pool>();
-  const poolOf = (system: SystemName) => {
-    let pool = pools.get(system);
-    if (!pool) pools.set(system, (pool = new Pool(urls[system], { connections: 64 })));
+/** Sends call graphs straight to the sandbox, over connections kept open between replays. */
+class Replayer {
+  private readonly pools = new Map<SystemName, Pool>();
+  constructor(private readonly urls: Record<SystemName, string>) {}
+
+  private poolOf(system: SystemName): Pool {
+    let pool = this.pools.get(system);
+    if (!pool) this.pools.set(system, (pool = new Pool(this.urls[system], { connections: 64 })));
     return pool;
-  };
-  const send = async (call: LoggedCall) => {
-    const response = await poolOf(call.system).request({
+  }
+
+  private async send(call: LoggedCall): Promise<void> {
+    const response = await this.poolOf(call.system).request({
       method: call.method as 'GET' | 'POST',
       path: call.path + call.search,
       headers: {
@@ -72,32 +75,74 @@ export async function replay(urls: Record<SystemName, string>, graph: CallGraph,
       body: call.body,
     });
     await response.body.arrayBuffer();
-  };
-  const once = async () => {
+  }
+
+  /** One replay of `graph`, ms. */
+  async once(graph: CallGraph): Promise<number> {
     const started = performance.now();
     const done: Promise<void>[] = [];
     graph.calls.forEach((call, index) => {
       const before = graph.after[index];
-      done.push((before === undefined ? Promise.resolve() : done[before]).then(() => send(call)));
+      done.push((before === undefined ? Promise.resolve() : done[before]).then(() => this.send(call)));
     });
     await Promise.all(done);
     return performance.now() - started;
-  };
-  try {
-    for (let i = 0; i < 3; i++) await once();
-    const times: number[] = [];
-    for (let i = 0; i < runs; i++) times.push(await once());
-    times.sort((a, b) => a - b);
-    const at = (q: number) => Math.round(times[Math.min(times.length - 1, Math.floor(q * times.length))]);
-    return { shape: shapeOf(graph), p50Ms: at(0.5), p99Ms: at(0.99) };
-  } finally {
-    await Promise.all([...pools.values()].map((pool) => pool.close()));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.pools.values()].map((pool) => pool.close()));
   }
 }
 
-function shapeOf({ calls, after }: CallGraph): string {
+function percentiles(times: number[]): Pick<ReplayResult, 'p50Ms' | 'p99Ms'> {
+  const sorted = [...times].sort((a, b) => a - b);
+  const at = (q: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]);
+  return { p50Ms: at(0.5), p99Ms: at(0.99) };
+}
+
+/** Replays `graph` `runs` times, one after another, after three unmeasured runs that open the connections. */
+export async function replay(urls: Record<SystemName, string>, graph: CallGraph, runs: number): Promise<ReplayResult> {
+  const replayer = new Replayer(urls);
+  try {
+    for (let i = 0; i < 3; i++) await replayer.once(graph);
+    const times: number[] = [];
+    for (let i = 0; i < runs; i++) times.push(await replayer.once(graph));
+    return { shape: shapeOf(graph), ...percentiles(times) };
+  } finally {
+    await replayer.close();
+  }
+}
+
+/**
+ * Replays a set of graphs (the query mix's operations) `rounds` times over, in their order,
+ * one after another, after one unmeasured pass over the first three: the percentiles are
+ * over every replay, as a load run's are over every request of the mix.
+ */
+export async function replayEach(urls: Record<SystemName, string>, graphs: CallGraph[], rounds: number): Promise<ReplayResult> {
+  const replayer = new Replayer(urls);
+  try {
+    for (const graph of graphs.slice(0, 3)) await replayer.once(graph);
+    const times: number[] = [];
+    for (let round = 0; round < rounds; round++) for (const graph of graphs) times.push(await replayer.once(graph));
+    const calls = graphs.map((g) => g.calls.length).sort((a, b) => a - b);
+    const levels = graphs.map((g) => depthOf(g).reduce((max, d) => Math.max(max, d + 1), 0));
+    const shape = `${graphs.length} operations: ${calls[0]}–${calls.at(-1)} calls (median ${calls[Math.floor(calls.length / 2)]}), ${Math.min(...levels)}–${Math.max(...levels)} levels`;
+    return { shape, ...percentiles(times) };
+  } finally {
+    await replayer.close();
+  }
+}
+
+/** Each call's depth: 0 for a call that waited for nothing. */
+function depthOf({ after }: CallGraph): number[] {
   const depth: number[] = [];
   after.forEach((before, index) => (depth[index] = before === undefined ? 0 : depth[before] + 1));
+  return depth;
+}
+
+function shapeOf(graph: CallGraph): string {
+  const { calls } = graph;
+  const depth = depthOf(graph);
   const levels: Map<SystemName, number>[] = [];
   calls.forEach((call, index) => {
     const level = (levels[depth[index]] ??= new Map());

@@ -4,7 +4,7 @@ import type { EmbeddedStoreFigures } from './embedded-store.ts';
 import type { LoadResult } from './load.ts';
 import type { Machine } from './machine.ts';
 import type { ReplayResult } from './replay.ts';
-import type { WindowStats } from './protocol.ts';
+import type { CpuMark, WindowStats } from './protocol.ts';
 import type { Latencies, WorkloadName } from './workloads.ts';
 
 export interface CountRow {
@@ -34,6 +34,34 @@ export interface ThroughputRow {
   warm: LoadResult;
   coldUpstreamPerOp: number;
   warmUpstreamPerOp: number;
+}
+
+/** One workload executed (records-only gateway, zero latency, c=50), and plain Yoga over the same requests. */
+export interface ExecutedRun {
+  workload: WorkloadName;
+  executing: LoadResult;
+  /** The executing gateway's window (its peak RSS). */
+  stats: WindowStats;
+  /** The executing gateway's CPU over the requests it answered, between two marks in the run (bench/phases.ts). */
+  cpu: CpuMark;
+  /** Upstream requests per executed request: near 0 when the record caches are warm. */
+  upstreamPerOp: number;
+  baseline: LoadResult;
+}
+
+/** A cold run (every TTL 0, realistic latency) of a workload outside the latency table: the query mix. */
+export interface ColdRun {
+  connections: number;
+  result: LoadResult;
+  stats: WindowStats;
+  upstreamPerOp: number;
+}
+
+/** A target of an issue, as judged from the measured figures. */
+export interface Target {
+  name: string;
+  measured: string;
+  met: boolean;
 }
 
 export interface SoakRound {
@@ -72,6 +100,10 @@ export interface Report {
   throughput: ThroughputRow[];
   /** gateway: as deployed (response cache on); gatewayExecuting: every request executed over warm record caches. */
   baseline: { workload: WorkloadName; gateway: LoadResult; gatewayExecuting: LoadResult; gatewayCold: LoadResult; baseline: LoadResult }[];
+  /** Issue 16: W1, W2, W4 and the mix executed, beside plain Yoga. */
+  executed: ExecutedRun[];
+  /** The query mix: its distinct operations, and its cold runs at c=1 and c=10 (its replay is in `replays`). */
+  mix: { operations: number; cold: ColdRun[] };
   memory: { idleRssMb: number; peakRssMb: number; heapAtStartMb: number | null; heapAfterLoadMb: number | null; eventLoopP99Ms: number };
   soak: SoakRound[];
   /** The embedded write store (no DATABASE_URL) in a gateway started as `npm start` starts it (bench/embedded-store.ts). */

@@ -4,6 +4,7 @@
  * report is their concatenation.
  */
 import { renderEmbeddedStore } from './embedded-store.ts';
+import { coldAt, renderExecuted } from './executed-report.ts';
 import { f1, mark, ms, ratio, table } from './markdown.ts';
 import type { Report } from './report-types.ts';
 import { evaluateTargets } from './targets.ts';
@@ -129,13 +130,14 @@ function renderReplays(r: Report): string[] {
         "the gateway's own share (c=1)",
       ],
       r.replays.map((x) => {
-        const c1 = r.latency.find((l) => l.workload === x.workload && l.cache === 'cold' && l.connections === 1);
+        const c1 = coldAt(r, x.workload, 1);
+        const floor = r.latency.find((l) => l.workload === x.workload)?.floor;
         return [
           x.workload,
           x.shape,
           x.p50Ms,
           x.p99Ms,
-          c1?.floor ?? '—',
+          floor ?? '—',
           c1 ? ms(c1.result, c1.result.p50) : '—',
           c1 && c1.result.requests > 0 ? `${f1(c1.result.p50 - x.p50Ms)} ms` : '—',
         ];
@@ -269,6 +271,7 @@ export function renderReport(r: Report): string {
     ...renderReplays(r),
     ...renderThroughput(r),
     ...renderBaseline(r),
+    ...renderExecuted(r),
     ...renderMemory(r),
     ...(r.embeddedStore ? [...renderEmbeddedStore(r.embeddedStore), ''] : []),
     ...renderSoak(r),

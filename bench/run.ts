@@ -6,14 +6,16 @@
  * writes (bench/embedded-store.ts). Prints the figures and writes them as
  * markdown under bench/results/. BENCH_QUICK=1 is a ~1-minute smoke run.
  *
- * The processes are started by bench/fleet.ts, the workloads planned by bench/workload-runs.ts,
- * and each phase measured by bench/phases.ts; this file runs them in order and writes the report.
+ * The processes are started by bench/fleet.ts, the workloads planned by bench/workload-runs.ts
+ * (the query mix by bench/mix.ts), and each phase measured by bench/phases.ts (issue 16's
+ * executed path by bench/executed.ts); this file runs them in order and writes the report.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Child } from './children.ts';
 import { measureEmbeddedStore, type EmbeddedStoreFigures } from './embedded-store.ts';
+import { measureExecutedRest, measureMixCold, planMix } from './executed.ts';
 import { startFleet, type Fleet } from './fleet.ts';
 import { START_NODE_FLAGS } from './gateway-env.ts';
 import { describeMachine, type Machine } from './machine.ts';
@@ -50,7 +52,7 @@ import { planWorkloads } from './workload-runs.ts';
 import { directoryPages } from './workloads.ts';
 
 /** What the phases measured, before it is put into the report's shape. */
-interface Measurements extends Counted, Pick<Report, 'replays' | 'latency' | 'throughput' | 'baseline' | 'soak'> {
+interface Measurements extends Counted, Pick<Report, 'replays' | 'latency' | 'throughput' | 'baseline' | 'executed' | 'mix' | 'soak'> {
   machine: Machine;
   fleet: Fleet;
   w3Skipped?: string;
@@ -87,6 +89,8 @@ function buildReport(m: Measurements): Report {
     latency: m.latency,
     throughput: m.throughput,
     baseline: m.baseline,
+    executed: m.executed,
+    mix: m.mix,
     memory: {
       idleRssMb: m.idle.peakRssMb,
       peakRssMb: Math.max(...m.windows.map((w) => w.peakRssMb)),
@@ -116,6 +120,7 @@ async function measureAll(machine: Machine, fleet: Fleet): Promise<Measurements>
   const plan = await planWorkloads(fleet);
   const counted = await countUpstreamRequests(fleet, plan);
   const heapAtStart = await heapAfterGc();
+  const mixPlan = await planMix(fleet);
 
   await upstreams.setLatency(REALISTIC);
   const replays = await replayColdCalls(fleet, plan.shapes);
@@ -123,9 +128,12 @@ async function measureAll(machine: Machine, fleet: Fleet): Promise<Measurements>
   const latency = await measureLatency(fleet, plan.workloads, measure);
   const heapAfterLoad = await heapAfterGc();
   const throughput = throughputOf(plan.workloads, latency);
+  const mixCold = await measureMixCold(fleet, mixPlan, measure);
+  replays.push({ workload: 'MIX', ...mixCold.replay });
 
   await upstreams.setLatency(ZERO);
-  const baseline = await measureBaseline(fleet, plan.workloads, measure);
+  const { rows: baseline, executed } = await measureBaseline(fleet, plan.workloads, measure);
+  executed.push(...(await measureExecutedRest(fleet, plan.workloads, mixPlan, measure)));
   const soak = await runSoak(fleet, plan.workloads, measure);
 
   log('embedded write store: a gateway as `npm start` starts it, with no DATABASE_URL; first write, then cross-system writes');
@@ -147,6 +155,8 @@ async function measureAll(machine: Machine, fleet: Fleet): Promise<Measurements>
     latency,
     throughput,
     baseline,
+    executed,
+    mix: { operations: mixPlan.gateway.length, cold: mixCold.cold },
     soak,
     embeddedStore,
   };

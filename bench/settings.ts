@@ -22,6 +22,8 @@ export const CONTACTS = numberFromEnv('BENCH_CONTACTS', 100_000);
 export const CONCURRENCY = [1, 10, 50];
 /** Replays of each cold call graph (sequential, after three warm-up runs). */
 export const REPLAY_RUNS = QUICK ? 10 : 40;
+/** Replays of each of the query mix's call graphs (one after another, the mix in order, this many times over). */
+export const MIX_REPLAY_ROUNDS = QUICK ? 1 : 2;
 export const THROUGHPUT_CONNECTIONS = 50;
 export const CPU_PROF = process.env.BENCH_CPU_PROF === '1';
 const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/test';

@@ -27,6 +27,8 @@ export interface WorkloadRun {
   title: string;
   /** Fresh body per request. */
   next: () => string;
+  /** The same requests for the plain-Yoga baseline, when its bodies differ (the mix: the baseline's own cursors). */
+  baselineNext?: () => string;
   /** Client requests per logical operation (W3: a mutation and a read). */
   perOperation: number;
   floor: (latency: Latencies) => number;

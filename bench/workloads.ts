@@ -8,7 +8,7 @@ import { LIFECYCLE_STAGES } from '../resolvers/crm/paging.ts';
 import { fromRoot, type SystemName } from '../src/index.ts';
 import type { WorldFacts } from './protocol.ts';
 
-export type WorkloadName = 'W1' | 'W2' | 'W3' | 'W4';
+export type WorkloadName = 'W1' | 'W2' | 'W3' | 'W4' | 'MIX';
 
 export const W1_QUERY = readFileSync(fromRoot('documents/W1ContactsWithLinks.graphql'), 'utf8');
 
@@ -30,6 +30,17 @@ export const W3_READ = 'query W3Read($id: ID!) { contact(id: $id) { id jobTitle 
 
 export const body = (query: string, variables?: Record<string, unknown>) => JSON.stringify({ query, variables });
 
+/** Shuffles `items` in place and returns them: a deterministic Fisher–Yates with a small LCG, so runs are comparable across machines. */
+export function seededShuffle<T>(items: T[]): T[] {
+  let seed = 12345;
+  for (let i = items.length - 1; i > 0; i--) {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    const j = seed % (i + 1);
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+  return items;
+}
+
 /**
  * W4's variables: every owner × lifecycle stage × page size 41–50, in a fixed shuffled
  * order, so consecutive requests never share a search (16,000 combinations for 200 owners).
@@ -39,13 +50,7 @@ export function w4Variables(facts: WorldFacts): () => Record<string, unknown> {
   for (const owner of facts.ownerIds)
     for (const stage of facts.lifecycleStages)
       for (let first = 41; first <= 50; first++) combos.push([owner, LIFECYCLE_STAGES[stage] ?? 'OTHER', first]);
-  // Deterministic Fisher–Yates with a small LCG: runs are comparable across machines.
-  let seed = 12345;
-  for (let i = combos.length - 1; i > 0; i--) {
-    seed = (seed * 1103515245 + 12345) % 2 ** 31;
-    const j = seed % (i + 1);
-    [combos[i], combos[j]] = [combos[j], combos[i]];
-  }
+  seededShuffle(combos);
   let next = 0;
   return () => {
     const [ownerId, lifecycleStage, first] = combos[next++ % combos.length];
