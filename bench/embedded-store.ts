@@ -15,7 +15,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fromRoot, type SystemName } from '../src/index.ts';
+import { fromRoot } from '../src/index.ts';
+import type { SystemName } from '@switchboard/sandbox';
 import { SANDBOX_CREDENTIALS } from '@switchboard/sandbox';
 import { START_NODE_FLAGS, benchGatewayEnv } from './gateway-env.ts';
 

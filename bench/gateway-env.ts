@@ -5,7 +5,8 @@
  * gateway.
  */
 import { readFileSync } from 'node:fs';
-import { apiKeyConfigEntry, DEFAULT_CACHE_TTL_SECONDS, fromRoot, type SystemName } from '../src/index.ts';
+import { apiKeyConfigEntry, DEFAULT_CACHE_TTL_SECONDS, fromRoot } from '../src/index.ts';
+import type { SystemName } from '@switchboard/sandbox';
 
 /** The gateway process as `npm start` runs it: compiled into dist/ (`npm run bench` builds it first)… */
 export const GATEWAY_PROCESS = fromRoot('dist/bench/gateway-process.js');

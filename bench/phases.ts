@@ -4,7 +4,7 @@
  * latency, throughput, the zero-latency comparison with plain Yoga, and the soak (the query
  * mix's phases and the executed runs of W4 and the mix are in bench/executed.ts).
  */
-import type { SystemName } from '../src/index.ts';
+import type { SystemName } from '@switchboard/sandbox';
 import { post, type Fleet, type ServerChild } from './fleet.ts';
 import { runLoad, type LoadResult } from './load.ts';
 import type { CpuMark, WindowStats } from './protocol.ts';

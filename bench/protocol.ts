@@ -3,7 +3,7 @@
  * baseline). Measurements travel over the IPC channel so the gateway under test serves
  * exactly the production routes and nothing bench-only.
  */
-import type { SystemName } from '../src/index.ts';
+import type { SystemName } from '@switchboard/sandbox';
 
 export interface LatencyProfile {
   name: 'realistic' | 'zero';

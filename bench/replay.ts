@@ -11,7 +11,7 @@
  * its own would wait for on this machine, so `p50 − replay p50` is what the gateway adds.
  */
 import { Pool } from 'undici';
-import type { SystemName } from '../src/index.ts';
+import type { SystemName } from '@switchboard/sandbox';
 import { type RequestLogEntry, SANDBOX_CREDENTIALS } from '@switchboard/sandbox';
 
 export interface LoggedCall extends RequestLogEntry {

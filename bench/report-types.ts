@@ -1,5 +1,5 @@
 /** The shape of the bench's results: what bench/run.ts measures and bench/report.ts renders. */
-import type { SystemName } from '../src/index.ts';
+import type { SystemName } from '@switchboard/sandbox';
 import type { EmbeddedStoreFigures } from './embedded-store.ts';
 import type { LoadResult } from './load.ts';
 import type { Machine } from './machine.ts';

@@ -5,7 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { fromRoot, type SystemName } from '../src/index.ts';
+import { fromRoot } from '../src/index.ts';
+import type { SystemName } from '@switchboard/sandbox';
 import type { Latencies } from './workloads.ts';
 
 const numberFromEnv = (name: string, fallback: number) => {

@@ -1,5 +1,5 @@
 /** The sandbox's three vendors as the bench drives them: latency knobs, request counts and logs, resets. */
-import type { SystemName } from '../src/index.ts';
+import type { SystemName } from '@switchboard/sandbox';
 import type { LoggedCall } from './replay.ts';
 import { JITTER, SYSTEMS, sleep } from './settings.ts';
 import type { Latencies } from './workloads.ts';

@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { LIFECYCLE_STAGES } from '../resolvers/crm/paging.ts';
-import { fromRoot, type SystemName } from '../src/index.ts';
+import { fromRoot } from '../src/index.ts';
+import type { SystemName } from '@switchboard/sandbox';
 import type { WorldFacts } from './protocol.ts';
 
 export type WorkloadName = 'W1' | 'W2' | 'W3' | 'W4' | 'MIX';
