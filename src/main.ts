@@ -14,7 +14,7 @@ import { createGateway } from './gateway.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { createServeWriteStore } from './serve-write-store.ts';
 import { resolveUpstreams } from './upstreams.ts';
-import { CATALOG, SYSTEM_NAMES } from './systems/catalog.ts';
+import { factsOf, SYSTEM_NAMES, type SystemName } from './systems/catalog.ts';
 import { attachGraphQLWs } from './subscriptions/ws.ts';
 
 function devApiKeyOrExit(config: Config): DevApiKey {
@@ -43,10 +43,23 @@ type Sandbox = Awaited<ReturnType<SandboxPackage['startDemoSandbox']>>;
 
 type EmulatedSystem = keyof SandboxPackage['SANDBOX_CREDENTIALS'];
 
+function emulated(vendors: SandboxPackage, systems: readonly SystemName[]): EmulatedSystem[] {
+  return systems.filter((system): system is EmulatedSystem => Object.hasOwn(vendors.SANDBOX_CREDENTIALS, system));
+}
+
 async function startEmbeddedSandbox(vendors: SandboxPackage, config: Config, wanted: Config['sandboxSystems']): Promise<Sandbox> {
   const started = Date.now();
-  // The systems the sandbox emulates; any other left unconfigured fails at start ("the … sandbox is not running").
-  const systems = wanted.filter((system): system is EmulatedSystem => Object.hasOwn(vendors.SANDBOX_CREDENTIALS, system));
+  const systems = emulated(vendors, wanted);
+  const unserved = wanted.filter((system) => !systems.includes(system as EmulatedSystem));
+  if (unserved.length > 0) {
+    // A system the emulator does not know has no stand-in: demo mode needs the vendor itself.
+    const problems = unserved.map((system) => {
+      const { env } = factsOf(system);
+      return `${env.credential.name}: ${system} has no sandbox emulator; set ${env.baseUrl.name} and ${env.credential.name} to reach the vendor`;
+    });
+    console.error(new ConfigError(problems).message);
+    process.exit(2);
+  }
   const sandbox = await vendors.startDemoSandbox({
     systems,
     world: { seed: config.sandbox.seed, size: config.sandbox.contacts },
@@ -123,7 +136,7 @@ async function serve(): Promise<void> {
     if (refused.length > 0) logger.warn({ refused }, 'the sandbox did not accept the webhook receivers; live updates from it are off');
     else
       console.log(
-        `Sandbox webhooks deliver to ${local}/webhooks/{${CATALOG.map((facts) => facts.webhook.vendor).join(',')}}; subscriptions over SSE or graphql-ws on /graphql.`,
+        `Sandbox webhooks deliver to ${local}/webhooks/{${[...sandbox.servers.keys()].map((system) => factsOf(system).webhook.vendor).join(',')}}; subscriptions over SSE or graphql-ws on /graphql.`,
       );
   }
   // The write store opens now, in the background, so the first write does not wait for it (a failure is retried by that write).
@@ -166,7 +179,8 @@ async function serve(): Promise<void> {
 
 async function sandboxOnly(): Promise<void> {
   const config = readConfig();
-  const sandbox = await startEmbeddedSandbox(await loadSandboxPackage(), config, [...SYSTEM_NAMES]);
+  const vendors = await loadSandboxPackage();
+  const sandbox = await startEmbeddedSandbox(vendors, config, emulated(vendors, SYSTEM_NAMES));
   console.log('Admin API on each server under /__sandbox/ (requests, reset, knobs, edit); see the README.');
   const stop = async () => {
     await sandbox.close();
