@@ -1,6 +1,7 @@
 /**
- * `npm run bench`: the sandbox (100,000 contacts), two production-mode gateways (normal
- * cache, and every cache TTL at 0 for cold-cache figures) and the plain-Yoga baseline each
+ * `npm run bench`: the sandbox (100,000 contacts), three production-mode gateways (normal
+ * cache; every cache TTL at 0 for cold-cache figures; response cache off for the executed
+ * path) and the plain-Yoga baseline each
  * in a process of its own; autocannon in this one. Last, the embedded write store (no
  * DATABASE_URL) in a gateway started as `npm start` starts it: first write and RSS with
  * writes (bench/embedded-store.ts). Prints the figures and writes them as
