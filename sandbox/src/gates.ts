@@ -1,6 +1,7 @@
 /**
  * Causal gates: the answer of one route is held until a request for another route has arrived,
- * on this server or a sibling started with it. Tests that must show two calls overlapped (one
+ * on this server or a sibling started with it, or, for a gate with no `until`, until the test
+ * opens it (after it saw in the request log what it waited for). Tests that must show two calls overlapped (one
  * sent while another was still unanswered) assert on the order this produces and on the cause
  * the request log records, instead of on a latency margin a loaded machine can overrun. The
  * timeout only keeps a regression from hanging: a held answer then goes out, recorded as
@@ -13,23 +14,23 @@ export interface GateSpec {
   route: string;
   /** Holds only requests whose path, decoded query string or body contains this text. */
   match?: string;
-  /** The arrival that opens the gate: a request for `route` on `system` (default: the gate's own). */
-  until: { system?: SystemName; route: string; match?: string };
+  /** The arrival that opens the gate: a request for `route` on `system` (default: the gate's own). Absent: opened by `open`. */
+  until?: { system?: SystemName; route: string; match?: string };
   /** At most this long from a held request's arrival (default DEFAULT_GATE_TIMEOUT_MS). */
   timeoutMs?: number;
 }
 
-/** Why a held answer went out: the awaited request arrived, the timeout passed, or the gate was cleared. */
-export type GateRelease = 'arrival' | 'timeout' | 'cleared';
+/** Why a held answer went out: the awaited request arrived, the test opened the gate, the timeout passed, or the gate was cleared. */
+export type GateRelease = 'arrival' | 'opened' | 'timeout' | 'cleared';
 
 export interface GateInfo {
   id: string;
   system: SystemName;
   route: string;
   match?: string;
-  until: { system: SystemName; route: string; match?: string };
+  until?: { system: SystemName; route: string; match?: string };
   timeoutMs: number;
-  /** The awaited request has arrived: answers of the route go out unheld from now on. */
+  /** The awaited request has arrived (or the gate was opened): answers of the route go out unheld from now on. */
   open: boolean;
   /** Answers waiting right now. */
   holding: number;
@@ -59,11 +60,15 @@ export class GateRegistry {
       system,
       route: spec.route,
       ...(spec.match === undefined ? {} : { match: spec.match }),
-      until: {
-        system: spec.until.system ?? system,
-        route: spec.until.route,
-        ...(spec.until.match === undefined ? {} : { match: spec.until.match }),
-      },
+      ...(spec.until === undefined
+        ? {}
+        : {
+            until: {
+              system: spec.until.system ?? system,
+              route: spec.until.route,
+              ...(spec.until.match === undefined ? {} : { match: spec.until.match }),
+            },
+          }),
       timeoutMs: spec.timeoutMs ?? DEFAULT_GATE_TIMEOUT_MS,
       open: false,
       waiters: new Set(),
@@ -88,6 +93,14 @@ export class GateRegistry {
     return cleared;
   }
 
+  /** Opens one gate of `system`: what it holds goes, and later answers are not held; false when there is none. */
+  open(system: SystemName, id: string): boolean {
+    const gate = this.gates.get(id);
+    if (gate?.system !== system) return false;
+    release(gate, 'opened');
+    return true;
+  }
+
   /**
    * Called once per API request as it arrives, before any work on it. Returns what its answer
    * waits for (null when no gate holds its route), then opens the gates that awaited it.
@@ -100,12 +113,17 @@ export class GateRegistry {
     const holding = [...this.gates.values()].filter((g) => g.system === system && g.route === route && matches(g.match));
     const held = holding.length === 0 ? null : Promise.all(holding.map(hold)).then(strongest);
     for (const gate of this.gates.values()) {
-      if (gate.open || gate.until.system !== system || gate.until.route !== route || !matches(gate.until.match)) continue;
-      gate.open = true;
-      for (const release of [...gate.waiters]) release('arrival');
+      const { until } = gate;
+      if (gate.open || !until || until.system !== system || until.route !== route || !matches(until.match)) continue;
+      release(gate, 'arrival');
     }
     return held;
   }
+}
+
+function release(gate: Gate, cause: GateRelease): void {
+  gate.open = true;
+  for (const waiter of [...gate.waiters]) waiter(cause);
 }
 
 function hold(gate: Gate): Promise<GateRelease> | GateRelease {
@@ -123,11 +141,12 @@ function hold(gate: Gate): Promise<GateRelease> | GateRelease {
 
 /** A timeout under any gate says the awaited order did not happen, so it wins. */
 function strongest(causes: GateRelease[]): GateRelease {
-  return causes.includes('timeout') ? 'timeout' : causes.includes('cleared') ? 'cleared' : 'arrival';
+  for (const cause of ['timeout', 'cleared', 'opened'] as const) if (causes.includes(cause)) return cause;
+  return 'arrival';
 }
 
 function info({ waiters, ...gate }: Gate): GateInfo {
-  return { ...gate, until: { ...gate.until }, holding: waiters.size };
+  return { ...gate, ...(gate.until ? { until: { ...gate.until } } : {}), holding: waiters.size };
 }
 
 /** What a gate's `match` is looked for in: the path, the decoded query string and the body. */
@@ -144,9 +163,20 @@ export interface GateAdminContext {
   routes: () => GateRoutes;
 }
 
-/** `GET` lists this server's gates, `POST` sets one, `DELETE` clears one (by id) or all. */
-export function gateAdmin(method: string, id: string | undefined, body: unknown, ctx: GateAdminContext): { status: number; body: unknown } {
+/** `GET` lists this server's gates, `POST` sets one (or, at `<id>/open`, opens it), `DELETE` clears one (by id) or all. */
+export function gateAdmin(
+  method: string,
+  [id, action]: (string | undefined)[],
+  body: unknown,
+  ctx: GateAdminContext,
+): { status: number; body: unknown } {
   const { system, registry } = ctx;
+  if (method === 'POST' && id !== undefined && action === 'open') {
+    return registry.open(system, id)
+      ? { status: 200, body: { ok: true } }
+      : { status: 404, body: { error: `no gate '${id}' on ${system}` } };
+  }
+  if (action !== undefined) return { status: 404, body: { error: `no gate call '${action}': POST /__sandbox/gates/<id>/open` } };
   if (method === 'GET' && id === undefined) return { status: 200, body: { gates: registry.list(system) } };
   if (method === 'POST' && id === undefined) {
     const problem = validateGate(body, system, ctx.routes());
@@ -160,29 +190,24 @@ export function gateAdmin(method: string, id: string | undefined, body: unknown,
   }
   return {
     status: 405,
-    body: { error: `${method} is not a gate call: GET, POST or DELETE /__sandbox/gates, DELETE /__sandbox/gates/<id>` },
+    body: {
+      error: `${method} is not a gate call: GET, POST or DELETE /__sandbox/gates, POST /__sandbox/gates/<id>/open, DELETE /__sandbox/gates/<id>`,
+    },
   };
 }
 
 const SPEC_EXAMPLE =
-  'expected { "route": "METHOD /pattern", "match"?: "text", "until": { "system"?: "billing", "route": "METHOD /pattern", "match"?: "text" }, "timeoutMs"?: 10000 }';
+  'expected { "route": "METHOD /pattern", "match"?: "text", "until"?: { "system"?: "billing", "route": "METHOD /pattern", "match"?: "text" }, "timeoutMs"?: 10000 }';
 
 /** Why a gate spec is invalid, or null when it names routes of systems that share the gate registry. */
 export function validateGate(body: unknown, system: SystemName, routes: GateRoutes): string | null {
-  if (!isObject(body) || !isObject(body.until)) return SPEC_EXAMPLE;
+  if (!isObject(body) || (body.until !== undefined && !isObject(body.until))) return SPEC_EXAMPLE;
   const unknown = Object.keys(body).find((k) => !['route', 'match', 'until', 'timeoutMs'].includes(k));
   if (unknown !== undefined) return `unknown gate field '${unknown}'`;
-  const unknownUntil = Object.keys(body.until).find((k) => !['system', 'route', 'match'].includes(k));
-  if (unknownUntil !== undefined) return `unknown field 'until.${unknownUntil}'`;
-  const untilSystem = body.until.system ?? system;
-  if (typeof untilSystem !== 'string' || !routes.has(untilSystem as SystemName)) {
-    return `until.system must be one of ${[...routes.keys()].join(', ')} (the systems started with this one)`;
-  }
   const problem =
     routeProblem('route', body.route, system, routes) ??
-    routeProblem('until.route', body.until.route, untilSystem as SystemName, routes) ??
     matchProblem('match', body.match) ??
-    matchProblem('until.match', body.until.match);
+    (body.until && untilProblem(body, system, routes));
   if (problem) return problem;
   const { timeoutMs } = body;
   if (
@@ -191,8 +216,21 @@ export function validateGate(body: unknown, system: SystemName, routes: GateRout
   ) {
     return `timeoutMs must be a positive number of ms, at most ${MAX_GATE_TIMEOUT_MS}`;
   }
+  return null;
+}
+
+function untilProblem(body: Record<string, unknown>, system: SystemName, routes: GateRoutes): string | null {
+  const until = body.until as Record<string, unknown>;
+  const unknownUntil = Object.keys(until).find((k) => !['system', 'route', 'match'].includes(k));
+  if (unknownUntil !== undefined) return `unknown field 'until.${unknownUntil}'`;
+  const untilSystem = until.system ?? system;
+  if (typeof untilSystem !== 'string' || !routes.has(untilSystem as SystemName)) {
+    return `until.system must be one of ${[...routes.keys()].join(', ')} (the systems started with this one)`;
+  }
+  const problem = routeProblem('until.route', until.route, untilSystem as SystemName, routes) ?? matchProblem('until.match', until.match);
+  if (problem) return problem;
   // A request would open the gate holding it: it could never be held.
-  if (untilSystem === system && body.until.route === body.route && body.until.match === body.match) {
+  if (untilSystem === system && until.route === body.route && until.match === body.match) {
     return 'until must name other requests than the ones the gate holds (another route, system or match)';
   }
   return null;

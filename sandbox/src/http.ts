@@ -289,6 +289,9 @@ export class SandboxServer {
     return this.gates.add(this.system, spec);
   }
 
+  /** Opens a gate set without `until`: what it holds goes (recorded as 'opened'); false when there is no such gate. */
+  readonly openGate = (id: string): boolean => this.gates.open(this.system, id);
+
   /** Removes this server's gates (or the one with `id`), letting held answers go; how many went. */
   clearGates(id?: string): number {
     return this.gates.clear(this.system, id);
@@ -451,8 +454,8 @@ export class SandboxServer {
       return peer.handleAdmin({ ...req, path, route: `${req.method} ${path}` });
     }
     const body = parseJson(req.rawBody);
-    if (parts[1] === 'gates' && parts.length <= 3) {
-      return gateAdmin(req.method, parts[2], body, { system: this.system, registry: this.gates, routes: () => this.gateRoutes() });
+    if (parts[1] === 'gates' && parts.length <= 4) {
+      return gateAdmin(req.method, parts.slice(2), body, { system: this.system, registry: this.gates, routes: () => this.gateRoutes() });
     }
     switch (`${req.method} ${parts.slice(1).join('/')}`) {
       case 'GET requests':

@@ -150,6 +150,40 @@ describe('release', () => {
   });
 });
 
+describe('opened by the test', () => {
+  it('holds the answers of a gate without `until` until POST /__sandbox/gates/<id>/open, and records that', async () => {
+    const s = await start();
+    const crm = s.server('crm');
+    const set = await admin(s, 'crm', 'gates', 'POST', { route: OWNERS });
+    expect(set.body).toMatchObject({ route: OWNERS, open: false });
+    expect(set.body.until).toBeUndefined();
+    const owners = call(s, 'crm', '/crm/v3/owners');
+    const held = await untilHeld(crm, OWNERS);
+    // Other routes and systems answer meanwhile; the held one still waits.
+    expect(await call(s, 'crm', '/crm/v3/objects/contacts?limit=1')).toBe(200);
+    expect(await call(s, 'billing', '/v1/customers?limit=1')).toBe(200);
+    expect(held.answeredAt).toBeUndefined();
+    expect(await admin(s, 'crm', `gates/${String(set.body.id)}/open`, 'POST')).toMatchObject({ status: 200, body: { ok: true } });
+    expect(await owners).toBe(200);
+    expect(held.heldUntil).toBe('opened');
+    // Open for good: later answers of the route are not held.
+    expect(await call(s, 'crm', '/crm/v3/owners')).toBe(200);
+    expect(entry(crm, OWNERS)?.heldUntil).toBe('arrival');
+  });
+
+  it('server.openGate() opens it too; an unknown gate is a 404, and one left shut still times out', async () => {
+    const s = await start();
+    const crm = s.server('crm');
+    const { id } = crm.gate({ route: OWNERS, timeoutMs: 100 });
+    expect(await call(s, 'crm', '/crm/v3/owners')).toBe(200);
+    expect(entry(crm, OWNERS)?.heldUntil).toBe('timeout');
+    expect(crm.openGate(id)).toBe(true);
+    expect(crm.openGate('g999')).toBe(false);
+    expect((await admin(s, 'crm', 'gates/g999/open', 'POST')).status).toBe(404);
+    expect((await admin(s, 'crm', `gates/${id}/close`, 'POST')).status).toBe(404);
+  });
+});
+
 describe('scope', () => {
   it('holds nothing but its route on its system', async () => {
     const s = await start(['crm', 'billing', 'chat']);
@@ -236,7 +270,7 @@ describe('validation', () => {
   const UNTIL = { system: 'billing', route: CUSTOMERS };
   const cases: [string, unknown, RegExp][] = [
     ['no JSON object', '[1]', /^expected \{ "route": "METHOD \/pattern"/],
-    ['no until', { route: OWNERS }, /^expected \{ "route"/],
+    ['an until that is no object', { route: OWNERS, until: 'billing' }, /^expected \{ "route"/],
     ['an unknown field', { route: OWNERS, until: UNTIL, times: 2 }, /^unknown gate field 'times'$/],
     ['an unknown until field', { route: OWNERS, until: { ...UNTIL, count: 1 } }, /^unknown field 'until\.count'$/],
     [
