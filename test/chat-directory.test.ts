@@ -6,14 +6,21 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCacheStore, type CacheStore } from '../src/cache/store.ts';
 import type { ChangeEvent } from '../src/changes/types.ts';
 import { DEFAULT_CACHE_TTL_SECONDS } from '../src/config.ts';
 import { createChatConnector, createUserDirectory, slackProfile, SLACK_PAGE_LIMIT, type SlackUser } from '../src/systems/chat/index.ts';
 import { createGateway, type Gateway } from '../src/gateway.ts';
 import { createLogger } from '../src/observability/logger.ts';
-import { type Sandbox, SANDBOX_CREDENTIALS, startSandbox, type WorldOptions } from '@switchboard/sandbox';
+import {
+  type RequestLogEntry,
+  type Sandbox,
+  type SandboxServer,
+  SANDBOX_CREDENTIALS,
+  startSandbox,
+  type WorldOptions,
+} from '@switchboard/sandbox';
 import { createUpstreamClient, type ResilientUpstreamClient } from '../src/upstream/client.ts';
 import { resolveUpstreams } from '../src/upstreams.ts';
 import { TEST_API_KEYS_ENV, TEST_AUTH_HEADERS } from './support/credentials.ts';
@@ -21,6 +28,7 @@ import { registerWebhooks, sandboxAdmin, serve, sleep, type Served } from './sup
 import { hasService } from './support/services.ts';
 import { startStack, type Stack } from './support/stack.ts';
 import { loadDemoConfig } from './support/demo-config.ts';
+import { captureLog, LEVEL } from './support/log-capture.ts';
 
 const W1 = readFileSync(new URL('../documents/W1ContactsWithLinks.graphql', import.meta.url), 'utf8');
 
@@ -51,6 +59,25 @@ const USER_QUERY = 'query($id: ID!) { chatUser(id: $id) { id name displayName de
 
 type OwnerResult = { owner: { id: string; email: string; chatUser: { id: string; name: string; displayName: string | null } | null } };
 type UserResult = { chatUser: { id: string; name: string; displayName: string | null; deleted: boolean } | null };
+
+const USERS_LIST = 'GET /api/users.list';
+// A users.list answer held by a sandbox gate waits for the test to open it, at most this
+// long (far below the tests' 30 s): a regression then fails on the recorded cause
+// ('timeout') and the data instead of hanging.
+const GATE_TIMEOUT_MS = 8_000;
+
+/** The first users.list request since the log was reset, once it has arrived and is held (logged, unanswered). */
+function heldUsersList(server: SandboxServer): Promise<RequestLogEntry> {
+  return vi.waitFor(
+    () => {
+      const first = server.requests.entries.find((e) => e.route === USERS_LIST);
+      expect(first).toBeDefined();
+      expect(first!.answeredAt).toBeUndefined();
+      return first!;
+    },
+    { timeout: 10_000 },
+  );
+}
 
 const chatCalls = (sandbox: Sandbox, method?: string) =>
   sandbox.server('chat').requests.count(method === undefined ? undefined : `GET /api/${method}`);
@@ -248,10 +275,12 @@ describe('the user directory refresh', () => {
       id: member.id,
       set: { profile: { display_name: 'Seen on reload' } },
     });
+    // The refresh interval (1 s) has to pass for the snapshot to be old: only time makes it so.
     await sleep(1100);
-    // Each users.list page is now held 400 ms: a request that waited for the reload could
-    // only be answered after Slack answered the reload's last page.
-    await stack.sandbox.server('chat').setKnobs({ latencyMs: 400 });
+    // Slack holds users.list until the test opens the gate: a request that waited for the
+    // reload could not be answered before that (and would then see the new name).
+    const chat = stack.sandbox.server('chat');
+    const gate = chat.gate({ route: USERS_LIST, timeoutMs: GATE_TIMEOUT_MS }).id;
     stack.resetCounts();
     const answeredAt: number[] = [];
     const stale = await Promise.all(
@@ -266,18 +295,23 @@ describe('the user directory refresh', () => {
       expect(result.data!.chatUser!.displayName).not.toBe('Seen on reload');
     }
 
+    // They were answered while the reload they started still waited for its first page.
+    const firstPage = await heldUsersList(chat);
+    expect(chatCalls(stack.sandbox, 'users.list')).toBe(1);
+    expect(chat.openGate(gate)).toBe(true);
+
     // One reload for all three requests: the page count, once.
     await eventually(
       async () => chatCalls(stack.sandbox, 'users.list'),
       (calls) => calls >= pages,
     );
-    const reload = stack.sandbox.server('chat').requests.entries.filter((e) => e.path.endsWith('/users.list'));
+    const reload = chat.requests.entries.filter((e) => e.route === USERS_LIST);
     await eventually(
       async () => reload.at(-1)!.answeredAt,
       (at) => at !== undefined,
     );
+    expect(firstPage.heldUntil).toBe('opened');
     for (const at of answeredAt) expect(at).toBeLessThan(reload.at(-1)!.answeredAt!);
-    await stack.sandbox.server('chat').setKnobs({ latencyMs: 0 });
     const fresh = await eventually(
       () => stack.query<UserResult>(USER_QUERY, { id: member.id }),
       (result) => result.data?.chatUser?.displayName === 'Seen on reload',
@@ -340,22 +374,30 @@ describe('the user directory when Slack is down', () => {
 describe("the user directory and a request's deadline", () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ world: { size: 100 }, env: { ...NO_RESPONSE_CACHE, REQUEST_DEADLINE_MS: '300' } });
+    // The deadline passes while Slack holds the load (a gate the test opens), so its length
+    // decides nothing; it only needs to leave the request time to start the load.
+    stack = await startStack({ world: { size: 100 }, env: { ...NO_RESPONSE_CACHE, REQUEST_DEADLINE_MS: '1000' } });
   });
   afterAll(async () => {
     await stack?.close();
   });
+  afterEach(() => stack.sandbox.server('chat').clearGates());
 
   it('ends the waiting request at its deadline but lets the shared load finish for the next one', async () => {
     const account = stack.sandbox.world.chatUsers[0];
-    await stack.sandbox.server('chat').setKnobs({ latencyMs: 600 });
+    const chat = stack.sandbox.server('chat');
+    const gate = chat.gate({ route: USERS_LIST, timeoutMs: GATE_TIMEOUT_MS }).id;
     stack.resetCounts();
     const late = await stack.query<UserResult>(USER_QUERY, { id: account.id });
     expect(late.data!.chatUser).toBeNull();
     expect(late.errors![0].extensions).toMatchObject({ code: 'UPSTREAM_TIMEOUT', service: 'chat' });
-    await stack.sandbox.server('chat').setKnobs({ latencyMs: 0 });
-    // The load the late request started was not cancelled with it: it completes and is kept.
-    await sleep(600);
+    // Answered at its deadline while Slack still held the load's users.list.
+    const load = await heldUsersList(chat);
+    expect(chat.openGate(gate)).toBe(true);
+    // The load the late request started was not cancelled with it: Slack answers it, and
+    // the next request takes what it read (or joins it, if the gateway is still reading).
+    await vi.waitFor(() => expect(load.answeredAt).toBeDefined(), { timeout: 10_000 });
+    expect(load.heldUntil).toBe('opened');
     const next = await stack.query<UserResult>(USER_QUERY, { id: account.id });
     expect(next.errors).toBeUndefined();
     expect(next.data!.chatUser!.id).toBe(account.id);
@@ -363,6 +405,8 @@ describe("the user directory and a request's deadline", () => {
     expect(chatCalls(stack.sandbox)).toBe(1);
   });
 });
+
+const RELOAD_FAILED = 'reloading the Slack user directory failed; serving the previous one';
 
 describe('createUserDirectory against the Slack emulator', () => {
   let sandbox: Sandbox;
@@ -483,12 +527,22 @@ describe('createUserDirectory against the Slack emulator', () => {
   });
 
   it('keeps the old snapshot when a background reload fails, and rejects with the upstream error when there is none', async () => {
-    const directory = directoryOn(newStore(), 1);
+    const log = captureLog('warn');
+    const directory = createUserDirectory({
+      connector: createChatConnector(http),
+      cache: scopedOf(newStore()),
+      refreshSeconds: 1,
+      logger: log.logger,
+    });
     const loaded = await directory.snapshot();
+    // The refresh interval (1 s) has to pass for the snapshot to be old: only time makes it so.
     await sleep(1050);
     await sandbox.server('chat').setKnobs({ outage: 'refuse' });
     expect(await directory.snapshot()).toBe(loaded);
-    await sleep(100);
+    // Once the background reload this started has failed (the directory says so), not after a guessed time.
+    await vi.waitFor(() => expect(log.lines.filter((l) => l.level === LEVEL.warn).map((l) => l.msg)).toContain(RELOAD_FAILED), {
+      timeout: 10_000,
+    });
     expect(await directory.snapshot()).toBe(loaded);
 
     const cold = directoryOn(newStore());
