@@ -6,7 +6,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { createGateway, type Gateway } from '../src/gateway.ts';
 import { createLogger } from '../src/observability/logger.ts';
@@ -15,7 +15,10 @@ import { resolveUpstreams } from '../src/upstreams.ts';
 import { TEST_API_KEYS_ENV, TEST_AUTH_HEADERS } from './support/credentials.ts';
 import { startStack, type Stack } from './support/stack.ts';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const CONTACT_READ = 'GET /crm/v3/objects/:type/:id';
+// A held answer waits at most this long; only a regression gets there (the assertions then fail).
+const GATE_TIMEOUT_MS = 15_000;
+const WAIT = { timeout: 10_000, interval: 10 };
 
 async function post(gateway: Gateway, query: string, headers: Record<string, string> = {}) {
   const response = await gateway.yoga.fetch('http://gateway.test/graphql', {
@@ -82,9 +85,10 @@ describe('a vendor that accepts the request and never answers', () => {
     // One call takes at most three quarters of what is left, so what waits on it still has time.
     expect(elapsed).toBeGreaterThanOrEqual(740);
     // The abandoned call does not linger: undici aborts it and the socket closes.
-    for (let i = 0; i < 50 && !opened.every((s) => s.closed); i++) await sleep(20);
-    expect(opened.length).toBeGreaterThanOrEqual(1);
-    expect(opened.every((s) => s.closed)).toBe(true);
+    await vi.waitFor(() => {
+      expect(opened.length).toBeGreaterThanOrEqual(1);
+      expect(opened.every((s) => s.closed)).toBe(true);
+    }, WAIT);
   });
 });
 
@@ -116,7 +120,9 @@ describe('billing hanging while CRM keeps answering', () => {
         return r;
       }),
     );
-    await sleep(50);
+    // Two are refused at once (two in flight and two queued fill the bulkhead): all six have
+    // reached it, and four are waiting on the hanging vendor.
+    await vi.waitFor(() => expect(settled.filter(Boolean)).toHaveLength(2), WAIT);
     const crmTimes: number[] = [];
     for (let i = 0; i < 5; i++) {
       const startedAt = performance.now();
@@ -142,15 +148,34 @@ describe('billing hanging while CRM keeps answering', () => {
 
   it('makes identical reads in flight at the same moment once', async () => {
     const w = stack.sandbox.world;
-    await stack.sandbox.server('crm').setKnobs({ latencyMs: 150 });
+    const crm = stack.sandbox.server('crm');
+    const contact = w.contacts[7];
+    const reads = () => crm.requests.entries.filter((e) => e.route === CONTACT_READ && e.path.endsWith(`/${contact.id}`));
+    // The first read is held until the test opens the gate (not 150 ms of latency), so the
+    // other four queries are sent while it is certainly still unanswered.
+    const gate = crm.gate({ route: CONTACT_READ, match: `/${contact.id}?`, timeoutMs: GATE_TIMEOUT_MS }).id;
     stack.resetCounts();
-    const results = await Promise.all(
-      Array.from({ length: 5 }, () => stack.query<{ contact: { id: string } }>(`{ contact(id: "${w.contacts[7].id}") { id email } }`)),
-    );
-    for (const r of results) expect(r.data!.contact.id).toBe(w.contacts[7].id);
-    console.log(`5 identical concurrent queries: ${stack.counts().crm} CRM call(s)`);
-    expect(stack.counts().crm).toBe(1);
-    await stack.sandbox.server('crm').setKnobs({ latencyMs: 0 });
+    try {
+      const query = () => stack.query<{ contact: { id: string } }>(`{ contact(id: "${contact.id}") { id email } }`);
+      const first = query();
+      await vi.waitFor(() => expect(reads()).toHaveLength(1), WAIT);
+      const rest = Array.from({ length: 4 }, query);
+      // The four went through the same steps in the order sent, so once a query sent after them
+      // (another contact, not held) has been answered, they have joined the held read or sent their own.
+      const probe = await stack.query(`{ contact(id: "${w.contacts[8].id}") { id email } }`);
+      expect(reads()).toHaveLength(1);
+      expect(reads()[0].answeredAt).toBeUndefined();
+      expect(probe.errors).toBeUndefined();
+      crm.openGate(gate);
+      const results = await Promise.all([first, ...rest]);
+      for (const r of results) expect(r.data!.contact.id).toBe(contact.id);
+    } finally {
+      crm.clearGates();
+    }
+    console.log(`5 identical concurrent queries: ${reads().length} CRM call(s)`);
+    expect(reads().map((e) => e.heldUntil)).toEqual(['opened']);
+    // The held read and the probe's.
+    expect(stack.counts().crm).toBe(2);
   });
 });
 

@@ -6,7 +6,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { ChangeEvent } from '../src/changes/types.ts';
 import { apiKeyConfigEntry } from '../src/auth/api-keys.ts';
 import { createResponseStore } from '../src/plugins/use-response-cache.ts';
 import { TEST_API_KEYS_ENV } from './support/credentials.ts';
@@ -15,6 +16,10 @@ import { startStack, type Stack } from './support/stack.ts';
 
 const CRM_ONLY = 'sbk_response-cache-crm-only-key';
 const CONTACT = 'query ($id: ID!) { contact(id: $id) { id firstName company { id name } billingCustomer { id email } } }';
+const CUSTOMER_SEARCH = 'GET /v1/customers/search';
+// A held answer waits at most this long; only a regression gets there (the assertions then fail).
+const GATE_TIMEOUT_MS = 15_000;
+const WAIT = { timeout: 10_000, interval: 10 };
 const LIST =
   'query ($first: Int!) { contacts(first: $first) { nodes { id firstName owner { id chatUser { id name } } billingCustomer { id } } } }';
 
@@ -22,6 +27,17 @@ async function responseCacheCount(stack: Stack, result: 'hit' | 'miss'): Promise
   const text = await (await stack.fetch('/metrics')).text();
   const line = text.split('\n').find((l) => l.startsWith(`switchboard_response_cache_total{result="${result}"}`));
   return line ? Number(line.split(' ').pop()) : 0;
+}
+
+/** Resolves with the first change the gateway's feed delivers that `matches` (delivered after its evictions). */
+async function changeSeen(stack: Stack, matches: (event: ChangeEvent) => boolean): Promise<ChangeEvent> {
+  const stop = new AbortController();
+  try {
+    for await (const event of stack.gateway.changes.subscribe(stop.signal)) if (matches(event)) return event;
+    throw new Error('the change feed ended');
+  } finally {
+    stop.abort();
+  }
 }
 
 const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
@@ -68,11 +84,11 @@ describe('response cache', () => {
     await stack.query(CONTACT, { id });
     expect((await stack.query<{ contact: { firstName: string } }>(CONTACT, { id })).data!.contact.firstName).not.toBe('Cached-Not');
 
+    const evicted = changeSeen(stack, (event) => event.system === 'crm' && event.id === id);
     await sandboxAdmin(stack.sandbox, 'crm', 'edit', { objectType: 'contacts', id, properties: { firstname: 'Cached-Not' } });
-    let firstName = '';
-    for (const deadline = Date.now() + 3000; Date.now() < deadline && firstName !== 'Cached-Not'; await sleep(50)) {
-      firstName = (await stack.query<{ contact: { firstName: string } }>(CONTACT, { id })).data!.contact.firstName;
-    }
+    // Once the webhook's change is on the feed (which evicts first), the next query executes.
+    await evicted;
+    const firstName = (await stack.query<{ contact: { firstName: string } }>(CONTACT, { id })).data!.contact.firstName;
     expect(firstName).toBe('Cached-Not');
   });
 
@@ -84,28 +100,44 @@ describe('response cache', () => {
     await stack.query(CONTACT, { id });
 
     // A Stripe-side change reaches a cached CRM-rooted answer through Contact.billingCustomer.
+    const evicted = changeSeen(stack, (event) => event.system === 'billing' && event.id === customer.id);
     await sandboxAdmin(stack.sandbox, 'billing', 'edit', { object: 'customer', id: customer.id, set: { email: 'relinked@example.com' } });
-    let email = '';
-    for (const deadline = Date.now() + 3000; Date.now() < deadline && email !== 'relinked@example.com'; await sleep(50)) {
-      email = (await stack.query<{ contact: { billingCustomer: { email: string } } }>(CONTACT, { id })).data!.contact.billingCustomer.email;
-    }
+    await evicted;
+    const email = (await stack.query<{ contact: { billingCustomer: { email: string } } }>(CONTACT, { id })).data!.contact.billingCustomer
+      .email;
     expect(email).toBe('relinked@example.com');
   });
 
   it('does not store an answer that was being assembled when a change evicted its types', async () => {
     const customer = stack.sandbox.world.customers.filter((c) => c.contactId && c.linkedByMetadata)[7];
     const id = customer.contactId!;
-    await stack.sandbox.server('billing').setKnobs({ latencyMs: 400 });
+    const billing = stack.sandbox.server('billing');
+    // Its billing search is held until the test opens the gate (not 400 ms of latency and a
+    // 100 ms sleep), so the edit below lands while the answer is still being assembled.
+    const gate = billing.gate({ route: CUSTOMER_SEARCH, match: `"${id}"`, timeoutMs: GATE_TIMEOUT_MS }).id;
+    const search = () => billing.requests.entries.find((e) => e.route === CUSTOMER_SEARCH && e.search.includes(id));
+    const crmRead = () => stack.sandbox.server('crm').requests.entries.find((e) => e.path.endsWith(`/contacts/${id}`));
     let inFlight: Promise<{ data?: { contact: { firstName: string } } | null }>;
     try {
-      // Its CRM read happens at once; its billing read waits 400 ms, long after the edit below.
+      stack.resetCounts();
       inFlight = stack.query<{ contact: { firstName: string } }>(CONTACT, { id });
-      await sleep(100);
+      // The CRM read was answered (before the edit) and the billing search is still out.
+      await vi.waitFor(() => {
+        expect(crmRead()?.answeredAt).toBeDefined();
+        expect(search()).toBeDefined();
+      }, WAIT);
+      expect(search()!.answeredAt).toBeUndefined();
+      const evicted = changeSeen(stack, (event) => event.system === 'crm' && event.id === id);
       await sandboxAdmin(stack.sandbox, 'crm', 'edit', { objectType: 'contacts', id, properties: { firstname: 'Mid-Flight' } });
+      // The webhook reached the feed, which evicts before it tells subscribers.
+      await evicted;
+      expect(search()!.answeredAt).toBeUndefined();
+      billing.openGate(gate);
       const stale = await inFlight;
       expect(stale.data!.contact.firstName).not.toBe('Mid-Flight');
+      expect(search()!.heldUntil).toBe('opened');
     } finally {
-      await stack.sandbox.server('billing').setKnobs({ latencyMs: 0 });
+      billing.clearGates();
     }
     const hits = await responseCacheCount(stack, 'hit');
 
