@@ -18,7 +18,7 @@ export const EVERY_SYSTEM_REGISTERED: [Unregistered] extends [never] ? true : Un
 
 type Misnamed = { [S in SystemName]: FactsByName[S]['name'] extends S ? never : S }[SystemName];
 /** Does not compile, naming the system, while a facts file files its facts under another name than its own. */
-export const EVERY_SYSTEM_NAMED_ONCE: [Misnamed] extends [never] ? true : Misnamed = true;
+export const EVERY_SYSTEM_KEYED_BY_ITS_NAME: [Misnamed] extends [never] ? true : Misnamed = true;
 
 /** Each system's per-request loaders, by system name. */
 export type SystemLoaders = { [S in RegisteredSystem as S['name']]: ReturnType<S['createLoaders']> };
