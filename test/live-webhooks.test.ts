@@ -11,6 +11,17 @@ import { hubspotV3Signature, SANDBOX_WEBHOOK_SECRETS, slackSignature, stripeSign
 import { type FeedRecording, recordFeed, registerWebhooks, sandboxAdmin, serve, sleep, subscribeSse, type Served } from './support/live.ts';
 import { startStack, type Stack } from './support/stack.ts';
 
+/** A Stripe `customer.updated` event body. */
+function customerUpdated(id: string, customer: { id: string; email: string | null }, created: number): string {
+  return JSON.stringify({
+    id,
+    object: 'event',
+    type: 'customer.updated',
+    created,
+    data: { object: { id: customer.id, object: 'customer', email: customer.email } },
+  });
+}
+
 /** Posts a Slack event callback for channel C1, signed as the sandbox signs it. */
 function postSlack(gatewayUrl: string, eventId: string, now: number, ts: string, headers: Record<string, string> = {}) {
   const body = JSON.stringify({
@@ -149,13 +160,7 @@ describe('webhooks from the sandbox reach subscribers and keep the cache true', 
     // A sentinel: a valid delivery after them. Stripe and HubSpot publish before answering, and
     // Slack decides (and claims) before answering, so anything they published is ahead of it.
     const customer = stack.sandbox.world.customers[1];
-    const sentinel = JSON.stringify({
-      id: 'evt_sentinel_forged',
-      object: 'event',
-      type: 'customer.updated',
-      created: now,
-      data: { object: { id: customer.id, object: 'customer', email: customer.email } },
-    });
+    const sentinel = customerUpdated('evt_sentinel_forged', customer, now);
     const valid = await post(
       '/webhooks/stripe',
       { 'stripe-signature': stripeSignatureHeader(SANDBOX_WEBHOOK_SECRETS.stripeWebhookSecret, sentinel, now) },
@@ -171,13 +176,7 @@ describe('webhooks from the sandbox reach subscribers and keep the cache true', 
     published.length = 0;
     const now = Math.floor(Date.now() / 1000);
     const customer = stack.sandbox.world.customers[0];
-    const body = JSON.stringify({
-      id: 'evt_duplicate1',
-      object: 'event',
-      type: 'customer.updated',
-      created: now,
-      data: { object: { id: customer.id, object: 'customer', email: customer.email } },
-    });
+    const body = customerUpdated('evt_duplicate1', customer, now);
     for (let i = 0; i < 3; i++) {
       const response = await fetch(`${served.url}/webhooks/stripe`, {
         method: 'POST',
