@@ -14,8 +14,24 @@ import { createLogger } from '../src/observability/logger.ts';
 import { type Sandbox, startSandbox } from '@switchboard/sandbox';
 import { resolveUpstreams } from '../src/upstreams.ts';
 import { TEST_API_KEY, TEST_API_KEYS_ENV } from './support/credentials.ts';
-import { registerWebhooks, sandboxAdmin, serve, sleep, subscribeSse } from './support/live.ts';
+import { recordFeed, registerWebhooks, sandboxAdmin, serve, sleep, subscribeSse } from './support/live.ts';
 import { loadDemoConfig } from './support/demo-config.ts';
+
+/** The vendor event ids a sandbox edit reports (HubSpot `eventId`, Stripe `id`). */
+function eventIds(edit: Record<string, unknown>): string[] {
+  return (edit.events as { eventId?: number; id?: string }[]).map((e) => String(e.eventId ?? e.id));
+}
+
+/** Waits until the sandbox's log has an attempt (any outcome) to deliver each of `ids`. */
+async function attempted(sandbox: Sandbox, system: 'crm' | 'billing', ids: string[]): Promise<void> {
+  for (let i = 0; i < 250; i++) {
+    const log = (await sandboxAdmin(sandbox, system, 'webhooks', undefined, 'GET')).deliveries as { ids: string[] }[];
+    const tried = new Set(log.flatMap((d) => d.ids));
+    if (ids.every((id) => tried.has(id))) return;
+    await sleep(20);
+  }
+  throw new Error(`the sandbox did not try to deliver ${system} events ${ids.join(', ')}`);
+}
 
 describe('catch-up after the gateway was down', () => {
   let sandbox: Sandbox;
@@ -72,10 +88,19 @@ describe('catch-up after the gateway was down', () => {
 
     // Down: these webhooks fail and are never retried.
     await sleep(5);
-    await sandboxAdmin(sandbox, 'crm', 'edit', { objectType: 'contacts', id: contactId, properties: { firstname: 'WhileDown' } });
-    await sandboxAdmin(sandbox, 'billing', 'edit', { object: 'customer', id: customerId, set: { name: 'Renamed While Down' } });
-    await sandboxAdmin(sandbox, 'crm', 'edit', { action: 'archive', objectType: 'deals', id: archivedDealId });
-    await sleep(300);
+    const crmIds = eventIds(
+      await sandboxAdmin(sandbox, 'crm', 'edit', { objectType: 'contacts', id: contactId, properties: { firstname: 'WhileDown' } }),
+    );
+    const billingIds = eventIds(
+      await sandboxAdmin(sandbox, 'billing', 'edit', { object: 'customer', id: customerId, set: { name: 'Renamed While Down' } }),
+    );
+    crmIds.push(...eventIds(await sandboxAdmin(sandbox, 'crm', 'edit', { action: 'archive', objectType: 'deals', id: archivedDealId })));
+    // Every one of them must have failed before a gateway listens again (the next one may even
+    // get the same port): wait for the attempts in the sandbox's logs.
+    expect(crmIds.length).toBeGreaterThan(0);
+    expect(billingIds.length).toBeGreaterThan(0);
+    await attempted(sandbox, 'crm', crmIds);
+    await attempted(sandbox, 'billing', billingIds);
     const failed = ((await sandboxAdmin(sandbox, 'crm', 'webhooks', undefined, 'GET')).deliveries as { status: number }[]).filter(
       (d) => d.status === 0,
     );
@@ -89,11 +114,8 @@ describe('catch-up after the gateway was down', () => {
       'subscription ($id: ID) { contactChanged(id: $id) { id firstName } }',
       { id: contactId },
     );
-    const published: ChangeEvent[] = [];
-    const listen2 = new AbortController();
-    void (async () => {
-      for await (const e of second.changes.subscribe(listen2.signal)) published.push(e);
-    })().catch(() => undefined);
+    const feed = recordFeed(second.changes);
+    const published = feed.events;
     try {
       const report = await second.catchUp();
       expect(report.crm).toBeGreaterThanOrEqual(1);
@@ -109,10 +131,22 @@ describe('catch-up after the gateway was down', () => {
       // Nothing new since: a second catch-up finds only the boundary second again, which dedupe drops.
       published.length = 0;
       await second.catchUp();
-      await sleep(100);
-      expect(published).toEqual([]);
+      // A sentinel published after it through the same feed, which delivers in publish order:
+      // anything the catch-up published is ahead of it.
+      const sentinel: ChangeEvent = {
+        eventId: 'sentinel-after-catch-up',
+        system: 'crm',
+        entity: 'contact',
+        id: sandbox.world.contacts[12].id,
+        action: 'updated',
+        occurredAt: Date.now(),
+        source: 'gateway',
+      };
+      await second.changes.publish(sentinel);
+      await feed.until((events) => events.some((e) => e.eventId === sentinel.eventId), 'the sentinel');
+      expect(published).toEqual([sentinel]);
     } finally {
-      listen2.abort();
+      feed.stop();
       subscription.close();
       await servedSecond.close();
       await second.close();

@@ -10,10 +10,9 @@ import { join } from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { ChangeEvent } from '../src/changes/types.ts';
 import { hubspotV3Signature, SANDBOX_WEBHOOK_SECRETS } from '@switchboard/sandbox';
 import { TEST_AUTH_HEADERS } from './support/credentials.ts';
-import { registerWebhooks, sandboxAdmin, serve, sleep, type Served } from './support/live.ts';
+import { countFeedListeners, recordFeed, registerWebhooks, sandboxAdmin, serve, sleep, type Served } from './support/live.ts';
 import { startStack, type Stack } from './support/stack.ts';
 
 function wsClient(url: string, authorization?: string): Client {
@@ -47,9 +46,11 @@ async function until(check: () => boolean, ms = 3000): Promise<void> {
 describe('graphql-ws subscriptions and the echo rule', () => {
   let stack: Stack;
   let served: Served;
+  let listeners: ReturnType<typeof countFeedListeners>;
 
   beforeAll(async () => {
     stack = await startStack({ env: { SWITCHBOARD_DATA_DIR: mkdtempSync(join(tmpdir(), 'live-ws-')) } });
+    listeners = countFeedListeners(stack.gateway.changes);
     served = await serve(stack.gateway);
     await registerWebhooks(stack.sandbox, served.url, {}, ['crm']);
   });
@@ -61,13 +62,15 @@ describe('graphql-ws subscriptions and the echo rule', () => {
   it('delivers contactChanged over graphql-ws to a client that sent its API key in connectionParams', async () => {
     const client = wsClient(served.url, TEST_AUTH_HEADERS.authorization);
     const id = stack.sandbox.world.contacts[5].id;
+    const registered = listeners.count() + 1;
     const sub = collect<{ contactChanged: { id: string; lastName: string } }>(
       client,
       'subscription ($id: ID) { contactChanged(id: $id) { id lastName } }',
       { id },
     );
     try {
-      await sleep(300); // the socket handshake and subscribe round trip
+      // The edit must come after the subscription listens to the change feed, or it is missed.
+      await listeners.until(registered);
       await sandboxAdmin(stack.sandbox, 'crm', 'edit', { objectType: 'contacts', id, properties: { lastname: 'OverWebSocket' } });
       await until(() => sub.results.length > 0);
       expect(sub.failures).toEqual([]);
@@ -94,11 +97,8 @@ describe('graphql-ws subscriptions and the echo rule', () => {
   });
 
   it('does not publish the webhook echo of a change the gateway already published, but does publish a later change to the same record', async () => {
-    const published: ChangeEvent[] = [];
-    const listening = new AbortController();
-    void (async () => {
-      for await (const e of stack.gateway.changes.subscribe(listening.signal)) published.push(e);
-    })().catch(() => undefined);
+    const feed = recordFeed(stack.gateway.changes);
+    const published = feed.events;
     try {
       const id = stack.sandbox.world.contacts[9].id;
       const occurredAt = Date.now();
@@ -138,10 +138,12 @@ describe('graphql-ws subscriptions and the echo rule', () => {
       };
       await deliver(900001, occurredAt - 50); // the vendor's record of our own write
       await deliver(900002, Date.now() + 1000); // someone else's later edit
-      await sleep(100);
+      // HubSpot is answered after publishing, and the echo was answered before the later edit
+      // was sent: once the later edit is in the feed, the echo would be ahead of it.
+      await feed.until((events) => events.some((e) => e.eventId.startsWith('hubspot:62515:900002:')), 'the later edit');
       expect(published.map((e) => e.eventId)).toEqual(['gw-write-1', expect.stringMatching(/^hubspot:62515:900002:/)]);
     } finally {
-      listening.abort();
+      feed.stop();
     }
   });
 });

@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Sandbox, SANDBOX_WEBHOOK_SECRETS } from '@switchboard/sandbox';
 import type { SystemName } from '@switchboard/sandbox';
+import type { ChangeEvent, ChangeFeed } from '../../src/changes/types.ts';
 import type { Gateway } from '../../src/gateway.ts';
 import { attachGraphQLWs } from '../../src/subscriptions/ws.ts';
 import { TEST_AUTH_HEADERS } from './credentials.ts';
@@ -149,3 +150,64 @@ export async function subscribeSse<T = Record<string, unknown>>(
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The gateway's change feed as a test sees it: every event published since `recordFeed`. */
+export interface FeedRecording {
+  events: ChangeEvent[];
+  /** Resolves once `check` holds for the events so far; rejects after `timeoutMs`. */
+  until(check: (events: ChangeEvent[]) => boolean, what: string, timeoutMs?: number): Promise<void>;
+  stop(): void;
+}
+
+/** Records the change feed in publish order (one process: the memory transport emits in that order). */
+export function recordFeed(feed: ChangeFeed): FeedRecording {
+  const events: ChangeEvent[] = [];
+  const listening = new AbortController();
+  const wakers = new Set<() => void>();
+  void (async () => {
+    for await (const event of feed.subscribe(listening.signal)) {
+      events.push(event);
+      for (const wake of wakers) wake();
+    }
+  })().catch(() => undefined);
+  return {
+    events,
+    until: (check, what, timeoutMs) => waitFor(wakers, () => check(events), what, timeoutMs),
+    stop: () => listening.abort(),
+  };
+}
+
+/**
+ * Counts the listeners subscriptions open on the change feed: a subscription is registered
+ * once its resolver has subscribed, and only then can it receive a change. Install before
+ * the subscriptions it is to count.
+ */
+export function countFeedListeners(feed: ChangeFeed): { count(): number; until(n: number, timeoutMs?: number): Promise<void> } {
+  let count = 0;
+  const wakers = new Set<() => void>();
+  const subscribe = feed.subscribe.bind(feed);
+  feed.subscribe = (signal) => {
+    count++;
+    for (const wake of wakers) wake();
+    signal?.addEventListener('abort', () => count--, { once: true });
+    return subscribe(signal);
+  };
+  return { count: () => count, until: (n, timeoutMs) => waitFor(wakers, () => count >= n, `${n} change-feed listeners`, timeoutMs) };
+}
+
+function waitFor(wakers: Set<() => void>, check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const wake = () => {
+      if (!check()) return;
+      wakers.delete(wake);
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      wakers.delete(wake);
+      reject(new Error(`timed out waiting for ${what}`));
+    }, timeoutMs);
+    wakers.add(wake);
+    wake();
+  });
+}
