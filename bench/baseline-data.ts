@@ -5,16 +5,7 @@
  * proportions, since the world skeleton does not hold them.
  */
 import { DEAL_STAGES, LIFECYCLE_STAGES } from '../resolvers/crm/paging.ts';
-import {
-  createWorld,
-  Prng,
-  type SeedChatUser,
-  type SeedCompany,
-  type SeedContact,
-  type SeedCustomer,
-  type SeedOwner,
-  type World,
-} from '@switchboard/sandbox';
+import { createWorld, Prng, type World } from '@switchboard/sandbox';
 
 /** A seeded deal (the emulator's package names its type only through the world). */
 export type SeedDeal = World['deals'][number];
@@ -73,29 +64,29 @@ export const world = createWorld({ size: Number(process.env.BENCH_CONTACTS ?? 10
 export const lifecycleStage = (raw: string) => (raw ? (LIFECYCLE_STAGES[raw] ?? 'OTHER') : null);
 export const dealStage = (raw: string) => (raw ? (DEAL_STAGES[raw] ?? 'OTHER') : null);
 
-export const contacts = new Listing<SeedContact>(world.contacts);
+export const contacts = new Listing(world.contacts);
 export const contactsByOwner = group(world.contacts, (c) => c.ownerId);
-export const contactsByStage = group<SeedContact, string>(world.contacts, (c) => lifecycleStage(c.lifecycleStage));
+export const contactsByStage = group<World['contacts'][number], string>(world.contacts, (c) => lifecycleStage(c.lifecycleStage));
 export const contactsByCompany = group(world.contacts, (c) => c.companyId);
 export const contactByEmail = new Map(world.contacts.map((c) => [c.email.toLowerCase(), c]));
-export const companies = new Listing<SeedCompany>(world.companies);
+export const companies = new Listing(world.companies);
 export const deals = new Listing<SeedDeal>(world.deals);
 export const dealsByStage = group<SeedDeal, string>(world.deals, (d) => dealStage(d.stage));
 export const dealsByContact = group(
   world.deals.flatMap((deal) => deal.contactIds.map((contactId) => ({ contactId, deal }))),
   (link) => link.contactId,
 );
-export const owners = new Map<string, SeedOwner>(world.owners.map((o) => [o.id, o]));
+export const owners = new Map(world.owners.map((o) => [o.id, o]));
 
 const activeUsers = world.chatUsers.filter((u) => !u.deleted).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 /** Active Slack members ordered by ID, as `chatUsers` lists them. */
-export const chatUsers = new Listing<SeedChatUser>(activeUsers);
-export const chatUserByEmail = new Map<string, SeedChatUser>();
+export const chatUsers = new Listing(activeUsers);
+export const chatUserByEmail = new Map<string, World['chatUsers'][number]>();
 for (const u of activeUsers) if (u.email) chatUserByEmail.set(u.email.toLowerCase(), u);
 
 /** Stripe lists customers newest first. */
-export const customers = new Listing<SeedCustomer>([...world.customers].sort((a, b) => b.created - a.created || (a.id < b.id ? 1 : -1)));
-export const customerByContact = new Map<string, SeedCustomer>();
+export const customers = new Listing([...world.customers].sort((a, b) => b.created - a.created || (a.id < b.id ? 1 : -1)));
+export const customerByContact = new Map<string, World['customers'][number]>();
 for (const c of world.customers) if (c.contactId && c.linkedByMetadata) customerByContact.set(c.contactId, c);
 export const customersByEmail = group(world.customers, (c) => c.email.toLowerCase());
 
