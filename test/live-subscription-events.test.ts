@@ -4,7 +4,7 @@
  * gone, and its deadline is released when the event is resolved.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { serve, subscribeSse, sleep, type Served } from './support/live.ts';
+import { countFeedListeners, serve, subscribeSse, sleep, type Served } from './support/live.ts';
 import { startStack, type Stack } from './support/stack.ts';
 import { captureLog, type CapturedLog } from './support/log-capture.ts';
 import { TEST_AUTH_HEADERS } from './support/credentials.ts';
@@ -45,7 +45,7 @@ describe('subscription events', () => {
   let stack: Stack;
   let served: Served;
   let log: CapturedLog;
-  let listening = 0;
+  let listeners: ReturnType<typeof countFeedListeners>;
   beforeAll(async () => {
     log = captureLog('debug');
     stack = await startStack({
@@ -55,13 +55,7 @@ describe('subscription events', () => {
     });
     served = await serve(stack.gateway);
     // Counts the subscriptions listening to the change feed, to know when one has ended.
-    const feed = stack.gateway.changes;
-    const subscribe = feed.subscribe.bind(feed);
-    feed.subscribe = (signal) => {
-      listening++;
-      signal?.addEventListener('abort', () => listening--, { once: true });
-      return subscribe(signal);
-    };
+    listeners = countFeedListeners(stack.gateway.changes);
   });
   afterAll(async () => {
     await served?.close();
@@ -107,7 +101,7 @@ describe('subscription events', () => {
     // The client goes away. A witness subscription on the same contact shows when the next
     // change has been delivered (and resolved) for every live subscriber.
     subscription.close();
-    await until(() => listening === 0, 'the gateway to see the client leave');
+    await until(() => listeners.count() === 0, 'the gateway to see the client leave');
     const witness = await subscribeSse<{ contactChanged: { firstName: string } }>(
       served.url,
       'subscription ($id: ID) { contactChanged(id: $id) { firstName } }',
@@ -119,7 +113,7 @@ describe('subscription events', () => {
     await rename(id, 'Quattuor', 'rename-after');
     expect((await witness.nth(1)).data!.contactChanged.firstName).toBe('Quattuor');
     witness.close();
-    await until(() => listening === 0, 'the witness to end');
+    await until(() => listeners.count() === 0, 'the witness to end');
     const after = contactReads().filter((line) => !line.requestId?.startsWith('rename-'));
     // Only the witness read the contact: nothing ran for the gone subscriber.
     expect(after.filter((line) => line.requestId === eventReads[0].requestId)).toHaveLength(eventReads.length);
