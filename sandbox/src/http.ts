@@ -11,14 +11,15 @@ import {
   gateAdmin,
   GateRegistry,
   type GateInfo,
-  type GateRelease,
   type GateRoutes,
   type GateSpec,
   gateText,
   validateGate,
 } from './gates.ts';
+import { RequestLog, type RequestLogEntry } from './request-log.ts';
 import type { SystemName } from './system-name.ts';
 
+export { RequestLog, type RequestLogEntry } from './request-log.ts';
 export type { ChaosKnobs, Corruption, Outage } from './chaos.ts';
 export { DEFAULT_KNOBS } from './chaos.ts';
 export { DEFAULT_GATE_TIMEOUT_MS, GateRegistry, type GateInfo, type GateRelease, type GateSpec } from './gates.ts';
@@ -103,51 +104,6 @@ function safeDecode(segment: string): string | undefined {
     return decodeURIComponent(segment);
   } catch {
     return undefined;
-  }
-}
-
-export interface RequestLogEntry {
-  /** When the request arrived (ms since the epoch, fractional). */
-  at: number;
-  /** When its answer was written (ms since the epoch, fractional); absent until then. */
-  answeredAt?: number;
-  method: string;
-  path: string;
-  /** The query string, `?…`, or '' (lets a benchmark replay the exact call). */
-  search: string;
-  /** The request body as text, when there was one. */
-  body?: string;
-  route: string;
-  status: number;
-  /** Set when a gate held the answer (see gates.ts): what let it go. */
-  heldUntil?: GateRelease;
-}
-
-export class RequestLog {
-  total = 0;
-  readonly byRoute = new Map<string, number>();
-  readonly entries: RequestLogEntry[] = [];
-
-  record(entry: RequestLogEntry): void {
-    this.total++;
-    this.byRoute.set(entry.route, (this.byRoute.get(entry.route) ?? 0) + 1);
-    this.entries.push(entry);
-    // Bounded: a benchmark sends millions of requests, and only counts matter there.
-    if (this.entries.length > 1000) this.entries.splice(0, this.entries.length - 1000);
-  }
-
-  count(route?: string): number {
-    return route === undefined ? this.total : (this.byRoute.get(route) ?? 0);
-  }
-
-  reset(): void {
-    this.total = 0;
-    this.byRoute.clear();
-    this.entries.length = 0;
-  }
-
-  toJSON() {
-    return { total: this.total, byRoute: Object.fromEntries(this.byRoute), recent: this.entries.slice(-100) };
   }
 }
 
