@@ -10,6 +10,12 @@ const services = [
   { name: 'redis', label: 'Redis at 127.0.0.1:6379', probe: () => tcp(6379) },
   { name: 'postgres', label: 'PostgreSQL at 127.0.0.1:5432', probe: () => tcp(5432) },
   {
+    // The soak starts, kills and restarts a Redis server of its own, so it needs the binary, not just a running server.
+    name: 'redis-server',
+    label: 'the redis-server program on PATH',
+    probe: async () => spawnSync(process.env.REDIS_SERVER ?? 'redis-server', ['--version']).status === 0,
+  },
+  {
     name: 'chromium',
     label: 'Chromium at /usr/bin/chromium',
     probe: async () => existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'),
