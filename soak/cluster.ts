@@ -23,7 +23,7 @@ import { freePort, SoakRedis } from './redis.ts';
 export const DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /** The vendor quotas both replicas share (their sum is what the checker holds the sandbox's counts to). */
-export const BUDGETS = { crm: { calls: 1500, windowMs: 10_000 }, billing: { calls: 100, windowMs: 1_000 } } as const;
+export const BUDGETS = { crm: { calls: 2500, windowMs: 10_000 }, billing: { calls: 100, windowMs: 1_000 } } as const;
 
 export interface SoakClient {
   name: string;

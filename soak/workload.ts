@@ -289,7 +289,7 @@ export class Workload {
           pending.delete(replica);
         }
       }
-      await sleep(100);
+      await sleep(250);
     }
     edit.result = { convergedMs, unconverged: [...pending] };
   }
