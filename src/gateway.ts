@@ -35,7 +35,7 @@ import { requestIdFrom } from './observability/request-log.ts';
 import { LINKED_TYPES, LOOK_AHEAD_COORDINATE } from './links/index.ts';
 import { SYSTEMS } from './systems/index.ts';
 import { createGatewayChanges } from './gateway/changes.ts';
-import { requestDeadlines, requestSignal } from './gateway/deadlines.ts';
+import { outliveClientIfMutation, requestDeadlines, requestSignal } from './gateway/deadlines.ts';
 import { createContextFactory, type BuildEvent, type ContextFactory } from './gateway/request-context.ts';
 import { createSystemRuntime, createUpstreamClients, type SystemRuntime, type UpstreamTarget } from './gateway/systems.ts';
 
@@ -89,6 +89,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     maxConcurrent: config.resilience.maxConcurrentOperations,
     maxQueued: config.resilience.maxQueuedOperations,
     onRejected: (reason) => metrics.observeAdmissionRejected(reason),
+    onStart: outliveClientIfMutation,
   });
   const metrics = createMetrics({ upstream: () => upstreamClients, cacheStats: () => cacheStore?.stats, admission: admission.load });
   const resilience = createResilience({ config, upstreams: options.upstreams, logger, namespace });

@@ -12,7 +12,7 @@
  * they hold no execution between events. Installed before the response cache, so a cached
  * answer never waits for a slot.
  */
-import type { ExecutionResult } from 'graphql';
+import type { ExecutionArgs, ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { GatewayContext } from '../context.ts';
 import { refusal } from '../errors.ts';
@@ -23,6 +23,8 @@ export interface AdmissionOptions {
   maxConcurrent: number;
   maxQueued: number;
   onRejected?: (reason: Refusal) => void;
+  /** Called once an operation has its slot, just before it executes (nothing of it has run before). */
+  onStart?: (args: ExecutionArgs) => void;
 }
 
 export interface Admission {
@@ -73,10 +75,11 @@ export function createAdmission(options: AdmissionOptions): Admission {
     next.value();
   }
 
-  async function admit<T>(run: () => Promise<T> | T, signal: AbortSignal): Promise<T | ExecutionResult> {
-    const refusal = await acquire(signal);
+  async function admit<T>(run: () => Promise<T> | T, args: ExecutionArgs & { contextValue: GatewayContext }): Promise<T | ExecutionResult> {
+    const refusal = await acquire(args.contextValue.signal);
     if (refusal) return rejected(refusal);
     try {
+      options.onStart?.(args);
       return await run();
     } finally {
       release();
@@ -95,7 +98,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
   return {
     plugin: {
       onExecute({ executeFn, setExecuteFn, args }) {
-        setExecuteFn((execArgs) => admit(() => executeFn(execArgs), args.contextValue.signal) as ReturnType<typeof executeFn>);
+        setExecuteFn((execArgs) => admit(() => executeFn(execArgs), args) as ReturnType<typeof executeFn>);
       },
     },
     load: () => ({ active, queued: waiting.size }),

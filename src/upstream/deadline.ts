@@ -17,6 +17,8 @@ export interface RequestDeadline {
   deadlineAt: number;
   /** Stops the timer (the request ended in time); the signal stays usable. */
   dispose(): void;
+  /** From now on only the deadline aborts the signal, no longer `parent` (a started write outlives its client). */
+  detach(): void;
 }
 
 /**
@@ -45,6 +47,9 @@ export function createRequestDeadline(ms: number, parent?: AbortSignal, message?
     deadlineAt,
     dispose() {
       clearTimeout(timer);
+      parent?.removeEventListener('abort', onParentAbort);
+    },
+    detach() {
       parent?.removeEventListener('abort', onParentAbort);
     },
   };
