@@ -15,6 +15,10 @@ export class SoakRedis {
     return `redis://127.0.0.1:${this.port}`;
   }
 
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
   async start(): Promise<void> {
     this.child = spawn(
       process.env.REDIS_SERVER ?? 'redis-server',

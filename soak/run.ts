@@ -42,7 +42,8 @@ export async function soak(options: SoakOptions): Promise<boolean> {
   const nemesis = options.nemesis ? new Nemesis(cluster, history, prng.fork('nemesis'), until) : undefined;
   let ok = false;
   try {
-    await Promise.all([workload.run(), nemesis?.run()]);
+    // A run bounded by --ops may end before its time: the nemesis stops with the workload.
+    await Promise.all([workload.run().finally(() => nemesis?.stop()), nemesis?.run()]);
     await nemesis?.heal();
     const elapsedMs = Date.now() - started;
     log(`${history.operations.length} operations in ${(elapsedMs / 1000).toFixed(0)} s; checking`);

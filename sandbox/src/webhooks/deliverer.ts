@@ -7,6 +7,7 @@
  * Real retry schedules span hours; the sandbox compresses them (`retryDelaysMs`) so tests
  * and demos see them happen.
  */
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface WebhookTarget {
@@ -61,9 +62,13 @@ export class WebhookDeliverer {
   private readonly aborter = new AbortController();
   private held: OutgoingDelivery[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
+  /** Attempt chains not yet ended: being sent, or waiting for their next retry. */
+  private inFlight = 0;
 
   constructor(private readonly defaults: WebhookSettings) {
     this.settings = { ...defaults, retryDelaysMs: [...defaults.retryDelaysMs] };
+    // Every attempt in flight and every retry waiting listens for close: with a receiver down, dozens is normal, not a leak.
+    setMaxListeners(0, this.aborter.signal);
   }
 
   send(delivery: OutgoingDelivery): void {
@@ -78,6 +83,11 @@ export class WebhookDeliverer {
     }, this.settings.reorderWindowMs);
   }
 
+  /** Deliveries not yet settled (held for reordering, being sent or waiting to be retried), one per target. */
+  get pending(): number {
+    return this.held.length * this.targets.size + this.inFlight;
+  }
+
   reset(): void {
     this.targets.clear();
     this.log.length = 0;
@@ -90,7 +100,12 @@ export class WebhookDeliverer {
   }
 
   private dispatch(delivery: OutgoingDelivery): void {
-    for (const target of this.targets.values()) void this.attempt(delivery, target, 0, undefined, false);
+    for (const target of this.targets.values()) this.track(this.attempt(delivery, target, 0, undefined, false));
+  }
+
+  private track(chain: Promise<void>): void {
+    this.inFlight++;
+    void chain.finally(() => this.inFlight--);
   }
 
   private async attempt(
@@ -118,7 +133,7 @@ export class WebhookDeliverer {
     // 3xx counts as a failure at every vendor.
     if (status >= 200 && status < 300) {
       if (!duplicate && this.settings.duplicateRate > 0 && Math.random() < this.settings.duplicateRate) {
-        void this.attempt(delivery, target, 0, undefined, true);
+        this.track(this.attempt(delivery, target, 0, undefined, true));
       }
       return;
     }

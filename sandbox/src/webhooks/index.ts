@@ -3,7 +3,7 @@
  * fired for every API write and admin edit) and delivers each change in the vendor's
  * format to the targets registered through the admin API:
  *
- *   GET    /__sandbox/webhooks   targets (secrets hidden), settings and the delivery log
+ *   GET    /__sandbox/webhooks   targets (secrets hidden), settings, deliveries pending and the delivery log
  *   POST   /__sandbox/webhooks   { url, secret, ...settings } registers a target (Slack: after url_verification)
  *   PATCH  /__sandbox/webhooks   { retryDelaysMs?, ackTimeoutMs?, duplicateRate?, reorderWindowMs?, paused? }
  *   DELETE /__sandbox/webhooks   { url? } removes one target, or all
@@ -74,6 +74,7 @@ export function attachWebhooks(vendor: WithEvents): WebhookDeliverer {
     body: {
       targets: [...deliverer.targets.values()].map((t) => ({ url: t.url })),
       settings: deliverer.settings,
+      pending: deliverer.pending,
       deliveries: deliverer.log,
     },
   });
