@@ -144,8 +144,11 @@ function replicaEnv(sandbox: Sandbox, redisUrl: string, schema: string, clients:
     RATE_LIMIT_PER_MINUTE: '0',
     UPSTREAM_BUDGET_CRM: `${BUDGETS.crm.calls}/${BUDGETS.crm.windowMs}ms`,
     UPSTREAM_BUDGET_BILLING: `${BUDGETS.billing.calls}/${BUDGETS.billing.windowMs}ms`,
-    // A lease short enough that a write orphaned by a killed replica is taken over within the run.
-    WRITE_LEASE_MS: '5000',
+    // A lease short enough that a write orphaned by a killed replica is taken over within the run
+    // (it must outlast the deadline, which bounds how long a live run goes without renewing it).
+    REQUEST_DEADLINE_MS: '8000',
+    WRITE_LEASE_MS: '10000',
+    WRITE_WAIT_MS: '12000',
     SHUTDOWN_GRACE_MS: '0',
   };
   return env;

@@ -209,6 +209,13 @@ describe('error reporting', () => {
       expect.stringMatching(/^LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent \(got "verbose"\) — /),
     ]);
   });
+
+  it('refuses a write lease no longer than the request deadline, under which a live write could be taken over', () => {
+    expect(problemsOf({ WRITE_LEASE_MS: '15000' })).toEqual([
+      expect.stringMatching(/^WRITE_LEASE_MS: must be longer than REQUEST_DEADLINE_MS \(15000\)/),
+    ]);
+    expect(loadConfig({ WRITE_LEASE_MS: '10000', REQUEST_DEADLINE_MS: '8000' }).store.leaseMs).toBe(10_000);
+  });
 });
 
 describe('cache TTLs', () => {

@@ -20,12 +20,16 @@ import type { ChangeEvent, ChangeFeed } from './types.ts';
 const SEEN_LIMIT = 10_000;
 /** How long the gateway's own announcement of a record suppresses the vendor's echo of it. */
 const ECHO_WINDOW_SECONDS = 600;
+/** Waits between attempts to publish one change: a restarting Redis is back within them. */
+const PUBLISH_RETRY_DELAYS_MS = [100, 250, 500, 1000, 1500];
 
 /** Where claims, announcements and fan-out live: this process, or Redis for several replicas. */
 export interface ChangeTransport {
   ready(): Promise<void>;
   /** True the first time an event id is claimed (within the dedupe TTL). */
   claim(eventId: string): Promise<boolean>;
+  /** Gives a claimed id back, so a publication that failed after claiming can be tried again. */
+  release(eventId: string): Promise<void>;
   markPublished(recordKey: string, at: number, ttlSeconds: number): Promise<void>;
   lastPublished(recordKey: string): Promise<number | undefined>;
   fanOut(event: ChangeEvent): Promise<void>;
@@ -57,6 +61,9 @@ export function createMemoryTransport(): ChangeTransport {
       if (seen.size > SEEN_LIMIT) seen.delete(seen.values().next().value as string);
       return true;
     },
+    async release(eventId) {
+      seen.delete(eventId);
+    },
     async markPublished(key, at, ttlSeconds) {
       const prior = announced.get(key);
       if (!prior || prior.at < at) announced.set(key, { at, until: Date.now() + ttlSeconds * 1000 });
@@ -85,10 +92,9 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
   local.setMaxListeners(0);
   const detach = transport.onEvent((event) => local.emit('change', event));
 
-  return {
-    ready: () => transport.ready(),
-    async publish(event) {
-      if (!(await transport.claim(event.eventId))) return;
+  async function publishOnce(event: ChangeEvent): Promise<void> {
+    if (!(await transport.claim(event.eventId))) return;
+    try {
       await options.invalidate(event);
       const key = recordKey(event);
       if (event.source === 'gateway') {
@@ -104,6 +110,26 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
         await transport.markPublished(`vendor|${key}`, event.occurredAt, ECHO_WINDOW_SECONDS);
       }
       await transport.fanOut(event);
+    } catch (error) {
+      // Not published after all: the next attempt (or the vendor's retry) must not find it claimed.
+      await transport.release(event.eventId).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  return {
+    ready: () => transport.ready(),
+    async publish(event) {
+      // A Redis that restarts or blips refuses a command or two: try again for a few seconds
+      // before giving up, so a webhook is applied and a write's change announced across it.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await publishOnce(event);
+        } catch (error) {
+          if (attempt >= PUBLISH_RETRY_DELAYS_MS.length) throw error;
+          await new Promise((resolve) => setTimeout(resolve, PUBLISH_RETRY_DELAYS_MS[attempt]));
+        }
+      }
     },
     subscribe(signal) {
       // \`on\` listens from this call, not from the first \`next()\`: a change published

@@ -20,6 +20,8 @@ export interface RedisTransportOptions {
 export function createRedisTransport(options: RedisTransportOptions): ChangeTransport {
   const commands = new Redis(options.url, { lazyConnect: false, maxRetriesPerRequest: 2 });
   const subscriber = new Redis(options.url, { lazyConnect: false, maxRetriesPerRequest: 2 });
+  // Connection errors surface as failed commands (publish retries them); unheard, ioredis prints each one.
+  for (const client of [commands, subscriber]) client.on('error', () => undefined);
   const target = createRedisEventTarget({ publishClient: commands, subscribeClient: subscriber });
   const channel = `${options.namespace}:changes`;
   const listeners = new Set<(event: ChangeEvent) => void>();
@@ -36,6 +38,9 @@ export function createRedisTransport(options: RedisTransportOptions): ChangeTran
     ready: () => ready,
     async claim(eventId) {
       return (await commands.set(key('seen', eventId), '1', 'EX', options.dedupeTtlSeconds, 'NX')) === 'OK';
+    },
+    async release(eventId) {
+      await commands.del(key('seen', eventId));
     },
     async markPublished(recordKey, at, ttlSeconds) {
       // Keep the latest announcement: a slower replica must not move it back.

@@ -73,6 +73,14 @@ export function loadConfig(env: EnvLike = process.env): Config {
     },
     limits: readLimits(reader, mode),
   };
+  // A running write renews its lease only between steps, and a step can take up to the request deadline:
+  // a shorter lease would let another replica take over a write that is still running, and both would write.
+  if (config.store.leaseMs <= config.resilience.requestDeadlineMs)
+    reader.problem(
+      'WRITE_LEASE_MS',
+      `must be longer than REQUEST_DEADLINE_MS (${config.resilience.requestDeadlineMs}), or a replica could take over a write still running`,
+      `set it above ${config.resilience.requestDeadlineMs}, e.g. ${Math.max(60_000, config.resilience.requestDeadlineMs * 2)}`,
+    );
   if (reader.problems.length > 0) throw new ConfigError(reader.problems);
   return config;
 }

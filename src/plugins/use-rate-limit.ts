@@ -41,6 +41,8 @@ export function createMemoryCounter(now: () => number = Date.now): RateCounter {
 
 export function createRedisCounter(url: string, namespace: string): RateCounter {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: true });
+  // A failed command reports its error to the caller; unheard, ioredis would also print each connection error.
+  redis.on('error', () => undefined);
   return {
     async hit(key) {
       const t = Date.now();

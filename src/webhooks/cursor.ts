@@ -26,6 +26,8 @@ const sanitize = (name: string) => name.replace(/[^\w.-]/g, '_');
 
 function redisCursor(url: string, key: string): CursorStore {
   const redis = new Redis(url, { maxRetriesPerRequest: 2 });
+  // A failed command reports its error to the caller; unheard, ioredis would also print each connection error.
+  redis.on('error', () => undefined);
   return {
     async get(system) {
       const value = await redis.hget(key, system);

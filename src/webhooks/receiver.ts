@@ -122,7 +122,8 @@ export function useWebhookReceivers(options: WebhookReceiverOptions): Plugin {
       try {
         await apply(receiver, changes);
       } catch (error) {
-        logger.error({ err: error, vendor }, 'webhook could not be applied; the vendor will retry');
+        // Not lost: the vendor delivers it again. Only a failure that outlasts the vendor's retries needs a person.
+        logger.warn({ err: error, vendor }, 'webhook could not be applied; the vendor will retry');
         return respond({ status: 500, body: { error: { code: 'INTERNAL_SERVER_ERROR', message: 'not applied; retry' } } });
       }
       return respond(outcome);

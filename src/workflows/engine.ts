@@ -20,6 +20,7 @@ import { validate } from '../command.ts';
 import type { GatewayContext } from '../context.ts';
 import { GatewayError, isGatewayError } from '../errors.ts';
 import type { AuditOutcome } from '../store/index.ts';
+import { remainingMs } from '../upstream/deadline.ts';
 import { claimKey, claimSubject, settledAs, stored, unstored, type Stored, type SubjectClaim } from './claims.ts';
 import type { StepContext, StepError, StepRecord, WorkflowDefinition, WorkflowResult, WorkflowStatus } from './definition.ts';
 import { appendAudit, evictUnknown, givenKey, publishChanges } from './write.ts';
@@ -107,7 +108,9 @@ function auditOutcome(result: WorkflowResult): AuditOutcome {
 
 export async function runWorkflow(context: GatewayContext, definition: WorkflowDefinition): Promise<WorkflowResult> {
   const audit = auditor(context, definition);
-  const deadline = Date.now() + context.writes.waitMs;
+  // Waiting for a running key (or subject) may take at most half of what the request has left:
+  // a key taken over with no time left to run the write would only fail it on the deadline.
+  const deadline = Date.now() + Math.min(context.writes.waitMs, remainingMs(context.signal) / 2);
   const claim = await claimKey<Stored | State, Stored | WorkflowResult>(context.writes.store, definition, deadline);
   if (claim.kind === 'mismatch') {
     return audit.reject(
@@ -123,7 +126,9 @@ export async function runWorkflow(context: GatewayContext, definition: WorkflowD
     await audit.record(replay, 'replayed');
     return replay;
   }
-  const state = unstored<State | null>(claim.state) ?? { steps: [] };
+  // A key claimed by a replica that died before saving any progress holds the column's initial `{}`: a fresh run.
+  const saved = unstored<Partial<State> | null>(claim.state);
+  const state: State = { steps: Array.isArray(saved?.steps) ? saved.steps : [] };
   const subject = await admit(context, definition, claim.owner, state, deadline, audit);
   // A run that throws (its store failed) holds the subject until the lease runs out, like a run whose replica died.
   const result = await execute(context, definition, startRun(context, definition, claim.owner, state, subject));

@@ -45,28 +45,38 @@ export function outcomeUnknown(error: GatewayError, evicted = false): GatewayErr
  */
 export async function evictUnknown(context: GatewayContext, affects: readonly ChangeSpec[]): Promise<boolean> {
   if (affects.length === 0) return false;
-  try {
-    // No record: the event says only that these may have changed, so nothing is primed. A
-    // change to a record whose id is not known (a create that may or may not have happened:
-    // id '' or '<channel>:') goes out as 'deleted', the one action no subscription announces,
-    // so its lists and lookups are evicted without telling subscribers of a record that may not exist.
-    await publishChanges(
-      context,
-      affects.map(({ record: _record, ...change }) =>
-        change.id === '' || change.id.endsWith(':') ? { ...change, action: 'deleted' as const } : change,
-      ),
-    );
-    return true;
-  } catch {
-    return false;
-  }
+  // No record: the event says only that these may have changed, so nothing is primed. A
+  // change to a record whose id is not known (a create that may or may not have happened:
+  // id '' or '<channel>:') goes out as 'deleted', the one action no subscription announces,
+  // so its lists and lookups are evicted without telling subscribers of a record that may not exist.
+  return publishChanges(
+    context,
+    affects.map(({ record: _record, ...change }) =>
+      change.id === '' || change.id.endsWith(':') ? { ...change, action: 'deleted' as const } : change,
+    ),
+  );
 }
 
-/** `sentAt`: when the write went upstream — the moment the change occurred, as far as we know. */
-export async function publishChanges(context: GatewayContext, changes: readonly ChangeSpec[], sentAt = Date.now()): Promise<void> {
+/**
+ * Announces what a write changed; true when every change was published. `sentAt`: when the
+ * write went upstream — the moment the change occurred, as far as we know. A feed still down
+ * after its retries is logged, never thrown: the write happened at the vendor, and answering
+ * it as failed would tell the caller otherwise (and make a workflow undo a step that worked).
+ */
+export async function publishChanges(context: GatewayContext, changes: readonly ChangeSpec[], sentAt = Date.now()): Promise<boolean> {
+  let published = true;
   for (const change of changes) {
-    await context.changes.publish({ ...change, eventId: `gw_${randomUUID()}`, occurredAt: sentAt, source: 'gateway' });
+    try {
+      await context.changes.publish({ ...change, eventId: `gw_${randomUUID()}`, occurredAt: sentAt, source: 'gateway' });
+    } catch (error) {
+      published = false;
+      context.log.error(
+        { err: error, system: change.system, entity: change.entity, id: change.id },
+        "could not announce a write's change: cached copies may show the old value until their TTL ends",
+      );
+    }
   }
+  return published;
 }
 
 export interface WriteSpec {
