@@ -28,6 +28,11 @@ export const ONBOARD = `mutation SoakOnboard($key: String!, $email: String!) {
   onboardCustomer(idempotencyKey: $key, contact: { email: $email, firstName: "Soak", lastName: "Customer" },
     plan: { priceId: "price_starter_monthly", quantity: 1 }, notify: { channel: "#general" }) { ${RESULT} } }`;
 
+/**
+ * What the subscribers (soak/subscribers.ts) hold open over SSE: every contact's changes. The
+ * gateway resolves each event afresh, so `updatedAt` names the state an event shows: the
+ * checker matches it to the vendor's log of the contact's changes.
+ */
 export const SUBSCRIBE_CONTACTS = 'subscription SoakContacts { contactChanged { id jobTitle updatedAt } }';
 
 /** The field's value, or undefined when the answer has none. */

@@ -14,6 +14,9 @@ import { pickSubjects, Workload } from './workload.ts';
 import { checkAll } from './check/index.ts';
 import { Nemesis } from './nemesis.ts';
 import { printReport } from './report.ts';
+import { Subscribers } from './subscribers.ts';
+import { CrmChangeLog } from './crm-changes.ts';
+import { FeedTap } from './feed-tap.ts';
 
 export async function soak(options: SoakOptions): Promise<boolean> {
   const log = (line: string) => console.log(`[soak] ${line}`);
@@ -40,16 +43,27 @@ export async function soak(options: SoakOptions): Promise<boolean> {
     vendorEdit: (id, jobTitle) => vendorEdit(cluster, id, jobTitle),
   });
   const nemesis = options.nemesis ? new Nemesis(cluster, history, prng.fork('nemesis'), until) : undefined;
+  const subscribers = new Subscribers(urls, cluster.clients, 1, join(options.out, 'subscribers.jsonl'));
+  const crmChanges = new CrmChangeLog(cluster.sandbox.urls.crm!, join(options.out, 'crm-changes.jsonl'));
+  const feed = new FeedTap(cluster.redis.url, join(options.out, 'feed.jsonl'));
   let ok = false;
   try {
+    crmChanges.start();
+    await feed.start();
+    await subscribers.start();
     // A run bounded by --ops may end before its time: the nemesis stops with the workload.
     await Promise.all([workload.run().finally(() => nemesis?.stop()), nemesis?.run()]);
     await nemesis?.heal();
+    await Promise.all([subscribers.stop(), crmChanges.stop()]);
+    feed.stop();
     const elapsedMs = Date.now() - started;
     log(`${history.operations.length} operations in ${(elapsedMs / 1000).toFixed(0)} s; checking`);
-    const results = await checkAll({ cluster, history, convergenceMs: workload.convergenceMs });
+    const live = { ...subscribers.record, changes: crmChanges.changes, lostChanges: crmChanges.lost, fanOut: feed.contacts };
+    const results = await checkAll({ cluster, history, convergenceMs: workload.convergenceMs, live });
     ok = printReport({ options, history, results, elapsedMs, cluster });
   } finally {
+    await subscribers.stop();
+    feed.stop();
     await cluster.close({ keepSchema: !ok });
   }
   return ok;

@@ -10,6 +10,7 @@ import type { ChangeEvent, ChangeFeed } from '../../src/changes/types.ts';
 import type { Gateway } from '../../src/gateway.ts';
 import { attachGraphQLWs } from '../../src/subscriptions/ws.ts';
 import { TEST_AUTH_HEADERS } from './credentials.ts';
+import { sseMessages } from './sse.ts';
 
 export interface Served {
   url: string;
@@ -97,29 +98,13 @@ export async function subscribeSse<T = Record<string, unknown>>(
   if (!response.ok || !response.body) throw new Error(`subscription failed: ${response.status} ${await response.text()}`);
   const received: SseSubscription<T>['received'] = [];
   const waiters = new Set<() => void>();
+  const body = response.body;
   void (async () => {
-    const decoder = new TextDecoder();
-    let buffer = '';
     try {
-      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-        buffer += decoder.decode(chunk, { stream: true });
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const lines = block.split('\n');
-          const event = lines
-            .find((l) => l.startsWith('event:'))
-            ?.slice(6)
-            .trim();
-          const data = lines
-            .filter((l) => l.startsWith('data:'))
-            .map((l) => l.slice(5).trim())
-            .join('\n');
-          if (event === 'next' && data) {
-            received.push(JSON.parse(data) as { data?: T; errors?: unknown[] });
-            for (const wake of waiters) wake();
-          }
+      for await (const { event, data } of sseMessages(body)) {
+        if (event === 'next' && data) {
+          received.push(JSON.parse(data) as { data?: T; errors?: unknown[] });
+          for (const wake of waiters) wake();
         }
       }
     } catch {
