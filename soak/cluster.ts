@@ -60,6 +60,14 @@ export class Cluster {
   static async start(options: { seed: number; contacts: number; clients: number; dir: string }): Promise<Cluster> {
     mkdirSync(options.dir, { recursive: true });
     const sandbox = await startSandbox({ world: { seed: options.seed, size: options.contacts } });
+    // The portal's quota as HubSpot states it in every answer's X-HubSpot-RateLimit-* headers, which the
+    // gateway's budget follows: the same as the budget configured, as on a portal that bought that limit.
+    const limits = await fetch(`${sandbox.urls.crm}/__sandbox/limits`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ tenSecondlyMax: BUDGETS.crm.calls }),
+    });
+    if (!limits.ok) throw new Error(`setting the CRM sandbox's limits failed: ${limits.status}`);
     const redis = new SoakRedis(await freePort());
     await redis.start();
     const schema = `soak_${randomUUID().replace(/-/g, '').slice(0, 12)}`;

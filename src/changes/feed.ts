@@ -30,8 +30,20 @@ export interface ChangeTransport {
   claim(eventId: string): Promise<boolean>;
   /** Gives a claimed id back, so a publication that failed after claiming can be tried again. */
   release(eventId: string): Promise<void>;
-  markPublished(recordKey: string, at: number, ttlSeconds: number): Promise<void>;
-  lastPublished(recordKey: string): Promise<number | undefined>;
+  /**
+   * The echo rule's check and mark in one atomic step (see the top of this file): true when
+   * the change is an echo not to fan out. A gateway change marks the record announced at
+   * `now` and is an echo when the vendor already reported a change at or after it occurred;
+   * a vendor change is an echo when the gateway announced the record at or after it occurred,
+   * else it marks the vendor's report. Two separate steps would let a mutation's announcement
+   * and its own webhook, published at the same moment, each miss the other and both go out.
+   */
+  isEcho(
+    recordKey: string,
+    change: { source: ChangeEvent['source']; occurredAt: number },
+    now: number,
+    ttlSeconds: number,
+  ): Promise<boolean>;
   fanOut(event: ChangeEvent): Promise<void>;
   onEvent(listener: (event: ChangeEvent) => void): () => void;
   close(): Promise<void>;
@@ -64,14 +76,25 @@ export function createMemoryTransport(): ChangeTransport {
     async release(eventId) {
       seen.delete(eventId);
     },
-    async markPublished(key, at, ttlSeconds) {
-      const prior = announced.get(key);
-      if (!prior || prior.at < at) announced.set(key, { at, until: Date.now() + ttlSeconds * 1000 });
-      if (announced.size > SEEN_LIMIT) announced.delete(announced.keys().next().value as string);
-    },
-    async lastPublished(key) {
-      const entry = announced.get(key);
-      return entry && entry.until > Date.now() ? entry.at : undefined;
+    async isEcho(key, change, now, ttlSeconds) {
+      const at = (k: string) => {
+        const entry = announced.get(k);
+        return entry && entry.until > Date.now() ? entry.at : undefined;
+      };
+      const mark = (k: string, value: number) => {
+        const prior = announced.get(k);
+        if (!prior || prior.at < value) announced.set(k, { at: value, until: Date.now() + ttlSeconds * 1000 });
+        if (announced.size > SEEN_LIMIT) announced.delete(announced.keys().next().value as string);
+      };
+      if (change.source === 'gateway') {
+        mark(key, now);
+        const vendorAt = at(`vendor|${key}`);
+        return vendorAt !== undefined && vendorAt >= change.occurredAt;
+      }
+      const announcedAt = at(key);
+      if (announcedAt !== undefined && announcedAt >= change.occurredAt) return true;
+      mark(`vendor|${key}`, change.occurredAt);
+      return false;
     },
     async fanOut(event) {
       emitter.emit('change', event);
@@ -96,19 +119,10 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
     if (!(await transport.claim(event.eventId))) return;
     try {
       await options.invalidate(event);
-      const key = recordKey(event);
-      if (event.source === 'gateway') {
-        await transport.markPublished(key, Date.now(), ECHO_WINDOW_SECONDS);
-        // The vendor's webhook can beat the mutation's own announcement (the mutation still
-        // reads the record back): if it reported a change at or after our write was sent,
-        // subscribers already have this state.
-        const vendorAt = await transport.lastPublished(`vendor|${key}`);
-        if (vendorAt !== undefined && vendorAt >= event.occurredAt) return;
-      } else {
-        const announcedAt = await transport.lastPublished(key);
-        if (announcedAt !== undefined && announcedAt >= event.occurredAt) return;
-        await transport.markPublished(`vendor|${key}`, event.occurredAt, ECHO_WINDOW_SECONDS);
-      }
+      // A gateway change: the vendor's webhook can beat the mutation's own announcement (the
+      // mutation still reads the record back); if it reported a change at or after our write
+      // was sent, subscribers already have this state.
+      if (await transport.isEcho(recordKey(event), event, Date.now(), ECHO_WINDOW_SECONDS)) return;
       await transport.fanOut(event);
     } catch (error) {
       // Not published after all: the next attempt (or the vendor's retry) must not find it claimed.

@@ -17,6 +17,21 @@ export interface RedisTransportOptions {
   dedupeTtlSeconds: number;
 }
 
+/** The feed's echo rule (ChangeTransport.isEcho) as one script, so replicas' check-and-mark never interleave. KEYS: the record's announcement, the vendor's report. */
+const ECHO_SCRIPT = `
+if ARGV[1] == 'gateway' then
+  local old = tonumber(redis.call('GET', KEYS[1]) or '0')
+  if tonumber(ARGV[3]) > old then redis.call('SET', KEYS[1], ARGV[3], 'EX', ARGV[4]) end
+  local vendor = redis.call('GET', KEYS[2])
+  if vendor and tonumber(vendor) >= tonumber(ARGV[2]) then return 1 end
+  return 0
+end
+local announced = redis.call('GET', KEYS[1])
+if announced and tonumber(announced) >= tonumber(ARGV[2]) then return 1 end
+local old = tonumber(redis.call('GET', KEYS[2]) or '0')
+if tonumber(ARGV[2]) > old then redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[4]) end
+return 0`;
+
 export function createRedisTransport(options: RedisTransportOptions): ChangeTransport {
   const commands = new Redis(options.url, { lazyConnect: false, maxRetriesPerRequest: 2 });
   const subscriber = new Redis(options.url, { lazyConnect: false, maxRetriesPerRequest: 2 });
@@ -42,19 +57,18 @@ export function createRedisTransport(options: RedisTransportOptions): ChangeTran
     async release(eventId) {
       await commands.del(key('seen', eventId));
     },
-    async markPublished(recordKey, at, ttlSeconds) {
-      // Keep the latest announcement: a slower replica must not move it back.
-      await commands.eval(
-        "local v = tonumber(redis.call('GET', KEYS[1]) or '0') if tonumber(ARGV[1]) > v then redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) end return 1",
-        1,
+    async isEcho(recordKey, change, now, ttlSeconds) {
+      const echo = await commands.eval(
+        ECHO_SCRIPT,
+        2,
         key('announced', recordKey),
-        String(at),
+        key('announced', `vendor|${recordKey}`),
+        change.source,
+        String(change.occurredAt),
+        String(now),
         String(ttlSeconds),
       );
-    },
-    async lastPublished(recordKey) {
-      const value = await commands.get(key('announced', recordKey));
-      return value === null ? undefined : Number(value);
+      return echo === 1;
     },
     async fanOut(event) {
       await ready;

@@ -18,6 +18,7 @@ import type { ChangeEvent } from '../changes/types.ts';
 import type { GatewayContext } from '../context.ts';
 import { filteredChanges } from './filter.ts';
 import { fromRoot } from '../paths.ts';
+import { sleepUnlessAborted } from '../upstream/deadline.ts';
 
 /** schemas/live.graphql: the Subscription type over the stitched types (Contact, Deal, Invoice, Message). */
 export const subscriptionTypeDefs = readFileSync(fromRoot('schemas/live.graphql'), 'utf8');
@@ -43,6 +44,46 @@ async function inFreshContext<T>(context: Context, resolve: (fresh: Context) => 
   }
 }
 
+/** Failures of a moment: the vendor down or slow, its quota spent. */
+const PASSING = new Set(['RATE_LIMITED', 'UPSTREAM_UNAVAILABLE', 'UPSTREAM_TIMEOUT', 'UPSTREAM_BAD_RESPONSE']);
+/** Waits before reading an event's record again (a `retryAfter` from the vendor, up to the cap, wins). */
+const EVENT_RETRY_DELAYS_MS = [250, 1_000, 3_000];
+const EVENT_RETRY_CAP_MS = 10_000;
+
+/** The code and retry hint of a record read that failed as a whole (returned or thrown as an error). */
+function passingFailure(value: unknown): { retryAfterMs?: number } | undefined {
+  if (!(value instanceof Error)) return undefined;
+  const { extensions, originalError } = value as { extensions?: { code?: unknown; retryAfter?: unknown }; originalError?: unknown };
+  const ext = extensions?.code !== undefined ? extensions : (originalError as { extensions?: typeof extensions } | undefined)?.extensions;
+  if (typeof ext?.code !== 'string' || !PASSING.has(ext.code)) return undefined;
+  return typeof ext.retryAfter === 'number' ? { retryAfterMs: ext.retryAfter * 1000 } : {};
+}
+
+/**
+ * Resolves an event, and again a few times while its record read fails for a passing reason:
+ * the change happened, and a null with an error would tell the subscriber nothing of it.
+ * Later events wait meanwhile (a subscription delivers in order); a subscriber that leaves
+ * ends the waiting.
+ */
+async function resolveEvent<T>(context: Context, resolve: (fresh: Context) => T | Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    let value: T | undefined;
+    let thrown: unknown;
+    try {
+      value = await inFreshContext(context, resolve);
+    } catch (error) {
+      thrown = error;
+    }
+    const failure = passingFailure(thrown ?? value);
+    if (!failure || attempt >= EVENT_RETRY_DELAYS_MS.length || context.signal?.aborted) {
+      if (thrown !== undefined) throw thrown;
+      return value as T;
+    }
+    const waitMs = Math.min(EVENT_RETRY_CAP_MS, Math.max(EVENT_RETRY_DELAYS_MS[attempt], failure.retryAfterMs ?? 0));
+    await sleepUnlessAborted(waitMs, context.signal, () => thrown ?? value);
+  }
+}
+
 /** A field resolving each matching change through the gateway's `rootField(id:)` for the changed record. */
 function field(rootField: string, match: (event: ChangeEvent, args: Record<string, unknown>) => boolean) {
   return {
@@ -51,7 +92,7 @@ function field(rootField: string, match: (event: ChangeEvent, args: Record<strin
     resolve: (event: ChangeEvent, _args: unknown, context: Context, info: GraphQLResolveInfo) =>
       // Through the whole gateway schema's own root field: its stitched resolver fetches the
       // record from the owning system and merges the linked fields from the others.
-      inFreshContext(context, (fresh) =>
+      resolveEvent(context, (fresh) =>
         delegateToSchema({
           schema: info.schema,
           operation: 'query' as never,
@@ -89,7 +130,7 @@ export function createSubscriptionResolvers() {
             (e) => e.system === 'chat' && e.entity === 'message' && e.action === 'created' && e.related?.channel === args.channel,
           ),
         resolve: (event: ChangeEvent, _args: unknown, context: Context, info: GraphQLResolveInfo) =>
-          inFreshContext(context, (fresh) => resolveMessage(event, fresh, info)),
+          resolveEvent(context, (fresh) => resolveMessage(event, fresh, info)),
       },
     },
   };

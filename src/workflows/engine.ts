@@ -248,13 +248,16 @@ async function runStep(context: GatewayContext, definition: WorkflowDefinition, 
   const record = run.records[index];
   const ctx = run.stepContext(index);
   await run.observe(step.name, 'start');
+  // The change is dated when it was sent, like a single-system write's: the vendor's webhook
+  // for it, dated by the vendor at or after this, is then known as its echo and not sent twice.
+  const sentAt = Date.now();
   try {
     const outcome = await step.run(ctx);
     Object.assign(record, { status: 'SUCCEEDED', ids: outcome.ids, error: null });
     Object.assign(record.notes, outcome.notes ?? {});
     await run.save();
     await run.observe(step.name, 'end', record.status);
-    if (outcome.changes) await publishChanges(context, outcome.changes);
+    if (outcome.changes) await publishChanges(context, outcome.changes, sentAt);
     return null;
   } catch (error) {
     const stepError = toStepError(error, step.name);
@@ -294,9 +297,10 @@ async function compensate(context: GatewayContext, definition: WorkflowDefinitio
         Object.assign(record, { status: 'NEEDS_ATTENTION', compensation: step.irreversible ?? 'This step cannot be undone automatically' });
       continue;
     }
+    const sentAt = Date.now();
     try {
       const undone = await step.compensate(run.stepContext(index), record);
-      if (undone.changes) await publishChanges(context, undone.changes);
+      if (undone.changes) await publishChanges(context, undone.changes, sentAt);
       if (partial) {
         if (undone.summary) record.compensation = undone.summary;
       } else if (undone.summary) Object.assign(record, { status: 'COMPENSATED', compensation: undone.summary });
