@@ -294,10 +294,11 @@ export class Workload {
     edit.result = { convergedMs, unconverged: [...pending] };
   }
 
-  /** True when `value` was written to the record by an operation that started after the edit completed. */
+  /** True when `value` was written to the record by an operation that may have reached the vendor after the edit. */
   private writtenAfter(id: string, value: string, edit: Operation): boolean {
     return this.options.history.operations.some(
-      (op) => op.subject === id && op.value === value && op.invokedAt >= (edit.completedAt ?? edit.invokedAt) && op.id !== edit.id,
+      // Still in flight when the edit was made: the vendor may have applied it after the edit.
+      (op) => op.subject === id && op.value === value && (op.completedAt ?? Infinity) >= edit.invokedAt && op.id !== edit.id,
     );
   }
 }
