@@ -46,8 +46,8 @@ async function inFreshContext<T>(context: Context, resolve: (fresh: Context) => 
 
 /** Failures of a moment: the vendor down or slow, its quota spent. */
 const PASSING = new Set(['RATE_LIMITED', 'UPSTREAM_UNAVAILABLE', 'UPSTREAM_TIMEOUT', 'UPSTREAM_BAD_RESPONSE']);
-/** Waits before reading an event's record again (a `retryAfter` from the vendor, up to the cap, wins). */
-const EVENT_RETRY_DELAYS_MS = [250, 1_000, 3_000];
+/** Waits before reading an event's record again, about 20 s in all: past a breaker's half-open wait and a short outage (a `retryAfter` from the vendor, up to the cap, wins). */
+const EVENT_RETRY_DELAYS_MS = [250, 1_000, 3_000, 6_000, 10_000];
 const EVENT_RETRY_CAP_MS = 10_000;
 
 /** The code and retry hint of a record read that failed as a whole (returned or thrown as an error). */

@@ -16,9 +16,12 @@
  *
  * With Redis the log lives in Redis (sorted sets of call timestamps) and is read and updated
  * by one Lua script using Redis's own clock, so N replicas draw from one window and together
- * stay under the quota. Without Redis it lives in memory (the same algorithm). When Redis
- * fails, each replica meters itself in memory for a while (the vendor's own 429 is the
- * backstop for the excess), rather than taking the gateway down with the cache server.
+ * stay under the quota. Without Redis it lives in memory (the same algorithm). Each replica
+ * also keeps its own calls of the window. When Redis fails, it meters itself from those for a
+ * while, rather than taking the gateway down with the cache server, allowed only its share of
+ * the limit (over the replicas that drew from the window lately), so the replicas together
+ * still stay under it. When it reconnects, to a Redis that may have restarted empty, it puts
+ * them back: the vendor still counts them.
  *
  * A full window makes a caller wait briefly: at most `maxWaitMs` in all, never past the
  * request's deadline. A call that cannot get a slot within that fails at once with
@@ -50,14 +53,33 @@ export interface VendorHint {
 }
 
 /** Where the windows live. Call ids are unique per granted call. */
+/** A call this replica made, as its own window remembers it: ended (counting down from `at`) or still in flight. */
+export interface OwnCall {
+  id: string;
+  at: number;
+  inFlight: boolean;
+}
+
 export interface WindowStore {
-  /** Grants call `id` a slot if the window has one (`waitMs` 0), else says how long until one frees. */
-  take(key: string, limit: BudgetLimit, id: string): Promise<{ waitMs: number; left: number }>;
+  /**
+   * Grants call `id` a slot if the window has one (`waitMs` 0), else says how long until one
+   * frees. A shared store also says how many replicas drew from the window lately.
+   */
+  take(key: string, limit: BudgetLimit, id: string): Promise<{ waitMs: number; left: number; replicas?: number }>;
   /** Call `id` is over: its slot stays taken for one window from now. */
   release(key: string, limit: BudgetLimit, id: string): Promise<void>;
   /** Fills the window so that it reflects what the vendor said. */
   adjust(key: string, limit: BudgetLimit, id: string, hint: VendorHint): Promise<void>;
+  /** Puts calls back into the window (a shared store that lost them, e.g. a Redis restarted without persistence). */
+  seed?(key: string, limit: BudgetLimit, calls: readonly OwnCall[]): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface MemoryWindowStore extends WindowStore {
+  /** The calls the window holds now (for a replica's own window: what it would put back into a shared one). */
+  calls(key: string, limit: BudgetLimit): OwnCall[];
+  /** Every window key it holds. */
+  keys(): string[];
 }
 
 /**
@@ -81,7 +103,7 @@ function freeTimes(state: WindowState, windowMs: number, now: number): number[] 
   return times.sort((a, b) => a - b);
 }
 
-export function createMemoryWindowStore(): WindowStore {
+export function createMemoryWindowStore(): MemoryWindowStore {
   const windows = new Map<string, WindowState>();
   const current = (key: string, limit: BudgetLimit, now: number): WindowState => {
     let state = windows.get(key);
@@ -139,13 +161,22 @@ export function createMemoryWindowStore(): WindowStore {
       }
       trim(state, limit);
     },
+    calls(key, limit) {
+      const state = current(key, limit, Date.now());
+      return [
+        ...[...state.ended].map(([id, at]) => ({ id, at, inFlight: false })),
+        ...[...state.flying].map(([id, until]) => ({ id, at: until, inFlight: true })),
+      ];
+    },
+    keys: () => [...windows.keys()],
     async close() {},
   };
 }
 
 // The same algorithm in one atomic script per operation, on Redis's clock so replicas' clocks
 // cannot skew it. KEYS[1]: ended calls (score: when their countdown started); KEYS[2]: calls in
-// flight (score: lease expiry). ARGV: limit, window ms, op, call id, lease ms, remaining, block ms.
+// flight (score: lease expiry); KEYS[3]: replicas that took a slot (score: when they last did).
+// ARGV: limit, window ms, op, call id, lease ms, remaining, block ms, replica id.
 const WINDOW_SCRIPT = `
 local t = redis.call('TIME')
 local us = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -166,17 +197,20 @@ redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - win)
 local ended = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
 local flying = redis.call('ZCARD', KEYS[2])
 local count = #ended / 2 + flying
-local result = { 0, 0 }
+local result = { 0, 0, 1 }
 if op == 'take' then
+  redis.call('ZADD', KEYS[3], now, ARGV[8])
+  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - win)
+  local replicas = redis.call('ZCARD', KEYS[3])
   if count < cap then
     redis.call('ZADD', KEYS[2], now + lease, id)
-    result = { 0, cap - count - 1 }
+    result = { 0, cap - count - 1, replicas }
   else
     local times = {}
     for i = 2, #ended, 2 do times[#times + 1] = tonumber(ended[i]) + win end
     for i = 1, flying do times[#times + 1] = now + win end
     table.sort(times)
-    result = { math.max(1, math.ceil(times[count - cap + 1] - now)), 0 }
+    result = { math.max(1, math.ceil(times[count - cap + 1] - now)), 0, replicas }
   end
 elseif op == 'release' then
   redis.call('ZREM', KEYS[2], id)
@@ -198,7 +232,23 @@ local ttl = lease + win + 1000
 if #top == 2 then ttl = math.max(ttl, math.ceil(tonumber(top[2]) + win - now) + 1000) end
 redis.call('PEXPIRE', KEYS[1], ttl)
 redis.call('PEXPIRE', KEYS[2], ttl)
+redis.call('PEXPIRE', KEYS[3], ttl)
 return result
+`;
+
+// Puts a replica's own calls back into a window that lost them, and the replica among those
+// drawing from it. KEYS as above; ARGV: ttl ms, replica id, then id, score, 'e' (ended) or 'f'
+// (in flight) for each call.
+const SEED_SCRIPT = `
+local t = redis.call('TIME')
+redis.call('ZADD', KEYS[3], math.floor(tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000), ARGV[2])
+for i = 3, #ARGV, 3 do
+  if ARGV[i + 2] == 'e' then redis.call('ZADD', KEYS[1], 'NX', ARGV[i + 1], ARGV[i]) else redis.call('ZADD', KEYS[2], 'NX', ARGV[i + 1], ARGV[i]) end
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+redis.call('PEXPIRE', KEYS[2], ARGV[1])
+redis.call('PEXPIRE', KEYS[3], ARGV[1])
+return 1
 `;
 
 /** How long one budget script may take before the replica falls back to its own window. */
@@ -207,6 +257,9 @@ const REDIS_SCRIPT_TIMEOUT_MS = 1_000;
 const REDIS_CONNECTING_TIMEOUT_MS = 3_000;
 
 export function createRedisWindowStore(redis: Redis, prefix: string): WindowStore {
+  // One hash tag, so every key of a window lives on one Redis Cluster slot.
+  const keysOf = (key: string) => [`${prefix}{${key}}:ended`, `${prefix}{${key}}:flying`, `${prefix}{${key}}:replicas`];
+  const replica = randomUUID();
   const run = async (key: string, limit: BudgetLimit, op: 'take' | 'release' | 'adjust', id: string, hint: VendorHint = {}) => {
     let timer: NodeJS.Timeout | undefined;
     const limitMs = redis.status === 'ready' ? REDIS_SCRIPT_TIMEOUT_MS : REDIS_CONNECTING_TIMEOUT_MS;
@@ -214,13 +267,11 @@ export function createRedisWindowStore(redis: Redis, prefix: string): WindowStor
       timer = setTimeout(() => reject(new Error(`budget script took over ${limitMs} ms`)), limitMs);
     });
     try {
-      // One hash tag, so both keys of a window live on one Redis Cluster slot.
-      const keys = [`${prefix}{${key}}:ended`, `${prefix}{${key}}:flying`];
       const remaining = Math.floor(hint.remaining ?? -1);
-      const args = [limit.limit, limit.windowMs, op, id, IN_FLIGHT_LEASE_MS, remaining, Math.ceil(hint.blockMs ?? 0)];
-      const script = redis.eval(WINDOW_SCRIPT, 2, ...keys, ...args) as Promise<[number, number]>;
-      const [waitMs, left] = await Promise.race([script, timedOut]);
-      return { waitMs: Number(waitMs), left: Number(left) };
+      const args = [limit.limit, limit.windowMs, op, id, IN_FLIGHT_LEASE_MS, remaining, Math.ceil(hint.blockMs ?? 0), replica];
+      const script = redis.eval(WINDOW_SCRIPT, 3, ...keysOf(key), ...args) as Promise<[number, number, number]>;
+      const [waitMs, left, replicas] = await Promise.race([script, timedOut]);
+      return { waitMs: Number(waitMs), left: Number(left), replicas: Number(replicas) };
     } finally {
       clearTimeout(timer);
     }
@@ -232,6 +283,11 @@ export function createRedisWindowStore(redis: Redis, prefix: string): WindowStor
     },
     async adjust(key, limit, id, hint) {
       await run(key, limit, 'adjust', id, hint);
+    },
+    async seed(key, limit, calls) {
+      if (calls.length === 0) return;
+      const args = calls.flatMap((call) => [call.id, call.at, call.inFlight ? 'f' : 'e']);
+      await redis.eval(SEED_SCRIPT, 3, ...keysOf(key), IN_FLIGHT_LEASE_MS + limit.windowMs + 1000, replica, ...args);
     },
     async close() {},
   };
@@ -261,29 +317,96 @@ export interface QuotaBudget {
   observe(route: string, hint: VendorHint): void;
   /** Free slots per bucket at the last look (for /readiness and metrics). */
   left(): Record<string, number>;
+  /** Puts this replica's calls of the last window back into the shared store (after Redis came back empty). */
+  reseed(): Promise<void>;
 }
 
 const STORE_COOL_DOWN_MS = 5_000;
 const NO_SLOT: ReleaseSlot = () => {};
 
+interface Slots {
+  /** One attempt at a slot, with how to give it back once the call is over. */
+  take(key: string, limit: BudgetLimit, id: string): Promise<{ waitMs: number; left: number; release: () => void }>;
+  adjust(key: string, limit: BudgetLimit, id: string, hint: VendorHint): void;
+  reseed(): Promise<void>;
+}
+
+/**
+ * The window as one replica draws from it: the shared store, with this replica's own calls
+ * kept beside it — what it meters itself by while the shared store is away (its share only),
+ * and what it puts back into a store that came back empty. A store that is not shared is used as is.
+ */
+function replicaSlots(store: WindowStore, onFailure: (error: unknown, share: string) => void): Slots {
+  const mine = createMemoryWindowStore();
+  const shared = store.seed !== undefined;
+  const limits = new Map<string, BudgetLimit>();
+  // How many replicas drew from the shared window lately: alone, a replica may take only its share.
+  let replicas = 1;
+  let fallbackUntil = 0;
+  const failed = (error: unknown) => {
+    fallbackUntil = Date.now() + STORE_COOL_DOWN_MS;
+    onFailure(error, replicas > 1 ? `1/${replicas}` : 'all');
+  };
+  const unbounded = (limit: BudgetLimit): BudgetLimit => ({ ...limit, limit: Number.MAX_SAFE_INTEGER });
+  const share = (limit: BudgetLimit): BudgetLimit => ({ ...limit, limit: Math.max(1, Math.floor(limit.limit / replicas)) });
+  const inUse = () => (!shared || Date.now() >= fallbackUntil ? store : mine);
+
+  return {
+    async take(key, limit, id) {
+      limits.set(key, limit);
+      if (!shared) {
+        const taken = await store.take(key, limit, id);
+        return { ...taken, release: () => void store.release(key, limit, id).catch(failed) };
+      }
+      if (Date.now() >= fallbackUntil) {
+        try {
+          const taken = await store.take(key, limit, id);
+          replicas = Math.max(1, taken.replicas ?? 1);
+          if (taken.waitMs > 0) return { ...taken, release: () => {} };
+          await mine.take(key, unbounded(limit), id);
+          const release = () => {
+            void mine.release(key, unbounded(limit), id);
+            store.release(key, limit, id).catch(failed);
+          };
+          return { ...taken, release };
+        } catch (error) {
+          failed(error);
+        }
+      }
+      const taken = await mine.take(key, share(limit), id);
+      return { ...taken, release: () => void mine.release(key, share(limit), id) };
+    },
+    adjust(key, limit, id, hint) {
+      inUse().adjust(key, limit, id, hint).catch(failed);
+    },
+    async reseed() {
+      if (!shared) return;
+      try {
+        for (const key of mine.keys()) {
+          const limit = limits.get(key);
+          if (limit) await store.seed!(key, limit, mine.calls(key, unbounded(limit)));
+        }
+        fallbackUntil = 0;
+      } catch (error) {
+        failed(error);
+      }
+    },
+  };
+}
+
 export function createQuotaBudget(options: QuotaBudgetOptions): QuotaBudget {
-  const { system, store, maxWaitMs, logger } = options;
+  const { system, maxWaitMs, logger } = options;
   const enabled = options.override !== 'off';
   const lastLeft: Record<string, number> = {};
-  const fallback = createMemoryWindowStore();
-  let fallbackUntil = 0;
-  const activeStore = () => (Date.now() < fallbackUntil ? fallback : store);
-
+  const slots = replicaSlots(options.store, (error, share) =>
+    logger?.warn(
+      { system, err: error instanceof Error ? error.message : String(error), share },
+      "quota budget store failed; metering this replica's share in memory for a while",
+    ),
+  );
   const limitOf = (bucket: string): BudgetLimit =>
     options.override && options.override !== 'off' ? options.override : documentedLimit(system, bucket, options.credential);
   const keyOf = (bucket: string) => `${system}:${options.scope}:${bucket}`;
-  const storeFailed = (error: unknown) => {
-    fallbackUntil = Date.now() + STORE_COOL_DOWN_MS;
-    logger?.warn(
-      { system, err: error instanceof Error ? error.message : String(error) },
-      'quota budget store failed; metering in memory for a while',
-    );
-  };
 
   return {
     enabled,
@@ -296,23 +419,14 @@ export function createQuotaBudget(options: QuotaBudgetOptions): QuotaBudget {
       // start a new wait.
       const waitUntil = Date.now() + Math.min(maxWaitMs, remainingMs(signal));
       for (;;) {
-        const id = randomUUID();
-        let granted: WindowStore = activeStore();
-        let taken: { waitMs: number; left: number };
-        try {
-          taken = await granted.take(key, limit, id);
-        } catch (error) {
-          storeFailed(error);
-          granted = fallback;
-          taken = await fallback.take(key, limit, id);
-        }
+        const taken = await slots.take(key, limit, randomUUID());
         lastLeft[bucket] = Math.max(0, Math.floor(taken.left));
         if (taken.waitMs === 0) {
           let released = false;
           return () => {
             if (released) return;
             released = true;
-            granted.release(key, limit, id).catch(storeFailed);
+            taken.release();
           };
         }
         if (taken.waitMs > waitUntil - Date.now()) {
@@ -330,8 +444,9 @@ export function createQuotaBudget(options: QuotaBudgetOptions): QuotaBudget {
       const remaining = hint.remaining !== undefined && Number.isFinite(hint.remaining) ? Math.max(0, hint.remaining) : undefined;
       const blockMs = hint.blockMs !== undefined && hint.blockMs > 0 ? hint.blockMs : undefined;
       if (remaining === undefined && blockMs === undefined) return;
-      activeStore().adjust(keyOf(bucket), limitOf(bucket), randomUUID(), { remaining, blockMs }).catch(storeFailed);
+      slots.adjust(keyOf(bucket), limitOf(bucket), randomUUID(), { remaining, blockMs });
     },
     left: () => ({ ...lastLeft }),
+    reseed: () => slots.reseed(),
   };
 }

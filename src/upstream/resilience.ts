@@ -27,6 +27,8 @@ export interface Resilience {
   clientOptions(
     system: SystemName,
   ): Pick<UpstreamClientOptions, 'bulkhead' | 'bulkheadQueue' | 'breakerThreshold' | 'breakerHalfOpenMs' | 'budget'>;
+  /** Resolves once the shared budget store is connected and this replica's calls are back in it. */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -35,12 +37,18 @@ export function createResilience(options: ResilienceOptions): Resilience {
   const settings = config.resilience;
   let redis: Redis | undefined;
   let store: WindowStore;
+  let reseeded = Promise.resolve();
   if (config.cache.redisUrl) {
     // Its own connection, so budget scripts do not queue behind cache traffic. The store
     // bounds each script's wait, so a Redis outage costs a call at most that long.
     redis = new Redis(config.cache.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2_000 });
     redis.on('error', (error: Error) => logger?.warn({ err: error.message }, 'quota budget redis connection error'));
     store = createRedisWindowStore(redis, `${options.namespace}:budget:`);
+    // Every (re)connection may meet a Redis that restarted empty: each replica puts its calls of
+    // the last window back, so the vendor's window and the shared one agree again.
+    redis.on('ready', () => {
+      reseeded = Promise.all([...budgets.values()].map((budget) => budget.reseed())).then(() => undefined);
+    });
   } else {
     store = createMemoryWindowStore();
   }
@@ -75,6 +83,11 @@ export function createResilience(options: ResilienceOptions): Resilience {
         breakerHalfOpenMs: settings.breakerHalfOpenMs,
         budget: budgetOf(system),
       };
+    },
+    async ready() {
+      const connection = redis;
+      if (connection && connection.status !== 'ready') await new Promise((resolve) => connection.once('ready', resolve));
+      await reseeded;
     },
     async close() {
       await store.close();
