@@ -11,6 +11,8 @@ export interface KeyRow {
   operation: string;
   status: 'running' | 'succeeded' | 'failed' | 'unknown';
   leaseUntil: Date | null;
+  /** When the row last changed: for a finished key, when its run ended. */
+  updatedAt: Date;
   /** The steps as the run last saved them (empty when it never got to save any). */
   steps: StepRecord[];
   /** The stored first answer of a finished key. */
@@ -40,9 +42,10 @@ export async function readGatewayStore(schema: string): Promise<GatewayStore> {
       operation: string;
       status: KeyRow['status'];
       lease_until: Date | null;
+      updated_at: Date;
       state: unknown;
       result: unknown;
-    }>(`SELECT key, operation, status, lease_until, state, result FROM "${schema}".idempotency_keys WHERE key NOT LIKE '#%'`);
+    }>(`SELECT key, operation, status, lease_until, updated_at, state, result FROM "${schema}".idempotency_keys WHERE key NOT LIKE '#%'`);
     const keys = new Map<string, KeyRow>();
     for (const row of keyRows.rows) {
       const state = unstored<{ steps?: StepRecord[] } | null>(row.state);
@@ -51,6 +54,7 @@ export async function readGatewayStore(schema: string): Promise<GatewayStore> {
         operation: row.operation,
         status: row.status,
         leaseUntil: row.lease_until,
+        updatedAt: row.updated_at,
         steps: state?.steps ?? [],
         result: row.result === null ? null : unstored<WorkflowResult>(row.result),
       });

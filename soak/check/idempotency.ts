@@ -12,10 +12,10 @@ import type { StepRecord } from '../../src/workflows/definition.ts';
 import type { Operation } from '../history.ts';
 import type { CheckInput, InvariantResult, Violation } from './types.ts';
 import type { KeyRow } from './gateway-store.ts';
-import { chains, ids, workflowKeys } from './history-views.ts';
+import { ids, workflowKeys } from './history-views.ts';
 import type { Json, StripeEvent } from './records.ts';
 import { snapshot } from './snapshot.ts';
-import { leftOf, stepKeyPrefix, stepOfKey } from './workflow-effects.ts';
+import { stepKeyPrefix, stepOfKey } from './workflow-effects.ts';
 
 interface Run {
   key: string;
@@ -32,6 +32,7 @@ const OBJECT_OF: Record<string, string> = {
   'invoice.created': 'invoice',
   'customer.subscription.created': 'subscription',
 };
+const BILLED = new Set(['open', 'paid', 'uncollectible']);
 const RECORDED_AS: Record<string, string> = { customer: 'customerId', invoice: 'invoiceId', subscription: 'subscriptionId' };
 
 export async function checkIdempotency(input: CheckInput): Promise<InvariantResult> {
@@ -80,8 +81,9 @@ export async function checkIdempotency(input: CheckInput): Promise<InvariantResu
     const numbers: string[] = [];
     for (const run of dealRuns) {
       for (const event of run.created.filter((e) => e.type === 'invoice.created')) {
-        if (await leftOf(records, event)) billed.push(`${String(event.object.id)} by ${run.key}`);
         const invoice = await records.billing.current('invoices', String(event.object.id));
+        // Billed: an invoice that went out and stands (a draft never went out; a void one was taken back).
+        if (BILLED.has(String(invoice?.status))) billed.push(`${String(event.object.id)} by ${run.key}`);
         if (typeof invoice?.number === 'string') numbers.push(invoice.number);
       }
     }
@@ -94,11 +96,11 @@ export async function checkIdempotency(input: CheckInput): Promise<InvariantResu
 
   const onboards = runs.filter((run) => run.ops[0].kind === 'workflow:onboardCustomer');
   const general = records.chat.channelId('general');
-  const posts = new Set(chains(input.history, 'write:postMessage').map((chain) => chain.first.value));
+  const welcomes = new Set(onboards.map((run) => run.steps.find((step) => step.name === 'chat.welcome')?.notes.text));
   flagMessages(
     onboards,
     'chat.welcome',
-    records.chat.botMessages(general, start).filter((message) => !posts.has(message.text)),
+    records.chat.botMessages(general, start).filter((message) => welcomes.has(message.text)),
     flag,
   );
 

@@ -71,6 +71,11 @@ export class CrmRecords {
       .reverse();
   }
 
+  /** The property's value at `at` (real-clock ms), seeded value included. */
+  valueAt(record: CrmRecord, property: string, at: number): string | undefined {
+    return this.store.history(record, property).find((entry) => entry.timestamp - this.offsetMs <= at)?.value;
+  }
+
   /** The deal's contacts as the API shows them (links to archived contacts hidden). */
   dealContacts(dealId: string): string[] {
     const deal = this.deal(dealId);

@@ -21,23 +21,22 @@ export async function checkWorkflows(input: CheckInput): Promise<InvariantResult
   const figures: Record<string, number> = {};
   if (!settled) violations.push({ ops: [], detail: 'a replica was still executing, or a key still leased, 60 s after the run' });
 
-  /** Per deal, the keys whose run holds it won (finished, or unsettled past closing it). */
-  const winners = new Map<string, string[]>();
+  /** Deals a run holds won: it finished so, or is unsettled past closing it. */
+  const won = new Set<string>();
   for (const [key, ops] of keys) {
     const row = store.keys.get(key);
     const closed = row?.steps.find((step) => step.name === 'crm.closeDeal');
     const holds = row?.status === 'succeeded' || (row?.status !== 'failed' && closed && closed.status !== 'PENDING');
-    if (ops[0].kind === 'workflow:winDeal' && holds) winners.set(ops[0].subject!, [...(winners.get(ops[0].subject!) ?? []), key]);
+    if (ops[0].kind === 'workflow:winDeal' && holds) won.add(ops[0].subject!);
   }
-  const wonByAnother = (dealId: string, key: string) => (winners.get(dealId) ?? []).some((other) => other !== key);
 
   for (const [key, ops] of keys) {
     const row = store.keys.get(key);
     const state = row?.status ?? 'no row';
     figures[`keys ${state}`] = (figures[`keys ${state}`] ?? 0) + 1;
-    const context: Judged = { key, ops, subject: ops[0].subject ?? '', records, wonByAnother };
+    const context: Judged = { key, ops, subject: ops[0].subject ?? '', records };
     violations.push(...judgeAnswers(context, row));
-    if (!row) violations.push(...(await judgeUnclaimed(context)));
+    if (!row) violations.push(...judgeUnclaimed(context));
     else if (row.status === 'succeeded') violations.push(...(await judgeSucceeded(context, row)));
     else if (row.status === 'failed') violations.push(...(await judgeFailed(context, row)));
     else violations.push(...(await judgeUnsettled(context, row)));
@@ -45,11 +44,13 @@ export async function checkWorkflows(input: CheckInput): Promise<InvariantResult
   const deals = new Set([...keys.values()].filter((ops) => ops[0].kind === 'workflow:winDeal').map((ops) => ops[0].subject!));
   for (const dealId of deals) {
     const tried = [...keys].filter(([, ops]) => ops[0].subject === dealId);
-    // A run that recorded moving the deal answers for it above; here, a deal won by no run that says it touched it.
-    const moved = tried.some(([key]) =>
-      store.keys.get(key)?.steps.some((s) => s.name === 'crm.closeDeal' && s.notes.previousStage !== undefined),
-    );
-    if (records.crm.deal(dealId)?.properties.dealstage === CLOSED_WON && !winners.has(dealId) && !moved) {
+    // A failed run that left it won is reported above; here, a deal won by no run that answers for it.
+    const leftWon = tried.some(([key, ops]) => {
+      const row = store.keys.get(key);
+      const close = row?.status === 'failed' ? (row.result?.steps ?? row.steps).find((s) => s.name === 'crm.closeDeal') : undefined;
+      return close && leftBy({ key, ops, subject: dealId, records }, close, row!.updatedAt);
+    });
+    if (records.crm.deal(dealId)?.properties.dealstage === CLOSED_WON && !won.has(dealId) && !leftWon) {
       violations.push({
         ops: tried.flatMap(([, ops]) => ids(ops)),
         detail: `deal ${dealId} is closedwon, but no run holds it won (keys ${tried.map(([key]) => key).join(', ')})`,
@@ -69,7 +70,6 @@ interface Judged {
   /** The deal id (winDeal) or the email (onboardCustomer). */
   subject: string;
   records: Records;
-  wonByAnother(dealId: string, key: string): boolean;
 }
 
 const violation = (judged: Judged, detail: string): Violation => ({
@@ -117,7 +117,7 @@ function differences(answer: AnsweredWorkflow, stored: WorkflowResult): string[]
 }
 
 /** No row: the key was never claimed, so nothing may carry it. */
-async function judgeUnclaimed(judged: Judged): Promise<Violation[]> {
+function judgeUnclaimed(judged: Judged): Violation[] {
   const answeredOp = judged.ops.find((op) => answered(op));
   if (answeredOp) return [violation(judged, `op ${answeredOp.id} got an answer, but the gateway holds no row for the key`)];
   const created = judged.records.billing.createdUnder(stepKeyPrefix(judged.key));
@@ -140,7 +140,8 @@ async function judgeSucceeded(judged: Judged, row: KeyRow): Promise<Violation[]>
     if (missing) out.push(violation(judged, `succeeded, but ${missing}`));
   }
   out.push(...(await judgeCoherence(judged, steps)));
-  return out;
+  // An invoice no longer open fails both the step that made it and the one that finalized it: said once.
+  return out.filter((v, index) => out.findIndex((other) => other.detail === v.detail) === index);
 }
 
 /** The steps' effects fit together: the invoice bills the deal's contact's customer for the deal; the announcement names it. */
@@ -186,15 +187,15 @@ async function judgeCoherence(judged: Judged, steps: StepRecord[]): Promise<Viol
   return out;
 }
 
-/** What a step may have left in the vendors, whatever it reports. */
-async function leftBy(judged: Judged, step: StepRecord): Promise<string | null> {
+/** What a finished run's step left in the vendors when the run ended, whatever it reports. */
+function leftBy(judged: Judged, step: StepRecord, endedAt: Date): string | null {
   const { crm } = judged.records;
   switch (step.name) {
     case 'crm.closeDeal': {
-      const dealId = step.ids.dealId ?? judged.subject;
-      const stage = crm.deal(dealId)?.properties.dealstage;
-      const moved = step.notes.previousStage !== undefined;
-      return moved && stage === CLOSED_WON && !judged.wonByAnother(dealId, judged.key) ? `deal ${dealId} closedwon` : null;
+      // Runs on a deal take turns (its subject), so the stage as this run ended is this run's doing.
+      const deal = crm.deal(step.ids.dealId ?? judged.subject);
+      const stage = deal && crm.valueAt(deal, 'dealstage', endedAt.getTime());
+      return deal && step.notes.previousStage !== undefined && stage === CLOSED_WON ? `deal ${deal.id} closedwon` : null;
     }
     case 'crm.createContact': {
       const contactId = (step.ids.contactId ?? step.notes.contactId) as string | undefined;
@@ -216,7 +217,7 @@ async function judgeFailed(judged: Judged, row: KeyRow): Promise<Violation[]> {
     if (left) out.push(violation(judged, `failed, but left ${left} (step ${step} ${stepStatus(step)})`));
   }
   for (const step of steps) {
-    const left = await leftBy(judged, step);
+    const left = leftBy(judged, step, row.updatedAt);
     if (left)
       out.push(
         violation(

@@ -44,7 +44,16 @@ export async function checkWrites(input: CheckInput): Promise<InvariantResult> {
 
   const general = chat.channelId('general');
   const posted = chat.botMessages(general, start);
-  for (const chain of chains(history, 'write:postMessage')) {
+  const posts = chains(history, 'write:postMessage');
+  // The bot posts to #general for these writes and for onboarding welcomes (whose texts the runs record); nothing else.
+  const texts = new Set([
+    ...posts.map((chain) => chain.first.value),
+    ...[...store.keys.values()].flatMap((row) => row.steps.filter((step) => step.name === 'chat.welcome').map((step) => step.notes.text)),
+  ]);
+  for (const message of posted.filter((m) => !texts.has(m.text))) {
+    violations.push({ ops: [], detail: `the bot posted "${message.text.slice(0, 80)}" (ts ${message.ts}) to #general for no operation` });
+  }
+  for (const chain of posts) {
     const found = posted.filter((message) => message.text === chain.first.value);
     judge(judgeCreate('message', chain, found.length), 1);
     const ts = (lastOk(chain)?.result as { ts?: string } | undefined)?.ts;
