@@ -188,14 +188,21 @@ function flagMessages(
     return (step?.status === 'OUTCOME_UNKNOWN' || step?.status === 'PENDING') && typeof step.notes.text === 'string';
   });
   const unclaimed = messages.filter((message) => !claimed.has(message.ts));
-  const byText = new Map<string, number>();
-  for (const message of unclaimed) byText.set(message.text, (byText.get(message.text) ?? 0) + 1);
-  for (const [text, count] of byText) {
+  for (const text of new Set(unclaimed.map((message) => message.text))) {
+    const extra = unclaimed.filter((message) => message.text === text);
     const could = pending.filter((run) => run.steps.find((s) => s.name === stepName)!.notes.text === text);
-    if (count > could.length)
-      flag(
-        could,
-        `${stepName}: ${count} message(s) "${text.slice(0, 80)}" recorded by no run, and only ${could.length} unsettled run(s) may have posted them (duplicate post)`,
-      );
+    if (extra.length <= could.length) continue;
+    // Who was sending when they were posted: the run that posted twice is among them.
+    const sending = runs.filter((run) => extra.some((message) => inFlight(run, Number(message.ts) * 1000)));
+    flag(
+      sending,
+      `${stepName}: ${extra.length} message(s) "${text.slice(0, 60)}" (ts ${extra.map((m) => m.ts).join(', ')}) recorded by no run, ` +
+        `and only ${could.length} unsettled run(s) (${could.map((r) => r.key).join(', ') || 'none'}) may have posted them: a duplicate post; ` +
+        `runs in flight then: ${sending.map((r) => `${r.key} (${r.row?.status ?? 'no row'})`).join(', ')}`,
+    );
   }
 }
+
+/** Some attempt of the run was sent by `at` and not yet answered (or never answered). */
+const inFlight = (run: Run, at: number) =>
+  run.ops.some((op) => op.invokedAt <= at && (op.completion === 'unknown' || (op.completedAt ?? Number.POSITIVE_INFINITY) >= at));
