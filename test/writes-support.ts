@@ -24,10 +24,15 @@ export async function startWriteStack(options: StackOptions & { schema?: string 
 }
 
 export async function dropSchema(schema: string): Promise<void> {
+  await withDatabase((client) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+}
+
+/** A connection to the test database for the length of `work`. */
+export async function withDatabase<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
   await client.connect();
   try {
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    return await work(client);
   } finally {
     await client.end();
   }

@@ -9,9 +9,18 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { hasService } from './support/services.ts';
 import type { Stack } from './support/stack.ts';
-import { dropSchema, freshSchema, openDeals, startWriteStack, vendorGet, WIN_DEAL, type WinDealResult } from './writes-support.ts';
+import {
+  dropSchema,
+  freshSchema,
+  withDatabase,
+  openDeals,
+  startWriteStack,
+  vendorGet,
+  WIN_DEAL,
+  type WinDealResult,
+} from './writes-support.ts';
 
-describe.runIf(hasService('postgres'))('taking over a write whose replica died before its first step', () => {
+describe.runIf(hasService('postgres'))('taking over a write whose replica died', () => {
   const schema = freshSchema();
   const stacks: Stack[] = [];
   let release: () => void = () => undefined;
@@ -35,8 +44,8 @@ describe.runIf(hasService('postgres'))('taking over a write whose replica died b
         }
       },
     });
-    const live = await startWriteStack({ schema, env: { WRITE_LEASE_MS: '6000', REQUEST_DEADLINE_MS: '5000' } });
-    stacks.push(dead, live);
+    const live = await startWriteStack({ schema, sandbox: dead.sandbox, env: { WRITE_LEASE_MS: '6000', REQUEST_DEADLINE_MS: '5000' } });
+    stacks.push(live, dead);
     const [deal] = await openDeals(live, 1);
     const key = `takeover-${randomUUID()}`;
     void dead.query(WIN_DEAL, { key, dealId: deal.id, channel: '#general' });
@@ -58,5 +67,37 @@ describe.runIf(hasService('postgres'))('taking over a write whose replica died b
     // And the key now replays that outcome.
     const again = await live.query<{ winDeal: WinDealResult }>(WIN_DEAL, { key, dealId: deal.id, channel: '#general' });
     expect(again.data!.winDeal).toMatchObject({ status: 'SUCCEEDED', replayed: true, invoiceId: taken.data!.winDeal.invoiceId });
+  });
+
+  it('does not post the announcement again when the dead replica had posted it', async () => {
+    const stack = await startWriteStack({ schema });
+    stacks.push(stack);
+    const [deal] = await openDeals(stack, 1);
+    const key = `takeover-post-${randomUUID()}`;
+    const first = await stack.query<{ winDeal: WinDealResult }>(WIN_DEAL, { key, dealId: deal.id, channel: '#general' });
+    expect(first.data!.winDeal.status).toBe('SUCCEEDED');
+    const posts = () => stack.sandbox.server('chat').requests.entries.filter((e) => e.route.includes('chat.postMessage'));
+    expect(posts()).toHaveLength(1);
+    // The key as a replica leaves it when killed between posting and recording the post: the
+    // announcement's step still PENDING with the notes it saved before posting, its lease run out.
+    await withDatabase(async (db) => {
+      const table = `"${schema}".idempotency_keys`;
+      const [row] = (await db.query(`SELECT state FROM ${table} WHERE key = $1`, [key])).rows as { state: { json: string } }[];
+      const state = JSON.parse(row.state.json) as { steps: { name: string; status: string; ids: object }[] };
+      Object.assign(
+        state.steps.find((step) => step.name === 'chat.announce')!,
+        { status: 'PENDING', ids: {} },
+      );
+      await db.query(
+        `UPDATE ${table} SET status = 'running', result = NULL, lease_until = now() - interval '1 second', state = $2::jsonb WHERE key = $1`,
+        [key, JSON.stringify({ json: JSON.stringify(state) })],
+      );
+    });
+
+    const taken = await stack.query<{ winDeal: WinDealResult }>(WIN_DEAL, { key, dealId: deal.id, channel: '#general' });
+    expect(taken.errors).toBeUndefined();
+    expect(taken.data!.winDeal).toMatchObject({ status: 'SUCCEEDED', replayed: false, error: null, ts: first.data!.winDeal.ts });
+    // The run that took over found the message instead of posting another.
+    expect(posts()).toHaveLength(1);
   });
 });

@@ -207,7 +207,8 @@ function startRun(context: GatewayContext, definition: WorkflowDefinition, owner
         key: `sb:${key}:${record.name}`,
         notes: record.notes,
         steps: byName(),
-        resuming: record.status === 'OUTCOME_UNKNOWN',
+        // An earlier attempt began this step: its outcome is unknown, or its replica died mid-step after saving notes.
+        resuming: record.status === 'OUTCOME_UNKNOWN' || (record.status === 'PENDING' && Object.keys(record.notes).length > 0),
         save: async (notes) => {
           Object.assign(record.notes, notes);
           await save();

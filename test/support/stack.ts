@@ -33,6 +33,8 @@ export interface StackOptions {
   logger?: Logger;
   /** Observes each system part a request builds (its connector, its loaders). */
   onBuild?: GatewayOptions['onBuild'];
+  /** Another stack's vendors, for a second replica of one deployment (that stack closes them). */
+  sandbox?: Sandbox;
   /** The write store, made as `serve` makes it (default: the gateway opens one from config); the stack closes it. */
   writeStore?: (sandbox: Sandbox, config: Config) => WriteStore;
 }
@@ -66,7 +68,7 @@ export interface Stack {
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const sandbox = await startSandbox({ world: options.world, knobs: options.knobs });
+  const sandbox = options.sandbox ?? (await startSandbox({ world: options.world, knobs: options.knobs }));
   // The test key is configured as its hash, as an operator would; rate limiting is off
   // unless a test turns it on, since one test file may send hundreds of queries a minute.
   // A data directory of its own (unless the test shares one on purpose): the embedded write store
@@ -120,7 +122,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     async close() {
       await gateway.close();
       await writeStore?.close();
-      await sandbox.close();
+      if (!options.sandbox) await sandbox.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
