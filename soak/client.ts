@@ -88,7 +88,10 @@ export class Client {
         };
       }
       const codes = (answer.errors ?? []).map((error) => error.extensions?.code ?? 'NO_CODE');
-      const completion: Completion = answer.errors?.length ? (codes.includes('WRITE_OUTCOME_UNKNOWN') ? 'unknown' : 'error') : 'ok';
+      // An error that says the write was applied (only reading it back failed) acknowledges the write.
+      const applied = answer.errors?.some((error) => (error.extensions as { writeApplied?: boolean } | undefined)?.writeApplied === true);
+      const completion: Completion =
+        !answer.errors?.length || applied ? 'ok' : codes.includes('WRITE_OUTCOME_UNKNOWN') ? 'unknown' : 'error';
       this.history.complete(op, completion, { httpStatus: answer.status, codes, ...(call.keep ? { result: call.keep(answer) } : {}) });
       return { op, answer };
     } catch (error) {

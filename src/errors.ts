@@ -91,6 +91,8 @@ export interface GatewayErrorOptions {
   upstreamStatus?: number;
   /** Invalid fields, for BAD_USER_INPUT. */
   fields?: Record<string, string>;
+  /** The write this error answers was applied upstream (only what followed it failed): the caller must not send it again. */
+  writeApplied?: boolean;
   cause?: unknown;
 }
 
@@ -104,6 +106,7 @@ export class GatewayError extends Error {
   readonly retryAfter: number | undefined;
   readonly upstreamStatus: number | undefined;
   readonly fields: Record<string, string> | undefined;
+  readonly writeApplied: boolean;
 
   constructor(code: ErrorCode, message: string, options: GatewayErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -113,6 +116,7 @@ export class GatewayError extends Error {
     this.retryAfter = options.retryAfter;
     this.upstreamStatus = options.upstreamStatus;
     this.fields = options.fields;
+    this.writeApplied = options.writeApplied === true;
   }
 
   /** The `extensions` a client sees. */
@@ -121,6 +125,7 @@ export class GatewayError extends Error {
     if (this.service) ext.service = this.service;
     if (this.retryAfter !== undefined) ext.retryAfter = this.retryAfter;
     if (this.fields) ext.fields = this.fields;
+    if (this.writeApplied) ext.writeApplied = true;
     return ext;
   }
 

@@ -132,6 +132,13 @@ export async function performWrite<T>(context: GatewayContext, spec: WriteSpec, 
     await publishChanges(context, result.changes, startedAt.getTime());
     return result.value;
   } catch (error) {
+    if (isGatewayError(error) && error.writeApplied) {
+      // Done at the vendor, only reading it back failed: announce the change so no cache keeps the old record.
+      outcome = 'succeeded';
+      errorCode = error.code;
+      await evictUnknown(context, command.affects());
+      throw error;
+    }
     const failure = isOutcomeUnknown(error) ? outcomeUnknown(error as GatewayError, await evictUnknown(context, command.affects())) : error;
     outcome = outcomeOf(failure);
     errorCode = isGatewayError(failure) ? failure.code : 'INTERNAL_SERVER_ERROR';

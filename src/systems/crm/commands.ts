@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { ChangeSpec } from '../../changes/types.ts';
 import { validate, type Command } from '../../command.ts';
-import { GatewayError } from '../../errors.ts';
+import { GatewayError, isGatewayError } from '../../errors.ts';
 import type { CrmConnector } from './client.ts';
 import type { CrmObject, CrmObjectType, DealStageValue, LifecycleStageValue } from './schemas.ts';
 
@@ -166,11 +166,36 @@ type LinkIds = Partial<Record<(typeof LINKS)[number][0], readonly string[] | nul
 
 const upstreamIds = (type: CrmObjectType, id: string) => [{ system: 'crm' as const, ids: { [`${ENTITY[type]}Id`]: id } }];
 
-/** The record as HubSpot holds it now (a write's response carries only the properties it set). */
+/** Failures of a moment: the quota spent for now, HubSpot down or slow. */
+const PASSING = new Set(['RATE_LIMITED', 'UPSTREAM_UNAVAILABLE', 'UPSTREAM_TIMEOUT', 'UPSTREAM_BAD_RESPONSE']);
+const READ_BACK_RETRY_MS = [200, 800, 1600];
+
+/**
+ * The record as HubSpot holds it now, after a write (a write's response carries only the
+ * properties it set). The write is done, so a read that fails for a moment is tried again
+ * briefly; one that still fails says the write was applied, so that the caller reads the
+ * record instead of sending the write again (answered as a plain failure, it would look undone).
+ */
 export async function readBack<T extends CrmObjectType>(crm: CrmConnector, type: T, id: string): Promise<CrmObject<T>> {
-  const [record] = await crm.batchReadObjects(type, [id]);
-  if (!record) throw new GatewayError('NOT_FOUND', `No CRM ${ENTITY[type]} has this ID`, { service: 'crm' });
-  return record;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const [record] = await crm.batchReadObjects(type, [id]);
+      if (!record) throw new GatewayError('NOT_FOUND', `No CRM ${ENTITY[type]} has this ID`, { service: 'crm' });
+      return record;
+    } catch (error) {
+      if (!isGatewayError(error) || !PASSING.has(error.code)) throw error;
+      if (attempt >= READ_BACK_RETRY_MS.length) {
+        throw new GatewayError(error.code, `The write was applied (${ENTITY[type]} ${id}), but reading it back failed: ${error.message}`, {
+          service: 'crm',
+          retryAfter: error.retryAfter,
+          writeApplied: true,
+          cause: error,
+        });
+      }
+      const waitMs = Math.max(READ_BACK_RETRY_MS[attempt], Math.min(2_000, (error.retryAfter ?? 0) * 1000));
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
+  }
 }
 
 /**

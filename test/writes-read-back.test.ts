@@ -1,0 +1,44 @@
+/**
+ * A CRM write is applied, then reading the record back fails (HubSpot failing for a moment,
+ * the quota spent): found by the soak, where such writes were answered as plain failures
+ * although HubSpot held them. The read is tried again briefly; when it still fails, the error
+ * says the write was applied (`extensions.writeApplied`), its change is announced so no cache
+ * keeps the old record, and the audit row says the write succeeded.
+ */
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { sandboxAdmin } from './support/live.ts';
+import { startStack, type Stack } from './support/stack.ts';
+
+describe('a CRM write whose read-back fails', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ world: { size: 40 }, env: { UPSTREAM_RETRIES: '0', UPSTREAM_BREAKER_THRESHOLD: '50' } });
+  });
+  afterAll(async () => stack?.close());
+
+  it('says the write was applied, and the next read shows it', async () => {
+    const contact = stack.sandbox.world.contacts[5];
+    const crm = stack.sandbox.server('crm');
+    // HubSpot applies the PATCH, and from the moment it answers every request fails.
+    const gate = crm.gate({ route: 'PATCH /crm/v3/objects/:type/:id', timeoutMs: 8_000 }).id;
+    const write = stack.query(`mutation { updateContact(id: "${contact.id}", input: { jobTitle: "Applied" }) { id jobTitle } }`);
+    await vi.waitFor(() => expect(crm.requests.entries.some((e) => e.method === 'PATCH')).toBe(true), { timeout: 10_000 });
+    await sandboxAdmin(stack.sandbox, 'crm', 'knobs', { errorRate: 1 });
+    crm.openGate(gate);
+    const answer = await write;
+    await sandboxAdmin(stack.sandbox, 'crm', 'knobs', { errorRate: 0 });
+
+    expect(answer.errors).toHaveLength(1);
+    expect(answer.errors![0].extensions).toMatchObject({ service: 'crm', writeApplied: true });
+    expect(answer.errors![0].message).toMatch(/The write was applied/);
+    // Tried again before giving up: the first read-back and three more.
+    const reads = crm.requests.entries.filter((e) => e.method === 'POST' && e.path.endsWith('/batch/read'));
+    expect(reads.map((e) => e.status)).toEqual([500, 500, 500, 500]);
+    const read = await stack.query<{ contact: { jobTitle: string } }>(`{ contact(id: "${contact.id}") { jobTitle } }`);
+    expect(read.data!.contact.jobTitle).toBe('Applied');
+    const audit = await stack.query<{ auditLog: { nodes: { outcome: string; errorCode: string | null }[] } }>(
+      '{ auditLog(first: 1, filter: { operation: "updateContact" }) { nodes { outcome errorCode } } }',
+    );
+    expect(audit.data!.auditLog.nodes[0]).toEqual({ outcome: 'succeeded', errorCode: 'UPSTREAM_UNAVAILABLE' });
+  });
+});
