@@ -138,6 +138,14 @@ export function isGatewayError(error: unknown): error is GatewayError {
   return error instanceof GatewayError;
 }
 
+/** Codes of failures of a moment (a vendor down or slow, its quota spent): worth trying again shortly. */
+export const PASSING_CODES: ReadonlySet<string> = new Set([
+  'RATE_LIMITED',
+  'UPSTREAM_UNAVAILABLE',
+  'UPSTREAM_TIMEOUT',
+  'UPSTREAM_BAD_RESPONSE',
+]);
+
 /** The `extensions.http` of an error that refuses a whole request: its code's status and the headers the code implies. */
 export function httpOf(
   code: ErrorCode,

@@ -26,6 +26,8 @@ interface Fault {
   step: string;
   system: SystemName;
   knobs: Partial<ChaosKnobs>;
+  /** Literal answers for another system's next requests, from the step's start. */
+  then?: { system: SystemName; responses: { status: number }[] };
 }
 
 describe.runIf(hasService('postgres'))('winDeal compensation and unknown outcomes', () => {
@@ -36,8 +38,10 @@ describe.runIf(hasService('postgres'))('winDeal compensation and unknown outcome
   async function onStep(event: StepEvent): Promise<void> {
     if (!fault || event.step !== fault.step) return;
     const server = stack.sandbox.server(fault.system);
-    if (event.phase === 'start') await server.setKnobs(fault.knobs);
-    else await server.setKnobs({ errorRate: 0, latencyMs: 0 });
+    if (event.phase === 'start') {
+      await server.setKnobs(fault.knobs);
+      if (fault.then) stack.sandbox.server(fault.then.system).script(fault.then.responses);
+    } else await server.setKnobs({ errorRate: 0, latencyMs: 0 });
   }
 
   beforeAll(async () => {
@@ -47,7 +51,7 @@ describe.runIf(hasService('postgres'))('winDeal compensation and unknown outcome
       // One try per call and a breaker that stays closed, so each injected fault fails exactly its step.
       env: { UPSTREAM_RETRIES: '0', UPSTREAM_BREAKER_THRESHOLD: '1000', UPSTREAM_TIMEOUT_MS: '1500' },
     });
-    deals = await openDeals(stack, 7);
+    deals = await openDeals(stack, 8);
   });
   afterAll(async () => {
     await stack?.close();
@@ -140,6 +144,22 @@ describe.runIf(hasService('postgres'))('winDeal compensation and unknown outcome
     const invoice = await vendorGet(stack, 'billing', `/v1/invoices/${invoiceId}`);
     expect(invoice.status).toBe(404);
     expect(result.steps[2].compensation).toContain('Deleted draft invoice');
+    expect(await dealStage(deal.id)).toBe(deal.stageRaw);
+  });
+
+  it('undoes a step again when the undo fails for a moment: the deal is moved back although HubSpot refused once', async () => {
+    const deal = deals[7];
+    // The next CRM request after the invoice step starts is the undo of the deal's stage: HubSpot answers it 503 once.
+    const result = await winWithFault(deal, {
+      step: 'billing.createInvoice',
+      system: 'billing',
+      knobs: { errorRate: 1 },
+      then: { system: 'crm', responses: [{ status: 503 }] },
+    });
+    expect(result.status).toBe('FAILED');
+    expect(statuses(result)).toMatchObject({ 'crm.closeDeal': 'COMPENSATED', 'billing.ensureCustomer': 'COMPENSATED' });
+    const reverts = stack.sandbox.server('crm').requests.entries.filter((e) => e.method === 'PATCH' && e.path.endsWith(`/${deal.id}`));
+    expect(reverts.map((e) => e.status).slice(-2)).toEqual([503, 200]);
     expect(await dealStage(deal.id)).toBe(deal.stageRaw);
   });
 

@@ -16,6 +16,7 @@ import { delegateToSchema } from '@graphql-tools/delegate';
 import { Kind, type FieldNode, type GraphQLOutputType, type GraphQLResolveInfo } from 'graphql';
 import type { ChangeEvent } from '../changes/types.ts';
 import type { GatewayContext } from '../context.ts';
+import { PASSING_CODES } from '../errors.ts';
 import { filteredChanges } from './filter.ts';
 import { fromRoot } from '../paths.ts';
 import { sleepUnlessAborted } from '../upstream/deadline.ts';
@@ -44,8 +45,6 @@ async function inFreshContext<T>(context: Context, resolve: (fresh: Context) => 
   }
 }
 
-/** Failures of a moment: the vendor down or slow, its quota spent. */
-const PASSING = new Set(['RATE_LIMITED', 'UPSTREAM_UNAVAILABLE', 'UPSTREAM_TIMEOUT', 'UPSTREAM_BAD_RESPONSE']);
 /** Waits before reading an event's record again, about 20 s in all: past a breaker's half-open wait and a short outage (a `retryAfter` from the vendor, up to the cap, wins). */
 const EVENT_RETRY_DELAYS_MS = [250, 1_000, 3_000, 6_000, 10_000];
 const EVENT_RETRY_CAP_MS = 10_000;
@@ -55,7 +54,7 @@ function passingFailure(value: unknown): { retryAfterMs?: number } | undefined {
   if (!(value instanceof Error)) return undefined;
   const { extensions, originalError } = value as { extensions?: { code?: unknown; retryAfter?: unknown }; originalError?: unknown };
   const ext = extensions?.code !== undefined ? extensions : (originalError as { extensions?: typeof extensions } | undefined)?.extensions;
-  if (typeof ext?.code !== 'string' || !PASSING.has(ext.code)) return undefined;
+  if (typeof ext?.code !== 'string' || !PASSING_CODES.has(ext.code)) return undefined;
   return typeof ext.retryAfter === 'number' ? { retryAfterMs: ext.retryAfter * 1000 } : {};
 }
 

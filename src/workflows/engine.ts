@@ -18,7 +18,7 @@
  */ import type { z } from 'zod';
 import { validate } from '../command.ts';
 import type { GatewayContext } from '../context.ts';
-import { GatewayError, isGatewayError } from '../errors.ts';
+import { GatewayError, isGatewayError, PASSING_CODES } from '../errors.ts';
 import type { AuditOutcome } from '../store/index.ts';
 import { remainingMs } from '../upstream/deadline.ts';
 import { claimKey, claimSubject, settledAs, stored, unstored, type Stored, type SubjectClaim } from './claims.ts';
@@ -287,6 +287,21 @@ async function runStep(context: GatewayContext, definition: WorkflowDefinition, 
   }
 }
 
+/** Waits before undoing a step again: an undo that fails leaves half a business action behind. */
+const UNDO_RETRY_MS = [250, 1_000, 2_500];
+
+async function undoAgainAfterPassingFailures<T>(undo: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await undo();
+    } catch (error) {
+      if (!isGatewayError(error) || !PASSING_CODES.has(error.code) || attempt >= UNDO_RETRY_MS.length) throw error;
+      const waitMs = Math.max(UNDO_RETRY_MS[attempt], Math.min(2_500, (error.retryAfter ?? 0) * 1000));
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
+  }
+}
+
 async function compensate(context: GatewayContext, definition: WorkflowDefinition, run: Run, failedIndex: number): Promise<void> {
   for (let index = failedIndex; index >= 0; index--) {
     const step = definition.steps[index];
@@ -300,7 +315,7 @@ async function compensate(context: GatewayContext, definition: WorkflowDefinitio
     }
     const sentAt = Date.now();
     try {
-      const undone = await step.compensate(run.stepContext(index), record);
+      const undone = await undoAgainAfterPassingFailures(() => step.compensate!(run.stepContext(index), record));
       if (undone.changes) await publishChanges(context, undone.changes, sentAt);
       if (partial) {
         if (undone.summary) record.compensation = undone.summary;

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { ChangeSpec } from '../../changes/types.ts';
 import { validate, type Command } from '../../command.ts';
-import { GatewayError, isGatewayError } from '../../errors.ts';
+import { GatewayError, isGatewayError, PASSING_CODES } from '../../errors.ts';
 import type { CrmConnector } from './client.ts';
 import type { CrmObject, CrmObjectType, DealStageValue, LifecycleStageValue } from './schemas.ts';
 
@@ -166,8 +166,6 @@ type LinkIds = Partial<Record<(typeof LINKS)[number][0], readonly string[] | nul
 
 const upstreamIds = (type: CrmObjectType, id: string) => [{ system: 'crm' as const, ids: { [`${ENTITY[type]}Id`]: id } }];
 
-/** Failures of a moment: the quota spent for now, HubSpot down or slow. */
-const PASSING = new Set(['RATE_LIMITED', 'UPSTREAM_UNAVAILABLE', 'UPSTREAM_TIMEOUT', 'UPSTREAM_BAD_RESPONSE']);
 const READ_BACK_RETRY_MS = [200, 800, 1600];
 
 /**
@@ -183,7 +181,7 @@ export async function readBack<T extends CrmObjectType>(crm: CrmConnector, type:
       if (!record) throw new GatewayError('NOT_FOUND', `No CRM ${ENTITY[type]} has this ID`, { service: 'crm' });
       return record;
     } catch (error) {
-      if (!isGatewayError(error) || !PASSING.has(error.code)) throw error;
+      if (!isGatewayError(error) || !PASSING_CODES.has(error.code)) throw error;
       if (attempt >= READ_BACK_RETRY_MS.length) {
         throw new GatewayError(error.code, `The write was applied (${ENTITY[type]} ${id}), but reading it back failed: ${error.message}`, {
           service: 'crm',
