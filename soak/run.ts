@@ -11,14 +11,21 @@ import { Cluster } from './cluster.ts';
 import { History } from './history.ts';
 import { parseOptions, type SoakOptions } from './options.ts';
 import { pickSubjects, Workload } from './workload.ts';
-import { checkAll } from './check/index.ts';
+import { checkAll, type InvariantResult } from './check/index.ts';
 import { Nemesis } from './nemesis.ts';
 import { printReport } from './report.ts';
 import { Subscribers } from './subscribers.ts';
 import { CrmChangeLog } from './crm-changes.ts';
 import { FeedTap } from './feed-tap.ts';
 
-export async function soak(options: SoakOptions): Promise<boolean> {
+export interface SoakOutcome {
+  ok: boolean;
+  /** Operations the workload completed. */
+  operations: number;
+  results: InvariantResult[];
+}
+
+export async function soak(options: SoakOptions): Promise<SoakOutcome> {
   const log = (line: string) => console.log(`[soak] ${line}`);
   log(
     `seed ${options.seed}, ${options.minutes} min${Number.isFinite(options.ops) ? `, at most ${options.ops} operations` : ''}, output in ${options.out}`,
@@ -46,7 +53,7 @@ export async function soak(options: SoakOptions): Promise<boolean> {
   const subscribers = new Subscribers(urls, cluster.clients, 1, join(options.out, 'subscribers.jsonl'));
   const crmChanges = new CrmChangeLog(cluster.sandbox.urls.crm!, join(options.out, 'crm-changes.jsonl'));
   const feed = new FeedTap(cluster.redis.url, join(options.out, 'feed.jsonl'));
-  let ok = false;
+  let outcome: SoakOutcome = { ok: false, operations: 0, results: [] };
   try {
     crmChanges.start();
     await feed.start();
@@ -60,13 +67,14 @@ export async function soak(options: SoakOptions): Promise<boolean> {
     log(`${history.operations.length} operations in ${(elapsedMs / 1000).toFixed(0)} s; checking`);
     const live = { ...subscribers.record, changes: crmChanges.changes, lostChanges: crmChanges.lost, fanOut: feed.contacts };
     const results = await checkAll({ cluster, history, convergenceMs: workload.convergenceMs, live });
-    ok = printReport({ options, history, results, elapsedMs, cluster });
+    const ok = printReport({ options, history, results, elapsedMs, cluster });
+    outcome = { ok, operations: history.operations.filter((op) => op.completion !== undefined).length, results };
   } finally {
     await subscribers.stop();
     feed.stop();
-    await cluster.close({ keepSchema: !ok });
+    await cluster.close({ keepSchema: !outcome.ok });
   }
-  return ok;
+  return outcome;
 }
 
 async function vendorEdit(cluster: Cluster, id: string, jobTitle: string): Promise<void> {
@@ -79,6 +87,6 @@ async function vendorEdit(cluster: Cluster, id: string, jobTitle: string): Promi
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const ok = await soak(parseOptions(process.argv.slice(2)));
+  const { ok } = await soak(parseOptions(process.argv.slice(2)));
   process.exit(ok ? 0 : 1);
 }

@@ -340,15 +340,27 @@ function replicaSlots(store: WindowStore, onFailure: (error: unknown, share: str
   const mine = createMemoryWindowStore();
   const shared = store.seed !== undefined;
   const limits = new Map<string, BudgetLimit>();
-  // How many replicas drew from the shared window lately: alone, a replica may take only its share.
+  // How many replicas drew from the shared window lately, and per window what the others had
+  // taken at the last look: alone, a replica may add only its share of what was then free.
   let replicas = 1;
+  const lastLook = new Map<string, { own: number; others: number }>();
   let fallbackUntil = 0;
   const failed = (error: unknown) => {
     fallbackUntil = Date.now() + STORE_COOL_DOWN_MS;
-    onFailure(error, replicas > 1 ? `1/${replicas}` : 'all');
+    onFailure(error, replicas > 1 ? `1/${replicas} of what was free` : 'all');
   };
   const unbounded = (limit: BudgetLimit): BudgetLimit => ({ ...limit, limit: Number.MAX_SAFE_INTEGER });
-  const share = (limit: BudgetLimit): BudgetLimit => ({ ...limit, limit: Math.max(1, Math.floor(limit.limit / replicas)) });
+  const ownCount = (key: string, limit: BudgetLimit) => mine.calls(key, unbounded(limit)).length;
+  /**
+   * What this replica may hold in its own window while alone: its calls at the last shared look
+   * plus its share of what was free then, and never more than its share of the whole limit
+   * (another replica's last look may be older than the calls this one made since).
+   */
+  const alone = (key: string, limit: BudgetLimit): BudgetLimit => {
+    const { own, others } = lastLook.get(key) ?? { own: 0, others: 0 };
+    const free = Math.max(0, limit.limit - others - own);
+    return { ...limit, limit: Math.floor(Math.min(own + free / replicas, limit.limit / replicas)) };
+  };
   const inUse = () => (!shared || Date.now() >= fallbackUntil ? store : mine);
 
   return {
@@ -362,8 +374,11 @@ function replicaSlots(store: WindowStore, onFailure: (error: unknown, share: str
         try {
           const taken = await store.take(key, limit, id);
           replicas = Math.max(1, taken.replicas ?? 1);
+          if (taken.waitMs === 0) await mine.take(key, unbounded(limit), id);
+          // The shared window now holds limit − left calls (at least, when full); the rest of them are the others'.
+          const own = ownCount(key, limit);
+          lastLook.set(key, { own, others: Math.max(0, limit.limit - taken.left - own) });
           if (taken.waitMs > 0) return { ...taken, release: () => {} };
-          await mine.take(key, unbounded(limit), id);
           const release = () => {
             void mine.release(key, unbounded(limit), id);
             store.release(key, limit, id).catch(failed);
@@ -373,8 +388,11 @@ function replicaSlots(store: WindowStore, onFailure: (error: unknown, share: str
           failed(error);
         }
       }
-      const taken = await mine.take(key, share(limit), id);
-      return { ...taken, release: () => void mine.release(key, share(limit), id) };
+      const own = alone(key, limit);
+      // Nothing of the window is this replica's to take: wait for the shared store, or for a window to pass.
+      if (own.limit < 1) return { waitMs: Math.min(limit.windowMs, STORE_COOL_DOWN_MS), left: 0, release: () => {} };
+      const taken = await mine.take(key, own, id);
+      return { ...taken, release: () => void mine.release(key, own, id) };
     },
     adjust(key, limit, id, hint) {
       inUse().adjust(key, limit, id, hint).catch(failed);
