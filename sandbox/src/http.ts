@@ -7,15 +7,7 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { type ChaosKnobs, corrupt, DEFAULT_KNOBS, validateKnobs } from './chaos.ts';
-import {
-  gateAdmin,
-  GateRegistry,
-  type GateInfo,
-  type GateRoutes,
-  type GateSpec,
-  gateText,
-  validateGate,
-} from './gates.ts';
+import { gateAdmin, GateRegistry, type GateInfo, type GateRoutes, type GateSpec, gateText, validateGate } from './gates.ts';
 import { RequestLog, type RequestLogEntry } from './request-log.ts';
 import type { SystemName } from './system-name.ts';
 
