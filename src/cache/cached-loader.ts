@@ -67,6 +67,8 @@ export function createCachedLoader<V>(options: CachedLoaderOptions<V>): DataLoad
     if (missing.size === 0) return results as (V | null)[];
 
     let fetched: Map<string, V | null | Error>;
+    // A record invalidated after this moment may have changed after the vendor answered: not cached.
+    const fetchedSince = Date.now();
     try {
       fetched = await fetch([...missing.values()]);
     } catch (error) {
@@ -83,7 +85,7 @@ export function createCachedLoader<V>(options: CachedLoaderOptions<V>): DataLoad
     }
     if (entries.length > 0) {
       try {
-        await cache.setMany<V>(resource, entries);
+        await cache.setMany<V>(resource, entries, fetchedSince);
       } catch {
         // A cache write failure costs a future upstream call, never this answer.
       }

@@ -65,6 +65,12 @@ export interface CacheStore {
 
 const FALLBACK_TTL_SECONDS = 60;
 const STORE_COOL_DOWN_MS = 5_000;
+/**
+ * How long an invalidation fences its keys against reads begun before it: longer than any
+ * upstream read lives (the request deadline bounds it). Replicas compare their clocks here,
+ * so they are assumed to agree within a few milliseconds (NTP), as the vendors' do.
+ */
+const FENCE_TTL_MS = 120_000;
 
 interface Wrapped {
   v: unknown;
@@ -248,6 +254,7 @@ export function createCacheStore(options: CacheStoreOptions): CacheStore {
   function scoped(system: SystemName, credential: string, ttlSeconds: Readonly<Record<string, number>>): ResourceCache {
     const prefix = `${namespace}:${system}:${credentialScope(credential)}:`;
     const keyOf = (resource: string, id: string) => `${prefix}${resource}:${id}`;
+    const fenceOf = (resource: string, id: string) => `${prefix}${resource}:${id}#fence`;
     const ttlMs = (resource: string) => 1000 * (ttlSeconds[resource] ?? ttlSeconds.default ?? FALLBACK_TTL_SECONDS);
 
     return {
@@ -276,11 +283,17 @@ export function createCacheStore(options: CacheStoreOptions): CacheStore {
         });
       },
 
-      async setMany<T>(resource: string, entries: readonly (readonly [id: string, value: T | null])[]): Promise<void> {
+      async setMany<T>(
+        resource: string,
+        entries: readonly (readonly [id: string, value: T | null])[],
+        fetchedSince?: number,
+      ): Promise<void> {
         const ttl = ttlMs(resource);
         if (entries.length === 0 || ttl <= 0 || !storeHealthy()) return;
         try {
-          await keyv.setMany(entries.map(([id, value]) => ({ key: keyOf(resource, id), value: { v: value } satisfies Wrapped, ttl })));
+          const fresh = fetchedSince === undefined ? entries : await unfenced(keyv, entries, ([id]) => fenceOf(resource, id), fetchedSince);
+          if (fresh.length === 0) return;
+          await keyv.setMany(fresh.map(([id, value]) => ({ key: keyOf(resource, id), value: { v: value } satisfies Wrapped, ttl })));
         } catch (error) {
           failed('setMany', error);
         }
@@ -289,6 +302,8 @@ export function createCacheStore(options: CacheStoreOptions): CacheStore {
       async delete(resource: string, ids: readonly string[]): Promise<void> {
         if (ids.length === 0) return;
         try {
+          const at = Date.now();
+          await keyv.setMany(ids.map((id) => ({ key: fenceOf(resource, id), value: at, ttl: FENCE_TTL_MS })));
           await keyv.deleteMany(ids.map((id) => keyOf(resource, id)));
         } catch (error) {
           failed('delete', error, 'error');
@@ -305,4 +320,13 @@ export function createCacheStore(options: CacheStoreOptions): CacheStore {
       await keyv.disconnect();
     },
   };
+}
+
+/** The entries no invalidation has fenced since `since` (a read of them begun earlier may hold the value from before the change). */
+async function unfenced<E>(keyv: Keyv, entries: readonly E[], fenceKey: (entry: E) => string, since: number): Promise<readonly E[]> {
+  const fences = await keyv.getMany<number>(entries.map(fenceKey));
+  return entries.filter((_, index) => {
+    const fence = fences[index];
+    return typeof fence !== 'number' || fence < since;
+  });
 }

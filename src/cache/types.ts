@@ -5,6 +5,12 @@
  */
 export interface ResourceCache {
   getMany<T>(resource: string, ids: readonly string[]): Promise<(T | null | undefined)[]>;
-  setMany<T>(resource: string, entries: readonly (readonly [id: string, value: T | null])[]): Promise<void>;
+  /**
+   * Stores records. With `fetchedSince` (when the upstream read that produced them began),
+   * a record invalidated since then is not stored: it was read before the write or change
+   * that the invalidation announced, and would put the old value back.
+   */
+  setMany<T>(resource: string, entries: readonly (readonly [id: string, value: T | null])[], fetchedSince?: number): Promise<void>;
+  /** Forgets records, and fences them against reads begun before now (see `setMany`). */
   delete(resource: string, ids: readonly string[]): Promise<void>;
 }

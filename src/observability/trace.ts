@@ -96,7 +96,7 @@ export function tracedCache(cache: ResourceCache, system: SystemName, trace: Req
       trace.recordCache(system, hits, rows.length - hits);
       return rows;
     },
-    setMany: (resource, entries) => cache.setMany(resource, entries),
+    setMany: (resource, entries, fetchedSince) => cache.setMany(resource, entries, fetchedSince),
     delete: (resource, ids) => cache.delete(resource, ids),
   };
 }
