@@ -5,8 +5,13 @@
  * - after a restart each replica puts its own calls of the window back, and the shared window
  *   refuses what the vendor would;
  * - while Redis is away each replica meters only its share (the budget over the replicas that
- *   drew from it), so together they still stay within it.
+ *   drew from it), so together they still stay within it;
+ * - a replica killed and started again finds its calls of the window in its journal, in case
+ *   Redis lost them too (found by the soak: a kill, then a Redis restart, then 73 of 60).
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { createResilience, type Resilience } from '../src/upstream/resilience.ts';
@@ -28,18 +33,24 @@ describe.runIf(hasService('redis-server'))('a budget shared through a Redis that
     await redis?.stop();
   });
 
-  /** Two replicas' budgets for HubSpot, sharing one window in Redis. */
-  function pair(namespace: string): [Resilience, Resilience] {
-    const config = loadConfig({ REDIS_URL: redis.url, UPSTREAM_BUDGET_CRM: `${LIMIT}/60s`, UPSTREAM_BUDGET_MAX_WAIT_MS: '0' });
+  /** A replica's budgets for HubSpot, in a window shared through Redis under `namespace`; its own calls journaled in `dataDir`. */
+  function replica(namespace: string, dataDir = mkdtempSync(join(tmpdir(), 'budget-replica-'))): Resilience {
+    const env = {
+      REDIS_URL: redis.url,
+      UPSTREAM_BUDGET_CRM: `${LIMIT}/60s`,
+      UPSTREAM_BUDGET_MAX_WAIT_MS: '0',
+      SWITCHBOARD_DATA_DIR: dataDir,
+    };
     const upstreams = {
       crm: { credential: 'pat-na1-budget-test' },
       billing: { credential: 'sk_test_budget' },
       chat: { credential: 'xoxb-budget' },
     };
-    const made = [0, 1].map(() => createResilience({ config, upstreams, namespace })) as [Resilience, Resilience];
-    replicas.push(...made);
+    const made = createResilience({ config: loadConfig(env), upstreams, namespace });
+    replicas.push(made);
     return made;
   }
+  const pair = (namespace: string): [Resilience, Resilience] => [replica(namespace), replica(namespace)];
   const budget = (replica: Resilience) => replica.clientOptions('crm').budget!;
   const calls = async (replica: Resilience, n: number) => {
     for (let i = 0; i < n; i++) (await budget(replica).acquire(ROUTE))();
@@ -84,5 +95,21 @@ describe.runIf(hasService('redis-server'))('a budget shared through a Redis that
     } finally {
       await redis.start();
     }
+  });
+
+  it('after a replica was killed and Redis restarted too, the new process puts back what the old one sent', async () => {
+    const namespace = `budget-killed-${Date.now()}`;
+    const dataDir = mkdtempSync(join(tmpdir(), 'budget-replica-'));
+    const a = replica(namespace, dataDir);
+    const b = replica(namespace);
+    await calls(a, 6);
+    await calls(b, 4);
+    await a.close();
+    const restarted = replica(namespace, dataDir);
+    await redis.restart();
+    await Promise.all([restarted.ready(), b.ready()]);
+    // B put its 4 back, the new process A's 6 from its journal: the window the vendor counts is full.
+    expect(await attempt(restarted)).toBe('RATE_LIMITED');
+    expect(await attempt(b)).toBe('RATE_LIMITED');
   });
 });

@@ -22,6 +22,10 @@ const SEEN_LIMIT = 10_000;
 const ECHO_WINDOW_SECONDS = 600;
 /** Waits between attempts to publish one change: a restarting Redis is back within them. */
 const PUBLISH_RETRY_DELAYS_MS = [100, 250, 500, 1000, 1500];
+/** After those, a change is tried again in the background every so often, for about two minutes. */
+const BACKGROUND_RETRY_MS = 2_000;
+const BACKGROUND_ATTEMPTS = 60;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 /** Where claims, announcements and fan-out live: this process, or Redis for several replicas. */
 export interface ChangeTransport {
@@ -114,6 +118,20 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
   const local = new EventEmitter();
   local.setMaxListeners(0);
   const detach = transport.onEvent((event) => local.emit('change', event));
+  let closed = false;
+
+  /** Keeps trying to publish a change whose publication failed, for a while, while the feed is open. */
+  async function publishInBackground(event: ChangeEvent): Promise<void> {
+    for (let attempt = 0; attempt < BACKGROUND_ATTEMPTS && !closed; attempt++) {
+      await sleep(BACKGROUND_RETRY_MS);
+      if (closed) return;
+      try {
+        return await publishOnce(event);
+      } catch {
+        // Still down: the next round.
+      }
+    }
+  }
 
   async function publishOnce(event: ChangeEvent): Promise<void> {
     if (!(await transport.claim(event.eventId))) return;
@@ -140,8 +158,12 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
         try {
           return await publishOnce(event);
         } catch (error) {
-          if (attempt >= PUBLISH_RETRY_DELAYS_MS.length) throw error;
-          await new Promise((resolve) => setTimeout(resolve, PUBLISH_RETRY_DELAYS_MS[attempt]));
+          if (attempt < PUBLISH_RETRY_DELAYS_MS.length) await sleep(PUBLISH_RETRY_DELAYS_MS[attempt]);
+          else {
+            // The caller hears of the failure now; the change is still announced once Redis is back.
+            void publishInBackground(event);
+            throw error;
+          }
         }
       }
     },
@@ -163,6 +185,7 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
       };
     },
     async close() {
+      closed = true;
       detach();
       local.removeAllListeners();
       await transport.close();

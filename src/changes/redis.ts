@@ -1,10 +1,10 @@
 /**
- * The change feed's Redis side, for several replicas: pub/sub fan-out (through Yoga's
- * `@graphql-yoga/redis-event-target`) and shared memory of which changes were already
+ * The change feed's Redis side, for several replicas: pub/sub fan-out (ioredis's own, awaited:
+ * Yoga's redis-event-target publishes without waiting, so a Redis that was down lost events
+ * unnoticed) and shared memory of which changes were already
  * published (`SET NX` with a TTL), so a webhook delivered to replica A — or delivered twice,
  * to A and to B — reaches every subscriber on every replica exactly once.
  */
-import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { Redis } from 'ioredis';
 import type { ChangeEvent } from './types.ts';
 import type { ChangeTransport } from './feed.ts';
@@ -37,16 +37,17 @@ export function createRedisTransport(options: RedisTransportOptions): ChangeTran
   const subscriber = new Redis(options.url, { lazyConnect: false, maxRetriesPerRequest: 2 });
   // Connection errors surface as failed commands (publish retries them); unheard, ioredis prints each one.
   for (const client of [commands, subscriber]) client.on('error', () => undefined);
-  const target = createRedisEventTarget({ publishClient: commands, subscribeClient: subscriber });
   const channel = `${options.namespace}:changes`;
   const listeners = new Set<(event: ChangeEvent) => void>();
-  target.addEventListener(channel, (event) => {
-    const detail = (event as CustomEvent<ChangeEvent>).detail;
-    for (const listener of listeners) listener(detail);
+  subscriber.on('message', (topic: string, message: string) => {
+    if (topic !== channel) return;
+    const event = JSON.parse(message) as ChangeEvent;
+    for (const listener of listeners) listener(event);
   });
-  // The event target subscribes lazily and does not say when Redis confirmed it; a change
-  // published before that would be lost to this replica, so `ready` waits for it.
+  // A change published before Redis confirmed the subscription would be lost to this replica,
+  // so `ready` waits for it (and, handled here, a Redis down at start is no unhandled rejection).
   const ready = subscriber.subscribe(channel).then(() => undefined);
+  ready.catch(() => undefined);
   const key = (...parts: string[]) => [options.namespace, 'changes', ...parts].join(':');
 
   return {
@@ -72,7 +73,8 @@ export function createRedisTransport(options: RedisTransportOptions): ChangeTran
     },
     async fanOut(event) {
       await ready;
-      target.dispatchEvent(new CustomEvent(channel, { detail: event }));
+      // Awaited, so a Redis that is down fails the publication (which is then tried again) instead of losing the event.
+      await commands.publish(channel, JSON.stringify(event));
     },
     onEvent(listener) {
       listeners.add(listener);

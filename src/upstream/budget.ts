@@ -32,6 +32,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { GatewayError, type SystemName } from '../errors.ts';
 import { factsOf, type BudgetLimit } from '../systems/catalog.ts';
+import type { BudgetJournal } from './budget-journal.ts';
 import { remainingMs, sleepUnlessAborted } from './deadline.ts';
 
 export type { BudgetLimit };
@@ -80,6 +81,8 @@ export interface MemoryWindowStore extends WindowStore {
   calls(key: string, limit: BudgetLimit): OwnCall[];
   /** Every window key it holds. */
   keys(): string[];
+  /** Counts calls made before this process started (from its journal) as ended at the moment each was granted. */
+  restore(key: string, calls: readonly { id: string; at: number }[]): void;
 }
 
 /**
@@ -169,6 +172,11 @@ export function createMemoryWindowStore(): MemoryWindowStore {
       ];
     },
     keys: () => [...windows.keys()],
+    restore(key, calls) {
+      let state = windows.get(key);
+      if (!state) windows.set(key, (state = { ended: new Map(), flying: new Map() }));
+      for (const { id, at } of calls) if (!state.flying.has(id)) state.ended.set(id, Math.max(state.ended.get(id) ?? 0, at));
+    },
     async close() {},
   };
 }
@@ -303,6 +311,8 @@ export interface QuotaBudgetOptions {
   store: WindowStore;
   /** The longest one call waits for a slot in all, however many times it looks. */
   maxWaitMs: number;
+  /** Where this replica keeps its own calls across a restart (with a shared store). */
+  journal?: BudgetJournal;
   logger?: Logger;
 }
 
@@ -336,10 +346,23 @@ interface Slots {
  * kept beside it — what it meters itself by while the shared store is away (its share only),
  * and what it puts back into a store that came back empty. A store that is not shared is used as is.
  */
-function replicaSlots(store: WindowStore, onFailure: (error: unknown, share: string) => void): Slots {
+/** The same window with no limit: for bookkeeping of calls the shared window already granted. */
+const unbounded = (limit: BudgetLimit): BudgetLimit => ({ ...limit, limit: Number.MAX_SAFE_INTEGER });
+
+function replicaSlots(
+  store: WindowStore,
+  onFailure: (error: unknown, share: string) => void,
+  journal?: { of: string; at: BudgetJournal },
+): Slots {
   const mine = createMemoryWindowStore();
   const shared = store.seed !== undefined;
   const limits = new Map<string, BudgetLimit>();
+  // What this replica's previous process granted and the vendor still counts: its own calls too.
+  for (const entry of journal?.at.live() ?? []) {
+    if (!entry.key.startsWith(journal!.of)) continue;
+    mine.restore(entry.key, [entry]);
+    if (!limits.has(entry.key)) limits.set(entry.key, { limit: Number.MAX_SAFE_INTEGER, windowMs: entry.windowMs });
+  }
   // How many replicas drew from the shared window lately, and per window what the others had
   // taken at the last look: alone, a replica may add only its share of what was then free.
   let replicas = 1;
@@ -349,7 +372,6 @@ function replicaSlots(store: WindowStore, onFailure: (error: unknown, share: str
     fallbackUntil = Date.now() + STORE_COOL_DOWN_MS;
     onFailure(error, replicas > 1 ? `1/${replicas} of what was free` : 'all');
   };
-  const unbounded = (limit: BudgetLimit): BudgetLimit => ({ ...limit, limit: Number.MAX_SAFE_INTEGER });
   const ownCount = (key: string, limit: BudgetLimit) => mine.calls(key, unbounded(limit)).length;
   /**
    * What this replica may hold in its own window while alone: its calls at the last shared look
@@ -362,9 +384,24 @@ function replicaSlots(store: WindowStore, onFailure: (error: unknown, share: str
     return { ...limit, limit: Math.floor(Math.min(own + free / replicas, limit.limit / replicas)) };
   };
   const inUse = () => (!shared || Date.now() >= fallbackUntil ? store : mine);
+  async function reseed(): Promise<void> {
+    if (!shared) return;
+    try {
+      for (const key of mine.keys()) {
+        const limit = limits.get(key);
+        if (limit) await store.seed!(key, limit, mine.calls(key, unbounded(limit)));
+      }
+      fallbackUntil = 0;
+    } catch (error) {
+      failed(error);
+    }
+  }
+  // Calls from the journal go back into the shared window before this process takes a slot.
+  const restored = limits.size > 0 ? reseed() : Promise.resolve();
 
   return {
     async take(key, limit, id) {
+      await restored;
       limits.set(key, limit);
       if (!shared) {
         const taken = await store.take(key, limit, id);
@@ -374,7 +411,10 @@ function replicaSlots(store: WindowStore, onFailure: (error: unknown, share: str
         try {
           const taken = await store.take(key, limit, id);
           replicas = Math.max(1, taken.replicas ?? 1);
-          if (taken.waitMs === 0) await mine.take(key, unbounded(limit), id);
+          if (taken.waitMs === 0) {
+            await mine.take(key, unbounded(limit), id);
+            journal?.at.record({ key, id, at: Date.now(), windowMs: limit.windowMs });
+          }
           // The shared window now holds limit − left calls (at least, when full); the rest of them are the others'.
           const own = ownCount(key, limit);
           lastLook.set(key, { own, others: Math.max(0, limit.limit - taken.left - own) });
@@ -392,23 +432,13 @@ function replicaSlots(store: WindowStore, onFailure: (error: unknown, share: str
       // Nothing of the window is this replica's to take: wait for the shared store, or for a window to pass.
       if (own.limit < 1) return { waitMs: Math.min(limit.windowMs, STORE_COOL_DOWN_MS), left: 0, release: () => {} };
       const taken = await mine.take(key, own, id);
+      if (taken.waitMs === 0) journal?.at.record({ key, id, at: Date.now(), windowMs: limit.windowMs });
       return { ...taken, release: () => void mine.release(key, own, id) };
     },
     adjust(key, limit, id, hint) {
       inUse().adjust(key, limit, id, hint).catch(failed);
     },
-    async reseed() {
-      if (!shared) return;
-      try {
-        for (const key of mine.keys()) {
-          const limit = limits.get(key);
-          if (limit) await store.seed!(key, limit, mine.calls(key, unbounded(limit)));
-        }
-        fallbackUntil = 0;
-      } catch (error) {
-        failed(error);
-      }
-    },
+    reseed,
   };
 }
 
@@ -416,11 +446,14 @@ export function createQuotaBudget(options: QuotaBudgetOptions): QuotaBudget {
   const { system, maxWaitMs, logger } = options;
   const enabled = options.override !== 'off';
   const lastLeft: Record<string, number> = {};
-  const slots = replicaSlots(options.store, (error, share) =>
-    logger?.warn(
-      { system, err: error instanceof Error ? error.message : String(error), share },
-      "quota budget store failed; metering this replica's share in memory for a while",
-    ),
+  const slots = replicaSlots(
+    options.store,
+    (error, share) =>
+      logger?.warn(
+        { system, err: error instanceof Error ? error.message : String(error), share },
+        "quota budget store failed; metering this replica's share in memory for a while",
+      ),
+    options.journal && { of: `${system}:`, at: options.journal },
   );
   const limitOf = (bucket: string): BudgetLimit =>
     options.override && options.override !== 'off' ? options.override : documentedLimit(system, bucket, options.credential);

@@ -7,11 +7,13 @@
  * are off for systems the embedded sandbox serves (it has no quota to protect); an
  * UPSTREAM_BUDGET_<SYSTEM> setting overrides either.
  */
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { credentialScope } from '../cache/store.ts';
 import type { Config } from '../config.ts';
 import type { SystemName } from '../errors.ts';
+import { createBudgetJournal, type BudgetJournal } from './budget-journal.ts';
 import { createMemoryWindowStore, createQuotaBudget, createRedisWindowStore, type WindowStore, type QuotaBudget } from './budget.ts';
 import type { UpstreamClientOptions } from './client.ts';
 
@@ -38,12 +40,14 @@ export function createResilience(options: ResilienceOptions): Resilience {
   let redis: Redis | undefined;
   let store: WindowStore;
   let reseeded = Promise.resolve();
+  let journal: BudgetJournal | undefined;
   if (config.cache.redisUrl) {
     // Its own connection, so budget scripts do not queue behind cache traffic. The store
     // bounds each script's wait, so a Redis outage costs a call at most that long.
     redis = new Redis(config.cache.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2_000 });
     redis.on('error', (error: Error) => logger?.warn({ err: error.message }, 'quota budget redis connection error'));
     store = createRedisWindowStore(redis, `${options.namespace}:budget:`);
+    journal = createBudgetJournal(join(config.webhooks.dataDir, `${options.namespace.replace(/[^\w.-]/g, '_')}-budget-calls.log`));
     // Every (re)connection may meet a Redis that restarted empty: each replica puts its calls of
     // the last window back, so the vendor's window and the shared one agree again.
     redis.on('ready', () => {
@@ -68,6 +72,7 @@ export function createResilience(options: ResilienceOptions): Resilience {
         store,
         maxWaitMs: settings.budgetMaxWaitMs,
         logger,
+        journal,
       });
       budgets.set(system, budget);
     }

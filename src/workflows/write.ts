@@ -72,7 +72,7 @@ export async function publishChanges(context: GatewayContext, changes: readonly 
       published = false;
       context.log.error(
         { err: error, system: change.system, entity: change.entity, id: change.id },
-        "could not announce a write's change: cached copies may show the old value until their TTL ends",
+        "could not announce a write's change yet: it is tried again in the background; until then cached copies may show the old value",
       );
     }
   }
