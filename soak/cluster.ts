@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
+import { DATABASE_URL, withDatabase } from './database.ts';
 import {
   SANDBOX_CREDENTIALS,
   SANDBOX_WEBHOOK_SECRETS,
@@ -19,8 +19,6 @@ import {
 import { apiKeyConfigEntry } from '../src/index.ts';
 import { ReplicaProcess } from './replicas.ts';
 import { freePort, SoakRedis } from './redis.ts';
-
-export const DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /** The vendor quotas both replicas share (their sum is what the checker holds the sandbox's counts to). */
 export const BUDGETS = { crm: { calls: 2500, windowMs: 10_000 }, billing: { calls: 100, windowMs: 1_000 } } as const;
@@ -160,14 +158,4 @@ function replicaEnv(sandbox: Sandbox, redisUrl: string, schema: string, clients:
     SHUTDOWN_GRACE_MS: '0',
   };
   return env;
-}
-
-export async function withDatabase<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: DATABASE_URL });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
 }

@@ -52,6 +52,19 @@ export interface WorkloadOptions {
 
 type Action = (client: Client, prng: Prng) => Promise<void>;
 
+interface Update {
+  subjects: 'contacts' | 'customers';
+  mutation: string;
+  query: string;
+  field: string;
+  tag: string;
+}
+
+const UPDATES = {
+  contact: { subjects: 'contacts', mutation: 'updateContact', query: Q.UPDATE_CONTACT, field: 'jobTitle', tag: 'title' },
+  customer: { subjects: 'customers', mutation: 'updateCustomer', query: Q.UPDATE_CUSTOMER, field: 'name', tag: 'name' },
+} as const satisfies Record<string, Update>;
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class Workload {
@@ -169,33 +182,27 @@ export class Workload {
     }
   }
 
-  private async updateContact(client: Client, prng: Prng): Promise<void> {
-    const id = prng.pick(this.options.subjects.contacts);
-    const value = this.value(client, 'title');
-    const op = await this.write(prng, client, {
-      kind: 'write:updateContact',
-      query: Q.UPDATE_CONTACT,
-      variables: { id, value },
-      subject: id,
-      value,
-      keep: (answer) => ({ jobTitle: Q.field(answer, 'updateContact', 'jobTitle') }),
-    });
-    // Read your write, on either replica.
-    if (op.completion === 'ok' && prng.chance(0.6)) await this.readContact(client, prng, id);
+  private updateContact(client: Client, prng: Prng): Promise<void> {
+    return this.update(client, prng, UPDATES.contact, (c, p, id) => this.readContact(c, p, id));
   }
 
-  private async updateCustomer(client: Client, prng: Prng): Promise<void> {
-    const id = prng.pick(this.options.subjects.customers);
-    const value = this.value(client, 'name');
+  private updateCustomer(client: Client, prng: Prng): Promise<void> {
+    return this.update(client, prng, UPDATES.customer, (c, p, id) => this.readCustomer(c, p, id));
+  }
+
+  /** One update of a shared record with a value unique to it, then, mostly, the client reads its write back on either replica. */
+  private async update(client: Client, prng: Prng, what: Update, readBack: (client: Client, prng: Prng, id: string) => Promise<void>) {
+    const id = prng.pick(this.options.subjects[what.subjects]);
+    const value = this.value(client, what.tag);
     const op = await this.write(prng, client, {
-      kind: 'write:updateCustomer',
-      query: Q.UPDATE_CUSTOMER,
+      kind: `write:${what.mutation}`,
+      query: what.query,
       variables: { id, value },
       subject: id,
       value,
-      keep: (answer) => ({ name: Q.field(answer, 'updateCustomer', 'name') }),
+      keep: (answer) => ({ [what.field]: Q.field(answer, what.mutation, what.field) }),
     });
-    if (op.completion === 'ok' && prng.chance(0.6)) await this.readCustomer(client, prng, id);
+    if (op.completion === 'ok' && prng.chance(0.6)) await readBack(client, prng, id);
   }
 
   /** A message has no idempotency key: the client does not resend it, so an unknown outcome stays unknown. */

@@ -4,10 +4,10 @@
  * other's idempotency keys or audit rows.
  */
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import { DATABASE_URL as TEST_DATABASE_URL, withDatabase } from '../soak/database.ts';
 import { startStack, type Stack, type StackOptions } from './support/stack.ts';
 
-export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export { TEST_DATABASE_URL, withDatabase };
 
 export function freshSchema(): string {
   return `writes_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
@@ -25,17 +25,6 @@ export async function startWriteStack(options: StackOptions & { schema?: string 
 
 export async function dropSchema(schema: string): Promise<void> {
   await withDatabase((client) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
-}
-
-/** A connection to the test database for the length of `work`. */
-export async function withDatabase<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
 }
 
 /** Upstream writes (non-GET requests, minus reads sent as POST) in a sandbox log since the last reset. */

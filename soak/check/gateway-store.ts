@@ -4,7 +4,7 @@
  */
 import type { StepRecord, WorkflowResult } from '../../src/workflows/definition.ts';
 import { unstored } from '../../src/workflows/claims.ts';
-import { withDatabase } from '../cluster.ts';
+import { withDatabase } from '../database.ts';
 
 export interface KeyRow {
   key: string;
