@@ -51,7 +51,7 @@ describe.runIf(hasService('postgres'))('winDeal compensation and unknown outcome
       // One try per call and a breaker that stays closed, so each injected fault fails exactly its step.
       env: { UPSTREAM_RETRIES: '0', UPSTREAM_BREAKER_THRESHOLD: '1000', UPSTREAM_TIMEOUT_MS: '1500' },
     });
-    deals = await openDeals(stack, 8);
+    deals = await openDeals(stack, 9);
   });
   afterAll(async () => {
     await stack?.close();
@@ -161,6 +161,33 @@ describe.runIf(hasService('postgres'))('winDeal compensation and unknown outcome
     const reverts = stack.sandbox.server('crm').requests.entries.filter((e) => e.method === 'PATCH' && e.path.endsWith(`/${deal.id}`));
     expect(reverts.map((e) => e.status).slice(-2)).toEqual([503, 200]);
     expect(await dealStage(deal.id)).toBe(deal.stageRaw);
+  });
+
+  it('reports a customer created but answered with a broken body as OUTCOME_UNKNOWN, and the retry settles it with that one customer', async () => {
+    const deal = deals[8];
+    const key = `win-${randomUUID()}`;
+    // Stripe creates the customer and its answer arrives broken: the step cannot know whether it happened.
+    fault = { step: 'billing.ensureCustomer', system: 'billing', knobs: { corrupt: 'html' } };
+    let first: WinDealResult;
+    try {
+      first = (await stack.query<{ winDeal: WinDealResult }>(WIN_DEAL, { key, dealId: deal.id, channel: '#general' })).data!.winDeal;
+    } finally {
+      fault = undefined;
+      await stack.sandbox.server('billing').setKnobs({ corrupt: 'none' });
+    }
+    expect(first.status).toBe('OUTCOME_UNKNOWN');
+    expect(first.error).toMatchObject({ code: 'WRITE_OUTCOME_UNKNOWN', step: 'billing.ensureCustomer' });
+    expect(statuses(first)).toMatchObject({ 'crm.closeDeal': 'SUCCEEDED', 'billing.ensureCustomer': 'OUTCOME_UNKNOWN' });
+
+    const retry = (await stack.query<{ winDeal: WinDealResult }>(WIN_DEAL, { key, dealId: deal.id, channel: '#general' })).data!.winDeal;
+    expect(retry.status).toBe('SUCCEEDED');
+    // One customer for the contact: the retry's creation was Stripe's replay of the first (same Idempotency-Key).
+    const listed = await vendorGet<{ data: { id: string; metadata: Record<string, string> }[] }>(
+      stack,
+      'billing',
+      '/v1/customers?limit=100',
+    );
+    expect(listed.body.data.filter((c) => c.metadata.hubspot_contact_id === deal.contactId).map((c) => c.id)).toEqual([retry.customerId]);
   });
 
   it('fails at the chat step: the announcement is reported failed; the deal stays won and invoiced (not compensated)', async () => {

@@ -23,7 +23,7 @@ import type { AuditOutcome } from '../store/index.ts';
 import { remainingMs } from '../upstream/deadline.ts';
 import { claimKey, claimSubject, settledAs, stored, unstored, type Stored, type SubjectClaim } from './claims.ts';
 import type { StepContext, StepError, StepRecord, WorkflowDefinition, WorkflowResult, WorkflowStatus } from './definition.ts';
-import { appendAudit, evictUnknown, givenKey, publishChanges } from './write.ts';
+import { appendAudit, evictUnknown, givenKey, isOutcomeUnknown, publishChanges } from './write.ts';
 
 interface State {
   steps: StepRecord[];
@@ -32,10 +32,6 @@ interface State {
 function toStepError(error: unknown, step: string): StepError {
   if (isGatewayError(error)) return { code: error.code, message: error.message, step };
   return { code: 'INTERNAL_SERVER_ERROR', message: 'The step failed unexpectedly; see the server log', step };
-}
-
-function isUnknownOutcome(error: unknown): boolean {
-  return isGatewayError(error) && (error.code === 'UPSTREAM_TIMEOUT' || error.code === 'WRITE_OUTCOME_UNKNOWN');
 }
 
 /**
@@ -262,7 +258,7 @@ async function runStep(context: GatewayContext, definition: WorkflowDefinition, 
     return null;
   } catch (error) {
     const stepError = toStepError(error, step.name);
-    if (isUnknownOutcome(error)) {
+    if (isOutcomeUnknown(error) || (isGatewayError(error) && error.code === 'WRITE_OUTCOME_UNKNOWN')) {
       Object.assign(record, { status: 'OUTCOME_UNKNOWN', error: { ...stepError, code: 'WRITE_OUTCOME_UNKNOWN' } });
       await run.observe(step.name, 'end', record.status);
       const evicted = await evictUnknown(context, step.affects?.(ctx) ?? []);

@@ -19,12 +19,15 @@ export function principalOf(context: GatewayContext): string {
 }
 
 /**
- * A write that timed out after it was sent may or may not have happened upstream. It is
- * never retried blindly (that could write twice); the caller learns the outcome is unknown.
+ * A write that timed out after it was sent, or whose answer could not be read (a vendor that
+ * accepted it and answered a broken body), may or may not have happened upstream. It is never
+ * retried blindly (that could write twice); the caller learns the outcome is unknown.
  */
 export function isOutcomeUnknown(error: unknown): boolean {
-  return isGatewayError(error) && error.code === 'UPSTREAM_TIMEOUT';
+  return isGatewayError(error) && UNKNOWN_OUTCOME_CODES.has(error.code);
 }
+
+const UNKNOWN_OUTCOME_CODES = new Set(['UPSTREAM_TIMEOUT', 'UPSTREAM_BAD_RESPONSE']);
 
 export function outcomeUnknown(error: GatewayError, evicted = false): GatewayError {
   const read = evicted
