@@ -4,7 +4,7 @@
  * although Stripe search lags, bad input never leaves the gateway.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { hasService } from './support/services.ts';
 import type { Stack } from './support/stack.ts';
 import { dropSchema, startWriteStack, vendorGet, writeCount } from './writes-support.ts';
@@ -182,6 +182,32 @@ describe.runIf(hasService('postgres'))('billing and chat mutations, onboardCusto
       subscriptionId: outcome.subscriptionId,
     });
     expect(stack.counts()).toEqual({ crm: 0, billing: 0, chat: 0 });
+  });
+
+  it('runs two onboardings of one email with different keys one after the other: the second is refused, one customer is billed', async () => {
+    const email = `twice-${randomUUID().slice(0, 8)}@example.com`;
+    const onboard = (key: string) =>
+      stack.query<{ onboardCustomer: { status: string } }>(
+        `mutation { onboardCustomer(idempotencyKey: "${key}", contact: { email: "${email}" },
+          plan: { priceId: "price_growth_monthly" }, notify: { channel: "#general" }) { status } }`,
+      );
+    const crm = stack.sandbox.server('crm');
+    stack.resetCounts();
+    // HubSpot holds the first run's contact creation until the second run has answered.
+    const gate = crm.gate({ route: 'POST /crm/v3/objects/:type', timeoutMs: 14_000 }).id;
+    const first = onboard(`onboard-${randomUUID()}`);
+    await vi.waitFor(() => expect(crm.requests.entries.some((e) => e.route === 'POST /crm/v3/objects/:type')).toBe(true), {
+      timeout: 10_000,
+    });
+    const second = await onboard(`onboard-${randomUUID()}`);
+    // It waited for the email's first run instead of creating the contact too.
+    expect(second.errors?.[0]?.extensions?.code).toBe('WRITE_IN_PROGRESS');
+    expect(crm.requests.entries.filter((e) => e.route === 'POST /crm/v3/objects/:type')).toHaveLength(1);
+    crm.openGate(gate);
+    expect((await first).data!.onboardCustomer.status).toBe('SUCCEEDED');
+    const third = await onboard(`onboard-${randomUUID()}`);
+    expect(third.errors?.[0]?.extensions?.code ?? third.data?.onboardCustomer.status).toMatch(/UPSTREAM_CONFLICT|FAILED/);
+    expect(writeCount(stack, 'billing', 'POST /v1/customers')).toBe(1);
   });
 
   it('compensates a failed onboarding: the subscription step fails, the customer is deleted and the contact archived', async () => {

@@ -50,7 +50,17 @@ export async function onboardCustomer(context: GatewayContext, args: OnboardCust
     }),
   ];
   const precheck = () => checkOnboardable(context, input);
-  return runWorkflow(context, { operation: 'onboardCustomer', idempotencyKey: input.idempotencyKey, inputs: input, steps, precheck });
+  // Runs onboarding one email take it as their subject: with another key, a second run waits for the first and is then
+  // refused (the contact exists), instead of both creating, and one resuming into the other's contact and billing it again.
+  const subject = `email:${email.toLowerCase()}`;
+  return runWorkflow(context, {
+    operation: 'onboardCustomer',
+    idempotencyKey: input.idempotencyKey,
+    inputs: input,
+    steps,
+    subject,
+    precheck,
+  });
 }
 
 /** A new CRM contact, as a customer; an email that is already a contact is refused. */
