@@ -1,7 +1,8 @@
 /**
- * The change feed's Redis side, for several replicas: pub/sub fan-out (ioredis's own, awaited:
- * Yoga's redis-event-target publishes without waiting, so a Redis that was down lost events
- * unnoticed) and shared memory of which changes were already
+ * The change feed's Redis side, for several replicas: fan-out through a Redis stream (each
+ * replica reads it from where it stopped, so a dropped connection loses no change, as pub/sub
+ * did; and publishing is awaited, so a Redis that is down fails it instead of losing the
+ * change unnoticed) and shared memory of which changes were already
  * published (`SET NX` with a TTL), so a webhook delivered to replica A — or delivered twice,
  * to A and to B — reaches every subscriber on every replica exactly once.
  */
@@ -34,20 +35,44 @@ return 0`;
 
 export function createRedisTransport(options: RedisTransportOptions): ChangeTransport {
   const commands = new Redis(options.url, { lazyConnect: false, maxRetriesPerRequest: 2 });
-  const subscriber = new Redis(options.url, { lazyConnect: false, maxRetriesPerRequest: 2 });
-  // Connection errors surface as failed commands (publish retries them); unheard, ioredis prints each one.
-  for (const client of [commands, subscriber]) client.on('error', () => undefined);
-  const channel = `${options.namespace}:changes`;
-  const listeners = new Set<(event: ChangeEvent) => void>();
-  subscriber.on('message', (topic: string, message: string) => {
-    if (topic !== channel) return;
-    const event = JSON.parse(message) as ChangeEvent;
-    for (const listener of listeners) listener(event);
+  // Its own connection: a blocking read holds it between changes.
+  const reader = new Redis(options.url, {
+    lazyConnect: false,
+    maxRetriesPerRequest: 2,
+    connectionName: `${options.namespace}:changes-reader`,
   });
-  // A change published before Redis confirmed the subscription would be lost to this replica,
-  // so `ready` waits for it (and, handled here, a Redis down at start is no unhandled rejection).
-  const ready = subscriber.subscribe(channel).then(() => undefined);
+  // Connection errors surface as failed commands (each is retried); unheard, ioredis prints each one.
+  for (const client of [commands, reader]) client.on('error', () => undefined);
+  const stream = `${options.namespace}:changes:stream`;
+  const listeners = new Set<(event: ChangeEvent) => void>();
+  let closed = false;
+  // Where this replica has read the stream up to. Read from where it stopped, a replica whose
+  // connection dropped (a Redis restart, a network blip) misses none of the changes published
+  // meanwhile, as it would with pub/sub.
+  let lastId: string | undefined;
+  const start = async () => {
+    const [newest] = await commands.xrevrange(stream, '+', '-', 'COUNT', 1);
+    lastId = newest?.[0] ?? '0-0';
+  };
+  const ready = start();
   ready.catch(() => undefined);
+  void (async () => {
+    while (!closed) {
+      try {
+        if (lastId === undefined) await start();
+        const read = await reader.xread('COUNT', 500, 'BLOCK', READ_BLOCK_MS, 'STREAMS', stream, lastId!);
+        for (const [, entries] of read ?? []) {
+          for (const [id, fields] of entries) {
+            lastId = id;
+            const event = JSON.parse(fields[1]) as ChangeEvent;
+            for (const listener of listeners) listener(event);
+          }
+        }
+      } catch {
+        if (!closed) await new Promise((resolve) => setTimeout(resolve, READ_RETRY_MS));
+      }
+    }
+  })();
   const key = (...parts: string[]) => [options.namespace, 'changes', ...parts].join(':');
 
   return {
@@ -74,16 +99,31 @@ export function createRedisTransport(options: RedisTransportOptions): ChangeTran
     async fanOut(event) {
       await ready;
       // Awaited, so a Redis that is down fails the publication (which is then tried again) instead of losing the event.
-      await commands.publish(channel, JSON.stringify(event));
+      const added = await commands
+        .multi()
+        .xadd(stream, 'MAXLEN', '~', STREAM_MAX_LENGTH, '*', 'event', JSON.stringify(event))
+        .pexpire(stream, STREAM_TTL_MS)
+        .exec();
+      const failed = added?.find(([error]) => error)?.[0];
+      if (!added || failed) throw failed ?? new Error('the change stream did not take the change');
     },
     onEvent(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
     async close() {
+      closed = true;
       listeners.clear();
-      subscriber.disconnect();
+      reader.disconnect();
       await commands.quit().catch(() => commands.disconnect());
     },
   };
 }
+
+/** How long one blocking read waits for a change before it asks again (and notices a close). */
+const READ_BLOCK_MS = 2_000;
+const READ_RETRY_MS = 200;
+/** The changes kept for replicas that fell behind (a reconnect reads from where it stopped). */
+const STREAM_MAX_LENGTH = 10_000;
+/** A deployment that publishes nothing for a day leaves no stream behind. */
+const STREAM_TTL_MS = 24 * 3600 * 1000;
