@@ -314,7 +314,19 @@ describe('circuit breaker', () => {
     expect(breaking.breakerState).toBe('open');
 
     const error = await rejection(breaking.request(get('/x')));
-    expect(error.extensions).toEqual({ code: 'UPSTREAM_UNAVAILABLE', service: 'crm' });
+    expect(error.extensions).toEqual({ code: 'UPSTREAM_UNAVAILABLE', service: 'crm', retryAfter: 5 });
+    expect(vendor.calls).toBe(5);
+  });
+
+  it('tells the caller when its trial call will be let through (retryAfter, in whole seconds)', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vendor.handler = (_req, res) => json(res, 500, {});
+    const breaking = client({ retries: 0 });
+    for (let i = 0; i < 5; i++) await rejection(breaking.request(get('/x')));
+
+    expect((await rejection(breaking.request(get('/x')))).retryAfter).toBe(5);
+    vi.setSystemTime(Date.now() + 3_500);
+    expect((await rejection(breaking.request(get('/x')))).retryAfter).toBe(2);
     expect(vendor.calls).toBe(5);
   });
 

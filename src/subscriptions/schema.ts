@@ -45,9 +45,15 @@ async function inFreshContext<T>(context: Context, resolve: (fresh: Context) => 
   }
 }
 
-/** Waits before reading an event's record again, about 20 s in all: past a breaker's half-open wait and a short outage (a `retryAfter` from the vendor, up to the cap, wins). */
-const EVENT_RETRY_DELAYS_MS = [250, 1_000, 3_000, 6_000, 10_000];
+/**
+ * Waits before reading an event's record again when the failure names no moment to come back.
+ * A failure that does (a vendor's `Retry-After`, an open breaker's trial) is read again then:
+ * the subscriber gets the event as soon as the record can be read, not at the next step of a
+ * schedule. Each wait is capped, and the event is given up after about half a minute.
+ */
+const EVENT_RETRY_DELAYS_MS = [250, 1_000, 3_000, 6_000];
 const EVENT_RETRY_CAP_MS = 10_000;
+const EVENT_RETRY_FOR_MS = 30_000;
 
 /** The code and retry hint of a record read that failed as a whole (returned or thrown as an error). */
 function passingFailure(value: unknown): { retryAfterMs?: number } | undefined {
@@ -59,12 +65,12 @@ function passingFailure(value: unknown): { retryAfterMs?: number } | undefined {
 }
 
 /**
- * Resolves an event, and again a few times while its record read fails for a passing reason:
- * the change happened, and a null with an error would tell the subscriber nothing of it.
- * Later events wait meanwhile (a subscription delivers in order); a subscriber that leaves
- * ends the waiting.
+ * Resolves an event, and again while its record read fails for a passing reason: the change
+ * happened, and a null with an error would tell the subscriber nothing of it. Later events
+ * wait meanwhile (a subscription delivers in order); a subscriber that leaves ends the waiting.
  */
 async function resolveEvent<T>(context: Context, resolve: (fresh: Context) => T | Promise<T>): Promise<T> {
+  const giveUpAt = Date.now() + EVENT_RETRY_FOR_MS;
   for (let attempt = 0; ; attempt++) {
     let value: T | undefined;
     let thrown: unknown;
@@ -74,11 +80,14 @@ async function resolveEvent<T>(context: Context, resolve: (fresh: Context) => T 
       thrown = error;
     }
     const failure = passingFailure(thrown ?? value);
-    if (!failure || attempt >= EVENT_RETRY_DELAYS_MS.length || context.signal?.aborted) {
+    const waitMs = Math.min(
+      EVENT_RETRY_CAP_MS,
+      failure?.retryAfterMs ?? EVENT_RETRY_DELAYS_MS[Math.min(attempt, EVENT_RETRY_DELAYS_MS.length - 1)],
+    );
+    if (!failure || Date.now() + waitMs > giveUpAt || context.signal?.aborted) {
       if (thrown !== undefined) throw thrown;
       return value as T;
     }
-    const waitMs = Math.min(EVENT_RETRY_CAP_MS, Math.max(EVENT_RETRY_DELAYS_MS[attempt], failure.retryAfterMs ?? 0));
     await sleepUnlessAborted(waitMs, context.signal, () => thrown ?? value);
   }
 }

@@ -18,12 +18,16 @@ export async function execute(scope: ClientScope, policies: AttemptPolicies, cal
   }
 }
 
-async function executeWithin(scope: ClientScope, { policy }: AttemptPolicies, request: UpstreamRequest): Promise<UpstreamResponse> {
+async function executeWithin(
+  scope: ClientScope,
+  { policy, reopensInMs }: AttemptPolicies,
+  request: UpstreamRequest,
+): Promise<UpstreamResponse> {
   let attempt = 0;
   const execution = policy
     .execute(({ signal }) => attemptOnce(scope, request, ++attempt, signal), request.signal)
     .catch((error: unknown) => {
-      const callerError = toCallerError(scope, error);
+      const callerError = toCallerError(scope, error, reopensInMs());
       // Attempts record their own failures; these never reached an attempt.
       if (isFastFailure(error) && isGatewayError(callerError)) recordLastError(scope, callerError.code, callerError.message, request.route);
       return Promise.reject(callerError);

@@ -96,9 +96,11 @@ export function isFastFailure(error: unknown): boolean {
   return error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError || error instanceof BulkheadRejectedError;
 }
 
-export function toCallerError(scope: ClientScope, error: unknown): unknown {
+/** `reopensInMs`: how long until the breaker's trial call, when it is open (it says when to come back). */
+export function toCallerError(scope: ClientScope, error: unknown, reopensInMs = 0): unknown {
   if (error instanceof AttemptFailure) return error.error;
-  if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) return unavailable(scope, error);
+  if (error instanceof IsolatedCircuitError) return unavailable(scope, error);
+  if (error instanceof BrokenCircuitError) return withDetails(unavailable(scope, error), scope.system, toSeconds(reopensInMs));
   if (error instanceof BulkheadRejectedError) {
     return new GatewayError('UPSTREAM_UNAVAILABLE', `${scope.label} has too many calls in flight`, { service: scope.system, cause: error });
   }

@@ -47,7 +47,18 @@ export function createPolicies(options: UpstreamClientOptions) {
   // breaker, so an open breaker fails fast without queueing.
   const slots = bulkhead(options.bulkhead ?? options.connections ?? 32, options.bulkheadQueue ?? 256);
   const attemptTimeout = timeout(options.timeoutMs ?? 10_000, TimeoutStrategy.Cooperative);
-  return { policy: wrap(retryPolicy, breaker, slots, attemptTimeout), breaker };
+  const halfOpenAfterMs = options.breakerHalfOpenMs ?? BREAKER_HALF_OPEN_AFTER_MS;
+  let openedAt = 0;
+  breaker.onBreak(() => (openedAt = Date.now()));
+  return {
+    policy: wrap(retryPolicy, breaker, slots, attemptTimeout),
+    breaker,
+    /**
+     * How long until an open breaker lets its trial call through, for the caller's
+     * `retryAfter`: a caller that comes back then finds the vendor tried again, not sooner.
+     */
+    reopensInMs: () => Math.max(0, openedAt + halfOpenAfterMs - Date.now()),
+  };
 }
 
 export function breakerStateOf(breaker: CircuitBreakerPolicy): BreakerState {
