@@ -15,9 +15,13 @@
  * twice). The feed's fan-out, tapped in Redis, names what each duplicate was made of.
  *
  * Missed. Each acknowledged update and each vendor edit of a contact, made while a subscriber
- * was connected throughout (from its invocation until a settle time after it completed, so
- * its replica was up the whole time), must reach that subscriber as an event showing that
- * state or a later one.
+ * was connected throughout (from its invocation until a settle time after it could be
+ * delivered, so its replica was up the whole time), must reach that subscriber as an event
+ * showing that state or a later one. An event is the record read fresh from HubSpot: while a
+ * CRM fault lasts, and for the wait the gateway then keeps by rule (HubSpot's ten-second rate
+ * policy, the breaker's trial), it cannot be delivered, and a subscriber whose replica was
+ * killed before then lost it with the connection (a GraphQL subscription does not resume).
+ * Such changes are counted, not excused silently.
  */
 import type { ContactChange } from '../crm-changes.ts';
 import type { Operation } from '../history.ts';
@@ -28,6 +32,20 @@ import type { CheckInput, InvariantResult, LiveRecord, Violation } from './types
 const SETTLE_MS = 5_000;
 /** A change this long before a subscriber connected may still reach it (a webhook on its way, a slow publish). */
 const IN_FLIGHT_MS = 30_000;
+
+/**
+ * How long after a CRM fault ends the gateway may still not read a record, by its own rules:
+ * HubSpot's TEN_SECONDLY_ROLLING 429 asks for 10 s (src/systems/crm/profile.ts); after errors
+ * the breaker lets its trial call through 5 s after it opened (src/upstream/policy.ts).
+ */
+const CRM_RECOVERY_MS: Record<string, number> = {
+  rateLimitForMs: 10_000,
+  outage: 5_000,
+  errorRate: 5_000,
+  corrupt: 5_000,
+  slowBodyMs: 5_000,
+  latencyMs: 0,
+};
 
 /** How far back a duplicate's causes are looked for, to name them. */
 const CAUSE_MS = 5_000;
@@ -73,6 +91,27 @@ function timelines(changes: readonly ContactChange[], history: readonly Operatio
     t.states.sort((a, b) => a.updatedAt - b.updatedAt);
   }
   return byContact;
+}
+
+/**
+ * When a change completed at `completedAt` can have reached a subscriber: the settle time after
+ * the CRM could be read again, past every CRM fault overlapping the wait and its recovery.
+ */
+function deliverableBy(completedAt: number, faults: readonly { at: number; until?: number; action: string }[]): number {
+  let readable = completedAt;
+  for (let moved = true; moved;) {
+    moved = false;
+    for (const fault of faults) {
+      const key = /^crm:(\w+)=/.exec(fault.action)?.[1];
+      if (key === undefined || fault.at > readable + SETTLE_MS) continue;
+      const recovered = (fault.until ?? fault.at) + (CRM_RECOVERY_MS[key] ?? 0);
+      if (recovered > readable) {
+        readable = recovered;
+        moved = true;
+      }
+    }
+  }
+  return readable + SETTLE_MS;
 }
 
 /** When the state with this `updatedAt` was replaced (Infinity while it is the latest). */
@@ -153,19 +192,25 @@ export function checkSubscriptions({ history }: CheckInput, live: LiveRecord): I
   }
   let deliveries = 0;
   let missed = 0;
+  let lostWithReplica = 0;
   for (const op of history.operations) {
     if ((op.kind !== 'write:updateContact' && op.kind !== 'vendor:edit') || op.completion !== 'ok') continue;
     const state = stateOf.get(op.value!);
     if (state === undefined) continue;
-    const until = op.completedAt! + SETTLE_MS;
+    const settled = op.completedAt! + SETTLE_MS;
+    const until = deliverableBy(op.completedAt!, history.nemesis);
     // A vendor edit reaches the gateway only as a webhook: one the nemesis dropped is not the gateway's to deliver.
-    if (op.kind === 'vendor:edit' && overlaps(webhookFaults, op.invokedAt, until)) continue;
+    if (op.kind === 'vendor:edit' && overlaps(webhookFaults, op.invokedAt, settled)) continue;
     for (const spell of live.spells) {
-      if (spell.from > op.invokedAt || spell.to < until || live.lostChanges > 0) continue;
-      deliveries++;
+      if (spell.from > op.invokedAt || live.lostChanges > 0 || spell.to < settled) continue;
       const heard = (heardOf.get(`${spell.subscriber}|${op.subject}`) ?? []).some(
         (e) => e.receivedAt >= spell.from && e.receivedAt <= spell.to && Date.parse(e.updatedAt!) >= state,
       );
+      if (!heard && spell.to < until) {
+        lostWithReplica++;
+        continue;
+      }
+      deliveries++;
       if (heard) continue;
       missed++;
       // An event whose contact could not be resolved names no contact: it may have been this change's.
@@ -197,6 +242,7 @@ export function checkSubscriptions({ history }: CheckInput, live: LiveRecord): I
       duplicates,
       'changes × subscribers checked': deliveries,
       missed,
+      'connection lost before the CRM could be read again': lostWithReplica,
       ...(failed ? { 'events without a contact': failed } : {}),
       ...(live.lostChanges ? { 'vendor log entries lost': live.lostChanges } : {}),
     },
