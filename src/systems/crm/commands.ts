@@ -166,7 +166,34 @@ type LinkIds = Partial<Record<(typeof LINKS)[number][0], readonly string[] | nul
 
 const upstreamIds = (type: CrmObjectType, id: string) => [{ system: 'crm' as const, ids: { [`${ENTITY[type]}Id`]: id } }];
 
-const READ_BACK_RETRY_MS = [200, 800, 1600];
+/** Waits before repeating a step that follows an applied write (reading it back, linking it). */
+const AFTER_WRITE_RETRY_MS = [200, 800, 1600];
+
+/**
+ * Runs a step that follows an applied write, again briefly while it fails for a passing reason
+ * (both kinds of step are safe to repeat); the last failure is thrown as it came.
+ */
+async function retryAfterWrite<R>(step: () => Promise<R>): Promise<R> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await step();
+    } catch (error) {
+      if (!isGatewayError(error) || !PASSING_CODES.has(error.code) || attempt >= AFTER_WRITE_RETRY_MS.length) throw error;
+      const waitMs = Math.max(AFTER_WRITE_RETRY_MS[attempt], Math.min(2_000, (error.retryAfter ?? 0) * 1000));
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
+  }
+}
+
+/** A failure after the write was applied, said as such: the caller must read, not send the write again. */
+function appliedButFailed(error: GatewayError, applied: string, failed: string): GatewayError {
+  return new GatewayError(error.code, `The write was applied (${applied}), but ${failed} failed: ${error.message}`, {
+    service: 'crm',
+    retryAfter: error.retryAfter,
+    writeApplied: true,
+    cause: error,
+  });
+}
 
 /**
  * The record as HubSpot holds it now, after a write (a write's response carries only the
@@ -175,25 +202,41 @@ const READ_BACK_RETRY_MS = [200, 800, 1600];
  * record instead of sending the write again (answered as a plain failure, it would look undone).
  */
 export async function readBack<T extends CrmObjectType>(crm: CrmConnector, type: T, id: string): Promise<CrmObject<T>> {
-  for (let attempt = 0; ; attempt++) {
-    try {
+  try {
+    return await retryAfterWrite(async () => {
       const [record] = await crm.batchReadObjects(type, [id]);
       if (!record) throw new GatewayError('NOT_FOUND', `No CRM ${ENTITY[type]} has this ID`, { service: 'crm' });
       return record;
-    } catch (error) {
-      if (!isGatewayError(error) || !PASSING_CODES.has(error.code)) throw error;
-      if (attempt >= READ_BACK_RETRY_MS.length) {
-        throw new GatewayError(error.code, `The write was applied (${ENTITY[type]} ${id}), but reading it back failed: ${error.message}`, {
-          service: 'crm',
-          retryAfter: error.retryAfter,
-          writeApplied: true,
-          cause: error,
-        });
-      }
-      const waitMs = Math.max(READ_BACK_RETRY_MS[attempt], Math.min(2_000, (error.retryAfter ?? 0) * 1000));
-      await new Promise((resolve) => setTimeout(resolve, waitMs));
-    }
+    });
+  } catch (error) {
+    if (!isGatewayError(error) || !PASSING_CODES.has(error.code)) throw error;
+    throw appliedButFailed(error, `${ENTITY[type]} ${id}`, 'reading it back');
   }
+}
+
+/**
+ * Links a record just created. A link that cannot be made (its record does not exist, or
+ * HubSpot keeps failing) undoes the creation, so the failure answered leaves no unlinked
+ * record behind; when even the undo fails, the answer says the record was created.
+ */
+async function linkNew(crm: CrmConnector, type: CrmObjectType, id: string, links: LinkIds): Promise<Record<string, readonly string[]>> {
+  const related: Record<string, readonly string[]> = {};
+  for (const [field, toType] of LINKS) {
+    const ids = links[field] ?? [];
+    try {
+      for (const toId of ids) await retryAfterWrite(() => crm.associate(type, id, toType, toId));
+    } catch (error) {
+      if (!isGatewayError(error)) throw error;
+      try {
+        await retryAfterWrite(() => crm.archiveObject(type, id));
+      } catch {
+        throw appliedButFailed(error, `${ENTITY[type]} ${id}`, `linking it (${field}) and then archiving it`);
+      }
+      throw error;
+    }
+    if (ids.length > 0) related[field] = ids;
+  }
+  return related;
 }
 
 /**
@@ -209,12 +252,7 @@ export async function insertRecord<T extends CrmObjectType>(
 ): Promise<{ record: CrmObject<T>; change: ChangeSpec }> {
   const id = await crm.createObject(type, properties);
   onCreated?.(id);
-  const related: Record<string, readonly string[]> = {};
-  for (const [field, toType] of LINKS) {
-    const ids = links[field] ?? [];
-    for (const toId of ids) await crm.associate(type, id, toType, toId);
-    if (ids.length > 0) related[field] = ids;
-  }
+  const related = await linkNew(crm, type, id, links);
   const record = await readBack(crm, type, id);
   return { record, change: { system: 'crm', entity: ENTITY[type], id, action: 'created', record, related } };
 }
