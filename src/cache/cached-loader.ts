@@ -133,15 +133,22 @@ export interface CacheTarget<V> {
 /**
  * Stores records that arrived some other way (a list or search page, a write's response)
  * in the cross-request cache and this request's loader, so linked fields do not load
- * them again.
+ * them again. `fetchedSince` is when the read that returned them began: a record
+ * invalidated since (a write landed while the page was in flight) is not cached, as a
+ * loader's own read is not.
  */
-export async function primeCache<V>(target: CacheTarget<V>, entries: readonly (readonly [id: string, value: V | null])[]): Promise<void> {
+export async function primeCache<V>(
+  target: CacheTarget<V>,
+  entries: readonly (readonly [id: string, value: V | null])[],
+  fetchedSince?: number,
+): Promise<void> {
   const normalize = target.cacheKeyFn ?? ((id: string) => id);
   for (const [id, value] of entries) target.loader?.clear(id).prime(id, value);
   try {
     await target.cache.setMany<V>(
       target.resource,
       entries.map(([id, value]) => [normalize(id), value] as const),
+      fetchedSince,
     );
   } catch {
     // Priming is an optimization; the next load fetches instead.

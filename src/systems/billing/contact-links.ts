@@ -30,8 +30,9 @@ export interface CustomerSearches {
 export function createCustomerSearches({ api, cache }: BillingRead, { customer, prime }: BillingRecords): CustomerSearches {
   /** Every customer matching any of the clauses, primed as records. */
   async function searchCustomers(clauses: string[]): Promise<StripeCustomer[]> {
+    const fetchedSince = Date.now();
     const found = await searchAll((page) => api.searchCustomers(anyOf(clauses), page));
-    await prime(R.customer, customer, found);
+    await prime(R.customer, customer, found, fetchedSince);
     return found;
   }
 

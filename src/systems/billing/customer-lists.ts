@@ -33,13 +33,14 @@ export function createCustomerLists(
     ) =>
     async (customerIds: readonly string[]) => {
       const query = anyOf(customerIds.map((id) => fieldClause('customer', id)));
+      const fetchedSince = Date.now();
       const [found, recent] = await Promise.all([
         searchAll((page) => search(query, page)),
         // Stripe's index lags writes: what was written lately is kept beside it (see
         // recentResource) and merged in, newest first, so a write is never read back missing.
         cache.getMany<string[]>(recentResource(listResource), customerIds).catch(() => customerIds.map(() => undefined)),
       ]);
-      await prime(resource, loader, found);
+      await prime(resource, loader, found, fetchedSince);
       const byCustomer = groupIds(found, (record) => record.customer);
       return new Map(
         customerIds.map((id, index) => {
@@ -70,8 +71,9 @@ export function createCustomerLists(
     maxBatchSize: PER_ID_BATCH,
     fetch: perId(async (customerId) => {
       // perId already holds a concurrency slot for this customer's pages.
+      const fetchedSince = Date.now();
       const found = await listAll((page) => api.listSubscriptions({ ...page, customer: customerId, status: 'all' }));
-      await prime(R.subscription, subscription, found);
+      await prime(R.subscription, subscription, found, fetchedSince);
       return newestFirst(found).map((s) => s.id);
     }),
   });

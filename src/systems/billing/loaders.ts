@@ -112,9 +112,14 @@ export function createBillingLoaders({ connector, cache, requestId }: BillingLoa
     return loadRecords(records, (await ids.load(key)) ?? []);
   }
 
-  async function page<T extends { id: string }>(resource: string, loader: DataLoader<string, T | null>, fetched: Promise<StripeList<T>>) {
-    const result = await fetched;
-    await prime(resource, loader, result.data);
+  async function page<T extends { id: string }>(
+    resource: string,
+    loader: DataLoader<string, T | null>,
+    list: () => Promise<StripeList<T>>,
+  ) {
+    const fetchedSince = Date.now();
+    const result = await list();
+    await prime(resource, loader, result.data, fetchedSince);
     return result;
   }
 
@@ -151,9 +156,9 @@ export function createBillingLoaders({ connector, cache, requestId }: BillingLoa
     subscriptionsOfCustomer: (customerId) => recordsOf(subscriptionIdsByCustomer, subscription, customerId),
     chargesOfCustomer: (customerId) => recordsOf(chargeIdsByCustomer, charge, customerId),
 
-    customersPage: (params) => page(R.customer, customer, api.listCustomers(params)),
-    invoicesPage: (params) => page(R.invoice, invoice, api.listInvoices(params)),
-    subscriptionsPage: (params) => page(R.subscription, subscription, api.listSubscriptions(params)),
-    chargesPage: (params) => page(R.charge, charge, api.listCharges(params)),
+    customersPage: (params) => page(R.customer, customer, () => api.listCustomers(params)),
+    invoicesPage: (params) => page(R.invoice, invoice, () => api.listInvoices(params)),
+    subscriptionsPage: (params) => page(R.subscription, subscription, () => api.listSubscriptions(params)),
+    chargesPage: (params) => page(R.charge, charge, () => api.listCharges(params)),
   };
 }

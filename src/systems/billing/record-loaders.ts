@@ -25,8 +25,13 @@ export interface BillingRecords {
   charge: DataLoader<string, StripeCharge | null>;
   /** One GET per id, each settled on its own. */
   perId<V>(retrieve: (id: string) => Promise<V | null>): (ids: readonly string[]) => Promise<Map<string, V | null | Error>>;
-  /** Caches records read some other way, and primes the loader. */
-  prime<V extends { id: string }>(resource: string, loader: DataLoader<string, V | null>, records: readonly V[]): Promise<void>;
+  /** Caches records read some other way (by a read begun at `fetchedSince`), and primes the loader. */
+  prime<V extends { id: string }>(
+    resource: string,
+    loader: DataLoader<string, V | null>,
+    records: readonly V[],
+    fetchedSince: number,
+  ): Promise<void>;
 }
 
 export function createBillingRecords({ api, cache, limit }: BillingRead): BillingRecords {
@@ -46,10 +51,16 @@ export function createBillingRecords({ api, cache, limit }: BillingRead): Billin
   const subscription = byId<StripeSubscription>(R.subscription, api.retrieveSubscription);
   const charge = byId<StripeCharge>(R.charge, api.retrieveCharge);
 
-  const prime = <V extends { id: string }>(resource: string, loader: DataLoader<string, V | null>, records: readonly V[]) =>
+  const prime = <V extends { id: string }>(
+    resource: string,
+    loader: DataLoader<string, V | null>,
+    records: readonly V[],
+    fetchedSince: number,
+  ) =>
     primeCache(
       { cache, resource, loader },
       records.map((record) => [record.id, record] as const),
+      fetchedSince,
     );
 
   return { customer, invoice, subscription, charge, perId, prime };

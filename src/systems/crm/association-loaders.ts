@@ -19,6 +19,7 @@ export function createAssociationLoaders({ connector, cache }: CrmReadContext): 
     type: CrmObjectType,
     inline: readonly CrmObjectType[],
     links: Iterable<readonly [string, Partial<Record<CrmObjectType, CrmAssociations>>]>,
+    fetchedSince: number,
   ) => Promise<void>;
 } {
   function associationLoader(resource: string, fromType: CrmObjectType, toType: CrmObjectType): AssociationLoader {
@@ -50,6 +51,7 @@ export function createAssociationLoaders({ connector, cache }: CrmReadContext): 
     type: CrmObjectType,
     inline: readonly CrmObjectType[],
     links: Iterable<readonly [string, Partial<Record<CrmObjectType, CrmAssociations>>]>,
+    fetchedSince: number,
   ): Promise<void> {
     const entries = [...links];
     for (const toType of inline) {
@@ -58,6 +60,7 @@ export function createAssociationLoaders({ connector, cache }: CrmReadContext): 
       await primeCache(
         { cache, resource: target.resource, loader: target.loader },
         entries.map(([id, byType]) => [id, byType[toType] ?? { ids: [], primaryId: null }] as const),
+        fetchedSince,
       );
     }
   }

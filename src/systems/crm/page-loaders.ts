@@ -80,6 +80,7 @@ export function createPageLoaders(
     }
 
     let page: RecordPage<CrmObject<T>>;
+    const fetchedSince = Date.now();
     if (request.search) {
       const found = await connector.searchObjects(type, { ...request.search, limit: request.limit, after: request.after });
       page = { records: found.records, after: found.after, total: found.total };
@@ -89,13 +90,14 @@ export function createPageLoaders(
       const listed = await connector.listObjects(type, { limit: request.limit, after: request.after, associations: inline });
       page = { records: listed.records, after: listed.after, total: null };
       onRecords?.(page.records);
-      await primeInlineLinks(type, inline, listed.associations);
+      await primeInlineLinks(type, inline, listed.associations, fetchedSince);
     }
     await primeCache(
       { cache, resource: RECORD_RESOURCE[type], loader },
       page.records.map((record) => [record.id, record] as const),
+      fetchedSince,
     );
-    if (type === 'contacts') await primeEmailLinks(page.records as CrmContact[]);
+    if (type === 'contacts') await primeEmailLinks(page.records as CrmContact[], fetchedSince);
     await cache
       .setMany<PageEntry>(resource, [[key, { ids: page.records.map((record) => record.id), after: page.after, total: page.total }]])
       .catch(() => undefined);

@@ -13,7 +13,8 @@ export interface RecordParts {
   contactIdsByEmail: DataLoader<string, string | null>;
   contactByEmail(email: string): Promise<CrmContact | null>;
   /** Caches the email → id links of contacts read some other way. */
-  primeEmailLinks(records: readonly CrmContact[]): Promise<void>;
+  /** `fetchedSince`: when the read that returned the records began (see primeCache). */
+  primeEmailLinks(records: readonly CrmContact[], fetchedSince: number): Promise<void>;
 }
 
 export function createRecordLoaders(
@@ -31,14 +32,16 @@ export function createRecordLoaders(
         if (valid.length === 1 && inline.length > 0) {
           // A record read alone (a detail view) comes with its links inline, saving the
           // association call its link fields would make next; a batch read cannot inline them.
+          const fetchedSince = Date.now();
           const found = await connector.getObject(type, valid[0], { associations: inline });
           if (!found) return new Map();
-          await primeInlineLinks(type, inline, [[found.record.id, found.associations]]);
-          if (type === 'contacts') await primeEmailLinks([found.record as CrmContact]);
+          await primeInlineLinks(type, inline, [[found.record.id, found.associations]], fetchedSince);
+          if (type === 'contacts') await primeEmailLinks([found.record as CrmContact], fetchedSince);
           return new Map([[found.record.id, found.record]]);
         }
+        const fetchedSince = Date.now();
         const records = await connector.batchReadObjects(type, valid);
-        if (type === 'contacts') await primeEmailLinks(records as CrmContact[]);
+        if (type === 'contacts') await primeEmailLinks(records as CrmContact[], fetchedSince);
         return new Map(records.map((record) => [record.id, record]));
       },
     });
@@ -54,6 +57,7 @@ export function createRecordLoaders(
     cacheKeyFn: normalizeEmail,
     fetch: async (emails) => {
       const valid = emails.filter((email) => /^[^\s@]+@[^\s@]+$/.test(email.trim()));
+      const fetchedSince = Date.now();
       const records = await connector.batchReadObjects(
         'contacts',
         valid.map((email) => email.trim()),
@@ -62,6 +66,7 @@ export function createRecordLoaders(
       await primeCache(
         { cache, resource: CRM_RESOURCES.contact, loader: contacts },
         records.map((record) => [record.id, record] as const),
+        fetchedSince,
       );
       const found = new Map<string, string>();
       for (const record of records) if (record.properties.email) found.set(normalizeEmail(record.properties.email), record.id);
@@ -69,9 +74,13 @@ export function createRecordLoaders(
     },
   });
 
-  async function primeEmailLinks(records: readonly CrmContact[]): Promise<void> {
+  async function primeEmailLinks(records: readonly CrmContact[], fetchedSince: number): Promise<void> {
     const entries = records.filter((record) => record.properties.email).map((record) => [record.properties.email!, record.id] as const);
-    await primeCache({ cache, resource: CRM_RESOURCES.contactByEmail, loader: contactIdsByEmail, cacheKeyFn: normalizeEmail }, entries);
+    await primeCache(
+      { cache, resource: CRM_RESOURCES.contactByEmail, loader: contactIdsByEmail, cacheKeyFn: normalizeEmail },
+      entries,
+      fetchedSince,
+    );
   }
 
   async function contactByEmail(email: string): Promise<CrmContact | null> {
