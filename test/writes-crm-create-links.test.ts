@@ -77,7 +77,9 @@ describe('createDeal whose contact link fails', () => {
     const answer = await failAfterCreate('Left unlinked', contact.id, 8);
 
     expect(answer.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', writeApplied: true });
-    expect(answer.errors?.[0]?.message).toMatch(/The write was applied \(deal \d+\), but linking it \(contactIds\) and then archiving it failed/);
+    expect(answer.errors?.[0]?.message).toMatch(
+      /The write was applied \(deal \d+\), but linking it \(contactIds\) and then archiving it failed/,
+    );
     expect(dealsNamed('Left unlinked').map((deal) => deal.archived)).toEqual([false]);
   });
 });
