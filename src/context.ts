@@ -26,9 +26,10 @@ export interface GatewayContext {
    * A fresh context for the same caller: new loaders (which memoize) and a deadline of its own,
    * with the same request ID, principal and client signal (a client that leaves aborts it).
    * Subscriptions resolve each event with one, as they outlive the request that opened them;
-   * `dispose` releases its deadline once the event is resolved.
+   * `dispose` releases its deadline once the event is resolved. With `outliveClient`, only the
+   * deadline ends it (a workflow's undo, which must finish although its client left).
    */
-  renew?: () => GatewayContext & { dispose(): void };
+  renew?: (options?: { outliveClient?: boolean }) => GatewayContext & { dispose(): void };
   /**
    * Aborts when the request's deadline (REQUEST_DEADLINE_MS) passes or the client goes away;
    * every upstream call of the request carries it, so none outlives the request.

@@ -75,8 +75,8 @@ export function createContextFactory(options: ContextFactoryOptions): ContextFac
       writes: options.writes,
       // Same client — its request ID, principal and abort signal — with new loaders and a deadline
       // of the event's own, released when the event is resolved (see GatewayContext.renew).
-      renew: () => {
-        const deadline = createRequestDeadline(config.resilience.requestDeadlineMs, request.signal);
+      renew: (renewal) => {
+        const deadline = createRequestDeadline(config.resilience.requestDeadlineMs, renewal?.outliveClient ? undefined : request.signal);
         return { ...contextFor(request, deadline.signal), dispose: deadline.dispose };
       },
     };

@@ -167,7 +167,8 @@ interface Run {
   records: StepRecord[];
   warnings: StepError[];
   save(): Promise<void>;
-  stepContext(index: number): StepContext;
+  /** `within`: the context to act in (default the request's; an undo gets a fresh deadline). */
+  stepContext(index: number, within?: GatewayContext): StepContext;
   observe(step: string, phase: 'start' | 'end', status?: string): Promise<void>;
   finish(status: WorkflowStatus, error: StepError | null): Promise<WorkflowResult>;
 }
@@ -196,10 +197,10 @@ function startRun(context: GatewayContext, definition: WorkflowDefinition, owner
     records,
     warnings,
     save,
-    stepContext(index) {
+    stepContext(index, within = context) {
       const record = records[index];
       return {
-        context,
+        context: within,
         key: `sb:${key}:${record.name}`,
         notes: record.notes,
         steps: byName(),
@@ -298,7 +299,22 @@ async function undoAgainAfterPassingFailures<T>(undo: () => Promise<T>): Promise
   }
 }
 
+/**
+ * Undoes the failed step's partial work, then the earlier steps, newest first. The undo gets a
+ * deadline of its own: the failure may have used up the request's, and an undo cut short by it
+ * leaves half a business action behind. The lease is renewed after each undo, so the key is not
+ * taken over meanwhile.
+ */
 async function compensate(context: GatewayContext, definition: WorkflowDefinition, run: Run, failedIndex: number): Promise<void> {
+  const fresh = context.renew?.({ outliveClient: true });
+  try {
+    await compensateWithin(fresh ?? context, definition, run, failedIndex);
+  } finally {
+    fresh?.dispose();
+  }
+}
+
+async function compensateWithin(context: GatewayContext, definition: WorkflowDefinition, run: Run, failedIndex: number): Promise<void> {
   for (let index = failedIndex; index >= 0; index--) {
     const step = definition.steps[index];
     const record = run.records[index];
@@ -311,7 +327,7 @@ async function compensate(context: GatewayContext, definition: WorkflowDefinitio
     }
     const sentAt = Date.now();
     try {
-      const undone = await undoAgainAfterPassingFailures(() => step.compensate!(run.stepContext(index), record));
+      const undone = await undoAgainAfterPassingFailures(() => step.compensate!(run.stepContext(index, context), record));
       if (undone.changes) await publishChanges(context, undone.changes, sentAt);
       if (partial) {
         if (undone.summary) record.compensation = undone.summary;
@@ -322,5 +338,6 @@ async function compensate(context: GatewayContext, definition: WorkflowDefinitio
       if (partial) record.compensation = `Could not undo the partial write: ${reason}`;
       else Object.assign(record, { status: 'NEEDS_ATTENTION', compensation: `Compensation failed: ${reason}` });
     }
+    await run.save();
   }
 }

@@ -93,7 +93,7 @@ function createContactStep(crm: CrmConnector, contact: OnboardInput['contact'], 
     async compensate(step) {
       const contactId = step.notes.contactId as string | undefined;
       if (!contactId) return { summary: null };
-      const change = await archiveRecord(crm, 'contacts', contactId, { email });
+      const change = await archiveRecord(step.context.connectors.crm, 'contacts', contactId, { email });
       return { summary: `Archived contact ${contactId}`, changes: [change] };
     },
   };

@@ -83,7 +83,7 @@ function closeDealStep(crm: CrmConnector, dealId: string): StepDefinition {
     async compensate(step) {
       const previous = step.notes.previousStage as string | null | undefined;
       if (!previous || previous === CLOSED_WON) return { summary: null };
-      const change = await revertProperties(crm, 'deals', dealId, { dealstage: previous });
+      const change = await revertProperties(step.context.connectors.crm, 'deals', dealId, { dealstage: previous });
       return { summary: `Moved deal ${dealId} back to stage ${previous}`, changes: [change] };
     },
   };
