@@ -7,13 +7,17 @@
  * - while Redis is away each replica meters only its share (the budget over the replicas that
  *   drew from it), so together they still stay within it;
  * - a replica killed and started again finds its calls of the window in its journal, in case
- *   Redis lost them too (found by the soak: a kill, then a Redis restart, then 73 of 60).
+ *   Redis lost them too (found by the soak: a kill, then a Redis restart, then 73 of 60), each
+ *   counting down from its end, or, cut off by the kill, from the new start (found by the soak:
+ *   51 of 50 in a window that began with a call of a killed process, after a Redis restart).
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { credentialScope } from '../src/cache/store.ts';
 import { loadConfig } from '../src/config.ts';
+import { budgetBucket } from '../src/upstream/budget.ts';
 import { createResilience, type Resilience } from '../src/upstream/resilience.ts';
 import { freePort, SoakRedis } from '../soak/redis.ts';
 import { hasService } from './support/services.ts';
@@ -111,5 +115,21 @@ describe.runIf(hasService('redis-server'))('a budget shared through a Redis that
     // B put its 4 back, the new process A's 6 from its journal: the window the vendor counts is full.
     expect(await attempt(restarted)).toBe('RATE_LIMITED');
     expect(await attempt(b)).toBe('RATE_LIMITED');
+  });
+
+  it('counts a journaled call that never ended from the new start, not from its grant', async () => {
+    const namespace = `budget-cut-${Date.now()}`;
+    const dataDir = mkdtempSync(join(tmpdir(), 'budget-replica-'));
+    const key = `crm:${credentialScope('pat-na1-budget-test')}:${budgetBucket('crm', ROUTE)}`;
+    const grantedAt = Date.now() - 59_950;
+    // The old process was granted the whole window 59.95 s ago and was killed before any call ended.
+    const lines = Array.from({ length: LIMIT }, (_, i) => `${key}\tcut-${i}\t${grantedAt}\t60000\n`);
+    writeFileSync(join(dataDir, `${namespace.replace(/[^\w.-]/g, '_')}-budget-calls.log`), lines.join(''));
+    const restarted = replica(namespace, dataDir);
+    await restarted.ready();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+
+    // Counted from their grants they would have left the window 50 ms after the start; the vendor may still count them.
+    expect(await attempt(restarted)).toBe('RATE_LIMITED');
   });
 });

@@ -81,7 +81,7 @@ export interface MemoryWindowStore extends WindowStore {
   calls(key: string, limit: BudgetLimit): OwnCall[];
   /** Every window key it holds. */
   keys(): string[];
-  /** Counts calls made before this process started (from its journal) as ended at the moment each was granted. */
+  /** Counts calls made before this process started (from its journal) as ended at the given moments. */
   restore(key: string, calls: readonly { id: string; at: number }[]): void;
 }
 
@@ -349,6 +349,28 @@ interface Slots {
 /** The same window with no limit: for bookkeeping of calls the shared window already granted. */
 const unbounded = (limit: BudgetLimit): BudgetLimit => ({ ...limit, limit: Number.MAX_SAFE_INTEGER });
 
+/**
+ * What this replica's previous process granted and the vendor still counts: its own calls too.
+ * Each counts down from its end. One that never ended was cut off by that process's death,
+ * before this start and at most a lease after its grant: counted from its grant, the vendor
+ * could still count it after this window forgot it.
+ */
+function restoreFromJournal(
+  mine: MemoryWindowStore,
+  limits: Map<string, BudgetLimit>,
+  journal: { of: string; at: BudgetJournal } | undefined,
+): void {
+  const previous = journal?.at.live(IN_FLIGHT_LEASE_MS) ?? [];
+  const endedIds = new Set(previous.filter((entry) => entry.ended).map((entry) => entry.id));
+  const startedAt = Date.now();
+  for (const entry of previous) {
+    if (!entry.key.startsWith(journal!.of) || (!entry.ended && endedIds.has(entry.id))) continue;
+    const at = entry.ended ? entry.at : Math.min(startedAt, entry.at + IN_FLIGHT_LEASE_MS);
+    mine.restore(entry.key, [{ id: entry.id, at }]);
+    if (!limits.has(entry.key)) limits.set(entry.key, { limit: Number.MAX_SAFE_INTEGER, windowMs: entry.windowMs });
+  }
+}
+
 function replicaSlots(
   store: WindowStore,
   onFailure: (error: unknown, share: string) => void,
@@ -357,12 +379,7 @@ function replicaSlots(
   const mine = createMemoryWindowStore();
   const shared = store.seed !== undefined;
   const limits = new Map<string, BudgetLimit>();
-  // What this replica's previous process granted and the vendor still counts: its own calls too.
-  for (const entry of journal?.at.live() ?? []) {
-    if (!entry.key.startsWith(journal!.of)) continue;
-    mine.restore(entry.key, [entry]);
-    if (!limits.has(entry.key)) limits.set(entry.key, { limit: Number.MAX_SAFE_INTEGER, windowMs: entry.windowMs });
-  }
+  restoreFromJournal(mine, limits, journal);
   // How many replicas drew from the shared window lately, and per window what the others had
   // taken at the last look: alone, a replica may add only its share of what was then free.
   let replicas = 1;
@@ -373,6 +390,9 @@ function replicaSlots(
     onFailure(error, replicas > 1 ? `1/${replicas} of what was free` : 'all');
   };
   const ownCount = (key: string, limit: BudgetLimit) => mine.calls(key, unbounded(limit)).length;
+  /** A journal line as a call is granted and as it ends. */
+  const note = (key: string, id: string, limit: BudgetLimit, ended = false) =>
+    journal?.at.record({ key, id, at: Date.now(), windowMs: limit.windowMs, ...(ended ? { ended } : {}) });
   /**
    * What this replica may hold in its own window while alone: its calls at the last shared look
    * plus its share of what was free then, and never more than its share of the whole limit
@@ -411,16 +431,13 @@ function replicaSlots(
         try {
           const taken = await store.take(key, limit, id);
           replicas = Math.max(1, taken.replicas ?? 1);
-          if (taken.waitMs === 0) {
-            await mine.take(key, unbounded(limit), id);
-            journal?.at.record({ key, id, at: Date.now(), windowMs: limit.windowMs });
-          }
+          if (taken.waitMs === 0) await mine.take(key, unbounded(limit), id).then(() => note(key, id, limit));
           // The shared window now holds limit − left calls (at least, when full); the rest of them are the others'.
           const own = ownCount(key, limit);
           lastLook.set(key, { own, others: Math.max(0, limit.limit - taken.left - own) });
           if (taken.waitMs > 0) return { ...taken, release: () => {} };
           const release = () => {
-            void mine.release(key, unbounded(limit), id);
+            void mine.release(key, unbounded(limit), id).then(() => note(key, id, limit, true));
             store.release(key, limit, id).catch(failed);
           };
           return { ...taken, release };
@@ -432,8 +449,8 @@ function replicaSlots(
       // Nothing of the window is this replica's to take: wait for the shared store, or for a window to pass.
       if (own.limit < 1) return { waitMs: Math.min(limit.windowMs, STORE_COOL_DOWN_MS), left: 0, release: () => {} };
       const taken = await mine.take(key, own, id);
-      if (taken.waitMs === 0) journal?.at.record({ key, id, at: Date.now(), windowMs: limit.windowMs });
-      return { ...taken, release: () => void mine.release(key, own, id) };
+      if (taken.waitMs === 0) note(key, id, limit);
+      return { ...taken, release: () => void mine.release(key, own, id).then(() => note(key, id, limit, true)) };
     },
     adjust(key, limit, id, hint) {
       inUse().adjust(key, limit, id, hint).catch(failed);
