@@ -93,6 +93,8 @@ export interface GatewayErrorOptions {
   fields?: Record<string, string>;
   /** The write this error answers was applied upstream (only what followed it failed): the caller must not send it again. */
   writeApplied?: boolean;
+  /** A write reached the wire and its connection was lost before the answer: it may have been applied (not shown; the write path answers WRITE_OUTCOME_UNKNOWN). */
+  sent?: boolean;
   cause?: unknown;
 }
 
@@ -107,6 +109,7 @@ export class GatewayError extends Error {
   readonly upstreamStatus: number | undefined;
   readonly fields: Record<string, string> | undefined;
   readonly writeApplied: boolean;
+  readonly sent: boolean;
 
   constructor(code: ErrorCode, message: string, options: GatewayErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -117,6 +120,7 @@ export class GatewayError extends Error {
     this.upstreamStatus = options.upstreamStatus;
     this.fields = options.fields;
     this.writeApplied = options.writeApplied === true;
+    this.sent = options.sent === true;
   }
 
   /** The `extensions` a client sees. */

@@ -3,7 +3,8 @@ import { isGatewayError } from '../errors.ts';
 import { raceAbort } from './abort.ts';
 import { attemptOnce } from './attempt.ts';
 import { createCallDeadline } from './deadline.ts';
-import { callerCancelled, isFastFailure, toCallerError } from './outcome.ts';
+import { AttemptFailure } from './failure.ts';
+import { callerCancelled, isFastFailure, toCallerError, unavailable } from './outcome.ts';
 import type { AttemptPolicies } from './policy.ts';
 import { recordLastError, type ClientScope } from './scope.ts';
 import type { UpstreamRequest, UpstreamResponse } from './types.ts';
@@ -24,10 +25,20 @@ async function executeWithin(
   request: UpstreamRequest,
 ): Promise<UpstreamResponse> {
   let attempt = 0;
+  // A write retried after an attempt that may have reached the vendor stays "maybe applied", whatever the last attempt met.
+  let sent = false;
+  const once = (signal: AbortSignal) =>
+    attemptOnce(scope, request, ++attempt, signal).catch((error: unknown) => {
+      if (error instanceof AttemptFailure && error.error.sent) sent = true;
+      throw error;
+    });
   const execution = policy
-    .execute(({ signal }) => attemptOnce(scope, request, ++attempt, signal), request.signal)
+    .execute(({ signal }) => once(signal), request.signal)
     .catch((error: unknown) => {
-      const callerError = toCallerError(scope, error, reopensInMs());
+      let callerError = toCallerError(scope, error, reopensInMs());
+      if (sent && isGatewayError(callerError) && callerError.code === 'UPSTREAM_UNAVAILABLE' && !callerError.sent) {
+        callerError = unavailable(scope, callerError, callerError.upstreamStatus, true);
+      }
       // Attempts record their own failures; these never reached an attempt.
       if (isFastFailure(error) && isGatewayError(callerError)) recordLastError(scope, callerError.code, callerError.message, request.route);
       return Promise.reject(callerError);

@@ -30,6 +30,8 @@ export function withDetails(error: GatewayError, service: SystemName, retryAfter
     retryAfter: retryAfter ?? error.retryAfter,
     upstreamStatus: error.upstreamStatus,
     fields: error.fields,
+    writeApplied: error.writeApplied,
+    sent: error.sent,
     cause: error.cause,
   });
 }

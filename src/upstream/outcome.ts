@@ -11,8 +11,8 @@ import type { ClientScope } from './scope.ts';
 import type { UpstreamRequest, UpstreamResponse } from './types.ts';
 import { errorCodeOf, NOT_SENT_CODES, USAGE_CODES } from './wire.ts';
 
-export function unavailable(scope: ClientScope, cause: unknown, upstreamStatus?: number): GatewayError {
-  return new GatewayError('UPSTREAM_UNAVAILABLE', `${scope.label} is unavailable`, { service: scope.system, cause, upstreamStatus });
+export function unavailable(scope: ClientScope, cause: unknown, upstreamStatus?: number, sent?: boolean): GatewayError {
+  return new GatewayError('UPSTREAM_UNAVAILABLE', `${scope.label} is unavailable`, { service: scope.system, cause, upstreamStatus, sent });
 }
 
 export function callerCancelled(scope: ClientScope, signal: AbortSignal): GatewayError {
@@ -88,7 +88,10 @@ export function classifyThrown(scope: ClientScope, request: UpstreamRequest, err
     const timedOut = new GatewayError('UPSTREAM_TIMEOUT', `${label} did not answer in time`, { service: system, cause: error });
     return new AttemptFailure(timedOut, request.idempotent, true);
   }
-  return new AttemptFailure(unavailable(scope, error), request.idempotent || NOT_SENT_CODES.has(code), true);
+  const notSent = NOT_SENT_CODES.has(code);
+  // A write whose connection broke after it was sent (reset, closed) may have been applied.
+  const sent = !notSent && request.method !== 'GET' && request.read !== true;
+  return new AttemptFailure(unavailable(scope, error, undefined, sent), request.idempotent || notSent, true);
 }
 
 /** Failures the policies decided before any attempt ran: an open breaker, a full bulkhead. */

@@ -26,6 +26,8 @@ export interface UpstreamRequest {
    * idempotency key. Only such requests are retried after a failure or a timeout.
    */
   idempotent: boolean;
+  /** A read sent as POST (HubSpot's batch reads and searches): it applies nothing, whatever happens to its connection. */
+  read?: boolean;
   signal?: AbortSignal;
   /**
    * Observes each attempt of this one request (the per-request cost trace). The shared

@@ -24,7 +24,7 @@ export function principalOf(context: GatewayContext): string {
  * retried blindly (that could write twice); the caller learns the outcome is unknown.
  */
 export function isOutcomeUnknown(error: unknown): boolean {
-  return isGatewayError(error) && UNKNOWN_OUTCOME_CODES.has(error.code);
+  return isGatewayError(error) && (UNKNOWN_OUTCOME_CODES.has(error.code) || error.sent);
 }
 
 const UNKNOWN_OUTCOME_CODES = new Set(['UPSTREAM_TIMEOUT', 'UPSTREAM_BAD_RESPONSE']);

@@ -154,6 +154,7 @@ function objectQueries(send: Send): ConnectorPart<'batchReadObjects' | 'searchOb
           method: 'POST',
           path: `/crm/v3/objects/${type}/batch/read`,
           route: `POST /crm/v3/objects/${type}/batch/read`,
+          read: true,
           body: {
             json: {
               inputs: ids.map((value) => ({ id: value })),
@@ -183,6 +184,7 @@ function objectQueries(send: Send): ConnectorPart<'batchReadObjects' | 'searchOb
         method: 'POST',
         path: `/crm/v3/objects/${type}/search`,
         route: `POST /crm/v3/objects/${type}/search`,
+        read: true,
         body: {
           json: {
             filterGroups: request.filterGroups ?? [],
@@ -218,6 +220,7 @@ function associationReads(send: Send): ConnectorPart<'batchReadAssociations'> {
             method: 'POST',
             path: `/crm/v4/associations/${fromType}/${toType}/batch/read`,
             route: `POST /crm/v4/associations/{fromType}/{toType}/batch/read`,
+            read: true,
             body: { json: { inputs } },
           });
         } catch (error) {
