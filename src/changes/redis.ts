@@ -4,7 +4,10 @@
  * did; and publishing is awaited, so a Redis that is down fails it instead of losing the
  * change unnoticed) and shared memory of which changes were already
  * published (`SET NX` with a TTL), so a webhook delivered to replica A — or delivered twice,
- * to A and to B — reaches every subscriber on every replica exactly once.
+ * to A and to B — reaches every subscriber on every replica exactly once. A Redis that
+ * restarts empty forgets that memory; each replica keeps what it claimed and marked lately and
+ * puts it back on every reconnect, so a webhook delivered again after the restart is still
+ * known (found by the soak: one change reached a subscriber twice after a Redis restart).
  */
 import { Redis } from 'ioredis';
 import type { ChangeEvent } from './types.ts';
@@ -46,42 +49,25 @@ export function createRedisTransport(options: RedisTransportOptions): ChangeTran
   const stream = `${options.namespace}:changes:stream`;
   const listeners = new Set<(event: ChangeEvent) => void>();
   let closed = false;
-  // Where this replica has read the stream up to. Read from where it stopped, a replica whose
-  // connection dropped (a Redis restart, a network blip) misses none of the changes published
-  // meanwhile, as it would with pub/sub.
-  let lastId: string | undefined;
-  const start = async () => {
-    const [newest] = await commands.xrevrange(stream, '+', '-', 'COUNT', 1);
-    lastId = newest?.[0] ?? '0-0';
-  };
-  const ready = start();
-  ready.catch(() => undefined);
-  void (async () => {
-    while (!closed) {
-      try {
-        if (lastId === undefined) await start();
-        const read = await reader.xread('COUNT', 500, 'BLOCK', READ_BLOCK_MS, 'STREAMS', stream, lastId!);
-        for (const [, entries] of read ?? []) {
-          for (const [id, fields] of entries) {
-            lastId = id;
-            const event = JSON.parse(fields[1]) as ChangeEvent;
-            for (const listener of listeners) listener(event);
-          }
-        }
-      } catch {
-        if (!closed) await new Promise((resolve) => setTimeout(resolve, READ_RETRY_MS));
-      }
-    }
-  })();
+  const ready = follow(commands, reader, stream, listeners, () => closed);
   const key = (...parts: string[]) => [options.namespace, 'changes', ...parts].join(':');
+  const memory = createRecentMemory();
+  // The first 'ready' is the start; every later one is a reconnect, maybe to a Redis that lost it all.
+  let connections = 0;
+  commands.on('ready', () => {
+    if (connections++ > 0) void memory.putBack(commands).catch(() => undefined);
+  });
 
   return {
     ready: () => ready,
     async claim(eventId) {
-      return (await commands.set(key('seen', eventId), '1', 'EX', options.dedupeTtlSeconds, 'NX')) === 'OK';
+      const claimed = (await commands.set(key('seen', eventId), '1', 'EX', options.dedupeTtlSeconds, 'NX')) === 'OK';
+      if (claimed) memory.note(key('seen', eventId), 1, options.dedupeTtlSeconds);
+      return claimed;
     },
     async release(eventId) {
       await commands.del(key('seen', eventId));
+      memory.forget(key('seen', eventId));
     },
     async isEcho(recordKey, change, now, ttlSeconds) {
       const echo = await commands.eval(
@@ -94,6 +80,9 @@ export function createRedisTransport(options: RedisTransportOptions): ChangeTran
         String(now),
         String(ttlSeconds),
       );
+      // What the script marked, as this replica's own memory of it.
+      if (change.source === 'gateway') memory.note(key('announced', recordKey), now, ttlSeconds);
+      else if (echo !== 1) memory.note(key('announced', `vendor|${recordKey}`), change.occurredAt, ttlSeconds);
       return echo === 1;
     },
     async fanOut(event) {
@@ -120,6 +109,46 @@ export function createRedisTransport(options: RedisTransportOptions): ChangeTran
   };
 }
 
+/**
+ * Reads the stream for good, handing each change to the listeners; resolves once the reading
+ * starts. Where this replica has read up to is kept: read from where it stopped, a replica
+ * whose connection dropped (a Redis restart, a network blip) misses none of the changes
+ * published meanwhile, as it would with pub/sub.
+ */
+function follow(
+  commands: Redis,
+  reader: Redis,
+  stream: string,
+  listeners: ReadonlySet<(event: ChangeEvent) => void>,
+  isClosed: () => boolean,
+): Promise<void> {
+  let lastId: string | undefined;
+  const start = async () => {
+    const [newest] = await commands.xrevrange(stream, '+', '-', 'COUNT', 1);
+    lastId = newest?.[0] ?? '0-0';
+  };
+  const ready = start();
+  ready.catch(() => undefined);
+  void (async () => {
+    while (!isClosed()) {
+      try {
+        if (lastId === undefined) await start();
+        const read = await reader.xread('COUNT', 500, 'BLOCK', READ_BLOCK_MS, 'STREAMS', stream, lastId!);
+        for (const [, entries] of read ?? []) {
+          for (const [id, fields] of entries) {
+            lastId = id;
+            const event = JSON.parse(fields[1]) as ChangeEvent;
+            for (const listener of listeners) listener(event);
+          }
+        }
+      } catch {
+        if (!isClosed()) await new Promise((resolve) => setTimeout(resolve, READ_RETRY_MS));
+      }
+    }
+  })();
+  return ready;
+}
+
 /** How long one blocking read waits for a change before it asks again (and notices a close). */
 const READ_BLOCK_MS = 2_000;
 const READ_RETRY_MS = 200;
@@ -127,3 +156,32 @@ const READ_RETRY_MS = 200;
 const STREAM_MAX_LENGTH = 10_000;
 /** A deployment that publishes nothing for a day leaves no stream behind. */
 const STREAM_TTL_MS = 24 * 3600 * 1000;
+
+/** How many recent claims and marks a replica remembers to put back (the oldest go first). */
+const RECENT_LIMIT = 20_000;
+
+/** Keys this replica set lately (a value and when it expires), to put back into a Redis that restarted empty. */
+function createRecentMemory() {
+  const recent = new Map<string, { value: number; until: number }>();
+  return {
+    note(redisKey: string, value: number, ttlSeconds: number) {
+      const prior = recent.get(redisKey);
+      recent.delete(redisKey);
+      recent.set(redisKey, { value: Math.max(value, prior?.value ?? value), until: Date.now() + ttlSeconds * 1000 });
+      if (recent.size > RECENT_LIMIT) recent.delete(recent.keys().next().value as string);
+    },
+    forget(redisKey: string) {
+      recent.delete(redisKey);
+    },
+    /** Sets each live key that Redis no longer holds (NX: a newer value set meanwhile wins). */
+    async putBack(redis: Redis) {
+      const now = Date.now();
+      const batch = redis.pipeline();
+      for (const [redisKey, { value, until }] of recent) {
+        if (until <= now) recent.delete(redisKey);
+        else batch.set(redisKey, String(value), 'PX', until - now, 'NX');
+      }
+      await batch.exec();
+    },
+  };
+}
