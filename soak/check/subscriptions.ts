@@ -84,7 +84,8 @@ function timelines(changes: readonly ContactChange[], history: readonly Operatio
     // announces every write it completes, so a retry of one the vendor already applied (no
     // change there: the value is in place) is announced a second time.
     if (op.codes?.includes('WRITE_OUTCOME_UNKNOWN')) timeline(op.subject!).changes.push(op.completedAt!);
-    else if (op.retryOf !== undefined) timeline(op.subject!).changes.push(op.invokedAt);
+    // A write whose client gave up (a timeout, a cut connection) ran on in the gateway, which announced it when done.
+    else if (op.completion === 'unknown' || op.retryOf !== undefined) timeline(op.subject!).changes.push(op.invokedAt);
   }
   for (const t of byContact.values()) {
     t.changes.sort((a, b) => a - b);
