@@ -150,6 +150,23 @@ export const PASSING_CODES: ReadonlySet<string> = new Set([
   'UPSTREAM_BAD_RESPONSE',
 ]);
 
+/**
+ * Runs `step`, again after each of `delaysMs` while it fails for a passing reason (a vendor's
+ * `retryAfter`, up to `maxWaitMs`, lengthens a wait); the last failure is thrown as it came.
+ * For steps that must not be given up lightly and are safe to repeat (an undo, a read-back).
+ */
+export async function retryPassingFailures<R>(step: () => Promise<R>, delaysMs: readonly number[], maxWaitMs: number): Promise<R> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await step();
+    } catch (error) {
+      if (!isGatewayError(error) || !PASSING_CODES.has(error.code) || attempt >= delaysMs.length) throw error;
+      const waitMs = Math.max(delaysMs[attempt], Math.min(maxWaitMs, (error.retryAfter ?? 0) * 1000));
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
+  }
+}
+
 /** The `extensions.http` of an error that refuses a whole request: its code's status and the headers the code implies. */
 export function httpOf(
   code: ErrorCode,

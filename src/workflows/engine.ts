@@ -18,7 +18,7 @@
  */ import type { z } from 'zod';
 import { validate } from '../command.ts';
 import type { GatewayContext } from '../context.ts';
-import { GatewayError, isGatewayError, PASSING_CODES } from '../errors.ts';
+import { GatewayError, isGatewayError, retryPassingFailures } from '../errors.ts';
 import type { AuditOutcome } from '../store/index.ts';
 import { remainingMs } from '../upstream/deadline.ts';
 import { claimKey, claimSubject, settledAs, stored, unstored, type Stored, type SubjectClaim } from './claims.ts';
@@ -287,17 +287,7 @@ async function runStep(context: GatewayContext, definition: WorkflowDefinition, 
 /** Waits before undoing a step again: an undo that fails leaves half a business action behind. */
 const UNDO_RETRY_MS = [250, 1_000, 2_500];
 
-async function undoAgainAfterPassingFailures<T>(undo: () => Promise<T>): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await undo();
-    } catch (error) {
-      if (!isGatewayError(error) || !PASSING_CODES.has(error.code) || attempt >= UNDO_RETRY_MS.length) throw error;
-      const waitMs = Math.max(UNDO_RETRY_MS[attempt], Math.min(2_500, (error.retryAfter ?? 0) * 1000));
-      await new Promise((resolve) => setTimeout(resolve, waitMs));
-    }
-  }
-}
+const undoAgainAfterPassingFailures = <T>(undo: () => Promise<T>) => retryPassingFailures(undo, UNDO_RETRY_MS, 2_500);
 
 /**
  * Undoes the failed step's partial work, then the earlier steps, newest first. The undo gets a

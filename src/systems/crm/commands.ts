@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { ChangeSpec } from '../../changes/types.ts';
 import { validate, type Command } from '../../command.ts';
-import { GatewayError, isGatewayError, PASSING_CODES } from '../../errors.ts';
+import { GatewayError, isGatewayError, PASSING_CODES, retryPassingFailures } from '../../errors.ts';
 import type { CrmConnector } from './client.ts';
 import type { CrmObject, CrmObjectType, DealStageValue, LifecycleStageValue } from './schemas.ts';
 
@@ -169,21 +169,8 @@ const upstreamIds = (type: CrmObjectType, id: string) => [{ system: 'crm' as con
 /** Waits before repeating a step that follows an applied write (reading it back, linking it). */
 const AFTER_WRITE_RETRY_MS = [200, 800, 1600];
 
-/**
- * Runs a step that follows an applied write, again briefly while it fails for a passing reason
- * (both kinds of step are safe to repeat); the last failure is thrown as it came.
- */
-async function retryAfterWrite<R>(step: () => Promise<R>): Promise<R> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await step();
-    } catch (error) {
-      if (!isGatewayError(error) || !PASSING_CODES.has(error.code) || attempt >= AFTER_WRITE_RETRY_MS.length) throw error;
-      const waitMs = Math.max(AFTER_WRITE_RETRY_MS[attempt], Math.min(2_000, (error.retryAfter ?? 0) * 1000));
-      await new Promise((resolve) => setTimeout(resolve, waitMs));
-    }
-  }
-}
+/** A step that follows an applied write (both kinds are safe to repeat), tried again briefly while it fails for a passing reason. */
+const retryAfterWrite = <R>(step: () => Promise<R>) => retryPassingFailures(step, AFTER_WRITE_RETRY_MS, 2_000);
 
 /** A failure after the write was applied, said as such: the caller must read, not send the write again. */
 function appliedButFailed(error: GatewayError, applied: string, failed: string): GatewayError {
