@@ -100,4 +100,77 @@ describe.runIf(hasService('postgres'))('taking over a write whose replica died',
     // The run that took over found the message instead of posting another.
     expect(posts()).toHaveLength(1);
   });
+  it("does not let a run resumed after its replica died adopt another run's contact when its precheck is refused", async () => {
+    // Found by CI's one-minute soak: a run killed after noting it was about to create the contact
+    // was retried during a billing outage; its precheck was refused, which freed the email for
+    // another key's run, and the first key, retried later, took that run's contact for its own.
+    const stack = await startWriteStack({ schema });
+    stacks.push(stack);
+    const email = `resumed-${randomUUID().slice(0, 8)}@example.com`;
+    const onboard = (key: string) =>
+      stack.query<{ onboardCustomer: { status: string; contactId: string | null } }>(
+        `mutation { onboardCustomer(idempotencyKey: "${key}", contact: { email: "${email}" },
+          plan: { priceId: "price_growth_monthly" }, notify: { channel: "#general" }) {
+          status contactId: upstreamId(name: "contactId") } }`,
+      );
+    const billing = stack.sandbox.server('billing');
+    const dead = `onboard-dead-${randomUUID()}`;
+    await billing.setKnobs({ outage: 'refuse' });
+    // The first attempt only leaves the key's row (its precheck is refused); it is then made what
+    // a replica killed inside the contact step leaves: the step PENDING with its notes saved.
+    const refused = await onboard(dead);
+    expect(refused.errors?.[0]?.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
+    await withDatabase(async (db) => {
+      const table = `"${schema}".idempotency_keys`;
+      const pending = (name: string, system: string, notes: object = {}) => ({
+        name,
+        system,
+        status: 'PENDING',
+        ids: {},
+        notes,
+        error: null,
+        compensation: null,
+      });
+      const steps = [
+        pending('crm.createContact', 'crm', { created: true }),
+        pending('billing.createCustomer', 'billing'),
+        pending('billing.createSubscription', 'billing'),
+        pending('chat.welcome', 'chat'),
+      ];
+      const died = `status = 'running', result = NULL, lease_until = now() - interval '1 second', state = $2::jsonb`;
+      await db.query(`UPDATE ${table} SET ${died} WHERE key = $1`, [dead, JSON.stringify({ json: JSON.stringify({ steps }) })]);
+      const subject = await db.query(`UPDATE ${table} SET ${died} WHERE key = $1 RETURNING key`, [
+        `#subject/onboardCustomer/email:${email}`,
+        JSON.stringify({ json: JSON.stringify({ key: dead, outcome: 'running' }) }),
+      ]);
+      expect(subject.rows).toHaveLength(1);
+    });
+
+    // Retried while billing is still down, then another key onboards the email once billing is back.
+    const retried = await onboard(dead);
+    await billing.setKnobs({ outage: 'none' });
+    // Billing's circuit breaker stays open a while after the outage: the same keys are retried until it lets calls through.
+    const untilBillingAnswers = async (key: string) => {
+      for (;;) {
+        const answer = await onboard(key);
+        const retryAfter = answer.errors?.[0]?.extensions?.retryAfter;
+        if (answer.errors?.[0]?.extensions?.code !== 'UPSTREAM_UNAVAILABLE' || typeof retryAfter !== 'number') return answer;
+        await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000));
+      }
+    };
+    const other = await untilBillingAnswers(`onboard-other-${randomUUID()}`);
+    const again = await untilBillingAnswers(dead);
+
+    const runs = [retried, other, again].map((r) => r.data?.onboardCustomer);
+    const theirs = runs.filter((run) => run?.status === 'SUCCEEDED').map((run) => run!.contactId);
+    // One run onboarded the email: no other run took its contact for its own.
+    expect(theirs, JSON.stringify(runs)).toHaveLength(1);
+    const customers = await vendorGet<{ data: { id: string; metadata: Record<string, string> }[] }>(
+      stack,
+      'billing',
+      `/v1/customers?limit=100&email=${encodeURIComponent(email)}`,
+    );
+    const live = customers.body.data.filter((customer) => customer.metadata.hubspot_contact_id === theirs[0]);
+    expect(live, 'live billing customers of the onboarded contact').toHaveLength(1);
+  });
 });

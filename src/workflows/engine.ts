@@ -150,7 +150,10 @@ async function admit(
   try {
     const { operation, idempotencyKey } = definition;
     if (definition.subject) subject = await claimSubject(store, operation, definition.subject, idempotencyKey, deadline);
-    const fresh = state.steps.every((step) => step.status === 'PENDING');
+    // A step that saved notes may have written before its replica died: the run resumes, and is not refused by a
+    // precheck of the world it may have changed itself (refusing it would free the subject for another key's run,
+    // which the resumed step could then take for its own, e.g. onboarding's contact).
+    const fresh = state.steps.every((step) => step.status === 'PENDING' && Object.keys(step.notes).length === 0);
     if (fresh) await definition.precheck?.();
     return subject;
   } catch (error) {
