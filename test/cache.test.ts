@@ -292,6 +292,9 @@ describe('cached loader', () => {
       setMany: async () => {
         throw new Error('cache down');
       },
+      fencedSince: async () => {
+        throw new Error('cache down');
+      },
       delete: async () => undefined,
     };
     const { calls, fetch } = recordingFetch();

@@ -108,6 +108,7 @@ describe('cached loader batches', () => {
       setMany: async (resource, entries) => {
         for (const [id, value] of entries) stored.set(`${resource}:${id}`, value);
       },
+      fencedSince: async () => [],
       delete: async () => undefined,
     };
     const broken = new Error('bad answer for b');

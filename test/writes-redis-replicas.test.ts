@@ -4,7 +4,7 @@
  * at once. Uses the real Redis and PostgreSQL.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { createGateway, type Gateway } from '../src/gateway.ts';
 import { createLogger } from '../src/observability/logger.ts';
@@ -38,13 +38,19 @@ describe.runIf(hasService('redis') && hasService('postgres'))('writes seen by ev
     gateways.push(gateway);
     return gateway;
   };
-  const run = async <T>(gateway: Gateway, query: string): Promise<{ data?: T; errors?: { extensions?: Record<string, unknown> }[] }> => {
+  type Answer<T> = { data?: T; errors?: { extensions?: Record<string, unknown> }[]; extensions?: Record<string, unknown> };
+  const run = async <T>(gateway: Gateway, query: string, headers: Record<string, string> = {}): Promise<Answer<T>> => {
     const response = await gateway.yoga.fetch('http://replica.test/graphql', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...TEST_AUTH_HEADERS },
+      headers: { 'content-type': 'application/json', ...TEST_AUTH_HEADERS, ...headers },
       body: JSON.stringify({ query }),
     });
-    return (await response.json()) as { data?: T };
+    return (await response.json()) as Answer<T>;
+  };
+  const joinedReads = async (gateway: Gateway, system: string) => {
+    const text = await (await gateway.yoga.fetch('http://replica.test/metrics')).text();
+    const line = text.split('\n').find((l) => l.startsWith(`switchboard_upstream_joined_reads{system="${system}"} `));
+    return Number(line?.split(' ')[1] ?? 0);
   };
 
   beforeAll(async () => {
@@ -82,5 +88,40 @@ describe.runIf(hasService('redis') && hasService('postgres'))('writes seen by ev
     );
     expect(after.data!.contact.jobTitle).toBe('Replicated');
     expect(after.data!.contacts.nodes.find((n) => n.id === id)!.jobTitle).toBe('Replicated');
+  });
+
+  it("a customer updated through replica A reads back changed on replica B, although B's identical read from before the write is in flight", async () => {
+    // Found by the soak: the read of an acknowledged write on the other replica joined that
+    // replica's identical read, begun before the write, and answered the old record.
+    const a = replica();
+    const b = replica();
+    const customer = sandbox.world.customers[7];
+    const billing = sandbox.server('billing');
+    const route = 'GET /v1/customers/:id';
+    const reads = () => billing.requests.entries.filter((e) => e.route === route && e.path.endsWith(`/${customer.id}`));
+    // Stripe holds its answer to B's first read (the customer as it was) until the test opens the gate.
+    const gate = billing.gate({ route, match: `/${customer.id}`, first: 1 }).id;
+    const before = run<{ customer: { name: string | null } }>(b, `query Before { customer(id: "${customer.id}") { name } }`);
+    await vi.waitFor(() => expect(reads()).toHaveLength(1), { timeout: 10_000 });
+
+    const write = await run<{ updateCustomer: { name: string } }>(
+      a,
+      `mutation { updateCustomer(id: "${customer.id}", input: { name: "Written on A" }) { name } }`,
+    );
+    expect(write.data!.updateCustomer.name).toBe('Written on A');
+    const traced = { 'x-switchboard-trace': '1' };
+    const after = run<{ customer: { name: string } }>(b, `query After { customer(id: "${customer.id}") { name } }`, traced);
+    // B's read after the write has joined the read in flight (the gauge counts it) before Stripe answers that one.
+    await vi.waitFor(async () => expect(await joinedReads(b, 'billing')).toBe(1), { timeout: 10_000 });
+    billing.openGate(gate);
+    expect((await before).data!.customer.name).not.toBe('Written on A');
+    const answered = await after;
+    expect(answered.data!.customer.name).toBe('Written on A');
+    // The customer having been fenced since the joined read began, B asked Stripe again, alone.
+    const calls = (answered.extensions!.trace as { upstream: { system: string; coalesced?: boolean }[] }).upstream;
+    expect(calls.filter((call) => call.system === 'billing').map((call) => call.coalesced === true)).toEqual([true, false]);
+    expect(reads().map((e) => e.heldUntil ?? 'unheld')).toEqual(['opened', 'unheld', 'unheld']);
+    const later = await run<{ customer: { name: string } }>(b, `query Later { customer(id: "${customer.id}") { name } }`);
+    expect(later.data!.customer.name).toBe('Written on A');
   });
 });

@@ -18,6 +18,8 @@ export interface GateSpec {
   until?: { system?: SystemName; route: string; match?: string };
   /** At most this long from a held request's arrival (default DEFAULT_GATE_TIMEOUT_MS). */
   timeoutMs?: number;
+  /** Holds only the first this many matching requests; later ones go out unheld (default: all). */
+  first?: number;
 }
 
 /** Why a held answer went out: the awaited request arrived, the test opened the gate, the timeout passed, or the gate was cleared. */
@@ -30,6 +32,7 @@ export interface GateInfo {
   match?: string;
   until?: { system: SystemName; route: string; match?: string };
   timeoutMs: number;
+  first?: number;
   /** The awaited request has arrived (or the gate was opened): answers of the route go out unheld from now on. */
   open: boolean;
   /** Answers waiting right now. */
@@ -41,6 +44,8 @@ const MAX_GATE_TIMEOUT_MS = 600_000;
 
 interface Gate extends Omit<GateInfo, 'holding'> {
   waiters: Set<(cause: GateRelease) => void>;
+  /** Requests it has held so far (for `first`). */
+  held: number;
 }
 
 /** The systems a gate may name, each with its routes (`METHOD /pattern`). */
@@ -70,8 +75,10 @@ export class GateRegistry {
             },
           }),
       timeoutMs: spec.timeoutMs ?? DEFAULT_GATE_TIMEOUT_MS,
+      ...(spec.first === undefined ? {} : { first: spec.first }),
       open: false,
       waiters: new Set(),
+      held: 0,
     };
     this.gates.set(gate.id, gate);
     return info(gate);
@@ -110,7 +117,9 @@ export class GateRegistry {
     if (this.gates.size === 0) return null;
     let cached: string | undefined;
     const matches = (match: string | undefined) => match === undefined || (cached ??= text()).includes(match);
-    const holding = [...this.gates.values()].filter((g) => g.system === system && g.route === route && matches(g.match));
+    const holding = [...this.gates.values()].filter(
+      (g) => g.system === system && g.route === route && matches(g.match) && (g.first === undefined || g.held < g.first),
+    );
     const held = holding.length === 0 ? null : Promise.all(holding.map(hold)).then(strongest);
     for (const gate of this.gates.values()) {
       const { until } = gate;
@@ -128,6 +137,7 @@ function release(gate: Gate, cause: GateRelease): void {
 
 function hold(gate: Gate): Promise<GateRelease> | GateRelease {
   if (gate.open) return 'arrival';
+  gate.held++;
   return new Promise((resolve) => {
     const release = (cause: GateRelease) => {
       clearTimeout(timer);
@@ -145,7 +155,7 @@ function strongest(causes: GateRelease[]): GateRelease {
   return 'arrival';
 }
 
-function info({ waiters, ...gate }: Gate): GateInfo {
+function info({ waiters, held: _, ...gate }: Gate): GateInfo {
   return { ...gate, ...(gate.until ? { until: { ...gate.until } } : {}), holding: waiters.size };
 }
 
@@ -197,12 +207,12 @@ export function gateAdmin(
 }
 
 const SPEC_EXAMPLE =
-  'expected { "route": "METHOD /pattern", "match"?: "text", "until"?: { "system"?: "billing", "route": "METHOD /pattern", "match"?: "text" }, "timeoutMs"?: 10000 }';
+  'expected { "route": "METHOD /pattern", "match"?: "text", "until"?: { "system"?: "billing", "route": "METHOD /pattern", "match"?: "text" }, "timeoutMs"?: 10000, "first"?: 1 }';
 
 /** Why a gate spec is invalid, or null when it names routes of systems that share the gate registry. */
 export function validateGate(body: unknown, system: SystemName, routes: GateRoutes): string | null {
   if (!isObject(body) || (body.until !== undefined && !isObject(body.until))) return SPEC_EXAMPLE;
-  const unknown = Object.keys(body).find((k) => !['route', 'match', 'until', 'timeoutMs'].includes(k));
+  const unknown = Object.keys(body).find((k) => !['route', 'match', 'until', 'timeoutMs', 'first'].includes(k));
   if (unknown !== undefined) return `unknown gate field '${unknown}'`;
   const problem =
     routeProblem('route', body.route, system, routes) ??
@@ -215,6 +225,9 @@ export function validateGate(body: unknown, system: SystemName, routes: GateRout
     (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > MAX_GATE_TIMEOUT_MS)
   ) {
     return `timeoutMs must be a positive number of ms, at most ${MAX_GATE_TIMEOUT_MS}`;
+  }
+  if (body.first !== undefined && (typeof body.first !== 'number' || !Number.isInteger(body.first) || body.first < 1)) {
+    return 'first must be a whole number of requests, 1 or more';
   }
   return null;
 }

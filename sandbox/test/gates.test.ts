@@ -171,6 +171,21 @@ describe('opened by the test', () => {
     expect(entry(crm, OWNERS)?.heldUntil).toBe('arrival');
   });
 
+  it('holds only the first requests with `first`: later ones of the route go out unheld while those wait', async () => {
+    const s = await start();
+    const crm = s.server('crm');
+    const gate = crm.gate({ route: OWNERS, first: 1 });
+    expect(gate).toMatchObject({ first: 1, holding: 0 });
+    const owners = call(s, 'crm', '/crm/v3/owners');
+    const held = await untilHeld(crm, OWNERS);
+    expect(await call(s, 'crm', '/crm/v3/owners')).toBe(200);
+    expect(entry(crm, OWNERS)?.heldUntil).toBeUndefined();
+    expect(held.answeredAt).toBeUndefined();
+    crm.openGate(gate.id);
+    expect(await owners).toBe(200);
+    expect(held.heldUntil).toBe('opened');
+  });
+
   it('server.openGate() opens it too; an unknown gate is a 404, and one left shut still times out', async () => {
     const s = await start();
     const crm = s.server('crm');
@@ -292,6 +307,12 @@ describe('validation', () => {
     ['a negative timeout', { route: OWNERS, until: UNTIL, timeoutMs: -1 }, /^timeoutMs must be a positive number of ms, at most 600000$/],
     ['a timeout that is no number', { route: OWNERS, until: UNTIL, timeoutMs: '100' }, /^timeoutMs must be a positive/],
     ['an empty match', { route: OWNERS, match: '', until: UNTIL }, /^match must be a non-empty string$/],
+    [
+      'a count of requests to hold that is not whole',
+      { route: OWNERS, first: 1.5 },
+      /^first must be a whole number of requests, 1 or more$/,
+    ],
+    ['no requests to hold', { route: OWNERS, first: 0 }, /^first must be a whole number/],
     [
       'a gate its own requests would open',
       { route: OWNERS, until: { route: OWNERS } },

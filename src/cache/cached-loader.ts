@@ -7,9 +7,11 @@
  *   link), or an `Error` when that key could not be loaded;
  * - cached keys (records and cached nulls) are answered from one `getMany` and never
  *   reach `fetch`;
- * - `fetch` is called at most once per batch, with the distinct cache misses only (at
- *   most `maxBatchSize`, since DataLoader chunks batches to that size), and returns a
- *   Map; ids it leaves out are recorded as `null` — "the upstream does not have it";
+ * - `fetch` is called once per batch, with the distinct cache misses only (at most
+ *   `maxBatchSize`, since DataLoader chunks batches to that size), and returns a Map; ids
+ *   it leaves out are recorded as `null` — "the upstream does not have it". It is called
+ *   once more, for the ids a write fenced meanwhile, only when its answer came from an
+ *   upstream call begun before the batch (see fetchFresh);
  * - a batch settles per record: an `Error` in `fetch`'s Map is that id's failure alone
  *   (one id's bad answer is not its neighbours'), and is not cached;
  * - everything else `fetch` answered, nulls included, is written back with one `setMany`
@@ -25,6 +27,7 @@
  * receives the ids as callers passed them and may key its Map by either form.
  */
 import DataLoader from 'dataloader';
+import { timeReads } from './reads-begun.ts';
 import type { ResourceCache } from './types.ts';
 
 export interface CachedLoaderOptions<V> {
@@ -36,6 +39,13 @@ export interface CachedLoaderOptions<V> {
   fetch: (ids: readonly string[]) => Promise<Map<string, V | null | Error>>;
   /** Normalizes ids for memoization and cache keys (e.g. lower-casing emails). */
   cacheKeyFn?: (id: string) => string;
+}
+
+/** Part of a fetch's answer: the ids it was asked, what it answered, and when the call that answered began. */
+interface Fill<V> {
+  ids: readonly string[];
+  fetched: Map<string, V | null | Error>;
+  since: number;
 }
 
 function asError(error: unknown): Error {
@@ -54,6 +64,26 @@ export function createCachedLoader<V>(options: CachedLoaderOptions<V>): DataLoad
     }
   }
 
+  /**
+   * `fetch`'s answer, in parts each dated by when the upstream call that answered it began (a
+   * record invalidated since is not cached). A call that joined one begun before this read may
+   * lack a write acknowledged in between: the ids a write fenced since are asked again alone.
+   */
+  async function fetchFresh(ids: readonly string[]): Promise<Fill<V>[]> {
+    const askedAt = Date.now();
+    const first = await timeReads(() => fetch(ids));
+    if (first.begunAt >= askedAt) return [{ ids, fetched: first.value, since: askedAt }];
+    const cacheIds = ids.map(normalize);
+    const fenced = new Set(await cache.fencedSince(resource, cacheIds, first.begunAt).catch(() => cacheIds));
+    const again = ids.filter((id) => fenced.has(normalize(id)));
+    if (again.length === 0) return [{ ids, fetched: first.value, since: first.begunAt }];
+    const fresh = await timeReads(() => fetch(again), true);
+    return [
+      { ids: ids.filter((id) => !fenced.has(normalize(id))), fetched: first.value, since: first.begunAt },
+      { ids: again, fetched: fresh.value, since: fresh.begunAt },
+    ];
+  }
+
   async function batch(ids: readonly string[]): Promise<(V | null | Error)[]> {
     const cacheIds = ids.map(normalize);
     const cached = await readCache(cacheIds);
@@ -66,11 +96,9 @@ export function createCachedLoader<V>(options: CachedLoaderOptions<V>): DataLoad
     });
     if (missing.size === 0) return results as (V | null)[];
 
-    let fetched: Map<string, V | null | Error>;
-    // A record invalidated after this moment may have changed after the vendor answered: not cached.
-    const fetchedSince = Date.now();
+    let fills: Fill<V>[];
     try {
-      fetched = await fetch([...missing.values()]);
+      fills = await fetchFresh([...missing.values()]);
     } catch (error) {
       const failure = asError(error);
       return results.map((value) => (value === undefined ? failure : value));
@@ -78,14 +106,18 @@ export function createCachedLoader<V>(options: CachedLoaderOptions<V>): DataLoad
 
     const entries: [string, V | null][] = [];
     const failures = new Map<string, Error>();
-    for (const [cacheId, id] of missing) {
-      const value = fetched.get(id) ?? fetched.get(cacheId) ?? null;
-      if (value instanceof Error) failures.set(cacheId, value);
-      else entries.push([cacheId, value]);
-    }
-    if (entries.length > 0) {
+    for (const { ids: asked, fetched, since } of fills) {
+      const stored: [string, V | null][] = [];
+      for (const id of asked) {
+        const cacheId = normalize(id);
+        const value = fetched.get(id) ?? fetched.get(cacheId) ?? null;
+        if (value instanceof Error) failures.set(cacheId, value);
+        else stored.push([cacheId, value]);
+      }
+      entries.push(...stored);
+      if (stored.length === 0) continue;
       try {
-        await cache.setMany<V>(resource, entries, fetchedSince);
+        await cache.setMany<V>(resource, stored, since);
       } catch {
         // A cache write failure costs a future upstream call, never this answer.
       }

@@ -237,19 +237,11 @@ function createKeyv(options: CacheStoreOptions): { keyv: Keyv; backend: 'memory'
 
 export function createCacheStore(options: CacheStoreOptions): CacheStore {
   const namespace = options.namespace ?? 'switchboard';
-  const { logger } = options;
   const { keyv, backend } = createKeyv(options);
   const stats: CacheStats = { hits: 0, misses: 0, errors: 0 };
   // keyv re-emits store errors as events; without a listener an EventEmitter 'error' throws.
   keyv.on('error', () => undefined);
-
-  let skipStoreUntil = 0;
-  const storeHealthy = () => Date.now() >= skipStoreUntil;
-  const failed = (operation: string, error: unknown, level: 'warn' | 'error' = 'warn') => {
-    stats.errors += 1;
-    skipStoreUntil = Date.now() + STORE_COOL_DOWN_MS;
-    logger?.[level]({ backend, operation, err: error }, 'cache operation failed');
-  };
+  const { storeHealthy, failed } = storeHealth(stats, backend, options.logger);
 
   function scoped(system: SystemName, credential: string, ttlSeconds: Readonly<Record<string, number>>): ResourceCache {
     const prefix = `${namespace}:${system}:${credentialScope(credential)}:`;
@@ -260,15 +252,10 @@ export function createCacheStore(options: CacheStoreOptions): CacheStore {
     return {
       async getMany<T>(resource: string, ids: readonly string[]): Promise<(T | null | undefined)[]> {
         if (ids.length === 0) return [];
-        if (!storeHealthy()) {
-          stats.misses += ids.length;
-          return ids.map(() => undefined);
-        }
-        let rows: unknown[];
-        try {
-          rows = await keyv.getMany<Wrapped>(ids.map((id) => keyOf(resource, id)));
-        } catch (error) {
-          failed('getMany', error);
+        const rows: unknown[] | void = storeHealthy()
+          ? await keyv.getMany<Wrapped>(ids.map((id) => keyOf(resource, id))).catch((error: unknown) => failed('getMany', error))
+          : undefined;
+        if (!rows) {
           stats.misses += ids.length;
           return ids.map(() => undefined);
         }
@@ -291,12 +278,22 @@ export function createCacheStore(options: CacheStoreOptions): CacheStore {
         const ttl = ttlMs(resource);
         if (entries.length === 0 || ttl <= 0 || !storeHealthy()) return;
         try {
-          const fresh = fetchedSince === undefined ? entries : await unfenced(keyv, entries, ([id]) => fenceOf(resource, id), fetchedSince);
+          const fenced =
+            fetchedSince === undefined ? undefined : await fencedIndexes(keyv, entries, ([id]) => fenceOf(resource, id), fetchedSince);
+          const fresh = fenced ? entries.filter((_, index) => !fenced.has(index)) : entries;
           if (fresh.length === 0) return;
           await keyv.setMany(fresh.map(([id, value]) => ({ key: keyOf(resource, id), value: { v: value } satisfies Wrapped, ttl })));
         } catch (error) {
           failed('setMany', error);
         }
+      },
+
+      async fencedSince(resource: string, ids: readonly string[], since: number): Promise<string[]> {
+        if (!storeHealthy()) return [...ids];
+        const fenced = await fencedIndexes(keyv, ids, (id) => fenceOf(resource, id), since).catch((error: unknown) =>
+          failed('fencedSince', error),
+        );
+        return fenced ? ids.filter((_, index) => fenced.has(index)) : [...ids];
       },
 
       async delete(resource: string, ids: readonly string[]): Promise<void> {
@@ -322,11 +319,28 @@ export function createCacheStore(options: CacheStoreOptions): CacheStore {
   };
 }
 
-/** The entries no invalidation has fenced since `since` (a read of them begun earlier may hold the value from before the change). */
-async function unfenced<E>(keyv: Keyv, entries: readonly E[], fenceKey: (entry: E) => string, since: number): Promise<readonly E[]> {
+/**
+ * The indexes of the entries an invalidation fenced at or after `since`: a read of them begun
+ * earlier may hold the value from before the change.
+ */
+async function fencedIndexes<E>(keyv: Keyv, entries: readonly E[], fenceKey: (entry: E) => string, since: number): Promise<Set<number>> {
   const fences = await keyv.getMany<number>(entries.map(fenceKey));
-  return entries.filter((_, index) => {
-    const fence = fences[index];
-    return typeof fence !== 'number' || fence < since;
+  const fenced = new Set<number>();
+  fences.forEach((fence, index) => {
+    if (typeof fence === 'number' && fence >= since) fenced.add(index);
   });
+  return fenced;
+}
+
+/** A store that failed is skipped for a cool-down (every call would wait on its timeout); failures are counted and logged. */
+function storeHealth(stats: CacheStats, backend: string, logger: Logger | undefined) {
+  let skipStoreUntil = 0;
+  return {
+    storeHealthy: () => Date.now() >= skipStoreUntil,
+    failed: (operation: string, error: unknown, level: 'warn' | 'error' = 'warn') => {
+      stats.errors += 1;
+      skipStoreUntil = Date.now() + STORE_COOL_DOWN_MS;
+      logger?.[level]({ backend, operation, err: error }, 'cache operation failed');
+    },
+  };
 }

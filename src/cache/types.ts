@@ -11,6 +11,8 @@ export interface ResourceCache {
    * that the invalidation announced, and would put the old value back.
    */
   setMany<T>(resource: string, entries: readonly (readonly [id: string, value: T | null])[], fetchedSince?: number): Promise<void>;
+  /** The ids an invalidation fenced at or after `since` (all of them when the store cannot tell). */
+  fencedSince(resource: string, ids: readonly string[], since: number): Promise<string[]>;
   /** Forgets records, and fences them against reads begun before now (see `setMany`). */
   delete(resource: string, ids: readonly string[]): Promise<void>;
 }

@@ -151,6 +151,15 @@ function registerScrapeGauges(registry: Registry, sources: MetricsSources): void
     },
   });
   new Gauge({
+    name: 'switchboard_upstream_joined_reads',
+    help: 'Reads waiting right now on an identical upstream call another request began, instead of calling again.',
+    labelNames: ['system'],
+    registers: [registry],
+    collect() {
+      for (const [system, client] of Object.entries(sources.upstream() ?? {})) this.set({ system }, client.joinedReads);
+    },
+  });
+  new Gauge({
     name: 'switchboard_upstream_budget_left',
     help: 'Vendor-quota slots left per system and bucket in the current window, at the last call.',
     labelNames: ['system', 'bucket'],

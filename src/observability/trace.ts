@@ -97,6 +97,7 @@ export function tracedCache(cache: ResourceCache, system: SystemName, trace: Req
       return rows;
     },
     setMany: (resource, entries, fetchedSince) => cache.setMany(resource, entries, fetchedSince),
+    fencedSince: (resource, ids, since) => cache.fencedSince(resource, ids, since),
     delete: (resource, ids) => cache.delete(resource, ids),
   };
 }

@@ -47,6 +47,8 @@ export interface ResilientUpstreamClient extends UpstreamClient {
   readonly breakerState: BreakerState;
   readonly lastError: LastUpstreamError | undefined;
   readonly budget: QuotaBudget | undefined;
+  /** Reads waiting right now on an identical call another request began (see coalesce.ts). */
+  readonly joinedReads: number;
   /** Waits for in-flight requests, then closes the pool's sockets. */
   close(): Promise<void>;
 }

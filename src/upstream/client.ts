@@ -62,6 +62,9 @@ export function createUpstreamClient(options: UpstreamClientOptions): ResilientU
     get breakerState() {
       return breakerStateOf(policies.breaker);
     },
+    get joinedReads() {
+      return coalescer?.joinedWaiting ?? 0;
+    },
     close: () => scope.pool.close(),
   };
 }

@@ -11,6 +11,8 @@ import { deadlineOf, setDeadline } from './deadline.ts';
 
 interface InFlight {
   promise: Promise<unknown>;
+  /** When the call began (Date.now()): what it answers may be as old as this. */
+  startedAt: number;
   controller: AbortController;
   waiters: number;
 }
@@ -18,33 +20,41 @@ interface InFlight {
 export interface Coalescer {
   /**
    * Runs `call` once per `key` at a time. `shared` tells a caller whether it joined a call
-   * another caller started. `onAbort` builds the error a caller sees when its signal aborts.
+   * another caller started, begun at `startedAt`. `onAbort` builds the error a caller sees
+   * when its signal aborts. `join: false` starts a call of its own, which later callers join.
    */
   run<T>(
     key: string,
     signal: AbortSignal | undefined,
     call: (signal: AbortSignal) => Promise<T>,
     onAbort: () => unknown,
-  ): Promise<{ value: T; shared: boolean }>;
+    join?: boolean,
+  ): Promise<{ value: T; shared: boolean; startedAt: number }>;
   readonly inFlight: number;
+  /** Callers waiting right now on a call another caller began. */
+  readonly joinedWaiting: number;
 }
 
 export function createCoalescer(): Coalescer {
   const calls = new Map<string, InFlight>();
+  let joinedWaiting = 0;
 
   return {
     get inFlight() {
       return calls.size;
     },
-    run<T>(key: string, signal: AbortSignal | undefined, call: (signal: AbortSignal) => Promise<T>, onAbort: () => unknown) {
+    get joinedWaiting() {
+      return joinedWaiting;
+    },
+    run<T>(key: string, signal: AbortSignal | undefined, call: (signal: AbortSignal) => Promise<T>, onAbort: () => unknown, join = true) {
       if (signal?.aborted) return Promise.reject(onAbort());
-      let entry = calls.get(key);
+      let entry = join ? calls.get(key) : undefined;
       const shared = entry !== undefined;
       const callerDeadline = signal ? deadlineOf(signal) : undefined;
       if (!entry) {
         const controller = new AbortController();
         if (callerDeadline !== undefined) setDeadline(controller.signal, callerDeadline);
-        const created: InFlight = { controller, waiters: 0, promise: Promise.resolve() };
+        const created: InFlight = { controller, waiters: 0, promise: Promise.resolve(), startedAt: Date.now() };
         created.promise = call(controller.signal).finally(() => {
           if (calls.get(key) === created) calls.delete(key);
         });
@@ -61,13 +71,15 @@ export function createCoalescer(): Coalescer {
       }
       const joined = entry;
       joined.waiters++;
-      return new Promise<{ value: T; shared: boolean }>((resolve, reject) => {
+      if (shared) joinedWaiting++;
+      return new Promise<{ value: T; shared: boolean; startedAt: number }>((resolve, reject) => {
         let left = false;
         const leave = () => {
           if (left) return false;
           left = true;
           signal?.removeEventListener('abort', onCallerAbort);
           joined.waiters--;
+          if (shared) joinedWaiting--;
           return true;
         };
         const onCallerAbort = () => {
@@ -79,7 +91,7 @@ export function createCoalescer(): Coalescer {
         joined.promise.then(
           (value) => {
             if (!leave()) return;
-            resolve({ value: value as T, shared });
+            resolve({ value: value as T, shared, startedAt: joined.startedAt });
           },
           (error: unknown) => {
             if (!leave()) return;

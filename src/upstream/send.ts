@@ -2,6 +2,7 @@
  * How a caller's request is sent: a read may join an identical read already in flight (see coalesce.ts); anything
  * else goes through the policies on its own.
  */
+import { answeredByCallBegunAt, mayJoinCallsInFlight } from '../cache/reads-begun.ts';
 import { isGatewayError } from '../errors.ts';
 import type { Coalescer } from './coalesce.ts';
 import { callerCancelled } from './outcome.ts';
@@ -27,18 +28,26 @@ export async function send<T>(
   const key = coalescer ? coalesceKey(scope, request) : undefined;
   if (!key || !coalescer) return (await execute(request)) as UpstreamResponse<T>;
   const startedAt = performance.now();
-  const { value, shared } = await coalescer
+  const {
+    value,
+    shared,
+    startedAt: begunAt,
+  } = await coalescer
     .run(
       key,
       request.signal,
       (signal) => execute({ ...request, signal }),
       () => callerCancelled(scope, request.signal!),
+      mayJoinCallsInFlight(),
     )
     .catch((error: unknown) => {
       reportJoined(scope, request, startedAt, isGatewayError(error) ? error.code : 'error');
       return Promise.reject(error);
     });
-  if (shared) reportJoined(scope, request, startedAt, undefined, value.status);
+  if (shared) {
+    answeredByCallBegunAt(begunAt);
+    reportJoined(scope, request, startedAt, undefined, value.status);
+  }
   return value as UpstreamResponse<T>;
 }
 

@@ -16,6 +16,7 @@
  *   WRITE_OUTCOME_UNKNOWN) without compensation: the write may have happened, and a retry
  *   with the same key settles it.
  */ import type { z } from 'zod';
+import { readingAfresh } from '../cache/reads-begun.ts';
 import { validate } from '../command.ts';
 import type { GatewayContext } from '../context.ts';
 import { GatewayError, isGatewayError, retryPassingFailures } from '../errors.ts';
@@ -102,7 +103,10 @@ function auditOutcome(result: WorkflowResult): AuditOutcome {
   return result.steps.some((s) => s.status === 'COMPENSATED') ? 'compensated' : 'failed';
 }
 
-export async function runWorkflow(context: GatewayContext, definition: WorkflowDefinition): Promise<WorkflowResult> {
+export const runWorkflow = (context: GatewayContext, definition: WorkflowDefinition): Promise<WorkflowResult> =>
+  readingAfresh(() => run(context, definition));
+
+async function run(context: GatewayContext, definition: WorkflowDefinition): Promise<WorkflowResult> {
   const audit = auditor(context, definition);
   // Waiting for a running key (or subject) may take at most half of what the request has left:
   // a key taken over with no time left to run the write would only fail it on the deadline.

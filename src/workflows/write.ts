@@ -4,6 +4,7 @@
  * caller's next read sees it), and append the audit record — whatever the outcome.
  */
 import { randomUUID } from 'node:crypto';
+import { readingAfresh } from '../cache/reads-begun.ts';
 import type { ChangeSpec } from '../changes/types.ts';
 import type { Command, CommandResult } from '../command.ts';
 import type { GatewayContext } from '../context.ts';
@@ -129,7 +130,7 @@ export async function performWrite<T>(context: GatewayContext, spec: WriteSpec, 
   let errorCode: string | null = null;
   let upstream: CommandResult<T>['upstream'] = [];
   try {
-    const result = await command.run();
+    const result = await readingAfresh(() => command.run());
     upstream = result.upstream;
     outcome = 'succeeded';
     await publishChanges(context, result.changes, startedAt.getTime());

@@ -5,6 +5,7 @@
  * (src/links/contact-customer.ts). `customerIdOfContact` settles a contact the metadata
  * links without waiting for the email fallback of the rest of its batch.
  */
+import { timeReads } from '../../cache/reads-begun.ts';
 import DataLoader from 'dataloader';
 import { createCachedLoader, primeCache } from '../../cache/cached-loader.ts';
 import {
@@ -30,8 +31,7 @@ export interface CustomerSearches {
 export function createCustomerSearches({ api, cache }: BillingRead, { customer, prime }: BillingRecords): CustomerSearches {
   /** Every customer matching any of the clauses, primed as records. */
   async function searchCustomers(clauses: string[]): Promise<StripeCustomer[]> {
-    const fetchedSince = Date.now();
-    const found = await searchAll((page) => api.searchCustomers(anyOf(clauses), page));
+    const { value: found, begunAt: fetchedSince } = await timeReads(() => searchAll((page) => api.searchCustomers(anyOf(clauses), page)));
     await prime(R.customer, customer, found, fetchedSince);
     return found;
   }

@@ -4,6 +4,7 @@
  * subscriptions (subscription search cannot filter on `customer`, so one
  * `GET /v1/subscriptions?customer=…&status=all` per customer, all pages).
  */
+import { timeReads } from '../../cache/reads-begun.ts';
 import type DataLoader from 'dataloader';
 import { createCachedLoader } from '../../cache/cached-loader.ts';
 import { groupIds, newestFirst, PER_ID_BATCH, type Created } from './batch.ts';
@@ -33,9 +34,8 @@ export function createCustomerLists(
     ) =>
     async (customerIds: readonly string[]) => {
       const query = anyOf(customerIds.map((id) => fieldClause('customer', id)));
-      const fetchedSince = Date.now();
-      const [found, recent] = await Promise.all([
-        searchAll((page) => search(query, page)),
+      const [{ value: found, begunAt: fetchedSince }, recent] = await Promise.all([
+        timeReads(() => searchAll((page) => search(query, page))),
         // Stripe's index lags writes: what was written lately is kept beside it (see
         // recentResource) and merged in, newest first, so a write is never read back missing.
         cache.getMany<string[]>(recentResource(listResource), customerIds).catch(() => customerIds.map(() => undefined)),
@@ -71,8 +71,9 @@ export function createCustomerLists(
     maxBatchSize: PER_ID_BATCH,
     fetch: perId(async (customerId) => {
       // perId already holds a concurrency slot for this customer's pages.
-      const fetchedSince = Date.now();
-      const found = await listAll((page) => api.listSubscriptions({ ...page, customer: customerId, status: 'all' }));
+      const { value: found, begunAt: fetchedSince } = await timeReads(() =>
+        listAll((page) => api.listSubscriptions({ ...page, customer: customerId, status: 'all' })),
+      );
       await prime(R.subscription, subscription, found, fetchedSince);
       return newestFirst(found).map((s) => s.id);
     }),

@@ -33,6 +33,7 @@
  * Search lags writes; the links it finds are cached for the link TTL, and the write path
  * invalidates the affected keys so a caller reads its own write.
  */
+import { timeReads } from '../../cache/reads-begun.ts';
 import type DataLoader from 'dataloader';
 import type { ResourceCache } from '../../cache/types.ts';
 import type { ContactKey } from '../../links/contact-customer.ts';
@@ -117,8 +118,7 @@ export function createBillingLoaders({ connector, cache, requestId }: BillingLoa
     loader: DataLoader<string, T | null>,
     list: () => Promise<StripeList<T>>,
   ) {
-    const fetchedSince = Date.now();
-    const result = await list();
+    const { value: result, begunAt: fetchedSince } = await timeReads(list);
     await prime(resource, loader, result.data, fetchedSince);
     return result;
   }

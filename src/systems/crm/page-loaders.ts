@@ -3,6 +3,7 @@
  * per-type list generation that `invalidateLists` replaces, so a write can retire every
  * cached page of a type at once without knowing their keys.
  */
+import { timeReads } from '../../cache/reads-begun.ts';
 import { createHash, randomUUID } from 'node:crypto';
 import type DataLoader from 'dataloader';
 import { primeCache } from '../../cache/cached-loader.ts';
@@ -79,19 +80,18 @@ export function createPageLoaders(
       return page;
     }
 
-    let page: RecordPage<CrmObject<T>>;
-    const fetchedSince = Date.now();
-    if (request.search) {
-      const found = await connector.searchObjects(type, { ...request.search, limit: request.limit, after: request.after });
-      page = { records: found.records, after: found.after, total: found.total };
-      onRecords?.(page.records);
-    } else {
-      const inline = LIST_ASSOCIATIONS[type];
+    const inline = LIST_ASSOCIATIONS[type];
+    const { value: read, begunAt: fetchedSince } = await timeReads(async () => {
+      if (request.search) {
+        const found = await connector.searchObjects(type, { ...request.search, limit: request.limit, after: request.after });
+        return { page: { records: found.records, after: found.after, total: found.total }, associations: undefined };
+      }
       const listed = await connector.listObjects(type, { limit: request.limit, after: request.after, associations: inline });
-      page = { records: listed.records, after: listed.after, total: null };
-      onRecords?.(page.records);
-      await primeInlineLinks(type, inline, listed.associations, fetchedSince);
-    }
+      return { page: { records: listed.records, after: listed.after, total: null }, associations: listed.associations };
+    });
+    const page: RecordPage<CrmObject<T>> = read.page;
+    onRecords?.(page.records);
+    if (read.associations) await primeInlineLinks(type, inline, read.associations, fetchedSince);
     await primeCache(
       { cache, resource: RECORD_RESOURCE[type], loader },
       page.records.map((record) => [record.id, record] as const),

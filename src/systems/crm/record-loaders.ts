@@ -1,4 +1,5 @@
 /** The CRM record loaders: objects by id (`batch/read`, ≤ 100; a contact read alone inlines its company links) and contacts by email. */
+import { timeReads } from '../../cache/reads-begun.ts';
 import type DataLoader from 'dataloader';
 import { createCachedLoader, invalidateCached, primeCache } from '../../cache/cached-loader.ts';
 import { normalizeEmail } from '../../links/email.ts';
@@ -32,15 +33,15 @@ export function createRecordLoaders(
         if (valid.length === 1 && inline.length > 0) {
           // A record read alone (a detail view) comes with its links inline, saving the
           // association call its link fields would make next; a batch read cannot inline them.
-          const fetchedSince = Date.now();
-          const found = await connector.getObject(type, valid[0], { associations: inline });
+          const { value: found, begunAt: fetchedSince } = await timeReads(() =>
+            connector.getObject(type, valid[0], { associations: inline }),
+          );
           if (!found) return new Map();
           await primeInlineLinks(type, inline, [[found.record.id, found.associations]], fetchedSince);
           if (type === 'contacts') await primeEmailLinks([found.record as CrmContact], fetchedSince);
           return new Map([[found.record.id, found.record]]);
         }
-        const fetchedSince = Date.now();
-        const records = await connector.batchReadObjects(type, valid);
+        const { value: records, begunAt: fetchedSince } = await timeReads(() => connector.batchReadObjects(type, valid));
         if (type === 'contacts') await primeEmailLinks(records as CrmContact[], fetchedSince);
         return new Map(records.map((record) => [record.id, record]));
       },
@@ -57,11 +58,12 @@ export function createRecordLoaders(
     cacheKeyFn: normalizeEmail,
     fetch: async (emails) => {
       const valid = emails.filter((email) => /^[^\s@]+@[^\s@]+$/.test(email.trim()));
-      const fetchedSince = Date.now();
-      const records = await connector.batchReadObjects(
-        'contacts',
-        valid.map((email) => email.trim()),
-        { idProperty: 'email' },
+      const { value: records, begunAt: fetchedSince } = await timeReads(() =>
+        connector.batchReadObjects(
+          'contacts',
+          valid.map((email) => email.trim()),
+          { idProperty: 'email' },
+        ),
       );
       await primeCache(
         { cache, resource: CRM_RESOURCES.contact, loader: contacts },
