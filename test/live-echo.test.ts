@@ -124,3 +124,67 @@ describe('a mutation and its webhook published at the same moment on two replica
     }
   });
 });
+
+describe('one vendor change heard twice: its webhook, then a starting replica catching up on it', () => {
+  // Found by the one-minute soak: a killed replica, started again, caught up on HubSpot's
+  // last-modified records and published a vendor edit its webhook had already delivered; every
+  // subscriber got it twice.
+  async function heard(feeds: [ReturnType<typeof createChangeFeed>, ReturnType<typeof createChangeFeed>]) {
+    const [first, second] = feeds;
+    const feed = recordFeed(second);
+    const id = `twice-${randomUUID()}`;
+    await first.publish(change(id, `hubspot:${id}:1010`, 'webhook', 1010));
+    // The same change again, then one older (a late webhook), under ids of their own: nothing new.
+    await second.publish(change(id, `hubspot-catch-up:contact:${id}:1010`, 'catch-up', 1010));
+    await first.publish(change(id, `hubspot:${id}:1005`, 'webhook', 1005));
+    // A later change to the record is news.
+    await second.publish(change(id, `hubspot-catch-up:contact:${id}:1020`, 'catch-up', 1020));
+    await second.publish(change('sentinel', `gw_sentinel-${randomUUID()}`, 'gateway', 2000));
+    await feed.until((events) => events.some((e) => e.id === 'sentinel'), 'the sentinel');
+    feed.stop();
+    return feed.events.filter((e) => e.id === id).map((e) => `${e.source}@${e.occurredAt}`);
+  }
+
+  it('in memory: each change goes out once', async () => {
+    const shared = createMemoryTransport();
+    const feeds = [0, 1].map(() => createChangeFeed({ invalidate: async () => undefined, transport: replicaOf(shared, 1) }));
+    expect(await heard([feeds[0], feeds[1]])).toEqual(['webhook@1010', 'catch-up@1020']);
+  });
+
+  it.runIf(hasService('redis'))('over Redis, on two replicas: each change goes out once', async () => {
+    const namespace = `twice-${randomUUID()}`;
+    const [a, b] = [0, 1].map(() => createRedisTransport({ url: 'redis://127.0.0.1:6379', namespace, dedupeTtlSeconds: 60 }));
+    try {
+      await Promise.all([a.ready(), b.ready()]);
+      const feeds = [a, b].map((transport) => createChangeFeed({ invalidate: async () => undefined, transport }));
+      expect(await heard([feeds[0], feeds[1]])).toEqual(['webhook@1010', 'catch-up@1020']);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('a change whose fan-out failed is not taken for heard: its next delivery goes out', async () => {
+    const shared = createMemoryTransport();
+    let failNext = true;
+    const flaky: ChangeTransport = {
+      ...shared,
+      fanOut: async (event) => {
+        if (failNext) {
+          failNext = false;
+          throw new Error('the stream did not take it');
+        }
+        return shared.fanOut(event);
+      },
+    };
+    // The feed retries a failed publication by itself: one publish, one event.
+    const feed = createChangeFeed({ invalidate: async () => undefined, transport: flaky });
+    const recorded = recordFeed(feed);
+    const id = `flaky-${randomUUID()}`;
+    await feed.publish(change(id, `hubspot:${id}`, 'webhook', 1010));
+    await feed.publish(change('sentinel', `gw_sentinel-${randomUUID()}`, 'gateway', 2000));
+    await recorded.until((events) => events.some((e) => e.id === 'sentinel'), 'the sentinel');
+    recorded.stop();
+    expect(failNext).toBe(false);
+    expect(recorded.events.filter((e) => e.id === id).map((e) => e.source)).toEqual(['webhook']);
+  });
+});

@@ -12,6 +12,11 @@
  * that includes it, and subscribers resolve the record fresh. It still invalidates (cheap,
  * and safe if the vendor's clock is ahead). A change that occurred after our announcement
  * is someone else's and is published.
+ *
+ * One vendor change heard twice: its webhook and the catch-up a replica runs when it starts
+ * (each with its own event id), or a webhook sent again under a new id. A vendor change to a
+ * record is not fanned out when a vendor change to it that occurred at or after it already
+ * was: subscribers resolve the record fresh, so it would only show that state again.
  */
 import { EventEmitter, on } from 'node:events';
 import type { Invalidator } from './invalidate.ts';
@@ -39,8 +44,9 @@ export interface ChangeTransport {
    * the change is an echo not to fan out. A gateway change marks the record announced at
    * `now` and is an echo when the vendor already reported a change at or after it occurred;
    * a vendor change is an echo when the gateway announced the record at or after it occurred,
-   * else it marks the vendor's report. Two separate steps would let a mutation's announcement
-   * and its own webhook, published at the same moment, each miss the other and both go out.
+   * or the vendor reported a change to it at or after that (the same change heard twice), else
+   * it marks the vendor's report. Two separate steps would let a mutation's announcement and
+   * its own webhook, published at the same moment, each miss the other and both go out.
    */
   isEcho(
     recordKey: string,
@@ -48,6 +54,8 @@ export interface ChangeTransport {
     now: number,
     ttlSeconds: number,
   ): Promise<boolean>;
+  /** Takes back the vendor's report that `isEcho` marked, when the change then was not fanned out after all. */
+  forgetReport(recordKey: string, occurredAt: number): Promise<void>;
   fanOut(event: ChangeEvent): Promise<void>;
   onEvent(listener: (event: ChangeEvent) => void): () => void;
   close(): Promise<void>;
@@ -97,8 +105,13 @@ export function createMemoryTransport(): ChangeTransport {
       }
       const announcedAt = at(key);
       if (announcedAt !== undefined && announcedAt >= change.occurredAt) return true;
+      const reportedAt = at(`vendor|${key}`);
+      if (reportedAt !== undefined && reportedAt >= change.occurredAt) return true;
       mark(`vendor|${key}`, change.occurredAt);
       return false;
+    },
+    async forgetReport(key, occurredAt) {
+      if (announced.get(`vendor|${key}`)?.at === occurredAt) announced.delete(`vendor|${key}`);
     },
     async fanOut(event) {
       emitter.emit('change', event);
@@ -135,16 +148,19 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
 
   async function publishOnce(event: ChangeEvent): Promise<void> {
     if (!(await transport.claim(event.eventId))) return;
+    let reported = false;
     try {
       await options.invalidate(event);
       // A gateway change: the vendor's webhook can beat the mutation's own announcement (the
       // mutation still reads the record back); if it reported a change at or after our write
       // was sent, subscribers already have this state.
       if (await transport.isEcho(recordKey(event), event, Date.now(), ECHO_WINDOW_SECONDS)) return;
+      reported = event.source !== 'gateway';
       await transport.fanOut(event);
     } catch (error) {
-      // Not published after all: the next attempt (or the vendor's retry) must not find it claimed.
+      // Not published after all: the next attempt (or the vendor's retry) must find it neither claimed nor reported.
       await transport.release(event.eventId).catch(() => undefined);
+      if (reported) await transport.forgetReport(recordKey(event), event.occurredAt).catch(() => undefined);
       throw error;
     }
   }

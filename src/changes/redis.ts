@@ -32,8 +32,14 @@ if ARGV[1] == 'gateway' then
 end
 local announced = redis.call('GET', KEYS[1])
 if announced and tonumber(announced) >= tonumber(ARGV[2]) then return 1 end
-local old = tonumber(redis.call('GET', KEYS[2]) or '0')
-if tonumber(ARGV[2]) > old then redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[4]) end
+local reported = redis.call('GET', KEYS[2])
+if reported and tonumber(reported) >= tonumber(ARGV[2]) then return 1 end
+redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[4])
+return 0`;
+
+/** Deletes the vendor's report (KEYS[1]) if it is still the one at ARGV[1]. */
+const FORGET_REPORT_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 0`;
 
 export function createRedisTransport(options: RedisTransportOptions): ChangeTransport {
@@ -84,6 +90,11 @@ export function createRedisTransport(options: RedisTransportOptions): ChangeTran
       if (change.source === 'gateway') memory.note(key('announced', recordKey), now, ttlSeconds);
       else if (echo !== 1) memory.note(key('announced', `vendor|${recordKey}`), change.occurredAt, ttlSeconds);
       return echo === 1;
+    },
+    async forgetReport(recordKey, occurredAt) {
+      const reportKey = key('announced', `vendor|${recordKey}`);
+      await commands.eval(FORGET_REPORT_SCRIPT, 1, reportKey, String(occurredAt));
+      memory.forget(reportKey);
     },
     async fanOut(event) {
       await ready;
