@@ -12,7 +12,7 @@ import { deadlineOf, setDeadline } from './deadline.ts';
 interface InFlight {
   promise: Promise<unknown>;
   /** When the call began (Date.now()): what it answers may be as old as this. */
-  startedAt: number;
+  begunAt: number;
   controller: AbortController;
   waiters: number;
 }
@@ -20,7 +20,7 @@ interface InFlight {
 export interface Coalescer {
   /**
    * Runs `call` once per `key` at a time. `shared` tells a caller whether it joined a call
-   * another caller started, begun at `startedAt`. `onAbort` builds the error a caller sees
+   * another caller started, begun at `begunAt`. `onAbort` builds the error a caller sees
    * when its signal aborts. `join: false` starts a call of its own, which later callers join.
    */
   run<T>(
@@ -29,7 +29,7 @@ export interface Coalescer {
     call: (signal: AbortSignal) => Promise<T>,
     onAbort: () => unknown,
     join?: boolean,
-  ): Promise<{ value: T; shared: boolean; startedAt: number }>;
+  ): Promise<{ value: T; shared: boolean; begunAt: number }>;
   readonly inFlight: number;
   /** Callers waiting right now on a call another caller began. */
   readonly joinedWaiting: number;
@@ -54,7 +54,7 @@ export function createCoalescer(): Coalescer {
       if (!entry) {
         const controller = new AbortController();
         if (callerDeadline !== undefined) setDeadline(controller.signal, callerDeadline);
-        const created: InFlight = { controller, waiters: 0, promise: Promise.resolve(), startedAt: Date.now() };
+        const created: InFlight = { controller, waiters: 0, promise: Promise.resolve(), begunAt: Date.now() };
         created.promise = call(controller.signal).finally(() => {
           if (calls.get(key) === created) calls.delete(key);
         });
@@ -72,7 +72,7 @@ export function createCoalescer(): Coalescer {
       const joined = entry;
       joined.waiters++;
       if (shared) joinedWaiting++;
-      return new Promise<{ value: T; shared: boolean; startedAt: number }>((resolve, reject) => {
+      return new Promise<{ value: T; shared: boolean; begunAt: number }>((resolve, reject) => {
         let left = false;
         const leave = () => {
           if (left) return false;
@@ -91,7 +91,7 @@ export function createCoalescer(): Coalescer {
         joined.promise.then(
           (value) => {
             if (!leave()) return;
-            resolve({ value: value as T, shared, startedAt: joined.startedAt });
+            resolve({ value: value as T, shared, begunAt: joined.begunAt });
           },
           (error: unknown) => {
             if (!leave()) return;

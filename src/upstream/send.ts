@@ -28,11 +28,7 @@ export async function send<T>(
   const key = coalescer ? coalesceKey(scope, request) : undefined;
   if (!key || !coalescer) return (await execute(request)) as UpstreamResponse<T>;
   const startedAt = performance.now();
-  const {
-    value,
-    shared,
-    startedAt: begunAt,
-  } = await coalescer
+  const { value, shared, begunAt } = await coalescer
     .run(
       key,
       request.signal,
