@@ -5,6 +5,7 @@
  * invalidation fences the record against reads begun before it.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { registerWebhooks, sandboxAdmin, serve, type Served } from './support/live.ts';
 import { startStack, type Stack } from './support/stack.ts';
 
 describe('a read in flight across a write', () => {
@@ -72,5 +73,58 @@ describe('a read in flight across a write', () => {
 
     const after = await stack.query<{ contact: { jobTitle: string } }>(`query After { contact(id: "${contact.id}") { jobTitle } }`);
     expect(after.data!.contact.jobTitle).toBe('Fenced in a page');
+  });
+});
+
+describe("a write's read-back overtaken by a vendor change", () => {
+  let stack: Stack;
+  let served: Served;
+  beforeAll(async () => {
+    stack = await startStack({ world: { size: 40 } });
+    served = await serve(stack.gateway);
+    await registerWebhooks(stack.sandbox, served.url, {}, ['crm']);
+  });
+  afterAll(async () => {
+    await served?.close();
+    await stack?.close();
+  });
+
+  it('is not kept in the cache: the next read shows the vendor change', async () => {
+    // Found by the soak: a vendor edit landed while a write read its record back; its webhook
+    // was handled first, then the write kept what it had read back, the edit missing, for a minute.
+    const contact = stack.sandbox.world.contacts[11];
+    const crm = stack.sandbox.server('crm');
+    const readBack = 'POST /crm/v3/objects/:type/batch/read';
+    const gate = crm.gate({ route: readBack, match: `"${contact.id}"`, first: 1 }).id;
+    const write = stack.query<{ updateContact: { jobTitle: string } }>(
+      `mutation { updateContact(id: "${contact.id}", input: { jobTitle: "Written" }) { jobTitle } }`,
+    );
+    await vi.waitFor(() => expect(crm.requests.entries.some((e) => e.route === readBack && e.answeredAt === undefined)).toBe(true), {
+      timeout: 10_000,
+    });
+    // HubSpot has answered the read-back (held), then the record is edited and its webhook handled.
+    const edit = await sandboxAdmin(stack.sandbox, 'crm', 'edit', {
+      objectType: 'contacts',
+      id: contact.id,
+      properties: { jobtitle: 'Edited after' },
+    });
+    const eventIds = (edit.events as { eventId: number }[]).map((event) => String(event.eventId));
+    expect(eventIds.length).toBeGreaterThan(0);
+    await vi.waitFor(
+      async () => {
+        const log = (await sandboxAdmin(stack.sandbox, 'crm', 'webhooks', undefined, 'GET')).deliveries as {
+          ids: string[];
+          status: number;
+        }[];
+        const delivered = log.filter((d) => d.status === 200).flatMap((d) => d.ids.map(String));
+        expect(eventIds.every((id) => delivered.includes(id))).toBe(true);
+      },
+      { timeout: 10_000, interval: 20 },
+    );
+    crm.openGate(gate);
+    expect((await write).data!.updateContact.jobTitle).toBe('Written');
+
+    const after = await stack.query<{ contact: { jobTitle: string } }>(`{ contact(id: "${contact.id}") { jobTitle } }`);
+    expect(after.data!.contact.jobTitle).toBe('Edited after');
   });
 });

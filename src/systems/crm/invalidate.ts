@@ -47,17 +47,21 @@ function contactEmail(record: unknown): string | undefined {
 
 /**
  * The gateway's own create or update read the record back from HubSpot after writing (by
- * id, never through the lagging search): that is the record as HubSpot now holds it, so
- * it is cached rather than dropped and the next read costs no call. Of two writes' events
- * handled out of order, the record modified last stays.
+ * id, never through the lagging search): that is the record as HubSpot held it then, so it
+ * is cached rather than dropped and the next read costs no call. Of two writes' events
+ * handled out of order, the record modified last stays. Not when the record was invalidated
+ * after the write was sent (a webhook, another write): that change may be newer than the
+ * read-back, which would put it out of the cache for a TTL. Asked before this event's own
+ * invalidation fences the record.
  */
-async function keepWrittenRecord(crm: ResourceCache, resource: string, event: ChangeEvent, cached: unknown): Promise<void> {
-  if (event.source !== 'gateway' || (event.action !== 'created' && event.action !== 'updated')) return;
+async function writtenRecordToKeep(crm: ResourceCache, resource: string, event: ChangeEvent, cached: unknown): Promise<unknown> {
+  if (event.source !== 'gateway' || (event.action !== 'created' && event.action !== 'updated')) return undefined;
   const written = modifiedAt(event.record, event.id);
-  if (written === undefined) return;
+  if (written === undefined) return undefined;
+  const overtaken = await crm.fencedSince(resource, [event.id], event.occurredAt).catch(() => [event.id]);
+  if (overtaken.length > 0) return undefined;
   const other = modifiedAt(cached, event.id);
-  const newest = other !== undefined && other > written ? cached : event.record;
-  await crm.setMany(resource, [[event.id, newest]]).catch(() => undefined);
+  return other !== undefined && other > written ? cached : event.record;
 }
 
 /** `updatedAt` of a CRM record with this id, as epoch ms; undefined for anything else. */
@@ -97,9 +101,10 @@ export async function invalidateCrm(crm: ResourceCache, event: ChangeEvent): Pro
   const entity = event.entity as CrmEntity;
   const spec = CRM_ENTITIES[entity];
   const [cachedRecord] = await peek<unknown>(crm, spec.record, [event.id]);
+  const kept = await writtenRecordToKeep(crm, spec.record, event, cachedRecord);
   await dropLinks(crm, entity, event);
   await drop(crm, spec.record, [event.id]);
-  await keepWrittenRecord(crm, spec.record, event, cachedRecord);
+  if (kept !== undefined) await crm.setMany(spec.record, [[event.id, kept]]).catch(() => undefined);
   // Every list and search page of the type: a create or delete changes membership, and an
   // update can change which pages a record sorts or filters into.
   await drop(crm, C.listGeneration, [spec.listType]);
