@@ -6,7 +6,7 @@
  * keeps the old record, and the audit row says the write succeeded.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { sandboxAdmin } from './support/live.ts';
+import { recordFeed, sandboxAdmin } from './support/live.ts';
 import { startStack, type Stack } from './support/stack.ts';
 
 describe('a CRM write whose read-back fails', () => {
@@ -21,8 +21,10 @@ describe('a CRM write whose read-back fails', () => {
     const crm = stack.sandbox.server('crm');
     // HubSpot applies the PATCH, and from the moment it answers every request fails.
     const gate = crm.gate({ route: 'PATCH /crm/v3/objects/:type/:id', timeoutMs: 8_000 }).id;
+    const feed = recordFeed(stack.gateway.changes);
     const write = stack.query(`mutation { updateContact(id: "${contact.id}", input: { jobTitle: "Applied" }) { id jobTitle } }`);
     await vi.waitFor(() => expect(crm.requests.entries.some((e) => e.method === 'PATCH')).toBe(true), { timeout: 10_000 });
+    const patchSeenAt = Date.now();
     await sandboxAdmin(stack.sandbox, 'crm', 'knobs', { errorRate: 1 });
     crm.openGate(gate);
     const answer = await write;
@@ -34,6 +36,12 @@ describe('a CRM write whose read-back fails', () => {
     // Tried again before giving up: the first read-back and three more.
     const reads = crm.requests.entries.filter((e) => e.method === 'POST' && e.path.endsWith('/batch/read'));
     expect(reads.map((e) => e.status)).toEqual([500, 500, 500, 500]);
+    // Its change is announced dated when the write was sent (before HubSpot had it), not when the
+    // read-back gave up: HubSpot's webhook for it, dated after, is then its echo (the soak saw both go out).
+    feed.stop();
+    const announced = feed.events.filter((e) => e.source === 'gateway' && e.id === contact.id);
+    expect(announced).toHaveLength(1);
+    expect(announced[0].occurredAt).toBeLessThanOrEqual(patchSeenAt);
     const read = await stack.query<{ contact: { jobTitle: string } }>(`{ contact(id: "${contact.id}") { jobTitle } }`);
     expect(read.data!.contact.jobTitle).toBe('Applied');
     const audit = await stack.query<{ auditLog: { nodes: { outcome: string; errorCode: string | null }[] } }>(

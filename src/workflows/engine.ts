@@ -269,7 +269,7 @@ async function runStep(context: GatewayContext, definition: WorkflowDefinition, 
     if (isOutcomeUnknown(error) || (isGatewayError(error) && error.code === 'WRITE_OUTCOME_UNKNOWN')) {
       Object.assign(record, { status: 'OUTCOME_UNKNOWN', error: { ...stepError, code: 'WRITE_OUTCOME_UNKNOWN' } });
       await run.observe(step.name, 'end', record.status);
-      const evicted = await evictUnknown(context, step.affects?.(ctx) ?? []);
+      const evicted = await evictUnknown(context, step.affects?.(ctx) ?? [], sentAt);
       return run.finish('OUTCOME_UNKNOWN', {
         code: 'WRITE_OUTCOME_UNKNOWN',
         message: `Step ${step.name} was sent but its outcome is unknown (${stepError.message}); ${

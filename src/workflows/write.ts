@@ -45,9 +45,11 @@ export function outcomeUnknown(error: GatewayError, evicted = false): GatewayErr
  * Drops every cached copy (records, links, lists, whole responses, on every replica) of
  * what a write whose outcome is unknown could have changed, so the read the caller is
  * advised to make reaches the vendor instead of answering from before the write. Goes
- * through the change feed like any change; true when every eviction was published.
+ * through the change feed like any change; true when every eviction was published. Dated
+ * `sentAt`, when the write went upstream, like an announcement: the vendor's webhook for it,
+ * dated at or after that, is then its echo and reaches subscribers once.
  */
-export async function evictUnknown(context: GatewayContext, affects: readonly ChangeSpec[]): Promise<boolean> {
+export async function evictUnknown(context: GatewayContext, affects: readonly ChangeSpec[], sentAt: number): Promise<boolean> {
   if (affects.length === 0) return false;
   // No record: the event says only that these may have changed, so nothing is primed. A
   // change to a record whose id is not known (a create that may or may not have happened:
@@ -58,6 +60,7 @@ export async function evictUnknown(context: GatewayContext, affects: readonly Ch
     affects.map(({ record: _record, ...change }) =>
       change.id === '' || change.id.endsWith(':') ? { ...change, action: 'deleted' as const } : change,
     ),
+    sentAt,
   );
 }
 
@@ -140,10 +143,12 @@ export async function performWrite<T>(context: GatewayContext, spec: WriteSpec, 
       // Done at the vendor, only reading it back failed: announce the change so no cache keeps the old record.
       outcome = 'succeeded';
       errorCode = error.code;
-      await evictUnknown(context, command.affects());
+      await evictUnknown(context, command.affects(), startedAt.getTime());
       throw error;
     }
-    const failure = isOutcomeUnknown(error) ? outcomeUnknown(error as GatewayError, await evictUnknown(context, command.affects())) : error;
+    const failure = isOutcomeUnknown(error)
+      ? outcomeUnknown(error as GatewayError, await evictUnknown(context, command.affects(), startedAt.getTime()))
+      : error;
     outcome = outcomeOf(failure);
     errorCode = isGatewayError(failure) ? failure.code : 'INTERNAL_SERVER_ERROR';
     throw failure;
