@@ -173,4 +173,45 @@ describe.runIf(hasService('postgres'))('taking over a write whose replica died',
     const live = customers.body.data.filter((customer) => customer.metadata.hubspot_contact_id === theirs[0]);
     expect(live, 'live billing customers of the onboarded contact').toHaveLength(1);
   });
+
+  it('goes on undoing a run whose replica died after a step failed, and never runs it forward again', async () => {
+    // Found by the 8-minute soak: a replica killed mid-undo left the key showing the deal won
+    // while HubSpot had it reopened; a takeover then skipped the "done" step and ran the failed one again.
+    let stalled = false;
+    const dead = await startWriteStack({
+      schema,
+      env: { WRITE_LEASE_MS: '6000', REQUEST_DEADLINE_MS: '5000', UPSTREAM_RETRIES: '0', UPSTREAM_BREAKER_THRESHOLD: '1000' },
+      onWorkflowStep: async ({ step, phase, status }) => {
+        if (step !== 'billing.createInvoice') return;
+        await dead.sandbox.server('billing').setKnobs({ errorRate: phase === 'start' ? 1 : 0 });
+        // The failure is saved; the replica stops before its first undo, as if killed.
+        if (phase === 'end' && status === 'FAILED') {
+          stalled = true;
+          await new Promise<void>((resolve) => {
+            const others = release;
+            release = () => (others(), resolve());
+          });
+        }
+      },
+    });
+    const live = await startWriteStack({ schema, sandbox: dead.sandbox, env: { WRITE_LEASE_MS: '6000', REQUEST_DEADLINE_MS: '5000' } });
+    stacks.push(live, dead);
+    const [deal] = await openDeals(live, 1);
+    const key = `takeover-undo-${randomUUID()}`;
+    void dead.query(WIN_DEAL, { key, dealId: deal.id, channel: '#general' });
+    await vi.waitFor(() => expect(stalled).toBe(true), { timeout: 10_000 });
+    const stage = async () =>
+      (await vendorGet<{ properties: { dealstage: string } }>(live, 'crm', `/crm/v3/objects/deals/${deal.id}?properties=dealstage`)).body
+        .properties.dealstage;
+    expect(await stage()).toBe('closedwon');
+
+    let taken = await live.query<{ winDeal: WinDealResult }>(WIN_DEAL, { key, dealId: deal.id, channel: '#general' });
+    for (let attempt = 1; attempt < 5 && taken.errors?.[0]?.extensions?.code === 'WRITE_OUTCOME_UNKNOWN'; attempt++)
+      taken = await live.query<{ winDeal: WinDealResult }>(WIN_DEAL, { key, dealId: deal.id, channel: '#general' });
+    expect(taken.errors).toBeUndefined();
+    expect(taken.data!.winDeal.status).toBe('FAILED');
+    const steps = Object.fromEntries(taken.data!.winDeal.steps.map((step) => [step.name, step.status]));
+    expect(steps).toMatchObject({ 'crm.closeDeal': 'COMPENSATED', 'billing.createInvoice': 'FAILED', 'chat.announce': 'PENDING' });
+    expect(await stage()).toBe(deal.stageRaw);
+  });
 });

@@ -5,7 +5,7 @@
  * the gateway keeps (its final status, stored answer and saved steps), against the vendors,
  * whether or not any client heard the outcome; and every answer a client got agrees with that row.
  */
-import type { StepRecord, WorkflowResult } from '../../src/workflows/definition.ts';
+import { UNDO_BEGUN, type StepRecord, type WorkflowResult } from '../../src/workflows/definition.ts';
 import type { Operation } from '../history.ts';
 import type { CheckInput, InvariantResult, Violation } from './types.ts';
 import type { KeyRow } from './gateway-store.ts';
@@ -21,12 +21,13 @@ export async function checkWorkflows(input: CheckInput): Promise<InvariantResult
   const figures: Record<string, number> = {};
   if (!settled) violations.push({ ops: [], detail: 'a replica was still executing, or a key still leased, 60 s after the run' });
 
-  /** Deals a run holds won: it finished so, or is unsettled past closing it. */
+  /** Deals a run holds won: it finished so, or is unsettled past closing it or inside it (its notes saved, the stage maybe sent). */
   const won = new Set<string>();
   for (const [key, ops] of keys) {
     const row = store.keys.get(key);
     const closed = row?.steps.find((step) => step.name === 'crm.closeDeal');
-    const holds = row?.status === 'succeeded' || (row?.status !== 'failed' && closed && closed.status !== 'PENDING');
+    const begun = closed !== undefined && (closed.status !== 'PENDING' || Object.keys(closed.notes ?? {}).length > 0);
+    const holds = row?.status === 'succeeded' || (row?.status !== 'failed' && begun);
     if (ops[0].kind === 'workflow:winDeal' && holds) won.add(ops[0].subject!);
   }
 
@@ -239,6 +240,8 @@ async function judgeUnsettled(judged: Judged, row: KeyRow): Promise<Violation[]>
   const frontier = row.steps.findIndex((step) => step.status !== 'SUCCEEDED');
   const done = frontier < 0 ? row.steps : row.steps.slice(0, frontier);
   for (const step of done) {
+    // Its undo was under way when the run stopped: the effect may be there or gone.
+    if (step.compensation === UNDO_BEGUN) continue;
     const missing = await effectMissing(judged.records, step, judged.subject);
     if (missing) out.push(violation(judged, `${row.status}: step ${step.name} is recorded SUCCEEDED, but ${missing}`));
   }

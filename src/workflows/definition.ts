@@ -98,3 +98,6 @@ export interface WorkflowDefinition {
    */
   precheck?(): Promise<void>;
 }
+
+/** A step's compensation while its undo is under way: saved before the undo is sent, its effect may be there or gone. */
+export const UNDO_BEGUN = 'Undo begun';

@@ -11,7 +11,9 @@
  *   and steps on vendors without keys look for their own earlier write first.
  * - When a step fails, the steps before it (and the failed step's partial work) are
  *   compensated in reverse order where the vendor allows it; what cannot be undone is
- *   reported as NEEDS_ATTENTION.
+ *   reported as NEEDS_ATTENTION. The failure is saved before the first undo, and each undo
+ *   is marked begun before it is sent, so a run taken over mid-way goes on undoing (never
+ *   forward again) and its saved steps never claim an effect an undo may have removed.
  * - A step that timed out after sending ends the run as OUTCOME_UNKNOWN (code
  *   WRITE_OUTCOME_UNKNOWN) without compensation: the write may have happened, and a retry
  *   with the same key settles it.
@@ -23,7 +25,15 @@ import { GatewayError, isGatewayError, retryPassingFailures } from '../errors.ts
 import type { AuditOutcome } from '../store/index.ts';
 import { remainingMs } from '../upstream/deadline.ts';
 import { claimKey, claimSubject, settledAs, stored, unstored, type Stored, type SubjectClaim } from './claims.ts';
-import type { StepContext, StepError, StepRecord, WorkflowDefinition, WorkflowResult, WorkflowStatus } from './definition.ts';
+import {
+  UNDO_BEGUN,
+  type StepContext,
+  type StepError,
+  type StepRecord,
+  type WorkflowDefinition,
+  type WorkflowResult,
+  type WorkflowStatus,
+} from './definition.ts';
 import { appendAudit, evictUnknown, givenKey, isOutcomeUnknown, publishChanges } from './write.ts';
 
 interface State {
@@ -239,6 +249,12 @@ function startRun(context: GatewayContext, definition: WorkflowDefinition, owner
 }
 
 async function execute(context: GatewayContext, definition: WorkflowDefinition, run: Run): Promise<WorkflowResult> {
+  // Taken over while it was undoing a failure: it goes on undoing.
+  const failed = run.records.findIndex((record, index) => record.status === 'FAILED' && !definition.steps[index].notification);
+  if (failed >= 0) {
+    await compensate(context, definition, run, failed);
+    return run.finish('FAILED', run.records[failed].error);
+  }
   for (const index of definition.steps.keys()) {
     if (run.records[index].status === 'SUCCEEDED') continue;
     const ended = await runStep(context, definition, run, index);
@@ -279,10 +295,10 @@ async function runStep(context: GatewayContext, definition: WorkflowDefinition, 
       });
     }
     Object.assign(record, { status: 'FAILED', error: stepError });
+    await run.save();
     await run.observe(step.name, 'end', record.status);
     if (step.notification) {
       run.warnings.push(stepError);
-      await run.save();
       return null;
     }
     // The failed step's own partial work first (e.g. a draft invoice whose lines failed), then the earlier steps.
@@ -322,13 +338,14 @@ async function compensateWithin(context: GatewayContext, definition: WorkflowDef
         Object.assign(record, { status: 'NEEDS_ATTENTION', compensation: step.irreversible ?? 'This step cannot be undone automatically' });
       continue;
     }
+    record.compensation = UNDO_BEGUN;
+    await run.save();
     const sentAt = Date.now();
     try {
       const undone = await undoAgainAfterPassingFailures(() => step.compensate!(run.stepContext(index, context), record));
       if (undone.changes) await publishChanges(context, undone.changes, sentAt);
-      if (partial) {
-        if (undone.summary) record.compensation = undone.summary;
-      } else if (undone.summary) Object.assign(record, { status: 'COMPENSATED', compensation: undone.summary });
+      if (partial) record.compensation = undone.summary;
+      else if (undone.summary) Object.assign(record, { status: 'COMPENSATED', compensation: undone.summary });
       else record.compensation = 'Nothing to undo';
     } catch (error) {
       const reason = isGatewayError(error) ? error.message : 'compensation failed unexpectedly';
