@@ -5,9 +5,9 @@
  * (src/links/contact-customer.ts). `customerIdOfContact` settles a contact the metadata
  * links without waiting for the email fallback of the rest of its batch.
  */
-import { timeReads } from '../../cache/reads-begun.ts';
 import DataLoader from 'dataloader';
 import { createCachedLoader, primeCache } from '../../cache/cached-loader.ts';
+import { timeReads } from '../../cache/reads-begun.ts';
 import {
   contactIdOfLinkKey,
   contactLinkKey,

@@ -4,9 +4,9 @@
  * subscriptions (subscription search cannot filter on `customer`, so one
  * `GET /v1/subscriptions?customer=…&status=all` per customer, all pages).
  */
-import { timeReads } from '../../cache/reads-begun.ts';
 import type DataLoader from 'dataloader';
 import { createCachedLoader } from '../../cache/cached-loader.ts';
+import { timeReads } from '../../cache/reads-begun.ts';
 import { groupIds, newestFirst, PER_ID_BATCH, type Created } from './batch.ts';
 import { listAll, searchAll, type SearchParams } from './client.ts';
 import type { BillingRead, BillingRecords } from './record-loaders.ts';

@@ -33,9 +33,9 @@
  * Search lags writes; the links it finds are cached for the link TTL, and the write path
  * invalidates the affected keys so a caller reads its own write.
  */
-import { timeReads } from '../../cache/reads-begun.ts';
 import type DataLoader from 'dataloader';
 import type { ResourceCache } from '../../cache/types.ts';
+import { timeReads } from '../../cache/reads-begun.ts';
 import type { ContactKey } from '../../links/contact-customer.ts';
 import { createLimiter, loadAll, loadRecords, newestFirst, PER_ID_CONCURRENCY } from './batch.ts';
 import type { BillingConnector, ListChargesParams, ListCustomersParams, ListInvoicesParams, ListSubscriptionsParams } from './client.ts';

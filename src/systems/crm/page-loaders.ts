@@ -3,10 +3,10 @@
  * per-type list generation that `invalidateLists` replaces, so a write can retire every
  * cached page of a type at once without knowing their keys.
  */
-import { timeReads } from '../../cache/reads-begun.ts';
 import { createHash, randomUUID } from 'node:crypto';
 import type DataLoader from 'dataloader';
 import { primeCache } from '../../cache/cached-loader.ts';
+import { timeReads } from '../../cache/reads-begun.ts';
 import {
   LIST_ASSOCIATIONS,
   PAGE_RESOURCE,

@@ -1,7 +1,7 @@
 /** The CRM record loaders: objects by id (`batch/read`, ≤ 100; a contact read alone inlines its company links) and contacts by email. */
-import { timeReads } from '../../cache/reads-begun.ts';
 import type DataLoader from 'dataloader';
 import { createCachedLoader, invalidateCached, primeCache } from '../../cache/cached-loader.ts';
+import { timeReads } from '../../cache/reads-begun.ts';
 import { normalizeEmail } from '../../links/email.ts';
 import type { createAssociationLoaders } from './association-loaders.ts';
 import { CRM_LIMITS } from './client.ts';
