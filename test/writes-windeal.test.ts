@@ -157,4 +157,31 @@ describe.runIf(hasService('postgres'))('winDeal', () => {
     );
     expect(next.data!.auditLog.nodes.length).toBeGreaterThan(0);
   });
+
+  it("bills one customer when deals of the same contact are won at once: the runs make the contact's customer one at a time", async () => {
+    // Found by the 8-minute soak: three winDeal runs on three deals of one contact each looked
+    // the contact's customer up (Stripe's search, seconds behind writes, had none) and made one.
+    const deal = (await openDeals(stack, 6)).at(-1)!;
+    const created = await Promise.all(
+      [1, 2].map((n) =>
+        stack.query<{ createDeal: { id: string } }>(
+          `mutation { createDeal(input: { name: "Same contact ${n}", amount: ${n * 100}, stage: APPOINTMENT_SCHEDULED, contactIds: ["${deal.contactId}"] }) { id } }`,
+        ),
+      ),
+    );
+    const dealIds = [deal.id, ...created.map((c) => c.data!.createDeal.id)];
+    const creates = () => writeCount(stack, 'billing', 'POST /v1/customers');
+    const before = creates();
+    const results = await Promise.all(dealIds.map((dealId) => win(`win-${randomUUID()}`, dealId)));
+    for (const result of results) expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
+    expect(results.map((r) => r.data!.winDeal.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+    const billed = new Set(
+      results.map(
+        (r) =>
+          r.data!.winDeal.steps.find((s) => s.name === 'billing.ensureCustomer')?.upstreamIds.find((i) => i.name === 'customerId')?.value,
+      ),
+    );
+    expect(creates() - before).toBe(1);
+    expect(billed.size).toBe(1);
+  });
 });

@@ -124,3 +124,49 @@ export async function claimSubject(
     await sleep(POLL_MS);
   }
 }
+
+/**
+ * Runs `ensure` holding the contact's billing-customer claim: writes on different subjects (two
+ * deals of one contact) make its customer one at a time, and each is told the customer the last
+ * one ended with (`known`) — which Stripe's search, seconds behind writes, may not show yet, and
+ * the shared cache may have lost. `ensure` answers the customer the contact has after it.
+ */
+export async function withContactCustomer<T>(
+  store: WriteStore,
+  contactId: string,
+  deadline: number,
+  ensure: (known: string | undefined) => Promise<{ customerId: string | undefined; value: T }>,
+): Promise<T> {
+  const name = `#contact-customer/${contactId}`;
+  for (;;) {
+    const claim = await store.idempotency.claim<Stored | ContactCustomer, null>(name, 'billing.customer#contact', 'contact');
+    if (claim.kind === 'owned') {
+      const known = unstored<ContactCustomer | null>(claim.state)?.customerId;
+      const release = (customerId: string | undefined) =>
+        store.idempotency.finish(name, claim.owner, 'unknown', stored({ customerId } satisfies ContactCustomer), null);
+      let ensured: Awaited<ReturnType<typeof ensure>>;
+      try {
+        ensured = await ensure(known);
+      } catch (error) {
+        await release(known).catch(() => undefined);
+        throw error;
+      }
+      await release(ensured.customerId ?? known);
+      return ensured.value;
+    }
+    if (claim.kind !== 'busy' || Date.now() >= deadline) {
+      throw new GatewayError(
+        'WRITE_IN_PROGRESS',
+        `Another write is making the billing customer of contact ${contactId}; retry once it has ended`,
+        {
+          service: 'billing',
+        },
+      );
+    }
+    await sleep(POLL_MS);
+  }
+}
+
+interface ContactCustomer {
+  customerId?: string;
+}

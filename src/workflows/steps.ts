@@ -14,6 +14,9 @@ import {
 } from '../systems/chat/index.ts';
 import type { CrmContact } from '../systems/crm/index.ts';
 import type { GatewayContext } from '../context.ts';
+import { HUBSPOT_CONTACT_METADATA_KEY } from '../links/contact-customer.ts';
+import { remainingMs } from '../upstream/deadline.ts';
+import { withContactCustomer } from './claims.ts';
 import type { StepContext, StepDefinition, StepResult } from './definition.ts';
 
 /** The billing customer linked to the contact, or a new one created with a derived Idempotency-Key. */
@@ -28,22 +31,33 @@ export function ensureCustomerStep(
     async run(step) {
       const contact = await contactOf(step);
       const { context } = step;
-      if (!options.alwaysCreate && step.notes.created !== true) {
-        const existing = await context.loaders.billing.customerForContact({ id: contact.id, email: contact.properties.email });
-        if (existing) return { ids: { customerId: existing.id, contactId: contact.id }, notes: { created: false } };
-      }
-      const name = [contact.properties.firstname, contact.properties.lastname].filter(Boolean).join(' ') || undefined;
-      await step.save({ created: true, contactId: contact.id });
-      const { customer, change } = await createContactCustomer(
-        context.connectors.billing,
-        { id: contact.id, email: contact.properties.email, name },
-        `${step.key}:create`,
-      );
-      return {
-        ids: { customerId: customer.id, contactId: contact.id },
-        notes: { created: true, customerId: customer.id },
-        changes: [change],
+      const create = async (): Promise<StepResult> => {
+        const name = [contact.properties.firstname, contact.properties.lastname].filter(Boolean).join(' ') || undefined;
+        await step.save({ created: true, contactId: contact.id });
+        const { customer, change } = await createContactCustomer(
+          context.connectors.billing,
+          { id: contact.id, email: contact.properties.email, name },
+          `${step.key}:create`,
+        );
+        return {
+          ids: { customerId: customer.id, contactId: contact.id },
+          notes: { created: true, customerId: customer.id },
+          changes: [change],
+        };
       };
+      if (options.alwaysCreate || step.notes.created === true) return create();
+      const deadline = Date.now() + Math.min(context.writes.waitMs, remainingMs(context.signal) / 2);
+      return withContactCustomer(context.writes.store, contact.id, deadline, async (known) => {
+        // The customer the last run ended with, unless deleted or linked elsewhere since.
+        const last = known ? await context.connectors.billing.retrieveCustomer(known) : null;
+        const existing =
+          (last?.metadata[HUBSPOT_CONTACT_METADATA_KEY] === contact.id ? last : null) ??
+          (await context.loaders.billing.customerForContact({ id: contact.id, email: contact.properties.email }));
+        if (existing)
+          return { customerId: existing.id, value: { ids: { customerId: existing.id, contactId: contact.id }, notes: { created: false } } };
+        const created = await create();
+        return { customerId: created.ids.customerId, value: created };
+      });
     },
     affects(step) {
       // A customer may have been created for the contact: its links re-resolve.
