@@ -50,7 +50,9 @@ describe.runIf(hasService('postgres'))('CRM mutations', () => {
     expect(reread.data!.contacts.nodes.find((n) => n.id === target.id)!.jobTitle).toBe('Chief Tester');
   });
 
-  it('caches the record an update read back: the next read of it costs no HubSpot call', async () => {
+  it('answers the next read of an updated record from HubSpot, then from the cache, until a change drops it', async () => {
+    // The update's read-back is not kept in the shared cache: two writes to one record announced
+    // on two replicas at once could each keep theirs, the older one last (found by the soak).
     const target = stack.sandbox.world.contacts[5];
     stack.resetCounts();
     const updated = await stack.query<{ updateContact: { id: string; jobTitle: string; email: string } }>(
@@ -60,14 +62,16 @@ describe.runIf(hasService('postgres'))('CRM mutations', () => {
     // The write and its read-back by id.
     expect(stack.counts().crm).toBe(2);
 
+    const read = () =>
+      stack.query<{ contact: { id: string; jobTitle: string; email: string } }>(`{ contact(id: "${target.id}") { id jobTitle email } }`);
     stack.resetCounts();
-    const read = await stack.query<{ contact: { id: string; jobTitle: string; email: string } }>(
-      `{ contact(id: "${target.id}") { id jobTitle email } }`,
-    );
-    expect(read.data!.contact).toEqual({ id: target.id, jobTitle: 'Head of Caching', email: target.email });
+    expect((await read()).data!.contact).toEqual({ id: target.id, jobTitle: 'Head of Caching', email: target.email });
+    expect(stack.counts().crm).toBe(1);
+    stack.resetCounts();
+    expect((await read()).data!.contact.jobTitle).toBe('Head of Caching');
     expect(stack.counts().crm).toBe(0);
 
-    // A change made elsewhere (a HubSpot webhook) still drops it: the next read goes to HubSpot.
+    // A change made elsewhere (a HubSpot webhook) drops it: the next read goes to HubSpot.
     await stack.gateway.changes.publish({
       eventId: `test-${target.id}-webhook`,
       system: 'crm',

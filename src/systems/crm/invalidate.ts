@@ -45,33 +45,6 @@ function contactEmail(record: unknown): string | undefined {
   return typeof email === 'string' && email.trim() !== '' ? normalizeEmail(email) : undefined;
 }
 
-/**
- * The gateway's own create or update read the record back from HubSpot after writing (by
- * id, never through the lagging search): that is the record as HubSpot held it then, so it
- * is cached rather than dropped and the next read costs no call. Of two writes' events
- * handled out of order, the record modified last stays. Not when the record was invalidated
- * after the write was sent (a webhook, another write): that change may be newer than the
- * read-back, which would put it out of the cache for a TTL. Asked before this event's own
- * invalidation fences the record.
- */
-async function writtenRecordToKeep(crm: ResourceCache, resource: string, event: ChangeEvent, cached: unknown): Promise<unknown> {
-  if (event.source !== 'gateway' || (event.action !== 'created' && event.action !== 'updated')) return undefined;
-  const written = modifiedAt(event.record, event.id);
-  if (written === undefined) return undefined;
-  const overtaken = await crm.fencedSince(resource, [event.id], event.occurredAt).catch(() => [event.id]);
-  if (overtaken.length > 0) return undefined;
-  const other = modifiedAt(cached, event.id);
-  return other !== undefined && other > written ? cached : event.record;
-}
-
-/** `updatedAt` of a CRM record with this id, as epoch ms; undefined for anything else. */
-function modifiedAt(record: unknown, id: string): number | undefined {
-  const value = asRecord(record);
-  if (value?.id !== id || typeof value.updatedAt !== 'string' || !asRecord(value.properties)) return undefined;
-  const ms = Date.parse(value.updatedAt);
-  return Number.isNaN(ms) ? undefined : ms;
-}
-
 /** Drops the association lists on both sides that may mention this record. */
 async function dropLinks(crm: ResourceCache, entity: CrmEntity, event: ChangeEvent): Promise<void> {
   for (const [otherEntity, [ownSide, otherSide]] of Object.entries(CRM_ENTITIES[entity].links) as [
@@ -101,10 +74,12 @@ export async function invalidateCrm(crm: ResourceCache, event: ChangeEvent): Pro
   const entity = event.entity as CrmEntity;
   const spec = CRM_ENTITIES[entity];
   const [cachedRecord] = await peek<unknown>(crm, spec.record, [event.id]);
-  const kept = await writtenRecordToKeep(crm, spec.record, event, cachedRecord);
   await dropLinks(crm, entity, event);
+  // Dropped even after the gateway's own write, whose read-back it could keep: two writes to
+  // one record on two replicas, announced at the same moment, could each keep theirs and leave
+  // the older in the cache (the soak saw a client read its predecessor's value after its write).
+  // A by-id read is read-your-write consistent, so the next one costs a call and is right.
   await drop(crm, spec.record, [event.id]);
-  if (kept !== undefined) await crm.setMany(spec.record, [[event.id, kept]]).catch(() => undefined);
   // Every list and search page of the type: a create or delete changes membership, and an
   // update can change which pages a record sorts or filters into.
   await drop(crm, C.listGeneration, [spec.listType]);
