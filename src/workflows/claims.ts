@@ -50,15 +50,27 @@ export async function claimKey<S, R>(
   deadline: number,
 ): Promise<Exclude<Claim<S, R>, { kind: 'busy' }>> {
   const hash = requestHash(run.operation, run.inputs);
+  return claimWhenFree<S, R>(store, run.idempotencyKey, run.operation, hash, deadline, () => {
+    return new GatewayError(
+      'WRITE_OUTCOME_UNKNOWN',
+      'A request with this idempotency key is still running; retry with the same key to get its outcome',
+    );
+  });
+}
+
+/** Claims `name`, polling while another request holds it; past `deadline`, throws what `stillBusy` builds. */
+async function claimWhenFree<S, R>(
+  store: WriteStore,
+  name: string,
+  operation: string,
+  hash: string,
+  deadline: number,
+  stillBusy: () => GatewayError,
+): Promise<Exclude<Claim<S, R>, { kind: 'busy' }>> {
   for (;;) {
-    const claim = await store.idempotency.claim<S, R>(run.idempotencyKey, run.operation, hash);
+    const claim = await store.idempotency.claim<S, R>(name, operation, hash);
     if (claim.kind !== 'busy') return claim;
-    if (Date.now() >= deadline) {
-      throw new GatewayError(
-        'WRITE_OUTCOME_UNKNOWN',
-        'A request with this idempotency key is still running; retry with the same key to get its outcome',
-      );
-    }
+    if (Date.now() >= deadline) throw stillBusy();
     await sleep(POLL_MS);
   }
 }
@@ -92,37 +104,32 @@ export async function claimSubject(
   deadline: number,
 ): Promise<SubjectClaim> {
   const name = subjectKey(operation, subject);
-  for (;;) {
-    const claim = await store.idempotency.claim<Stored | SubjectState, null>(name, `${operation}#subject`, SUBJECT_HASH);
-    if (claim.kind === 'owned') {
-      const { owner } = claim;
-      const previous = unstored<SubjectState | null>(claim.state);
-      if (previous && previous.key !== key && (previous.outcome === 'running' || previous.outcome === 'unknown')) {
-        // Put it back as it was: it is the other key's to settle.
-        await store.idempotency.finish(name, owner, 'unknown', stored(previous), null);
-        throw new GatewayError(
-          'WRITE_IN_PROGRESS',
-          `An earlier ${operation} on ${subject} (idempotency key ${previous.key}) has not settled: its outcome is unknown; ` +
-            'retry that key to settle it before starting another',
-        );
-      }
-      const state = stored({ key, outcome: 'running' } satisfies SubjectState);
-      await store.idempotency.progress(name, owner, state);
-      return {
-        renew: async () => {
-          await store.idempotency.progress(name, owner, state);
-        },
-        release: (outcome) => store.idempotency.finish(name, owner, 'unknown', stored({ key, outcome } satisfies SubjectState), null),
-      };
-    }
-    if (claim.kind !== 'busy' || Date.now() >= deadline) {
-      throw new GatewayError(
-        'WRITE_IN_PROGRESS',
-        `Another ${operation} on ${subject} is running with another idempotency key; retry once it has ended`,
-      );
-    }
-    await sleep(POLL_MS);
+  const inProgress = () =>
+    new GatewayError(
+      'WRITE_IN_PROGRESS',
+      `Another ${operation} on ${subject} is running with another idempotency key; retry once it has ended`,
+    );
+  const claim = await claimWhenFree<Stored | SubjectState, null>(store, name, `${operation}#subject`, SUBJECT_HASH, deadline, inProgress);
+  if (claim.kind !== 'owned') throw inProgress();
+  const { owner } = claim;
+  const previous = unstored<SubjectState | null>(claim.state);
+  if (previous && previous.key !== key && (previous.outcome === 'running' || previous.outcome === 'unknown')) {
+    // Put it back as it was: it is the other key's to settle.
+    await store.idempotency.finish(name, owner, 'unknown', stored(previous), null);
+    throw new GatewayError(
+      'WRITE_IN_PROGRESS',
+      `An earlier ${operation} on ${subject} (idempotency key ${previous.key}) has not settled: its outcome is unknown; ` +
+        'retry that key to settle it before starting another',
+    );
   }
+  const state = stored({ key, outcome: 'running' } satisfies SubjectState);
+  await store.idempotency.progress(name, owner, state);
+  return {
+    renew: async () => {
+      await store.idempotency.progress(name, owner, state);
+    },
+    release: (outcome) => store.idempotency.finish(name, owner, 'unknown', stored({ key, outcome } satisfies SubjectState), null),
+  };
 }
 
 /**
@@ -138,33 +145,31 @@ export async function withContactCustomer<T>(
   ensure: (known: string | undefined) => Promise<{ customerId: string | undefined; value: T }>,
 ): Promise<T> {
   const name = `#contact-customer/${contactId}`;
-  for (;;) {
-    const claim = await store.idempotency.claim<Stored | ContactCustomer, null>(name, 'billing.customer#contact', 'contact');
-    if (claim.kind === 'owned') {
-      const known = unstored<ContactCustomer | null>(claim.state)?.customerId;
-      const release = (customerId: string | undefined) =>
-        store.idempotency.finish(name, claim.owner, 'unknown', stored({ customerId } satisfies ContactCustomer), null);
-      let ensured: Awaited<ReturnType<typeof ensure>>;
-      try {
-        ensured = await ensure(known);
-      } catch (error) {
-        await release(known).catch(() => undefined);
-        throw error;
-      }
-      await release(ensured.customerId ?? known);
-      return ensured.value;
-    }
-    if (claim.kind !== 'busy' || Date.now() >= deadline) {
-      throw new GatewayError(
-        'WRITE_IN_PROGRESS',
-        `Another write is making the billing customer of contact ${contactId}; retry once it has ended`,
-        {
-          service: 'billing',
-        },
-      );
-    }
-    await sleep(POLL_MS);
+  const inProgress = () =>
+    new GatewayError('WRITE_IN_PROGRESS', `Another write is making the billing customer of contact ${contactId}; retry once it has ended`, {
+      service: 'billing',
+    });
+  const claim = await claimWhenFree<Stored | ContactCustomer, null>(
+    store,
+    name,
+    'billing.customer#contact',
+    'contact',
+    deadline,
+    inProgress,
+  );
+  if (claim.kind !== 'owned') throw inProgress();
+  const known = unstored<ContactCustomer | null>(claim.state)?.customerId;
+  const release = (customerId: string | undefined) =>
+    store.idempotency.finish(name, claim.owner, 'unknown', stored({ customerId } satisfies ContactCustomer), null);
+  let ensured: Awaited<ReturnType<typeof ensure>>;
+  try {
+    ensured = await ensure(known);
+  } catch (error) {
+    await release(known).catch(() => undefined);
+    throw error;
   }
+  await release(ensured.customerId ?? known);
+  return ensured.value;
 }
 
 interface ContactCustomer {
