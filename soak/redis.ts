@@ -4,7 +4,8 @@
  * touching the machine's shared instance that other suites use.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { connect } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
 
 export class SoakRedis {
   private child?: ChildProcess;
@@ -43,7 +44,13 @@ export class SoakRedis {
       spawned.once('error', reject);
       spawned.once('spawn', resolve);
     });
-    await waitForPort(this.port, 10_000);
+    // A server that cannot bind exits at once: say so rather than wait out the port probe.
+    const exited = new Promise<never>((_, reject) =>
+      spawned.once('exit', (code, signal) =>
+        reject(new Error(`redis-server on port ${this.port} exited (${signal ?? code}) before it listened`)),
+      ),
+    );
+    await Promise.race([waitForPort(this.port, 10_000), exited]);
   }
 
   /** SIGKILL, then a new server on the same port: every key is gone, as after a crash of a Redis that keeps nothing on disk. */
@@ -79,15 +86,36 @@ export async function waitForPort(port: number, timeoutMs: number): Promise<void
   }
 }
 
-/** A port nobody listens on now (the kernel's pick, released at once). */
+/**
+ * A port nobody listens on now, from below the kernel's ephemeral range. A server that is
+ * stopped and started again on its port (the nemesis's Redis restarts and replica kills)
+ * must find it free: a port inside the ephemeral range can meanwhile be taken as the local
+ * end of any outgoing connection — even a reconnecting client's own connection to that very
+ * port, which Linux then connects to itself — and the restart fails to bind.
+ */
 export async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
+  const [ephemeralLow] = ephemeralRange();
+  const low = Math.max(1024, ephemeralLow - 12_000);
+  for (;;) {
+    const port = low + Math.floor(Math.random() * (ephemeralLow - low));
+    if (await bindable(port)) return port;
+  }
+}
+
+function ephemeralRange(): [number, number] {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (low > 2048 && high >= low) return [low, high];
+  } catch {
+    // Not Linux: the IANA dynamic range.
+  }
+  return [49152, 65535];
+}
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
