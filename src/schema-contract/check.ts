@@ -1,0 +1,114 @@
+/**
+ * The schema contract check: what changed between the last released schema and the current
+ * one, classified by @graphql-inspector's criticality, and whether the change may ship.
+ *
+ * A breaking change fails the check unless what it removes or changes was deprecated in the
+ * released schema with a removal date that has passed: that is the deprecation window
+ * clients were promised. Every deprecation in the current schema must name its removal date,
+ * and a trusted document still using something past its date fails the check too (removing
+ * it would break that client). Pure: SDL and documents in, a result out; `today` is given.
+ */
+import { CriticalityLevel, diff, type Change } from '@graphql-inspector/core';
+import { buildSchema, type GraphQLSchema } from 'graphql';
+import { compareText, coordinatesOf, deprecationsAt, deprecationsIn, removalDatePassed, type Deprecation } from './deprecation.ts';
+import { deprecatedUsesIn, type DeprecatedUse, type TrustedDocument } from './documents.ts';
+
+export type Level = 'BREAKING' | 'DANGEROUS' | 'SAFE';
+
+export const LEVELS: readonly Level[] = ['BREAKING', 'DANGEROUS', 'SAFE'];
+
+export interface ClassifiedChange {
+  level: Level;
+  /** Inspector's change type, e.g. FIELD_REMOVED. */
+  type: string;
+  /** What changed, as inspector names it: `Type.field`, `Type.field.argument`, `Enum.VALUE`. */
+  path?: string;
+  message: string;
+  /** For a breaking change: the released deprecation whose removal date has passed, which lets it ship. */
+  allowedBy?: Deprecation;
+}
+
+export interface CheckInput {
+  releasedSDL: string;
+  currentSDL: string;
+  documents: readonly TrustedDocument[];
+  /** The day the check runs for, YYYY-MM-DD (UTC). */
+  today: string;
+}
+
+export interface CheckResult {
+  /** Every change, breaking first, then dangerous, then safe; each group sorted. */
+  changes: ClassifiedChange[];
+  /** Breaking changes no passed deprecation window allows: each fails the check. */
+  breaking: ClassifiedChange[];
+  /** Breaking changes to elements whose deprecation window has closed. */
+  allowed: ClassifiedChange[];
+  dangerous: ClassifiedChange[];
+  safe: ClassifiedChange[];
+  /** Deprecations in the current schema whose reason names no "Removal after YYYY-MM-DD.": each fails the check. */
+  undated: Deprecation[];
+  /** Every use of a deprecated element by a trusted document, sorted by document then coordinate. */
+  documentUses: DeprecatedUse[];
+  /** The uses whose removal date has passed: each fails the check. */
+  expiredUses: DeprecatedUse[];
+  ok: boolean;
+}
+
+const LEVEL_OF: Record<CriticalityLevel, Level> = {
+  [CriticalityLevel.Breaking]: 'BREAKING',
+  [CriticalityLevel.Dangerous]: 'DANGEROUS',
+  [CriticalityLevel.NonBreaking]: 'SAFE',
+};
+
+export function todayUtc(now: Date = new Date()): string {
+  return now.toISOString().slice(0, 10);
+}
+
+function classify(change: Change, released: GraphQLSchema, today: string): ClassifiedChange {
+  const level = LEVEL_OF[change.criticality.level];
+  const classified: ClassifiedChange = { level, type: change.type, path: change.path, message: change.message };
+  if (level !== 'BREAKING') return classified;
+  const allowedBy = deprecationsAt(released, change.path).find((deprecation) => removalDatePassed(deprecation, today));
+  return allowedBy ? { ...classified, allowedBy } : classified;
+}
+
+export function compareChanges(a: ClassifiedChange, b: ClassifiedChange): number {
+  return LEVELS.indexOf(a.level) - LEVELS.indexOf(b.level) || compareText(a.path ?? '', b.path ?? '') || compareText(a.message, b.message);
+}
+
+/** The changes from `released` to `current`, classified and sorted (no deprecation windows applied). */
+export async function classifiedChanges(released: GraphQLSchema, current: GraphQLSchema, today: string): Promise<ClassifiedChange[]> {
+  const changes = await diff(released, current);
+  return changes.map((change) => classify(change, released, today)).sort(compareChanges);
+}
+
+/**
+ * A document's uses of deprecated elements: as the current schema marks them, plus those of
+ * the released schema that the current one no longer has (a removal the document still needs).
+ */
+function usesOf(document: TrustedDocument, released: GraphQLSchema, current: GraphQLSchema, currentCoordinates: Set<string>) {
+  const removed = deprecatedUsesIn(released, document).filter((use) => !currentCoordinates.has(use.coordinate));
+  return [...deprecatedUsesIn(current, document), ...removed];
+}
+
+export async function checkSchemaContract(input: CheckInput): Promise<CheckResult> {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(input.today)) throw new Error(`today must be YYYY-MM-DD, not ${JSON.stringify(input.today)}`);
+  const released = buildSchema(input.releasedSDL);
+  const current = buildSchema(input.currentSDL);
+  const changes = await classifiedChanges(released, current, input.today);
+  const currentCoordinates = coordinatesOf(current);
+  const documentUses = input.documents
+    .flatMap((document) => usesOf(document, released, current, currentCoordinates))
+    .sort((a, b) => compareText(a.document, b.document) || compareText(a.coordinate, b.coordinate));
+  const result = {
+    changes,
+    breaking: changes.filter((change) => change.level === 'BREAKING' && !change.allowedBy),
+    allowed: changes.filter((change) => change.level === 'BREAKING' && change.allowedBy),
+    dangerous: changes.filter((change) => change.level === 'DANGEROUS'),
+    safe: changes.filter((change) => change.level === 'SAFE'),
+    undated: deprecationsIn(current).filter((deprecation) => deprecation.removalDate === undefined),
+    documentUses,
+    expiredUses: documentUses.filter((use) => removalDatePassed(use, input.today)),
+  };
+  return { ...result, ok: result.breaking.length === 0 && result.undated.length === 0 && result.expiredUses.length === 0 };
+}
