@@ -104,11 +104,16 @@ const SHARED_FIELDS = {
 } satisfies Record<string, FieldSpec<unknown>>;
 
 type EnvOf<K extends 'baseUrl' | 'credential' | 'webhookSecret'> = CatalogEntry['env'][K]['name'];
+type PlanEnv = Extract<CatalogEntry['env'], { plan: unknown }>['plan']['name'];
 type SystemFields = Record<EnvOf<'baseUrl'>, FieldSpec<string> & { schema: typeof httpUrl }> &
   Record<EnvOf<'credential'> | EnvOf<'webhookSecret'>, FieldSpec<string> & { schema: typeof credential }> &
-  Record<CatalogEntry['env']['budget'], FieldSpec<unknown> & { schema: typeof budget }>;
+  Record<CatalogEntry['env']['budget'], FieldSpec<unknown> & { schema: typeof budget }> &
+  Record<PlanEnv, FieldSpec<string> & { schema: z.ZodType<string> }>;
 
-/** Each system's settings, named by its facts: base URL, credential, webhook secret (all secret), and quota override. */
+/**
+ * Each system's settings, named by its facts: base URL, credential, webhook secret (all secret),
+ * quota override, and the vendor plan its quotas follow (where the vendor has plans).
+ */
 function systemFields(): SystemFields {
   const fields: Record<string, FieldSpec<unknown>> = {};
   for (const { env } of CATALOG) {
@@ -116,6 +121,8 @@ function systemFields(): SystemFields {
     fields[env.credential.name] = { schema: credential, hint: env.credential.hint, secret: true };
     fields[env.webhookSecret.name] = { schema: credential, hint: env.webhookSecret.hint, secret: true };
     fields[env.budget] = { schema: budget, hint: budgetHint };
+    const plan = 'plan' in env ? env.plan : undefined;
+    if (plan) fields[plan.name] = { schema: z.enum(plan.values, { error: `must be one of ${plan.values.join(', ')}` }), hint: plan.hint };
   }
   return fields as SystemFields;
 }

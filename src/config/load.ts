@@ -1,6 +1,8 @@
 /** loadConfig: every setting read, checked and defaulted into one Config. */
 import type { SystemName } from '../errors.ts';
-import { CATALOG, SYSTEM_NAMES } from '../systems/catalog.ts';
+import { CATALOG, SYSTEM_NAMES, type SystemFacts } from '../systems/catalog.ts';
+import { DEFAULT_CACHE_TTL_SECONDS } from './defaults.ts';
+import type { FieldName } from './fields.ts';
 import { readAuth, readSystem, readTtls, withDirectoryRefresh } from './read-areas.ts';
 import { Reader } from './reader.ts';
 import { systemConfig, type SystemSettings } from './systems.ts';
@@ -28,6 +30,7 @@ export function loadConfig(env: EnvLike = process.env): Config {
     SystemName,
     SystemSettings
   >;
+  const plans = readPlans(reader);
 
   const config: Config = {
     port: reader.get('PORT') ?? 4000,
@@ -40,7 +43,7 @@ export function loadConfig(env: EnvLike = process.env): Config {
       timeoutMs: reader.get('UPSTREAM_TIMEOUT_MS') ?? 10_000,
       retries: reader.get('UPSTREAM_RETRIES') ?? 2,
     },
-    resilience: readResilience(reader),
+    resilience: { ...readResilience(reader), plans },
     cache: {
       redisUrl: reader.get('REDIS_URL'),
       maxEntries: reader.get('CACHE_MAX_ENTRIES') ?? 50_000,
@@ -50,7 +53,7 @@ export function loadConfig(env: EnvLike = process.env): Config {
         enabled: reader.get('RESPONSE_CACHE') ?? reader.raw('REDIS_URL') === undefined,
         maxBytes: (reader.get('RESPONSE_CACHE_MAX_MB') ?? 8) * 2 ** 20,
       },
-      ttlSeconds: withDirectoryRefresh(readTtls(reader), reader.get('SLACK_DIRECTORY_REFRESH_SECONDS')),
+      ttlSeconds: withDirectoryRefresh(readTtls(reader, planTtls(plans)), reader.get('SLACK_DIRECTORY_REFRESH_SECONDS')),
     },
     webhooks: {
       ...readWebhookSecrets(reader),
@@ -85,7 +88,27 @@ export function loadConfig(env: EnvLike = process.env): Config {
   return config;
 }
 
-function readResilience(reader: Reader): ResilienceConfig {
+/** Each system's vendor plan (HUBSPOT_PLAN …), its default when unset; systems without plans have none. */
+function readPlans(reader: Reader): Partial<Record<SystemName, string>> {
+  const plans: Partial<Record<SystemName, string>> = {};
+  for (const facts of CATALOG) {
+    const plan = (facts as SystemFacts).env.plan;
+    if (plan) plans[facts.name] = (reader.get(plan.name as FieldName) as string | undefined) ?? plan.default;
+  }
+  return plans;
+}
+
+/** The default TTLs with what the configured plans change of them (a stricter quota keeps pages longer). */
+function planTtls(plans: Partial<Record<SystemName, string>>): Record<string, number> {
+  const ttls: Record<string, number> = { ...DEFAULT_CACHE_TTL_SECONDS };
+  for (const facts of CATALOG) {
+    const plan = plans[facts.name];
+    if (plan !== undefined) Object.assign(ttls, (facts as SystemFacts).env.plan?.ttlSeconds?.[plan]);
+  }
+  return ttls;
+}
+
+function readResilience(reader: Reader): Omit<ResilienceConfig, 'plans'> {
   return {
     requestDeadlineMs: reader.get('REQUEST_DEADLINE_MS') ?? 15_000,
     bulkhead: reader.get('UPSTREAM_BULKHEAD') ?? 32,

@@ -25,8 +25,9 @@ export function withDirectoryRefresh(ttlSeconds: Record<string, number>, refresh
   return { ...ttlSeconds, userDirectory: refreshSeconds ?? ttlSeconds.userDirectory ?? DEFAULT_DIRECTORY_REFRESH_SECONDS };
 }
 
-export function readTtls(reader: Reader): Record<string, number> {
-  const ttlSeconds: Record<string, number> = { ...DEFAULT_CACHE_TTL_SECONDS };
+/** `defaults`: the TTLs before CACHE_TTL_* (the vendors' defaults, as the configured plans change them). */
+export function readTtls(reader: Reader, defaults: Readonly<Record<string, number>> = DEFAULT_CACHE_TTL_SECONDS): Record<string, number> {
+  const ttlSeconds: Record<string, number> = { ...defaults };
   const schema = whole(0, MAX_TTL_SECONDS);
   for (const name of reader.ttlNames()) {
     if (!/^CACHE_TTL_[A-Z0-9]+(_[A-Z0-9]+)*$/.test(name)) {

@@ -97,6 +97,8 @@ export interface ResilienceConfig {
   breakerHalfOpenMs: number;
   /** Per-system quota overrides; unset means the vendor's documented limit (off for sandbox systems). */
   budgets: Partial<Record<SystemName, BudgetSetting>>;
+  /** Per system with plans, the vendor plan its documented quotas follow (HUBSPOT_PLAN, SLACK_APP_DISTRIBUTION). */
+  plans: Partial<Record<SystemName, string>>;
   /** Longest wait for quota before failing RATE_LIMITED. */
   budgetMaxWaitMs: number;
   /** On SIGTERM: how long /readiness fails before the listener closes, and the cap on waiting for in-flight requests. */

@@ -60,7 +60,10 @@ export function createContextFactory(options: ContextFactoryOptions): ContextFac
       options.onBuild?.({ system: name, part: 'loaders' });
       const cache = trace ? tracedCache(runtime.caches[name], name, trace) : runtime.caches[name];
       const shared = runtime.shared[name]?.shared;
-      return byName.get(name)!.createLoaders({ connector: connectors[name], cache, requestId, signal, shared, hooks: hooks[name] ?? {} });
+      const plan = config.resilience.plans[name];
+      return byName
+        .get(name)!
+        .createLoaders({ connector: connectors[name], cache, requestId, signal, shared, plan, hooks: hooks[name] ?? {} });
     }) as unknown as Loaders;
     return {
       requestId,

@@ -11,6 +11,16 @@ export interface BudgetLimit {
   windowMs: number;
 }
 
+/** A setting naming the vendor plan or app kind, which picks the documented quotas (and TTLs that follow from them). */
+export interface PlanSetting {
+  name: string;
+  values: readonly [string, ...string[]];
+  default: string;
+  hint: string;
+  /** Per plan value, the default cache TTLs (seconds, by resource) that plan changes; CACHE_TTL_<RESOURCE> still wins. */
+  ttlSeconds?: Readonly<Record<string, Readonly<Record<string, number>>>>;
+}
+
 export interface SystemFacts {
   /** The system's name: the key of its settings, metrics labels, traces and `extensions.service`. */
   name: string;
@@ -29,6 +39,8 @@ export interface SystemFacts {
     webhookSecret: { name: string; hint: string };
     /** UPSTREAM_BUDGET_<SYSTEM>: overrides the documented quota. */
     budget: string;
+    /** The vendor plan or app kind its quotas depend on (HUBSPOT_PLAN), when they depend on one. */
+    plan?: PlanSetting;
   };
   /** The field of `config.<name>` that holds the credential (`config.crm.token`). */
   credentialField: string;
@@ -44,7 +56,8 @@ export interface SystemFacts {
   quota: {
     /** The bucket a call to `route` draws from (per method for Slack, per credential for the others). */
     bucket(route: string): string;
-    limit(bucket: string, credential: string): BudgetLimit;
+    /** `plan`: the value of the system's plan setting (`env.plan`; its default when unset). */
+    limit(bucket: string, credential: string, plan?: string): BudgetLimit;
   };
   /** A response header that says how many calls the vendor's window still allows. */
   rateLimitRemainingHeader?: string;

@@ -70,6 +70,8 @@ export interface LoadersOptions<Connector, Shared, Hooks> {
   requestId: string;
   signal: AbortSignal;
   shared: Shared;
+  /** The vendor plan configured for this system (its facts' `env.plan` setting), if it has plans. */
+  plan?: string;
   /** Callbacks the cross-system links (src/links) hang on this system's reads. */
   hooks: Hooks;
 }

@@ -42,9 +42,12 @@ export function budgetBucket(system: SystemName, route: string): string {
   return factsOf(system).quota.bucket(route);
 }
 
-/** The documented limit of one bucket, before any override (each system's facts hold its vendor's quota). */
-export function documentedLimit(system: SystemName, bucket: string, credential: string): BudgetLimit {
-  return factsOf(system).quota.limit(bucket, credential);
+/**
+ * The documented limit of one bucket, before any override (each system's facts hold its
+ * vendor's quota), under the vendor plan configured for it, if the vendor has plans.
+ */
+export function documentedLimit(system: SystemName, bucket: string, credential: string, plan?: string): BudgetLimit {
+  return factsOf(system).quota.limit(bucket, credential, plan);
 }
 
 /** What the vendor said about its window: calls still allowed in it, or "no calls for this long". */
@@ -306,6 +309,8 @@ export interface QuotaBudgetOptions {
   /** Identifies the credential in keys without revealing it (see `credentialScope`). */
   scope: string;
   credential: string;
+  /** The vendor plan the documented limits follow (the system's plan setting, e.g. HubSpot's tier). */
+  plan?: string;
   /** Overrides every bucket's documented limit; `off` disables the budget. */
   override?: BudgetLimit | 'off';
   store: WindowStore;
@@ -473,7 +478,7 @@ export function createQuotaBudget(options: QuotaBudgetOptions): QuotaBudget {
     options.journal && { of: `${system}:`, at: options.journal },
   );
   const limitOf = (bucket: string): BudgetLimit =>
-    options.override && options.override !== 'off' ? options.override : documentedLimit(system, bucket, options.credential);
+    options.override && options.override !== 'off' ? options.override : documentedLimit(system, bucket, options.credential, options.plan);
   const keyOf = (bucket: string) => `${system}:${options.scope}:${bucket}`;
 
   return {

@@ -68,6 +68,7 @@ export function createResilience(options: ResilienceOptions): Resilience {
         system,
         scope: credentialScope(credential),
         credential,
+        plan: settings.plans[system],
         override,
         store,
         maxWaitMs: settings.budgetMaxWaitMs,

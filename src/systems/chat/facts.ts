@@ -27,6 +27,25 @@ const SLACK_METHOD_TIERS: Record<string, keyof typeof SLACK_TIERS> = {
   'auth.test': 'tier4',
 };
 
+/**
+ * How the Slack app is distributed (SLACK_APP_DISTRIBUTION). Since 2025-05-29 Slack limits apps
+ * distributed outside its Marketplace ("non-Marketplace" apps, new ones from then, existing
+ * installs from 2026-03-03) on conversations.history and conversations.replies to 1 call a
+ * minute and 15 messages a page (docs.slack.dev/apis/web-api/rate-limits); internal (custom)
+ * apps and Marketplace apps keep Tier 3.
+ */
+export const SLACK_APP_DISTRIBUTIONS = ['internal', 'marketplace', 'non-marketplace'] as const;
+export type SlackAppDistribution = (typeof SLACK_APP_DISTRIBUTIONS)[number];
+
+const STRICT_HISTORY_METHODS: ReadonlySet<string> = new Set(['conversations.history', 'conversations.replies']);
+/** The most messages a non-Marketplace app gets per history page (`limit` above it returns 15). */
+export const NON_MARKETPLACE_PAGE_LIMIT = 15;
+
+/** The most messages one history call may ask for under `distribution` (undefined: no cap but Slack's own). */
+export function historyPageLimit(distribution: string | undefined): number | undefined {
+  return distribution === 'non-marketplace' ? NON_MARKETPLACE_PAGE_LIMIT : undefined;
+}
+
 const VENDOR_BASE_URL = 'https://slack.com/api';
 
 export const chatFacts = {
@@ -41,6 +60,14 @@ export const chatFacts = {
     credential: { name: 'SLACK_BOT_TOKEN', hint: 'paste only the bot token (xoxb-…)' },
     webhookSecret: { name: 'SLACK_SIGNING_SECRET', hint: "paste the Slack app's signing secret (Basic Information → App Credentials)" },
     budget: 'UPSTREAM_BUDGET_CHAT',
+    plan: {
+      name: 'SLACK_APP_DISTRIBUTION',
+      values: SLACK_APP_DISTRIBUTIONS,
+      default: 'internal',
+      hint: 'use internal (a custom app of your workspace), marketplace (listed in the Slack Marketplace) or non-marketplace (distributed but not listed: history 1 call a minute, 15 messages a page)',
+      // One history call a minute: a page must outlive the minute, or asking for it again is refused.
+      ttlSeconds: { 'non-marketplace': { message: 60 } },
+    },
   },
   credentialField: 'botToken',
   webhook: { vendor: 'slack', secretField: 'slackSigningSecret' },
@@ -51,7 +78,10 @@ export const chatFacts = {
       const method = /\/([\w.]+)$/.exec(route)?.[1] ?? 'other';
       return SLACK_METHOD_TIERS[method] ? method : 'other';
     },
-    limit: (bucket: string) => SLACK_TIERS[SLACK_METHOD_TIERS[bucket] ?? 'tier3'],
+    limit: (bucket: string, _credential: string, distribution?: string) =>
+      distribution === 'non-marketplace' && STRICT_HISTORY_METHODS.has(bucket)
+        ? SLACK_TIERS.tier1
+        : SLACK_TIERS[SLACK_METHOD_TIERS[bucket] ?? 'tier3'],
   },
 } as const satisfies SystemFacts;
 

@@ -52,7 +52,18 @@ function historyGenerations(cache: ResourceCache): (channelId: string) => Promis
   };
 }
 
-export function createHistoryLoader({ connector, cache }: { connector: ChatConnector; cache: ResourceCache }) {
+export interface HistoryLoaderOptions {
+  connector: ChatConnector;
+  cache: ResourceCache;
+  /**
+   * The most messages one call asks for: a non-Marketplace app gets at most 15 a page, once a
+   * minute, so a bigger page would be several calls a minute apart. A capped page is shorter,
+   * with a cursor; capped here, before the cache key, so every bigger `first` shares it.
+   */
+  maxLimit?: number;
+}
+
+export function createHistoryLoader({ connector, cache, maxLimit }: HistoryLoaderOptions) {
   const historyGeneration = historyGenerations(cache);
   const pageParams = new Map<string, HistoryParams>();
   /** Messages fetched during this request, so a page never depends on its own cache write. */
@@ -79,7 +90,8 @@ export function createHistoryLoader({ connector, cache }: { connector: ChatConne
     },
   });
 
-  async function history(params: HistoryParams): Promise<HistoryPage> {
+  async function history(asked: HistoryParams): Promise<HistoryPage> {
+    const params = maxLimit !== undefined && asked.limit > maxLimit ? { ...asked, limit: maxLimit } : asked;
     const key = pageKey(params, await historyGeneration(params.channel));
     pageParams.set(key, params);
     let skeleton = await historyPage.load(key);

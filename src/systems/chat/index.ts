@@ -1,6 +1,6 @@
 /** The chat system (Slack Web API): `chatSystem`, its one entry for the gateway, and the types other layers read. */
 import type { SystemModule } from '../system.ts';
-import { chatFacts } from './facts.ts';
+import { chatFacts, historyPageLimit } from './facts.ts';
 import { createChatConnector, type ChatConnector } from './client.ts';
 import { createUserDirectory, type UserDirectory } from './directory.ts';
 import { invalidateChat } from './invalidate.ts';
@@ -56,8 +56,8 @@ export const chatSystem: SystemModule<'chat', ChatConnector, ChatLoaders, UserDi
       close: () => directory.close(),
     };
   },
-  createLoaders: ({ connector, cache, requestId, signal, shared }) =>
-    createChatLoaders({ connector, cache, directory: shared, requestId, signal }),
+  createLoaders: ({ connector, cache, requestId, signal, shared, plan }) =>
+    createChatLoaders({ connector, cache, directory: shared, requestId, signal, historyLimit: historyPageLimit(plan) }),
   invalidate: invalidateChat,
   webhook: slackWebhook,
   // No catch-up: history reads are rate-limited to 1/min per channel for new apps; messages

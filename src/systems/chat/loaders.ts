@@ -77,6 +77,8 @@ export interface CreateChatLoadersOptions {
    * without it; the request stops waiting for it when the signal aborts.
    */
   signal?: AbortSignal;
+  /** The most messages one conversations.history call may ask for (15 for a non-Marketplace app); unset: no cap of ours. */
+  historyLimit?: number;
 }
 
 export function createChatLoaders(options: CreateChatLoadersOptions): ChatLoaders {
@@ -85,6 +87,6 @@ export function createChatLoaders(options: CreateChatLoadersOptions): ChatLoader
   return {
     ...createUserLoaders({ connector, cache, directory, signal }),
     ...createChannelLoaders({ connector, cache }),
-    history: createHistoryLoader({ connector, cache }),
+    history: createHistoryLoader({ connector, cache, maxLimit: options.historyLimit }),
   };
 }
