@@ -9,6 +9,7 @@ import { remainingMs } from './deadline.ts';
 import { AttemptFailure, MAX_RETRY_WAIT_MS, toSeconds, withDetails } from './failure.ts';
 import type { ClientScope } from './scope.ts';
 import type { UpstreamRequest, UpstreamResponse } from './types.ts';
+import { apiVersionMismatch } from './version.ts';
 import { errorCodeOf, NOT_SENT_CODES, USAGE_CODES } from './wire.ts';
 
 export function unavailable(scope: ClientScope, cause: unknown, upstreamStatus?: number, sent?: boolean): GatewayError {
@@ -38,6 +39,8 @@ export function settle(scope: ClientScope, request: UpstreamRequest, response: U
         upstreamStatus: status,
       });
     }
+    const misversioned = apiVersionMismatch(scope, request, response);
+    if (misversioned) throw misversioned;
     // Slack reports failures as 200 + `ok:false`, so a 2xx is not proof of success.
     const error = profile.classify(response, request);
     if (error) throw withDetails(error, system);

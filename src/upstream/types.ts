@@ -81,6 +81,18 @@ export interface VendorProfile {
   retryAfterMs?(response: UpstreamResponse): number | undefined;
   /** The vendor's own verdict on retrying a failed response (Stripe-Should-Retry); undefined: decide by status and method. */
   shouldRetry?(response: UpstreamResponse): boolean | undefined;
+  /** The API version the connector was written for, and how a 2xx answer says which one it speaks (see version.ts). */
+  apiVersion?: ApiVersionContract;
+}
+
+/**
+ * A vendor that renders answers per API version (Stripe's `Stripe-Version`): fields move
+ * between versions, so an answer in another version would parse with those fields absent.
+ */
+export interface ApiVersionContract {
+  expected: string;
+  /** The version the answer was rendered in; undefined when it does not say (a proxy may strip headers). */
+  received(response: UpstreamResponse): string | undefined;
 }
 
 export interface UpstreamClient {

@@ -1,5 +1,5 @@
 /**
- * The Stripe emulator (API version 2023-08-16): customers, invoices with invoice items,
+ * The Stripe emulator (API version 2023-08-16, and 2025-03-31.basil's shapes on request: versions.ts): customers, invoices with invoice items,
  * subscriptions, charges, payment intents, prices/products and the Event log, with Stripe's
  * wire format (form-encoded bodies, `expand[]`, cursor lists, the search query language over
  * a lagging index, Idempotency-Key replay, error bodies and 401/402/404/409/429 shapes).
@@ -23,7 +23,9 @@ import { paymentRoutes } from './routes-payments.ts';
 import { subscriptionRoutes } from './routes-subscriptions.ts';
 import { searchEngines } from './search-fields.ts';
 import { seedBilling } from './seed.ts';
-import { API_VERSION, BillingStore } from './store.ts';
+import { BillingStore } from './store.ts';
+import { answerVersion, renderInVersion, reshapes } from './versions.ts';
+import { versionAdmin } from './admin-versions.ts';
 import { vendorSpec } from '../specs.ts';
 
 export type { BillingChange } from './store.ts';
@@ -66,7 +68,7 @@ export function createBillingEmulator(world: World, options: { apiKey: string })
     system: 'billing',
     router,
     events: store.emitter,
-    admin: billingAdmin(store, faults),
+    admin: versionAdmin(billingAdmin(store, faults), store),
 
     authenticate(req) {
       const key = presentedKey(req);
@@ -98,11 +100,15 @@ export function createBillingEmulator(world: World, options: { apiKey: string })
         requestId = newRequestId();
         api.requestIds.set(req, requestId);
       }
-      const version = req.headers['stripe-version'];
+      const requested = req.headers['stripe-version'];
+      const version = answerVersion(store.versions, Array.isArray(requested) ? requested[0] : requested);
+      // Events read in their own version (versions.ts), so their answers are always rendered.
+      const rendered = res.status >= 200 && res.status < 300 && (reshapes(version) || req.path.startsWith('/v1/events'));
+      if (rendered && res.body !== undefined) res.body = renderInVersion(res.body, version, store.versions.forced);
       res.headers = {
         ...res.headers,
         'Request-Id': requestId,
-        'Stripe-Version': (Array.isArray(version) ? version[0] : version) || API_VERSION,
+        'Stripe-Version': version,
         'Cache-Control': 'no-cache, no-store',
       };
     },

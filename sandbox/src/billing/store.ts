@@ -20,8 +20,9 @@ import type {
 } from './records.ts';
 import { Table } from './table.ts';
 import { stripeEventId } from '../webhooks/event-ids.ts';
+import { API_VERSION, defaultApiVersions, eventVersion, renderInVersion, reshapes, type ApiVersions } from './versions.ts';
 
-export const API_VERSION = '2023-08-16';
+export { API_VERSION };
 export const ACCOUNT_ID = 'acct_1SwitchboardSbx';
 
 /** Who caused a change: the API request (`req_…` + its Idempotency-Key), or nobody (admin edits, automatic transitions). */
@@ -57,6 +58,8 @@ export class BillingStore {
   readonly paymentIntents = new Table<PaymentIntentRec>('payment_intent', { customer: (r) => r.customer }, true);
   readonly events = new Table<EventRec>('event', { type: (r) => r.type });
   readonly emitter = new EventEmitter();
+  /** The account's API version settings (`/__sandbox/api-version`); a reset restores them. */
+  versions: ApiVersions = defaultApiVersions();
   ids: IdFactory;
   /** Above every seeded row's `seq`, which column-seeded tables derive from indices. */
   private static readonly FIRST_SEQ = 1e12;
@@ -70,6 +73,7 @@ export class BillingStore {
   restart(rng: Prng): void {
     this.ids = new IdFactory(rng);
     this.seqCounter = BillingStore.FIRST_SEQ;
+    this.versions = defaultApiVersions();
     for (const table of this.tables()) table.clear();
   }
 
@@ -110,7 +114,8 @@ export class BillingStore {
     const json: Record<string, unknown> = {
       id,
       object: 'event',
-      api_version: API_VERSION,
+      // The data stays in 2023-08-16 shapes; answers and deliveries render it in this version.
+      api_version: eventVersion(this.versions),
       created,
       data,
       livemode: false,
@@ -124,7 +129,9 @@ export class BillingStore {
       const oldest = this.events.all().ascending().next().value;
       if (oldest) this.events.remove(oldest, oldest);
     }
-    const change: BillingChange = { type, object, previous, event: json };
+    // Webhooks deliver the Event as it reads in its own version.
+    const event = reshapes(json.api_version as string) ? (renderInVersion(json, API_VERSION, null) as Record<string, unknown>) : json;
+    const change: BillingChange = { type, object, previous, event };
     this.emitter.emit('change', change);
     return rec;
   }

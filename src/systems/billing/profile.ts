@@ -11,10 +11,27 @@
  * (search queries, link lookups), and a 401's message holds a masked form of the key.
  */
 import { GatewayError } from '../../errors.ts';
-import type { UpstreamRequest, UpstreamResponse, VendorProfile } from '../../upstream/types.ts';
+import type { ApiVersionContract, UpstreamRequest, UpstreamResponse, VendorProfile } from '../../upstream/types.ts';
 
-/** Pinned because the 2025-03-31 "basil" release moved fields the connector reads (UPSTREAMS.md §0). */
+/**
+ * Pinned because the 2025-03-31 "basil" release moved fields the connector reads (UPSTREAMS.md §0):
+ * docs.stripe.com/changelog/basil/2025-03-31/adds-new-parent-field-to-invoicing-objects.
+ */
 export const STRIPE_API_VERSION = '2023-08-16';
+
+/**
+ * Every Stripe answer carries the `Stripe-Version` it was rendered in: the request's header,
+ * else the account's default version. One in another version is refused (upstream/version.ts)
+ * rather than read: a basil invoice has no `subscription` and no `charge`, and the schemas,
+ * which allow both to be null, would read it as an invoice of no subscription. An answer
+ * without the header (a proxy stripped it) is accepted; the schemas still check its shape.
+ * Error bodies are not checked: `{ error: { type, code, param, message } }` is the same in
+ * every version, and a 404 or 429 must stay what it is.
+ */
+export const stripeApiVersion: ApiVersionContract = {
+  expected: STRIPE_API_VERSION,
+  received: (response) => response.headers['stripe-version'] || undefined,
+};
 
 interface StripeErrorBody {
   type?: string;
@@ -150,4 +167,5 @@ export const stripeProfile: VendorProfile = {
   classify: classifyStripeResponse,
   retryAfterMs: stripeRetryAfterMs,
   shouldRetry: stripeShouldRetry,
+  apiVersion: stripeApiVersion,
 };
