@@ -76,9 +76,23 @@ export function compareChanges(a: ClassifiedChange, b: ClassifiedChange): number
   return LEVELS.indexOf(a.level) - LEVELS.indexOf(b.level) || compareText(a.path ?? '', b.path ?? '') || compareText(a.message, b.message);
 }
 
-/** The changes from `released` to `current`, classified and sorted (no deprecation windows applied). */
+/**
+ * Inspector reports a deprecation twice: as FIELD_DEPRECATION_* / ENUM_VALUE_DEPRECATION_*, and as
+ * the use of the `@deprecated` directive, with its `reason` argument as a third change whose
+ * message ("Argument 'reason' was added to '@deprecated'") names no field. Only the first says
+ * something to a client. Arguments and input fields have no change of their own, so the
+ * directive's use is kept for them. (Inspector's ignoreDirectives rule would do this, but in
+ * 8.0.0 it compares a change's type with the whole ChangeType table and never matches.)
+ */
+function restatesDeprecation(change: Change): boolean {
+  const meta = change.meta as { addedDirectiveName?: string; removedDirectiveName?: string; directiveName?: string };
+  const directive = meta.addedDirectiveName ?? meta.removedDirectiveName ?? meta.directiveName;
+  return directive === 'deprecated' && /^DIRECTIVE_USAGE_(FIELD_DEFINITION|ENUM_VALUE|ARGUMENT)_(ADDED|REMOVED)$/.test(change.type);
+}
+
+/** The changes from `released` to `current`, classified and sorted. */
 export async function classifiedChanges(released: GraphQLSchema, current: GraphQLSchema, today: string): Promise<ClassifiedChange[]> {
-  const changes = await diff(released, current);
+  const changes = (await diff(released, current)).filter((change) => !restatesDeprecation(change));
   return changes.map((change) => classify(change, released, today)).sort(compareChanges);
 }
 

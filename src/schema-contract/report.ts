@@ -8,7 +8,7 @@ function plural(count: number, one: string, many: string): string {
 function changeLine(change: ClassifiedChange): string {
   const where = change.path ? `  [${change.path}]` : '';
   const allowed = change.allowedBy ? ` (deprecated in the released schema: ${change.allowedBy.reason})` : '';
-  return `  - ${change.message}${where}${allowed}`;
+  return `  - ${change.message.replace(/\s*\n\s*/g, ' ')}${where}${allowed}`;
 }
 
 function group(title: string, changes: readonly ClassifiedChange[]): string[] {
