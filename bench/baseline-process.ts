@@ -7,7 +7,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSchema, createYoga } from 'graphql-yoga';
-import { formatMoney } from '../resolvers/billing/money.ts';
+import { formatMoney } from '../resolvers/money.ts';
 import type { SeedChatUser, SeedCompany, SeedContact, SeedCustomer, SeedOwner } from '@switchboard/sandbox';
 import {
   channels,

@@ -1,10 +1,14 @@
 /**
- * Stripe amounts are integers in the currency's smallest unit, and Stripe decides how
- * many decimals that unit has — which differs from ISO 4217 for a few currencies, so the
- * exponent comes from Stripe's lists, not from Intl.
+ * The `Money` type every subschema shares (schemas/shared.graphql): an integer amount in
+ * the currency's smallest unit, its lower-case ISO 4217 code, and one rendering for people.
+ * Billing reads Stripe's integers as they are; the CRM turns HubSpot's decimal strings in
+ * major units into minor units with `moneyFromMajor`, so both speak the same unit.
+ *
+ * How many decimals a minor unit has follows Stripe's lists, which differ from ISO 4217 for
+ * a few currencies, so the exponent comes from them rather than from Intl — one table for
+ * every system, so a deal and its invoice never disagree on what 1234 JPY means.
  * https://docs.stripe.com/currencies#zero-decimal and #three-decimal
  */
-import type { Money } from '../../src/generated/billing.ts';
 
 const ZERO_DECIMAL = new Set([
   'bif',
@@ -64,6 +68,38 @@ export function formatMoney(amount: number, currency: string): string {
   return formatterFor(code, exponent)?.format(major) ?? `${major.toFixed(exponent)} ${code}`;
 }
 
-export function money(amount: number, currency: string): Money {
+/** What the SDL's `Money` resolves to; structurally the generated `Money` of every subschema. */
+export interface MoneyValue {
+  amount: number;
+  currency: string;
+  formatted: string;
+}
+
+export function money(amount: number, currency: string): MoneyValue {
   return { amount, currency, formatted: formatMoney(amount, currency) };
+}
+
+const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?$/;
+const INT_MAX = 2n ** 31n - 1n;
+
+/**
+ * A decimal string in major units (`"12500.5"`, as HubSpot holds number properties) as
+ * Money in minor units, computed on the digits (BigInt), never through a float: `"0.29"`
+ * USD is 29 cents, not 28.999…. Digits beyond the currency's exponent are rounded half away
+ * from zero (`"1.005"` USD → 101). Null when the text is no plain decimal, or when the
+ * amount does not fit GraphQL's 32-bit `Int` (Money.amount).
+ */
+export function moneyFromMajor(decimal: string, currency: string): MoneyValue | null {
+  const match = DECIMAL.exec(decimal.trim());
+  if (!match || (match[2] === '' && (match[3] ?? '') === '')) return null;
+  const [, sign, whole, fraction = ''] = match;
+  const exponent = minorUnitExponent(currency);
+  const kept = fraction.slice(0, exponent).padEnd(exponent, '0');
+  let minor = BigInt(`${whole || '0'}${kept}`);
+  if ((fraction[exponent] ?? '0') >= '5') minor += 1n;
+  if (sign === '-') minor = -minor;
+  if (minor > INT_MAX || minor < -INT_MAX - 1n) return null;
+  const code = currency.toLowerCase();
+  // `-0` would print as `-$0.00`.
+  return money(Number(minor) || 0, code);
 }

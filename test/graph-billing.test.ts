@@ -21,7 +21,7 @@ import type { GatewayContext } from '../src/context.ts';
 import { type Sandbox, SANDBOX_CREDENTIALS, type SeedContact, type SeedCustomer, startSandbox } from '@switchboard/sandbox';
 import { createUpstreamClient, type ResilientUpstreamClient } from '../src/upstream/client.ts';
 import { createBillingSchema } from '../resolvers/billing/index.ts';
-import { formatMoney } from '../resolvers/billing/money.ts';
+import { formatMoney } from '../resolvers/money.ts';
 
 // @graphql-tools runs outside vitest's transform and so loads graphql's CommonJS build;
 // executing with the ESM build vitest would give us is refused as "another realm".

@@ -13,7 +13,7 @@ import { byId, byIdAndEmail } from '../merge-keys.ts';
 import { subschemaTypeDefs } from '../sdl.ts';
 
 export { billingResolvers } from './resolvers.ts';
-export { formatMoney, minorUnitExponent } from './money.ts';
+export { formatMoney, minorUnitExponent } from '../money.ts';
 export type { BillingCompanyParent, BillingContactParent } from './parents.ts';
 
 /** The executable billing schema on its own (tests run operations against it directly). */

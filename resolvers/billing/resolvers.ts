@@ -13,7 +13,7 @@ import { HUBSPOT_CONTACT_METADATA_KEY } from '../../src/links/contact-customer.t
 import type { ChargeStatus, InvoiceStatus, Resolvers, SubscriptionStatus } from '../../src/generated/billing.ts';
 import { decodeCursor, pageSize, toConnection } from '../connection.ts';
 import { DateTime } from '../scalars.ts';
-import { money } from './money.ts';
+import { money } from '../money.ts';
 
 const fromUnix = (seconds: number) => new Date(seconds * 1000);
 const fromUnixOrNull = (seconds: number | null) => (seconds === null ? null : fromUnix(seconds));

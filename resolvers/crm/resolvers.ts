@@ -9,6 +9,7 @@ import { ownerOfChatUser } from '../../src/links/owner-chat-user.ts';
 import type { Resolvers } from '../../src/generated/crm.ts';
 import { pageSize } from '../connection.ts';
 import { DateTime } from '../scalars.ts';
+import { dealValue } from './deal-value.ts';
 import type { ChatUserParent, CustomerParent } from './parents.ts';
 import {
   companySearch,
@@ -156,6 +157,7 @@ export const crmResolvers: Resolvers = {
   Deal: {
     name: (deal) => deal.properties.dealname,
     amount: (deal) => toNumber(deal.properties.amount),
+    value: (deal) => dealValue(deal),
     stage: (deal) => toEnum(DEAL_STAGES, deal.properties.dealstage, 'OTHER'),
     stageRaw: (deal) => deal.properties.dealstage || null,
     pipeline: (deal) => deal.properties.pipeline,

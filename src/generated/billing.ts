@@ -415,12 +415,16 @@ export type InvoiceStatus =
   /** Canceled; nothing is owed. */
   | 'VOID';
 
-/** An amount of money in the smallest unit of its currency (cents for USD, yen for JPY). */
+/**
+ * An amount of money in the smallest unit of its currency (cents for USD, yen for JPY, fils
+ * for KWD), so amounts add up exactly. Billing amounts come from Stripe as they are; CRM
+ * amounts (`Deal.value`) are converted from HubSpot's major units without rounding drift.
+ */
 export type Money = {
   __typename?: 'Money';
-  /** The amount in minor units of `currency`, as Stripe stores it (1234 USD = $12.34; 1234 JPY = ¥1,234). */
+  /** The amount in minor units of `currency` (1234 USD = $12.34; 1234 JPY = ¥1,234; 1234 KWD = KWD 1.234). */
   amount: Scalars['Int']['output'];
-  /** Three-letter ISO 4217 currency code, lower case as Stripe sends it (e.g. `usd`). */
+  /** Three-letter ISO 4217 currency code, lower case (e.g. `usd`), whatever case the system of record uses. */
   currency: Scalars['String']['output'];
   /** The amount for people to read, in US English notation with the currency symbol (e.g. `$1,234.50`). */
   formatted: Scalars['String']['output'];

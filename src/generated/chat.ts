@@ -221,6 +221,21 @@ export type MessageSubtype =
   /** A message was unpinned (Slack `unpinned_item`). */
   | 'UNPINNED_ITEM';
 
+/**
+ * An amount of money in the smallest unit of its currency (cents for USD, yen for JPY, fils
+ * for KWD), so amounts add up exactly. Billing amounts come from Stripe as they are; CRM
+ * amounts (`Deal.value`) are converted from HubSpot's major units without rounding drift.
+ */
+export type Money = {
+  __typename?: 'Money';
+  /** The amount in minor units of `currency` (1234 USD = $12.34; 1234 JPY = ¥1,234; 1234 KWD = KWD 1.234). */
+  amount: Scalars['Int']['output'];
+  /** Three-letter ISO 4217 currency code, lower case (e.g. `usd`), whatever case the system of record uses. */
+  currency: Scalars['String']['output'];
+  /** The amount for people to read, in US English notation with the currency symbol (e.g. `$1,234.50`). */
+  formatted: Scalars['String']['output'];
+};
+
 /** Writes to chat (Slack). */
 export type Mutation = {
   __typename?: 'Mutation';
@@ -321,6 +336,10 @@ export type Query = {
   /**
    * A channel's messages, newest first (Slack `conversations.history`); thread replies are not
    * included, only their parent messages. NOT_FOUND when Slack has no such channel.
+   * Under a non-Marketplace Slack app (SLACK_APP_DISTRIBUTION=non-marketplace) Slack allows one
+   * history call a minute and 15 messages a call: pages are at most 15 messages (follow
+   * `pageInfo.endCursor`), a page read again within the minute comes from cache, and a new page
+   * within the minute fails RATE_LIMITED with `extensions.retryAfter` (seconds).
    */
   channelMessages?: Maybe<MessageConnection>;
   /**
@@ -542,6 +561,7 @@ export type ResolversTypes = {
   MessageConnection: ResolverTypeWrapper<Omit<MessageConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['MessageEdge']>, nodes: Array<ResolversTypes['Message']> }>;
   MessageEdge: ResolverTypeWrapper<Omit<MessageEdge, 'node'> & { node: ResolversTypes['Message'] }>;
   MessageSubtype: MessageSubtype;
+  Money: ResolverTypeWrapper<Money>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Owner: ResolverTypeWrapper<OwnerParent>;
   OwnerKeyInput: OwnerKeyInput;
@@ -566,6 +586,7 @@ export type ResolversParentTypes = {
   Message: ChatMessage;
   MessageConnection: Omit<MessageConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['MessageEdge']>, nodes: Array<ResolversParentTypes['Message']> };
   MessageEdge: Omit<MessageEdge, 'node'> & { node: ResolversParentTypes['Message'] };
+  Money: Money;
   Mutation: Record<PropertyKey, never>;
   Owner: OwnerParent;
   OwnerKeyInput: OwnerKeyInput;
@@ -662,6 +683,12 @@ export type MessageEdgeResolvers<ContextType = GatewayContext, ParentType extend
   node?: Resolver<ResolversTypes['Message'], ParentType, ContextType>;
 };
 
+export type MoneyResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Money'] = ResolversParentTypes['Money']> = {
+  amount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  formatted?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type MutationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   postMessage?: Resolver<ResolversTypes['Message'], ParentType, ContextType, RequireFields<MutationPostMessageArgs, 'input'>>;
 };
@@ -703,6 +730,7 @@ export type Resolvers<ContextType = GatewayContext> = {
   Message?: MessageResolvers<ContextType>;
   MessageConnection?: MessageConnectionResolvers<ContextType>;
   MessageEdge?: MessageEdgeResolvers<ContextType>;
+  Money?: MoneyResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Owner?: OwnerResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;

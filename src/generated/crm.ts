@@ -281,7 +281,10 @@ export type CustomerKeyInput = {
 /** A sales opportunity: a HubSpot CRM deal record. */
 export type Deal = {
   __typename?: 'Deal';
-  /** Expected value in the portal's currency, in major units as HubSpot holds it, e.g. 12500.5 (property `amount`); null when unset. */
+  /**
+   * Expected value in the portal's currency, in major units as HubSpot holds it, e.g. 12500.5 (property `amount`); null when unset. Carries no currency: a deal in another currency reads as if it were in the portal's.
+   * @deprecated Use `value`, which carries the deal's currency. Removal after 2027-03-08.
+   */
   amount?: Maybe<Scalars['Float']['output']>;
   /** When the deal is expected to close, or closed (HubSpot property `closedate`); null when unset. */
   closeDate?: Maybe<Scalars['DateTime']['output']>;
@@ -305,6 +308,14 @@ export type Deal = {
   stageRaw?: Maybe<Scalars['String']['output']>;
   /** When any property of the deal last changed in HubSpot (record `updatedAt`). */
   updatedAt: Scalars['DateTime']['output'];
+  /**
+   * Expected value with its currency: HubSpot's `amount` (major units) in minor units of the
+   * deal's currency (property `deal_currency_code`), or of the portal's currency (`usd`) when
+   * the deal names none. Null when `amount` is unset. Digits beyond the currency's minor unit
+   * are rounded half away from zero; an amount beyond Money's 32-bit range is null with an
+   * UPSTREAM_BAD_RESPONSE error at this path.
+   */
+  value?: Maybe<Money>;
 };
 
 /** A page of CRM deals. */
@@ -380,6 +391,21 @@ export type LifecycleStage =
   | 'SALES_QUALIFIED_LEAD'
   /** Subscribed to content, e.g. a newsletter (`subscriber`). */
   | 'SUBSCRIBER';
+
+/**
+ * An amount of money in the smallest unit of its currency (cents for USD, yen for JPY, fils
+ * for KWD), so amounts add up exactly. Billing amounts come from Stripe as they are; CRM
+ * amounts (`Deal.value`) are converted from HubSpot's major units without rounding drift.
+ */
+export type Money = {
+  __typename?: 'Money';
+  /** The amount in minor units of `currency` (1234 USD = $12.34; 1234 JPY = ¥1,234; 1234 KWD = KWD 1.234). */
+  amount: Scalars['Int']['output'];
+  /** Three-letter ISO 4217 currency code, lower case (e.g. `usd`), whatever case the system of record uses. */
+  currency: Scalars['String']['output'];
+  /** The amount for people to read, in US English notation with the currency symbol (e.g. `$1,234.50`). */
+  formatted: Scalars['String']['output'];
+};
 
 /** Writes to the CRM (HubSpot). */
 export type Mutation = {
@@ -868,6 +894,7 @@ export type ResolversTypes = {
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   LifecycleStage: LifecycleStage;
+  Money: ResolverTypeWrapper<Money>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Owner: ResolverTypeWrapper<CrmOwner>;
   OwnerConnection: ResolverTypeWrapper<OwnerConnectionParent>;
@@ -909,6 +936,7 @@ export type ResolversParentTypes = {
   Float: Scalars['Float']['output'];
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
+  Money: Money;
   Mutation: Record<PropertyKey, never>;
   Owner: CrmOwner;
   OwnerConnection: OwnerConnectionParent;
@@ -1025,6 +1053,7 @@ export type DealResolvers<ContextType = GatewayContext, ParentType extends Resol
   stage?: Resolver<Maybe<ResolversTypes['DealStage']>, ParentType, ContextType>;
   stageRaw?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  value?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
 };
 
 export type DealConnectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DealConnection'] = ResolversParentTypes['DealConnection']> = {
@@ -1037,6 +1066,12 @@ export type DealConnectionResolvers<ContextType = GatewayContext, ParentType ext
 export type DealEdgeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DealEdge'] = ResolversParentTypes['DealEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Deal'], ParentType, ContextType>;
+};
+
+export type MoneyResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Money'] = ResolversParentTypes['Money']> = {
+  amount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  formatted?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type MutationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
@@ -1112,6 +1147,7 @@ export type Resolvers<ContextType = GatewayContext> = {
   Deal?: DealResolvers<ContextType>;
   DealConnection?: DealConnectionResolvers<ContextType>;
   DealEdge?: DealEdgeResolvers<ContextType>;
+  Money?: MoneyResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Owner?: OwnerResolvers<ContextType>;
   OwnerConnection?: OwnerConnectionResolvers<ContextType>;

@@ -58,6 +58,9 @@ export const LEAD_STATUSES = [
   'BAD_TIMING',
 ] as const;
 
+/** The currencies the emulated portal has turned on (HubSpot multi-currency); USD is its company currency. */
+export const DEAL_CURRENCIES = ['USD', 'EUR', 'GBP', 'JPY', 'KWD'] as const;
+
 /** Properties of one kind with nothing more to them (no options, writable), by name. */
 function ofKind(kind: PropertyKind, names: readonly string[]): Record<string, PropertyDef> {
   return Object.fromEntries(names.map((name) => [name, { kind }]));
@@ -86,6 +89,8 @@ export const PROPERTIES: Readonly<Record<CrmObjectType, Readonly<Record<string, 
     hs_lastmodifieddate: { kind: 'datetime', readOnly: true },
     ...ofKind('string', ['dealname', 'description']),
     amount: { kind: 'number' },
+    // The portal's currencies (multi-currency on, company currency USD); unset means USD.
+    deal_currency_code: { kind: 'enumeration', options: DEAL_CURRENCIES },
     closedate: { kind: 'datetime' },
     pipeline: { kind: 'enumeration', options: ['default'] },
     dealstage: { kind: 'enumeration', options: DEAL_STAGES },

@@ -5,7 +5,7 @@
  * so changing it never reshuffles the other vendors' data. Linear in the world's size.
  */
 import type { World } from '../world.ts';
-import { LAST_MODIFIED_PROPERTY, LEAD_STATUSES, LINK_PRIMARY, LINK_UNLABELED } from './schema.ts';
+import { DEAL_CURRENCIES, LAST_MODIFIED_PROPERTY, LEAD_STATUSES, LINK_PRIMARY, LINK_UNLABELED } from './schema.ts';
 import { type CrmRecord, type CrmStore, iso } from './store.ts';
 
 export interface CrmTeam {
@@ -120,10 +120,11 @@ export function seedCrm(world: World, store: CrmStore): CrmSeed {
     if (company) store.seedLink(record, company, LINK_PRIMARY | LINK_UNLABELED);
   }
 
-  for (const d of world.deals) {
+  world.deals.forEach((d, i) => {
     const record = newRecord('deals', d, {
       dealname: d.name,
       amount: String(d.amount),
+      ...dealCurrency(i),
       dealstage: d.stage,
       pipeline: d.pipeline,
       closedate: iso(d.closeDate),
@@ -136,9 +137,22 @@ export function seedCrm(world: World, store: CrmStore): CrmSeed {
       const contact = contacts.get(contactId);
       if (contact) store.seedLink(record, contact, LINK_UNLABELED);
     }
-  }
+  });
 
   return { owners };
+}
+
+/**
+ * A portal with multiple currencies: half the deals carry no `deal_currency_code` (in the
+ * company currency, as deals from before multi-currency are), a quarter say USD, and a
+ * quarter another currency in turn — the 4th deal EUR, the 8th GBP, the 12th JPY (no minor
+ * unit), the 16th KWD (three decimals). By position, not drawn, so the rest of the seed is
+ * unchanged and tests can name a deal of each kind.
+ */
+function dealCurrency(index: number): { deal_currency_code?: string } {
+  if (index % 4 === 1) return { deal_currency_code: 'USD' };
+  if (index % 4 === 3) return { deal_currency_code: DEAL_CURRENCIES[1 + ((index >> 2) % (DEAL_CURRENCIES.length - 1))] };
+  return {};
 }
 
 /** A seeded record: the properties every record has (its id and timestamps), then its own. */

@@ -35,7 +35,18 @@ export const CRM_PROPERTIES = {
     'createdate',
     'hs_lastmodifieddate',
   ],
-  deals: ['dealname', 'amount', 'dealstage', 'pipeline', 'closedate', 'hubspot_owner_id', 'createdate', 'hs_lastmodifieddate'],
+  deals: [
+    'dealname',
+    'amount',
+    // The ISO 4217 code `amount` is in; unset on deals in the portal's own currency.
+    'deal_currency_code',
+    'dealstage',
+    'pipeline',
+    'closedate',
+    'hubspot_owner_id',
+    'createdate',
+    'hs_lastmodifieddate',
+  ],
 } as const satisfies Record<CrmObjectType, readonly string[]>;
 
 type PropertyName<T extends CrmObjectType> = (typeof CRM_PROPERTIES)[T][number];
