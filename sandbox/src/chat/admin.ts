@@ -4,14 +4,15 @@
  * - `POST /__sandbox/edit` — a change as if made in the Slack app (see `EditBody`); it goes
  *   through the same store mutators as API writes and answers with the change events.
  * - `GET /__sandbox/changes?after=<event_id>` — the change log (last 10,000 events).
- * - `GET|POST /__sandbox/limits` — per-method tier rate limits, `{"enforce": true, "scale": 1}`.
+ * - `GET|POST /__sandbox/limits` — per-method tier rate limits, `{"enforce": true, "scale": 1}`;
+ *   `"distribution": "non-marketplace"` holds history and replies to 1 a minute and 15 a page.
  * - `GET /__sandbox/workspace` — team, bot and app ids of the seeded workspace.
  */
 import type { EventEmitter } from 'node:events';
 import { z } from 'zod';
 import { Router, type SandboxRequest, type SandboxResponse } from '../http.ts';
 import { parseBlocks } from './blocks.ts';
-import type { TierLimiter } from './rate-limits.ts';
+import { APP_DISTRIBUTIONS, type TierLimiter } from './rate-limits.ts';
 import type { ChannelState } from './seed.ts';
 import { EditError } from './edits.ts';
 import type { ChatStore } from './store.ts';
@@ -85,7 +86,10 @@ const channelEdit = z
 const editBody = z.discriminatedUnion('kind', [userEdit, messageEdit, channelEdit]);
 export type EditBody = z.infer<typeof editBody>;
 
-const limitsBody = z.object({ enforce: z.boolean(), scale: z.number().positive() }).partial().strict();
+const limitsBody = z
+  .object({ enforce: z.boolean(), distribution: z.enum(APP_DISTRIBUTIONS), scale: z.number().positive() })
+  .partial()
+  .strict();
 
 function json(raw: Buffer): unknown {
   try {

@@ -8,10 +8,17 @@
  * message per second per channel with short bursts allowed, modelled as 3 per 3 s.
  * `auth.test` is special too ("thousands per hour") and is left unlimited.
  * A sliding window of accepted calls; rejected calls do not count, as at Slack.
+ *
+ * `distribution` says how the calling app is distributed. Since 2025-05-29 Slack holds apps
+ * distributed outside its Marketplace (`non-marketplace`) to 1 call a minute on
+ * `conversations.history` and `conversations.replies`, with at most 15 messages a page
+ * (a bigger `limit` returns 15 and a cursor; the default is 15 too); internal (custom) and
+ * Marketplace apps keep Tier 3. The page cap follows the distribution alone, as at Slack;
+ * the minute's limit, like every tier, only while enforced.
  */
 
 export interface RateRule {
-  tier: 'tier2' | 'tier3' | 'tier4' | 'special';
+  tier: 'tier1' | 'tier2' | 'tier3' | 'tier4' | 'special';
   limit: number;
   windowMs: number;
   /** Counted per `channel` argument rather than per method. */
@@ -33,14 +40,24 @@ export const METHOD_RATE_RULES: Readonly<Record<string, RateRule>> = {
   'chat.postMessage': { tier: 'special', limit: 3, windowMs: 3_000, perChannel: true },
 };
 
+export const APP_DISTRIBUTIONS = ['internal', 'marketplace', 'non-marketplace'] as const;
+export type AppDistribution = (typeof APP_DISTRIBUTIONS)[number];
+
+const STRICT_HISTORY: RateRule = { tier: 'tier1', limit: 1, windowMs: 60_000 };
+const STRICT_METHODS: ReadonlySet<string> = new Set(['conversations.history', 'conversations.replies']);
+/** Messages per history or replies page for a non-Marketplace app: the most and the default. */
+export const NON_MARKETPLACE_PAGE_LIMIT = 15;
+
 export interface LimitSettings {
   enforce: boolean;
+  /** How the calling app is distributed; `non-marketplace` gets the strict history tier. */
+  distribution: AppDistribution;
   /** Multiplies every limit (0.1 → Tier 2 allows 2 a minute); at least 1 call always passes. */
   scale: number;
 }
 
 export class TierLimiter {
-  settings: LimitSettings = { enforce: false, scale: 1 };
+  settings: LimitSettings = { enforce: false, distribution: 'internal', scale: 1 };
   private readonly hits = new Map<string, number[]>();
 
   configure(patch: Partial<LimitSettings>): LimitSettings {
@@ -50,13 +67,13 @@ export class TierLimiter {
   }
 
   reset(): void {
-    this.settings = { enforce: false, scale: 1 };
+    this.settings = { enforce: false, distribution: 'internal', scale: 1 };
     this.hits.clear();
   }
 
   /** Records the call and returns null, or returns the seconds to wait when over the limit. */
   check(method: string, channel: string | undefined, now = Date.now()): number | null {
-    const rule = METHOD_RATE_RULES[method];
+    const rule = this.ruleOf(method);
     if (!this.settings.enforce || !rule) return null;
     const key = rule.perChannel ? `${method}:${channel ?? ''}` : method;
     const limit = Math.max(1, Math.round(rule.limit * this.settings.scale));
@@ -68,7 +85,17 @@ export class TierLimiter {
     return null;
   }
 
+  /** The most messages one history or replies page holds for this app (undefined: the method's own maximum). */
+  pageLimit(method: string): number | undefined {
+    return this.settings.distribution === 'non-marketplace' && STRICT_METHODS.has(method) ? NON_MARKETPLACE_PAGE_LIMIT : undefined;
+  }
+
+  private ruleOf(method: string): RateRule | undefined {
+    return this.settings.distribution === 'non-marketplace' && STRICT_METHODS.has(method) ? STRICT_HISTORY : METHOD_RATE_RULES[method];
+  }
+
   toJSON() {
-    return { ...this.settings, rules: METHOD_RATE_RULES };
+    const rules = Object.fromEntries(Object.keys(METHOD_RATE_RULES).map((method) => [method, this.ruleOf(method)]));
+    return { ...this.settings, rules };
   }
 }

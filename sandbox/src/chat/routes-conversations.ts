@@ -67,7 +67,9 @@ export function registerConversationRoutes(router: Router, deps: ChatDeps): void
     if (typeof window === 'string') return fail(window, args);
     const from = readCursor(args);
     if (from === undefined) return fail('invalid_cursor', args);
-    const page = historyPage(channel.timeline, window, clampLimit(args, HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT), from);
+    const cap = deps.limiter.pageLimit('conversations.history');
+    const limit = clampLimit(args, cap ?? HISTORY_DEFAULT_LIMIT, cap ?? HISTORY_MAX_LIMIT);
+    const page = historyPage(channel.timeline, window, limit, from);
     return ok(
       {
         messages: page.messages,
@@ -93,7 +95,8 @@ export function registerConversationRoutes(router: Router, deps: ChatDeps): void
     const from = readCursor(args);
     if (from === undefined) return fail('invalid_cursor', args);
     const thread = [parent, ...(channel.threads.get(parent.ts) ?? [])];
-    const page = repliesPage(thread, window, clampLimit(args, REPLIES_DEFAULT_LIMIT, REPLIES_MAX_LIMIT), from);
+    const cap = deps.limiter.pageLimit('conversations.replies');
+    const page = repliesPage(thread, window, clampLimit(args, cap ?? REPLIES_DEFAULT_LIMIT, cap ?? REPLIES_MAX_LIMIT), from);
     return ok(
       {
         messages: page.messages,

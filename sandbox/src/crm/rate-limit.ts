@@ -6,9 +6,27 @@
  * `POST /__sandbox/limits`, because tests and benchmarks send far more than 190 requests per
  * 10 s and must not be throttled unless they ask. Forced 429s for error-path tests come from
  * the shared `rateLimitForMs` knob instead.
+ *
+ * `plan` sets the account tier's figures (developers.hubspot.com/docs/developer-tooling/platform/usage-guidelines):
+ * Free/Starter 100 per 10 s and 250,000 a day, Professional 190 and 625,000, Enterprise 190 and
+ * 1,000,000; figures given beside it win. The search limit is the same on every tier: HubSpot
+ * announced 4 per second per token, later pages say 5 (`searchPerSecond`, off by default).
+ * E.g. `{"plan": "starter", "enforceTenSecondly": true, "searchPerSecond": 5}`.
  */
 
+export const HUBSPOT_PLANS = ['free', 'starter', 'professional', 'enterprise'] as const;
+export type HubSpotPlan = (typeof HUBSPOT_PLANS)[number];
+
+const PLAN_FIGURES: Readonly<Record<HubSpotPlan, Pick<CrmLimits, 'tenSecondlyMax' | 'dailyMax'>>> = {
+  free: { tenSecondlyMax: 100, dailyMax: 250_000 },
+  starter: { tenSecondlyMax: 100, dailyMax: 250_000 },
+  professional: { tenSecondlyMax: 190, dailyMax: 625_000 },
+  enterprise: { tenSecondlyMax: 190, dailyMax: 1_000_000 },
+};
+
 export interface CrmLimits {
+  /** The account's tier: setting it sets `tenSecondlyMax` and `dailyMax` to the tier's figures. */
+  plan: HubSpotPlan;
   /** Requests per 10 s rolling window (Professional/Enterprise tier: 190). */
   tenSecondlyMax: number;
   /** Answer 429 TEN_SECONDLY_ROLLING when the window is full. Default false. */
@@ -22,6 +40,7 @@ export interface CrmLimits {
 }
 
 export const DEFAULT_CRM_LIMITS: CrmLimits = {
+  plan: 'enterprise',
   tenSecondlyMax: 190,
   enforceTenSecondly: false,
   dailyMax: 1_000_000,
@@ -103,6 +122,7 @@ export class CrmRateLimiter {
   }
 
   update(patch: Partial<CrmLimits>): CrmLimits {
+    if (patch.plan) Object.assign(this.limits, PLAN_FIGURES[patch.plan]);
     Object.assign(this.limits, patch);
     return this.limits;
   }
@@ -130,6 +150,7 @@ export function validateLimits(body: unknown): string | null {
     if (!(key in DEFAULT_CRM_LIMITS)) return `unknown limit '${key}'`;
     const expected = typeof DEFAULT_CRM_LIMITS[key as keyof CrmLimits];
     if (typeof value !== expected) return `${key} must be a ${expected}`;
+    if (key === 'plan' && !(HUBSPOT_PLANS as readonly unknown[]).includes(value)) return `plan must be one of ${HUBSPOT_PLANS.join(', ')}`;
     if (expected === 'number' && (!Number.isFinite(value) || (value as number) < 0)) return `${key} must be a non-negative number`;
   }
   return null;
