@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { buildSchema, isObjectType, Kind, parse, print, visit, type DirectiveNode } from 'graphql';
+import { buildSchema, isObjectType, Kind, parse, print, visit, type DirectiveNode, type FieldDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { changesBody, CHANGELOG_FILE, unreleasedBody } from '../src/schema-contract/changelog.ts';
 import { checkSchemaContract, todayUtc, type CheckInput } from '../src/schema-contract/check.ts';
@@ -23,7 +23,7 @@ function editFields(sdl: string, coordinates: readonly string[], edit: 'remove' 
   const seen = new Set<string>();
   const edited = visit(parse(sdl), {
     ObjectTypeDefinition(type) {
-      const fields = (type.fields ?? []).flatMap((field) => {
+      const fields = (type.fields ?? []).flatMap((field): FieldDefinitionNode[] => {
         const coordinate = `${type.name.value}.${field.name.value}`;
         if (!wanted.has(coordinate)) return [field];
         seen.add(coordinate);
