@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { buildSchema, isObjectType, Kind, parse, print, visit, type DirectiveNode, type FieldDefinitionNode } from 'graphql';
+import { buildSchema, isObjectType, Kind, parse, print, visit, type ConstDirectiveNode, type FieldDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { changesBody, CHANGELOG_FILE, unreleasedBody } from '../src/schema-contract/changelog.ts';
 import { checkSchemaContract, todayUtc, type CheckInput } from '../src/schema-contract/check.ts';
@@ -18,7 +18,7 @@ const RELEASED = readFileSync(RELEASED_SCHEMA_FILE, 'utf8');
 const CURRENT = readFileSync(SCHEMA_FILE, 'utf8');
 
 /** Edits the fields (`Type.field`) of an SDL: drop them, or give each a directive. */
-function editFields(sdl: string, coordinates: readonly string[], edit: 'remove' | DirectiveNode): string {
+function editFields(sdl: string, coordinates: readonly string[], edit: 'remove' | ConstDirectiveNode): string {
   const wanted = new Set(coordinates);
   const seen = new Set<string>();
   const edited = visit(parse(sdl), {
@@ -36,7 +36,7 @@ function editFields(sdl: string, coordinates: readonly string[], edit: 'remove' 
   return print(edited);
 }
 
-function deprecated(reason?: string): DirectiveNode {
+function deprecated(reason?: string): ConstDirectiveNode {
   const args =
     reason === undefined
       ? []
