@@ -9,6 +9,7 @@ import { stripeProfile } from './profile.ts';
 import { stripeChange, stripeWebhook } from './webhook.ts';
 
 export { classifyStripeResponse, STRIPE_API_VERSION, stripeProfile, stripeRetryAfterMs } from './profile.ts';
+export { billingContract } from './contract.ts';
 export {
   createBillingConnector,
   listAll,

@@ -10,6 +10,7 @@ import { CHAT_RESOURCES } from './resources.ts';
 import { slackWebhook } from './webhook.ts';
 
 export { slackProfile } from './profile.ts';
+export { chatContract } from './contract.ts';
 export {
   createChatConnector,
   SLACK_HISTORY_MAX_LIMIT,

@@ -9,6 +9,7 @@ import { hubspotProfile } from './profile.ts';
 import { hubspotWebhook } from './webhook.ts';
 
 export { classifyHubSpotResponse, hubspotProfile, hubspotRetryAfterMs } from './profile.ts';
+export { crmContract } from './contract.ts';
 export {
   CRM_LIMITS,
   createCrmConnector,
