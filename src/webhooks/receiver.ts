@@ -88,7 +88,11 @@ export function useWebhookReceivers(options: WebhookReceiverOptions): Plugin {
       return reject(400, 'BAD_USER_INPUT', 'the body is not JSON');
     }
     const mapped = mapper.map(json);
-    if ('malformed' in mapped) return reject(400, 'BAD_USER_INPUT', mapped.malformed);
+    if ('malformed' in mapped) {
+      // The mapper's own words (no payload text): what an operator needs to see why nothing was applied.
+      logger.warn({ vendor, reason: mapped.malformed }, 'webhook rejected: malformed');
+      return reject(400, 'BAD_USER_INPUT', mapped.malformed);
+    }
     return { status: 200, ...mapped };
   }
 
