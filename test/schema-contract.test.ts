@@ -8,7 +8,15 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { buildSchema, isObjectType, Kind, parse, print, visit, type ConstDirectiveNode, type FieldDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { changesBody, CHANGELOG_FILE, unreleasedBody } from '../src/schema-contract/changelog.ts';
+import {
+  changesBody,
+  CHANGELOG_FILE,
+  releasedSchema,
+  releaseOf,
+  unreleasedBody,
+  withRelease,
+  withUnreleased,
+} from '../src/schema-contract/changelog.ts';
 import { checkSchemaContract, todayUtc, type CheckInput } from '../src/schema-contract/check.ts';
 import { readTrustedDocuments, type TrustedDocument } from '../src/schema-contract/documents.ts';
 import { printPublicSchema, RELEASED_SCHEMA_FILE, SCHEMA_FILE } from '../src/schema-contract/print.ts';
@@ -190,6 +198,40 @@ describe('trusted documents using deprecated fields', () => {
     expect(gone.breaking).toEqual([]);
     expect(gone.expiredUses.map((use) => [use.document, use.coordinate])).toEqual([['DealNames.graphql', 'Deal.name']]);
     expect(gone.ok).toBe(false);
+  });
+});
+
+describe('the changelog and cutting a release', () => {
+  const changelog = ['# Changelog', '', '## Unreleased', '', 'stale', '', '## 0.1.0 — 2026-12-07', '', 'First.', ''].join('\n');
+
+  it('writes the Unreleased section grouped Breaking / Dangerous / Safe, and moves it under the version on release', async () => {
+    const currentSDL = editFields(RELEASED, ['Deal.name'], 'remove').replace(/\ntype Deal \{\n/, '\ntype Deal {\n  title: String\n');
+    const { changes } = await check({ currentSDL });
+    const unreleased = withUnreleased(changelog, changes);
+    expect(unreleasedBody(unreleased)).toBe(
+      [
+        '### Breaking',
+        '',
+        "- Field 'name' was removed from object type 'Deal'",
+        '',
+        '### Safe',
+        '',
+        "- Field 'title' was added to object type 'Deal'",
+      ].join('\n'),
+    );
+    expect(unreleased).toContain('## 0.1.0 — 2026-12-07\n\nFirst.\n');
+    const released = withRelease(unreleased, changes, '0.2.0', '2027-01-02');
+    expect(unreleasedBody(released)).toBe(changesBody([]));
+    expect(released.indexOf('## 0.2.0 — 2027-01-02\n\n### Breaking')).toBeGreaterThan(released.indexOf('## Unreleased'));
+    expect(released.indexOf('## 0.2.0')).toBeLessThan(released.indexOf('## 0.1.0'));
+    expect(() => withRelease(released, [], '0.2.0', '2027-01-03')).toThrow(/already has a release 0.2.0/);
+  });
+
+  it('the released schema records its version and date and is the current schema', async () => {
+    const next = releasedSchema(CURRENT, '0.2.0', '2027-01-02');
+    expect(releaseOf(next)).toEqual({ version: '0.2.0', date: '2027-01-02' });
+    expect(releaseOf(RELEASED)).toEqual({ version: '0.1.0', date: '2026-12-07' });
+    expect((await check({ releasedSDL: next, currentSDL: CURRENT })).changes).toEqual([]);
   });
 });
 
