@@ -8,10 +8,13 @@
  */
 import diagnostics from 'node:diagnostics_channel';
 import { readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_CREDENTIALS } from '@switchboard/sandbox';
-import { STRIPE_API_VERSION } from '../src/systems/billing/index.ts';
+import { createBillingConnector, STRIPE_API_VERSION, stripeProfile } from '../src/systems/billing/index.ts';
+import { createUpstreamClient } from '../src/upstream/client.ts';
 import { captureLog, type CapturedLog, LEVEL } from './support/log-capture.ts';
 import { type FeedRecording, recordFeed, registerWebhooks, sandboxAdmin, serve, sleep, type Served } from './support/live.ts';
 import { type GraphQLResponse, NO_CACHE_ENV, type Stack, startStack } from './support/stack.ts';
@@ -150,6 +153,37 @@ describe('a billing read answered in another API version', () => {
     expect(body.parent.subscription_details.subscription).toBe(invoice.subscription);
     expect(body).not.toHaveProperty('subscription');
     expect(body).not.toHaveProperty('paid');
+  });
+});
+
+/** A proxy in front of the emulator that drops the answers' `Stripe-Version` header, as some proxies drop headers. */
+async function headerStrippingProxy(target: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createServer((req, res) => {
+    const headers = { authorization: req.headers.authorization ?? '', 'stripe-version': String(req.headers['stripe-version'] ?? '') };
+    void fetch(target + req.url, { headers }).then(async (answer) => {
+      res.writeHead(answer.status, { 'content-type': 'application/json' });
+      res.end(await answer.text());
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { url, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+describe('an answer that names no API version', () => {
+  it('is read (a proxy may strip headers); the schemas still check its shape', async () => {
+    const stack = await startStack();
+    const proxy = await headerStrippingProxy(stack.sandbox.urls.billing!);
+    const client = createUpstreamClient({ profile: stripeProfile, baseUrl: proxy.url, credential: SANDBOX_CREDENTIALS.billing });
+    try {
+      const page = await createBillingConnector(client).listInvoices({ limit: 100 });
+      const invoice = page.data.find((inv) => inv.subscription)!;
+      expect(await createBillingConnector(client).retrieveInvoice(invoice.id)).toMatchObject({ subscription: invoice.subscription });
+    } finally {
+      await client.close();
+      await proxy.close();
+      await stack.close();
+    }
   });
 });
 
