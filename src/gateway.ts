@@ -26,6 +26,8 @@ import { createAdmission, type Admission } from './plugins/use-admission.ts';
 import { useLookAhead } from './plugins/use-look-ahead.ts';
 import { createMetrics, type GatewayMetrics } from './observability/metrics.ts';
 import { useConditionalFolding } from './plugins/use-conditional-folding.ts';
+import { useDeprecation } from './plugins/use-deprecation.ts';
+import { createMemoryTally, createRedisTally, type UsageTally } from './deprecation/usage.ts';
 import { useMetrics } from './plugins/use-metrics.ts';
 import { createResponseCache, type ResponseCache } from './plugins/use-response-cache.ts';
 import { useReadiness } from './plugins/use-readiness.ts';
@@ -83,8 +85,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.logLevel);
   const namespace = options.cacheNamespace ?? 'switchboard';
-  let upstreamClients: Record<SystemName, ResilientUpstreamClient> | undefined;
-  let cacheStore: CacheStore | undefined;
+  let upstreamClients: Record<SystemName, ResilientUpstreamClient> | undefined, cacheStore: CacheStore | undefined;
   const admission = createAdmission({
     maxConcurrent: config.resilience.maxConcurrentOperations,
     maxQueued: config.resilience.maxQueuedOperations,
@@ -133,6 +134,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     responses,
     cursor,
     changes: feed.changes,
+    deprecations: config.cache.redisUrl ? createRedisTally(config.cache.redisUrl, namespace, logger) : createMemoryTally(),
   });
   return {
     yoga: served.yoga,
@@ -154,7 +156,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       await Promise.all(Object.values(upstream).map((client) => client.close()));
       await cache.close();
       await resilience.close();
-      await security.close();
+      await Promise.all([security.close(), served.close()]);
       if (!options.writeStore) await writeStore.close();
     },
   };
@@ -202,10 +204,16 @@ interface YogaParts {
   responses?: ResponseCache;
   cursor: CursorStore;
   changes: ChangeFeed;
+  /** Where uses of deprecated fields are tallied (Query.deprecatedFieldUsage). */
+  deprecations: UsageTally;
 }
 
-/** The Yoga server; `drain` makes /readiness answer 503 (first step of a graceful shutdown). */
-function createGatewayYoga(parts: YogaParts): { yoga: YogaServerInstance<Record<string, unknown>, GatewayContext>; drain(): void } {
+/** The Yoga server; `drain` makes /readiness answer 503 (first step of a graceful shutdown); `close` releases what its plugins hold. */
+function createGatewayYoga(parts: YogaParts): {
+  yoga: YogaServerInstance<Record<string, unknown>, GatewayContext>;
+  drain(): void;
+  close(): Promise<void>;
+} {
   const { config, logger, devApiKey, contextFor, security, admission, metrics, responses, cursor, changes } = parts;
   const upstream = parts.runtime.upstream;
   let draining = false;
@@ -260,6 +268,8 @@ function createGatewayYoga(parts: YogaParts): { yoga: YogaServerInstance<Record<
       useUpstreamTrace({ budgetLeft: (system) => (upstream[system].budget?.enabled ? upstream[system].budget?.left() : undefined) }),
       // Before the look-ahead and stitching: both then plan from what this request really selects.
       useConditionalFolding(),
+      // After the folding (a skipped field is not used); before the response cache, which it must see answer.
+      useDeprecation({ tally: parts.deprecations, metrics }),
       useLookAhead({ requiredScopes: lookAheadScopes }),
       admission.plugin,
       // Last, so authentication, rate limits and trusted documents have run when it answers.
@@ -271,5 +281,6 @@ function createGatewayYoga(parts: YogaParts): { yoga: YogaServerInstance<Record<
     drain() {
       draining = true;
     },
+    close: () => parts.deprecations.close(),
   };
 }

@@ -21,6 +21,7 @@ import {
 import { DateTime, SUBSCHEMAS } from '../resolvers/index.ts';
 import { scopeRequirementsOf, withGatewayScopeChecks, withSubschemaScopeChecks } from './auth/scope-checks.ts';
 import { createWorkflowResolvers, workflowTypeDefs } from './workflows/schema.ts';
+import { createDeprecationResolvers, deprecationTypeDefs } from './deprecation/schema.ts';
 import { isGatewayError, toClientError } from './errors.ts';
 import { createSubscriptionResolvers, subscriptionTypeDefs } from './subscriptions/schema.ts';
 import { createSubschemaExecutor } from './subschema-executor.ts';
@@ -89,10 +90,11 @@ export function buildGatewaySchema(subschemas: SubschemaConfig[] = createSubsche
   const stitched = stitchSchemas({
     subschemas,
     mergeTypes: true,
-    typeDefs: [subscriptionTypeDefs, workflowTypeDefs],
+    typeDefs: [subscriptionTypeDefs, workflowTypeDefs, deprecationTypeDefs],
     resolvers: [
       createSubscriptionResolvers() as IResolvers,
       createWorkflowResolvers() as unknown as IResolvers,
+      createDeprecationResolvers() as unknown as IResolvers,
       { DateTime: GatewayDateTime },
     ],
   });

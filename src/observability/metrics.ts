@@ -22,6 +22,8 @@ export interface GatewayMetrics {
   observeUpstream(event: UpstreamAttemptEvent): void;
   observeResponseCache(result: 'hit' | 'miss' | 'coalesced'): void;
   observeAdmissionRejected(reason: 'queue-full' | 'deadline'): void;
+  /** One operation used a deprecated field or enum value (`Deal.amount`); principal is its id, never a secret. */
+  observeDeprecatedUse(field: string, principal: string, operation: string | undefined): void;
 }
 
 export interface MetricsSources {
@@ -63,6 +65,9 @@ export function createMetrics(sources: MetricsSources): GatewayMetrics {
     },
     observeAdmissionRejected(reason) {
       counters.admissionRejected.inc({ reason });
+    },
+    observeDeprecatedUse(field, principal, operation) {
+      counters.deprecatedUse.inc({ field, principal, operation: operationLabel(operation) });
     },
   };
 }
@@ -107,7 +112,13 @@ function createOperationCounters(registry: Registry) {
     labelNames: ['reason'],
     registers: [registry],
   });
-  return { requests, latency, upstreamRequests, upstreamLatency, responseCache, admissionRejected };
+  const deprecatedUse = new Counter({
+    name: 'switchboard_deprecated_field_usage_total',
+    help: 'Operations that used a deprecated field or enum value, by its schema coordinate, principal and operation name.',
+    labelNames: ['field', 'principal', 'operation'],
+    registers: [registry],
+  });
+  return { requests, latency, upstreamRequests, upstreamLatency, responseCache, admissionRejected, deprecatedUse };
 }
 
 /** Gauges read at scrape time from the gateway's parts: admission load, cache totals, breakers, budgets. */

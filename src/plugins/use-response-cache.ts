@@ -168,7 +168,13 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     return key;
   };
   const ms = (resource: string) => 1000 * (options.ttlSeconds[resource] ?? options.ttlSeconds.default ?? 60);
-  const ttlPerSchemaCoordinate: Record<string, number> = { AuditRecord: 0, 'Query.auditLog': 0 };
+  const ttlPerSchemaCoordinate: Record<string, number> = {
+    AuditRecord: 0,
+    'Query.auditLog': 0,
+    // Usage counts change with every operation, and no change-feed event says so.
+    DeprecatedFieldUsage: 0,
+    'Query.deprecatedFieldUsage': 0,
+  };
   for (const { responseCache } of options.systems)
     for (const [coordinate, resource] of Object.entries({ ...responseCache.types, ...responseCache.fields }))
       ttlPerSchemaCoordinate[coordinate] = ms(resource);
