@@ -201,7 +201,7 @@ const ownerRoutes: RouteContract[] = [
     calls: 'listOwners (the cached directory)',
     params: ['limit', 'after', 'archived'],
     response: ownersPageSchema,
-    graphql: ['Query.owners', 'Query.owner', 'Contact.owner', 'Company.owner', 'Deal.owner', 'ChatUser.crmOwner'],
+    graphql: ['Query.owners', 'Query.owner', 'Contact.owner', 'Company.owner', 'Deal.owner', 'ChatUser.owner'],
     reads: {
       results: [],
       'paging.next.after': [],
