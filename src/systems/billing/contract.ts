@@ -4,9 +4,8 @@
  * validators in schemas.ts) and the public fields they feed. `npm run vendor:check` holds it
  * against Stripe's published OpenAPI document.
  */
-import { z } from 'zod';
 import type { RouteContract, SystemContract } from '../../contracts/types.ts';
-import { stripeEventSchema } from './events.ts';
+import { eventList } from './events.ts';
 import { STRIPE_API_VERSION } from './profile.ts';
 import {
   chargeSchema,
@@ -345,12 +344,6 @@ const charges: RouteContract[] = [
     enums: inEnvelope(chargeEnums),
   },
 ];
-
-/**
- * The envelope events.ts parses the event list with (its `eventList`, not exported); the
- * events themselves are its own `stripeEventSchema`.
- */
-const eventList = z.looseObject({ object: z.literal('list'), data: z.array(stripeEventSchema), has_more: z.boolean() });
 
 const others: RouteContract[] = [
   {

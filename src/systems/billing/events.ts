@@ -41,7 +41,7 @@ export function eventVersionProblem(event: Pick<StripeEventObject, 'id' | 'api_v
   return `event ${event.id} is rendered in Stripe API version ${shown}; the connector reads ${STRIPE_API_VERSION}`;
 }
 
-const eventList = z.looseObject({ object: z.literal('list'), data: z.array(stripeEventSchema), has_more: z.boolean() });
+export const eventList = z.looseObject({ object: z.literal('list'), data: z.array(stripeEventSchema), has_more: z.boolean() });
 
 /** Every event created at or after `sinceSeconds`, oldest first (at most `max`). */
 export async function listEventsSince(http: UpstreamClient, sinceSeconds: number, max = 10_000): Promise<StripeEventObject[]> {
