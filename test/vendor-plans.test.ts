@@ -133,6 +133,21 @@ describe('CRM searches under their own 4-a-second bucket', () => {
   const ourSearches = (sandbox: Sandbox) => log(sandbox).filter((e) => e.path.endsWith('/search') && e.body?.includes('nobody'));
   const search = (stack: Stack, i: number) => stack.query(`{ contacts(first: 5, filter: { name: "nobody${i}" }) { nodes { id } } }`);
 
+  it("is emulated by the sandbox: a plan sets HubSpot's figures and its headers say them", async () => {
+    sandbox = await startSandbox({ world: { size: 10 } });
+    expect(await admin(sandbox, 'crm', '/__sandbox/limits', { plan: 'starter' })).toMatchObject({ tenSecondlyMax: 100, dailyMax: 250_000 });
+    const contact = await fetch(`${sandbox.urls.crm}/crm/v3/objects/contacts/${sandbox.world.contacts[0].id}`, {
+      headers: { authorization: `Bearer ${SANDBOX_CREDENTIALS.crm}` },
+    });
+    expect(contact.headers.get('x-hubspot-ratelimit-max')).toBe('100');
+    expect(await admin(sandbox, 'crm', '/__sandbox/limits', { plan: 'professional' })).toMatchObject({
+      tenSecondlyMax: 190,
+      dailyMax: 625_000,
+    });
+    const bad = await fetch(`${sandbox.urls.crm}/__sandbox/limits`, { method: 'POST', body: JSON.stringify({ plan: 'gold' }) });
+    expect(bad.status).toBe(400);
+  });
+
   it('refuses the searches past 4 at once (no wait allowed) while plain reads all go', async () => {
     const { sandbox, stack } = await start({ UPSTREAM_BUDGET_MAX_WAIT_MS: '0', CACHE_TTL_CONTACT: '0' });
     const searches = await Promise.all(Array.from({ length: 10 }, (_, i) => search(stack, i)));

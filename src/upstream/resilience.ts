@@ -3,7 +3,8 @@
  * and breaker settings, and each system's quota budget (in Redis when REDIS_URL is set,
  * so replicas share it; in memory otherwise).
  *
- * Budgets default to the vendor's documented limits for systems pointed at a vendor, and
+ * Budgets default to the vendor's documented limits, under the vendor plan configured for the
+ * system (HUBSPOT_PLAN, SLACK_APP_DISTRIBUTION), for systems pointed at a vendor, and
  * are off for systems the embedded sandbox serves (it has no quota to protect); an
  * UPSTREAM_BUDGET_<SYSTEM> setting overrides either.
  */

@@ -61,8 +61,8 @@ export const chatSystem: SystemModule<'chat', ChatConnector, ChatLoaders, UserDi
     createChatLoaders({ connector, cache, directory: shared, requestId, signal, historyLimit: historyPageLimit(plan) }),
   invalidate: invalidateChat,
   webhook: slackWebhook,
-  // No catch-up: history reads are rate-limited to 1/min per channel for new apps; messages
-  // are cached 15 s, so a missed message shows up by TTL.
+  // No catch-up: history reads are rate-limited to 1/min for non-Marketplace apps; messages
+  // are cached 15 s (60 s for those apps), so a missed message shows up by TTL.
   responseCache: { types: { ChatUser: 'user', Channel: 'channel', Message: 'message' } },
 };
 
