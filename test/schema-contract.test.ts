@@ -13,6 +13,7 @@ import {
   CHANGELOG_FILE,
   releasedSchema,
   releaseOf,
+  releaseRefusal,
   unreleasedBody,
   withRelease,
   withUnreleased,
@@ -232,6 +233,16 @@ describe('the changelog and cutting a release', () => {
     expect(releaseOf(next)).toEqual({ version: '0.2.0', date: '2027-01-02' });
     expect(releaseOf(RELEASED)).toEqual({ version: '0.1.0', date: '2026-12-07' });
     expect((await check({ releasedSDL: next, currentSDL: CURRENT })).changes).toEqual([]);
+  });
+
+  it('refuses a release that is not a later MAJOR.MINOR.PATCH or has no changes', async () => {
+    const { changes } = await check({ currentSDL: RELEASED.replace(/\ntype Deal \{\n/, '\ntype Deal {\n  title: String\n') });
+    expect(releaseRefusal('0.2.0', '0.1.0', changes)).toBeUndefined();
+    expect(releaseRefusal('0.10.0', '0.9.3', changes)).toBeUndefined();
+    expect(releaseRefusal('0.2', '0.1.0', changes)).toMatch(/MAJOR.MINOR.PATCH/);
+    expect(releaseRefusal('0.1.0', '0.1.0', changes)).toMatch(/not after the released 0.1.0/);
+    expect(releaseRefusal('0.0.9', '0.1.0', changes)).toMatch(/not after/);
+    expect(releaseRefusal('0.2.0', '0.1.0', [])).toMatch(/nothing to release/);
   });
 });
 

@@ -111,6 +111,21 @@ export function releaseOf(releasedSDL: string): { version: string; date: string 
   return { version: match[1], date: match[2] };
 }
 
+function versionParts(version: string): number[] | undefined {
+  return /^\d+\.\d+\.\d+$/.test(version) ? version.split('.').map(Number) : undefined;
+}
+
+/** Why `version` cannot be released after `released` with these changes, or undefined when it can. */
+export function releaseRefusal(version: string, released: string, changes: readonly ClassifiedChange[]): string | undefined {
+  const next = versionParts(version);
+  const last = versionParts(released) ?? [0, 0, 0];
+  if (!next) return `a version is MAJOR.MINOR.PATCH, e.g. 0.2.0, not ${JSON.stringify(version)}`;
+  const order = next.map((part, index) => part - last[index]).find((delta) => delta !== 0) ?? 0;
+  if (order <= 0) return `${version} is not after the released ${released}`;
+  if (changes.length === 0) return `nothing to release: schema.graphql is the released ${released}`;
+  return undefined;
+}
+
 /** schema.released.graphql for a release: the current schema's SDL under a release header instead of its generated one. */
 export function releasedSchema(currentSDL: string, version: string, date: string): string {
   const sdl = currentSDL.startsWith('#') ? currentSDL.slice(currentSDL.indexOf('\n') + 1) : `\n${currentSDL}`;
