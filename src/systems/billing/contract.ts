@@ -162,7 +162,7 @@ const customers: RouteContract[] = [
     params: [...LIST_PARAMS, 'email'],
     response: listSchema(customerSchema),
     graphql: ['Query.customers'],
-    reads: inData(CUSTOMER, { has_more: ['PageInfo.hasNextPage'] }),
+    reads: inData(CUSTOMER, { has_more: ['CustomerConnection.pageInfo'] }),
   },
   {
     route: 'GET /v1/customers/search',
@@ -215,7 +215,7 @@ const invoices: RouteContract[] = [
     params: [...LIST_PARAMS, 'customer', 'status', 'created'],
     response: listSchema(invoiceSchema),
     graphql: ['Query.invoices'],
-    reads: inData(INVOICE, { has_more: ['PageInfo.hasNextPage'] }),
+    reads: inData(INVOICE, { has_more: ['InvoiceConnection.pageInfo'] }),
     enums: inEnvelope(invoiceEnums),
     alwaysSent: invoiceIdInData,
   },
@@ -292,7 +292,7 @@ const subscriptions: RouteContract[] = [
     params: [...LIST_PARAMS, 'customer', 'status'],
     response: listSchema(subscriptionSchema),
     graphql: ['Query.subscriptions', 'Customer.subscriptions', 'Contact.subscriptions'],
-    reads: inData(SUBSCRIPTION, { has_more: ['PageInfo.hasNextPage'] }),
+    reads: inData(SUBSCRIPTION, { has_more: ['SubscriptionConnection.pageInfo'] }),
     enums: inEnvelope(subscriptionEnums),
   },
   {
@@ -331,7 +331,7 @@ const charges: RouteContract[] = [
     params: [...LIST_PARAMS, 'customer'],
     response: listSchema(chargeSchema),
     graphql: ['Query.charges'],
-    reads: inData(CHARGE, { has_more: ['PageInfo.hasNextPage'] }),
+    reads: inData(CHARGE, { has_more: ['ChargeConnection.pageInfo'] }),
     enums: inEnvelope(chargeEnums),
   },
   {

@@ -116,8 +116,8 @@ const methods: RouteContract[] = [
     graphql: ['Query.channelMessages', 'Channel.messages'],
     reads: {
       messages: [],
-      has_more: ['PageInfo.hasNextPage'],
-      'response_metadata.next_cursor': ['PageInfo.hasNextPage', 'PageInfo.endCursor'],
+      has_more: ['MessageConnection.pageInfo'],
+      'response_metadata.next_cursor': ['MessageConnection.pageInfo'],
       ...under('messages[]', MESSAGE),
     },
     undocumented: { response_metadata: CURSOR_PAGED },

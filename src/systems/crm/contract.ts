@@ -93,7 +93,7 @@ function objectRoutes(type: CrmObjectType): RouteContract[] {
       params: ['limit', 'after', 'properties', 'associations', 'archived'],
       response: listResponseSchema(type),
       graphql,
-      reads: { results: [], 'paging.next.after': ['PageInfo.hasNextPage', 'PageInfo.endCursor'], ...inResults },
+      reads: { results: [], 'paging.next.after': [`${TYPE_NAME[type]}Connection.pageInfo`], ...inResults },
     },
     {
       route: `GET ${byId}`,
@@ -119,7 +119,7 @@ function objectRoutes(type: CrmObjectType): RouteContract[] {
       graphql,
       reads: {
         total: [`${TYPE_NAME[type]}Connection.totalCount`],
-        'paging.next.after': ['PageInfo.hasNextPage', 'PageInfo.endCursor'],
+        'paging.next.after': [`${TYPE_NAME[type]}Connection.pageInfo`],
         ...inResults,
       },
     },
