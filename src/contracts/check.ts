@@ -19,6 +19,7 @@ export interface CheckResult {
 /** Which trusted documents select any of these public fields. */
 export type DocumentsSelecting = (fields: readonly GraphqlField[]) => string[];
 
+/** A node that allows all seven JSON kinds leaves its type open: nothing to hold the validator to. */
 const ALL_TYPES = 7;
 
 const isUnder = (path: string, parent: string) => path === parent || path.startsWith(`${parent}.`) || path.startsWith(`${parent}[]`);

@@ -123,7 +123,7 @@ export function zodFields(schema: z.ZodType): ZodField[] {
         optional: own.optional,
         ...(own.values ? { values: own.values } : {}),
       });
-      visit(child, own.element ? path : path);
+      visit(child, path);
     }
   };
   visit(schema, '');
