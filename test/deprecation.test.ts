@@ -7,10 +7,14 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiKeyConfigEntry } from '../src/auth/api-keys.ts';
-import { DEPRECATED_ON } from '../src/deprecation/notice.ts';
+import { buildSchema, parse } from 'graphql';
+import { deprecatedUses } from '../src/deprecation/analyze.ts';
+import { DEPRECATED_ON, replacementOf } from '../src/deprecation/notice.ts';
 import { deprecationsIn } from '../src/schema-contract/deprecation.ts';
 import { buildGatewaySchema } from '../src/stitching.ts';
+import { randomUUID } from 'node:crypto';
 import { TEST_API_KEYS_ENV } from './support/credentials.ts';
+import { hasService } from './support/services.ts';
 import { startStack, type GraphQLResponse, type Stack } from './support/stack.ts';
 
 const CRM_ONLY = 'sbk_deprecation-test-crm-only';
@@ -137,6 +141,10 @@ describe('Deal.value', () => {
     const cases: [Record<string, string>, Partial<Money>][] = [
       [{ amount: '0.29' }, { amount: 29, currency: 'usd', formatted: '$0.29' }], // 0.29 * 100 is 28.999… in floats
       [
+        { amount: '1.005', deal_currency_code: 'USD' },
+        { amount: 101, currency: 'usd' },
+      ], // 1.005 * 100 rounds to 100 in floats
+      [
         { amount: '1234.565', deal_currency_code: 'EUR' },
         { amount: 123457, currency: 'eur' },
       ],
@@ -240,28 +248,104 @@ describe('Query.deprecatedFieldUsage', () => {
 const DEAL_FIELDS = ['id', 'name', 'amount', 'stage', 'stageRaw', 'pipeline', 'closeDate', 'value { amount currency }'] as const;
 
 describe('property: warned and counted exactly when amount is selected', () => {
-  it('any subset of Deal fields, aliased or not, directly, in a named or an inline fragment', async () => {
-    const selection = fc.record({
-      fields: fc.uniqueArray(fc.constantFrom(...DEAL_FIELDS), { minLength: 1, maxLength: DEAL_FIELDS.length }),
-      aliased: fc.array(fc.boolean(), { minLength: DEAL_FIELDS.length, maxLength: DEAL_FIELDS.length }),
+  it('any fields of Deal, repeated or not, aliased or not, directly, in named or inline fragments', async () => {
+    const item = fc.record({
+      field: fc.constantFrom(...DEAL_FIELDS),
+      aliased: fc.boolean(),
       wrap: fc.constantFrom('direct' as const, 'fragment' as const, 'inline' as const),
     });
     await fc.assert(
-      fc.asyncProperty(selection, async ({ fields, aliased, wrap }) => {
-        const selected = fields.map((field, i) => (aliased[i] ? `a${i}: ${field}` : field)).join(' ');
-        const body = wrap === 'fragment' ? '...DealParts' : wrap === 'inline' ? `... on Deal { ${selected} }` : selected;
-        const fragment = wrap === 'fragment' ? ` fragment DealParts on Deal { ${selected} }` : '';
-        const usesAmount = fields.includes('amount');
+      fc.asyncProperty(fc.array(item, { minLength: 1, maxLength: 8 }), async (items) => {
+        const fragments: string[] = [];
+        const body = items
+          .map(({ field, aliased, wrap }, i) => {
+            const selected = aliased ? `a${i}: ${field}` : field;
+            if (wrap === 'inline') return `... on Deal { ${selected} }`;
+            if (wrap === 'direct') return selected;
+            fragments.push(`fragment F${i} on Deal { ${selected} }`);
+            return `...F${i}`;
+          })
+          .join(' ');
+        const usesAmount = items.some((i) => i.field === 'amount');
 
         const before = await usageCount('DealFieldsProperty');
-        const result = await stack.query(`query DealFieldsProperty { deal(id: "${EUR}") { ${body} } }${fragment}`);
+        const result = await stack.query(`query DealFieldsProperty { deal(id: "${EUR}") { ${body} } } ${fragments.join(' ')}`);
         expect(result.errors).toBeUndefined();
         expect(result.headers.get('deprecation')).toBe(usesAmount ? DEPRECATION : null);
         expect(result.headers.get('sunset')).toBe(usesAmount ? SUNSET : null);
         expect(warningsOf(result).map((w) => w.field)).toEqual(usesAmount ? ['Deal.amount'] : []);
         expect((await usageCount('DealFieldsProperty')) - before).toBe(usesAmount ? 1 : 0);
       }),
-      { seed: 20261207, numRuns: 40 },
+      { seed: 20261207, numRuns: 60 },
     );
   }, 120_000);
+});
+
+describe.runIf(hasService('redis'))('the usage tally shared through Redis', () => {
+  const replicas: Stack[] = [];
+  beforeAll(async () => {
+    const env = { REDIS_URL: 'redis://127.0.0.1:6379' };
+    const cacheNamespace = `test-${randomUUID()}`;
+    replicas.push(await startStack({ world: { size: 50 }, env, cacheNamespace }));
+    replicas.push(await startStack({ sandbox: replicas[0].sandbox, env, cacheNamespace }));
+  });
+  afterAll(async () => {
+    for (const replica of replicas.reverse()) await replica.close();
+  });
+
+  it("counts every replica's operations, and either replica reports the deployment's total", async () => {
+    const [a, b] = replicas;
+    await a.query(`query AcrossReplicas { deal(id: "${USD}") { amount } }`);
+    await b.query(`query AcrossReplicas { deal(id: "${USD}") { amount } }`);
+    await b.query(`query AcrossReplicas { deal(id: "${EUR}") { amount } }`);
+    for (const replica of [a, b]) {
+      const result = await replica.query<{ deprecatedFieldUsage: UsageRow[] }>(
+        `{ deprecatedFieldUsage { field principal operationName count } }`,
+      );
+      expect(result.data!.deprecatedFieldUsage).toEqual([
+        { field: 'Deal.amount', principal: PRINCIPAL, operationName: 'AcrossReplicas', count: 3 },
+      ]);
+    }
+  });
+});
+
+// The gateway's schema deprecates no argument, input field or enum value yet: these run the
+// analysis on a schema that does, without HTTP.
+describe('deprecated arguments, input fields and enum values', () => {
+  const schema = buildSchema(`
+    enum Stage { OPEN WON LOST @deprecated(reason: "Use \`WON\`. Removal after 2027-01-01.") }
+    input Filter { stage: Stage, state: String @deprecated(reason: "Use \`stage\`. Removal after 2027-02-01.") }
+    type Query { deals(filter: Filter, stage: Stage, legacy: Boolean @deprecated(reason: "Removal after 2027-04-01.")): Int }
+  `);
+  const uses = (source: string, variables?: Record<string, unknown>, operationName?: string) =>
+    deprecatedUses(schema, parse(source), operationName, variables).map((use) => use.coordinate);
+
+  it('finds literals: an argument, an input field and an enum value, also in a default value', () => {
+    expect(uses('{ deals(legacy: true, filter: { state: "x", stage: LOST }) }')).toEqual([
+      'Filter.state',
+      'Query.deals(legacy:)',
+      'Stage.LOST',
+    ]);
+    expect(uses('query Q($s: Stage = LOST) { deals(stage: $s) }')).toEqual(['Stage.LOST']);
+    expect(uses('{ deals(stage: WON) }')).toEqual([]);
+  });
+
+  it('finds enum values and input fields in variables, nested in lists and input objects', () => {
+    const source = 'query Q($s: Stage, $f: Filter) { a: deals(stage: $s) b: deals(filter: $f) }';
+    expect(uses(source, { s: 'LOST' })).toEqual(['Stage.LOST']);
+    expect(uses(source, { f: { stage: 'LOST', state: 'x' } })).toEqual(['Filter.state', 'Stage.LOST']);
+    expect(uses(source, { s: 'OPEN', f: { stage: 'WON' } })).toEqual([]);
+  });
+
+  it('counts only the operation that runs, with the fragments it reaches', () => {
+    const source = 'query A { deals(legacy: true) } query B { ...F } fragment F on Query { deals(stage: LOST) }';
+    expect(uses(source, undefined, 'A')).toEqual(['Query.deals(legacy:)']);
+    expect(uses(source, undefined, 'B')).toEqual(['Stage.LOST']);
+  });
+
+  it('names a sibling as the replacement, of the type or the enum', () => {
+    expect(replacementOf({ coordinate: 'Stage.LOST', reason: 'Use `WON`. Removal after 2027-01-01.' })).toBe('Stage.WON');
+    expect(replacementOf({ coordinate: 'Deal.amount', reason: 'Use `Deal.value`.' })).toBe('Deal.value');
+    expect(replacementOf({ coordinate: 'Query.deals(legacy:)', reason: 'Removal after 2027-04-01.' })).toBeUndefined();
+  });
 });
