@@ -1,6 +1,6 @@
 /**
- * Client-side vendor-quota budgets: a sliding-window log per system, credential and (for
- * Slack) method tier, so the gateway slows itself down before the vendor starts answering 429.
+ * Client-side vendor-quota budgets: a sliding-window log per system, credential and bucket
+ * (Slack's methods, HubSpot's search), so the gateway slows itself down before the vendor starts answering 429.
  *
  * The vendors count calls in a rolling window (HubSpot: 10 s), so the budget does too: it
  * remembers each call of the last window and grants a call only while fewer than the limit
@@ -37,7 +37,7 @@ import { remainingMs, sleepUnlessAborted } from './deadline.ts';
 
 export type { BudgetLimit };
 
-/** The bucket a request draws from: Slack's quotas are per method, the others' per credential. */
+/** The bucket a request draws from: Slack's quotas are per method, HubSpot's search has its own, the rest are per credential. */
 export function budgetBucket(system: SystemName, route: string): string {
   return factsOf(system).quota.bucket(route);
 }
