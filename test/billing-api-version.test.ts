@@ -143,6 +143,27 @@ describe('a billing read answered in another API version', () => {
     expect(pinned.data!.invoice).toEqual({ id: invoice.id, subscription: { id: invoice.subscription } });
   });
 
+  it('a write answered in another version was applied: the error says so (writeApplied), so that nobody sends it again', async () => {
+    const client = createUpstreamClient({
+      profile: stripeProfile,
+      baseUrl: stack.sandbox.urls.billing!,
+      credential: SANDBOX_CREDENTIALS.billing,
+    });
+    const connector = createBillingConnector(client);
+    const email = `versioned-${Date.now()}@example.com`;
+    try {
+      await setVersions(stack, { force: BASIL });
+      await expect(connector.createCustomer({ email }, `versioned-${email}`)).rejects.toMatchObject({
+        code: 'UPSTREAM_BAD_RESPONSE',
+        writeApplied: true,
+      });
+      await setVersions(stack, { force: null });
+      expect((await connector.listCustomers({ email, limit: 10 })).data).toHaveLength(1);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('the emulator renders a basil invoice with parent.subscription_details.subscription and without subscription', async () => {
     const headers = (version: string) => ({ authorization: `Bearer ${SANDBOX_CREDENTIALS.billing}`, 'stripe-version': version });
     const page = await fetch(`${stack.sandbox.urls.billing}/v1/invoices?limit=100`, { headers: headers(PINNED) });
