@@ -18,6 +18,8 @@
  * - `GET|POST /__sandbox/hold` — `{ ms }`: POSTs wait this long after claiming their
  *   Idempotency-Key, so a concurrent retry sees 409 `idempotency_key_in_use`.
  * - `GET /__sandbox/stats` — how many objects of each kind the account holds.
+ * - `GET|POST|DELETE /__sandbox/api-version` — the account's default Stripe API version and
+ *   the knob forcing every answer into one (admin-versions.ts).
  */
 import { Router, type SandboxRequest, type SandboxResponse } from '../http.ts';
 import { newRequestId, type BillingFaults } from './api.ts';
