@@ -117,6 +117,28 @@ describe('breaking changes and deprecation windows', () => {
     expect(result.ok).toBe(false);
   });
 
+  it('a type only the allowed removals used goes with them; one still used elsewhere stays breaking', async () => {
+    const deal = (fields: string) => `type Query { deal: Deal stages: [String] }\ntype Deal { id: ID! ${fields} }\n`;
+    const legacy = 'enum LegacyStage { A B }\n';
+    const releasedSDL =
+      deal('stage: LegacyStage @deprecated(reason: "Use x. Removal after 2027-01-01.") rawStage(as: LegacyStage): String') + legacy;
+    const onlyDeprecated = await check({
+      releasedSDL: releasedSDL.replace(' rawStage(as: LegacyStage): String', ''),
+      currentSDL: deal(''),
+      today: '2027-01-02',
+    });
+    expect(onlyDeprecated.allowed.map((change) => `${change.type} ${change.path}`)).toEqual([
+      'FIELD_REMOVED Deal.stage',
+      'TYPE_REMOVED LegacyStage',
+    ]);
+    expect(onlyDeprecated.ok).toBe(true);
+    const usedElsewhere = await check({ releasedSDL, currentSDL: deal('rawStage: String'), today: '2027-01-02' });
+    expect(usedElsewhere.breaking.map((change) => `${change.type} ${change.path}`)).toEqual([
+      'FIELD_ARGUMENT_REMOVED Deal.rawStage.as',
+      'TYPE_REMOVED LegacyStage',
+    ]);
+  });
+
   it('a field deprecated without a removal date does not excuse its removal', async () => {
     const undated = editFields(RELEASED, ['Deal.name'], deprecated('Use x.'));
     const result = await check({ releasedSDL: undated, currentSDL: removed, today: '2099-01-01' });

@@ -11,6 +11,7 @@
 import { CriticalityLevel, diff, type Change } from '@graphql-inspector/core';
 import { buildSchema, type GraphQLSchema } from 'graphql';
 import { compareText, coordinatesOf, deprecationsAt, deprecationsIn, removalDatePassed, type Deprecation } from './deprecation.ts';
+import { coveringRemoval, usesOfType } from './orphans.ts';
 import { deprecatedUsesIn, type DeprecatedUse, type TrustedDocument } from './documents.ts';
 
 export type Level = 'BREAKING' | 'DANGEROUS' | 'SAFE';
@@ -90,10 +91,25 @@ function restatesDeprecation(change: Change): boolean {
   return directive === 'deprecated' && /^DIRECTIVE_USAGE_(FIELD_DEFINITION|ENUM_VALUE|ARGUMENT)_(ADDED|REMOVED)$/.test(change.type);
 }
 
+/** A type removed because the allowed removals took its every use goes with them (src/schema-contract/orphans.ts). */
+function withOrphansAllowed(changes: ClassifiedChange[], released: GraphQLSchema): ClassifiedChange[] {
+  const allowed = new Map(changes.flatMap((change) => (change.allowedBy && change.path ? [[change.path, change.allowedBy] as const] : [])));
+  return changes.map((change) => {
+    if (change.type !== 'TYPE_REMOVED' || change.allowedBy || !change.path) return change;
+    const uses = usesOfType(released, change.path);
+    const covering = uses?.map((path) => coveringRemoval(path, allowed));
+    const allowedBy = covering && covering.length > 0 && covering.every((found) => found !== undefined) ? covering[0] : undefined;
+    return allowedBy ? { ...change, allowedBy } : change;
+  });
+}
+
 /** The changes from `released` to `current`, classified and sorted. */
 export async function classifiedChanges(released: GraphQLSchema, current: GraphQLSchema, today: string): Promise<ClassifiedChange[]> {
   const changes = (await diff(released, current)).filter((change) => !restatesDeprecation(change));
-  return changes.map((change) => classify(change, released, today)).sort(compareChanges);
+  return withOrphansAllowed(
+    changes.map((change) => classify(change, released, today)),
+    released,
+  ).sort(compareChanges);
 }
 
 /**
