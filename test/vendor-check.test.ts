@@ -75,6 +75,17 @@ describe('vendor:check against the vendored documents', () => {
     expect(finding!.impact.graphql).toEqual(expect.arrayContaining(['Customer.email', 'Customer.name', 'Query.customer']));
   });
 
+  it('reports a field the validator requires that is no longer always sent (a nullable one counts as sent)', () => {
+    const doc = copy(STRIPE);
+    const customer = stripeSchema(doc, 'customer');
+    customer.required = (customer.required as string[]).filter((name) => name !== 'created');
+    const finding = check({ stripe: doc }).find((f) => f.route === 'GET /v1/customers/{customer}');
+    expect(finding).toMatchObject({ kind: 'field-optional', field: 'created', effect: 'rejects' });
+    expect(finding!.impact.graphql).toEqual(expect.arrayContaining(['Customer.createdAt', 'Query.customer']));
+    properties(customer).created = { ...properties(customer).created, nullable: true };
+    expect(check({ stripe: doc }).find((f) => f.route === 'GET /v1/customers/{customer}')).toMatchObject({ kind: 'field-retyped' });
+  });
+
   it('reports a new required parameter the connector does not send', () => {
     const doc = copy(STRIPE);
     const list = (doc.paths as Record<string, Record<string, Mutable>>)['/v1/invoices']!.get!;

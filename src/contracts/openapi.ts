@@ -95,7 +95,11 @@ export function property(doc: ApiDocument, nodes: readonly JsonNode[], key: stri
     const child = properties[key];
     if (!isNode(child)) continue;
     found.push(child);
-    if (!(Array.isArray(alt.required) && alt.required.includes(key))) required = false;
+    // OpenAPI 3 `nullable` fields count as always sent: Stripe's documents leave them out of
+    // `required` (a customer's `email`, an invoice's `status`) though every answer carries
+    // them, null or not. Only a field neither required nor nullable may be absent.
+    const listed = Array.isArray(alt.required) && alt.required.includes(key);
+    if (!listed && follow(doc, child).nullable !== true) required = false;
   }
   if (found.length > 0) return { found: true, nodes: found, required };
   return open ? { found: 'unknown' } : { found: false };
