@@ -27,6 +27,13 @@ export type StripeChargeStatus = Open<'succeeded' | 'pending' | 'failed'>;
 const openEnum = <T extends string>() => z.string() as unknown as z.ZodType<Open<T>, string>;
 /** Stripe's nullable fields: null or absent both read as null. */
 const nullish = <T extends z.ZodType>(schema: T) => schema.nullish().transform((value) => value ?? null);
+/**
+ * Nullable fields that later Stripe versions move or remove (2025-03-31.basil: an invoice's
+ * `subscription` and `charge`, a line's `price`, a charge's `invoice`): 2023-08-16 always sends
+ * the key, so an absent one means another version's shape (say, behind a proxy that dropped
+ * `Stripe-Version`) — refused, never read as null.
+ */
+const present = <T extends z.ZodType>(schema: T) => schema.nullable();
 const int = z.number().int();
 const unixSeconds = int;
 /** An expandable reference: the id string or the expanded object (whose id we keep). */
@@ -62,16 +69,16 @@ export const lineItemSchema = z.object({
   currency: z.string(),
   quantity: nullish(int),
   period: z.object({ start: unixSeconds, end: unixSeconds }),
-  price: nullish(expandable),
+  price: present(expandable),
 });
 export type StripeLineItem = z.output<typeof lineItemSchema>;
 
 export const invoiceSchema = z.object({
   id: z.string(),
   customer: nullish(expandable),
-  subscription: nullish(expandable),
+  subscription: present(expandable),
   // Set once paid: the charge that paid it (2023-08-16 shape), so caches can learn of it.
-  charge: nullish(expandable),
+  charge: present(expandable),
   status: nullish(openEnum<Exclude<StripeInvoiceStatus, string & {}>>()),
   number: nullish(z.string()),
   currency: z.string(),
@@ -129,7 +136,7 @@ export const chargeSchema = z.object({
   paid: z.boolean(),
   refunded: z.boolean(),
   customer: nullish(expandable),
-  invoice: nullish(expandable),
+  invoice: present(expandable),
   payment_intent: nullish(expandable),
   failure_message: nullish(z.string()),
   receipt_url: nullish(z.string()),
