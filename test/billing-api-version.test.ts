@@ -206,6 +206,22 @@ describe('an answer that names no API version', () => {
       await stack.close();
     }
   });
+
+  it('in another version’s shape is refused, not read as null: a basil invoice without the header is UPSTREAM_BAD_RESPONSE', async () => {
+    const stack = await startStack();
+    const proxy = await headerStrippingProxy(stack.sandbox.urls.billing!);
+    const client = createUpstreamClient({ profile: stripeProfile, baseUrl: proxy.url, credential: SANDBOX_CREDENTIALS.billing });
+    try {
+      const connector = createBillingConnector(client);
+      const invoice = (await connector.listInvoices({ limit: 100 })).data.find((inv) => inv.subscription)!;
+      await setVersions(stack, { force: BASIL });
+      await expect(connector.retrieveInvoice(invoice.id)).rejects.toMatchObject({ code: 'UPSTREAM_BAD_RESPONSE' });
+    } finally {
+      await client.close();
+      await proxy.close();
+      await stack.close();
+    }
+  });
 });
 
 describe('webhook events in another API version', () => {
