@@ -60,8 +60,18 @@ function deprecated(reason?: string): ConstDirectiveNode {
 }
 
 function check(overrides: Partial<CheckInput>) {
-  return checkSchemaContract({ releasedSDL: RELEASED, currentSDL: RELEASED, documents: [], today: '2026-12-07', ...overrides });
+  return checkSchemaContract({
+    releasedSDL: RELEASED,
+    currentSDL: RELEASED,
+    documents: [],
+    today: '2026-12-07',
+    announced: ANNOUNCED,
+    ...overrides,
+  });
 }
+
+/** The fields these tests deprecate were announced long enough before their removal dates. */
+const ANNOUNCED = { 'Deal.name': '2026-06-01', 'Deal.stage': '2026-06-01' };
 
 describe('the committed contract files', () => {
   it('schema.graphql is the schema the gateway serves, as `npm run schema:print` writes it', () => {
@@ -189,6 +199,28 @@ describe('deprecations must name their removal date', () => {
   ])('a deprecation with %s fails the check', async (_case, directive) => {
     const result = await check({ currentSDL: editFields(RELEASED, ['Deal.name'], directive) });
     expect(result.undated.map((deprecation) => deprecation.coordinate)).toEqual(['Deal.name']);
+    expect(result.ok).toBe(false);
+  });
+});
+
+describe('deprecation windows: at least 90 days from announcement to removal', () => {
+  const currentSDL = editFields(RELEASED, ['Deal.name'], deprecated('Use x. Removal after 2027-03-08.'));
+
+  it('a deprecation announced 90 days or more before its removal passes', async () => {
+    const result = await check({ currentSDL, announced: { 'Deal.name': '2026-12-08' } });
+    expect(result.windows).toEqual([]);
+    expect(result.ok).toBe(true);
+  });
+
+  it('a shorter window fails the check, naming the days', async () => {
+    const result = await check({ currentSDL, announced: { 'Deal.name': '2026-12-09' } });
+    expect(result.windows).toEqual([{ coordinate: 'Deal.name', problem: expect.stringMatching(/89 days, less than the 90 promised/) }]);
+    expect(result.ok).toBe(false);
+  });
+
+  it('a deprecation with no announcement date fails the check', async () => {
+    const result = await check({ currentSDL, announced: {} });
+    expect(result.windows.map((window) => window.coordinate)).toEqual(['Deal.name']);
     expect(result.ok).toBe(false);
   });
 });

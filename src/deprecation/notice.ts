@@ -5,18 +5,11 @@
  *
  * Everything comes from the schema's `@deprecated` reason, which by the contract's rule
  * (src/schema-contract) ends "Removal after YYYY-MM-DD." and, when there is a successor,
- * starts "Use `field`…". The day a deprecation was announced is not part of a reason, so it
- * is kept in DEPRECATED_ON; a test fails while a deprecated element is missing there.
+ * starts "Use `field`…". The day a deprecation was announced is not part of a reason: it is
+ * recorded beside the contract (src/schema-contract/announced.ts), which schema:check enforces.
  */
+import { DEPRECATED_ON } from '../schema-contract/announced.ts';
 import type { Deprecation } from '../schema-contract/deprecation.ts';
-
-/**
- * When each deprecation was announced (YYYY-MM-DD, UTC), by schema coordinate. Add a line
- * with each new `@deprecated`.
- */
-export const DEPRECATED_ON: Readonly<Record<string, string>> = {
-  'Deal.amount': '2026-12-07',
-};
 
 /** One entry of `extensions.warnings`. */
 export interface DeprecationWarning {

@@ -6,10 +6,12 @@
  * released schema with a removal date that has passed: that is the deprecation window
  * clients were promised. Every deprecation in the current schema must name its removal date,
  * and a trusted document still using something past its date fails the check too (removing
- * it would break that client). Pure: SDL and documents in, a result out; `today` is given.
+ * it would break that client), and every deprecation must have been announced at least
+ * MIN_WINDOW_DAYS before its removal date (./announced.ts). Pure: SDL and documents in, a result out; `today` is given.
  */
 import { CriticalityLevel, diff, type Change } from '@graphql-inspector/core';
 import { buildSchema, type GraphQLSchema } from 'graphql';
+import { DEPRECATED_ON, windowProblem } from './announced.ts';
 import { compareText, coordinatesOf, deprecationsAt, deprecationsIn, removalDatePassed, type Deprecation } from './deprecation.ts';
 import { coveringRemoval, usesOfType } from './orphans.ts';
 import { deprecatedUsesIn, type DeprecatedUse, type TrustedDocument } from './documents.ts';
@@ -35,6 +37,8 @@ export interface CheckInput {
   documents: readonly TrustedDocument[];
   /** The day the check runs for, YYYY-MM-DD (UTC). */
   today: string;
+  /** When each deprecation was announced, by coordinate (default: src/schema-contract/announced.ts). */
+  announced?: Readonly<Record<string, string>>;
 }
 
 export interface CheckResult {
@@ -48,6 +52,8 @@ export interface CheckResult {
   safe: ClassifiedChange[];
   /** Deprecations in the current schema whose reason names no "Removal after YYYY-MM-DD.": each fails the check. */
   undated: Deprecation[];
+  /** Deprecations with no announcement date, or less than MIN_WINDOW_DAYS before their removal: each fails the check. */
+  windows: { coordinate: string; problem: string }[];
   /** Every use of a deprecated element by a trusted document, sorted by document then coordinate. */
   documentUses: DeprecatedUse[];
   /** The uses whose removal date has passed: each fails the check. */
@@ -130,15 +136,23 @@ export async function checkSchemaContract(input: CheckInput): Promise<CheckResul
   const documentUses = input.documents
     .flatMap((document) => usesOf(document, released, current, currentCoordinates))
     .sort((a, b) => compareText(a.document, b.document) || compareText(a.coordinate, b.coordinate));
+  const deprecations = deprecationsIn(current);
   const result = {
     changes,
     breaking: changes.filter((change) => change.level === 'BREAKING' && !change.allowedBy),
     allowed: changes.filter((change) => change.level === 'BREAKING' && change.allowedBy),
     dangerous: changes.filter((change) => change.level === 'DANGEROUS'),
     safe: changes.filter((change) => change.level === 'SAFE'),
-    undated: deprecationsIn(current).filter((deprecation) => deprecation.removalDate === undefined),
+    undated: deprecations.filter((deprecation) => deprecation.removalDate === undefined),
+    windows: deprecations.flatMap((deprecation) => {
+      const problem = windowProblem(deprecation, input.announced ?? DEPRECATED_ON);
+      return problem ? [{ coordinate: deprecation.coordinate, problem }] : [];
+    }),
     documentUses,
     expiredUses: documentUses.filter((use) => removalDatePassed(use, input.today)),
   };
-  return { ...result, ok: result.breaking.length === 0 && result.undated.length === 0 && result.expiredUses.length === 0 };
+  return {
+    ...result,
+    ok: result.breaking.length === 0 && result.undated.length === 0 && result.windows.length === 0 && result.expiredUses.length === 0,
+  };
 }

@@ -29,6 +29,7 @@ export function summaryLine(result: CheckResult): string {
   ];
   if (result.expiredUses.length > 0) parts.push(`${plural(result.expiredUses.length, 'use', 'uses')} past the removal date`);
   if (result.undated.length > 0) parts.push(`${plural(result.undated.length, 'deprecation', 'deprecations')} without a removal date`);
+  if (result.windows.length > 0) parts.push(`${plural(result.windows.length, 'deprecation breaks', 'deprecations break')} the window`);
   return `${parts.join('; ')}${result.ok ? '' : ' — FAILED'}`;
 }
 
@@ -43,6 +44,10 @@ export function formatReport(result: CheckResult): string {
   if (result.undated.length > 0) {
     lines.push(`Deprecations without a removal date (${result.undated.length}): a reason must contain "Removal after YYYY-MM-DD."`);
     lines.push(...result.undated.map((deprecation) => `  - ${deprecation.coordinate}: ${JSON.stringify(deprecation.reason)}`));
+  }
+  if (result.windows.length > 0) {
+    lines.push(`Deprecation windows (${result.windows.length}):`);
+    lines.push(...result.windows.map((window) => `  - ${window.coordinate}: ${window.problem}`));
   }
   if (result.documentUses.length > 0) {
     lines.push(`Trusted documents using deprecated elements (${documentsUsing(result)}):`);

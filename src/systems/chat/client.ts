@@ -88,7 +88,12 @@ export interface PostMessageParams {
   threadTs?: string;
 }
 
-export const postMessageResponseSchema = z.object({ ok: z.literal(true), channel: z.string(), ts: z.string(), message: slackMessageSchema });
+export const postMessageResponseSchema = z.object({
+  ok: z.literal(true),
+  channel: z.string(),
+  ts: z.string(),
+  message: slackMessageSchema,
+});
 
 /** The channel kinds the gateway exposes; DMs and group DMs belong to people, not to analysts. */
 const CHANNEL_TYPES = 'public_channel,private_channel';
