@@ -119,6 +119,33 @@ describe('vendor:check against the vendored documents', () => {
     expect(findings.find((finding) => finding.route === 'POST /chat.postMessage')).toMatchObject({ field: 'message.text' });
   });
 
+  it('checks the price and invoice-item routes like any other: nothing of them is left out as not checked', () => {
+    const { systems } = vendorCheck({ stripe: STRIPE, slack: SLACK }, selecting);
+    const notes = systems.flatMap((system) => system.notes);
+    expect(notes.filter((note) => /\/v1\/prices|\/v1\/invoiceitems|not checked/.test(note))).toEqual([]);
+
+    const doc = copy(STRIPE);
+    delete properties(stripeSchema(doc, 'price')).recurring;
+    const item = stripeSchema(doc, 'invoiceitem');
+    item.required = (item.required as string[]).filter((name) => name !== 'id');
+    const form = (doc.paths as Record<string, Record<string, Mutable>>)['/v1/invoiceitems']!.post!;
+    const body = (form.requestBody as { content: Record<string, { schema: Mutable }> }).content['application/x-www-form-urlencoded']!
+      .schema;
+    body.required = [...(body.required as string[]), 'tax_code'];
+    const findings = check({ stripe: doc }).filter((f) => f.route === 'GET /v1/prices/{price}' || f.route === 'POST /v1/invoiceitems');
+    expect(findings.map(({ route, kind, field }) => ({ route, kind, field }))).toEqual([
+      { route: 'POST /v1/invoiceitems', kind: 'param-required', field: 'tax_code' },
+      { route: 'POST /v1/invoiceitems', kind: 'field-optional', field: 'id' },
+      { route: 'GET /v1/prices/{price}', kind: 'field-missing', field: 'recurring' },
+    ]);
+    expect(
+      findings.every((f) => f.impact.graphql.includes('Mutation.onboardCustomer') || f.impact.graphql.includes('Mutation.createInvoice')),
+    ).toBe(true);
+
+    delete (doc.paths as Mutable)['/v1/prices/{price}'];
+    expect(check({ stripe: doc })).toContainEqual(expect.objectContaining({ route: 'GET /v1/prices/{price}', kind: 'route-missing' }));
+  });
+
   it('reports a route the document no longer has', () => {
     const doc = copy(SLACK);
     delete (doc.paths as Mutable)['/users.info'];

@@ -141,12 +141,27 @@ describe('invoices', () => {
     const draft = await h.call('POST', '/v1/invoices', { form: `customer=${customer}&description=Contract` });
     conforms(draft, '/v1/invoices', 'post', 200);
     const id = draft.body.id;
-    expect((await h.call('POST', '/v1/invoiceitems', { form: `customer=${customer}&invoice=${id}&amount=2500&currency=usd` })).status).toBe(
+    conforms(
+      await h.call('POST', '/v1/invoiceitems', { form: `customer=${customer}&invoice=${id}&amount=2500&currency=usd` }),
+      '/v1/invoiceitems',
+      'post',
       200,
     );
-    expect(
-      (await h.call('POST', '/v1/invoiceitems', { form: `customer=${customer}&invoice=${id}&price=price_seat&quantity=2` })).status,
-    ).toBe(200);
+    conforms(
+      await h.call('POST', '/v1/invoiceitems', { form: `customer=${customer}&invoice=${id}&price=price_seat&quantity=2` }),
+      '/v1/invoiceitems',
+      'post',
+      200,
+    );
+    // What the gateway's createInvoice sends: unit_amount and quantity, with a description.
+    conforms(
+      await h.call('POST', '/v1/invoiceitems', {
+        form: `customer=${customer}&invoice=${id}&currency=usd&description=Seats&unit_amount=1200&quantity=3&expand[]=price.product`,
+      }),
+      '/v1/invoiceitems',
+      'post',
+      200,
+    );
     conforms(await h.call('POST', `/v1/invoices/${id}`, { form: 'metadata[order]=A-1' }), '/v1/invoices/{invoice}', 'post', 200);
     conforms(await h.call('POST', `/v1/invoices/${id}/finalize`), '/v1/invoices/{invoice}/finalize', 'post', 200);
     conforms(
@@ -180,6 +195,13 @@ describe('invoices', () => {
     conforms(await h.call('DELETE', `/v1/invoices/${b}`), '/v1/invoices/{invoice}', 'delete', 200);
     conforms(await h.call('GET', `/v1/invoices/${b}`), '/v1/invoices/{invoice}', 'get', 404);
     conforms(await h.call('POST', '/v1/invoices', { form: 'customer=cus_missing' }), '/v1/invoices', 'post', 400);
+    conforms(await h.call('POST', '/v1/invoiceitems', { form: 'amount=100&currency=usd' }), '/v1/invoiceitems', 'post', 400);
+    conforms(
+      await h.call('POST', '/v1/invoiceitems', { form: `customer=${customer}&invoice=${a}&amount=100&currency=usd` }),
+      '/v1/invoiceitems',
+      'post',
+      400,
+    );
     conforms(await h.call('POST', '/v1/invoices/in_missing', { form: 'description=x' }), '/v1/invoices/{invoice}', 'post', 404);
   });
 
@@ -241,6 +263,18 @@ describe('subscriptions', () => {
     });
     conforms(res, '/v1/subscriptions', 'post', 200);
     expect(res.body.status).toBe('trialing');
+  });
+});
+
+describe('prices', () => {
+  it('a recurring and a one-time price, expanded or not, match the spec', async () => {
+    const recurring = await h.call('GET', '/v1/prices/price_growth_monthly');
+    conforms(recurring, '/v1/prices/{price}', 'get', 200);
+    expect(recurring.body.recurring).toMatchObject({ interval: 'month' });
+    const oneTime = await h.call('GET', '/v1/prices/price_seat?expand[]=product');
+    conforms(oneTime, '/v1/prices/{price}', 'get', 200);
+    expect(oneTime.body.recurring).toBeNull();
+    conforms(await h.call('GET', '/v1/prices/price_missing'), '/v1/prices/{price}', 'get', 404);
   });
 });
 

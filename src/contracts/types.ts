@@ -40,11 +40,6 @@ export interface RouteContract {
    * validator may require them here. Reported as notes.
    */
   alwaysSent?: Readonly<Record<string, string>>;
-  /**
-   * Why a document may lack the whole route (the vendored copy was trimmed without it): its
-   * absence is a note, and a document that has it is checked as usual.
-   */
-  outsideDocument?: string;
 }
 
 export interface SystemContract {

@@ -155,7 +155,8 @@ function prices({ get }: StripeRequests): ConnectorPart<'retrievePrice'> {
   };
 }
 
-const createdObjectSchema = z.object({ id: z.string() });
+/** A create whose caller needs only the new id validates just that (the vendor contract lists it too). */
+export const createdObjectSchema = z.object({ id: z.string() });
 
 /** GET /v1/<collection>: the page (`limit`, `starting_after`), then the list's own filters. */
 function listOf<P extends ListParams, T extends z.ZodType>(
