@@ -33,6 +33,7 @@ import { createResponseCache, type ResponseCache } from './plugins/use-response-
 import { useReadiness } from './plugins/use-readiness.ts';
 import { useUpstreamTrace } from './plugins/use-upstream-trace.ts';
 import { useRequestLog } from './plugins/use-request-log.ts';
+import { useMcp } from './mcp/route.ts';
 import { requestIdFrom } from './observability/request-log.ts';
 import { LINKED_TYPES, LOOK_AHEAD_COORDINATE } from './links/index.ts';
 import { SYSTEMS } from './systems/index.ts';
@@ -106,13 +107,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
   };
   const upstream = (upstreamClients = createUpstreamClients(systemOptions));
-  const cache = (cacheStore = createCacheStore({
-    redisUrl: config.cache.redisUrl,
-    maxEntries: config.cache.maxEntries,
-    maxBytes: config.cache.maxBytes,
-    namespace,
-    logger,
-  }));
+  const cache = (cacheStore = openCache(config, namespace, logger));
   const runtime = createSystemRuntime({ ...systemOptions, cache, upstream });
   const responses = responseCacheOf(config, metrics);
   const feed = createGatewayChanges({ config, runtime, responses, namespace });
@@ -134,6 +129,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     responses,
     cursor,
     changes: feed.changes,
+    audit: writeStore.audit,
     deprecations: config.cache.redisUrl ? createRedisTally(config.cache.redisUrl, namespace, logger) : createMemoryTally(),
   });
   return {
@@ -173,6 +169,11 @@ function responseCacheOf(config: Config, metrics: GatewayMetrics): ResponseCache
   });
 }
 
+function openCache(config: Config, namespace: string, logger: Logger): CacheStore {
+  const { redisUrl, maxEntries, maxBytes } = config.cache;
+  return createCacheStore({ redisUrl, maxEntries, maxBytes, namespace, logger });
+}
+
 function openWriteStore(config: Config): WriteStore {
   return createWriteStore({
     databaseUrl: config.store.databaseUrl,
@@ -204,6 +205,8 @@ interface YogaParts {
   responses?: ResponseCache;
   cursor: CursorStore;
   changes: ChangeFeed;
+  /** Where /mcp records each tool call. */
+  audit: WriteStore['audit'];
   /** Where uses of deprecated fields are tallied (Query.deprecatedFieldUsage). */
   deprecations: UsageTally;
 }
@@ -220,8 +223,9 @@ function createGatewayYoga(parts: YogaParts): {
   const subschemas = createSubschemas();
   const schema = buildGatewaySchema(subschemas);
   // The look-ahead may start billing reads only for a caller the schema lets read their result.
-  const lookAheadScopes = scopeRequirementsOf(subschemas).get(LOOK_AHEAD_COORDINATE) ?? [];
-  const yoga = createYoga<Record<string, unknown>, GatewayContext>({
+  const requirements = scopeRequirementsOf(subschemas);
+  const lookAheadScopes = requirements.get(LOOK_AHEAD_COORDINATE) ?? [];
+  const yoga: YogaServerInstance<Record<string, unknown>, GatewayContext> = createYoga<Record<string, unknown>, GatewayContext>({
     schema,
     graphqlEndpoint: '/graphql',
     // Liveness: Yoga answers 200 here without touching the schema or any upstream.
@@ -254,6 +258,16 @@ function createGatewayYoga(parts: YogaParts): {
         publicUrl: config.webhooks.publicUrl,
         changes,
         cursor,
+        logger,
+      }),
+      // Answers /mcp itself; each tool call comes back through this pipeline as a GraphQL request.
+      useMcp({
+        config,
+        schema,
+        requirements,
+        authenticator: security.authenticator,
+        fetch: async (request: Request): Promise<Response> => yoga.fetch(request),
+        audit: parts.audit,
         logger,
       }),
       ...security.plugins,

@@ -101,6 +101,10 @@ const SHARED_FIELDS = {
   TRUSTED_DOCUMENTS: { schema: flag, hint: 'set 1 to run only operations registered in the generated manifest' },
   ALLOW_INTROSPECTION: { schema: flag, hint: 'set 1 to allow introspection in production mode' },
   ALLOW_GRAPHIQL: { schema: flag, hint: 'set 1 to serve GraphiQL in production mode' },
+  MCP_ALLOW_ARBITRARY: {
+    schema: flag,
+    hint: 'set 1 to offer MCP clients the graphql_query tool (any read-only query), 0 for trusted documents only',
+  },
 } satisfies Record<string, FieldSpec<unknown>>;
 
 type EnvOf<K extends 'baseUrl' | 'credential' | 'webhookSecret'> = CatalogEntry['env'][K]['name'];

@@ -75,6 +75,7 @@ export function loadConfig(env: EnvLike = process.env): Config {
       waitMs: reader.get('WRITE_WAIT_MS') ?? 15_000,
     },
     limits: readLimits(reader, mode),
+    mcp: { allowArbitrary: reader.get('MCP_ALLOW_ARBITRARY') ?? false },
   };
   // A running write renews its lease only between steps, and a step can take up to the request deadline:
   // a shorter lease would let another replica take over a write that is still running, and both would write.

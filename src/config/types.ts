@@ -38,6 +38,13 @@ export interface Config extends SystemConfigs {
   limits: LimitsConfig;
   /** Durable write state: idempotency records and the audit log (issue 4). */
   store: StoreConfig;
+  /** The MCP endpoint (/mcp) for AI assistants. */
+  mcp: McpConfig;
+}
+
+export interface McpConfig {
+  /** Offer the `graphql_query` tool (any read-only query, within the usual limits); default false: trusted documents only. */
+  allowArbitrary: boolean;
 }
 
 export interface StoreConfig {

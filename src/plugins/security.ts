@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import type { Plugin } from 'graphql-yoga';
-import { createAuthenticator } from '../auth/authenticate.ts';
+import { createAuthenticator, type Authenticator } from '../auth/authenticate.ts';
 import type { Config } from '../config.ts';
 import { refusal } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -32,6 +32,8 @@ export interface SecurityOptions {
 
 export interface Security {
   plugins: Plugin[];
+  /** The one authenticator, for routes outside GraphQL that take the same credentials (/mcp). */
+  authenticator: Authenticator;
   close(): Promise<void>;
 }
 
@@ -73,6 +75,7 @@ export function createSecurity(options: SecurityOptions): Security {
   plugins.push(...useLimits(config.limits));
   return {
     plugins,
+    authenticator,
     close: () => counter.close(),
   };
 }

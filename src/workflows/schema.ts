@@ -64,6 +64,13 @@ function requireScopes(context: GatewayContext, coordinate: string, scopes: read
 
 const WORKFLOW_SCOPES = ['crm:write', 'billing:write', 'chat:write'];
 
+/** The scopes of the gateway-level fields, which no subschema's `@requiresScopes` covers (the MCP tool list reads them too). */
+export const WORKFLOW_FIELD_SCOPES: Readonly<Record<string, readonly string[]>> = {
+  'Mutation.winDeal': WORKFLOW_SCOPES,
+  'Mutation.onboardCustomer': WORKFLOW_SCOPES,
+  'Query.auditLog': ['audit:read'],
+};
+
 type Resolver<Args, Result> = (parent: unknown, args: Args, context: GatewayContext) => Promise<Result> | Result;
 
 export function createWorkflowResolvers(): {
@@ -76,17 +83,17 @@ export function createWorkflowResolvers(): {
   return {
     Mutation: {
       winDeal: (_parent, args, context) => {
-        requireScopes(context, 'Mutation.winDeal', WORKFLOW_SCOPES);
+        requireScopes(context, 'Mutation.winDeal', WORKFLOW_FIELD_SCOPES['Mutation.winDeal']);
         return winDeal(context, args);
       },
       onboardCustomer: (_parent, args, context) => {
-        requireScopes(context, 'Mutation.onboardCustomer', WORKFLOW_SCOPES);
+        requireScopes(context, 'Mutation.onboardCustomer', WORKFLOW_FIELD_SCOPES['Mutation.onboardCustomer']);
         return onboardCustomer(context, args);
       },
     },
     Query: {
       async auditLog(_parent, args, context) {
-        requireScopes(context, 'Query.auditLog', ['audit:read']);
+        requireScopes(context, 'Query.auditLog', WORKFLOW_FIELD_SCOPES['Query.auditLog']);
         const valid = validate(auditArgs, args);
         const page = await context.writes.store.audit
           .list({ first: valid.first, after: valid.after ?? undefined, filter: toFilter(valid.filter) })
