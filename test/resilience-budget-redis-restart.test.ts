@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { credentialScope } from '../src/cache/store.ts';
 import { loadConfig } from '../src/config.ts';
-import { budgetBucket } from '../src/upstream/budget.ts';
+import { budgetBuckets } from '../src/upstream/budget.ts';
 import { createResilience, type Resilience } from '../src/upstream/resilience.ts';
 import { freePort, SoakRedis } from '../soak/redis.ts';
 import { hasService } from './support/services.ts';
@@ -120,7 +120,7 @@ describe.runIf(hasService('redis-server'))('a budget shared through a Redis that
   it('counts a journaled call that never ended from the new start, not from its grant', async () => {
     const namespace = `budget-cut-${Date.now()}`;
     const dataDir = mkdtempSync(join(tmpdir(), 'budget-replica-'));
-    const key = `crm:${credentialScope('pat-na1-budget-test')}:${budgetBucket('crm', ROUTE)}`;
+    const key = `crm:${credentialScope('pat-na1-budget-test')}:${budgetBuckets('crm', ROUTE)[0]}`;
     const grantedAt = Date.now() - 59_950;
     // The old process was granted the whole window 59.95 s ago and was killed before any call ended.
     const lines = Array.from({ length: LIMIT }, (_, i) => `${key}\tcut-${i}\t${grantedAt}\t60000\n`);

@@ -58,6 +58,11 @@ export interface SystemFacts {
     bucket(route: string): string;
     /** `plan`: the value of the system's plan setting (`env.plan`; its default when unset). */
     limit(bucket: string, credential: string, plan?: string): BudgetLimit;
+    /**
+     * The wider bucket a call of `bucket` also counts in, if any: HubSpot's search has a limit
+     * of its own and still counts in the account's 10-second limit, so a search takes a slot in both.
+     */
+    within?(bucket: string): string | undefined;
   };
   /** A response header that says how many calls the vendor's window still allows. */
   rateLimitRemainingHeader?: string;

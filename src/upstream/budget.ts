@@ -31,24 +31,13 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { GatewayError, type SystemName } from '../errors.ts';
-import { factsOf, type BudgetLimit } from '../systems/catalog.ts';
+import type { BudgetLimit } from '../systems/catalog.ts';
+import { budgetBuckets, documentedLimit } from './budget-buckets.ts';
 import type { BudgetJournal } from './budget-journal.ts';
 import { remainingMs, sleepUnlessAborted } from './deadline.ts';
 
 export type { BudgetLimit };
-
-/** The bucket a request draws from: Slack's quotas are per method, HubSpot's search has its own, the rest are per credential. */
-export function budgetBucket(system: SystemName, route: string): string {
-  return factsOf(system).quota.bucket(route);
-}
-
-/**
- * The documented limit of one bucket, before any override (each system's facts hold its
- * vendor's quota), under the vendor plan configured for it, if the vendor has plans.
- */
-export function documentedLimit(system: SystemName, bucket: string, credential: string, plan?: string): BudgetLimit {
-  return factsOf(system).quota.limit(bucket, credential, plan);
-}
+export { budgetBuckets, documentedLimit };
 
 /** What the vendor said about its window: calls still allowed in it, or "no calls for this long". */
 export interface VendorHint {
@@ -480,40 +469,49 @@ export function createQuotaBudget(options: QuotaBudgetOptions): QuotaBudget {
   const limitOf = (bucket: string): BudgetLimit =>
     options.override && options.override !== 'off' ? options.override : documentedLimit(system, bucket, options.credential, options.plan);
   const keyOf = (bucket: string) => `${system}:${options.scope}:${bucket}`;
+  const takeSlot = async (bucket: string, waitUntil: number, signal: AbortSignal | undefined): Promise<ReleaseSlot> => {
+    const limit = limitOf(bucket);
+    const key = keyOf(bucket);
+    for (;;) {
+      const taken = await slots.take(key, limit, randomUUID());
+      lastLeft[bucket] = Math.max(0, Math.floor(taken.left));
+      if (taken.waitMs === 0) return () => taken.release();
+      if (taken.waitMs > waitUntil - Date.now()) {
+        throw new GatewayError('RATE_LIMITED', `The ${system} quota budget is spent for now`, {
+          service: system,
+          retryAfter: Math.max(1, Math.ceil(taken.waitMs / 1000)),
+        });
+      }
+      await sleepUnlessAborted(taken.waitMs, signal, () => signal?.reason);
+    }
+  };
 
   return {
     enabled,
     async acquire(route, signal) {
       if (!enabled) return NO_SLOT;
-      const bucket = budgetBucket(system, route);
-      const limit = limitOf(bucket);
-      const key = keyOf(bucket);
       // One budget for the whole wait: a call that loses the race for a freed slot does not
       // start a new wait.
       const waitUntil = Date.now() + Math.min(maxWaitMs, remainingMs(signal));
-      for (;;) {
-        const taken = await slots.take(key, limit, randomUUID());
-        lastLeft[bucket] = Math.max(0, Math.floor(taken.left));
-        if (taken.waitMs === 0) {
-          let released = false;
-          return () => {
-            if (released) return;
-            released = true;
-            taken.release();
-          };
-        }
-        if (taken.waitMs > waitUntil - Date.now()) {
-          throw new GatewayError('RATE_LIMITED', `The ${system} quota budget is spent for now`, {
-            service: system,
-            retryAfter: Math.max(1, Math.ceil(taken.waitMs / 1000)),
-          });
-        }
-        await sleepUnlessAborted(taken.waitMs, signal, () => signal?.reason);
+      const taken: ReleaseSlot[] = [];
+      const releaseAll = () => taken.forEach((release) => release());
+      try {
+        for (const bucket of budgetBuckets(system, route)) taken.push(await takeSlot(bucket, waitUntil, signal));
+      } catch (error) {
+        // Released as if sent: it keeps its place for a window, which wastes it but never overshoots.
+        releaseAll();
+        throw error;
       }
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        releaseAll();
+      };
     },
     observe(route, hint) {
       if (!enabled) return;
-      const bucket = budgetBucket(system, route);
+      const [bucket] = budgetBuckets(system, route);
       const remaining = hint.remaining !== undefined && Number.isFinite(hint.remaining) ? Math.max(0, hint.remaining) : undefined;
       const blockMs = hint.blockMs !== undefined && hint.blockMs > 0 ? hint.blockMs : undefined;
       if (remaining === undefined && blockMs === undefined) return;

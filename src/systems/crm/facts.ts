@@ -50,6 +50,7 @@ export const crmFacts = {
     bucket: (route: string) => (SEARCH_ROUTE.test(route) ? 'search' : 'all'),
     limit: (bucket: string, _credential: string, plan?: string) =>
       bucket === 'search' ? HUBSPOT_SEARCH_LIMIT : (HUBSPOT_PLAN_LIMITS[plan as HubSpotPlan] ?? HUBSPOT_LIMIT),
+    within: (bucket: string) => (bucket === 'search' ? 'all' : undefined),
   },
   // Fills the budget's window up to what HubSpot still allows.
   rateLimitRemainingHeader: 'x-hubspot-ratelimit-remaining',
