@@ -238,6 +238,12 @@ describe('MCP endpoint', () => {
     await expect(connect(url, 'sbk_not-a-key-anyone-was-given')).rejects.toThrow(/API key is not valid/);
   });
 
+  it('answers 405 to a GET: a stateless endpoint has no stream to open', async () => {
+    const response = await fetch(url, { headers: { authorization: `Bearer ${TEST_API_KEY}`, accept: 'text/event-stream' } });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('POST');
+  });
+
   it('does not offer graphql_query unless MCP_ALLOW_ARBITRARY is set', async () => {
     expect(await toolNames(full)).not.toContain('graphql_query');
     await expect(full.callTool({ name: 'graphql_query', arguments: { query: '{ contacts(first: 1) { totalCount } }' } })).rejects.toThrow(
@@ -335,6 +341,43 @@ describe('MCP endpoint with MCP_ALLOW_ARBITRARY=1', () => {
       expect(result.isError).toBe(true);
       expect(errorsOf(result)[0]).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('read-only') });
       expect(stack.counts()).toEqual({ crm: 0, billing: 0, chat: 0 });
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe('MCP endpoint under production limits: trusted documents, no introspection, a rate limit', () => {
+  let stack: Stack;
+  let url: string;
+  let server: Server;
+  beforeAll(async () => {
+    stack = await startStack({
+      world: { size: 50 },
+      env: { TRUSTED_DOCUMENTS: '1', ALLOW_INTROSPECTION: '0', MCP_ALLOW_ARBITRARY: '1', RATE_LIMIT_PER_MINUTE: '2' },
+    });
+    ({ url, server } = await listen(stack));
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await stack?.close();
+  });
+
+  it('runs the tools by their trusted-document id, offers no graphql_query and no schema, and counts each call against the rate limit', async () => {
+    const client = await connect(url, TEST_API_KEY);
+    try {
+      expect(await toolNames(client)).toEqual(EXAMPLE_TOOLS);
+      const first = await client.callTool({ name: 'CustomerWithContact', arguments: {} });
+      expect(first.isError).toBeFalsy();
+      expect((first.structuredContent as { customers: { nodes: unknown[] } }).customers.nodes).toHaveLength(10);
+      expect((await client.listResources()).resources.map((r) => r.uri)).toEqual(['switchboard://guide/links']);
+      // Two calls a minute: of five quick calls, at most four fit even across a minute's turn.
+      const codes: string[] = [];
+      for (let i = 0; i < 4; i++) {
+        const result = await client.callTool({ name: 'CustomerWithContact', arguments: {} });
+        codes.push(...errorsOf(result).map((e) => e.code));
+      }
+      expect(codes).toContain('RATE_LIMITED');
     } finally {
       await client.close();
     }
