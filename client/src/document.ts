@@ -47,7 +47,9 @@ function isAst(document: unknown): document is AstDocument {
 
 /** The operation's facts, computed once per document object. */
 export function describeOperation(document: TypedDocument<unknown, never>, print?: (ast: never) => string): OperationInfo {
-  const cached = cache.get(document);
+  // A plain string (a hand-written document) cannot key a WeakMap: it is scanned each time.
+  const cacheable = typeof document === 'object' && document !== null;
+  const cached = cacheable ? cache.get(document) : undefined;
   if (cached) return cached;
   const meta = document.__meta__?.hash;
   const hash = typeof meta === 'string' ? meta.replace(/^sha256:/, '') : undefined;
@@ -64,7 +66,7 @@ export function describeOperation(document: TypedDocument<unknown, never>, print
   } else {
     info = { ...scanOperation(String(document)), hash };
   }
-  cache.set(document, info);
+  if (cacheable) cache.set(document, info);
   return info;
 }
 

@@ -58,7 +58,9 @@ async function winDeal(sb: SwitchboardClient) {
   const { data, errors } = await sb.request(OpenDealsDocument);
   const deals = data?.deals?.nodes;
   if (!deals) fail('listing deals', errors);
-  const deal = deals.find((d) => d.stage !== 'CLOSED_WON' && d.stage !== 'CLOSED_LOST' && (d.contacts?.length ?? 0) > 0);
+  const deal = deals.find(
+    (d) => d.stage !== 'CLOSED_WON' && d.stage !== 'CLOSED_LOST' && (d.contacts?.length ?? 0) > 0 && (d.value?.amount ?? 0) > 0,
+  );
   if (!deal) fail('finding an open deal with a contact', []);
   // No key given: the client generates one, and sends the same one on every retry of this call.
   const first = await sb.request(WinDealDocument, { dealId: deal.id });

@@ -62,7 +62,7 @@ export type ContactsWithOpenInvoicesQuery = { contacts: { nodes: Array<{ id: str
 export type OpenDealsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type OpenDealsQuery = { deals: { nodes: Array<{ id: string, name: string | null, stage: DealStage | null, value: { formatted: string } | null, contacts: Array<{ id: string }> | null }> } | null };
+export type OpenDealsQuery = { deals: { nodes: Array<{ id: string, name: string | null, stage: DealStage | null, value: { amount: number, formatted: string } | null, contacts: Array<{ id: string }> | null }> } | null };
 
 export type UpdateJobTitleMutationVariables = Exact<{
   id: string | number;
@@ -141,6 +141,7 @@ export const OpenDealsDocument = new TypedDocumentString(`
       name
       stage
       value {
+        amount
         formatted
       }
       contacts {
@@ -149,7 +150,7 @@ export const OpenDealsDocument = new TypedDocumentString(`
     }
   }
 }
-    `, {"hash":"sha256:79bf0f71359701859e172a13cb8688f6b1acddc596b2c7738560172b7a7487a0"}) as unknown as TypedDocumentString<OpenDealsQuery, OpenDealsQueryVariables>;
+    `, {"hash":"sha256:fa7ca21cb0f5f7e8ff25be312289e7db76e4ba1e7ddef4afec0925d35c7d7805"}) as unknown as TypedDocumentString<OpenDealsQuery, OpenDealsQueryVariables>;
 export const UpdateJobTitleDocument = new TypedDocumentString(`
     mutation UpdateJobTitle($id: ID!, $jobTitle: String!) {
   updateContact(id: $id, input: {jobTitle: $jobTitle}) {
