@@ -98,7 +98,8 @@ const layerZones = [
 const sandboxSpecifier = String.raw`(^|\x2F)sandbox(\x2F|\.ts$|$)|^@switchboard\x2Fsandbox(\x2F|$)`;
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'src/generated/**', 'node_modules/**', '.data/**', 'coverage/**'] },
+  { ignores: ['**/dist/**', '**/generated/**', 'node_modules/**', '.data/**', 'coverage/**'] },
+
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -167,7 +168,16 @@ export default tseslint.config(
   },
   {
     // Small files and functions: a function that must be longer says why in an eslint-disable-next-line comment.
-    files: ['src/**/*.ts', 'resolvers/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.{ts,mjs}', 'sandbox/**/*.ts', 'eslint-rules/**/*.js'],
+    files: [
+      'src/**/*.ts',
+      'resolvers/**/*.ts',
+      'bench/**/*.ts',
+      'scripts/**/*.{ts,mjs}',
+      'sandbox/**/*.ts',
+      'client/**/*.ts',
+      'examples/**/*.ts',
+      'eslint-rules/**/*.js',
+    ],
     // Seed data is data; the sandbox package lints from its own folder, where its tests are test/**.
     ignores: ['**/seed*.ts', 'sandbox/test/**', 'test/**', '**/*.test.ts'],
     rules: {
