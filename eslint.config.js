@@ -99,7 +99,6 @@ const sandboxSpecifier = String.raw`(^|\x2F)sandbox(\x2F|\.ts$|$)|^@switchboard\
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/generated/**', 'node_modules/**', '.data/**', 'coverage/**'] },
-
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
