@@ -225,7 +225,7 @@ describe('MCP endpoint', () => {
       method: 'initialize',
       params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'anonymous', version: '0' } },
     };
-    for (const headers of [{}, { authorization: 'Bearer sbk_not-a-key-anyone-was-given' }]) {
+    for (const headers of [{}, { authorization: 'Bearer sbk_not-a-key-anyone-was-given' }] as Record<string, string>[]) {
       const response = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },

@@ -120,9 +120,19 @@ function toolOf(options: CatalogOptions, comments: Map<string, string>, key: str
   };
 }
 
+/** The documents' sources; a deployment without documents/ still serves its tools, described by name only. */
+function documentSources(logger: Logger): readonly TrustedDocument[] {
+  try {
+    return readTrustedDocuments();
+  } catch (error) {
+    logger.warn({ err: error }, 'documents/ is not readable: MCP tools are described by their names only');
+    return [];
+  }
+}
+
 /** The tools, by name, in the manifest's order. */
 export function buildToolCatalog(options: CatalogOptions): Map<string, DocumentTool> {
-  const comments = commentsByOperation(options.sources ?? readTrustedDocuments());
+  const comments = commentsByOperation(options.sources ?? documentSources(options.logger));
   const tools = new Map<string, DocumentTool>();
   for (const [key, text] of options.manifest) {
     const tool = toolOf(options, comments, key, text);
