@@ -6,9 +6,11 @@
  * property over a tiny fake server's answers for the retry policy.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { generate } from '@graphql-codegen/cli';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -239,11 +241,14 @@ async function openDealWithContact(stack: Stack): Promise<string> {
   return open[open.length - 1].id;
 }
 
+/** Runs the example as a newcomer does, its key found where `npm start` keeps the development key (a data directory). */
 function runHello(gatewayUrl: string): Promise<string> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'hello-'));
+  writeFileSync(join(dataDir, 'dev-api-key'), `${TEST_API_KEY}\n`);
+  const env: NodeJS.ProcessEnv = { ...process.env, SWITCHBOARD_URL: gatewayUrl, SWITCHBOARD_DATA_DIR: dataDir };
+  delete env.SWITCHBOARD_API_KEY;
   return new Promise((resolve, reject) => {
-    const child = spawn('node_modules/.bin/tsx', ['--conditions=source', 'examples/hello/main.ts'], {
-      env: { ...process.env, SWITCHBOARD_URL: gatewayUrl, SWITCHBOARD_API_KEY: TEST_API_KEY },
-    });
+    const child = spawn('node_modules/.bin/tsx', ['--conditions=source', 'examples/hello/main.ts'], { env });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
