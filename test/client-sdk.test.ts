@@ -18,6 +18,7 @@ import clientCodegen from '../client/codegen.ts';
 import {
   ContactByIdDocument,
   createClient,
+  describeOperation,
   ERROR_CODES as CLIENT_ERROR_CODES,
   LiveContactChangedDocument,
   W1ContactsWithLinksDocument,
@@ -368,6 +369,25 @@ describe('generated code and types', () => {
       }
     }
   }, 60_000);
+
+  it("reads an operation's kind and declared variables off its text: not off strings, comments or fragments", () => {
+    const scan = (text: string) => {
+      const info = describeOperation(doc(text));
+      return { kind: info.kind, name: info.name, variables: [...info.variables] };
+    };
+    expect(scan('{ contacts { totalCount } }')).toEqual({ kind: 'query', name: undefined, variables: [] });
+    expect(
+      scan(
+        'fragment F on WorkflowResult { status mutation: replayed }\n# mutation X($idempotencyKey: String!)\nmutation Win($note: String = "$idempotencyKey: no", $dealId: ID!) { winDeal { ...F } }',
+      ),
+    ).toEqual({ kind: 'mutation', name: 'Win', variables: ['note', 'dealId'] });
+    expect(scan('subscription ($id: ID, $ids: [ID!] = ["1"]) { contactChanged(id: $id) { id } }')).toEqual({
+      kind: 'subscription',
+      name: undefined,
+      variables: ['id', 'ids'],
+    });
+    expect(describeOperation(clientDocuments.OnboardCustomerDocument).variables.has('idempotencyKey')).toBe(true);
+  });
 
   it('lists exactly the error codes the gateway documents', () => {
     expect([...CLIENT_ERROR_CODES]).toEqual(Object.keys(ERROR_CODES));
