@@ -25,6 +25,7 @@ export type {
   ResilienceConfig,
   StoreConfig,
   SystemConfigs,
+  TracingConfig,
   WebhookConfig,
   WebhookSecrets,
 } from './config/types.ts';

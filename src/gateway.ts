@@ -33,6 +33,8 @@ import { createResponseCache, type ResponseCache } from './plugins/use-response-
 import { useReadiness } from './plugins/use-readiness.ts';
 import { useUpstreamTrace } from './plugins/use-upstream-trace.ts';
 import { useRequestLog } from './plugins/use-request-log.ts';
+import { useTracing } from './plugins/use-tracing.ts';
+import { startTracing, type Tracing } from './observability/tracing.ts';
 import { useMcp } from './mcp/route.ts';
 import { requestIdFrom } from './observability/request-log.ts';
 import { LINKED_TYPES, LOOK_AHEAD_COORDINATE } from './links/index.ts';
@@ -73,6 +75,8 @@ export interface Gateway {
   writes: WriteStore;
   logger: Logger;
   metrics: GatewayMetrics;
+  /** OpenTelemetry tracing, when OTEL_EXPORTER_OTLP_ENDPOINT is set (closed, its spans flushed, by `close`). */
+  tracing?: Tracing;
   /** Makes /readiness answer 503 (first step of a graceful shutdown); requests are still served. */
   drain(): void;
   /** Reads the vendors' change feeds from the last change seen (after downtime); `main` runs it on start. */
@@ -117,8 +121,11 @@ export function createGateway(options: GatewayOptions): Gateway {
   const devApiKey = config.mode === 'demo' ? options.devApiKey : undefined;
   const security = createSecurity({ config, logger, devApiKey, namespace });
   const contextFor = createContextFactory({ runtime, config, logger, changes: feed.changes, writes, onBuild: options.onBuild });
+  // The one thing built here that is process-wide: a context manager, and only with tracing on (see tracing.ts).
+  const tracing = startTracing(config.tracing);
   const served = createGatewayYoga({
     config,
+    tracing,
     logger,
     devApiKey,
     runtime,
@@ -140,6 +147,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     writes: writeStore,
     logger,
     metrics,
+    tracing,
     catchUp: () => catchUp({ cursor, changes: feed.changes, systems: catchUpSystems(runtime), logger }),
     warmUp: () => Promise.all(Object.values(runtime.shared).map((state) => state?.warm?.())).then(() => undefined),
     drain: () => served.drain(),
@@ -154,6 +162,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       await resilience.close();
       await Promise.all([security.close(), served.close()]);
       if (!options.writeStore) await writeStore.close();
+      // Last: the spans of everything above are exported before it stops.
+      await tracing?.shutdown();
     },
   };
 }
@@ -195,6 +205,7 @@ function catchUpSystems(runtime: SystemRuntime) {
 
 interface YogaParts {
   config: Config;
+  tracing?: Tracing;
   logger: Logger;
   devApiKey?: string;
   runtime: SystemRuntime;
@@ -250,6 +261,8 @@ function createGatewayYoga(parts: YogaParts): {
     plugins: [
       // First, so it sees each result before other plugins rebuild its errors.
       useRequestLog(logger),
+      // Its operation span wraps every plugin's work: it is the only plugin with Yoga `instrumentation` (only with tracing on).
+      ...(parts.tracing ? [useTracing(parts.tracing)] : []),
       useWebhookReceivers({
         systems: parts.runtime.systems,
         secrets: Object.fromEntries(

@@ -65,7 +65,7 @@ function asSubschemaError(error: unknown): unknown {
 export function createSubschemas(): SubschemaConfig[] {
   return SYSTEM_NAMES.map((system) => withSubschemaScopeChecks(SUBSCHEMAS[system](), system))
     .map(withGatewayErrors)
-    .map((subschema) => ({ ...subschema, executor: createSubschemaExecutor(subschema.schema) }));
+    .map((subschema, index) => ({ ...subschema, executor: createSubschemaExecutor(subschema.schema, SYSTEM_NAMES[index]) }));
 }
 
 /**

@@ -35,13 +35,16 @@ import {
   visit,
 } from 'graphql';
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
+import { context } from '@opentelemetry/api';
+import { ATTR, failSpan, SPAN, SpanStatusCode, startSpan } from './observability/spans.ts';
 
 type Executor = NonNullable<SubschemaConfig['executor']>;
 
 /** Distinct delegated documents kept compiled per subschema. */
 const MAX_COMPILED = 500;
 
-export function createSubschemaExecutor(schema: GraphQLSchema): Executor {
+/** `system` names the subschema in traces: each delegated request runs in a `graphql.delegate` span. */
+export function createSubschemaExecutor(schema: GraphQLSchema, system = 'subschema'): Executor {
   const fallback: Executor = createDefaultExecutor(schema);
   const compiled = new Map<string, CompiledQuery | null>();
 
@@ -75,6 +78,29 @@ export function createSubschemaExecutor(schema: GraphQLSchema): Executor {
     return query.query(request.rootValue, request.context, request.variables);
   };
 
+  const traced = (request: Request) => {
+    const started = startSpan(SPAN.delegate);
+    if (!started) return execute(request);
+    const { span } = started;
+    if (span.isRecording()) span.setAttribute(ATTR.system, system);
+    const settle = (value: unknown) => {
+      if (span.isRecording() && failedWhole(value)) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+      return value;
+    };
+    const fail = (error: unknown) => {
+      failSpan(span, error);
+      span.end();
+      throw error;
+    };
+    try {
+      const result = context.with(started.context, () => execute(request));
+      return isPromise(result) ? Promise.resolve(result).then(settle, fail) : settle(result);
+    } catch (error) {
+      return fail(error);
+    }
+  };
+
   const execute = (request: Request) => {
     const operation = getOperationAST(request.document, request.operationName);
     if (operation?.operation !== 'query') return fallback(request);
@@ -102,7 +128,7 @@ export function createSubschemaExecutor(schema: GraphQLSchema): Executor {
     }
     return errors.length > 0 ? { data, errors } : { data };
   }
-  return execute as Executor;
+  return traced as Executor;
 }
 
 type Request = Parameters<Executor>[0];

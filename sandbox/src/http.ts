@@ -318,6 +318,7 @@ export class SandboxServer {
       ...(base.rawBody.length > 0 ? { body: base.rawBody.toString('utf8') } : {}),
       route,
       status: out.status,
+      ...(typeof base.headers.traceparent === 'string' ? { traceparent: base.headers.traceparent } : {}),
     };
     this.requests.record(entry);
     // Held before the latency: the answer goes out once both have passed.

@@ -14,6 +14,8 @@ export interface RequestLogEntry {
   body?: string;
   route: string;
   status: number;
+  /** The W3C `traceparent` header the request carried (tests check the gateway propagates its trace). */
+  traceparent?: string;
   /** Set when a gate held the answer (see gates.ts): what let it go. */
   heldUntil?: GateRelease;
 }

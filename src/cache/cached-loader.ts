@@ -27,6 +27,8 @@
  * receives the ids as callers passed them and may key its Map by either form.
  */
 import DataLoader from 'dataloader';
+import { type BatchCallers, inBatchSpan, linkCallers } from '../observability/batch-span.ts';
+import { ATTR, type Span } from '../observability/spans.ts';
 import { timeReads } from './reads-begun.ts';
 import type { ResourceCache } from './types.ts';
 
@@ -69,13 +71,14 @@ export function createCachedLoader<V>(options: CachedLoaderOptions<V>): DataLoad
    * record invalidated since is not cached). A call that joined one begun before this read may
    * lack a write acknowledged in between: the ids a write fenced since are asked again alone.
    */
-  async function fetchFresh(ids: readonly string[]): Promise<Fill<V>[]> {
+  async function fetchFresh(ids: readonly string[], span: Span | undefined): Promise<Fill<V>[]> {
     const askedAt = Date.now();
     const first = await timeReads(() => fetch(ids));
     if (first.begunAt >= askedAt) return [{ ids, fetched: first.value, since: askedAt }];
     const cacheIds = ids.map(normalize);
     const fenced = new Set(await cache.fencedSince(resource, cacheIds, first.begunAt).catch(() => cacheIds));
     const again = ids.filter((id) => fenced.has(normalize(id)));
+    if (span?.isRecording()) span.setAttributes({ [ATTR.joinedEarlierCall]: true, [ATTR.refetched]: again.length });
     if (again.length === 0) return [{ ids, fetched: first.value, since: first.begunAt }];
     const fresh = await timeReads(() => fetch(again), true);
     return [
@@ -84,9 +87,13 @@ export function createCachedLoader<V>(options: CachedLoaderOptions<V>): DataLoad
     ];
   }
 
-  async function batch(ids: readonly string[]): Promise<(V | null | Error)[]> {
+  async function batch(ids: readonly string[], span: Span | undefined): Promise<(V | null | Error)[]> {
     const cacheIds = ids.map(normalize);
     const cached = await readCache(cacheIds);
+    if (span?.isRecording()) {
+      const hits = cached.filter((value) => value !== undefined).length;
+      span.setAttributes({ [ATTR.cacheHits]: hits, [ATTR.cacheMisses]: ids.length - hits });
+    }
     const results: (V | null | Error | undefined)[] = [...cached];
 
     // DataLoader dedupes by cacheKeyFn already; this guards loaders built with `cache: false`.
@@ -98,7 +105,7 @@ export function createCachedLoader<V>(options: CachedLoaderOptions<V>): DataLoad
 
     let fills: Fill<V>[];
     try {
-      fills = await fetchFresh([...missing.values()]);
+      fills = await fetchFresh([...missing.values()], span);
     } catch (error) {
       const failure = asError(error);
       return results.map((value) => (value === undefined ? failure : value));
@@ -129,10 +136,13 @@ export function createCachedLoader<V>(options: CachedLoaderOptions<V>): DataLoad
     });
   }
 
-  return new DataLoader<string, V | null, string>(batch, {
-    maxBatchSize: options.maxBatchSize,
-    cacheKeyFn: normalize,
-  });
+  let callers: BatchCallers | undefined;
+  const loader = new DataLoader<string, V | null, string>(
+    (ids) => inBatchSpan(cache.system, resource, ids.length, (span) => batch(ids, span), callers),
+    { maxBatchSize: options.maxBatchSize, cacheKeyFn: normalize },
+  );
+  callers = linkCallers(loader);
+  return loader;
 }
 
 /**

@@ -250,6 +250,7 @@ export function createCacheStore(options: CacheStoreOptions): CacheStore {
     const ttlMs = (resource: string) => 1000 * (ttlSeconds[resource] ?? ttlSeconds.default ?? FALLBACK_TTL_SECONDS);
 
     return {
+      system,
       async getMany<T>(resource: string, ids: readonly string[]): Promise<(T | null | undefined)[]> {
         if (ids.length === 0) return [];
         const rows: unknown[] | void = storeHealthy()

@@ -1,9 +1,13 @@
+import type { SystemName } from '../errors.ts';
+
 /**
  * The cross-request cache as connectors' loaders see it: normalized records per entity,
  * already scoped to one system and one upstream credential, with TTLs chosen per resource.
  * `undefined` means "not cached"; `null` is a cached "does not exist / no link" answer.
  */
 export interface ResourceCache {
+  /** The system whose records it holds (for traces); absent in caches made for tests. */
+  readonly system?: SystemName;
   getMany<T>(resource: string, ids: readonly string[]): Promise<(T | null | undefined)[]>;
   /**
    * Stores records. With `fetchedSince` (when the upstream read that produced them began),

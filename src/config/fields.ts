@@ -101,6 +101,11 @@ const SHARED_FIELDS = {
   TRUSTED_DOCUMENTS: { schema: flag, hint: 'set 1 to run only operations registered in the generated manifest' },
   ALLOW_INTROSPECTION: { schema: flag, hint: 'set 1 to allow introspection in production mode' },
   ALLOW_GRAPHIQL: { schema: flag, hint: 'set 1 to serve GraphiQL in production mode' },
+  OTEL_EXPORTER_OTLP_ENDPOINT: {
+    schema: httpUrl,
+    hint: 'the OTLP/HTTP collector base URL (traces go to <url>/v1/traces), e.g. http://127.0.0.1:4318, or unset it to trace nothing',
+  },
+  OTEL_SERVICE_NAME: { schema: z.string().min(1), hint: 'name this gateway in traces, e.g. switchboard' },
   MCP_ALLOW_ARBITRARY: {
     schema: flag,
     hint: 'set 1 to offer MCP clients the graphql_query tool (any read-only query), 0 for trusted documents only',

@@ -76,6 +76,7 @@ export function loadConfig(env: EnvLike = process.env): Config {
     },
     limits: readLimits(reader, mode),
     mcp: { allowArbitrary: reader.get('MCP_ALLOW_ARBITRARY') ?? false },
+    tracing: { otlpEndpoint: reader.get('OTEL_EXPORTER_OTLP_ENDPOINT'), serviceName: reader.get('OTEL_SERVICE_NAME') ?? 'switchboard' },
   };
   // A running write renews its lease only between steps, and a step can take up to the request deadline:
   // a shorter lease would let another replica take over a write that is still running, and both would write.

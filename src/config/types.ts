@@ -40,6 +40,15 @@ export interface Config extends SystemConfigs {
   store: StoreConfig;
   /** The MCP endpoint (/mcp) for AI assistants. */
   mcp: McpConfig;
+  /** OpenTelemetry traces (src/observability/tracing.ts). */
+  tracing: TracingConfig;
+}
+
+export interface TracingConfig {
+  /** OTLP/HTTP collector base URL (OTEL_EXPORTER_OTLP_ENDPOINT); unset: no tracer provider is started. */
+  otlpEndpoint?: string;
+  /** `service.name` of the spans (OTEL_SERVICE_NAME); default `switchboard`. */
+  serviceName: string;
 }
 
 export interface McpConfig {

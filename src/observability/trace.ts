@@ -30,9 +30,13 @@ export interface TraceReport {
   /** Vendor quota this request used (calls that reached the vendor), and what is left per bucket. */
   budget: Record<SystemName, { used: number; left?: Record<string, number> }>;
   totalUpstreamMs: number;
+  /** The OpenTelemetry trace this request's spans belong to, when tracing is on (use-tracing.ts). */
+  traceId?: string;
 }
 
 export class RequestTrace {
+  /** Set by the tracing plugin when the request is traced. */
+  traceId?: string;
   private readonly calls: TracedCall[] = [];
   private readonly cache = Object.fromEntries(SYSTEM_NAMES.map((system) => [system, { hits: 0, misses: 0 }])) as TraceReport['cache'];
 
@@ -62,7 +66,13 @@ export class RequestTrace {
       }),
     ) as TraceReport['budget'];
     const totalUpstreamMs = Math.round(this.calls.filter((c) => !c.coalesced).reduce((sum, c) => sum + c.ms, 0) * 10) / 10;
-    return { upstream: [...this.calls], cache: structuredClone(this.cache), budget, totalUpstreamMs };
+    return {
+      upstream: [...this.calls],
+      cache: structuredClone(this.cache),
+      budget,
+      totalUpstreamMs,
+      ...(this.traceId ? { traceId: this.traceId } : {}),
+    };
   }
 }
 
@@ -90,6 +100,7 @@ export function tracedClient(client: UpstreamClient, trace: RequestTrace): Upstr
 /** The same cache, counting this request's hits and misses into `trace`. */
 export function tracedCache(cache: ResourceCache, system: SystemName, trace: RequestTrace): ResourceCache {
   return {
+    system,
     async getMany<T>(resource: string, ids: readonly string[]) {
       const rows = await cache.getMany<T>(resource, ids);
       const hits = rows.filter((row) => row !== undefined).length;

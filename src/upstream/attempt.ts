@@ -10,6 +10,7 @@ import { callerCancelled, classifyThrown, settle } from './outcome.ts';
 import { recordLastError, type ClientScope } from './scope.ts';
 import type { UpstreamAttemptEvent, UpstreamRequest, UpstreamResponse } from './types.ts';
 import { buildBody, buildPath, errorCodeOf, lowerKeys, normalizeHeaders } from './wire.ts';
+import { ATTR, inSpan, SPAN, type Span, SpanKind, traceHeaders } from '../observability/spans.ts';
 
 export async function attemptOnce(
   scope: ClientScope,
@@ -19,22 +20,55 @@ export async function attemptOnce(
 ): Promise<UpstreamResponse> {
   // A retry scheduled before the caller gave up must not reach the network.
   if (request.signal?.aborted) throw callerCancelled(scope, request.signal);
+  // One span per attempt (when the request is traced), its budget wait included; the route
+  // template, never the path: paths and query strings carry ids and emails.
+  return inSpan(
+    SPAN.upstreamAttempt,
+    { kind: SpanKind.CLIENT },
+    (span) => budgetedAttempt(scope, request, attempt, signal, span),
+    () => ({
+      [ATTR.system]: scope.system,
+      [ATTR.method]: request.method,
+      [ATTR.route]: request.route,
+      [ATTR.attempt]: attempt,
+      [ATTR.resendCount]: attempt - 1,
+      [ATTR.coalesced]: false,
+    }),
+  );
+}
+
+async function budgetedAttempt(
+  scope: ClientScope,
+  request: UpstreamRequest,
+  attempt: number,
+  signal: AbortSignal,
+  span: Span | undefined,
+): Promise<UpstreamResponse> {
+  const waitStartedAt = span ? performance.now() : 0;
   // Quota is spent per attempt: every attempt is a call the vendor counts. The slot is
   // held until the answer is in: the vendor counted the call somewhere in between.
   const release = await scope.budget?.acquire(request.route, request.signal);
+  if (span?.isRecording()) span.setAttribute(ATTR.budgetWaitMs, Math.round((performance.now() - waitStartedAt) * 10) / 10);
   try {
-    return await sendOnce(scope, request, attempt, signal);
+    return await sendOnce(scope, request, attempt, signal, span);
   } finally {
     release?.();
   }
 }
 
-async function sendOnce(scope: ClientScope, request: UpstreamRequest, attempt: number, signal: AbortSignal): Promise<UpstreamResponse> {
+async function sendOnce(
+  scope: ClientScope,
+  request: UpstreamRequest,
+  attempt: number,
+  signal: AbortSignal,
+  span: Span | undefined,
+): Promise<UpstreamResponse> {
   const { body, contentType } = buildBody(request);
   const headers: Record<string, string> = {
     ...scope.fixedHeaders,
     ...(contentType ? { 'content-type': contentType } : {}),
     ...lowerKeys(request.headers),
+    ...traceHeaders(span),
     // Last, so no caller header can replace the configured credential.
     ...lowerKeys(scope.profile.authHeaders(scope.credential)),
   };
@@ -61,6 +95,7 @@ async function sendOnce(scope: ClientScope, request: UpstreamRequest, attempt: n
     }
     throw mapped;
   } finally {
+    if (span?.isRecording() && status !== 'error') span.setAttribute(ATTR.status, status);
     report(scope, request, attempt, status, startedAt, errorCode);
   }
 }

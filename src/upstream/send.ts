@@ -9,6 +9,7 @@ import { callerCancelled } from './outcome.ts';
 import type { ClientScope } from './scope.ts';
 import type { UpstreamRequest, UpstreamResponse } from './types.ts';
 import { buildBody, buildPath } from './wire.ts';
+import { ATTR, SPAN, startSpan } from '../observability/spans.ts';
 
 /** Reads are what may be coalesced; a write is never merged with another caller's. */
 function coalesceKey(scope: ClientScope, request: UpstreamRequest): string | undefined {
@@ -28,6 +29,7 @@ export async function send<T>(
   const key = coalescer ? coalesceKey(scope, request) : undefined;
   if (!key || !coalescer) return (await execute(request)) as UpstreamResponse<T>;
   const startedAt = performance.now();
+  const joinedAt = Date.now();
   const { value, shared, begunAt } = await coalescer
     .run(
       key,
@@ -43,8 +45,29 @@ export async function send<T>(
   if (shared) {
     answeredByCallBegunAt(begunAt);
     reportJoined(scope, request, startedAt, undefined, value.status);
+    traceJoined(scope, request, joinedAt, value.status);
   }
   return value as UpstreamResponse<T>;
+}
+
+/**
+ * A span for a read that joined another caller's call and sent nothing: recorded once it is known
+ * to have joined (from when it asked), so the attempt spans stay one per call the vendor saw.
+ */
+function traceJoined(scope: ClientScope, request: UpstreamRequest, joinedAt: number, status: number) {
+  const started = startSpan(SPAN.upstreamJoin, { startTime: joinedAt });
+  if (!started) return;
+  const { span } = started;
+  if (span.isRecording()) {
+    span.setAttributes({
+      [ATTR.system]: scope.system,
+      [ATTR.method]: request.method,
+      [ATTR.route]: request.route,
+      [ATTR.status]: status,
+      [ATTR.coalesced]: true,
+    });
+  }
+  span.end();
 }
 
 /** Tells a caller that joined another's call what it got, for its trace. */
