@@ -126,7 +126,32 @@ describe('OpenTelemetry traces of W1, exported over OTLP/HTTP', () => {
     }
   });
 
-  it("adds the trace id to the opt-in extensions trace shown in GraphiQL", () => {
+  it('records a retried call as two attempt spans: the 503 failed with its code, the retry numbered 1 with its 200', async () => {
+    const id = stack.sandbox.world.customers.at(-1)!.id;
+    const parent = clientParent();
+    stack.resetCounts();
+    stack.sandbox.server('billing').script([{ status: 503, body: { error: { type: 'api_error', message: 'try later' } } }]);
+    const result = await stack.query<{ customer: { id: string } }>(`{ customer(id: "${id}") { id } }`, undefined, {
+      traceparent: traceparentOf(parent),
+    });
+    expect(result.data?.customer.id).toBe(id);
+    await stack.gateway.tracing!.forceFlush();
+    const attempts = receiver.spans.filter((span) => span.traceId === parent.traceId && span.name === 'upstream.attempt');
+    expect(attempts.map((span) => span.attributes)).toEqual([
+      expect.objectContaining({
+        'switchboard.upstream.attempt': 1,
+        'http.request.resend_count': 0,
+        'http.response.status_code': 503,
+        'error.type': 'UPSTREAM_UNAVAILABLE',
+      }),
+      expect.objectContaining({ 'switchboard.upstream.attempt': 2, 'http.request.resend_count': 1, 'http.response.status_code': 200 }),
+    ]);
+    expect(attempts.map((span) => span.statusCode)).toEqual([2, 0]);
+    const logged = stack.sandbox.server('billing').requests.entries;
+    expect(logged.map((entry) => entry.traceparent?.split('-')[2])).toEqual(attempts.map((span) => span.spanId));
+  });
+
+  it('adds the trace id to the opt-in extensions trace shown in GraphiQL', () => {
     expect((extensions?.trace as { traceId?: string } | undefined)?.traceId).toBe(client.traceId);
   });
 

@@ -3,9 +3,12 @@ import type { SystemName } from '../errors.ts';
 import type { CatalogEntry } from '../systems/catalog.ts';
 import type { ApiKeyEntry } from './api-keys.ts';
 import type { LogLevel } from '../observability/logger.ts';
+import type { TracingConfig } from '../observability/tracing.ts';
 
 // The logger owns its levels: it sits below config, which must not be imported from below.
 export { LOG_LEVELS, type LogLevel } from '../observability/logger.ts';
+// Likewise the tracing settings' shape.
+export type { TracingConfig } from '../observability/tracing.ts';
 
 export type Mode = 'demo' | 'production';
 
@@ -42,13 +45,6 @@ export interface Config extends SystemConfigs {
   mcp: McpConfig;
   /** OpenTelemetry traces (src/observability/tracing.ts). */
   tracing: TracingConfig;
-}
-
-export interface TracingConfig {
-  /** OTLP/HTTP collector base URL (OTEL_EXPORTER_OTLP_ENDPOINT); unset: no tracer provider is started. */
-  otlpEndpoint?: string;
-  /** `service.name` of the spans (OTEL_SERVICE_NAME); default `switchboard`. */
-  serviceName: string;
 }
 
 export interface McpConfig {

@@ -27,7 +27,14 @@ import type * as Core from '@opentelemetry/core';
 import type * as OtlpHttp from '@opentelemetry/exporter-trace-otlp-http';
 import type * as Resources from '@opentelemetry/resources';
 import type * as SdkNode from '@opentelemetry/sdk-trace-node';
-import type { TracingConfig } from '../config.ts';
+
+/** The tracing settings (config.tracing); declared here, below the configuration, which imports them. */
+export interface TracingConfig {
+  /** OTLP/HTTP collector base URL (OTEL_EXPORTER_OTLP_ENDPOINT); unset: no tracer provider is started. */
+  otlpEndpoint?: string;
+  /** `service.name` of the spans (OTEL_SERVICE_NAME); default `switchboard`. */
+  serviceName: string;
+}
 
 export interface Tracing {
   readonly tracer: Tracer;
