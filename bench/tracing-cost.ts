@@ -1,0 +1,189 @@
+/**
+ * What OpenTelemetry tracing costs: W1 executed on two gateways alike but for
+ * OTEL_EXPORTER_OTLP_ENDPOINT — one with tracing off, one exporting every span over OTLP/HTTP
+ * to a sink in this (the driver's) process, so the export's own cost (JSON encoding, HTTP) is
+ * counted in the gateway. Two settings: `executed` (response cache off, record caches warm: the
+ * bench's executed path, no upstream call) and `cold` (every cache off: each request makes its
+ * upstream calls, one attempt span each). The runs alternate off/on for `rounds` rounds, so a
+ * machine that slows down mid-run slows both; the medians are compared.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { forkChild, type Child } from './children.ts';
+import { benchGatewayEnv, type CacheSetting } from './gateway-env.ts';
+import { runLoad } from './load.ts';
+import type { CpuMark, SandboxReplyMsg } from './protocol.ts';
+import { AUTH, BENCH_KEY, log, sleep } from './settings.ts';
+import { body, W1_QUERY } from './workloads.ts';
+
+type ServerChild = Child<{ type: 'ready'; url: string }>;
+
+/** The collector stand-in: answers every export at once, counting batches, bytes and spans. */
+export interface SpanSink {
+  url: string;
+  posts: number;
+  bytes: number;
+  spans: number;
+  close(): Promise<void>;
+}
+
+export async function startSpanSink(): Promise<SpanSink> {
+  const sink = { posts: 0, bytes: 0, spans: 0 };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      sink.posts++;
+      sink.bytes += text.length;
+      // Each span has exactly one "spanId" key (links and parents use other names).
+      sink.spans += text.split('"spanId"').length - 1;
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return Object.assign(sink, {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  });
+}
+
+export interface TracingRun {
+  rps: number;
+  /** Gateway CPU per answered request, ms. */
+  cpuMsPerRequest: number;
+  p50: number;
+  errors: number;
+}
+
+export interface TracingCost {
+  setting: 'executed' | 'cold';
+  off: TracingRun;
+  on: TracingRun;
+  /** 1 − on/off throughput: the share of throughput tracing costs (negative: within noise, on was faster). */
+  throughputCost: number;
+  /** on/off gateway CPU per request − 1. */
+  cpuCost: number;
+  /** Spans the sink received per request answered by the traced gateway (all exported, none dropped, when it matches one traced request's). */
+  spansPerRequest: number;
+}
+
+export interface TracingCostOptions {
+  vendors: Extract<SandboxReplyMsg, { type: 'ready' }>;
+  /** The gateway process to fork: bench/gateway-process.ts (source, with tsx) or its compiled dist/ copy. */
+  script: string | URL;
+  dataDir: string;
+  rounds: number;
+  durationS: number;
+  connections: number;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const round1 = (value: number) => Math.round(value * 10) / 10;
+
+async function loadOnce(gateway: ServerChild, durationS: number, connections: number): Promise<TracingRun> {
+  const mark = () => gateway.call<CpuMark>({ type: 'cpu-mark' });
+  const from = await mark();
+  const payload = body(W1_QUERY);
+  const result = await runLoad({ url: gateway.ready.url, headers: AUTH, connections, durationS, next: () => payload });
+  const to = await mark();
+  const answered = to.answered - from.answered;
+  return {
+    rps: result.rps,
+    cpuMsPerRequest: answered > 0 ? Math.round(((to.cpuMs - from.cpuMs) / answered) * 100) / 100 : Number.NaN,
+    p50: result.p50,
+    errors: result.errors,
+  };
+}
+
+function medianRun(runs: TracingRun[]): TracingRun {
+  return {
+    rps: median(runs.map((r) => r.rps)),
+    cpuMsPerRequest: median(runs.map((r) => r.cpuMsPerRequest)),
+    p50: median(runs.map((r) => r.p50)),
+    errors: runs.reduce((sum, r) => sum + r.errors, 0),
+  };
+}
+
+/** Measures one cache setting: two gateways (off, on), alternating load runs, medians compared. */
+async function measureSetting(options: TracingCostOptions, sink: SpanSink, setting: TracingCost['setting']): Promise<TracingCost> {
+  const cache: CacheSetting = setting === 'executed' ? 'records-only' : 'cold';
+  const env = (traced: boolean) => {
+    const base = benchGatewayEnv({
+      urls: options.vendors.urls,
+      credentials: options.vendors.credentials,
+      cache,
+      apiKey: BENCH_KEY,
+      dataDir: `${options.dataDir}/${setting}-${traced ? 'on' : 'off'}`,
+    });
+    delete base.OTEL_EXPORTER_OTLP_ENDPOINT;
+    // The batch processor's queue (default 2048) would drop spans at this rate; the cost of exporting every one is measured.
+    return traced ? { ...base, OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_BSP_MAX_QUEUE_SIZE: '65536' } : base;
+  };
+  const fork = (traced: boolean) =>
+    forkChild<{ type: 'ready'; url: string }>(options.script, `gateway (${setting}, tracing ${traced ? 'on' : 'off'})`, {
+      env: env(traced),
+    });
+  const [off, on] = [await fork(false), await fork(true)];
+  try {
+    log(`tracing cost, W1 ${setting}: warm-up of both gateways`);
+    await loadOnce(off, 2, options.connections);
+    await loadOnce(on, 2, options.connections);
+    await sleep(5_500);
+    const offRuns: TracingRun[] = [];
+    const onRuns: TracingRun[] = [];
+    let spans = 0;
+    let answered = 0;
+    for (let round = 0; round < options.rounds; round++) {
+      offRuns.push(await loadOnce(off, options.durationS, options.connections));
+      const before = sink.spans;
+      const run = await loadOnce(on, options.durationS, options.connections);
+      // The batch processor exports on its own schedule (every 5 s at most): let the last batch arrive.
+      await sleep(5_500);
+      spans += sink.spans - before;
+      answered += run.rps * options.durationS;
+      onRuns.push(run);
+      log(`  round ${round + 1}: off ${offRuns.at(-1)!.rps} req/s, on ${run.rps} req/s`);
+    }
+    const [offMedian, onMedian] = [medianRun(offRuns), medianRun(onRuns)];
+    return {
+      setting,
+      off: offMedian,
+      on: onMedian,
+      throughputCost: Math.round((1 - onMedian.rps / offMedian.rps) * 1000) / 1000,
+      cpuCost: Math.round((onMedian.cpuMsPerRequest / offMedian.cpuMsPerRequest - 1) * 1000) / 1000,
+      spansPerRequest: round1(spans / answered),
+    };
+  } finally {
+    await Promise.all([off.stop(), on.stop()]);
+  }
+}
+
+export async function measureTracingCost(options: TracingCostOptions): Promise<TracingCost[]> {
+  const sink = await startSpanSink();
+  try {
+    const results: TracingCost[] = [];
+    for (const setting of ['executed', 'cold'] as const) results.push(await measureSetting(options, sink, setting));
+    return results;
+  } finally {
+    await sink.close();
+  }
+}
+
+const pct = (value: number) => `${(value * 100).toFixed(1)} %`;
+
+/** The figures as a markdown table, with the ≤ 5 % target. */
+export function renderTracingCost(results: TracingCost[], connections: number): string {
+  const rows = results.map(
+    (r) =>
+      `| W1 ${r.setting} | ${r.off.rps} | ${r.on.rps} | ${(r.on.rps / r.off.rps).toFixed(3)} | ${pct(r.throughputCost)} | ` +
+      `${r.off.cpuMsPerRequest} → ${r.on.cpuMsPerRequest} (${pct(r.cpuCost)}) | ${r.spansPerRequest} | ${r.throughputCost <= 0.05 ? 'met' : 'missed'} |`,
+  );
+  return [
+    `Tracing cost (c=${connections}, zero upstream latency; every span exported over OTLP/HTTP to a local sink; target ≤ 5 % throughput)`,
+    '',
+    '| workload | off req/s | on req/s | on/off | throughput cost | gateway CPU ms/request | spans/request | ≤ 5 % |',
+    '|---|---|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
+}
