@@ -36,6 +36,8 @@ import { useRequestLog } from './plugins/use-request-log.ts';
 import { useTracing } from './plugins/use-tracing.ts';
 import { startTracing, type Tracing } from './observability/tracing.ts';
 import { useMcp } from './mcp/route.ts';
+import { createHealthModel, type HealthModel } from './health/model.ts';
+import { useHealth } from './plugins/use-health.ts';
 import { requestIdFrom } from './observability/request-log.ts';
 import { LINKED_TYPES, LOOK_AHEAD_COORDINATE } from './links/index.ts';
 import { SYSTEMS } from './systems/index.ts';
@@ -75,6 +77,8 @@ export interface Gateway {
   writes: WriteStore;
   logger: Logger;
   metrics: GatewayMetrics;
+  /** Each system's health, webhooks, catch-up and failed work (Query.integrationHealth, GET /status). */
+  health: HealthModel;
   /** OpenTelemetry tracing, when OTEL_EXPORTER_OTLP_ENDPOINT is set (closed, its spans flushed, by `close`). */
   tracing?: Tracing;
   /** Makes /readiness answer 503 (first step of a graceful shutdown); requests are still served. */
@@ -99,16 +103,16 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
   const metrics = createMetrics({ upstream: () => upstreamClients, cacheStats: () => cacheStore?.stats, admission: admission.load });
   const resilience = createResilience({ config, upstreams: options.upstreams, logger, namespace });
+  // Opened on first use: made here so the health model can list failed writes from its audit log.
+  const writeStore = options.writeStore ?? openWriteStore(config);
+  const health = createHealthModel({ systems: healthSystems(), clients: () => upstreamClients, audit: writeStore.audit });
   const systemOptions = {
     systems: SYSTEMS,
     config,
     upstreams: options.upstreams,
     logger,
     resilience,
-    onResponse: (event: UpstreamAttemptEvent) => {
-      metrics.observeUpstream(event);
-      options.onUpstreamResponse?.(event);
-    },
+    onResponse: observeAttempts(metrics, health, options.onUpstreamResponse),
   };
   const upstream = (upstreamClients = createUpstreamClients(systemOptions));
   const cache = (cacheStore = openCache(config, namespace, logger));
@@ -116,7 +120,6 @@ export function createGateway(options: GatewayOptions): Gateway {
   const responses = responseCacheOf(config, metrics);
   const feed = createGatewayChanges({ config, runtime, responses, namespace });
   const cursor = createCursorStore({ redisUrl: config.cache.redisUrl, namespace, dataDir: config.webhooks.dataDir });
-  const writeStore = options.writeStore ?? openWriteStore(config);
   const writes: WriteRuntime = { store: writeStore, waitMs: config.store.waitMs, observer: options.onWorkflowStep };
   const devApiKey = config.mode === 'demo' ? options.devApiKey : undefined;
   const security = createSecurity({ config, logger, devApiKey, namespace });
@@ -137,6 +140,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     cursor,
     changes: feed.changes,
     audit: writeStore.audit,
+    health,
     deprecations: config.cache.redisUrl ? createRedisTally(config.cache.redisUrl, namespace, logger) : createMemoryTally(),
   });
   return {
@@ -147,12 +151,14 @@ export function createGateway(options: GatewayOptions): Gateway {
     writes: writeStore,
     logger,
     metrics,
+    health,
     tracing,
-    catchUp: () => catchUp({ cursor, changes: feed.changes, systems: catchUpSystems(runtime), logger }),
+    catchUp: () => health.trackCatchUp(cursor, () => catchUp({ cursor, changes: feed.changes, systems: catchUpSystems(runtime), logger })),
     warmUp: () => Promise.all(Object.values(runtime.shared).map((state) => state?.warm?.())).then(() => undefined),
     drain: () => served.drain(),
     async close() {
       served.drain();
+      health.close();
       feed.stop();
       for (const state of Object.values(runtime.shared)) state?.close?.();
       await feed.changes.close();
@@ -166,6 +172,24 @@ export function createGateway(options: GatewayOptions): Gateway {
       await tracing?.shutdown();
     },
   };
+}
+
+/** Every upstream attempt goes to the metrics, the health model and the caller's observer, in that order. */
+function observeAttempts(
+  metrics: Pick<GatewayMetrics, 'observeUpstream'>,
+  health: Pick<HealthModel, 'observeAttempt'>,
+  observer?: (event: UpstreamAttemptEvent) => void,
+): (event: UpstreamAttemptEvent) => void {
+  return (event) => {
+    metrics.observeUpstream(event);
+    health.observeAttempt(event);
+    observer?.(event);
+  };
+}
+
+/** The systems the health model reports on, from the registry: never a vendor named here. */
+function healthSystems() {
+  return SYSTEMS.map((system) => ({ name: system.name, label: system.facts.label, vendor: system.webhook?.vendor }));
 }
 
 function responseCacheOf(config: Config, metrics: GatewayMetrics): ResponseCache | undefined {
@@ -220,6 +244,8 @@ interface YogaParts {
   audit: WriteStore['audit'];
   /** Where uses of deprecated fields are tallied (Query.deprecatedFieldUsage). */
   deprecations: UsageTally;
+  /** Query.integrationHealth and GET /status. */
+  health: HealthModel;
 }
 
 /** The Yoga server; `drain` makes /readiness answer 503 (first step of a graceful shutdown); `close` releases what its plugins hold. */
@@ -272,6 +298,7 @@ function createGatewayYoga(parts: YogaParts): {
         changes,
         cursor,
         logger,
+        onDelivery: (delivery) => parts.health.observeWebhook(delivery),
       }),
       // Answers /mcp itself; each tool call comes back through this pipeline as a GraphQL request.
       useMcp({
@@ -292,6 +319,7 @@ function createGatewayYoga(parts: YogaParts): {
       },
       useMetrics(metrics),
       useReadiness({ draining: () => draining, upstream }),
+      useHealth(parts.health),
       useUpstreamTrace({ budgetLeft: (system) => (upstream[system].budget?.enabled ? upstream[system].budget?.left() : undefined) }),
       // Before the look-ahead and stitching: both then plan from what this request really selects.
       useConditionalFolding(),

@@ -22,6 +22,7 @@ import { DateTime, SUBSCHEMAS } from '../resolvers/index.ts';
 import { scopeRequirementsOf, withGatewayScopeChecks, withSubschemaScopeChecks } from './auth/scope-checks.ts';
 import { createWorkflowResolvers, workflowTypeDefs } from './workflows/schema.ts';
 import { createDeprecationResolvers, deprecationTypeDefs } from './deprecation/schema.ts';
+import { createHealthResolvers, healthTypeDefs } from './health/schema.ts';
 import { isGatewayError, toClientError } from './errors.ts';
 import { createSubscriptionResolvers, subscriptionTypeDefs } from './subscriptions/schema.ts';
 import { createSubschemaExecutor } from './subschema-executor.ts';
@@ -90,11 +91,12 @@ export function buildGatewaySchema(subschemas: SubschemaConfig[] = createSubsche
   const stitched = stitchSchemas({
     subschemas,
     mergeTypes: true,
-    typeDefs: [subscriptionTypeDefs, workflowTypeDefs, deprecationTypeDefs],
+    typeDefs: [subscriptionTypeDefs, workflowTypeDefs, deprecationTypeDefs, healthTypeDefs],
     resolvers: [
       createSubscriptionResolvers() as IResolvers,
       createWorkflowResolvers() as unknown as IResolvers,
       createDeprecationResolvers() as unknown as IResolvers,
+      createHealthResolvers() as unknown as IResolvers,
       { DateTime: GatewayDateTime },
     ],
   });

@@ -174,6 +174,9 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     // Usage counts change with every operation, and no change-feed event says so.
     DeprecatedFieldUsage: 0,
     'Query.deprecatedFieldUsage': 0,
+    // The integrations' health changes with every upstream call and every second.
+    IntegrationHealth: 0,
+    'Query.integrationHealth': 0,
   };
   for (const { responseCache } of options.systems)
     for (const [coordinate, resource] of Object.entries({ ...responseCache.types, ...responseCache.fields }))

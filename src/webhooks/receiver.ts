@@ -15,6 +15,7 @@ import type { SystemName } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { CursorStore } from './cursor.ts';
 import type { WebhookMapper } from '../systems/system.ts';
+import type { Rejection, WebhookDelivery } from '../health/webhooks.ts';
 
 /** Vendors send small bodies (HubSpot: ≤100 events per request); anything larger is refused unread. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -35,6 +36,8 @@ export interface WebhookReceiverOptions {
   changes: ChangeFeed;
   cursor?: CursorStore;
   logger: Logger;
+  /** Told of every delivery read to its end: accepted, or why it was refused (the health model). */
+  onDelivery?: (delivery: WebhookDelivery) => void;
 }
 
 interface Receiver {
@@ -49,6 +52,9 @@ interface Outcome {
   /** Changes to publish; `ackFirst` publishes them after answering. */
   changes?: ChangeEvent[];
   ackFirst?: boolean;
+  /** Why a delivery was refused, for the health model; `reason` in the receiver's words (never payload text). */
+  rejection?: Rejection;
+  reason?: string;
 }
 
 const reject = (status: 400 | 401 | 405 | 413, code: string, message: string): Outcome => ({ status, body: { error: { code, message } } });
@@ -65,35 +71,17 @@ export function useWebhookReceivers(options: WebhookReceiverOptions): Plugin {
     if (latest > 0) await options.cursor?.advance(receiver.system, latest);
   }
 
-  function handle({ mapper }: Receiver, request: Request, url: URL, body: string): Outcome {
+  function handle(receiver: Receiver, request: Request, url: URL, body: string): Outcome {
+    const outcome = verifyAndMap(options, receiver, request, url, body);
+    const { system, mapper } = receiver;
     const vendor = mapper.vendor;
-    const secret = options.secrets[vendor];
-    // An unconfigured secret means nothing can be authentic: never apply unsigned data.
-    if (!secret) return reject(401, 'UNAUTHENTICATED', `no ${vendor} webhook secret is configured`);
-    const problem = mapper.verify(secret, {
-      method: request.method,
-      // HubSpot signs the full URL the vendor called: behind a proxy, the public one.
-      signedUri: options.publicUrl ? `${options.publicUrl}${url.pathname}${url.search}` : url.toString(),
-      body,
-      header: (name) => request.headers.get(name),
-    });
-    if (problem) {
-      logger.warn({ vendor, reason: problem }, 'webhook rejected: signature');
-      return reject(401, 'UNAUTHENTICATED', 'invalid or stale webhook signature');
+    if (outcome.status === 200) {
+      const events = (outcome.changes ?? []).map(({ eventId, occurredAt }) => ({ eventId, occurredAt }));
+      options.onDelivery?.({ system, vendor, outcome: 'accepted', events });
+    } else if (outcome.rejection) {
+      options.onDelivery?.({ system, vendor, outcome: outcome.rejection, reason: outcome.reason });
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(body);
-    } catch {
-      return reject(400, 'BAD_USER_INPUT', 'the body is not JSON');
-    }
-    const mapped = mapper.map(json);
-    if ('malformed' in mapped) {
-      // The mapper's own words (no payload text): what an operator needs to see why nothing was applied.
-      logger.warn({ vendor, reason: mapped.malformed }, 'webhook rejected: malformed');
-      return reject(400, 'BAD_USER_INPUT', mapped.malformed);
-    }
-    return { status: 200, ...mapped };
+    return outcome;
   }
 
   return {
@@ -133,4 +121,37 @@ export function useWebhookReceivers(options: WebhookReceiverOptions): Plugin {
       return respond(outcome);
     },
   };
+}
+
+/** The delivery's signature and body checked, and its changes mapped; or why it is refused. */
+function verifyAndMap(options: WebhookReceiverOptions, { mapper }: Receiver, request: Request, url: URL, body: string): Outcome {
+  const vendor = mapper.vendor;
+  const secret = options.secrets[vendor];
+  // An unconfigured secret means nothing can be authentic: never apply unsigned data.
+  if (!secret) return { ...reject(401, 'UNAUTHENTICATED', `no ${vendor} webhook secret is configured`), rejection: 'signature' };
+  const problem = mapper.verify(secret, {
+    method: request.method,
+    // HubSpot signs the full URL the vendor called: behind a proxy, the public one.
+    signedUri: options.publicUrl ? `${options.publicUrl}${url.pathname}${url.search}` : url.toString(),
+    body,
+    header: (name) => request.headers.get(name),
+  });
+  if (problem) {
+    options.logger.warn({ vendor, reason: problem }, 'webhook rejected: signature');
+    const rejection = /timestamp outside/.test(problem) ? 'stale' : 'signature';
+    return { ...reject(401, 'UNAUTHENTICATED', 'invalid or stale webhook signature'), rejection, reason: problem };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return { ...reject(400, 'BAD_USER_INPUT', 'the body is not JSON'), rejection: 'malformed', reason: 'the body is not JSON' };
+  }
+  const mapped = mapper.map(json);
+  if ('malformed' in mapped) {
+    // The mapper's own words (no payload text): what an operator needs to see why nothing was applied.
+    options.logger.warn({ vendor, reason: mapped.malformed }, 'webhook rejected: malformed');
+    return { ...reject(400, 'BAD_USER_INPUT', mapped.malformed), rejection: 'malformed', reason: mapped.malformed };
+  }
+  return { status: 200, ...mapped };
 }

@@ -30,7 +30,7 @@ export interface GeneratorOptions {
   excludeRootFields: readonly string[];
 }
 
-const DEFAULT_OPTIONS: GeneratorOptions = { maxDepth: 5, excludeRootFields: ['auditLog', 'deprecatedFieldUsage'] };
+const DEFAULT_OPTIONS: GeneratorOptions = { maxDepth: 5, excludeRootFields: ['auditLog', 'deprecatedFieldUsage', 'integrationHealth'] };
 
 type Entry = readonly FieldSelection[];
 
