@@ -9,7 +9,8 @@
  *
  * The processes are started by bench/fleet.ts, the workloads planned by bench/workload-runs.ts
  * (the query mix by bench/mix.ts), and each phase measured by bench/phases.ts (issue 16's
- * executed path by bench/executed.ts); this file runs them in order and writes the report.
+ * executed path by bench/executed.ts; the cost of OpenTelemetry tracing by bench/tracing-cost.ts, on two
+ * gateways of its own); this file runs them in order and writes the report.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +19,7 @@ import type { Child } from './children.ts';
 import { measureEmbeddedStore, type EmbeddedStoreFigures } from './embedded-store.ts';
 import { measureExecutedRest, measureMixCold, planMix } from './executed.ts';
 import { startFleet, type Fleet } from './fleet.ts';
-import { START_NODE_FLAGS } from './gateway-env.ts';
+import { GATEWAY_PROCESS, START_NODE_FLAGS } from './gateway-env.ts';
 import { describeMachine, type Machine } from './machine.ts';
 import {
   countUpstreamRequests,
@@ -45,11 +46,13 @@ import {
   SOAK_CONNECTIONS,
   SOAK_LOAD_S,
   SOAK_ROUNDS,
+  THROUGHPUT_CONNECTIONS,
   ZERO,
   log,
   started,
 } from './settings.ts';
 import { planWorkloads } from './workload-runs.ts';
+import { measureTracingCost, renderTracingCost, type TracingCost } from './tracing-cost.ts';
 import { directoryPages } from './workloads.ts';
 
 /** What the phases measured, before it is put into the report's shape. */
@@ -62,6 +65,8 @@ interface Measurements extends Counted, Pick<Report, 'replays' | 'latency' | 'th
   heapAtStart: number | null;
   heapAfterLoad: number | null;
   embeddedStore: EmbeddedStoreFigures;
+  /** OpenTelemetry on vs off (bench/tracing-cost.ts). */
+  tracing: TracingCost[];
 }
 
 function buildReport(m: Measurements): Report {
@@ -104,8 +109,8 @@ function buildReport(m: Measurements): Report {
   };
 }
 
-function writeReport(report: Report): void {
-  const markdown = renderReport(report);
+function writeReport(report: Report, tracing: TracingCost[]): void {
+  const markdown = `${renderReport(report)}\n## Tracing (OpenTelemetry)\n\n${renderTracingCost(tracing, THROUGHPUT_CONNECTIONS)}\n`;
   const stamp = report.startedAt.replace(/[:.]/g, '-');
   writeFileSync(join(RESULTS_DIR, `bench-${stamp}${QUICK ? '-quick' : ''}.md`), markdown);
   writeFileSync(join(RESULTS_DIR, QUICK ? 'latest-quick.md' : 'latest.md'), markdown);
@@ -135,6 +140,15 @@ async function measureAll(machine: Machine, fleet: Fleet): Promise<Measurements>
   await upstreams.setLatency(ZERO);
   const { rows: baseline, executed } = await measureBaseline(fleet, plan.workloads, measure);
   executed.push(...(await measureExecutedRest(fleet, plan.workloads, mixPlan, measure)));
+  const tracing = await measureTracingCost({
+    vendors: fleet.sandbox.ready,
+    script: GATEWAY_PROCESS,
+    dataDir: mkdtempSync(join(tmpdir(), 'switchboard-bench-tracing-')),
+    rounds: QUICK ? 1 : 3,
+    durationS: DURATION_S,
+    connections: THROUGHPUT_CONNECTIONS,
+  });
+  log(renderTracingCost(tracing, THROUGHPUT_CONNECTIONS));
   const soak = await runSoak(fleet, plan.workloads, measure);
 
   log('embedded write store: a gateway as `npm start` starts it, with no DATABASE_URL; first write, then cross-system writes');
@@ -160,6 +174,7 @@ async function measureAll(machine: Machine, fleet: Fleet): Promise<Measurements>
     mix: { operations: mixPlan.gateway.length, cold: mixCold.cold },
     soak,
     embeddedStore,
+    tracing,
   };
 }
 
@@ -174,7 +189,8 @@ async function main(): Promise<void> {
 
   try {
     const fleet = await startFleet(children, dataDir);
-    writeReport(buildReport(await measureAll(machine, fleet)));
+    const measured = await measureAll(machine, fleet);
+    writeReport(buildReport(measured), measured.tracing);
   } finally {
     await stopAll();
   }

@@ -3,8 +3,8 @@
  * OTEL_EXPORTER_OTLP_ENDPOINT — one with tracing off, one exporting every span over OTLP/HTTP
  * to a sink in this (the driver's) process, so the export's own cost (JSON encoding, HTTP) is
  * counted in the gateway. Two settings: `executed` (response cache off, record caches warm: the
- * bench's executed path, no upstream call) and `cold` (every cache off: each request makes its
- * upstream calls, one attempt span each). The runs alternate off/on for `rounds` rounds, so a
+ * bench's executed path, no upstream call) and `cold` (every cache off, the response cache too:
+ * each request makes its upstream calls, one attempt span each, or joins an identical one in flight). The runs alternate off/on for `rounds` rounds, so a
  * machine that slows down mid-run slows both; the medians are compared.
  */
 import { createServer } from 'node:http';
@@ -117,6 +117,8 @@ async function measureSetting(options: TracingCostOptions, sink: SpanSink, setti
       dataDir: `${options.dataDir}/${setting}-${traced ? 'on' : 'off'}`,
     });
     delete base.OTEL_EXPORTER_OTLP_ENDPOINT;
+    // Cold as "every cache off": identical requests in flight must not share one execution either.
+    if (setting === 'cold') base.RESPONSE_CACHE = '0';
     // The batch processor's queue (default 2048) would drop spans at this rate; the cost of exporting every one is measured.
     return traced ? { ...base, OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_BSP_MAX_QUEUE_SIZE: '65536' } : base;
   };
