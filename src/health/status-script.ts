@@ -104,6 +104,15 @@ function markStale() {
   $('stale').textContent = why ? 'Stale: ' + why + (lastGood ? ' — data from ' + new Date(lastGood).toLocaleTimeString() : '') : stale ? 'Stale: no answer since ' + new Date(lastGood).toLocaleTimeString() : '';
 }
 
+/** A key that may not read the data: forget it, and show nothing of what an earlier key saw. */
+function refuse(status) {
+  sessionStorage.removeItem(KEY);
+  lastGood = 0;
+  failure = '';
+  markStale();
+  clearData(status === 401 ? 'That key was not accepted.' : 'That key lacks the ops:read scope.');
+}
+
 async function refresh() {
   clearTimeout(timer);
   const key = sessionStorage.getItem(KEY);
@@ -115,14 +124,11 @@ async function refresh() {
       body: JSON.stringify({ query: QUERY, operationName: 'IntegrationHealth' }),
       cache: 'no-store',
     });
-    if (response.status === 401 || response.status === 403) {
-      sessionStorage.removeItem(KEY);
-      lastGood = 0;
-      failure = '';
-      markStale();
-      return clearData(response.status === 401 ? 'That key was not accepted.' : 'That key lacks the ops:read scope.');
-    }
+    if (response.status === 401 || response.status === 403) return refuse(response.status);
     const body = await response.json();
+    const codes = (body.errors || []).map((e) => e.extensions && e.extensions.code);
+    // FORBIDDEN is raised at the field, so it comes with HTTP 200 (the gateway's error contract).
+    if (codes.includes('FORBIDDEN') || codes.includes('UNAUTHENTICATED')) return refuse(codes.includes('FORBIDDEN') ? 403 : 401);
     const health = body.data && body.data.integrationHealth;
     if (!health) throw new Error((body.errors && body.errors[0] && body.errors[0].message) || 'HTTP ' + response.status);
     $('login').hidden = true;

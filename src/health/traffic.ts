@@ -90,6 +90,8 @@ export function createTrafficRing(): TrafficRing {
     record({ at, durationMs, failed, rateLimited }) {
       const minute = Math.floor(at / MINUTE_MS);
       const bucket = slotOf(minute);
+      // A minute the ring has already come round past is gone: it must not wipe the newer one in its slot.
+      if (minute < bucket.minute) return;
       if (bucket.minute !== minute)
         Object.assign(bucket, { minute, requests: 0, errors: 0, rateLimited: 0, bins: BIN_BOUNDS.map(() => 0) });
       bucket.requests++;
