@@ -23,7 +23,7 @@ h1 { font-size: 1.3rem; } h2 { font-size: 1.05rem; margin: 0 0 .3rem; } h3 { mar
 .state-DOWN { border-color: #c62828; } .state-DOWN .badge { background: #c62828; }
 .error { color: #c62828; } .reason { color: #3a4250; }
 table { border-collapse: collapse; margin: .3rem 0; background: #fff; } th, td { padding: .15rem .5rem; text-align: left; border-bottom: 1px solid #e3e6ea; }
-.chart { width: 100%; height: 72px; display: block; margin-top: .3rem; }
+.chart { width: 100%; height: auto; display: block; margin-top: .4rem; }
 .chart polyline { fill: none; stroke-width: 1.5; } .chart text { font-size: 9px; fill: #5b6472; }
 .req { stroke: #1f6feb; } .err { stroke: #c62828; } .p50 { stroke: #2e8540; } .p99 { stroke: #c77700; }
 form { margin: 2rem 0; } input { font: inherit; padding: .3rem; width: 24rem; max-width: 90%; }

@@ -37,7 +37,7 @@ function chart(points, series, title) {
   const W = 300, H = 60;
   const max = Math.max(1, ...points.flatMap((p) => series.map((s) => p[s.key] || 0)));
   const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
-  svg.setAttribute('viewBox', '0 0 ' + W + ' ' + (H + 12));
+  svg.setAttribute('viewBox', '0 0 ' + W + ' ' + (H + 15));
   svg.setAttribute('class', 'chart');
   svg.setAttribute('role', 'img');
   svg.setAttribute('aria-label', title);
