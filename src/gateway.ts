@@ -125,7 +125,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const security = createSecurity({ config, logger, devApiKey, namespace });
   const contextFor = createContextFactory({ runtime, config, logger, changes: feed.changes, writes, onBuild: options.onBuild });
   // The one thing built here that is process-wide: a context manager, and only with tracing on (see tracing.ts).
-  const tracing = startTracing(config.tracing);
+  const tracing = startTracing(config.tracing, logger);
   const served = createGatewayYoga({
     config,
     tracing,

@@ -114,8 +114,14 @@ describe('OpenTelemetry traces of W1, exported over OTLP/HTTP', () => {
       const batch = byId.get(span.parentSpanId!)!;
       expect(batch.attributes).toMatchObject({ 'switchboard.system': span.attributes['switchboard.system'] });
       expect(batch.attributes['switchboard.loader.batch_size']).toBeGreaterThan(0);
-      expect(typeof batch.attributes['switchboard.cache.misses']).toBe('number');
+      expect(typeof batch.attributes['switchboard.loader.resource']).toBe('string');
     }
+    // Batches that read through the cross-request cache say how much of the batch it answered.
+    const billingBatch = underBatch
+      .map((span) => byId.get(span.parentSpanId!)!)
+      .find((batch) => batch.attributes['switchboard.system'] === 'billing');
+    expect(billingBatch?.attributes).toMatchObject({ 'switchboard.cache.hits': 0 });
+    expect(billingBatch?.attributes['switchboard.cache.misses']).toBe(billingBatch?.attributes['switchboard.loader.batch_size']);
   });
 
   it('sends each upstream request a traceparent naming its own attempt span, in the same trace', () => {

@@ -21,12 +21,13 @@
  * the batch processor OTEL_BSP_* (queue size, delay), from the environment, as the SDK documents.
  */
 import { createRequire } from 'node:module';
-import { context, type TextMapPropagator, type Tracer } from '@opentelemetry/api';
+import { context, diag, DiagLogLevel, type TextMapPropagator, type Tracer } from '@opentelemetry/api';
 import type * as AsyncHooks from '@opentelemetry/context-async-hooks';
 import type * as Core from '@opentelemetry/core';
 import type * as OtlpHttp from '@opentelemetry/exporter-trace-otlp-http';
 import type * as Resources from '@opentelemetry/resources';
 import type * as SdkNode from '@opentelemetry/sdk-trace-node';
+import type { Logger } from './logger.ts';
 
 /** The tracing settings (config.tracing); declared here, below the configuration, which imports them. */
 export interface TracingConfig {
@@ -48,8 +49,8 @@ export interface Tracing {
 
 const load = createRequire(import.meta.url);
 
-/** The tracing of one gateway, or undefined when no OTLP endpoint is configured. */
-export function startTracing(config: TracingConfig): Tracing | undefined {
+/** The tracing of one gateway, or undefined when no OTLP endpoint is configured. The SDK's warnings (a failed export) go to `logger`. */
+export function startTracing(config: TracingConfig, logger?: Logger): Tracing | undefined {
   if (!config.otlpEndpoint) return undefined;
   const { NodeTracerProvider, BatchSpanProcessor } = load('@opentelemetry/sdk-trace-node') as typeof SdkNode;
   const { OTLPTraceExporter } = load('@opentelemetry/exporter-trace-otlp-http') as typeof OtlpHttp;
@@ -60,7 +61,7 @@ export function startTracing(config: TracingConfig): Tracing | undefined {
     resource: resourceFromAttributes({ 'service.name': config.serviceName }),
     spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${config.otlpEndpoint}/v1/traces` }))],
   });
-  const releaseContext = holdContextManager(() => provider.register({ propagator: null }));
+  const releaseContext = holdGlobals(() => provider.register({ propagator: null }), logger);
   let closing: Promise<void> | undefined;
   return {
     tracer: provider.getTracer('switchboard'),
@@ -75,25 +76,33 @@ export function startTracing(config: TracingConfig): Tracing | undefined {
 
 let holders = 0;
 let registered = false;
+let diagnosing = false;
 
 /**
- * Registers the async-hooks context manager while at least one gateway traces. When another
- * manager is registered already (the embedding application's), that one is used and left alone.
+ * Registers the async-hooks context manager (and the SDK's diagnostic logger) while at least one
+ * gateway traces. When another manager is registered already (the embedding application's), that
+ * one is used and left alone.
  */
-function holdContextManager(fallback: () => void): () => void {
+function holdGlobals(fallback: () => void, logger: Logger | undefined): () => void {
   if (holders++ === 0) {
     const manager = asyncLocalStorageManager();
     if (manager) registered = context.setGlobalContextManager(manager.enable());
     else fallback();
+    if (logger) {
+      // Export failures and dropped spans reach the SDK's diagnostic log only: without this they pass silently.
+      const warn = (message: string, ...args: unknown[]) => logger.warn({ component: 'opentelemetry', detail: args.map(String) }, message);
+      const quiet = () => undefined;
+      diagnosing = diag.setLogger({ error: warn, warn, info: quiet, debug: quiet, verbose: quiet }, DiagLogLevel.WARN);
+    }
   }
   let released = false;
   return () => {
     if (released) return;
     released = true;
-    if (--holders === 0 && registered) {
-      context.disable();
-      registered = false;
-    }
+    if (--holders > 0) return;
+    if (diagnosing) diag.disable();
+    if (registered) context.disable();
+    registered = diagnosing = false;
   };
 }
 

@@ -1,5 +1,6 @@
 /** Chat channels: by id from the channel directory (read through the cache), else conversations.info; by name from the directory. */
 import DataLoader from 'dataloader';
+import { inBatchSpan } from '../../observability/batch-span.ts';
 import { createCachedLoader } from '../../cache/cached-loader.ts';
 import type { ResourceCache } from '../../cache/types.ts';
 import { SLACK_PAGE_LIMIT, type ChatConnector } from './client.ts';
@@ -107,11 +108,12 @@ export function createChannelLoaders({ connector, cache }: { connector: ChatConn
 
   // No Slack method finds a channel by name, so the directory is the only source.
   const channelIdByName = new DataLoader<string, string | null, string>(
-    async (names) => {
-      const index = new Map<string, string>();
-      for (const record of await channelDirectory.load()) if (record.name) index.set(channelNameKey(record.name), record.id);
-      return names.map((name) => index.get(channelNameKey(name)) ?? null);
-    },
+    (names) =>
+      inBatchSpan('chat', 'channelIdByName', names.length, async () => {
+        const index = new Map<string, string>();
+        for (const record of await channelDirectory.load()) if (record.name) index.set(channelNameKey(record.name), record.id);
+        return names.map((name) => index.get(channelNameKey(name)) ?? null);
+      }),
     { cacheKeyFn: channelNameKey, maxBatchSize: SLACK_PAGE_LIMIT },
   );
 

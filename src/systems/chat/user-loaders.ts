@@ -4,6 +4,7 @@
  * yield ids, never records.
  */
 import DataLoader from 'dataloader';
+import { inBatchSpan } from '../../observability/batch-span.ts';
 import { createCachedLoader } from '../../cache/cached-loader.ts';
 import type { ResourceCache } from '../../cache/types.ts';
 import { normalizeEmail } from '../../links/email.ts';
@@ -40,18 +41,19 @@ export function createUserLoaders(options: {
   });
 
   const user = new DataLoader<string, SlackUser | null, string>(
-    async (ids) => {
-      // Ids that cannot be Slack's are nobody, and cost nothing.
-      if (!ids.some((id) => SLACK_ID.test(id))) return ids.map(() => null);
-      const { byId } = await snapshot();
-      const absent = ids.filter((id) => SLACK_ID.test(id) && !byId.has(id));
-      const fetched = new Map<string, SlackUser | null | Error>();
-      if (absent.length > 0) {
-        const results = await userOutsideDirectory.loadMany(absent);
-        absent.forEach((id, index) => fetched.set(id, results[index]));
-      }
-      return ids.map((id) => (SLACK_ID.test(id) ? (byId.get(id) ?? fetched.get(id) ?? null) : null));
-    },
+    (ids) =>
+      inBatchSpan('chat', 'user', ids.length, async () => {
+        // Ids that cannot be Slack's are nobody, and cost nothing.
+        if (!ids.some((id) => SLACK_ID.test(id))) return ids.map(() => null);
+        const { byId } = await snapshot();
+        const absent = ids.filter((id) => SLACK_ID.test(id) && !byId.has(id));
+        const fetched = new Map<string, SlackUser | null | Error>();
+        if (absent.length > 0) {
+          const results = await userOutsideDirectory.loadMany(absent);
+          absent.forEach((id, index) => fetched.set(id, results[index]));
+        }
+        return ids.map((id) => (SLACK_ID.test(id) ? (byId.get(id) ?? fetched.get(id) ?? null) : null));
+      }),
     // One snapshot answers any number of ids; 200 is users.list's page size.
     { maxBatchSize: SLACK_PAGE_LIMIT, cacheKeyFn: (id) => (SLACK_ID.test(id) ? id : '!invalid') },
   );
@@ -86,13 +88,14 @@ export function createUserLoaders(options: {
   });
 
   const userIdForOwnerEmail = new DataLoader<string, string | null, string>(
-    async (emails) => {
-      const { activeByEmail } = await snapshot();
-      return emails.map((email) => {
-        const matches = activeByEmail.get(normalizeEmail(email)) ?? [];
-        return matches.length === 1 ? matches[0].id : null;
-      });
-    },
+    (emails) =>
+      inBatchSpan('chat', 'userIdForOwnerEmail', emails.length, async () => {
+        const { activeByEmail } = await snapshot();
+        return emails.map((email) => {
+          const matches = activeByEmail.get(normalizeEmail(email)) ?? [];
+          return matches.length === 1 ? matches[0].id : null;
+        });
+      }),
     { cacheKeyFn: normalizeEmail, maxBatchSize: SLACK_PAGE_LIMIT },
   );
 
