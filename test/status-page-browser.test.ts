@@ -137,4 +137,16 @@ describe.runIf(hasService('chromium'))('the status page in a real browser', () =
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
     await page.close();
   }, 60_000);
+
+  // Last: it stops the server the page reads from.
+  it('marks its data stale when the gateway stops answering', async () => {
+    const { page } = await openWithKey(TEST_API_KEY);
+    await expect.poll(() => card(page, 'crm').getAttribute('data-state'), { timeout: 15_000 }).toBe('HEALTHY');
+    expect(await page.locator('#stale').innerText()).toBe('');
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await expect.poll(() => page.locator('#stale').innerText(), { timeout: 15_000 }).toMatch(/^Stale: .+ data from /);
+    expect(await page.evaluate(() => document.body.classList.contains('stale'))).toBe(true);
+    await page.close();
+  }, 60_000);
 });
