@@ -10,6 +10,7 @@ import { apiKeyConfigEntry } from '../src/auth/api-keys.ts';
 import { TEST_API_KEYS_ENV } from './support/credentials.ts';
 import { sandboxAdmin, serve, subscribeSse, type Served } from './support/live.ts';
 import { NO_CACHE_ENV, startStack, type Stack } from './support/stack.ts';
+import { openDeals, WIN_DEAL, type WinDealResult } from './writes-support.ts';
 
 const CRM_READER = 'sbk_health-test-crm-reader-not-a-secret';
 
@@ -149,6 +150,38 @@ describe('integration health', () => {
     }
   }, 120_000);
 
+  it('reports the last catch-up: when, how many changes per system, and how far behind its cursor was', async () => {
+    const lastCatchUp = async () =>
+      (
+        await stack.query<{
+          integrationHealth: {
+            lastCatchUp: { at: string; changes: number; systems: { system: string; changes: number; behindMs: number | null }[] } | null;
+          };
+        }>('{ integrationHealth { lastCatchUp { at changes systems { system changes behindMs } } } }')
+      ).data!.integrationHealth.lastCatchUp;
+    expect(await lastCatchUp()).toBeNull();
+    // First start: the cursors are set to now, nothing to catch up, nothing behind.
+    await stack.gateway.catchUp();
+    const first = await lastCatchUp();
+    expect(first).toMatchObject({
+      changes: 0,
+      systems: [
+        { system: 'crm', changes: 0, behindMs: null },
+        { system: 'billing', changes: 0, behindMs: null },
+      ],
+    });
+    // A change no webhook delivered (none is registered here): the next catch-up reads it from the vendor's feed.
+    const contactId = stack.sandbox.world.contacts[7].id;
+    await sandboxAdmin(stack.sandbox, 'crm', 'edit', { objectType: 'contacts', id: contactId, properties: { jobtitle: 'Missed' } });
+    const report = await stack.gateway.catchUp();
+    const second = await lastCatchUp();
+    expect(report.crm).toBeGreaterThan(0);
+    expect(second!.changes).toBe((report.crm ?? 0) + (report.billing ?? 0));
+    expect(second!.systems.find((row) => row.system === 'crm')).toMatchObject({ changes: report.crm });
+    expect(second!.systems.find((row) => row.system === 'crm')!.behindMs).toBeGreaterThanOrEqual(0);
+    expect(new Date(second!.at).getTime()).toBeGreaterThanOrEqual(new Date(first!.at).getTime());
+  });
+
   it('counts a webhook delivery as accepted, its repeat as a duplicate and a forged one as rejected', async () => {
     const created = Math.floor(Date.now() / 1000) - 2;
     const body = JSON.stringify({
@@ -205,11 +238,20 @@ describe('integration health', () => {
   });
 });
 
-describe('integration health and the response cache', () => {
+describe('integration health: failed work and the response cache', () => {
   let stack: Stack;
+  let failCloseDeal = false;
   beforeAll(async () => {
     // Default TTLs, response cache on: an answer it kept would be served again for 60 s.
-    stack = await startStack({ world: { size: 50 }, env: { RESPONSE_CACHE: '1' } });
+    stack = await startStack({
+      world: { size: 50 },
+      env: { RESPONSE_CACHE: '1' },
+      // The CRM fails while (and only while) winDeal's first step runs, when a test asks for it.
+      onWorkflowStep: async (event) => {
+        if (!failCloseDeal || event.step !== 'crm.closeDeal') return;
+        await stack.sandbox.server('crm').setKnobs({ errorRate: event.phase === 'start' ? 1 : 0 });
+      },
+    });
   });
   afterAll(async () => {
     await stack?.close();
@@ -224,5 +266,28 @@ describe('integration health and the response cache', () => {
     expect((await stack.query(ALL_THREE)).errors).toBeUndefined();
     const after = await stack.query<Answer>(query);
     expect(crmRequests(after.data!)).toBeGreaterThan(crmRequests(before.data!));
+  });
+
+  it('lists a cross-system write that failed, with its steps and request id', async () => {
+    const [deal] = await openDeals(stack, 1);
+    failCloseDeal = true;
+    const won = await stack.query<{ winDeal: WinDealResult }>(WIN_DEAL, { key: `health-${deal.id}`, dealId: deal.id, channel: '#general' });
+    failCloseDeal = false;
+    expect(won.errors, JSON.stringify(won.errors)).toBeUndefined();
+    expect(won.data!.winDeal.status).toBe('FAILED');
+    const requestId = won.headers.get('x-request-id');
+    const failed = await stack.query<{
+      integrationHealth: {
+        failedWork: { operation: string; outcome: string; requestId: string | null; steps: { name: string; status: string }[] }[];
+      };
+    }>('{ integrationHealth { failedWork { operation outcome requestId errorCode steps { name status } } } }');
+    expect(failed.errors).toBeUndefined();
+    expect(failed.data!.integrationHealth.failedWork).toHaveLength(1);
+    expect(failed.data!.integrationHealth.failedWork[0]).toMatchObject({
+      operation: 'winDeal',
+      outcome: 'FAILED',
+      requestId,
+      steps: expect.arrayContaining([{ name: 'crm.closeDeal', status: 'FAILED' }]) as unknown,
+    });
   });
 });
