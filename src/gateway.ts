@@ -105,7 +105,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const resilience = createResilience({ config, upstreams: options.upstreams, logger, namespace });
   // Opened on first use: made here so the health model can list failed writes from its audit log.
   const writeStore = options.writeStore ?? openWriteStore(config);
-  const health = createHealthModel({ systems: healthSystems(), clients: () => upstreamClients, audit: writeStore.audit });
+  const health = createHealthModel({ ...healthOptions(config, namespace), clients: () => upstreamClients, audit: writeStore.audit });
   const systemOptions = {
     systems: SYSTEMS,
     config,
@@ -158,7 +158,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     drain: () => served.drain(),
     async close() {
       served.drain();
-      health.close();
+      await health.close();
       feed.stop();
       for (const state of Object.values(runtime.shared)) state?.close?.();
       await feed.changes.close();
@@ -187,9 +187,10 @@ function observeAttempts(
   };
 }
 
-/** The systems the health model reports on, from the registry: never a vendor named here. */
-function healthSystems() {
-  return SYSTEMS.map((system) => ({ name: system.name, label: system.facts.label, vendor: system.webhook?.vendor }));
+/** The systems the health model reports on, from the registry (never a vendor named here), and where replicas report. */
+function healthOptions(config: Config, namespace: string) {
+  const systems = SYSTEMS.map((system) => ({ name: system.name, label: system.facts.label, vendor: system.webhook?.vendor }));
+  return { systems, redisUrl: config.cache.redisUrl, namespace };
 }
 
 function responseCacheOf(config: Config, metrics: GatewayMetrics): ResponseCache | undefined {

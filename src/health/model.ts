@@ -19,8 +19,9 @@ import type { QuotaBudget } from '../upstream/budget.ts';
 import { deriveState, RECENT_MS, type HealthState, type RecentCalls } from './state.ts';
 import { createTrafficRing, type TrafficRing, type TrafficWindow } from './traffic.ts';
 import { createWebhookTally, type WebhookDelivery, type WebhookHealth } from './webhooks.ts';
+import { createFleet, type ReplicaHealth } from './fleet.ts';
 
-export type { HealthState, WebhookDelivery, WebhookHealth };
+export type { HealthState, ReplicaHealth, WebhookDelivery, WebhookHealth };
 
 /** Recent attempts kept per system for its state (the per-minute ring keeps the figures). */
 const RECENT_ATTEMPTS = 500;
@@ -49,6 +50,10 @@ export interface HealthModelOptions {
   /** Each system's upstream client; undefined while the gateway is still building them (read as closed and unmetered). */
   clients: () => Readonly<Record<SystemName, HealthClient>> | undefined;
   audit: Pick<AuditLog, 'list'>;
+  /** With several replicas: where each reports its states (the fleet view); unset, the fleet is this replica. */
+  redisUrl?: string;
+  /** Key namespace in Redis. */
+  namespace?: string;
   /** Default 1000. */
   sampleEveryMs?: number;
   /** Epoch ms (default Date.now). */
@@ -111,9 +116,11 @@ export interface HealthModel {
   webhooks(): WebhookHealth[];
   lastCatchUp(): CatchUpRun | null;
   failedWork(limit?: number): Promise<FailedWork[]>;
+  /** Every replica's states, as each last reported them (see ./fleet.ts). */
+  replicas(): Promise<ReplicaHealth[]>;
   /** Calls `listener` on every change of a system's state; returns the unsubscribe. */
   onChange(listener: (change: HealthChange) => void): () => void;
-  close(): void;
+  close(): Promise<void>;
 }
 
 interface Attempt {
@@ -268,6 +275,14 @@ export function createHealthModel(options: HealthModelOptions): HealthModel {
     }
   }
 
+  const fleet = createFleet({
+    redisUrl: options.redisUrl,
+    namespace: options.namespace ?? 'switchboard',
+    snapshot: () => {
+      sample();
+      return [...tracked.values()].map((entry) => ({ system: entry.system.name, state: entry.state, reason: entry.reason }));
+    },
+  });
   const timer = setInterval(sample, options.sampleEveryMs ?? 1_000);
   // Never keeps a process alive that is otherwise done.
   timer.unref();
@@ -299,13 +314,15 @@ export function createHealthModel(options: HealthModelOptions): HealthModel {
     webhooks: () => webhookTally.list(),
     lastCatchUp: () => catchUp,
     failedWork: (limit = FAILED_WORK_LIMIT) => listFailedWork(options.audit, limit),
+    replicas: () => fleet.list(),
     onChange(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    close() {
+    async close() {
       clearInterval(timer);
       listeners.clear();
+      await fleet.close();
     },
   };
 }

@@ -86,6 +86,10 @@ export function createHealthResolvers() {
             model.failedWork().catch((error: unknown) => {
               throw new GatewayError('INTERNAL_SERVER_ERROR', 'The audit log is unavailable', { cause: error });
             }),
+          replicas: () =>
+            model.replicas().catch((error: unknown) => {
+              throw new GatewayError('INTERNAL_SERVER_ERROR', 'The fleet view is unavailable: Redis cannot be read', { cause: error });
+            }),
         };
       },
     },

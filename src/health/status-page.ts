@@ -26,6 +26,7 @@ table { border-collapse: collapse; margin: .3rem 0; background: #fff; } th, td {
 .chart { width: 100%; height: auto; display: block; margin-top: .4rem; }
 .chart polyline { fill: none; stroke-width: 1.5; } .chart text { font-size: 9px; fill: #5b6472; }
 .req { stroke: #1f6feb; } .err { stroke: #c62828; } .p50 { stroke: #2e8540; } .p99 { stroke: #c77700; }
+.stale-replica td { color: #c62828; font-weight: 600; }
 form { margin: 2rem 0; } input { font: inherit; padding: .3rem; width: 24rem; max-width: 90%; }
 `;
 
@@ -64,6 +65,7 @@ export const STATUS_HTML = `<!doctype html>
   <h3>Webhooks</h3><div id="webhooks"></div>
   <h3>Last catch-up</h3><div id="catchup"></div>
   <h3>Failed work</h3><div id="failed"></div>
+  <h3>Replicas</h3><div id="replicas"></div>
   <p><button id="forget" type="button">Forget key</button></p>
 </main>
 <script>${STATUS_SCRIPT}</script>

@@ -15,7 +15,8 @@ const QUERY = 'query IntegrationHealth { integrationHealth { generatedAt ' +
   'last5Minutes { ...W } last60Minutes { ...W } } ' +
   'webhooks { system vendor lastReceivedAt lagMs accepted duplicate rejected rejectedSignature rejectedStale rejectedMalformed lastRejection } ' +
   'lastCatchUp { at changes systems { system changes behindMs } } ' +
-  'failedWork { id operation outcome startedAt requestId idempotencyKey errorCode steps { name status } } } } ' +
+  'failedWork { id operation outcome startedAt requestId idempotencyKey errorCode steps { name status } } ' +
+  'replicas { replica self reportedAt stale systems { system state } } } } ' +
   'fragment W on TrafficWindow { minutes requests requestsPerMinute errors errorRate rateLimited p50Ms p99Ms perMinute { at requests errors rateLimited p50Ms p99Ms } }';
 const $ = (id) => document.getElementById(id);
 let lastGood = 0;
@@ -87,11 +88,17 @@ function render(h) {
   $('failed').replaceChildren(failed.length === 0 ? el('p', {}, h.failedWork ? 'none' : 'the audit log cannot be read') :
     table(['started', 'operation', 'outcome', 'error', 'steps', 'request id'],
       failed.map((f) => [time(f.startedAt), f.operation, f.outcome, f.errorCode || '—', f.steps.map((s) => s.name + ' ' + s.status).join(' → '), f.requestId || '—'])));
+  const replicas = h.replicas || [];
+  $('replicas').replaceChildren(!h.replicas ? el('p', {}, 'the fleet view cannot be read') :
+    table(['replica', 'last report', 'status', ...h.systems.map((s) => s.system)],
+      replicas.map((r) => [r.replica + (r.self ? ' (this one)' : ''), time(r.reportedAt), r.stale ? 'STOPPED REPORTING' : 'reporting',
+        ...h.systems.map((s) => (r.systems.find((x) => x.system === s.system) || { state: '—' }).state)])));
+  for (const [i, r] of replicas.entries()) if (r.stale) $('replicas').querySelectorAll('tr')[i + 1].setAttribute('class', 'stale-replica');
   $('updated').textContent = 'Updated ' + time(h.generatedAt);
 }
 
 function clearData(message) {
-  for (const id of ['systems', 'webhooks', 'catchup', 'failed']) $(id).replaceChildren();
+  for (const id of ['systems', 'webhooks', 'catchup', 'failed', 'replicas']) $(id).replaceChildren();
   $('data').hidden = true;
   $('login').hidden = false;
   $('message').textContent = message;
