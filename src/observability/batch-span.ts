@@ -40,19 +40,25 @@ export function linkCallers<K, V, C>(loader: DataLoader<K, V, C>): BatchCallers 
 /**
  * Runs one batch in a `loader.batch` span (when traced): `system` and `resource` name the loader,
  * `size` is the number of keys. The work adds what it learns (cache hits, misses) to the span.
+ * `startTime` (ms since the epoch) dates a span started part-way into its batch.
  */
 export function inBatchSpan<T>(
   system: string | undefined,
   resource: string,
   size: number,
   work: (span: Span | undefined) => Promise<T>,
-  callers?: BatchCallers,
+  options: { callers?: BatchCallers; startTime?: number } = {},
 ): Promise<T> {
+  const { callers, startTime } = options;
   const parent = callers && activeSpan();
   const links = parent ? callers.take().filter((span) => span !== parent) : [];
   return inSpan(
     SPAN.loaderBatch,
-    { kind: SpanKind.INTERNAL, ...(links.length > 0 ? { links: links.map((span) => ({ context: span.spanContext() })) } : {}) },
+    {
+      kind: SpanKind.INTERNAL,
+      ...(startTime === undefined ? {} : { startTime }),
+      ...(links.length > 0 ? { links: links.map((span) => ({ context: span.spanContext() })) } : {}),
+    },
     work,
     () => ({ [ATTR.system]: system ?? 'unknown', [ATTR.resource]: resource, [ATTR.batchSize]: size }),
   );
