@@ -236,6 +236,31 @@ describe('integration health', () => {
     const html = await page.text();
     expect(html).not.toMatch(/HEALTHY|UPSTREAM_UNAVAILABLE|evt_health/);
   });
+  // Last of this stack: the 429s keep CRM THROTTLED for the recent window.
+  it('marks CRM THROTTLED while the vendor answers 429, with the 429s counted, and the others unaffected', async () => {
+    await sandboxAdmin(stack.sandbox, 'crm', 'knobs', { rateLimitForMs: 600_000 });
+    try {
+      await vi.waitFor(
+        async () => {
+          await stack.query('{ contacts(first: 1) { nodes { id } } }');
+          expect((await system('crm')).state).toBe('THROTTLED');
+        },
+        { timeout: 30_000, interval: 100 },
+      );
+      const crm = (
+        await stack.query<{ integrationHealth: { systems: { system: string; reason: string; rateLimited: number; breaker: string }[] } }>(
+          '{ integrationHealth { systems { system reason rateLimited breaker } } }',
+        )
+      ).data!.integrationHealth.systems.find((row) => row.system === 'crm')!;
+      expect(crm.rateLimited).toBeGreaterThan(0);
+      expect(crm.reason).toMatch(/429/);
+      // A 429 is the vendor pacing us, not failing: the breaker stays closed.
+      expect(crm.breaker).toBe('CLOSED');
+      expect((await states()).chat).toBe('HEALTHY');
+    } finally {
+      await sandboxAdmin(stack.sandbox, 'crm', 'knobs', { rateLimitedUntil: 0 });
+    }
+  });
 });
 
 describe('integration health: failed work and the response cache', () => {
