@@ -51,6 +51,17 @@ const EMBEDDED = new Set([
   'WorkflowResult.steps',
   'WorkflowResult.warnings',
   'WorkflowStep.upstreamIds',
+  // The parts of the health report: computed in process from what this replica already holds, in one resolver.
+  'IntegrationHealth.systems',
+  'IntegrationHealth.webhooks',
+  'IntegrationHealth.alerts',
+  'IntegrationHealthChange.health',
+  'SystemHealth.last5Minutes',
+  'SystemHealth.last60Minutes',
+  'TrafficWindow.perMinute',
+  'CatchUpRun.systems',
+  'FailedWork.steps',
+  'ReplicaHealth.systems',
 ]);
 
 function nonNullLinks(schema: GraphQLSchema): string[] {
