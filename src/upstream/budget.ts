@@ -278,9 +278,12 @@ export function createRedisWindowStore(redis: Redis, prefix: string): WindowStor
   };
   return {
     take: (key, limit, id) => run(key, limit, 'take', id),
-    // The script's answer means nothing to a release or an adjustment.
-    release: (key, limit, id) => run(key, limit, 'release', id).then(() => undefined),
-    adjust: (key, limit, id, hint) => run(key, limit, 'adjust', id, hint).then(() => undefined),
+    async release(key, limit, id) {
+      await run(key, limit, 'release', id);
+    },
+    async adjust(key, limit, id, hint) {
+      await run(key, limit, 'adjust', id, hint);
+    },
     async seed(key, limit, calls) {
       if (calls.length === 0) return;
       const args = calls.flatMap((call) => [call.id, call.at, call.inFlight ? 'f' : 'e']);
