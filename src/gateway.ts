@@ -105,14 +105,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const resilience = createResilience({ config, upstreams: options.upstreams, logger, namespace });
   // Opened on first use: made here so the health model can list failed writes from its audit log.
   const writeStore = options.writeStore ?? openWriteStore(config);
-  const health = createHealthModel({
-    ...healthOptions(config, namespace),
-    clients: () => upstreamClients,
-    audit: writeStore.audit,
-    metrics,
-    logger,
-    alerts: config.alerts,
-  });
+  const health = createHealthModel({ ...healthOptions(config, namespace), clients: () => upstreamClients, audit: writeStore.audit });
   const systemOptions = {
     systems: SYSTEMS,
     config,
@@ -127,12 +120,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const responses = responseCacheOf(config, metrics);
   const feed = createGatewayChanges({ config, runtime, responses, namespace });
   const cursor = createCursorStore({ redisUrl: config.cache.redisUrl, namespace, dataDir: config.webhooks.dataDir });
-  const writes: WriteRuntime = {
-    store: writeStore,
-    waitMs: config.store.waitMs,
-    observer: options.onWorkflowStep,
-    onSettled: (result, outcome) => health.observeWorkflow(result, outcome),
-  };
+  const writes: WriteRuntime = { store: writeStore, waitMs: config.store.waitMs, observer: options.onWorkflowStep };
   const devApiKey = config.mode === 'demo' ? options.devApiKey : undefined;
   const security = createSecurity({ config, logger, devApiKey, namespace });
   const contextFor = createContextFactory({ runtime, config, logger, changes: feed.changes, writes, onBuild: options.onBuild });

@@ -42,14 +42,8 @@ interface Tally extends WebhookHealth {
   seen: Set<string>;
 }
 
-/** How the tally counted one delivery, and its lag when it carried an event time. */
-export interface WebhookVerdict {
-  outcome: 'accepted' | 'duplicate' | 'rejected' | 'unknown-vendor';
-  lagMs?: number;
-}
-
 export interface WebhookTally {
-  observe(delivery: WebhookDelivery, now: number): WebhookVerdict;
+  observe(delivery: WebhookDelivery, now: number): void;
   list(): WebhookHealth[];
 }
 
@@ -76,7 +70,7 @@ export function createWebhookTally(vendors: readonly { system: SystemName; vendo
   return {
     observe(delivery, now) {
       const tally = tallies.get(delivery.vendor);
-      if (!tally) return { outcome: 'unknown-vendor' };
+      if (!tally) return;
       tally.lastReceivedAt = new Date(now);
       if (delivery.outcome !== 'accepted') {
         tally.rejected++;
@@ -84,12 +78,11 @@ export function createWebhookTally(vendors: readonly { system: SystemName; vendo
         else if (delivery.outcome === 'stale') tally.rejectedStale++;
         else tally.rejectedMalformed++;
         tally.lastRejection = delivery.reason ?? delivery.outcome;
-        return { outcome: 'rejected' };
+        return;
       }
       const events = delivery.events ?? [];
       const fresh = events.filter((event) => !tally.seen.has(event.eventId));
-      const duplicate = events.length > 0 && fresh.length === 0;
-      if (duplicate) tally.duplicate++;
+      if (events.length > 0 && fresh.length === 0) tally.duplicate++;
       else tally.accepted++;
       for (const { eventId } of fresh) {
         tally.seen.add(eventId);
@@ -98,7 +91,6 @@ export function createWebhookTally(vendors: readonly { system: SystemName; vendo
       }
       const newest = Math.max(0, ...events.map((event) => event.occurredAt));
       if (newest > 0) tally.lagMs = Math.max(0, now - newest);
-      return { outcome: duplicate ? 'duplicate' : 'accepted', lagMs: newest > 0 ? Math.max(0, now - newest) : undefined };
     },
     list: () => [...tallies.values()].map(({ seen: _seen, ...health }) => health),
   };

@@ -321,8 +321,6 @@ export interface QuotaBudget {
   observe(route: string, hint: VendorHint): void;
   /** Free slots per bucket at the last look (for /readiness and metrics). */
   left(): Record<string, number>;
-  /** Each bucket's limit per window, for the buckets `left` lists (the health model's quota alert reads left as a share of it). */
-  limits(): Record<string, number>;
   /** Puts this replica's calls of the last window back into the shared store (after Redis came back empty). */
   reseed(): Promise<void>;
 }
@@ -520,7 +518,6 @@ export function createQuotaBudget(options: QuotaBudgetOptions): QuotaBudget {
       slots.adjust(keyOf(bucket), limitOf(bucket), randomUUID(), { remaining, blockMs });
     },
     left: () => ({ ...lastLeft }),
-    limits: () => Object.fromEntries(Object.keys(lastLeft).map((bucket) => [bucket, limitOf(bucket).limit])),
     reseed: () => slots.reseed(),
   };
 }

@@ -5,8 +5,7 @@
 import type { BillingConnector } from '../systems/billing/index.ts';
 import type { ChatConnector } from '../systems/chat/index.ts';
 import type { CrmConnector } from '../systems/crm/index.ts';
-import type { AuditOutcome, WriteStore } from '../store/index.ts';
-import type { WorkflowResult } from './definition.ts';
+import type { WriteStore } from '../store/index.ts';
 
 export interface Connectors {
   crm: CrmConnector;
@@ -29,6 +28,4 @@ export interface WriteRuntime {
   /** How long a request waits for a running write with its idempotency key. */
   waitMs: number;
   observer?: StepObserver;
-  /** Told of each run that ended (not replays): the health model counts outcomes and alerts on OUTCOME_UNKNOWN. */
-  onSettled?: (result: WorkflowResult, outcome: AuditOutcome) => void;
 }
