@@ -207,7 +207,10 @@ function leftBy(judged: Judged, step: StepRecord, endedAt: Date): string | null 
   return null;
 }
 
-/** FAILED: nothing the run did is left — every Stripe object created under its key is gone, the deal reopened, the contact archived. */
+/**
+ * FAILED: nothing the run did is left — every Stripe object created under its key is gone, the deal reopened,
+ * the contact archived — except what a step reports as NEEDS_ATTENTION (an undo that failed), which it names.
+ */
 async function judgeFailed(judged: Judged, row: KeyRow): Promise<Violation[]> {
   const out: Violation[] = [];
   const steps = row.result?.steps ?? row.steps;
@@ -215,9 +218,13 @@ async function judgeFailed(judged: Judged, row: KeyRow): Promise<Violation[]> {
   for (const event of judged.records.billing.createdUnder(stepKeyPrefix(judged.key))) {
     const left = await leftOf(judged.records, event);
     const step = stepOfKey(judged.key, event.idempotencyKey!);
-    if (left) out.push(violation(judged, `failed, but left ${left} (step ${step} ${stepStatus(step)})`));
+    if (left && stepStatus(step) !== 'NEEDS_ATTENTION')
+      out.push(violation(judged, `failed, but left ${left} (step ${step} ${stepStatus(step)})`));
   }
   for (const step of steps) {
+    // A step reported NEEDS_ATTENTION says itself that its effect is left (its undo failed, e.g.
+    // the vendor stayed down past the undo's own deadline): visible, not silent.
+    if (step.status === 'NEEDS_ATTENTION') continue;
     const left = leftBy(judged, step, row.updatedAt);
     if (left)
       out.push(
