@@ -15,6 +15,7 @@
 // The configuration's one entry: the parts live in src/config/ and are imported from here.
 export { ConfigError, LOG_LEVELS } from './config/types.ts';
 export type {
+  AlertsConfig,
   AuthConfig,
   BudgetSetting,
   Config,
@@ -29,7 +30,7 @@ export type {
   WebhookConfig,
   WebhookSecrets,
 } from './config/types.ts';
-export { DEFAULT_CACHE_TTL_SECONDS, VENDOR_BASE_URLS } from './config/defaults.ts';
+export { DEFAULT_ALERTS, DEFAULT_CACHE_TTL_SECONDS, VENDOR_BASE_URLS } from './config/defaults.ts';
 export { loadConfig } from './config/load.ts';
 export { redactConfig } from './config/redact.ts';
 export { systemSettings, webhookSecret, type SystemSettings } from './config/systems.ts';

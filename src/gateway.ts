@@ -36,7 +36,7 @@ import { useRequestLog } from './plugins/use-request-log.ts';
 import { useTracing } from './plugins/use-tracing.ts';
 import { startTracing, type Tracing } from './observability/tracing.ts';
 import { useMcp } from './mcp/route.ts';
-import { createHealthModel, type HealthModel } from './health/model.ts';
+import { createHealthModel, type HealthModel, type HealthModelOptions } from './health/model.ts';
 import { useHealth } from './plugins/use-health.ts';
 import { requestIdFrom } from './observability/request-log.ts';
 import { LINKED_TYPES, LOOK_AHEAD_COORDINATE } from './links/index.ts';
@@ -105,7 +105,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const resilience = createResilience({ config, upstreams: options.upstreams, logger, namespace });
   // Opened on first use: made here so the health model can list failed writes from its audit log.
   const writeStore = options.writeStore ?? openWriteStore(config);
-  const health = createHealthModel({ ...healthOptions(config, namespace), clients: () => upstreamClients, audit: writeStore.audit });
+  const health = openHealth(config, namespace, { metrics, logger, audit: writeStore.audit, clients: () => upstreamClients });
   const systemOptions = {
     systems: SYSTEMS,
     config,
@@ -120,7 +120,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const responses = responseCacheOf(config, metrics);
   const feed = createGatewayChanges({ config, runtime, responses, namespace });
   const cursor = createCursorStore({ redisUrl: config.cache.redisUrl, namespace, dataDir: config.webhooks.dataDir });
-  const writes: WriteRuntime = { store: writeStore, waitMs: config.store.waitMs, observer: options.onWorkflowStep };
+  const writes = writeRuntime(config, writeStore, options.onWorkflowStep, health);
   const devApiKey = config.mode === 'demo' ? options.devApiKey : undefined;
   const security = createSecurity({ config, logger, devApiKey, namespace });
   const contextFor = createContextFactory({ runtime, config, logger, changes: feed.changes, writes, onBuild: options.onBuild });
@@ -187,10 +187,15 @@ function observeAttempts(
   };
 }
 
-/** The systems the health model reports on, from the registry (never a vendor named here), and where replicas report. */
-function healthOptions(config: Config, namespace: string) {
+/** The health model over the systems of the registry (never a vendor named here), with where replicas report and when to alert. */
+function openHealth(config: Config, namespace: string, parts: Pick<HealthModelOptions, 'metrics' | 'logger' | 'audit' | 'clients'>) {
   const systems = SYSTEMS.map((system) => ({ name: system.name, label: system.facts.label, vendor: system.webhook?.vendor }));
-  return { systems, redisUrl: config.cache.redisUrl, namespace };
+  return createHealthModel({ ...parts, systems, redisUrl: config.cache.redisUrl, namespace, alerts: config.alerts });
+}
+
+/** What the write path needs; the health model hears how each cross-system write ended (counted, OUTCOME_UNKNOWN alerted). */
+function writeRuntime(config: Config, store: WriteStore, observer: StepObserver | undefined, health: HealthModel): WriteRuntime {
+  return { store, waitMs: config.store.waitMs, observer, onSettled: health.observeWorkflow };
 }
 
 function responseCacheOf(config: Config, metrics: GatewayMetrics): ResponseCache | undefined {

@@ -106,6 +106,26 @@ const SHARED_FIELDS = {
     hint: 'the OTLP/HTTP collector base URL (traces go to <url>/v1/traces), e.g. http://127.0.0.1:4318, or unset it to trace nothing',
   },
   OTEL_SERVICE_NAME: { schema: z.string().min(1), hint: 'name this gateway in traces, e.g. switchboard' },
+  ALERT_QUOTA_LEFT_PERCENT: {
+    schema: whole(0, 100),
+    hint: 'set the share of a quota budget bucket left below which the quota_low alert is raised, in percent (0 turns it off), e.g. 10',
+  },
+  ALERT_QUOTA_FOR_SECONDS: {
+    schema: whole(0, 86_400),
+    hint: 'set how long the budget must stay below ALERT_QUOTA_LEFT_PERCENT before quota_low is raised, in seconds, e.g. 60',
+  },
+  ALERT_BREAKER_OPEN_SECONDS: {
+    schema: whole(0, 86_400),
+    hint: 'set how long a breaker may stay open before breaker_open is raised, in seconds, e.g. 60',
+  },
+  ALERT_WEBHOOK_LAG_SECONDS: {
+    schema: whole(1, 7 * 86_400),
+    hint: "set how far behind the vendor's event time a webhook may arrive before webhook_lag is raised, in seconds, e.g. 300",
+  },
+  ALERT_ON_OUTCOME_UNKNOWN: {
+    schema: flag,
+    hint: 'set 1 to raise outcome_unknown when a cross-system write ends OUTCOME_UNKNOWN, 0 not to',
+  },
   MCP_ALLOW_ARBITRARY: {
     schema: flag,
     hint: 'set 1 to offer MCP clients the graphql_query tool (any read-only query), 0 for trusted documents only',

@@ -1,13 +1,14 @@
 /** loadConfig: every setting read, checked and defaulted into one Config. */
 import type { SystemName } from '../errors.ts';
 import { CATALOG, SYSTEM_NAMES, type SystemFacts } from '../systems/catalog.ts';
-import { DEFAULT_CACHE_TTL_SECONDS } from './defaults.ts';
+import { DEFAULT_ALERTS, DEFAULT_CACHE_TTL_SECONDS } from './defaults.ts';
 import type { FieldName } from './fields.ts';
 import { readAuth, readSystem, readTtls, withDirectoryRefresh } from './read-areas.ts';
 import { Reader } from './reader.ts';
 import { systemConfig, type SystemSettings } from './systems.ts';
 import {
   ConfigError,
+  type AlertsConfig,
   type BudgetSetting,
   type Config,
   type EnvLike,
@@ -77,6 +78,7 @@ export function loadConfig(env: EnvLike = process.env): Config {
     limits: readLimits(reader, mode),
     mcp: { allowArbitrary: reader.get('MCP_ALLOW_ARBITRARY') ?? false },
     tracing: { otlpEndpoint: reader.get('OTEL_EXPORTER_OTLP_ENDPOINT'), serviceName: reader.get('OTEL_SERVICE_NAME') ?? 'switchboard' },
+    alerts: readAlerts(reader),
   };
   // A running write renews its lease only between steps, and a step can take up to the request deadline:
   // a shorter lease would let another replica take over a write that is still running, and both would write.
@@ -126,6 +128,17 @@ function readResilience(reader: Reader): Omit<ResilienceConfig, 'plans'> {
     budgetMaxWaitMs: reader.get('UPSTREAM_BUDGET_MAX_WAIT_MS') ?? 250,
     shutdownGraceMs: reader.get('SHUTDOWN_GRACE_MS') ?? 5_000,
     shutdownTimeoutMs: reader.get('SHUTDOWN_TIMEOUT_MS') ?? 30_000,
+  };
+}
+
+function readAlerts(reader: Reader): AlertsConfig {
+  const defaults = DEFAULT_ALERTS;
+  return {
+    quotaLeftPercent: reader.get('ALERT_QUOTA_LEFT_PERCENT') ?? defaults.quotaLeftPercent,
+    quotaForSeconds: reader.get('ALERT_QUOTA_FOR_SECONDS') ?? defaults.quotaForSeconds,
+    breakerOpenSeconds: reader.get('ALERT_BREAKER_OPEN_SECONDS') ?? defaults.breakerOpenSeconds,
+    webhookLagSeconds: reader.get('ALERT_WEBHOOK_LAG_SECONDS') ?? defaults.webhookLagSeconds,
+    onOutcomeUnknown: reader.get('ALERT_ON_OUTCOME_UNKNOWN') ?? defaults.onOutcomeUnknown,
   };
 }
 

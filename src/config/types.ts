@@ -45,6 +45,22 @@ export interface Config extends SystemConfigs {
   mcp: McpConfig;
   /** OpenTelemetry traces (src/observability/tracing.ts). */
   tracing: TracingConfig;
+  /** Alert thresholds over the integration health (src/health/alerts.ts). */
+  alerts: AlertsConfig;
+}
+
+/** When the health model raises an alert (src/health/alerts.ts); defaults in ./defaults.ts. */
+export interface AlertsConfig {
+  /** quota_low: a budget bucket has less than this percentage of its calls left (0 turns it off)… */
+  quotaLeftPercent: number;
+  /** …for at least this long (0: at the first sample that sees it). */
+  quotaForSeconds: number;
+  /** breaker_open: the breaker has not been closed (open, or half-open trying) for longer than this. */
+  breakerOpenSeconds: number;
+  /** webhook_lag: the last accepted delivery arrived more than this far behind the vendor's event time. */
+  webhookLagSeconds: number;
+  /** outcome_unknown: a cross-system write ended OUTCOME_UNKNOWN. */
+  onOutcomeUnknown: boolean;
 }
 
 export interface McpConfig {

@@ -10,18 +10,30 @@
  * tells it each upstream attempt (`observeAttempt`), webhook delivery and catch-up. The
  * breaker has no change hook, so its state is sampled every `sampleEveryMs` (and whenever
  * the model is read): "changed at" is exact to that interval. Each sample also re-derives
- * every system's state and tells listeners of the systems whose state changed.
+ * every system's state and tells listeners of the systems whose state changed, sets the
+ * state gauge and evaluates the alert thresholds (./alerts.ts). Each fact the model hears
+ * also goes to the Prometheus metrics from here, once (src/observability/metrics.ts).
  */
 import type { SystemName } from '../errors.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { HealthMetrics } from '../observability/metrics.ts';
 import type { AuditLog, AuditOutcome, AuditRecord } from '../store/index.ts';
 import type { BreakerState, LastUpstreamError, UpstreamAttemptEvent } from '../upstream/client.ts';
 import type { QuotaBudget } from '../upstream/budget.ts';
 import { deriveState, RECENT_MS, type HealthState, type RecentCalls } from './state.ts';
 import { createTrafficRing, type TrafficRing, type TrafficWindow } from './traffic.ts';
-import { createWebhookTally, type WebhookDelivery, type WebhookHealth } from './webhooks.ts';
+import { createWebhookTally, type WebhookDelivery, type WebhookHealth, type WebhookVerdict } from './webhooks.ts';
 import { createFleet, type ReplicaHealth } from './fleet.ts';
+import {
+  createAlertBoard,
+  DEFAULT_ALERT_SETTINGS,
+  type Alert,
+  type AlertSample,
+  type AlertSettings,
+  type WorkflowSettled,
+} from './alerts.ts';
 
-export type { HealthState, ReplicaHealth, WebhookDelivery, WebhookHealth };
+export type { Alert, HealthState, ReplicaHealth, WebhookDelivery, WebhookHealth };
 
 /** Recent attempts kept per system for its state (the per-minute ring keeps the figures). */
 const RECENT_ATTEMPTS = 500;
@@ -35,7 +47,7 @@ const FAILURE_CODES = new Set(['UPSTREAM_UNAVAILABLE', 'UPSTREAM_TIMEOUT', 'UPST
 export interface HealthClient {
   readonly breakerState: BreakerState;
   readonly lastError: LastUpstreamError | undefined;
-  readonly budget: Pick<QuotaBudget, 'enabled' | 'left'> | undefined;
+  readonly budget: (Pick<QuotaBudget, 'enabled' | 'left'> & Partial<Pick<QuotaBudget, 'limits'>>) | undefined;
 }
 
 export interface HealthSystem {
@@ -58,6 +70,19 @@ export interface HealthModelOptions {
   sampleEveryMs?: number;
   /** Epoch ms (default Date.now). */
   now?: () => number;
+  /** Where the model's facts go as Prometheus metrics. */
+  metrics?: HealthMetrics;
+  /** Where raised and cleared alerts are logged. */
+  logger?: Logger;
+  /** Alert thresholds (./alerts.ts); default DEFAULT_ALERT_SETTINGS. */
+  alerts?: AlertSettings;
+}
+
+/** A cross-system write as the workflow engine settles it: the run and its audit outcome. */
+export interface SettledRun {
+  operation: string;
+  steps: readonly { name: string; system: SystemName; status: string }[];
+  error: { code: string; step?: string | null } | null;
 }
 
 export interface SystemHealth {
@@ -107,6 +132,10 @@ export interface HealthChange {
 export interface HealthModel {
   observeAttempt(event: UpstreamAttemptEvent): void;
   observeWebhook(delivery: WebhookDelivery): void;
+  /** A cross-system write ended (not a replay): counted, and an OUTCOME_UNKNOWN alerted. */
+  observeWorkflow(run: SettledRun, outcome: AuditOutcome): void;
+  /** Alerts raised and not cleared yet, oldest first. */
+  alerts(): Alert[];
   /** Runs a catch-up, remembering when, how many changes and how far behind each system's cursor was. */
   trackCatchUp<R extends Partial<Record<SystemName, number>>>(
     cursor: { get(system: SystemName): Promise<number | undefined> },
@@ -257,6 +286,80 @@ async function listFailedWork(audit: Pick<AuditLog, 'list'>, limit: number): Pro
     .map(failedWorkOf);
 }
 
+/** What the alert thresholds are checked against at one sample. */
+function alertSampleOf(
+  entries: Iterable<Tracked>,
+  clientOf: (system: SystemName) => HealthClient,
+  webhooks: WebhookHealth[],
+  at: number,
+): AlertSample {
+  const systems = [...entries].map((entry) => {
+    const client = clientOf(entry.system.name);
+    const limits = client.budget?.limits?.() ?? {};
+    const budget = (budgetOf(client) ?? []).flatMap(({ bucket, left }) =>
+      limits[bucket] ? [{ bucket, left, limit: limits[bucket] }] : [],
+    );
+    return { system: entry.system.name, breaker: entry.breaker, lastErrorCode: client.lastError?.code, budget };
+  });
+  return { at, systems, webhooks: webhooks.map(({ system, vendor, lagMs }) => ({ system, vendor, lagMs })) };
+}
+
+/**
+ * The one way out for an alert (see ./alerts.ts): a warn line with its stable name and facts,
+ * and `switchboard_alerts_total`. The outbound `integration.alert` webhook, once it exists, goes here.
+ */
+function announceAlert(options: Pick<HealthModelOptions, 'logger' | 'metrics'>, alert: Alert): void {
+  options.logger?.warn(
+    { ...alert.facts, alert: alert.name, system: alert.system, since: alert.since.toISOString() },
+    `alert ${alert.name}: ${alert.message}`,
+  );
+  options.metrics?.observeAlert(alert.name, alert.system);
+}
+
+/** The alert board, its raises announced and its clears logged. */
+function alertBoardOf(options: HealthModelOptions) {
+  return createAlertBoard(
+    options.alerts ?? DEFAULT_ALERT_SETTINGS,
+    (alert) => announceAlert(options, alert),
+    (alert) => options.logger?.info({ alert: alert.name, system: alert.system, cleared: true }, `alert ${alert.name} cleared`),
+  );
+}
+
+/** One delivery as the tally counted it, into the metrics (a duplicate's lag is its retry's, not a second observation). */
+function countWebhook(metrics: HealthMetrics | undefined, delivery: WebhookDelivery, verdict: WebhookVerdict): void {
+  if (verdict.outcome === 'unknown-vendor') return;
+  const lagSeconds = verdict.outcome === 'accepted' && verdict.lagMs !== undefined ? verdict.lagMs / 1000 : undefined;
+  metrics?.observeWebhook(delivery.vendor, verdict.outcome, verdict.outcome === 'rejected' ? delivery.outcome : undefined, lagSeconds);
+}
+
+function settledOf(run: SettledRun, outcome: AuditOutcome): WorkflowSettled {
+  const step = run.steps.find((each) => each.name === run.error?.step) ?? run.steps.find((each) => each.status === 'OUTCOME_UNKNOWN');
+  return {
+    workflow: run.operation,
+    outcome: outcome.toUpperCase() as WorkflowSettled['outcome'],
+    system: (step ?? run.steps[0])?.system,
+    step: step?.name,
+    errorCode: run.error?.code,
+  };
+}
+
+/** Runs a catch-up; what it caught up, with how far behind each system's cursor was when it began. */
+async function catchUpOf<R extends Partial<Record<SystemName, number>>>(
+  systems: readonly HealthSystem[],
+  cursor: { get(system: SystemName): Promise<number | undefined> },
+  run: () => Promise<R>,
+  before: number,
+): Promise<{ report: R; catchUp: CatchUpRun }> {
+  const cursors = await Promise.all(systems.map(async ({ name }) => [name, await cursor.get(name)] as const));
+  const report = await run();
+  const caught = cursors.flatMap(([system, since]) =>
+    report[system] === undefined
+      ? []
+      : [{ system, changes: report[system] ?? 0, behindMs: since === undefined ? null : Math.max(0, before - since) }],
+  );
+  return { report, catchUp: { at: new Date(before), changes: caught.reduce((sum, s) => sum + s.changes, 0), systems: caught } };
+}
+
 export function createHealthModel(options: HealthModelOptions): HealthModel {
   const now = options.now ?? Date.now;
   const listeners = new Set<(change: HealthChange) => void>();
@@ -265,14 +368,18 @@ export function createHealthModel(options: HealthModelOptions): HealthModel {
   const webhookTally = createWebhookTally(options.systems.flatMap(({ name, vendor }) => (vendor ? [{ system: name, vendor }] : [])));
   let catchUp: CatchUpRun | null = null;
   const clientOf = (system: SystemName): HealthClient => options.clients()?.[system] ?? UNBUILT;
+  const { metrics } = options;
+  const board = alertBoardOf(options);
 
-  /** Reads each breaker, re-derives each state, and tells listeners what changed. */
+  /** Reads each breaker, re-derives each state, tells listeners what changed, and checks the alert thresholds. */
   function sample(): void {
     const at = now();
     for (const entry of tracked.values()) {
       const change = sampleEntry(entry, clientOf(entry.system.name), at);
       if (change) for (const listener of listeners) listener(change);
+      metrics?.observeIntegrationState(entry.system.name, entry.state);
     }
+    board.evaluate(alertSampleOf(tracked.values(), clientOf, webhookTally.list(), at));
   }
 
   const fleet = createFleet({
@@ -293,18 +400,22 @@ export function createHealthModel(options: HealthModelOptions): HealthModel {
       // A caller that joined another's read made no call of its own.
       if (entry && !event.coalesced) recordAttempt(entry, event, now());
     },
-    observeWebhook: (delivery) => webhookTally.observe(delivery, now()),
+    observeWebhook: (delivery) => countWebhook(metrics, delivery, webhookTally.observe(delivery, now())),
+    observeWorkflow(run, outcome) {
+      if (outcome === 'replayed' || outcome === 'rejected') return;
+      const settled = settledOf(run, outcome);
+      metrics?.observeWorkflow(settled.workflow, settled.outcome);
+      board.observeWorkflow(settled, now());
+    },
+    alerts: () => board.active(),
     async trackCatchUp(cursor, run) {
-      const before = now();
-      const cursors = await Promise.all(options.systems.map(async ({ name }) => [name, await cursor.get(name)] as const));
-      const report = await run();
-      const systems = cursors.flatMap(([system, since]) =>
-        report[system] === undefined
-          ? []
-          : [{ system, changes: report[system] ?? 0, behindMs: since === undefined ? null : Math.max(0, before - since) }],
+      const result = await catchUpOf(options.systems, cursor, run, now());
+      catchUp = result.catchUp;
+      metrics?.observeCatchUp(
+        catchUp.at,
+        catchUp.systems.map(({ behindMs, ...rest }) => ({ ...rest, behindSeconds: behindMs === null ? null : behindMs / 1000 })),
       );
-      catchUp = { at: new Date(before), changes: systems.reduce((sum, s) => sum + s.changes, 0), systems };
-      return report;
+      return result.report;
     },
     systems() {
       sample();

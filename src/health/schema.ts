@@ -82,6 +82,7 @@ export function createHealthResolvers() {
           systems: model.systems().map(systemOut),
           webhooks: model.webhooks(),
           lastCatchUp: model.lastCatchUp(),
+          alerts: model.alerts().map(({ name, system, since, message }) => ({ name, system, since, message })),
           failedWork: () =>
             model.failedWork().catch((error: unknown) => {
               throw new GatewayError('INTERNAL_SERVER_ERROR', 'The audit log is unavailable', { cause: error });

@@ -26,7 +26,7 @@ table { border-collapse: collapse; margin: .3rem 0; background: #fff; } th, td {
 .chart { width: 100%; height: auto; display: block; margin-top: .4rem; }
 .chart polyline { fill: none; stroke-width: 1.5; } .chart text { font-size: 9px; fill: #5b6472; }
 .req { stroke: #1f6feb; } .err { stroke: #c62828; } .p50 { stroke: #2e8540; } .p99 { stroke: #c77700; }
-.stale-replica td { color: #c62828; font-weight: 600; }
+.stale-replica td { color: #c62828; font-weight: 600; } .alerting td { color: #c62828; }
 form { margin: 2rem 0; } input { font: inherit; padding: .3rem; width: 24rem; max-width: 90%; }
 `;
 
@@ -61,6 +61,7 @@ export const STATUS_HTML = `<!doctype html>
   <p id="message" class="error" role="alert"></p>
 </form>
 <main id="data" hidden>
+  <h3>Alerts</h3><div id="alerts" role="status"></div>
   <div id="systems"></div>
   <h3>Webhooks</h3><div id="webhooks"></div>
   <h3>Last catch-up</h3><div id="catchup"></div>

@@ -16,7 +16,8 @@ const QUERY = 'query IntegrationHealth { integrationHealth { generatedAt ' +
   'webhooks { system vendor lastReceivedAt lagMs accepted duplicate rejected rejectedSignature rejectedStale rejectedMalformed lastRejection } ' +
   'lastCatchUp { at changes systems { system changes behindMs } } ' +
   'failedWork { id operation outcome startedAt requestId idempotencyKey errorCode steps { name status } } ' +
-  'replicas { replica self reportedAt stale systems { system state } } } } ' +
+  'replicas { replica self reportedAt stale systems { system state } } ' +
+  'alerts { name system since message } } } ' +
   'fragment W on TrafficWindow { minutes requests requestsPerMinute errors errorRate rateLimited p50Ms p99Ms perMinute { at requests errors rateLimited p50Ms p99Ms } }';
 const $ = (id) => document.getElementById(id);
 let lastGood = 0;
@@ -78,6 +79,9 @@ function table(headers, rows) {
 }
 
 function render(h) {
+  $('alerts').replaceChildren(h.alerts.length === 0 ? el('p', {}, 'none') :
+    table(['since', 'alert', 'system', 'what'], h.alerts.map((a) => [time(a.since), a.name, a.system, a.message])));
+  $('alerts').setAttribute('class', h.alerts.length === 0 ? '' : 'alerting');
   $('systems').replaceChildren(...h.systems.map(systemCard));
   $('webhooks').replaceChildren(table(['vendor', 'last received', 'lag', 'accepted', 'duplicate', 'rejected (signature / stale / malformed)', 'last rejection'],
     h.webhooks.map((w) => [w.vendor + ' (' + w.system + ')', time(w.lastReceivedAt), ms(w.lagMs), w.accepted, w.duplicate,
@@ -98,7 +102,7 @@ function render(h) {
 }
 
 function clearData(message) {
-  for (const id of ['systems', 'webhooks', 'catchup', 'failed', 'replicas']) $(id).replaceChildren();
+  for (const id of ['alerts', 'systems', 'webhooks', 'catchup', 'failed', 'replicas']) $(id).replaceChildren();
   $('data').hidden = true;
   $('login').hidden = false;
   $('message').textContent = message;

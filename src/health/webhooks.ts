@@ -42,8 +42,14 @@ interface Tally extends WebhookHealth {
   seen: Set<string>;
 }
 
+/** How the tally counted one delivery, and its lag when it carried an event time. */
+export interface WebhookVerdict {
+  outcome: 'accepted' | 'duplicate' | 'rejected' | 'unknown-vendor';
+  lagMs?: number;
+}
+
 export interface WebhookTally {
-  observe(delivery: WebhookDelivery, now: number): void;
+  observe(delivery: WebhookDelivery, now: number): WebhookVerdict;
   list(): WebhookHealth[];
 }
 
@@ -70,7 +76,7 @@ export function createWebhookTally(vendors: readonly { system: SystemName; vendo
   return {
     observe(delivery, now) {
       const tally = tallies.get(delivery.vendor);
-      if (!tally) return;
+      if (!tally) return { outcome: 'unknown-vendor' };
       tally.lastReceivedAt = new Date(now);
       if (delivery.outcome !== 'accepted') {
         tally.rejected++;
@@ -78,11 +84,12 @@ export function createWebhookTally(vendors: readonly { system: SystemName; vendo
         else if (delivery.outcome === 'stale') tally.rejectedStale++;
         else tally.rejectedMalformed++;
         tally.lastRejection = delivery.reason ?? delivery.outcome;
-        return;
+        return { outcome: 'rejected' };
       }
       const events = delivery.events ?? [];
       const fresh = events.filter((event) => !tally.seen.has(event.eventId));
-      if (events.length > 0 && fresh.length === 0) tally.duplicate++;
+      const duplicate = events.length > 0 && fresh.length === 0;
+      if (duplicate) tally.duplicate++;
       else tally.accepted++;
       for (const { eventId } of fresh) {
         tally.seen.add(eventId);
@@ -91,6 +98,7 @@ export function createWebhookTally(vendors: readonly { system: SystemName; vendo
       }
       const newest = Math.max(0, ...events.map((event) => event.occurredAt));
       if (newest > 0) tally.lagMs = Math.max(0, now - newest);
+      return { outcome: duplicate ? 'duplicate' : 'accepted', lagMs: newest > 0 ? Math.max(0, now - newest) : undefined };
     },
     list: () => [...tallies.values()].map(({ seen: _seen, ...health }) => health),
   };

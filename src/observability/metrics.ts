@@ -16,7 +16,7 @@ const MAX_OPERATIONS = 200;
 const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2 };
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-export interface GatewayMetrics {
+export interface GatewayMetrics extends HealthMetrics {
   registry: Registry;
   observeOperation(operation: string | undefined, seconds: number, outcome: 'ok' | 'error'): void;
   observeUpstream(event: UpstreamAttemptEvent): void;
@@ -24,6 +24,18 @@ export interface GatewayMetrics {
   observeAdmissionRejected(reason: 'queue-full' | 'deadline'): void;
   /** One operation used a deprecated field or enum value (`Deal.amount`); principal is its id, never a secret. */
   observeDeprecatedUse(field: string, principal: string, operation: string | undefined): void;
+}
+
+/** What the health model (src/health) tells the metrics as it hears it: one call per fact, never a second detection. */
+export interface HealthMetrics {
+  /** One webhook delivery: accepted, duplicate (every event already seen) or rejected for `reason`; lag for an accepted one. */
+  observeWebhook(vendor: string, outcome: 'accepted' | 'duplicate' | 'rejected', reason?: string, lagSeconds?: number): void;
+  /** A catch-up ran: when, how far behind each cursor was (seconds; null on a first start) and the changes per system. */
+  observeCatchUp(at: Date, systems: readonly { system: string; changes: number; behindSeconds: number | null }[]): void;
+  observeWorkflow(workflow: string, outcome: 'SUCCEEDED' | 'FAILED' | 'COMPENSATED' | 'OUTCOME_UNKNOWN'): void;
+  /** A system's health state at a sample: 1 for `state`, 0 for the others. */
+  observeIntegrationState(system: string, state: string): void;
+  observeAlert(alert: string, system: string): void;
 }
 
 export interface MetricsSources {
@@ -38,6 +50,7 @@ export function createMetrics(sources: MetricsSources): GatewayMetrics {
   const seenOperations = new Set<string>();
 
   const counters = createOperationCounters(registry);
+  const health = createHealthMetrics(registry);
   registerScrapeGauges(registry, sources);
 
   const operationLabel = (name: string | undefined): string => {
@@ -50,6 +63,7 @@ export function createMetrics(sources: MetricsSources): GatewayMetrics {
 
   return {
     registry,
+    ...health,
     observeOperation(operation, seconds, outcome) {
       const label = operationLabel(operation);
       counters.requests.inc({ operation: label, outcome });
@@ -119,6 +133,81 @@ function createOperationCounters(registry: Registry) {
     registers: [registry],
   });
   return { requests, latency, upstreamRequests, upstreamLatency, responseCache, admissionRejected, deprecatedUse };
+}
+
+const WEBHOOK_LAG_BUCKETS = [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900, 3600];
+const INTEGRATION_STATES = ['HEALTHY', 'DEGRADED', 'DOWN', 'THROTTLED'] as const;
+
+/** The integration health page's facts as metrics: webhooks, catch-up, cross-system writes, states and alerts. */
+function createHealthMetrics(registry: Registry): HealthMetrics {
+  const registers = [registry];
+  const webhooks = new Counter({
+    name: 'switchboard_webhook_deliveries_total',
+    help: 'Webhook deliveries by vendor and outcome (accepted, duplicate, rejected), with the reason of a rejection (signature, stale, malformed).',
+    labelNames: ['vendor', 'outcome', 'reason'],
+    registers,
+  });
+  const lag = new Histogram({
+    name: 'switchboard_webhook_lag_seconds',
+    help: "How far behind the vendor's event time an accepted webhook delivery arrived (its newest event).",
+    labelNames: ['vendor'],
+    buckets: WEBHOOK_LAG_BUCKETS,
+    registers,
+  });
+  const catchUpAt = new Gauge({
+    name: 'switchboard_catchup_last_timestamp_seconds',
+    help: 'When the last catch-up began (Unix time).',
+    registers,
+  });
+  const catchUpBehind = new Gauge({
+    name: 'switchboard_catchup_behind_seconds',
+    help: "How far behind each system's cursor was when the last catch-up began (absent on a first start).",
+    labelNames: ['system'],
+    registers,
+  });
+  const catchUpChanges = new Counter({
+    name: 'switchboard_catchup_changes_total',
+    help: "Changes published by catch-ups, by system (read from the vendors' change feeds).",
+    labelNames: ['system'],
+    registers,
+  });
+  const workflows = new Counter({
+    name: 'switchboard_workflow_runs_total',
+    help: 'Cross-system writes that ran to an end, by workflow and outcome (SUCCEEDED, FAILED, COMPENSATED, OUTCOME_UNKNOWN).',
+    labelNames: ['workflow', 'outcome'],
+    registers,
+  });
+  const states = new Gauge({
+    name: 'switchboard_integration_state',
+    help: "Each system's health state (as on /status): 1 for the current state, 0 for the others.",
+    labelNames: ['system', 'state'],
+    registers,
+  });
+  const alerts = new Counter({
+    name: 'switchboard_alerts_total',
+    help: 'Alerts raised (once per threshold crossing), by alert name and system.',
+    labelNames: ['alert', 'system'],
+    registers,
+  });
+  return {
+    observeWebhook(vendor, outcome, reason, lagSeconds) {
+      webhooks.inc(reason ? { vendor, outcome, reason } : { vendor, outcome });
+      if (lagSeconds !== undefined) lag.observe({ vendor }, lagSeconds);
+    },
+    observeCatchUp(at, systems) {
+      catchUpAt.set(at.getTime() / 1000);
+      for (const { system, changes, behindSeconds } of systems) {
+        catchUpChanges.inc({ system }, changes);
+        if (behindSeconds === null) catchUpBehind.remove({ system });
+        else catchUpBehind.set({ system }, behindSeconds);
+      }
+    },
+    observeWorkflow: (workflow, outcome) => workflows.inc({ workflow, outcome }),
+    observeIntegrationState(system, state) {
+      for (const each of INTEGRATION_STATES) states.set({ system, state: each }, each === state ? 1 : 0);
+    },
+    observeAlert: (alert, system) => alerts.inc({ alert, system }),
+  };
 }
 
 /** Gauges read at scrape time from the gateway's parts: admission load, cache totals, breakers, budgets. */

@@ -278,12 +278,9 @@ export function createRedisWindowStore(redis: Redis, prefix: string): WindowStor
   };
   return {
     take: (key, limit, id) => run(key, limit, 'take', id),
-    async release(key, limit, id) {
-      await run(key, limit, 'release', id);
-    },
-    async adjust(key, limit, id, hint) {
-      await run(key, limit, 'adjust', id, hint);
-    },
+    // The script's answer means nothing to a release or an adjustment.
+    release: (key, limit, id) => run(key, limit, 'release', id).then(() => undefined),
+    adjust: (key, limit, id, hint) => run(key, limit, 'adjust', id, hint).then(() => undefined),
     async seed(key, limit, calls) {
       if (calls.length === 0) return;
       const args = calls.flatMap((call) => [call.id, call.at, call.inFlight ? 'f' : 'e']);
@@ -321,6 +318,8 @@ export interface QuotaBudget {
   observe(route: string, hint: VendorHint): void;
   /** Free slots per bucket at the last look (for /readiness and metrics). */
   left(): Record<string, number>;
+  /** Each bucket's limit per window, for the buckets `left` lists (the health model's quota alert reads left as a share of it). */
+  limits(): Record<string, number>;
   /** Puts this replica's calls of the last window back into the shared store (after Redis came back empty). */
   reseed(): Promise<void>;
 }
@@ -518,6 +517,7 @@ export function createQuotaBudget(options: QuotaBudgetOptions): QuotaBudget {
       slots.adjust(keyOf(bucket), limitOf(bucket), randomUUID(), { remaining, blockMs });
     },
     left: () => ({ ...lastLeft }),
+    limits: () => Object.fromEntries(Object.keys(lastLeft).map((bucket) => [bucket, limitOf(bucket).limit])),
     reseed: () => slots.reseed(),
   };
 }

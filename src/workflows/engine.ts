@@ -144,6 +144,7 @@ async function run(context: GatewayContext, definition: WorkflowDefinition): Pro
   const result = await execute(context, definition, startRun(context, definition, claim.owner, state, subject));
   await subject?.release(settledAs(result.status));
   await audit.record(result, auditOutcome(result));
+  context.writes.onSettled?.(result, auditOutcome(result));
   return result;
 }
 

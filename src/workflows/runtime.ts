@@ -5,7 +5,8 @@
 import type { BillingConnector } from '../systems/billing/index.ts';
 import type { ChatConnector } from '../systems/chat/index.ts';
 import type { CrmConnector } from '../systems/crm/index.ts';
-import type { WriteStore } from '../store/index.ts';
+import type { SystemName } from '../errors.ts';
+import type { AuditOutcome, WriteStore } from '../store/index.ts';
 
 export interface Connectors {
   crm: CrmConnector;
@@ -28,4 +29,13 @@ export interface WriteRuntime {
   /** How long a request waits for a running write with its idempotency key. */
   waitMs: number;
   observer?: StepObserver;
+  /** Told of each run that ended (not replays): the health model counts outcomes and alerts on OUTCOME_UNKNOWN. */
+  onSettled?: (result: SettledWrite, outcome: AuditOutcome) => void;
+}
+
+/** What `onSettled` reads of a run's WorkflowResult (./definition.ts, which this file must not import: a type cycle). */
+export interface SettledWrite {
+  operation: string;
+  steps: readonly { name: string; system: SystemName; status: string }[];
+  error: { code: string; step?: string | null } | null;
 }
