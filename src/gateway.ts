@@ -38,6 +38,7 @@ import { startTracing, type Tracing } from './observability/tracing.ts';
 import { useMcp } from './mcp/route.ts';
 import { createHealthModel, type HealthModel, type HealthModelOptions } from './health/model.ts';
 import { useHealth } from './plugins/use-health.ts';
+import { useOperatorFields } from './plugins/use-operator-fields.ts';
 import { requestIdFrom } from './observability/request-log.ts';
 import { LINKED_TYPES, LOOK_AHEAD_COORDINATE } from './links/index.ts';
 import { SYSTEMS } from './systems/index.ts';
@@ -254,6 +255,18 @@ interface YogaParts {
   health: HealthModel;
 }
 
+function yogaLogging(logger: Logger) {
+  const line = (args: unknown[]) => args.map(String).join(' ');
+  return {
+    debug: (...args: unknown[]) => logger.debug(line(args)),
+    info: (...args: unknown[]) => logger.info(line(args)),
+    warn: (...args: unknown[]) => logger.warn(line(args)),
+    // Yoga logs every error its masking touched, client mistakes included, without the request:
+    // useRequestLog logs each failed request once, at the level of who must act.
+    error: (...args: unknown[]) => logger.debug(line(args)),
+  };
+}
+
 /** The Yoga server; `drain` makes /readiness answer 503 (first step of a graceful shutdown); `close` releases what its plugins hold. */
 function createGatewayYoga(parts: YogaParts): {
   yoga: YogaServerInstance<Record<string, unknown>, GatewayContext>;
@@ -278,14 +291,7 @@ function createGatewayYoga(parts: YogaParts): {
     renderGraphiQL: createGraphiQLRenderer(),
     batching: false,
     maxRequestBodySize: config.limits.maxBodyBytes,
-    logging: {
-      debug: (...args) => logger.debug(args.map(String).join(' ')),
-      info: (...args) => logger.info(args.map(String).join(' ')),
-      warn: (...args) => logger.warn(args.map(String).join(' ')),
-      // Yoga logs every error its masking touched, client mistakes included, without the request:
-      // useRequestLog logs each failed request once, at the level of who must act.
-      error: (...args) => logger.debug(args.map(String).join(' ')),
-    },
+    logging: yogaLogging(logger),
     maskedErrors: { maskError },
     context: ({ request, params }: { request: Request; params?: { query?: unknown; operationName?: unknown } }): GatewayContext => {
       return contextFor(request, requestSignal(request, params, config.resilience.requestDeadlineMs));
@@ -329,6 +335,7 @@ function createGatewayYoga(parts: YogaParts): {
       useUpstreamTrace({ budgetLeft: (system) => (upstream[system].budget?.enabled ? upstream[system].budget?.left() : undefined) }),
       // Before the look-ahead and stitching: both then plan from what this request really selects.
       useConditionalFolding(),
+      useOperatorFields(),
       // After the folding (a skipped field is not used); before the response cache, which it must see answer.
       useDeprecation({ tally: parts.deprecations, metrics }),
       useLookAhead({ requiredScopes: lookAheadScopes }),

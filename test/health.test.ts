@@ -219,12 +219,30 @@ describe('integration health', () => {
       expect(row).toMatchObject({ accepted: 0, rejected: 0 });
   });
 
-  it('refuses a key without ops:read (FORBIDDEN, at the field: HTTP 200) and a request without a key (401), with no data', async () => {
+  it('refuses a key without ops:read (403 FORBIDDEN, the whole request) and a request without a key (401), with no data', async () => {
     const refused = await stack.query<Health>(HEALTH, undefined, { authorization: `Bearer ${CRM_READER}` });
-    // The gateway's error contract (src/errors.ts HTTP_STATUS): a field's FORBIDDEN answers 200; the page reads the code.
-    expect(refused.status).toBe(200);
-    expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    expect(refused.data?.integrationHealth ?? null).toBeNull();
+    expect(refused.status).toBe(403);
+    expect(refused.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    expect(refused.data ?? null).toBeNull();
+    // Beside a field the key may read, through a fragment: still refused whole, nothing executed.
+    const calls = stack.counts();
+    const mixed = await stack.query(
+      'query Mixed { contacts(first: 1) { nodes { id } } ...Ops } fragment Ops on Query { ... on Query { integrationHealth { systems { system } } } }',
+      undefined,
+      { authorization: `Bearer ${CRM_READER}` },
+    );
+    expect(mixed.status).toBe(403);
+    expect(mixed.data ?? null).toBeNull();
+    expect(mixed.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', requiredScopes: ['ops:read'] });
+    expect(stack.counts()).toEqual(calls);
+    // The subscription too: refused before it starts, as one 403 answer rather than a stream.
+    const stream = await stack.fetch('/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${CRM_READER}` },
+      body: JSON.stringify({ query: 'subscription { integrationHealthChanged { system state } }' }),
+    });
+    expect(stream.status).toBe(403);
+    expect(await stream.text()).toMatch(/FORBIDDEN/);
     const anonymous = await stack.query<Health>(HEALTH, undefined, { authorization: '' });
     expect(anonymous.status).toBe(401);
     expect(anonymous.data ?? null).toBeNull();
