@@ -331,7 +331,7 @@ function createGatewayYoga(parts: YogaParts): {
       },
       useMetrics(metrics),
       useReadiness({ draining: () => draining, upstream }),
-      useHealth(parts.health),
+      useHealth(parts.health, { trustedDocuments: config.limits.trustedDocuments }),
       useUpstreamTrace({ budgetLeft: (system) => (upstream[system].budget?.enabled ? upstream[system].budget?.left() : undefined) }),
       // Before the look-ahead and stitching: both then plan from what this request really selects.
       useConditionalFolding(),

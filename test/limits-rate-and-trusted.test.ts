@@ -110,3 +110,32 @@ describe('trusted documents mode', () => {
     expect(stack.counts()).toEqual({ crm: 0, billing: 0, chat: 0 });
   });
 });
+
+describe('the status page with trusted documents only', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ world: { size: 20 }, env: { TRUSTED_DOCUMENTS: '1' } });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it("names its query by id on the page, and that id runs the health query (the page's own), which text would not", async () => {
+    const html = await (await stack.fetch('/status')).text();
+    const id = /<body data-document-id="([0-9a-f]{64})">/.exec(html)?.[1];
+    expect(id).toBeDefined();
+    const send = (body: unknown, key = 'sbk_test-suite-full-scope-key-not-a-secret') =>
+      stack.fetch('/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...bearer(key) },
+        body: JSON.stringify({ operationName: 'IntegrationHealth', ...(body as object) }),
+      });
+    const byId = await send({ extensions: { persistedQuery: { version: 1, sha256Hash: id } } });
+    const body = (await byId.json()) as { data?: { integrationHealth: { systems: { system: string }[] } }; errors?: unknown };
+    expect(byId.status).toBe(200);
+    expect(body.errors).toBeUndefined();
+    expect(body.data!.integrationHealth.systems.map((s) => s.system)).toEqual(['crm', 'billing', 'chat']);
+    const byText = await send({ query: 'query IntegrationHealth { integrationHealth { generatedAt } }' });
+    expect(byText.status).toBe(400);
+  });
+});

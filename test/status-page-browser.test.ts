@@ -139,3 +139,38 @@ describe.runIf(hasService('chromium'))('the status page in a real browser', () =
     await page.close();
   }, 60_000);
 });
+
+describe.runIf(hasService('chromium'))('the status page with trusted documents only (TRUSTED_DOCUMENTS=1)', () => {
+  let stack: Stack;
+  let server: Server;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    stack = await startStack({ world: { size: 20 }, env: { TRUSTED_DOCUMENTS: '1' } });
+    server = createServer(stack.gateway.yoga);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    browser = await launchChromium();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await stack?.close();
+  });
+
+  it('shows the three systems: the page sends its query by id, the one form this gateway runs', async () => {
+    const page = await browser.newPage();
+    const bodies: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().endsWith('/graphql')) bodies.push(request.postData() ?? '');
+    });
+    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/status`, { waitUntil: 'load' });
+    await page.locator('#key').fill(TEST_API_KEY);
+    await page.getByRole('button', { name: 'Show status' }).click();
+    for (const system of ['crm', 'billing', 'chat'])
+      await expect.poll(() => page.locator(`section[data-system="${system}"]`).count(), { timeout: 15_000 }).toBe(1);
+    expect(bodies.length).toBeGreaterThan(0);
+    for (const body of bodies) expect(JSON.parse(body)).not.toHaveProperty('query');
+    await page.close();
+  });
+});

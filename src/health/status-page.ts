@@ -5,7 +5,7 @@
  * Policy allows only its own inline script (by hash), its own style, and fetches to this origin.
  */
 import { createHash } from 'node:crypto';
-import { STATUS_SCRIPT } from './status-script.ts';
+import { STATUS_QUERY, STATUS_SCRIPT } from './status-script.ts';
 
 export const STATUS_PATH = '/status';
 
@@ -43,7 +43,11 @@ export const STATUS_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-export const STATUS_HTML = `<!doctype html>
+/** The id under which TRUSTED_DOCUMENTS=1 runs the page's query (a trusted document's SHA-256, like the manifest's). */
+export const STATUS_DOCUMENT_ID = createHash('sha256').update(STATUS_QUERY).digest('hex');
+
+/** The page; with trusted documents only, its <body> names the query's id, which the script then sends instead of the text. */
+export const statusHtml = (trustedDocuments: boolean) => `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -52,7 +56,7 @@ export const STATUS_HTML = `<!doctype html>
 <title>Switchboard — integration status</title>
 <style>${STYLE}</style>
 </head>
-<body>
+<body${trustedDocuments ? ` data-document-id="${STATUS_DOCUMENT_ID}"` : ''}>
 <header><h1>Integration status</h1><span id="updated"></span><span id="stale" role="status"></span></header>
 <form id="login" hidden>
   <p>An API key with the <code>ops:read</code> scope reads this page's data. It is kept in this tab only (sessionStorage).</p>

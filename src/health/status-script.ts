@@ -5,12 +5,9 @@
  * REFRESH_MS, draws the charts as inline SVG, and marks the data stale when the last good
  * answer is older than STALE_MS. An answer of 401/403 clears everything shown.
  */
-export const STATUS_SCRIPT = String.raw`
-'use strict';
-const REFRESH_MS = 3000;
-const STALE_MS = 10000;
-const KEY = 'switchboard.status.key';
-const QUERY = 'query IntegrationHealth { integrationHealth { generatedAt ' +
+/** The page's one operation; with TRUSTED_DOCUMENTS=1 the gateway also trusts it by its hash (src/plugins/security.ts). */
+export const STATUS_QUERY =
+  'query IntegrationHealth { integrationHealth { generatedAt ' +
   'systems { system label state reason stateSince breaker breakerChangedAt lastError { code message route at } rateLimited budgetLeft { bucket left } ' +
   'last5Minutes { ...W } last60Minutes { ...W } } ' +
   'webhooks { system vendor lastReceivedAt lagMs accepted duplicate rejected rejectedSignature rejectedStale rejectedMalformed lastRejection } ' +
@@ -19,6 +16,15 @@ const QUERY = 'query IntegrationHealth { integrationHealth { generatedAt ' +
   'replicas { replica self reportedAt stale systems { system state } } ' +
   'alerts { name system since message } } } ' +
   'fragment W on TrafficWindow { minutes requests requestsPerMinute errors errorRate rateLimited p50Ms p99Ms perMinute { at requests errors rateLimited p50Ms p99Ms } }';
+
+export const STATUS_SCRIPT = String.raw`
+'use strict';
+const REFRESH_MS = 3000;
+const STALE_MS = 10000;
+const KEY = 'switchboard.status.key';
+const QUERY = ${JSON.stringify(STATUS_QUERY)};
+// With TRUSTED_DOCUMENTS=1 the gateway runs no text: the page names its query by the id the server put on <body>.
+const DOCUMENT_ID = document.body.dataset.documentId;
 const $ = (id) => document.getElementById(id);
 let lastGood = 0;
 let failure = '';
@@ -132,13 +138,16 @@ async function refresh() {
     const response = await fetch('/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: 'Bearer ' + key },
-      body: JSON.stringify({ query: QUERY, operationName: 'IntegrationHealth' }),
+      body: JSON.stringify(
+        DOCUMENT_ID
+          ? { operationName: 'IntegrationHealth', extensions: { persistedQuery: { version: 1, sha256Hash: DOCUMENT_ID } } }
+          : { query: QUERY, operationName: 'IntegrationHealth' },
+      ),
       cache: 'no-store',
     });
     if (response.status === 401 || response.status === 403) return refuse(response.status);
     const body = await response.json();
     const codes = (body.errors || []).map((e) => e.extensions && e.extensions.code);
-    // FORBIDDEN is raised at the field, so it comes with HTTP 200 (the gateway's error contract).
     if (codes.includes('FORBIDDEN') || codes.includes('UNAUTHENTICATED')) return refuse(codes.includes('FORBIDDEN') ? 403 : 401);
     const health = body.data && body.data.integrationHealth;
     if (!health) throw new Error((body.errors && body.errors[0] && body.errors[0].message) || 'HTTP ' + response.status);

@@ -5,14 +5,15 @@
  */
 import type { Plugin } from 'graphql-yoga';
 import type { HealthModel } from '../health/model.ts';
-import { STATUS_CSP, STATUS_HTML, STATUS_PATH } from '../health/status-page.ts';
+import { STATUS_CSP, STATUS_PATH, statusHtml } from '../health/status-page.ts';
 
-export function useHealth(model: HealthModel): Plugin<{ integrationHealth: HealthModel }> {
+export function useHealth(model: HealthModel, options: { trustedDocuments: boolean }): Plugin<{ integrationHealth: HealthModel }> {
+  const html = statusHtml(options.trustedDocuments);
   return {
     onRequest({ request, url, endResponse, fetchAPI }) {
       if (url.pathname !== STATUS_PATH || (request.method !== 'GET' && request.method !== 'HEAD')) return;
       endResponse(
-        new fetchAPI.Response(request.method === 'HEAD' ? null : STATUS_HTML, {
+        new fetchAPI.Response(request.method === 'HEAD' ? null : html, {
           status: 200,
           headers: {
             'content-type': 'text/html; charset=utf-8',
