@@ -12,7 +12,15 @@ import { startStack, type Stack } from './support/stack.ts';
 describe('a CRM write whose read-back fails', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ world: { size: 40 }, env: { UPSTREAM_RETRIES: '0', UPSTREAM_BREAKER_THRESHOLD: '50' } });
+    stack = await startStack({
+      world: { size: 40 },
+      env: { UPSTREAM_RETRIES: '0', UPSTREAM_BREAKER_THRESHOLD: '50' },
+      // HubSpot recovers the moment onboarding's contact step has failed, before the run undoes it.
+      onWorkflowStep: async (event) => {
+        if (event.step === 'crm.createContact' && event.phase === 'end')
+          await sandboxAdmin(stack.sandbox, 'crm', 'knobs', { errorRate: 0 });
+      },
+    });
   });
   afterAll(async () => stack?.close());
 
@@ -48,5 +56,33 @@ describe('a CRM write whose read-back fails', () => {
       '{ auditLog(first: 1, filter: { operation: "updateContact" }) { nodes { outcome errorCode } } }',
     );
     expect(audit.data!.auditLog.nodes[0]).toEqual({ outcome: 'succeeded', errorCode: 'UPSTREAM_UNAVAILABLE' });
+  });
+
+  it("undoes onboarding's contact when HubSpot created it and then failed the read-back: nothing is left half-written", async () => {
+    const crm = stack.sandbox.server('crm');
+    const stamp = Date.now();
+    const email = `read-back-${stamp}@example.com`;
+    const gate = crm.gate({ route: 'POST /crm/v3/objects/:type', timeoutMs: 8_000 }).id;
+    const run = stack.query<{
+      onboardCustomer: { status: string; steps: { name: string; status: string; compensation: string | null }[] };
+    }>(
+      `mutation { onboardCustomer(idempotencyKey: "read-back-${stamp}", contact: { email: "${email}" },
+        plan: { priceId: "price_growth_monthly" }, notify: { channel: "#general" }) { status steps { name status compensation } } }`,
+    );
+    await vi.waitFor(() => expect(crm.requests.entries.map((e) => `${e.method} ${e.path}`)).toContain('POST /crm/v3/objects/contacts'), {
+      timeout: 10_000,
+    });
+    await sandboxAdmin(stack.sandbox, 'crm', 'knobs', { errorRate: 1 });
+    crm.openGate(gate);
+    const answer = await run;
+    expect(answer.errors, JSON.stringify(answer.errors)).toBeUndefined();
+    expect(answer.data!.onboardCustomer.status).toBe('FAILED');
+    const [contactStep] = answer.data!.onboardCustomer.steps;
+    expect(contactStep).toMatchObject({ name: 'crm.createContact', status: 'FAILED' });
+    const archive = crm.requests.entries.filter((e) => e.method === 'DELETE' && e.path.includes('/objects/contacts/'));
+    expect(archive.map((e) => e.status)).toEqual([204]);
+    expect(contactStep.compensation).toMatch(/^Archived contact \d+$/);
+    const lookup = await stack.query<{ contactByEmail: unknown }>(`{ contactByEmail(email: "${email}") { id } }`);
+    expect(lookup.data!.contactByEmail).toBeNull();
   });
 });

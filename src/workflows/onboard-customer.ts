@@ -85,7 +85,8 @@ function createContactStep(crm: CrmConnector, contact: OnboardInput['contact'], 
       if (contact.firstName) properties.firstname = contact.firstName;
       if (contact.lastName) properties.lastname = contact.lastName;
       if (contact.jobTitle) properties.jobtitle = contact.jobTitle;
-      const { record, change } = await insertRecord(crm, 'contacts', properties);
+      // Noted the moment HubSpot names it: a read-back that then fails still leaves the undo an id to archive.
+      const { record, change } = await insertRecord(crm, 'contacts', properties, {}, (id) => Object.assign(step.notes, { contactId: id }));
       return { ids: { contactId: record.id }, notes: { contactId: record.id }, changes: [change] };
     },
     // A contact may have been created under the email: its lookup and the contact lists.
