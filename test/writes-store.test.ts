@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWriteStore, type WriteStore } from '../src/store/index.ts';
 import { redact } from '../src/store/audit.ts';
+import { claimSubject } from '../src/workflows/claims.ts';
 import { hasService } from './support/services.ts';
 import { dropSchema, freshSchema, TEST_DATABASE_URL } from './writes-support.ts';
 
@@ -157,6 +158,22 @@ describe('write store embedded default (SQLite)', () => {
       await store.idempotency.finish('race-key', takeover.owner, 'succeeded', { step: 3 }, 'done');
       expect(await store.idempotency.claim('race-key', 'winDeal', 'h1')).toEqual({ kind: 'finished', status: 'succeeded', result: 'done' });
       expect(await store.idempotency.claim('race-key', 'winDeal', 'other')).toEqual({ kind: 'mismatch', operation: 'winDeal' });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("settles a subject whose run outlived its lease, after another key's run looked at it: the subject is free again, not stuck", async () => {
+    const store = createWriteStore({ dataDir: mkdtempSync(join(dir, 'subject-')), schema: 'switchboard', leaseMs: 200 });
+    const far = () => Date.now() + 1_000;
+    try {
+      const first = await claimSubject(store, 'winDeal', 'deal:1', 'key-one', far());
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // The first run's lease ran out while it ran: another key's run takes the subject to look, and is refused.
+      await expect(claimSubject(store, 'winDeal', 'deal:1', 'key-two', far())).rejects.toMatchObject({ code: 'WRITE_IN_PROGRESS' });
+      await first.release('failed');
+      const third = await claimSubject(store, 'winDeal', 'deal:1', 'key-three', far());
+      await third.release('succeeded');
     } finally {
       await store.close();
     }

@@ -37,7 +37,8 @@ export interface IdempotencyStore {
   claim<S, R>(key: string, operation: string, requestHash: string): Promise<Claim<S, R>>;
   /** Saves progress and renews the lease; false when this owner lost the key (lease expired and taken over). */
   progress<S>(key: string, owner: string, state: S): Promise<boolean>;
-  finish<S, R>(key: string, owner: string, status: Exclude<KeyStatus, 'running'>, state: S, result: R | null): Promise<void>;
+  /** Settles the key; false when this owner no longer holds it (its lease ran out and another request took it). */
+  finish<S, R>(key: string, owner: string, status: Exclude<KeyStatus, 'running'>, state: S, result: R | null): Promise<boolean>;
 }
 
 export function createIdempotencyStore(sql: () => Promise<SqlClient>, schema: string, leaseMs: number, dialect: Dialect): IdempotencyStore {
@@ -89,11 +90,12 @@ export function createIdempotencyStore(sql: () => Promise<SqlClient>, schema: st
 
     async finish(key, owner, status, state, result) {
       const db = await sql();
-      await db.query(
+      const rows = await db.query(
         `UPDATE ${table} SET status = $3, state = ${json('$4')}, result = ${json('$5')}, lease_until = NULL, updated_at = ${now}
-         WHERE key = $1 AND owner = $2`,
+         WHERE key = $1 AND owner = $2 RETURNING key`,
         [key, owner, status, JSON.stringify(state), result === null ? null : JSON.stringify(result)],
       );
+      return rows.length === 1;
     },
   };
 }
