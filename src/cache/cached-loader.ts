@@ -80,7 +80,7 @@ export function createCachedLoader<V>(options: CachedLoaderOptions<V>): DataLoad
     const again = ids.filter((id) => fenced.has(normalize(id)));
     if (span?.isRecording()) span.setAttributes({ [ATTR.joinedEarlierCall]: true, [ATTR.refetched]: again.length });
     if (again.length === 0) return [{ ids, fetched: first.value, since: first.begunAt }];
-    const fresh = await timeReads(() => fetch(again), true);
+    const fresh = await timeReads(() => fetch(again), Number.POSITIVE_INFINITY);
     return [
       { ids: ids.filter((id) => !fenced.has(normalize(id))), fetched: first.value, since: first.begunAt },
       { ids: again, fetched: fresh.value, since: fresh.begunAt },

@@ -12,7 +12,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 
 interface Reads {
   begunAt: number;
-  alone: boolean;
+  /** Calls in flight begun before this are not joined (Infinity: none is). */
+  joinSince: number;
   outer: Reads | undefined;
 }
 
@@ -20,11 +21,12 @@ const current = new AsyncLocalStorage<Reads>();
 
 /**
  * Runs `read` and tells when the oldest upstream call that answered it began (when `read`
- * began, unless it joined an older call). `alone`: its calls join no call already in flight.
+ * began, unless it joined an older call). `joinSince`: its calls join no call in flight that
+ * began before this moment (Infinity: none at all); an outer read's bound holds inside too.
  */
-export async function timeReads<T>(read: () => Promise<T>, alone = false): Promise<{ value: T; begunAt: number }> {
+export async function timeReads<T>(read: () => Promise<T>, joinSince = Number.NEGATIVE_INFINITY): Promise<{ value: T; begunAt: number }> {
   const outer = current.getStore();
-  const reads: Reads = { begunAt: Date.now(), alone: alone || outer?.alone === true, outer };
+  const reads: Reads = { begunAt: Date.now(), joinSince: Math.max(joinSince, outer?.joinSince ?? Number.NEGATIVE_INFINITY), outer };
   const value = await current.run(reads, read);
   return { value, begunAt: reads.begunAt };
 }
@@ -34,8 +36,14 @@ export function answeredByCallBegunAt(at: number): void {
   for (let reads = current.getStore(); reads; reads = reads.outer) if (at < reads.begunAt) reads.begunAt = at;
 }
 
-/** Whether the current read may join a call already in flight. */
-export const mayJoinCallsInFlight = (): boolean => current.getStore()?.alone !== true;
+/** The earliest start of a call in flight the current read may join. */
+export const joinableSince = (): number => current.getStore()?.joinSince ?? Number.NEGATIVE_INFINITY;
 
 /** Runs a write's reads on calls of their own: what a write decides must not rest on a read begun before it. */
-export const readingAfresh = <T>(run: () => Promise<T>): Promise<T> => timeReads(run, true).then(({ value }) => value);
+export const readingAfresh = <T>(run: () => Promise<T>): Promise<T> => timeReads(run, Number.POSITIVE_INFINITY).then(({ value }) => value);
+
+/**
+ * Runs reads that must see everything the vendors applied before `since` (a change event's
+ * record): they may join calls begun since, never one begun before.
+ */
+export const readingSince = <T>(since: number, run: () => Promise<T>): Promise<T> => timeReads(run, since).then(({ value }) => value);

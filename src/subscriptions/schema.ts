@@ -14,6 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { delegateToSchema } from '@graphql-tools/delegate';
 import { Kind, type FieldNode, type GraphQLOutputType, type GraphQLResolveInfo } from 'graphql';
+import { readingSince } from '../cache/reads-begun.ts';
 import type { ChangeEvent } from '../changes/types.ts';
 import type { GatewayContext } from '../context.ts';
 import { PASSING_CODES } from '../errors.ts';
@@ -70,12 +71,17 @@ function passingFailure(value: unknown): { retryAfterMs?: number } | undefined {
  * wait meanwhile (a subscription delivers in order); a subscriber that leaves ends the waiting.
  */
 async function resolveEvent<T>(context: Context, resolve: (fresh: Context) => T | Promise<T>): Promise<T> {
-  const giveUpAt = Date.now() + EVENT_RETRY_FOR_MS;
+  // The change is applied at its vendor by now: a read begun before this moment (another request's, still in flight)
+  // may not show it, so the event's reads join none of those — the subscriber gets the record as the change left it
+  // or later, never from before it (and the feed's echo rule, which sends a record once for changes close together,
+  // relies on that).
+  const heardAt = Date.now();
+  const giveUpAt = heardAt + EVENT_RETRY_FOR_MS;
   for (let attempt = 0; ; attempt++) {
     let value: T | undefined;
     let thrown: unknown;
     try {
-      value = await inFreshContext(context, resolve);
+      value = await readingSince(heardAt, () => inFreshContext(context, resolve));
     } catch (error) {
       thrown = error;
     }

@@ -21,14 +21,16 @@ export interface Coalescer {
   /**
    * Runs `call` once per `key` at a time. `shared` tells a caller whether it joined a call
    * another caller started, begun at `begunAt`. `onAbort` builds the error a caller sees
-   * when its signal aborts. `join: false` starts a call of its own, which later callers join.
+   * when its signal aborts. `joinSince`: a call in flight is joined only if it began at or
+   * after this moment (default: any); otherwise this caller starts one of its own, which later
+   * callers join.
    */
   run<T>(
     key: string,
     signal: AbortSignal | undefined,
     call: (signal: AbortSignal) => Promise<T>,
     onAbort: () => unknown,
-    join?: boolean,
+    joinSince?: number,
   ): Promise<{ value: T; shared: boolean; begunAt: number }>;
   readonly inFlight: number;
   /** Callers waiting right now on a call another caller began. */
@@ -46,9 +48,16 @@ export function createCoalescer(): Coalescer {
     get joinedWaiting() {
       return joinedWaiting;
     },
-    run<T>(key: string, signal: AbortSignal | undefined, call: (signal: AbortSignal) => Promise<T>, onAbort: () => unknown, join = true) {
+    run<T>(
+      key: string,
+      signal: AbortSignal | undefined,
+      call: (signal: AbortSignal) => Promise<T>,
+      onAbort: () => unknown,
+      joinSince = Number.NEGATIVE_INFINITY,
+    ) {
       if (signal?.aborted) return Promise.reject(onAbort());
-      let entry = join ? calls.get(key) : undefined;
+      let entry = calls.get(key);
+      if (entry && entry.begunAt < joinSince) entry = undefined;
       const shared = entry !== undefined;
       const callerDeadline = signal ? deadlineOf(signal) : undefined;
       if (!entry) {

@@ -2,7 +2,7 @@
  * How a caller's request is sent: a read may join an identical read already in flight (see coalesce.ts); anything
  * else goes through the policies on its own.
  */
-import { answeredByCallBegunAt, mayJoinCallsInFlight } from '../cache/reads-begun.ts';
+import { answeredByCallBegunAt, joinableSince } from '../cache/reads-begun.ts';
 import { isGatewayError } from '../errors.ts';
 import type { Coalescer } from './coalesce.ts';
 import { callerCancelled } from './outcome.ts';
@@ -36,7 +36,7 @@ export async function send<T>(
       request.signal,
       (signal) => execute({ ...request, signal }),
       () => callerCancelled(scope, request.signal!),
-      mayJoinCallsInFlight(),
+      joinableSince(),
     )
     .catch((error: unknown) => {
       reportJoined(scope, request, startedAt, isGatewayError(error) ? error.code : 'error');
