@@ -147,6 +147,7 @@ async function measureAll(machine: Machine, fleet: Fleet): Promise<Measurements>
     rounds: QUICK ? 1 : 3,
     durationS: DURATION_S,
     connections: THROUGHPUT_CONNECTIONS,
+    sandboxPid: fleet.sandbox.process.pid,
   });
   log(renderTracingCost(tracing, THROUGHPUT_CONNECTIONS));
   const soak = await runSoak(fleet, plan.workloads, measure);

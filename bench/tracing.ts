@@ -30,6 +30,7 @@ async function main(): Promise<void> {
       rounds,
       durationS: DURATION_S,
       connections: THROUGHPUT_CONNECTIONS,
+      sandboxPid: sandbox.process.pid,
     });
     const table = `${renderTracingCost(results, THROUGHPUT_CONNECTIONS)}\n\nMachine: ${machine.cpu}, ${machine.cores} cores, node ${machine.node}; load average ${machine.loadAverage} at start, ${describeMachine().loadAverage} at end; ${rounds} rounds of ${DURATION_S} s each, medians.\n`;
     console.log(`\n${table}`);
