@@ -173,16 +173,23 @@ async function measureSetting(options: TracingCostOptions, sink: SpanSink, setti
     const onRuns: TracingRun[] = [];
     let spans = 0;
     let answered = 0;
-    for (let round = 0; round < options.rounds; round++) {
+    // Every run starts after the same pause (the batch processor exports every 5 s at most: the traced
+    // run's last batch arrives in it), and the order alternates, so an order effect falls on both alike.
+    const runOff = async () => {
       offRuns.push(await loadOnce(off, options.durationS, options.connections));
+      await sleep(5_500);
+    };
+    const runOn = async () => {
       const before = sink.spans;
       const run = await loadOnce(on, options.durationS, options.connections);
-      // The batch processor exports on its own schedule (every 5 s at most): let the last batch arrive.
       await sleep(5_500);
       spans += sink.spans - before;
       answered += run.rps * options.durationS;
       onRuns.push(run);
-      log(`  round ${round + 1}: off ${offRuns.at(-1)!.rps} req/s, on ${run.rps} req/s`);
+    };
+    for (let round = 0; round < options.rounds; round++) {
+      for (const measure of round % 2 === 0 ? [runOff, runOn] : [runOn, runOff]) await measure();
+      log(`  round ${round + 1}: off ${offRuns.at(-1)!.rps} req/s, on ${onRuns.at(-1)!.rps} req/s`);
     }
     const [offMedian, onMedian] = [medianRun(offRuns), medianRun(onRuns)];
     return {
