@@ -9,7 +9,7 @@
  */
 import { decodeCursor, pageSize, toConnection, type Connection } from '../connection.ts';
 import { DateTime } from '../scalars.ts';
-import type { ChatLoaders, ChatMessage, SlackConversation, SlackUser } from '../../src/systems/chat/index.ts';
+import { renderMrkdwn, type ChatLoaders, type ChatMessage, type SlackConversation, type SlackUser } from '../../src/systems/chat/index.ts';
 import { chatUserIdOfOwner } from '../../src/links/owner-chat-user.ts';
 import { GatewayError, isGatewayError } from '../../src/errors.ts';
 import type { MessageSubtype, Resolvers } from '../../src/generated/chat.ts';
@@ -226,6 +226,17 @@ export const chatResolvers: Resolvers = {
     // in conversations.list (a DM); a missing channel is null, not an error.
     channel: (message, _args, { loaders }) => loaders.chat.channel.load(message.channel),
     text: (message) => message.text,
+    textRendered: (message, _args, { loaders }) =>
+      renderMrkdwn(message.text, {
+        user: async (id) => {
+          const user = await userById(loaders.chat, id);
+          return (
+            user &&
+            (blankToNull(user.profile.display_name) ?? blankToNull(user.real_name) ?? blankToNull(user.profile.real_name) ?? user.name)
+          );
+        },
+        channel: async (id) => blankToNull((await loaders.chat.channel.load(id))?.name),
+      }),
     user: (message, _args, { loaders }) => userById(loaders.chat, message.user),
     threadTs: (message) => message.thread_ts ?? null,
     replyCount: (message) => message.reply_count ?? 0,

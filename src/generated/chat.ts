@@ -151,6 +151,14 @@ export type Message = {
   subtypeRaw?: Maybe<Scalars['String']['output']>;
   /** The message text in Slack's mrkdwn markup (Slack `text`). */
   text: Scalars['String']['output'];
+  /**
+   * The text as Slack's client shows it: member mentions (`<@U123>`) as `@` and their display
+   * name, channel links (`<#C123>`) as `#` and the channel's name, from the workspace
+   * directories (the id itself when it is not in them); `<!here>` as `@here`; links as their
+   * label or URL; `&amp;`, `&lt;` and `&gt;` unescaped. Costs no call beyond the directories,
+   * which are read once per request and cached.
+   */
+  textRendered: Scalars['String']['output'];
   /** The `ts` of the thread's parent message when this message starts or belongs to a thread (Slack `thread_ts`). */
   threadTs?: Maybe<Scalars['String']['output']>;
   /** Slack's message timestamp, e.g. `1700000000.000100`; use it to reply in a thread or to link to the message (Slack `ts`). */
@@ -666,6 +674,7 @@ export type MessageResolvers<ContextType = GatewayContext, ParentType extends Re
   subtype?: Resolver<Maybe<ResolversTypes['MessageSubtype']>, ParentType, ContextType>;
   subtypeRaw?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   text?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  textRendered?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   threadTs?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   ts?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   user?: Resolver<Maybe<ResolversTypes['ChatUser']>, ParentType, ContextType>;

@@ -30,6 +30,7 @@ export {
 } from './directory.ts';
 export { CHAT_RESOURCES, CHAT_TTL_SECONDS, DEFAULT_DIRECTORY_REFRESH_SECONDS, DIRECTORY_ID, historyGenerationId } from './resources.ts';
 export { slackChange, slackEnvelope, type SlackEnvelope } from './webhook.ts';
+export { renderMrkdwn } from './mrkdwn.ts';
 export { createChatLoaders, type ChatLoaders, type CreateChatLoadersOptions, type HistoryPage } from './loaders.ts';
 export {
   parseSlack,
