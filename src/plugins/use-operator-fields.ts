@@ -31,7 +31,8 @@ const OPERATOR_FIELDS: Partial<Record<OperationTypeNode, Record<string, string[]
 const ROOT_TYPE: Record<OperationTypeNode, string> = { query: 'Query', mutation: 'Mutation', subscription: 'Subscription' };
 
 /** The root field names an operation selects, through fragments and inline fragments. */
-function rootFields(document: DocumentNode, selections: SelectionSetNode, seen = new Set<string>()): string[] {
+function rootFields(document: DocumentNode, selections: SelectionSetNode): string[] {
+  const seen = new Set<string>();
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
@@ -53,7 +54,11 @@ function rootFields(document: DocumentNode, selections: SelectionSetNode, seen =
 }
 
 /** The refusal for this operation, or null when it selects no operator field the principal lacks the scope for. */
-export function operatorRefusal(document: DocumentNode, operationName: string | null | undefined, principal: Principal | undefined) {
+function operatorRefusal(
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  principal: Principal | undefined,
+): GraphQLError | null {
   const operation = getOperationAST(document, operationName);
   const guarded = operation && OPERATOR_FIELDS[operation.operation];
   if (!operation || !guarded) return null;
@@ -66,14 +71,13 @@ export function operatorRefusal(document: DocumentNode, operationName: string | 
 }
 
 export function useOperatorFields(): Plugin<{ principal?: Principal }> {
-  return {
-    onExecute({ args, setResultAndStopExecution }) {
-      const refused = operatorRefusal(args.document, args.operationName, args.contextValue.principal);
-      if (refused) setResultAndStopExecution({ errors: [refused] });
-    },
-    onSubscribe({ args, setResultAndStopExecution }) {
-      const refused = operatorRefusal(args.document, args.operationName, args.contextValue.principal);
-      if (refused) setResultAndStopExecution({ errors: [refused] });
-    },
+  type Hook = {
+    args: { document: DocumentNode; operationName?: string | null; contextValue: { principal?: Principal } };
+    setResultAndStopExecution(result: { errors: GraphQLError[] }): void;
   };
+  const refuse = ({ args, setResultAndStopExecution }: Hook) => {
+    const refused = operatorRefusal(args.document, args.operationName, args.contextValue.principal);
+    if (refused) setResultAndStopExecution({ errors: [refused] });
+  };
+  return { onExecute: refuse, onSubscribe: refuse };
 }
