@@ -140,6 +140,11 @@ function notFound(what: string, id: string): GatewayError {
   return new GatewayError('NOT_FOUND', `Slack has no ${what} with ID ${JSON.stringify(id)}`, { service: 'chat' });
 }
 
+/** The name Slack's client shows for a member: display name, else real name, else the handle. */
+function shownName(user: SlackUser): string {
+  return blankToNull(user.profile.display_name) ?? blankToNull(user.real_name) ?? blankToNull(user.profile.real_name) ?? user.name;
+}
+
 async function userById(loaders: ChatLoaders, id: string | null | undefined): Promise<SlackUser | null> {
   return id ? loaders.user.load(id) : null;
 }
@@ -230,10 +235,7 @@ export const chatResolvers: Resolvers = {
       renderMrkdwn(message.text, {
         user: async (id) => {
           const user = await userById(loaders.chat, id);
-          return (
-            user &&
-            (blankToNull(user.profile.display_name) ?? blankToNull(user.real_name) ?? blankToNull(user.profile.real_name) ?? user.name)
-          );
+          return user && shownName(user);
         },
         channel: async (id) => blankToNull((await loaders.chat.channel.load(id))?.name),
       }),
