@@ -5,7 +5,7 @@
  * vendor.
  */
 import { execSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -205,5 +205,48 @@ describe("demo mode's development key", () => {
     expect(demo.output()).toContain('SWITCHBOARD_DEV_KEY');
     expect(demo.output()).toContain('is not a Switchboard API key');
     expect(demo.output()).not.toContain('letmein');
+  }, 60_000);
+});
+
+describe('the development key, minted by processes starting at once', () => {
+  it('gives every process the same key for each data directory, and none an error (no half-written file is ever read)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'dev-key-race-'));
+    const go = join(root, 'go');
+    const dirs = Array.from({ length: 25 }, (_, i) => join(root, `d${i}`));
+    // Each process waits for the same signal, then races the others through every directory.
+    const script = `
+      import { existsSync } from 'node:fs';
+      console.log('ready');
+      import { resolveDevApiKey } from ${JSON.stringify(join(process.cwd(), 'src/auth/dev-key.ts'))};
+      while (!existsSync(${JSON.stringify(go)})) await new Promise((r) => setTimeout(r, 5));
+      const keys = [];
+      for (const dir of ${JSON.stringify(dirs)}) {
+        try { keys.push(resolveDevApiKey({ dataDir: dir }).key); } catch (error) { keys.push('error: ' + error.message); }
+      }
+      console.log(JSON.stringify(keys));`;
+    let ready = 0;
+    let allReady: () => void = () => undefined;
+    const waiting = new Promise<void>((resolve) => (allReady = resolve));
+    const runs = Array.from({ length: 6 }, () => {
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let out = '';
+      child.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.startsWith('ready\n') && !out.slice(6).length && ++ready === 6) allReady();
+      });
+      return new Promise<string[]>((resolve) => child.on('exit', () => resolve(JSON.parse(out.slice(6)) as string[])));
+    });
+    // Once every process has loaded and waits, all go at once.
+    await waiting;
+    writeFileSync(go, '');
+    const results = await Promise.all(runs);
+    rmSync(root, { recursive: true, force: true });
+    dirs.forEach((_, i) => {
+      const keys = new Set(results.map((keysOf) => keysOf[i]));
+      expect([...keys].filter((k) => k.startsWith('error'))).toEqual([]);
+      expect(keys.size).toBe(1);
+    });
   }, 60_000);
 });

@@ -4,7 +4,8 @@
  * demo's other state, in `<SWITCHBOARD_DATA_DIR>/dev-api-key` (owner-only), unless
  * SWITCHBOARD_DEV_KEY gives it. Only demo mode has one.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEV_KEY_SHAPE } from '../config.ts';
 import { generateApiKey } from './api-keys.ts';
@@ -35,13 +36,18 @@ export function resolveDevApiKey(options: { fromEnv?: string; dataDir: string })
   }
   const key = generateApiKey();
   mkdirSync(options.dataDir, { recursive: true });
-  // `wx`: two processes starting at once must not each write a key of their own.
+  // Written whole under a name of its own, then linked into place: the link fails if the file exists, so two
+  // processes starting at once never each keep a key of their own, and neither ever reads the other's file
+  // half-written (with `wx` the file existed, empty, before its key was in it: found by fresh-clone CI).
+  const written = `${path}.${randomUUID()}.tmp`;
+  writeFileSync(written, `${key}\n`, { mode: 0o600 });
   try {
-    writeFileSync(path, `${key}\n`, { mode: 0o600, flag: 'wx' });
+    linkSync(written, path);
   } catch (error) {
     if ((error as { code?: string }).code === 'EEXIST') return resolveDevApiKey(options);
     throw error;
+  } finally {
+    rmSync(written, { force: true });
   }
-  chmodSync(path, 0o600);
   return { key, source: 'new', path };
 }
