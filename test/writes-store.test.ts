@@ -179,6 +179,24 @@ describe('write store embedded default (SQLite)', () => {
     }
   });
 
+  it('leaves a subject alone when a run outlived its lease and a retry of its own key took it over: the retry settles it', async () => {
+    const store = createWriteStore({ dataDir: mkdtempSync(join(dir, 'subject-retry-')), schema: 'switchboard', leaseMs: 200 });
+    const soon = () => Date.now() + 300;
+    try {
+      const first = await claimSubject(store, 'winDeal', 'deal:2', 'key-one', soon());
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const retry = await claimSubject(store, 'winDeal', 'deal:2', 'key-one', soon());
+      // The overtaken run ends: its release neither waits for nor disturbs the retry's claim.
+      await first.release('failed');
+      await expect(claimSubject(store, 'winDeal', 'deal:2', 'key-two', soon())).rejects.toMatchObject({ code: 'WRITE_IN_PROGRESS' });
+      await retry.release('succeeded');
+      const next = await claimSubject(store, 'winDeal', 'deal:2', 'key-two', soon());
+      await next.release('succeeded');
+    } finally {
+      await store.close();
+    }
+  });
+
   it('keeps what a process wrote when it dies without closing the store, including a lease takeover, and answers the same after', async () => {
     const data = mkdtempSync(join(dir, 'crash-'));
     const script = join(data, 'writer.mts');

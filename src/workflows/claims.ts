@@ -9,8 +9,6 @@ import type { Claim, WriteStore } from '../store/index.ts';
 import type { WorkflowStatus } from './definition.ts';
 
 const POLL_MS = 100;
-/** How long a run that lost its subject's lease waits to take it back and settle it. */
-const RELEASE_WAIT_MS = 5_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -135,18 +133,13 @@ export async function claimSubject(
       if (await store.idempotency.finish(name, owner, 'unknown', settled, null)) return;
       // This run's lease ran out while it ran (a slow step, a busy machine), and another key's run took the subject
       // to look, found this run's, and put it back under its own claim: settle it under a new one, or the subject
-      // would stay this run's, unsettled, for good (its key replays and never comes back to it).
-      const again = await claimWhenFree<Stored | SubjectState, null>(
-        store,
-        name,
-        `${operation}#subject`,
-        SUBJECT_HASH,
-        Date.now() + RELEASE_WAIT_MS,
-        inProgress,
-      );
+      // would stay this run's, unsettled, for good (its key replays and never comes back to it). Only that: a subject
+      // another run holds now (busy), or one that already says how a run of this key ended, is left as it is.
+      const again = await store.idempotency.claim<Stored | SubjectState, null>(name, `${operation}#subject`, SUBJECT_HASH);
       if (again.kind !== 'owned') return;
       const now = unstored<SubjectState | null>(again.state);
-      await store.idempotency.finish(name, again.owner, 'unknown', now?.key === key ? settled : stored(now), null);
+      const unsettledOurs = now?.key === key && now.outcome === 'running';
+      await store.idempotency.finish(name, again.owner, 'unknown', unsettledOurs ? settled : stored(now), null);
     },
   };
 }
