@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { sandboxAdmin } from './support/live.ts';
 import { hasService } from './support/services.ts';
 import type { Stack } from './support/stack.ts';
 import {
@@ -213,5 +214,57 @@ describe.runIf(hasService('postgres'))('taking over a write whose replica died',
     const steps = Object.fromEntries(taken.data!.winDeal.steps.map((step) => [step.name, step.status]));
     expect(steps).toMatchObject({ 'crm.closeDeal': 'COMPENSATED', 'billing.createInvoice': 'FAILED', 'chat.announce': 'PENDING' });
     expect(await stage()).toBe(deal.stageRaw);
+  });
+
+  it('stops a run that outlived its lease once another request took it over: its stale undo never reopens a deal won since', async () => {
+    // A run's undo gets a deadline of its own, so a run can outlive its lease while undoing: the takeover finishes
+    // the undo, someone wins the deal in HubSpot, and the overtaken run, waking up, must not undo that win.
+    let resume: () => void = () => undefined;
+    const stalled = new Promise<void>((resolve) => (resume = resolve));
+    let paused = false;
+    const slow = await startWriteStack({
+      schema,
+      env: { WRITE_LEASE_MS: '6000', REQUEST_DEADLINE_MS: '5000', UPSTREAM_RETRIES: '0', UPSTREAM_BREAKER_THRESHOLD: '1000' },
+      onWorkflowStep: async ({ step, phase, status }) => {
+        if (step !== 'billing.createInvoice' || paused) return;
+        await slow.sandbox.server('billing').setKnobs({ errorRate: phase === 'start' ? 1 : 0 });
+        // The failure is saved; the run stalls before its first undo, alive (a machine stalled past the lease).
+        if (phase === 'end' && status === 'FAILED') {
+          paused = true;
+          await stalled;
+        }
+      },
+    });
+    const live = await startWriteStack({ schema, sandbox: slow.sandbox, env: { WRITE_LEASE_MS: '6000', REQUEST_DEADLINE_MS: '5000' } });
+    stacks.push(live, slow);
+    const [deal] = await openDeals(live, 1);
+    const key = `overtaken-${randomUUID()}`;
+    const overtaken = slow.query<{ winDeal: WinDealResult }>(WIN_DEAL, { key, dealId: deal.id, channel: '#general' });
+    await vi.waitFor(() => expect(paused).toBe(true), { timeout: 10_000 });
+
+    let taken = await live.query<{ winDeal: WinDealResult }>(WIN_DEAL, { key, dealId: deal.id, channel: '#general' });
+    for (let attempt = 1; attempt < 5 && taken.errors?.[0]?.extensions?.code === 'WRITE_OUTCOME_UNKNOWN'; attempt++)
+      taken = await live.query<{ winDeal: WinDealResult }>(WIN_DEAL, { key, dealId: deal.id, channel: '#general' });
+    expect(taken.data!.winDeal.status).toBe('FAILED');
+    // Someone wins the deal in HubSpot now.
+    await sandboxAdmin(live.sandbox, 'crm', 'edit', { objectType: 'deals', id: deal.id, properties: { dealstage: 'closedwon' } });
+    const stage = async () =>
+      (await vendorGet<{ properties: { dealstage: string } }>(live, 'crm', `/crm/v3/objects/deals/${deal.id}?properties=dealstage`)).body
+        .properties.dealstage;
+    expect(await stage()).toBe('closedwon');
+    const dealWrites = () => live.sandbox.server('crm').requests.count('PATCH /crm/v3/objects/:type/:id');
+    const before = dealWrites();
+
+    // The stalled run wakes up: its first save finds the key taken, and it stops there, undoing nothing.
+    resume();
+    const answer = await overtaken;
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data!.winDeal).toMatchObject({ status: 'OUTCOME_UNKNOWN', error: { code: 'WRITE_OUTCOME_UNKNOWN' } });
+    expect(answer.data!.winDeal.error!.message).toMatch(/another request with the key took it over/);
+    expect(dealWrites()).toBe(before);
+    expect(await stage()).toBe('closedwon');
+    // The key still replays the outcome of the request that took it over.
+    const again = await live.query<{ winDeal: WinDealResult }>(WIN_DEAL, { key, dealId: deal.id, channel: '#general' });
+    expect(again.data!.winDeal).toMatchObject({ status: 'FAILED', replayed: true });
   });
 });

@@ -40,6 +40,13 @@ interface State {
   steps: StepRecord[];
 }
 
+/**
+ * This run's lease on its key ran out while it ran (a step slower than the lease, a stalled
+ * machine) and another request with the key took the write over: it stops at once, without
+ * undoing anything — the write is the other request's to finish now.
+ */
+class RunTakenOver extends Error {}
+
 function toStepError(error: unknown, step: string): StepError {
   if (isGatewayError(error)) return { code: error.code, message: error.message, step };
   return { code: 'INTERNAL_SERVER_ERROR', message: 'The step failed unexpectedly; see the server log', step };
@@ -140,8 +147,18 @@ async function run(context: GatewayContext, definition: WorkflowDefinition): Pro
   const saved = unstored<Partial<State> | null>(claim.state);
   const state: State = { steps: Array.isArray(saved?.steps) ? saved.steps : [] };
   const subject = await admit(context, definition, claim.owner, state, deadline, audit);
-  // A run that throws (its store failed) holds the subject until the lease runs out, like a run whose replica died.
-  const result = await execute(context, definition, startRun(context, definition, claim.owner, state, subject));
+  const started = startRun(context, definition, claim.owner, state, subject);
+  let result: WorkflowResult;
+  try {
+    // A run that throws (its store failed) holds the subject until the lease runs out, like a run whose replica died.
+    result = await execute(context, definition, started);
+  } catch (error) {
+    if (!(error instanceof RunTakenOver)) throw error;
+    // The request that took the write over holds the key and the subject now, and settles both.
+    const overtaken = takenOver(definition, started);
+    await audit.record(overtaken, 'outcome_unknown');
+    return overtaken;
+  }
   await subject?.release(settledAs(result.status));
   await audit.record(result, auditOutcome(result));
   context.writes.onSettled?.(result, auditOutcome(result));
@@ -180,6 +197,25 @@ async function admit(
   }
 }
 
+/** What the overtaken request answers: where it got to, and that a retry with the key gives the outcome. */
+function takenOver(definition: WorkflowDefinition, run: Run): WorkflowResult {
+  return {
+    operation: definition.operation,
+    idempotencyKey: definition.idempotencyKey,
+    status: 'OUTCOME_UNKNOWN',
+    replayed: false,
+    steps: run.records,
+    error: {
+      code: 'WRITE_OUTCOME_UNKNOWN',
+      message:
+        'This request kept the write past its claim on the idempotency key, and another request with the key took it over; ' +
+        'retry with the same key to get its outcome',
+      step: null,
+    },
+    warnings: run.warnings,
+  };
+}
+
 /** A run in progress: its step records, how progress is saved, and how it ends. */
 interface Run {
   records: StepRecord[];
@@ -207,7 +243,8 @@ function startRun(context: GatewayContext, definition: WorkflowDefinition, owner
       },
   );
   const save = async () => {
-    await Promise.all([store.idempotency.progress(key, owner, stored({ steps: records })), subject?.renew()]);
+    const [kept] = await Promise.all([store.idempotency.progress(key, owner, stored({ steps: records })), subject?.renew()]);
+    if (!kept) throw new RunTakenOver();
   };
   const byName = () => Object.fromEntries(records.map((record) => [record.name, record]));
   const warnings: StepError[] = [];
@@ -282,6 +319,7 @@ async function runStep(context: GatewayContext, definition: WorkflowDefinition, 
     if (outcome.changes) await publishChanges(context, outcome.changes, sentAt);
     return null;
   } catch (error) {
+    if (error instanceof RunTakenOver) throw error;
     const stepError = toStepError(error, step.name);
     if (isOutcomeUnknown(error) || (isGatewayError(error) && error.code === 'WRITE_OUTCOME_UNKNOWN')) {
       Object.assign(record, { status: 'OUTCOME_UNKNOWN', error: { ...stepError, code: 'WRITE_OUTCOME_UNKNOWN' } });
