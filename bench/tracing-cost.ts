@@ -107,7 +107,9 @@ function pinning(sandboxPid: number | undefined): { gateway(pid: number | undefi
   return {
     gateway: (pid) => pinned && set(String(cores - 1), pid),
     // What runs after this measurement (the rest of `npm run bench`) has every core again.
-    release: () => pinned && [process.pid, sandboxPid].forEach((pid) => set(`0-${cores - 1}`, pid)),
+    release: () => {
+      if (pinned) for (const pid of [process.pid, sandboxPid]) set(`0-${cores - 1}`, pid);
+    },
     pinned,
   };
 }

@@ -2,33 +2,31 @@
  * A person's view: headless Chromium opens GraphiQL from the gateway, runs W1 and sees data
  * joined from the three systems — with every asset served by the gateway itself.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from './support/browser.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serve, type Served } from './support/live.ts';
 import { hasService } from './support/services.ts';
 import { startStack, type Stack } from './support/stack.ts';
 
 describe.runIf(hasService('chromium'))('GraphiQL in a real browser', () => {
   let stack: Stack;
-  let server: Server;
+  let served: Served;
   let browser: Browser;
   let base: string;
 
   beforeAll(async () => {
     stack = await startStack({ world: { size: 200 } });
-    server = createServer(stack.gateway.yoga);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    served = await serve(stack.gateway);
+    base = served.url;
     browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await served?.close();
     await stack?.close();
   });
 

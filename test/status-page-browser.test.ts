@@ -8,8 +8,6 @@
  * with UPDATE_SCREENSHOTS=1 (to refresh the committed ones); otherwise to the temp directory,
  * so a CI run never dirties the tree.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -17,7 +15,7 @@ import { launchChromium } from './support/browser.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiKeyConfigEntry } from '../src/auth/api-keys.ts';
 import { TEST_API_KEY, TEST_API_KEYS_ENV } from './support/credentials.ts';
-import { sandboxAdmin } from './support/live.ts';
+import { sandboxAdmin, serve, type Served } from './support/live.ts';
 import { hasService } from './support/services.ts';
 import { NO_CACHE_ENV, startStack, type Stack } from './support/stack.ts';
 
@@ -28,7 +26,7 @@ const BILLING_READ = '{ customers(first: 1) { nodes { id } } }';
 
 describe.runIf(hasService('chromium'))('the status page in a real browser', () => {
   let stack: Stack;
-  let server: Server;
+  let served: Served;
   let browser: Browser;
   let base: string;
 
@@ -40,15 +38,14 @@ describe.runIf(hasService('chromium'))('the status page in a real browser', () =
         SWITCHBOARD_API_KEYS: [TEST_API_KEYS_ENV, apiKeyConfigEntry('crm-reader', CRM_READER, ['crm:read'])].join(','),
       },
     });
-    server = createServer(stack.gateway.yoga);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    served = await serve(stack.gateway);
+    base = served.url;
     browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await served?.close();
     await stack?.close();
   });
 
@@ -132,8 +129,7 @@ describe.runIf(hasService('chromium'))('the status page in a real browser', () =
     const { page } = await openWithKey(TEST_API_KEY);
     await expect.poll(() => card(page, 'crm').getAttribute('data-state'), { timeout: 15_000 }).toBe('HEALTHY');
     expect(await page.locator('#stale').innerText()).toBe('');
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await served.close();
     await expect.poll(() => page.locator('#stale').innerText(), { timeout: 15_000 }).toMatch(/^Stale: .+ data from /);
     expect(await page.evaluate(() => document.body.classList.contains('stale'))).toBe(true);
     await page.close();
@@ -142,19 +138,18 @@ describe.runIf(hasService('chromium'))('the status page in a real browser', () =
 
 describe.runIf(hasService('chromium'))('the status page with trusted documents only (TRUSTED_DOCUMENTS=1)', () => {
   let stack: Stack;
-  let server: Server;
+  let served: Served;
   let browser: Browser;
 
   beforeAll(async () => {
     stack = await startStack({ world: { size: 20 }, env: { TRUSTED_DOCUMENTS: '1' } });
-    server = createServer(stack.gateway.yoga);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    served = await serve(stack.gateway);
     browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await served?.close();
     await stack?.close();
   });
 
@@ -164,7 +159,7 @@ describe.runIf(hasService('chromium'))('the status page with trusted documents o
     page.on('request', (request) => {
       if (request.url().endsWith('/graphql')) bodies.push(request.postData() ?? '');
     });
-    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/status`, { waitUntil: 'load' });
+    await page.goto(`${served.url}/status`, { waitUntil: 'load' });
     await page.locator('#key').fill(TEST_API_KEY);
     await page.getByRole('button', { name: 'Show status' }).click();
     for (const system of ['crm', 'billing', 'chat'])

@@ -43,8 +43,8 @@ export const STATUS_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** The id under which TRUSTED_DOCUMENTS=1 runs the page's query (a trusted document's SHA-256, like the manifest's). */
-export const STATUS_DOCUMENT_ID = createHash('sha256').update(STATUS_QUERY).digest('hex');
+/** The page's query, and the id under which TRUSTED_DOCUMENTS=1 runs it (its SHA-256, as the manifest keys its documents). */
+export const STATUS_DOCUMENT = { id: createHash('sha256').update(STATUS_QUERY).digest('hex'), query: STATUS_QUERY } as const;
 
 /** The page; with trusted documents only, its <body> names the query's id, which the script then sends instead of the text. */
 export const statusHtml = (trustedDocuments: boolean) => `<!doctype html>
@@ -56,7 +56,7 @@ export const statusHtml = (trustedDocuments: boolean) => `<!doctype html>
 <title>Switchboard — integration status</title>
 <style>${STYLE}</style>
 </head>
-<body${trustedDocuments ? ` data-document-id="${STATUS_DOCUMENT_ID}"` : ''}>
+<body${trustedDocuments ? ` data-document-id="${STATUS_DOCUMENT.id}"` : ''}>
 <header><h1>Integration status</h1><span id="updated"></span><span id="stale" role="status"></span></header>
 <form id="login" hidden>
   <p>An API key with the <code>ops:read</code> scope reads this page's data. It is kept in this tab only (sessionStorage).</p>

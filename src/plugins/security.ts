@@ -11,8 +11,7 @@ import type { Plugin } from 'graphql-yoga';
 import { createAuthenticator, type Authenticator } from '../auth/authenticate.ts';
 import type { Config } from '../config.ts';
 import { refusal } from '../errors.ts';
-import { STATUS_DOCUMENT_ID } from '../health/status-page.ts';
-import { STATUS_QUERY } from '../health/status-script.ts';
+import { STATUS_DOCUMENT } from '../health/status-page.ts';
 import type { Logger } from '../observability/logger.ts';
 import { useAuth } from './use-auth.ts';
 import { useErrorHygiene } from './use-error-hygiene.ts';
@@ -65,7 +64,7 @@ export function createSecurity(options: SecurityOptions): Security {
       usePersistedOperations({
         // Clients send Apollo's `extensions.persistedQuery.sha256Hash`; codegen's manifest keys carry a `sha256:` prefix.
         // The status page's query is the gateway's own, so it is trusted like the manifest's.
-        getPersistedOperation: (hash) => (hash === STATUS_DOCUMENT_ID ? STATUS_QUERY : (documents.get(`sha256:${hash}`) ?? null)),
+        getPersistedOperation: (hash) => (hash === STATUS_DOCUMENT.id ? STATUS_DOCUMENT.query : (documents.get(`sha256:${hash}`) ?? null)),
         allowArbitraryOperations: false,
         customErrors: {
           notFound: notTrusted('Unknown trusted document id.'),
