@@ -25,7 +25,8 @@ import {
 interface Fault {
   step: string;
   system: SystemName;
-  knobs: Partial<ChaosKnobs>;
+  /** Set as the step starts (a function reads the moment it does). */
+  knobs: Partial<ChaosKnobs> | (() => Partial<ChaosKnobs>);
   /** Literal answers for another system's next requests, from the step's start. */
   then?: { system: SystemName; responses: { status: number }[] };
 }
@@ -39,7 +40,7 @@ describe.runIf(hasService('postgres'))('winDeal compensation and unknown outcome
     if (!fault || event.step !== fault.step) return;
     const server = stack.sandbox.server(fault.system);
     if (event.phase === 'start') {
-      await server.setKnobs(fault.knobs);
+      await server.setKnobs(typeof fault.knobs === 'function' ? fault.knobs() : fault.knobs);
       if (fault.then) stack.sandbox.server(fault.then.system).script(fault.then.responses);
     } else await server.setKnobs({ errorRate: 0, latencyMs: 0 });
   }
@@ -51,7 +52,7 @@ describe.runIf(hasService('postgres'))('winDeal compensation and unknown outcome
       // One try per call and a breaker that stays closed, so each injected fault fails exactly its step.
       env: { UPSTREAM_RETRIES: '0', UPSTREAM_BREAKER_THRESHOLD: '1000', UPSTREAM_TIMEOUT_MS: '1500' },
     });
-    deals = await openDeals(stack, 9);
+    deals = await openDeals(stack, 10);
   });
   afterAll(async () => {
     await stack?.close();
@@ -127,6 +128,55 @@ describe.runIf(hasService('postgres'))('winDeal compensation and unknown outcome
     const customer = await vendorGet<{ deleted?: boolean }>(stack, 'billing', `/v1/customers/${customerId}`);
     expect(customer.body.deleted).toBe(true);
     expect(await dealStage(deal.id)).toBe(deal.stageRaw);
+  });
+
+  it('wins the deal on the next try after an undo deleted its new customer, although the lagging search still shows that customer', async () => {
+    // Stripe's search shows a deleted customer for a while; reusing it failed the invoice with "No such customer".
+    const deal = deals[9];
+    const billing = stack.sandbox.server('billing');
+    try {
+      // The index stops catching up once the customer exists, so it still shows it after the undo deleted it.
+      const failed = await winWithFault(deal, {
+        step: 'billing.createInvoice',
+        system: 'billing',
+        knobs: () => ({ errorRate: 1, searchFrozenAt: Date.now() }),
+      });
+      expect(statuses(failed)).toMatchObject({ 'billing.ensureCustomer': 'COMPENSATED', 'billing.createInvoice': 'FAILED' });
+      const deleted = failed.customerId!;
+      expect((await vendorGet<{ deleted?: boolean }>(stack, 'billing', `/v1/customers/${deleted}`)).body.deleted).toBe(true);
+      expect((await customersOf(deal.contactId)).map((customer) => customer.id)).toContain(deleted);
+      const searches = () => billing.requests.count('GET /v1/customers/search');
+      const before = searches();
+      // A read through the graph does not show the deleted customer as the contact's either.
+      const read = await stack.query<{ contact: { billingCustomer: { id: string } | null } }>(
+        'query ($id: ID!) { contact(id: $id) { billingCustomer { id } } }',
+        { id: deal.contactId },
+      );
+      expect(read.errors).toBeUndefined();
+      expect(read.data!.contact.billingCustomer).toBeNull();
+
+      const won = await stack.query<{ winDeal: WinDealResult }>(WIN_DEAL, {
+        key: `win-${randomUUID()}`,
+        dealId: deal.id,
+        channel: '#general',
+      });
+      expect(won.errors).toBeUndefined();
+      expect(won.data!.winDeal).toMatchObject({ status: 'SUCCEEDED', error: null });
+      // The gateway did ask the lagging search, and took the deleted customer from it neither to read nor to bill.
+      expect(searches()).toBeGreaterThan(before);
+      const customerId = won.data!.winDeal.customerId!;
+      expect(customerId).not.toBe(deleted);
+      const customer = await vendorGet<{ deleted?: boolean; metadata: Record<string, string> }>(
+        stack,
+        'billing',
+        `/v1/customers/${customerId}`,
+      );
+      expect(customer.body.deleted).toBeUndefined();
+      expect(customer.body.metadata.hubspot_contact_id).toBe(deal.contactId);
+      expect(await dealStage(deal.id)).toBe('closedwon');
+    } finally {
+      await billing.setKnobs({ searchFrozenAt: 0 });
+    }
   });
 
   it('fails at finalization: the draft invoice is deleted, the customer deleted, the deal moved back', async () => {

@@ -23,6 +23,11 @@ export interface ChaosKnobs {
   slowBodyMs: number;
   /** Delay before writes become visible to search (Stripe's index; HubSpot search). */
   searchLagMs: number;
+  /**
+   * While non-zero, Stripe's search index answers as it stood at this instant (epoch ms), as
+   * if it had stopped catching up then; billing only. Lets a test pin what a lagging index shows.
+   */
+  searchFrozenAt: number;
   corrupt: Corruption;
 }
 
@@ -34,6 +39,7 @@ export const DEFAULT_KNOBS: ChaosKnobs = {
   outage: 'none',
   slowBodyMs: 0,
   searchLagMs: 0,
+  searchFrozenAt: 0,
   corrupt: 'none',
 };
 

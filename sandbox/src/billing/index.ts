@@ -119,7 +119,12 @@ export function createBillingEmulator(world: World, options: { apiKey: string })
   };
 
   // The core assigns the live knobs after construction; read them per request.
-  const deps = { searchLagMs: () => emulator.knobs?.searchLagMs ?? 0 };
+  const deps = {
+    searchLagMs: () => {
+      const knobs = emulator.knobs;
+      return knobs?.searchFrozenAt ? Math.max(0, Date.now() - knobs.searchFrozenAt) : (knobs?.searchLagMs ?? 0);
+    },
+  };
   customerRoutes(api, engines, deps);
   invoiceRoutes(api, engines, deps);
   subscriptionRoutes(api, engines, deps);

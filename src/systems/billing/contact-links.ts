@@ -28,12 +28,11 @@ export interface CustomerSearches {
   customerIdsByEmail: DataLoader<string, string[] | null>;
 }
 
-export function createCustomerSearches({ api, cache }: BillingRead, { customer, prime }: BillingRecords): CustomerSearches {
-  /** Every customer matching any of the clauses, primed as records. */
+export function createCustomerSearches({ api, cache }: BillingRead, { customer, primeSearched }: BillingRecords): CustomerSearches {
+  /** Every live customer matching any of the clauses, primed as records. */
   async function searchCustomers(clauses: string[]): Promise<StripeCustomer[]> {
     const { value: found, begunAt: fetchedSince } = await timeReads(() => searchAll((page) => api.searchCustomers(anyOf(clauses), page)));
-    await prime(R.customer, customer, found, fetchedSince);
-    return found;
+    return primeSearched(R.customer, customer, found, fetchedSince);
   }
 
   // A page's contacts in one batch, searched ten clauses at a time in parallel: every link

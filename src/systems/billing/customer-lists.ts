@@ -22,7 +22,7 @@ export interface CustomerLists {
 
 export function createCustomerLists(
   { api, cache }: BillingRead,
-  { invoice, charge, subscription, perId, prime }: BillingRecords,
+  { invoice, charge, subscription, perId, prime, primeSearched }: BillingRecords,
 ): CustomerLists {
   /** Records of many customers by a search over `field:"cus_…"` clauses, grouped by customer. */
   const byCustomerSearch =
@@ -34,19 +34,19 @@ export function createCustomerLists(
     ) =>
     async (customerIds: readonly string[]) => {
       const query = anyOf(customerIds.map((id) => fieldClause('customer', id)));
-      const [{ value: found, begunAt: fetchedSince }, recent] = await Promise.all([
+      const [{ value: searched, begunAt: fetchedSince }, recent] = await Promise.all([
         timeReads(() => searchAll((page) => search(query, page))),
         // Stripe's index lags writes: what was written lately is kept beside it (see
         // recentResource) and merged in, newest first, so a write is never read back missing.
         cache.getMany<string[]>(recentResource(listResource), customerIds).catch(() => customerIds.map(() => undefined)),
       ]);
-      await prime(resource, loader, found, fetchedSince);
+      const found = await primeSearched(resource, loader, searched, fetchedSince);
       const byCustomer = groupIds(found, (record) => record.customer);
       return new Map(
         customerIds.map((id, index) => {
-          const searched = byCustomer.get(id) ?? [];
-          const extra = (recent[index] ?? []).filter((recentId) => !searched.includes(recentId));
-          return [id, [...extra, ...searched]];
+          const ids = byCustomer.get(id) ?? [];
+          const extra = (recent[index] ?? []).filter((recentId) => !ids.includes(recentId));
+          return [id, [...extra, ...ids]];
         }),
       );
     };

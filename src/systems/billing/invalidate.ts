@@ -11,7 +11,7 @@ import type { ChangeEvent } from '../../changes/types.ts';
 import { customerLinkKeys, HUBSPOT_CONTACT_METADATA_KEY } from '../../links/contact-customer.ts';
 import { normalizeEmail } from '../../links/email.ts';
 import type { ChangeNotes } from '../system.ts';
-import { BILLING_CACHE_RESOURCES as B, recentResource } from './resources.ts';
+import { BILLING_CACHE_RESOURCES as B, deletedResource, recentResource } from './resources.ts';
 
 /** A customer's link keys before and after a change, and the record as the event carries it. */
 interface CustomerLinkChange {
@@ -71,6 +71,7 @@ async function invalidateCustomer(billing: ResourceCache, event: ChangeEvent): P
   // Dropped, not primed: a by-id GET is read-your-write consistent, and the event's copy
   // may be a webhook's raw object rather than the connector's parsed form.
   await drop(billing, B.customer, [event.id]);
+  if (!change.record && event.action === 'deleted') await rememberDeleted(billing, B.customer, event.id);
   if (change.record && event.action === 'created') {
     // A new customer has no invoices or charges yet; saying so now keeps the lagging search
     // from answering "none" later, after the first invoice exists.
@@ -115,6 +116,7 @@ export async function invalidateBilling(billing: ResourceCache, event: ChangeEve
     (id): id is string => !!id,
   );
   await drop(billing, child.record, [event.id]);
+  if (child.lagging && event.action === 'deleted') await rememberDeleted(billing, child.record, event.id);
   for (const customerId of customers) {
     if (!child.lagging) await drop(billing, child.list, [customerId]);
     else if (record && customerOf(event.record) === customerId) {
@@ -134,6 +136,11 @@ export async function invalidateBilling(billing: ResourceCache, event: ChangeEve
     await drop(billing, B.chargeIdsByCustomer, [payer]);
     await rememberRecent(billing, B.chargeIdsByCustomer, payer, { add: chargeId });
   }
+}
+
+/** Keeps a deleted id out of the lagging search's answers (see `deletedResource`). */
+function rememberDeleted(cache: ResourceCache, recordResource: string, id: string): Promise<void> {
+  return cache.setMany<boolean>(deletedResource(recordResource), [[id, true]]);
 }
 
 /** Keeps the ids written lately beside a search-backed list (see `recentResource`). */

@@ -7,7 +7,7 @@ import { createCachedLoader, primeCache, settleEach } from '../../cache/cached-l
 import type { ResourceCache } from '../../cache/types.ts';
 import { PER_ID_BATCH } from './batch.ts';
 import type { BillingConnector } from './client.ts';
-import { BILLING_CACHE_RESOURCES as R } from './resources.ts';
+import { BILLING_CACHE_RESOURCES as R, deletedResource } from './resources.ts';
 import type { StripeCharge, StripeCustomer, StripeInvoice, StripeSubscription } from './schemas.ts';
 
 /** What every part of the billing loaders reads through. */
@@ -25,6 +25,16 @@ export interface BillingRecords {
   charge: DataLoader<string, StripeCharge | null>;
   /** One GET per id, each settled on its own. */
   perId<V>(retrieve: (id: string) => Promise<V | null>): (ids: readonly string[]) => Promise<Map<string, V | null | Error>>;
+  /**
+   * Records a search returned, less those deleted lately (Stripe's index still shows them
+   * as they were), cached and primed as `prime` does.
+   */
+  primeSearched<V extends { id: string }>(
+    resource: string,
+    loader: DataLoader<string, V | null>,
+    found: readonly V[],
+    fetchedSince: number,
+  ): Promise<V[]>;
   /** Caches records read some other way (by a read begun at `fetchedSince`), and primes the loader. */
   prime<V extends { id: string }>(
     resource: string,
@@ -63,5 +73,20 @@ export function createBillingRecords({ api, cache, limit }: BillingRead): Billin
       fetchedSince,
     );
 
-  return { customer, invoice, subscription, charge, perId, prime };
+  async function primeSearched<V extends { id: string }>(
+    resource: string,
+    loader: DataLoader<string, V | null>,
+    found: readonly V[],
+    fetchedSince: number,
+  ): Promise<V[]> {
+    if (found.length === 0) return [];
+    const ids = found.map((record) => record.id);
+    // Without the cache, the search is taken as it is.
+    const deleted = await cache.getMany<boolean>(deletedResource(resource), ids).catch(() => ids.map(() => undefined));
+    const live = found.filter((_, index) => deleted[index] !== true);
+    await prime(resource, loader, live, fetchedSince);
+    return live;
+  }
+
+  return { customer, invoice, subscription, charge, perId, prime, primeSearched };
 }

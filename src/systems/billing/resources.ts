@@ -22,6 +22,14 @@ export function recentResource(listResource: string): string {
   return `${listResource}Recent`;
 }
 
+/**
+ * Ids deleted lately: Stripe's lagging search still returns a deleted object as it was, so
+ * search results are filtered of these until its index shows the deletion.
+ */
+export function deletedResource(recordResource: string): string {
+  return `${recordResource}Deleted`;
+}
+
 /** Default TTLs in seconds (CACHE_TTL_<RESOURCE> overrides each). */
 export const BILLING_TTL_SECONDS: Readonly<Record<string, number>> = {
   customer: 60,
@@ -32,4 +40,6 @@ export const BILLING_TTL_SECONDS: Readonly<Record<string, number>> = {
   // (Stripe: "usually under a minute").
   [recentResource(BILLING_CACHE_RESOURCES.invoiceIdsByCustomer)]: 120,
   [recentResource(BILLING_CACHE_RESOURCES.chargeIdsByCustomer)]: 120,
+  [deletedResource(BILLING_CACHE_RESOURCES.customer)]: 300,
+  [deletedResource(BILLING_CACHE_RESOURCES.invoice)]: 300,
 };
