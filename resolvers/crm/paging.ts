@@ -14,12 +14,22 @@ import {
   type RecordPage,
   CRM_LIMITS,
   type SearchFilter,
+  type SearchSort,
   DEAL_STAGE_VALUES,
   LIFECYCLE_STAGE_VALUES,
 } from '../../src/systems/crm/index.ts';
 import { GatewayError } from '../../src/errors.ts';
 import { normalizeEmail } from '../../src/links/email.ts';
-import type { CompanyFilter, ContactFilter, DealFilter, DealStage, LifecycleStage } from '../../src/generated/crm.ts';
+import type {
+  CompanyFilter,
+  CompanyOrder,
+  ContactFilter,
+  ContactOrder,
+  DealFilter,
+  DealOrder,
+  DealStage,
+  LifecycleStage,
+} from '../../src/generated/crm.ts';
 import { decodeCursor, pageSize, toConnection, type Connection } from '../connection.ts';
 
 interface Position {
@@ -259,5 +269,46 @@ export function dealSearch(filter: DealFilter | null | undefined): PageRequest['
   // HubSpot compares datetime properties as epoch milliseconds.
   if (from) filters.push({ propertyName: 'closedate', operator: 'GTE', value: String(from.getTime()) });
   if (to) filters.push({ propertyName: 'closedate', operator: 'LTE', value: String(to.getTime()) });
+  const least = filter.amountFrom ?? undefined;
+  const most = filter.amountTo ?? undefined;
+  if (least !== undefined && most !== undefined && least > most) {
+    throw new GatewayError('BAD_USER_INPUT', 'filter.amountFrom is more than filter.amountTo', {
+      fields: { 'filter.amountFrom': 'more than amountTo' },
+    });
+  }
+  if (least !== undefined) filters.push({ propertyName: 'amount', operator: 'GTE', value: String(least) });
+  if (most !== undefined) filters.push({ propertyName: 'amount', operator: 'LTE', value: String(most) });
   return toSearch(filters);
 }
+
+// --- sorting --------------------------------------------------------------------------
+
+type Sortable<E extends string> = Readonly<Record<E extends `${infer Field}_${'ASC' | 'DESC'}` ? Field : never, string>>;
+
+/** Each order's HubSpot property; the member's suffix gives the direction. */
+const CREATED_UPDATED = { CREATED_AT: 'createdate', UPDATED_AT: 'hs_lastmodifieddate' } as const;
+const CONTACT_SORTS: Sortable<ContactOrder> = { ...CREATED_UPDATED, UPDATED_AT: 'lastmodifieddate', LAST_NAME: 'lastname', EMAIL: 'email' };
+const COMPANY_SORTS: Sortable<CompanyOrder> = { ...CREATED_UPDATED, NAME: 'name' };
+const DEAL_SORTS: Sortable<DealOrder> = { ...CREATED_UPDATED, CLOSE_DATE: 'closedate', AMOUNT: 'amount', NAME: 'dealname' };
+
+function sortOf<E extends string>(properties: Sortable<E>, order: E): SearchSort {
+  const descending = order.endsWith('_DESC');
+  const field = order.slice(0, order.length - (descending ? '_DESC' : '_ASC').length) as keyof Sortable<E>;
+  return { propertyName: properties[field], direction: descending ? 'DESCENDING' : 'ASCENDING' };
+}
+
+/** The search with the order applied: sorting is search's alone, so an order makes any list a search. */
+function ordered<E extends string>(
+  search: PageRequest['search'],
+  properties: Sortable<E>,
+  order: E | null | undefined,
+): PageRequest['search'] {
+  if (!order) return search;
+  return { ...(search ?? { filterGroups: [] }), sorts: [sortOf(properties, order)] };
+}
+
+export const orderContacts = (search: PageRequest['search'], order: ContactOrder | null | undefined) =>
+  ordered(search, CONTACT_SORTS, order);
+export const orderCompanies = (search: PageRequest['search'], order: CompanyOrder | null | undefined) =>
+  ordered(search, COMPANY_SORTS, order);
+export const orderDeals = (search: PageRequest['search'], order: DealOrder | null | undefined) => ordered(search, DEAL_SORTS, order);

@@ -21,6 +21,9 @@ import {
   idListConnection,
   LIFECYCLE_STAGES,
   offsetConnection,
+  orderCompanies,
+  orderContacts,
+  orderDeals,
   parseObjectId,
   toEnum,
 } from './paging.ts';
@@ -95,21 +98,25 @@ export const crmResolvers: Resolvers = {
   Query: {
     contact: (_root, { id }, { loaders }) => required(loaders.crm.contacts.load(id), 'contacts'),
     contactByEmail: (_root, { email }, { loaders }) => loaders.crm.contactByEmail(email),
-    contacts: async (_root, { first, after, filter }, { loaders }) => {
-      if (!filter?.companyId) return crmConnection(loaders.crm.contactPage, { first, after }, contactSearch(filter));
+    contacts: async (_root, { first, after, filter, orderBy }, { loaders }) => {
+      if (!filter?.companyId)
+        return crmConnection(loaders.crm.contactPage, { first, after }, orderContacts(contactSearch(filter), orderBy));
       // "At this company" is an association, not a property: read the company's contact
       // ids (one cached association read), then page over them or search within them.
       const companyId = parseObjectId('companyId', filter.companyId);
       const ids = await linkedIds(loaders.crm.companyContacts, companyId);
-      if (!hasContactConditions(filter)) return idListConnection(ids, { first, after }, (page) => loaders.crm.contacts.loadMany(page));
+      // An order, like any other condition, makes it a search within them.
+      if (!hasContactConditions(filter) && !orderBy)
+        return idListConnection(ids, { first, after }, (page) => loaders.crm.contacts.loadMany(page));
       if (ids.length === 0) return idListConnection([], { first, after }, (page) => loaders.crm.contacts.loadMany(page));
-      return crmConnection(loaders.crm.contactPage, { first, after }, contactSearch(filter, ids));
+      return crmConnection(loaders.crm.contactPage, { first, after }, orderContacts(contactSearch(filter, ids), orderBy));
     },
     company: (_root, { id }, { loaders }) => required(loaders.crm.companies.load(id), 'companies'),
-    companies: (_root, { first, after, filter }, { loaders }) =>
-      crmConnection(loaders.crm.companyPage, { first, after }, companySearch(filter)),
+    companies: (_root, { first, after, filter, orderBy }, { loaders }) =>
+      crmConnection(loaders.crm.companyPage, { first, after }, orderCompanies(companySearch(filter), orderBy)),
     deal: (_root, { id }, { loaders }) => required(loaders.crm.deals.load(id), 'deals'),
-    deals: (_root, { first, after, filter }, { loaders }) => crmConnection(loaders.crm.dealPage, { first, after }, dealSearch(filter)),
+    deals: (_root, { first, after, filter, orderBy }, { loaders }) =>
+      crmConnection(loaders.crm.dealPage, { first, after }, orderDeals(dealSearch(filter), orderBy)),
     owner: (_root, { id }, { loaders }) => required(loaders.crm.owners.load(id), 'owners'),
     owners: async (_root, { first, after }, { loaders }) => offsetConnection(await loaders.crm.ownerDirectory(), { first, after }),
 

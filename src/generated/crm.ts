@@ -136,6 +136,21 @@ export type CompanyFilter = {
   name?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** How `companies` is sorted (HubSpot search `sorts`). */
+export type CompanyOrder =
+  /** Oldest first (`createdate`). */
+  | 'CREATED_AT_ASC'
+  /** Newest first (`createdate`). */
+  | 'CREATED_AT_DESC'
+  /** By name, A to Z (`name`). */
+  | 'NAME_ASC'
+  /** By name, Z to A (`name`). */
+  | 'NAME_DESC'
+  /** Least recently changed first (`hs_lastmodifieddate`). */
+  | 'UPDATED_AT_ASC'
+  /** Most recently changed first (`hs_lastmodifieddate`). */
+  | 'UPDATED_AT_DESC';
+
 /** A person the company sells to or talks with: a HubSpot CRM contact record. */
 export type Contact = {
   __typename?: 'Contact';
@@ -212,6 +227,25 @@ export type ContactFilter = {
   /** Contacts owned by this owner (owner ID; HubSpot `hubspot_owner_id` EQ). */
   ownerId?: InputMaybe<Scalars['ID']['input']>;
 };
+
+/** How `contacts` is sorted (HubSpot search `sorts`). */
+export type ContactOrder =
+  /** Oldest first (`createdate`). */
+  | 'CREATED_AT_ASC'
+  /** Newest first (`createdate`). */
+  | 'CREATED_AT_DESC'
+  /** By email, A to Z (`email`). */
+  | 'EMAIL_ASC'
+  /** By email, Z to A (`email`). */
+  | 'EMAIL_DESC'
+  /** By last name, A to Z (`lastname`). */
+  | 'LAST_NAME_ASC'
+  /** By last name, Z to A (`lastname`). */
+  | 'LAST_NAME_DESC'
+  /** Least recently changed first (`lastmodifieddate`). */
+  | 'UPDATED_AT_ASC'
+  /** Most recently changed first (`lastmodifieddate`). */
+  | 'UPDATED_AT_DESC';
 
 /** New company properties. */
 export type CreateCompanyInput = {
@@ -342,6 +376,10 @@ export type DealEdge = {
 
 /** Conditions on deals; HubSpot search serves filtered lists. */
 export type DealFilter = {
+  /** Deals worth at least this much (HubSpot `amount` GTE), in each deal's own currency: HubSpot compares the bare numbers, so in a portal with several currencies 100 EUR and 100 USD both match 100. */
+  amountFrom?: InputMaybe<Scalars['Float']['input']>;
+  /** Deals worth at most this much (HubSpot `amount` LTE), in each deal's own currency (see `amountFrom`). */
+  amountTo?: InputMaybe<Scalars['Float']['input']>;
   /** Deals closing at or after this instant (HubSpot `closedate` GTE). */
   closeDateFrom?: InputMaybe<Scalars['DateTime']['input']>;
   /** Deals closing at or before this instant (HubSpot `closedate` LTE). */
@@ -353,6 +391,29 @@ export type DealFilter = {
   /** Deals at exactly this raw stage ID (HubSpot `dealstage` EQ), e.g. a custom pipeline's stage. */
   stageRaw?: InputMaybe<Scalars['String']['input']>;
 };
+
+/** How `deals` is sorted (HubSpot search `sorts`). */
+export type DealOrder =
+  /** Smallest first (`amount`, the bare number in each deal's own currency). */
+  | 'AMOUNT_ASC'
+  /** Largest first (`amount`, the bare number in each deal's own currency). */
+  | 'AMOUNT_DESC'
+  /** Closing soonest first (`closedate`). */
+  | 'CLOSE_DATE_ASC'
+  /** Closing latest first (`closedate`). */
+  | 'CLOSE_DATE_DESC'
+  /** Oldest first (`createdate`). */
+  | 'CREATED_AT_ASC'
+  /** Newest first (`createdate`). */
+  | 'CREATED_AT_DESC'
+  /** By name, A to Z (`dealname`). */
+  | 'NAME_ASC'
+  /** By name, Z to A (`dealname`). */
+  | 'NAME_DESC'
+  /** Least recently changed first (`hs_lastmodifieddate`). */
+  | 'UPDATED_AT_ASC'
+  /** Most recently changed first (`hs_lastmodifieddate`). */
+  | 'UPDATED_AT_DESC';
 
 /** Stages of HubSpot's default sales pipeline. */
 export type DealStage =
@@ -566,7 +627,7 @@ export type Query = {
   _dealsByIds?: Maybe<Array<Maybe<Deal>>>;
   /** Internal (type merging): owners by owner ID, in the order given, null for unknown IDs. */
   _ownersByIds?: Maybe<Array<Maybe<Owner>>>;
-  /** CRM companies, in HubSpot's order, optionally filtered. */
+  /** CRM companies, in HubSpot's order or as `orderBy` says, optionally filtered. */
   companies?: Maybe<CompanyConnection>;
   /** One CRM company by its HubSpot record ID; a NOT_FOUND error at this path when there is none. */
   company?: Maybe<Company>;
@@ -574,11 +635,11 @@ export type Query = {
   contact?: Maybe<Contact>;
   /** The CRM contact with this email address (compared case-insensitively); null when no contact has it. */
   contactByEmail?: Maybe<Contact>;
-  /** CRM contacts, in HubSpot's order, optionally filtered. */
+  /** CRM contacts, in HubSpot's order or as `orderBy` says, optionally filtered. */
   contacts?: Maybe<ContactConnection>;
   /** One CRM deal by its HubSpot record ID; a NOT_FOUND error at this path when there is none. */
   deal?: Maybe<Deal>;
-  /** CRM deals (sales opportunities), in HubSpot's order, optionally filtered. */
+  /** CRM deals (sales opportunities), in HubSpot's order or as `orderBy` says, optionally filtered. */
   deals?: Maybe<DealConnection>;
   /** One CRM owner (a salesperson who can own records) by owner ID; a NOT_FOUND error at this path when there is none. */
   owner?: Maybe<Owner>;
@@ -663,6 +724,7 @@ export type QueryCompaniesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<CompanyFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<CompanyOrder>;
 };
 
 
@@ -709,6 +771,7 @@ export type QueryContactsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<ContactFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<ContactOrder>;
 };
 
 
@@ -733,6 +796,7 @@ export type QueryDealsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<DealFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<DealOrder>;
 };
 
 
@@ -874,10 +938,12 @@ export type ResolversTypes = {
   CompanyConnection: ResolverTypeWrapper<CompanyConnectionParent>;
   CompanyEdge: ResolverTypeWrapper<EdgeParent<CrmCompany>>;
   CompanyFilter: CompanyFilter;
+  CompanyOrder: CompanyOrder;
   Contact: ResolverTypeWrapper<CrmContact>;
   ContactConnection: ResolverTypeWrapper<ContactConnectionParent>;
   ContactEdge: ResolverTypeWrapper<EdgeParent<CrmContact>>;
   ContactFilter: ContactFilter;
+  ContactOrder: ContactOrder;
   CreateCompanyInput: CreateCompanyInput;
   CreateContactInput: CreateContactInput;
   CreateDealInput: CreateDealInput;
@@ -889,6 +955,7 @@ export type ResolversTypes = {
   DealConnection: ResolverTypeWrapper<DealConnectionParent>;
   DealEdge: ResolverTypeWrapper<EdgeParent<CrmDeal>>;
   DealFilter: DealFilter;
+  DealOrder: DealOrder;
   DealStage: DealStage;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;

@@ -189,6 +189,7 @@ function objectQueries(send: Send): ConnectorPart<'batchReadObjects' | 'searchOb
           json: {
             filterGroups: request.filterGroups ?? [],
             ...(request.query ? { query: request.query } : {}),
+            ...(request.sorts ? { sorts: request.sorts } : {}),
             properties: CRM_PROPERTIES[type],
             limit: Math.min(request.limit, CRM_LIMITS.searchPage),
             ...(request.after ? { after: request.after } : {}),

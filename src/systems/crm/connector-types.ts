@@ -36,11 +36,18 @@ export interface SearchFilter {
   values?: string[];
 }
 
+export interface SearchSort {
+  propertyName: string;
+  direction: 'ASCENDING' | 'DESCENDING';
+}
+
 export interface SearchRequest {
   /** Groups are OR-ed, filters inside a group AND-ed. */
   filterGroups?: { filters: SearchFilter[] }[];
   /** Free text over the type's default searchable properties (names, email, domain, …). */
   query?: string;
+  /** HubSpot sorts by one property per search. */
+  sorts?: [SearchSort];
   limit: number;
   /** HubSpot's search `after` is an offset into the result list. */
   after?: string;

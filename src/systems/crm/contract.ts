@@ -113,8 +113,8 @@ function objectRoutes(type: CrmObjectType): RouteContract[] {
     },
     {
       route: `POST ${base}/search`,
-      calls: 'searchObjects (filtered pages, catch-up)',
-      params: ['filterGroups', 'query', 'properties', 'limit', 'after'],
+      calls: 'searchObjects (filtered and sorted pages, catch-up)',
+      params: ['filterGroups', 'query', 'sorts', 'properties', 'limit', 'after'],
       response: searchResponseSchema(type),
       graphql,
       reads: {

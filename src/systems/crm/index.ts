@@ -19,6 +19,7 @@ export {
   type ObjectPage,
   type OwnersPage,
   type SearchFilter,
+  type SearchSort,
   type SearchOperator,
   type SearchPage,
   type SearchRequest,

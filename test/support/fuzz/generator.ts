@@ -130,6 +130,10 @@ export class OperationGenerator {
     else if (named instanceof GraphQLEnumType) value = fc.constantFrom(...named.getValues().map((v) => v.name));
     else if (named.name === 'Boolean') value = fc.boolean().map(String);
     else if (named.name === 'Int') value = name === 'first' ? firstValue() : fc.integer({ min: -5, max: 200 }).map(String);
+    else if (named.name === 'Float')
+      value = fc
+        .oneof(fc.integer({ min: -5, max: 100_000 }), fc.double({ min: -1e6, max: 1e9, noNaN: true, noDefaultInfinity: true }))
+        .map(String);
     else if (named.name === 'DateTime') value = dateTime();
     else if (named.name === 'ID' && idKindOf(name)) value = this.id(idKindOf(name)!);
     else value = this.stringFor(name);
