@@ -8,49 +8,16 @@
  * stitching expects.
  */
 import { GatewayError } from '../../src/errors.ts';
-import type { ListParams, StripeCustomer, StripeInvoice } from '../../src/systems/billing/index.ts';
+import type { StripeCustomer, StripeInvoice } from '../../src/systems/billing/index.ts';
 import { HUBSPOT_CONTACT_METADATA_KEY } from '../../src/links/contact-customer.ts';
-import type { ChargeStatus, InvoiceStatus, Resolvers, SubscriptionStatus } from '../../src/generated/billing.ts';
-import { decodeCursor, pageSize, toConnection } from '../connection.ts';
+import type { InvoiceStatus, Resolvers } from '../../src/generated/billing.ts';
+import { customerConditions, invoiceQuery, listConnection, listParams, searchConnection, selects } from './lists.ts';
 import { DateTime } from '../scalars.ts';
 import { money } from '../money.ts';
+import { chargeStatus, invoiceStatus, subscriptionStatus } from './statuses.ts';
 
 const fromUnix = (seconds: number) => new Date(seconds * 1000);
 const fromUnixOrNull = (seconds: number | null) => (seconds === null ? null : fromUnix(seconds));
-const toUnix = (date: Date) => Math.floor(date.getTime() / 1000);
-
-/**
- * Maps a vendor status onto a GraphQL enum: the known values by name, anything else to
- * OTHER (the raw value stays readable through `statusRaw`).
- */
-function enumMapper<E extends string>(known: readonly E[]) {
-  const byRaw = new Map<string, E>(known.map((value) => [value.toLowerCase(), value]));
-  return {
-    fromRaw: (raw: string | null): E | 'OTHER' => (raw === null ? undefined : byRaw.get(raw)) ?? 'OTHER',
-    /** For filters: OTHER stands for many vendor values, so it cannot become one. */
-    toRaw: (value: E | 'OTHER', field: string): string => {
-      if (value === 'OTHER') {
-        throw new GatewayError('BAD_USER_INPUT', `${field} OTHER cannot be used as a filter; pick a specific status`, {
-          fields: { [field]: 'OTHER cannot be filtered on' },
-        });
-      }
-      return value.toLowerCase();
-    },
-  };
-}
-
-const invoiceStatus = enumMapper<Exclude<InvoiceStatus, 'OTHER'>>(['DRAFT', 'OPEN', 'PAID', 'UNCOLLECTIBLE', 'VOID']);
-const subscriptionStatus = enumMapper<Exclude<SubscriptionStatus, 'OTHER'>>([
-  'ACTIVE',
-  'CANCELED',
-  'INCOMPLETE',
-  'INCOMPLETE_EXPIRED',
-  'PAST_DUE',
-  'PAUSED',
-  'TRIALING',
-  'UNPAID',
-]);
-const chargeStatus = enumMapper<Exclude<ChargeStatus, 'OTHER'>>(['SUCCEEDED', 'PENDING', 'FAILED']);
 
 /** An invoice status argument filters in the gateway: invoices are loaded once per customer, all statuses. */
 function withStatus(invoices: StripeInvoice[], status: InvoiceStatus | null | undefined): StripeInvoice[] {
@@ -61,19 +28,6 @@ function withStatus(invoices: StripeInvoice[], status: InvoiceStatus | null | un
 function required<T>(record: T | null, what: string): T {
   if (record === null) throw new GatewayError('NOT_FOUND', `Stripe has no such ${what}`, { service: 'billing' });
   return record;
-}
-
-/** Validates paging arguments before anything goes upstream. */
-function listParams(first: number | null | undefined, after: string | null | undefined): ListParams {
-  return { limit: pageSize(first), startingAfter: decodeCursor(after) };
-}
-
-/** Stripe lists continue after the last object id of a page. */
-function connection<T extends { id: string }>(page: { data: T[]; has_more: boolean }) {
-  return toConnection(page.data, {
-    nextToken: page.has_more ? page.data.at(-1)?.id : null,
-    cursorOf: (node) => node.id,
-  });
 }
 
 /**
@@ -92,32 +46,28 @@ export const billingResolvers: Resolvers = {
 
   Query: {
     customer: async (_, { id }, { loaders }) => required(await loaders.billing.customer.load(id), 'customer'),
-    customers: async (_, { first, after, filter }, { loaders }) =>
-      connection(await loaders.billing.customersPage({ ...listParams(first, after), email: filter?.email ?? undefined })),
+    customers: async (_, { first, after, filter }, { loaders }, info) => {
+      const conditions = customerConditions(filter);
+      if (conditions)
+        return searchConnection((page) => loaders.billing.customersSearch(conditions, page), { first, after }, selects(info, 'totalCount'));
+      return listConnection(await loaders.billing.customersPage({ ...listParams(first, after), email: filter?.email ?? undefined }));
+    },
 
     invoice: async (_, { id }, { loaders }) => required(await loaders.billing.invoice.load(id), 'invoice'),
-    invoices: async (_, { first, after, filter }, { loaders }) => {
-      const { createdFrom, createdTo } = filter ?? {};
-      if (createdFrom && createdTo && createdFrom > createdTo) {
-        throw new GatewayError('BAD_USER_INPUT', 'createdFrom must not be after createdTo', {
-          fields: { createdFrom: 'is after createdTo' },
-        });
-      }
-      const page = await loaders.billing.invoicesPage({
-        ...listParams(first, after),
-        customer: filter?.customerId ?? undefined,
-        status: filter?.status ? invoiceStatus.toRaw(filter.status, 'status') : undefined,
-        created:
-          createdFrom || createdTo
-            ? { gte: createdFrom ? toUnix(createdFrom) : undefined, lte: createdTo ? toUnix(createdTo) : undefined }
-            : undefined,
-      });
-      return connection(page);
+    invoices: async (_, { first, after, filter }, { loaders }, info) => {
+      const query = invoiceQuery(filter);
+      if ('search' in query)
+        return searchConnection(
+          (page) => loaders.billing.invoicesSearch(query.search, page),
+          { first, after },
+          selects(info, 'totalCount'),
+        );
+      return listConnection(await loaders.billing.invoicesPage({ ...listParams(first, after), ...query.list }));
     },
 
     subscription: async (_, { id }, { loaders }) => required(await loaders.billing.subscription.load(id), 'subscription'),
     subscriptions: async (_, { first, after, filter }, { loaders }) =>
-      connection(
+      listConnection(
         await loaders.billing.subscriptionsPage({
           ...listParams(first, after),
           customer: filter?.customerId ?? undefined,
@@ -128,7 +78,7 @@ export const billingResolvers: Resolvers = {
 
     charge: async (_, { id }, { loaders }) => required(await loaders.billing.charge.load(id), 'charge'),
     charges: async (_, { first, after, filter }, { loaders }) =>
-      connection(await loaders.billing.chargesPage({ ...listParams(first, after), customer: filter?.customerId ?? undefined })),
+      listConnection(await loaders.billing.chargesPage({ ...listParams(first, after), customer: filter?.customerId ?? undefined })),
 
     _customersByIds: async (_, { ids }, { loaders }) => perKey(await loaders.billing.customer.loadMany(ids)),
     _invoicesByIds: async (_, { ids }, { loaders }) => perKey(await loaders.billing.invoice.loadMany(ids)),

@@ -269,7 +269,7 @@ export type CustomerConnection = {
   nodes: Array<Customer>;
   /** Where this page sits and how to get the next one. */
   pageInfo: PageInfo;
-  /** Number of customers in the whole list; null because Stripe's list endpoints do not count. */
+  /** Number of customers that match, when the list is a search (Stripe `total_count`, asked for only when selected, in the same request; exact up to 10,000); null for a plain list, which Stripe does not count. */
   totalCount?: Maybe<Scalars['Int']['output']>;
 };
 
@@ -282,10 +282,18 @@ export type CustomerEdge = {
   node: Customer;
 };
 
-/** Narrows `customers`. */
+/**
+ * Narrows `customers`. Conditions combine with AND. `email` alone is Stripe's list filter;
+ * `name` or `emailContains` switch the list to Stripe's customer search, which can trail writes
+ * by up to a minute.
+ */
 export type CustomerFilter = {
-  /** Only customers with exactly this email. Stripe compares it case-sensitively (Stripe list filter `email`). */
+  /** Only customers with exactly this email. Alone, Stripe compares it case-sensitively (list filter `email`); beside a search condition, case-insensitively (search `email:`). */
   email?: InputMaybe<Scalars['String']['input']>;
+  /** Only customers whose email contains this text, case-insensitively (Stripe search `email~`; at least 3 characters). */
+  emailContains?: InputMaybe<Scalars['String']['input']>;
+  /** Only customers whose name contains this text, case-insensitively (Stripe search `name~`; at least 3 characters). */
+  name?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** One key/value pair of a Stripe object's `metadata`: free-form data set by integrations. */
@@ -349,7 +357,7 @@ export type InvoiceConnection = {
   nodes: Array<Invoice>;
   /** Where this page sits and how to get the next one. */
   pageInfo: PageInfo;
-  /** Number of invoices in the whole list; null because Stripe's list endpoints do not count. */
+  /** Number of invoices that match, when the list is a search (Stripe `total_count`, asked for only when selected, in the same request; exact up to 10,000); null for a plain list, which Stripe does not count. */
   totalCount?: Maybe<Scalars['Int']['output']>;
 };
 
@@ -362,16 +370,34 @@ export type InvoiceEdge = {
   node: Invoice;
 };
 
-/** Narrows `invoices`. Conditions combine with AND. */
+/**
+ * Narrows `invoices`. Conditions combine with AND. One status, the customer, the created and
+ * the due range are Stripe's list filters. Several statuses, an amount range or a currency
+ * switch the list to Stripe's invoice search, which can trail writes by up to a minute and
+ * has no due date: a due range beside any of those three is refused (BAD_USER_INPUT) rather
+ * than filtered in the gateway.
+ */
 export type InvoiceFilter = {
   /** Only invoices created at or after this instant (Stripe `created[gte]`, whole seconds). */
   createdFrom?: InputMaybe<Scalars['DateTime']['input']>;
   /** Only invoices created at or before this instant (Stripe `created[lte]`, whole seconds). */
   createdTo?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Only invoices in this currency, a three-letter ISO code such as `usd` (Stripe search `currency:`). */
+  currency?: InputMaybe<Scalars['String']['input']>;
   /** Only invoices of this customer (`cus_…`, Stripe list filter `customer`). */
   customerId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only invoices due at or after this instant (Stripe list filter `due_date[gte]`, whole seconds); invoices without a due date never match. */
+  dueFrom?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Only invoices due at or before this instant (Stripe list filter `due_date[lte]`, whole seconds); invoices without a due date never match. */
+  dueTo?: InputMaybe<Scalars['DateTime']['input']>;
   /** Only invoices in this status (Stripe list filter `status`). `OTHER` cannot be filtered on. */
   status?: InputMaybe<InvoiceStatus>;
+  /** Only invoices in any of these statuses (Stripe search, as `-status:` of the others). Not with `status`; `OTHER` cannot be filtered on. */
+  statuses?: InputMaybe<Array<InvoiceStatus>>;
+  /** Only invoices whose total is at least this many minor units of their currency, e.g. 5000 for $50.00 (Stripe search `total>=`). */
+  totalFrom?: InputMaybe<Scalars['Int']['input']>;
+  /** Only invoices whose total is at most this many minor units of their currency (Stripe search `total<=`). */
+  totalTo?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** One line of an invoice (Stripe `line_item`, id `il_…`): a product, a subscription period or a one-off item. */
@@ -515,11 +541,11 @@ export type Query = {
   charges?: Maybe<ChargeConnection>;
   /** A Stripe customer by id. Null, with a NOT_FOUND error at this path, when Stripe has no such customer. */
   customer?: Maybe<Customer>;
-  /** Stripe customers, newest first (Stripe `GET /v1/customers`). */
+  /** Stripe customers, newest first (Stripe `GET /v1/customers`); filtered by name or part of an email, in Stripe search's order. */
   customers?: Maybe<CustomerConnection>;
   /** A Stripe invoice by id. Null, with a NOT_FOUND error at this path, when Stripe has no such invoice. */
   invoice?: Maybe<Invoice>;
-  /** Stripe invoices, newest first (Stripe `GET /v1/invoices`). */
+  /** Stripe invoices, newest first (Stripe `GET /v1/invoices`); with a filter that needs search (see `InvoiceFilter`), in Stripe search's order. Stripe sorts neither any other way: there is no `orderBy` here. */
   invoices?: Maybe<InvoiceConnection>;
   /** A Stripe subscription by id. Null, with a NOT_FOUND error at this path, when Stripe has no such subscription. */
   subscription?: Maybe<BillingSubscription>;

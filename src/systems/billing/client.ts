@@ -97,6 +97,7 @@ function invoices({ get, retrieve, search, post, remove }: StripeRequests): Conn
       customer: params.customer,
       status: params.status,
       created: params.created ? { ...params.created } : undefined,
+      due_date: params.dueDate ? { ...params.dueDate } : undefined,
     })),
     searchInvoices: search('invoices', invoiceSchema, 'invoice'),
 

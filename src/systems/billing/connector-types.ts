@@ -33,7 +33,8 @@ export interface ListCustomersParams extends ListParams {
   email?: string;
 }
 
-export interface CreatedRange {
+/** Inclusive bounds; either may be absent. */
+export interface Bounds {
   gte?: number;
   lte?: number;
 }
@@ -42,7 +43,9 @@ export interface ListInvoicesParams extends ListParams {
   customer?: string;
   status?: StripeInvoiceStatus;
   /** Unix seconds. */
-  created?: CreatedRange;
+  created?: Bounds;
+  /** Unix seconds (Stripe `due_date`). */
+  dueDate?: Bounds;
 }
 
 export interface ListSubscriptionsParams extends ListParams {
@@ -59,6 +62,8 @@ export interface SearchParams {
   limit?: number;
   /** The previous result's `next_page`. */
   page?: string;
+  /** Asks for `total_count` (Stripe counts only when expanded to). */
+  totalCount?: boolean;
 }
 
 export interface BillingConnector {

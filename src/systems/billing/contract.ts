@@ -136,7 +136,7 @@ function inEnvelope(enums: Readonly<Record<string, readonly string[]>>): Record<
 }
 
 const LIST_PARAMS = ['limit', 'starting_after'];
-const SEARCH_PARAMS = ['query', 'limit', 'page'];
+const SEARCH_PARAMS = ['query', 'limit', 'page', 'expand'];
 const CUSTOMER_FORM = ['email', 'name', 'phone', 'description', 'metadata'];
 const invoiceEnums = { status: INVOICE_STATUSES };
 /** Stripe's document: an invoice's `id` is "always present unless the invoice is an upcoming invoice", which no call here asks for. */
@@ -165,11 +165,17 @@ const customers: RouteContract[] = [
   },
   {
     route: 'GET /v1/customers/search',
-    calls: 'searchCustomers (contact ↔ customer links)',
+    calls: 'searchCustomers (contact ↔ customer links, filtered customer pages)',
     params: SEARCH_PARAMS,
     response: searchResultSchema(customerSchema),
-    graphql: ['Contact.billingCustomer', 'Contact.invoices', 'Contact.subscriptions', 'Company.billingCustomers'],
-    reads: inData(CUSTOMER, { 'data[].metadata': ['Contact.billingCustomer'], 'data[].email': ['Contact.billingCustomer'] }),
+    graphql: ['Contact.billingCustomer', 'Contact.invoices', 'Contact.subscriptions', 'Company.billingCustomers', 'Query.customers'],
+    reads: inData(CUSTOMER, {
+      'data[].metadata': ['Contact.billingCustomer'],
+      'data[].email': ['Contact.billingCustomer'],
+      has_more: ['CustomerConnection.pageInfo'],
+      next_page: ['CustomerConnection.pageInfo'],
+      total_count: ['CustomerConnection.totalCount'],
+    }),
   },
   {
     route: 'POST /v1/customers',
@@ -211,7 +217,7 @@ const invoices: RouteContract[] = [
   {
     route: 'GET /v1/invoices',
     calls: 'listInvoices',
-    params: [...LIST_PARAMS, 'customer', 'status', 'created'],
+    params: [...LIST_PARAMS, 'customer', 'status', 'created', 'due_date'],
     response: listSchema(invoiceSchema),
     graphql: ['Query.invoices'],
     reads: inData(INVOICE, { has_more: ['InvoiceConnection.pageInfo'] }),
@@ -220,11 +226,15 @@ const invoices: RouteContract[] = [
   },
   {
     route: 'GET /v1/invoices/search',
-    calls: "searchInvoices (a customer's invoices)",
+    calls: "searchInvoices (a customer's invoices, filtered invoice pages)",
     params: SEARCH_PARAMS,
     response: searchResultSchema(invoiceSchema),
-    graphql: ['Customer.invoices', 'Contact.invoices'],
-    reads: inData(INVOICE),
+    graphql: ['Customer.invoices', 'Contact.invoices', 'Query.invoices'],
+    reads: inData(INVOICE, {
+      has_more: ['InvoiceConnection.pageInfo'],
+      next_page: ['InvoiceConnection.pageInfo'],
+      total_count: ['InvoiceConnection.totalCount'],
+    }),
     enums: inEnvelope(invoiceEnums),
     alwaysSent: invoiceIdInData,
   },

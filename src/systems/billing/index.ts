@@ -17,7 +17,7 @@ export {
   STRIPE_MAX_LIMIT,
   type BillingConnector,
   type BillingConnectorOptions,
-  type CreatedRange,
+  type Bounds,
   type ListChargesParams,
   type ListCustomersParams,
   type ListInvoicesParams,
@@ -44,6 +44,7 @@ export type {
   StripeSubscriptionStatus,
 } from './schemas.ts';
 export { encodeForm, flattenForm, quoteSearchValue } from './wire.ts';
+export { INVOICE_STATUSES, type CustomerConditions, type InvoiceConditions } from './search-queries.ts';
 
 export const billingSystem: SystemModule<'billing', BillingConnector, BillingLoaders> = {
   name: 'billing',

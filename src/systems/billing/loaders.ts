@@ -38,12 +38,20 @@ import type { ResourceCache } from '../../cache/types.ts';
 import { timeReads } from '../../cache/reads-begun.ts';
 import type { ContactKey } from '../../links/contact-customer.ts';
 import { createLimiter, loadAll, loadRecords, newestFirst, PER_ID_CONCURRENCY } from './batch.ts';
-import type { BillingConnector, ListChargesParams, ListCustomersParams, ListInvoicesParams, ListSubscriptionsParams } from './client.ts';
+import type {
+  BillingConnector,
+  ListChargesParams,
+  ListCustomersParams,
+  ListInvoicesParams,
+  ListSubscriptionsParams,
+  SearchParams,
+} from './client.ts';
 import { createContactLinks, createCustomerSearches } from './contact-links.ts';
 import { createCustomerLists } from './customer-lists.ts';
+import { customerSearchQuery, invoiceSearchQuery, type CustomerConditions, type InvoiceConditions } from './search-queries.ts';
 import { createBillingRecords } from './record-loaders.ts';
 import { BILLING_CACHE_RESOURCES } from './resources.ts';
-import type { StripeCharge, StripeCustomer, StripeInvoice, StripeList, StripeSubscription } from './schemas.ts';
+import type { StripeCharge, StripeCustomer, StripeInvoice, StripeList, StripeSearchResult, StripeSubscription } from './schemas.ts';
 
 export { BILLING_CACHE_RESOURCES, recentResource } from './resources.ts';
 
@@ -96,6 +104,9 @@ export interface BillingLoaders {
   invoicesPage(params: ListInvoicesParams): Promise<StripeList<StripeInvoice>>;
   subscriptionsPage(params: ListSubscriptionsParams): Promise<StripeList<StripeSubscription>>;
   chargesPage(params: ListChargesParams): Promise<StripeList<StripeCharge>>;
+  /** One search page each, less what was deleted lately (see `primeSearched`), primed likewise. */
+  customersSearch(conditions: CustomerConditions, params: SearchParams): Promise<StripeSearchResult<StripeCustomer>>;
+  invoicesSearch(conditions: InvoiceConditions, params: SearchParams): Promise<StripeSearchResult<StripeInvoice>>;
 }
 
 export function createBillingLoaders({ connector, cache, requestId }: BillingLoadersOptions): BillingLoaders {
@@ -103,7 +114,7 @@ export function createBillingLoaders({ connector, cache, requestId }: BillingLoa
   const read = { api, cache, limit: createLimiter(PER_ID_CONCURRENCY) };
   const R = BILLING_CACHE_RESOURCES;
   const records = createBillingRecords(read);
-  const { customer, invoice, subscription, charge, prime } = records;
+  const { customer, invoice, subscription, charge, prime, primeSearched } = records;
   const searches = createCustomerSearches(read, records);
   const { customerIdsByContactMetadata, customerIdsByEmail } = searches;
   const { customerIdByContact, customerIdOfContact, linkById } = createContactLinks(read, records, searches);
@@ -121,6 +132,15 @@ export function createBillingLoaders({ connector, cache, requestId }: BillingLoa
     const { value: result, begunAt: fetchedSince } = await timeReads(list);
     await prime(resource, loader, result.data, fetchedSince);
     return result;
+  }
+
+  async function searchPage<T extends { id: string }>(
+    resource: string,
+    loader: DataLoader<string, T | null>,
+    search: () => Promise<StripeSearchResult<T>>,
+  ) {
+    const { value: result, begunAt: fetchedSince } = await timeReads(search);
+    return { ...result, data: await primeSearched(resource, loader, result.data, fetchedSince) };
   }
 
   return {
@@ -160,5 +180,9 @@ export function createBillingLoaders({ connector, cache, requestId }: BillingLoa
     invoicesPage: (params) => page(R.invoice, invoice, () => api.listInvoices(params)),
     subscriptionsPage: (params) => page(R.subscription, subscription, () => api.listSubscriptions(params)),
     chargesPage: (params) => page(R.charge, charge, () => api.listCharges(params)),
+    customersSearch: (conditions, params) =>
+      searchPage(R.customer, customer, () => api.searchCustomers(customerSearchQuery(conditions), params)),
+    invoicesSearch: (conditions, params) =>
+      searchPage(R.invoice, invoice, () => api.searchInvoices(invoiceSearchQuery(conditions), params)),
   };
 }

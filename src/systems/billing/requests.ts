@@ -75,7 +75,7 @@ export function stripeRequests(http: UpstreamClient, options: BillingConnectorOp
       get(
         `/v1/${collection}/search`,
         `GET /v1/${collection}/search`,
-        { query, limit: params.limit ?? STRIPE_MAX_LIMIT, page: params.page },
+        { query, limit: params.limit ?? STRIPE_MAX_LIMIT, page: params.page, expand: params.totalCount ? ['total_count'] : undefined },
         searchResultSchema(item),
         `${resource} search result`,
       );

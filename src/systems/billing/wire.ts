@@ -81,6 +81,14 @@ export function anyOf(clauses: readonly string[]): string {
   return clauses.join(' OR ');
 }
 
+/** Joins clauses with AND (Stripe's ten-clause limit applies; never combined with OR). */
+export function allOf(clauses: readonly string[]): string {
+  if (clauses.length === 0 || clauses.length > MAX_SEARCH_CLAUSES) {
+    throw new RangeError(`a Stripe search takes 1 to ${MAX_SEARCH_CLAUSES} clauses, got ${clauses.length}`);
+  }
+  return clauses.join(' AND ');
+}
+
 export function chunk<T>(items: readonly T[], size: number): T[][] {
   const chunks: T[][] = [];
   for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
