@@ -73,3 +73,71 @@ export function toConnection<T>(
     totalCount: options.totalCount ?? null,
   };
 }
+
+// --- lists known in full --------------------------------------------------------------
+
+/** A list known in full pages by offset: `<n>:` continues after its n-th item. */
+const OFFSET_TOKEN = /^(\d{1,6}):$/;
+
+function readOffset(after: string | null | undefined): number {
+  const token = decodeCursor(after);
+  if (token === undefined) return 0;
+  const match = OFFSET_TOKEN.exec(token);
+  if (!match)
+    throw new GatewayError('BAD_USER_INPUT', 'after is not a cursor of this list', { fields: { after: 'cursor of another list' } });
+  return Number(match[1]);
+}
+
+const offsetToken = (offset: number) => `${offset}:`;
+
+export interface PageArgs {
+  first?: number | null;
+  after?: string | null;
+}
+
+/** A connection over records in hand (a directory, a filtered link list); the total is exact. */
+export function offsetConnection<T>(records: readonly T[], args: PageArgs): Connection<T> {
+  const size = pageSize(args.first);
+  const skip = readOffset(args.after);
+  const nodes = records.slice(skip, skip + size);
+  return toConnection(nodes, {
+    nextToken: skip + size < records.length ? offsetToken(skip + size) : null,
+    cursorOf: (_node, index) => offsetToken(skip + index + 1),
+    totalCount: records.length,
+  });
+}
+
+/** Refuses bad paging arguments of an offset list before anything goes upstream. */
+export function checkOffsetPage(args: PageArgs): void {
+  pageSize(args.first);
+  readOffset(args.after);
+}
+
+/**
+ * A connection over a known list of ids (a record's associations): cursors are offsets into
+ * it, and only the page's records are loaded. A record gone meanwhile is left out, and the
+ * others keep their positions, so cursors stay true.
+ */
+export async function idListConnection<T>(
+  ids: readonly string[],
+  args: PageArgs,
+  loadMany: (ids: readonly string[]) => Promise<(T | null | Error)[]>,
+): Promise<Connection<T>> {
+  const size = pageSize(args.first);
+  const skip = readOffset(args.after);
+  const slice = ids.slice(skip, skip + size);
+  const loaded = slice.length > 0 ? await loadMany(slice) : [];
+  const failure = loaded.find((value): value is Error => value instanceof Error);
+  if (failure) throw failure;
+  const positioned = loaded.flatMap((record, index) => (record === null ? [] : [{ record: record as T, position: skip + index + 1 }]));
+  const connection = toConnection(positioned, {
+    nextToken: skip + size < ids.length ? offsetToken(skip + size) : null,
+    cursorOf: (node) => offsetToken(node.position),
+    totalCount: ids.length,
+  });
+  return {
+    ...connection,
+    edges: connection.edges.map((edge) => ({ cursor: edge.cursor, node: edge.node.record })),
+    nodes: positioned.map((node) => node.record),
+  };
+}

@@ -8,10 +8,11 @@
  * stitching expects.
  */
 import { GatewayError } from '../../src/errors.ts';
-import type { StripeCustomer, StripeInvoice } from '../../src/systems/billing/index.ts';
+import type { BillingLoaders, StripeCustomer, StripeInvoice } from '../../src/systems/billing/index.ts';
 import { HUBSPOT_CONTACT_METADATA_KEY } from '../../src/links/contact-customer.ts';
 import type { InvoiceStatus, Resolvers } from '../../src/generated/billing.ts';
 import { customerConditions, invoiceQuery, listConnection, listParams, searchConnection, selects } from './lists.ts';
+import { checkOffsetPage, idListConnection, offsetConnection, type Connection, type PageArgs } from '../connection.ts';
 import { DateTime } from '../scalars.ts';
 import { money } from '../money.ts';
 import { chargeStatus, invoiceStatus, subscriptionStatus } from './statuses.ts';
@@ -23,6 +24,43 @@ const fromUnixOrNull = (seconds: number | null) => (seconds === null ? null : fr
 function withStatus(invoices: StripeInvoice[], status: InvoiceStatus | null | undefined): StripeInvoice[] {
   if (!status) return invoices;
   return invoices.filter((invoice) => invoiceStatus.fromRaw(invoice.status) === status);
+}
+
+/** Statuses for a customer's invoices, filtered over the whole list (so OTHER can match too). */
+function statusSet({ statuses }: { statuses?: readonly InvoiceStatus[] | null }): ReadonlySet<InvoiceStatus> | undefined {
+  if (statuses === null || statuses === undefined) return undefined;
+  if (statuses.length === 0) {
+    throw new GatewayError('BAD_USER_INPUT', 'statuses must name at least one status', { fields: { statuses: 'empty' } });
+  }
+  return new Set(statuses);
+}
+
+/** A page of ids read in full (cached), with only the page's records loaded. */
+async function idListPage<T>(
+  args: PageArgs,
+  ids: () => Promise<readonly string[] | null>,
+  records: { loadMany(ids: readonly string[]): Promise<(T | null | Error)[]> },
+): Promise<Connection<T>> {
+  checkOffsetPage(args);
+  return idListConnection((await ids()) ?? [], args, (page) => records.loadMany(page));
+}
+
+/** A customer's invoices a page at a time; with statuses, filtered over the whole list first. */
+async function invoicePage(
+  billing: BillingLoaders,
+  customerOf: () => Promise<string | undefined>,
+  args: PageArgs & { statuses?: readonly InvoiceStatus[] | null },
+): Promise<Connection<StripeInvoice>> {
+  const statuses = statusSet(args);
+  checkOffsetPage(args);
+  const customerId = await customerOf();
+  if (customerId === undefined) return offsetConnection([], args);
+  if (!statuses) return idListPage(args, () => billing.invoiceIdsByCustomer.load(customerId), billing.invoice);
+  const invoices = await billing.invoicesOfCustomer(customerId);
+  return offsetConnection(
+    invoices.filter((invoice) => statuses.has(invoiceStatus.fromRaw(invoice.status))),
+    args,
+  );
 }
 
 function required<T>(record: T | null, what: string): T {
@@ -93,10 +131,21 @@ export const billingResolvers: Resolvers = {
       const customer = await loaders.billing.customerForContact(contact);
       return customer ? withStatus(await loaders.billing.invoicesOfCustomer(customer.id), status) : [];
     },
+    invoicesConnection: (contact, args, { loaders }) =>
+      invoicePage(loaders.billing, async () => (await loaders.billing.customerForContact(contact))?.id, args),
     subscriptions: async (contact, _, { loaders }) => {
       const customer = await loaders.billing.customerForContact(contact);
       return customer ? loaders.billing.subscriptionsOfCustomer(customer.id) : [];
     },
+    subscriptionsConnection: (contact, args, { loaders }) =>
+      idListPage(
+        args,
+        async () => {
+          const customer = await loaders.billing.customerForContact(contact);
+          return customer ? loaders.billing.subscriptionIdsByCustomer.load(customer.id) : [];
+        },
+        loaders.billing.subscription,
+      ),
   },
 
   Company: {
@@ -105,6 +154,11 @@ export const billingResolvers: Resolvers = {
       // error is the CRM's own (its code and service), at this field.
       const contactIds = company.contactIds ?? (await loaders.crm.companyContacts.load(company.id))?.ids ?? [];
       return loaders.billing.customersOfContacts(contactIds);
+    },
+    billingCustomersConnection: async (company, args, { loaders }) => {
+      checkOffsetPage(args);
+      const contactIds = company.contactIds ?? (await loaders.crm.companyContacts.load(company.id))?.ids ?? [];
+      return offsetConnection(await loaders.billing.customersOfContacts(contactIds), args);
     },
   },
 
@@ -117,8 +171,13 @@ export const billingResolvers: Resolvers = {
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([key, value]) => ({ key, value })),
     invoices: async (customer, { status }, { loaders }) => withStatus(await loaders.billing.invoicesOfCustomer(customer.id), status),
+    invoicesConnection: (customer, args, { loaders }) => invoicePage(loaders.billing, async () => customer.id, args),
     subscriptions: (customer, _, { loaders }) => loaders.billing.subscriptionsOfCustomer(customer.id),
+    subscriptionsConnection: (customer, args, { loaders }) =>
+      idListPage(args, () => loaders.billing.subscriptionIdsByCustomer.load(customer.id), loaders.billing.subscription),
     charges: (customer, _, { loaders }) => loaders.billing.chargesOfCustomer(customer.id),
+    chargesConnection: (customer, args, { loaders }) =>
+      idListPage(args, () => loaders.billing.chargeIdsByCustomer.load(customer.id), loaders.billing.charge),
   },
 
   Invoice: {

@@ -30,7 +30,7 @@ import type {
   DealStage,
   LifecycleStage,
 } from '../../src/generated/crm.ts';
-import { decodeCursor, pageSize, toConnection, type Connection } from '../connection.ts';
+import { decodeCursor, pageSize, toConnection, type Connection, type PageArgs } from '../connection.ts';
 
 interface Position {
   after: string | undefined;
@@ -47,11 +47,6 @@ function readPosition(cursor: string | null | undefined): Position {
 }
 
 const positionToken = (after: string | undefined, skip: number) => `${skip}:${after ?? ''}`;
-
-export interface PageArgs {
-  first?: number | null;
-  after?: string | null;
-}
 
 /**
  * Loads one client page with one HubSpot request (or none, when the page is cached).
@@ -95,53 +90,6 @@ export async function crmConnection<T>(
     cursorOf: (_node, index) => (index === nodes.length - 1 && nextToken ? nextToken : positionToken(after, skip + index + 1)),
     totalCount: page.total,
   });
-}
-
-/** A connection over an in-memory list (the owners directory): cursors are offsets. */
-export function offsetConnection<T>(records: readonly T[], args: PageArgs): Connection<T> {
-  const size = pageSize(args.first);
-  const { after, skip } = readPosition(args.after);
-  if (after !== undefined)
-    throw new GatewayError('BAD_USER_INPUT', 'after is not a cursor of this list', { fields: { after: 'cursor of another list' } });
-  const nodes = records.slice(skip, skip + size);
-  const next = skip + size < records.length ? positionToken(undefined, skip + size) : null;
-  return toConnection(nodes, {
-    nextToken: next,
-    cursorOf: (_node, index) => positionToken(undefined, skip + index + 1),
-    totalCount: records.length,
-  });
-}
-
-/**
- * A connection over a known list of ids (a company's contacts): cursors are offsets into
- * it, and each page's records come from the batch loader.
- */
-export async function idListConnection<T>(
-  ids: readonly string[],
-  args: PageArgs,
-  loadMany: (ids: readonly string[]) => Promise<(T | null | Error)[]>,
-): Promise<Connection<T>> {
-  const size = pageSize(args.first);
-  const { after, skip } = readPosition(args.after);
-  if (after !== undefined)
-    throw new GatewayError('BAD_USER_INPUT', 'after is not a cursor of this list', { fields: { after: 'cursor of another list' } });
-  const slice = ids.slice(skip, skip + size);
-  const loaded = await loadMany(slice);
-  const failure = loaded.find((value): value is Error => value instanceof Error);
-  if (failure) throw failure;
-  // Keep each record's position, so cursors stay true when one was deleted meanwhile.
-  const positioned = loaded.flatMap((record, index) => (record === null ? [] : [{ record: record as T, position: skip + index + 1 }]));
-  const next = skip + size < ids.length ? positionToken(undefined, skip + size) : null;
-  const connection = toConnection(positioned, {
-    nextToken: next,
-    cursorOf: (node) => positionToken(undefined, node.position),
-    totalCount: ids.length,
-  });
-  return {
-    ...connection,
-    edges: connection.edges.map((edge) => ({ cursor: edge.cursor, node: edge.node.record })),
-    nodes: positioned.map((node) => node.record),
-  };
 }
 
 // --- enums ----------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import type { AssociationLoader, CrmLoaders, CrmObjectType } from '../../src/sys
 import { GatewayError } from '../../src/errors.ts';
 import { ownerOfChatUser } from '../../src/links/owner-chat-user.ts';
 import type { Resolvers } from '../../src/generated/crm.ts';
-import { pageSize } from '../connection.ts';
+import { checkOffsetPage, idListConnection, offsetConnection, pageSize, type PageArgs } from '../connection.ts';
 import { DateTime } from '../scalars.ts';
 import { dealValue } from './deal-value.ts';
 import type { ChatUserParent, CustomerParent } from './parents.ts';
@@ -18,9 +18,7 @@ import {
   DEAL_STAGES,
   dealSearch,
   hasContactConditions,
-  idListConnection,
   LIFECYCLE_STAGES,
-  offsetConnection,
   orderCompanies,
   orderContacts,
   orderDeals,
@@ -59,6 +57,17 @@ async function linkedIds(loader: AssociationLoader, id: string, first?: number |
   const links = await loader.load(id);
   const ids = links?.ids ?? [];
   return first === undefined ? ids : ids.slice(0, pageSize(first));
+}
+
+/** A record's associations, a page at a time (paging refused before the association read). */
+async function linkedConnection<T>(
+  links: AssociationLoader,
+  id: string,
+  args: PageArgs,
+  records: { loadMany(ids: readonly string[]): Promise<(T | null | Error)[]> },
+) {
+  checkOffsetPage(args);
+  return idListConnection(await linkedIds(links, id), args, (ids) => records.loadMany(ids));
 }
 
 async function primaryLinked<T>(links: AssociationLoader, id: string, records: { load(id: string): Promise<T | null> }): Promise<T | null> {
@@ -140,8 +149,11 @@ export const crmResolvers: Resolvers = {
     company: (contact, _args, { loaders }) => primaryLinked(loaders.crm.contactCompanies, contact.id, loaders.crm.companies),
     companies: async (contact, _args, { loaders }) =>
       present(await loaders.crm.companies.loadMany(await linkedIds(loaders.crm.contactCompanies, contact.id))),
+    companiesConnection: async (contact, args, { loaders }) =>
+      linkedConnection(loaders.crm.contactCompanies, contact.id, args, loaders.crm.companies),
     deals: async (contact, { first }, { loaders }) =>
       present(await loaders.crm.deals.loadMany(await linkedIds(loaders.crm.contactDeals, contact.id, first))),
+    dealsConnection: async (contact, args, { loaders }) => linkedConnection(loaders.crm.contactDeals, contact.id, args, loaders.crm.deals),
     owner: (contact, _args, { loaders }) => owner(loaders.crm, contact),
   },
 
@@ -155,9 +167,12 @@ export const crmResolvers: Resolvers = {
     annualRevenue: (company) => toNumber(company.properties.annualrevenue),
     contacts: async (company, { first }, { loaders }) =>
       present(await loaders.crm.contacts.loadMany(await linkedIds(loaders.crm.companyContacts, company.id, first))),
+    contactsConnection: async (company, args, { loaders }) =>
+      linkedConnection(loaders.crm.companyContacts, company.id, args, loaders.crm.contacts),
     contactIds: (company, _args, { loaders }) => linkedIds(loaders.crm.companyContacts, company.id),
     deals: async (company, { first }, { loaders }) =>
       present(await loaders.crm.deals.loadMany(await linkedIds(loaders.crm.companyDeals, company.id, first))),
+    dealsConnection: async (company, args, { loaders }) => linkedConnection(loaders.crm.companyDeals, company.id, args, loaders.crm.deals),
     owner: (company, _args, { loaders }) => owner(loaders.crm, company),
   },
 
@@ -172,6 +187,7 @@ export const crmResolvers: Resolvers = {
     company: (deal, _args, { loaders }) => primaryLinked(loaders.crm.dealCompanies, deal.id, loaders.crm.companies),
     contacts: async (deal, _args, { loaders }) =>
       present(await loaders.crm.contacts.loadMany(await linkedIds(loaders.crm.dealContacts, deal.id))),
+    contactsConnection: async (deal, args, { loaders }) => linkedConnection(loaders.crm.dealContacts, deal.id, args, loaders.crm.contacts),
     owner: (deal, _args, { loaders }) => owner(loaders.crm, deal),
   },
 

@@ -98,7 +98,7 @@ export type ChargeConnection = {
   nodes: Array<Charge>;
   /** Where this page sits and how to get the next one. */
   pageInfo: PageInfo;
-  /** Number of charges in the whole list; null because Stripe's list endpoints do not count. */
+  /** Number of charges in the whole list: null for `Query.charges`, since Stripe's list endpoints do not count; exact for a customer's charges, which are read in full. */
   totalCount?: Maybe<Scalars['Int']['output']>;
 };
 
@@ -134,10 +134,25 @@ export type ChargeStatus =
  */
 export type Company = {
   __typename?: 'Company';
-  /** Stripe customers whose `metadata.hubspot_contact_id` names one of the company's contacts, newest first. */
+  /**
+   * Stripe customers whose `metadata.hubspot_contact_id` names one of the company's contacts, newest first.
+   * @deprecated Use `billingCustomersConnection`, which pages and counts. Removal after 2027-03-08.
+   */
   billingCustomers?: Maybe<Array<Customer>>;
+  /** Stripe customers whose `metadata.hubspot_contact_id` names one of the company's contacts, newest first, a page at a time; `totalCount` counts them all. */
+  billingCustomersConnection?: Maybe<CustomerConnection>;
   /** HubSpot company id. */
   id: Scalars['ID']['output'];
+};
+
+
+/**
+ * A CRM (HubSpot) company, extended here with its billing customers. The CRM owns the
+ * company; this subschema receives the company's `id` and `contactIds` as keys.
+ */
+export type CompanyBillingCustomersConnectionArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** The key fields of a CRM company, as stitching passes them to `_billingCompanies`. */
@@ -165,10 +180,20 @@ export type Contact = {
   email?: Maybe<Scalars['String']['output']>;
   /** HubSpot contact id. */
   id: Scalars['ID']['output'];
-  /** Invoices of the contact's billing customer (see `billingCustomer`), newest first; empty when there is none. */
+  /**
+   * Invoices of the contact's billing customer (see `billingCustomer`), newest first; empty when there is none.
+   * @deprecated Use `invoicesConnection`, which pages and counts. Removal after 2027-03-08.
+   */
   invoices?: Maybe<Array<Invoice>>;
-  /** Subscriptions of the contact's billing customer (see `billingCustomer`), newest first; empty when there is none. */
+  /** Invoices of the contact's billing customer (see `billingCustomer`), newest first, a page at a time, as `Customer.invoicesConnection`; an empty page when there is no customer. */
+  invoicesConnection?: Maybe<InvoiceConnection>;
+  /**
+   * Subscriptions of the contact's billing customer (see `billingCustomer`), newest first; empty when there is none.
+   * @deprecated Use `subscriptionsConnection`, which pages and counts. Removal after 2027-03-08.
+   */
   subscriptions?: Maybe<Array<BillingSubscription>>;
+  /** Subscriptions of the contact's billing customer, newest first, a page at a time, as `Customer.subscriptionsConnection`; an empty page when there is no customer. */
+  subscriptionsConnection?: Maybe<SubscriptionConnection>;
 };
 
 
@@ -178,6 +203,27 @@ export type Contact = {
  */
 export type ContactInvoicesArgs = {
   status?: InputMaybe<InvoiceStatus>;
+};
+
+
+/**
+ * A CRM (HubSpot) contact, extended here with its billing data. The CRM owns the contact;
+ * this subschema adds the fields below and receives the contact's `id` and `email` as keys.
+ */
+export type ContactInvoicesConnectionArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  statuses?: InputMaybe<Array<InvoiceStatus>>;
+};
+
+
+/**
+ * A CRM (HubSpot) contact, extended here with its billing data. The CRM owns the contact;
+ * this subschema adds the fields below and receives the contact's `id` and `email` as keys.
+ */
+export type ContactSubscriptionsConnectionArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** The key fields of a CRM contact, as stitching passes them to `_billingContacts`. */
@@ -223,8 +269,13 @@ export type Customer = {
    * credit the customer holds, positive is an amount they owe. Null while the customer has no currency.
    */
   balance?: Maybe<Money>;
-  /** The customer's charges (payments attempted), newest first (Stripe charge search by `customer`). */
+  /**
+   * The customer's charges (payments attempted), newest first (Stripe charge search by `customer`).
+   * @deprecated Use `chargesConnection`, which pages and counts. Removal after 2027-03-08.
+   */
   charges?: Maybe<Array<Charge>>;
+  /** The customer's charges, newest first, a page at a time; `totalCount` counts them all (Stripe charge search by `customer`, every page, batched ten customers to a search and cached). */
+  chargesConnection?: Maybe<ChargeConnection>;
   /** When the customer was created in Stripe (Stripe `created`). */
   createdAt: Scalars['DateTime']['output'];
   /** Currency the customer is billed in (Stripe `currency`, lower-case ISO code); null until the first invoice or subscription sets it. */
@@ -239,16 +290,36 @@ export type Customer = {
   hubspotContactId?: Maybe<Scalars['String']['output']>;
   /** Stripe customer id (`cus_…`). */
   id: Scalars['ID']['output'];
-  /** The customer's invoices, newest first, of every status unless `status` narrows them (Stripe invoice search by `customer`). */
+  /**
+   * The customer's invoices, newest first, of every status unless `status` narrows them (Stripe invoice search by `customer`).
+   * @deprecated Use `invoicesConnection`, which pages and counts. Removal after 2027-03-08.
+   */
   invoices?: Maybe<Array<Invoice>>;
+  /** The customer's invoices, newest first, a page at a time; `totalCount` counts every match. Stripe invoice search by `customer`, every page of it, batched ten customers to a search and cached: invoices written in the last minutes are included although the search does not show them yet. */
+  invoicesConnection?: Maybe<InvoiceConnection>;
   /** All of the customer's metadata (Stripe `metadata`), sorted by key. */
   metadata: Array<CustomerMetadataEntry>;
   /** Full name or business name (Stripe `name`). */
   name?: Maybe<Scalars['String']['output']>;
   /** Phone number (Stripe `phone`). */
   phone?: Maybe<Scalars['String']['output']>;
-  /** The customer's subscriptions, newest first, canceled ones included (Stripe `GET /v1/subscriptions?customer=…&status=all`). */
+  /**
+   * The customer's subscriptions, newest first, canceled ones included (Stripe `GET /v1/subscriptions?customer=…&status=all`).
+   * @deprecated Use `subscriptionsConnection`, which pages and counts. Removal after 2027-03-08.
+   */
   subscriptions?: Maybe<Array<BillingSubscription>>;
+  /** The customer's subscriptions, newest first, canceled ones included, a page at a time; `totalCount` counts them all (Stripe `GET /v1/subscriptions?customer=…&status=all`, every page, cached). */
+  subscriptionsConnection?: Maybe<SubscriptionConnection>;
+};
+
+
+/**
+ * A Stripe customer (Stripe `customer`, id `cus_…`): someone Switchboard bills. It is linked
+ * to a CRM contact by `metadata.hubspot_contact_id`, or else by email (see `Contact.billingCustomer`).
+ */
+export type CustomerChargesConnectionArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -260,6 +331,27 @@ export type CustomerInvoicesArgs = {
   status?: InputMaybe<InvoiceStatus>;
 };
 
+
+/**
+ * A Stripe customer (Stripe `customer`, id `cus_…`): someone Switchboard bills. It is linked
+ * to a CRM contact by `metadata.hubspot_contact_id`, or else by email (see `Contact.billingCustomer`).
+ */
+export type CustomerInvoicesConnectionArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  statuses?: InputMaybe<Array<InvoiceStatus>>;
+};
+
+
+/**
+ * A Stripe customer (Stripe `customer`, id `cus_…`): someone Switchboard bills. It is linked
+ * to a CRM contact by `metadata.hubspot_contact_id`, or else by email (see `Contact.billingCustomer`).
+ */
+export type CustomerSubscriptionsConnectionArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
 /** A page of Stripe customers. */
 export type CustomerConnection = {
   __typename?: 'CustomerConnection';
@@ -269,7 +361,7 @@ export type CustomerConnection = {
   nodes: Array<Customer>;
   /** Where this page sits and how to get the next one. */
   pageInfo: PageInfo;
-  /** Number of customers that match, when the list is a search (Stripe `total_count`, asked for only when selected, in the same request; exact up to 10,000); null for a plain list, which Stripe does not count. */
+  /** Number of customers that match: for `Query.customers` as a search, Stripe `total_count` (asked for only when selected, in the same request; exact up to 10,000), null for its plain list, which Stripe does not count; for a company's customers, all of them. */
   totalCount?: Maybe<Scalars['Int']['output']>;
 };
 
@@ -357,7 +449,7 @@ export type InvoiceConnection = {
   nodes: Array<Invoice>;
   /** Where this page sits and how to get the next one. */
   pageInfo: PageInfo;
-  /** Number of invoices that match, when the list is a search (Stripe `total_count`, asked for only when selected, in the same request; exact up to 10,000); null for a plain list, which Stripe does not count. */
+  /** Number of invoices that match: for `Query.invoices` as a search, Stripe `total_count` (asked for only when selected, in the same request; exact up to 10,000), null for its plain list, which Stripe does not count; for a customer's or contact's invoices, every match. */
   totalCount?: Maybe<Scalars['Int']['output']>;
 };
 
@@ -642,7 +734,7 @@ export type SubscriptionConnection = {
   nodes: Array<BillingSubscription>;
   /** Where this page sits and how to get the next one. */
   pageInfo: PageInfo;
-  /** Number of subscriptions in the whole list; null because Stripe's list endpoints do not count. */
+  /** Number of subscriptions in the whole list: null for `Query.subscriptions`, since Stripe's list endpoints do not count; exact for a customer's or contact's subscriptions, which are read in full. */
   totalCount?: Maybe<Scalars['Int']['output']>;
 };
 
@@ -920,6 +1012,7 @@ export type ChargeEdgeResolvers<ContextType = GatewayContext, ParentType extends
 
 export type CompanyResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Company'] = ResolversParentTypes['Company']> = {
   billingCustomers?: Resolver<Maybe<Array<ResolversTypes['Customer']>>, ParentType, ContextType>;
+  billingCustomersConnection?: Resolver<Maybe<ResolversTypes['CustomerConnection']>, ParentType, ContextType, RequireFields<CompanyBillingCustomersConnectionArgs, 'first'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
@@ -928,12 +1021,15 @@ export type ContactResolvers<ContextType = GatewayContext, ParentType extends Re
   email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   invoices?: Resolver<Maybe<Array<ResolversTypes['Invoice']>>, ParentType, ContextType, Partial<ContactInvoicesArgs>>;
+  invoicesConnection?: Resolver<Maybe<ResolversTypes['InvoiceConnection']>, ParentType, ContextType, RequireFields<ContactInvoicesConnectionArgs, 'first'>>;
   subscriptions?: Resolver<Maybe<Array<ResolversTypes['BillingSubscription']>>, ParentType, ContextType>;
+  subscriptionsConnection?: Resolver<Maybe<ResolversTypes['SubscriptionConnection']>, ParentType, ContextType, RequireFields<ContactSubscriptionsConnectionArgs, 'first'>>;
 };
 
 export type CustomerResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Customer'] = ResolversParentTypes['Customer']> = {
   balance?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
   charges?: Resolver<Maybe<Array<ResolversTypes['Charge']>>, ParentType, ContextType>;
+  chargesConnection?: Resolver<Maybe<ResolversTypes['ChargeConnection']>, ParentType, ContextType, RequireFields<CustomerChargesConnectionArgs, 'first'>>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   currency?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   delinquent?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
@@ -942,10 +1038,12 @@ export type CustomerResolvers<ContextType = GatewayContext, ParentType extends R
   hubspotContactId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   invoices?: Resolver<Maybe<Array<ResolversTypes['Invoice']>>, ParentType, ContextType, Partial<CustomerInvoicesArgs>>;
+  invoicesConnection?: Resolver<Maybe<ResolversTypes['InvoiceConnection']>, ParentType, ContextType, RequireFields<CustomerInvoicesConnectionArgs, 'first'>>;
   metadata?: Resolver<Array<ResolversTypes['CustomerMetadataEntry']>, ParentType, ContextType>;
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   subscriptions?: Resolver<Maybe<Array<ResolversTypes['BillingSubscription']>>, ParentType, ContextType>;
+  subscriptionsConnection?: Resolver<Maybe<ResolversTypes['SubscriptionConnection']>, ParentType, ContextType, RequireFields<CustomerSubscriptionsConnectionArgs, 'first'>>;
 };
 
 export type CustomerConnectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['CustomerConnection'] = ResolversParentTypes['CustomerConnection']> = {

@@ -70,14 +70,24 @@ export type Company = {
   city?: Maybe<Scalars['String']['output']>;
   /** IDs of every contact associated with the company; the billing system uses them to find the company's customers. */
   contactIds?: Maybe<Array<Scalars['ID']['output']>>;
-  /** Contacts associated with the company (HubSpot company-to-contact associations). */
+  /**
+   * Contacts associated with the company (HubSpot company-to-contact associations).
+   * @deprecated Use `contactsConnection`, which pages and counts. Removal after 2027-03-08.
+   */
   contacts?: Maybe<Array<Contact>>;
+  /** The contacts associated with the company (HubSpot associations, in HubSpot's order), a page at a time; `totalCount` counts them all. To filter or sort them, use `Query.contacts` with `filter.companyId`. */
+  contactsConnection?: Maybe<ContactConnection>;
   /** Country of the main office (HubSpot property `country`). */
   country?: Maybe<Scalars['String']['output']>;
   /** When the company record was created in HubSpot (record `createdAt`). */
   createdAt: Scalars['DateTime']['output'];
-  /** Deals associated with the company. */
+  /**
+   * Deals associated with the company.
+   * @deprecated Use `dealsConnection`, which pages and counts. Removal after 2027-03-08.
+   */
   deals?: Maybe<Array<Deal>>;
+  /** The deals associated with the company (HubSpot associations, in HubSpot's order), a page at a time; `totalCount` counts them all. */
+  dealsConnection?: Maybe<DealConnection>;
   /** Primary web domain, e.g. `acme.example` (HubSpot property `domain`, unique per company). */
   domain?: Maybe<Scalars['String']['output']>;
   /** HubSpot record ID of the company (`hs_object_id`). */
@@ -102,7 +112,21 @@ export type CompanyContactsArgs = {
 
 
 /** An organization the company sells to: a HubSpot CRM company record. */
+export type CompanyContactsConnectionArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** An organization the company sells to: a HubSpot CRM company record. */
 export type CompanyDealsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** An organization the company sells to: a HubSpot CRM company record. */
+export type CompanyDealsConnectionArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -115,7 +139,7 @@ export type CompanyConnection = {
   nodes: Array<Company>;
   /** Cursors and whether more pages follow. */
   pageInfo: PageInfo;
-  /** How many companies match the filter in all (HubSpot search `total`); null for an unfiltered list, whose endpoint reports no total. */
+  /** How many companies there are in all: for a filtered or sorted list, HubSpot search `total`; for a record's associations (the `…Connection` fields), every associated one. Null for an unfiltered `Query.companies`: HubSpot's list endpoint reports no total, and counting would cost an extra search request per page. */
   totalCount?: Maybe<Scalars['Int']['output']>;
 };
 
@@ -154,14 +178,24 @@ export type CompanyOrder =
 /** A person the company sells to or talks with: a HubSpot CRM contact record. */
 export type Contact = {
   __typename?: 'Contact';
-  /** Every company associated with the contact, the primary one first. */
+  /**
+   * Every company associated with the contact, the primary one first.
+   * @deprecated Use `companiesConnection`, which pages and counts. Removal after 2027-03-08.
+   */
   companies?: Maybe<Array<Company>>;
+  /** The companies associated with the contact, the primary one first, a page at a time; `totalCount` counts them all. */
+  companiesConnection?: Maybe<CompanyConnection>;
   /** The company the contact works for: HubSpot's primary associated company (else the first associated one); null when none. */
   company?: Maybe<Company>;
   /** When the contact record was created in HubSpot (record `createdAt`). */
   createdAt: Scalars['DateTime']['output'];
-  /** Deals the contact is associated with. */
+  /**
+   * Deals the contact is associated with.
+   * @deprecated Use `dealsConnection`, which pages and counts. Removal after 2027-03-08.
+   */
   deals?: Maybe<Array<Deal>>;
+  /** The deals the contact is associated with (HubSpot associations, in HubSpot's order), a page at a time; `totalCount` counts them all. */
+  dealsConnection?: Maybe<DealConnection>;
   /** Email address (HubSpot property `email`, unique per contact). Links the contact to its billing customer when the customer carries no `hubspot_contact_id`. */
   email?: Maybe<Scalars['String']['output']>;
   /** First name (HubSpot property `firstname`). */
@@ -186,7 +220,21 @@ export type Contact = {
 
 
 /** A person the company sells to or talks with: a HubSpot CRM contact record. */
+export type ContactCompaniesConnectionArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A person the company sells to or talks with: a HubSpot CRM contact record. */
 export type ContactDealsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A person the company sells to or talks with: a HubSpot CRM contact record. */
+export type ContactDealsConnectionArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -199,7 +247,7 @@ export type ContactConnection = {
   nodes: Array<Contact>;
   /** Cursors and whether more pages follow. */
   pageInfo: PageInfo;
-  /** How many contacts match the filter in all (HubSpot search `total`). Null for an unfiltered list: HubSpot's list endpoint reports no total, and counting would cost an extra search request per page. */
+  /** How many contacts there are in all: for a filtered or sorted list, HubSpot search `total`; for a record's associations (the `…Connection` fields), every associated one. Null for an unfiltered `Query.contacts`: HubSpot's list endpoint reports no total, and counting would cost an extra search request per page. */
   totalCount?: Maybe<Scalars['Int']['output']>;
 };
 
@@ -324,8 +372,13 @@ export type Deal = {
   closeDate?: Maybe<Scalars['DateTime']['output']>;
   /** The company the deal is with: HubSpot's primary associated company (else the first associated one); null when none. */
   company?: Maybe<Company>;
-  /** Contacts involved in the deal (HubSpot deal-to-contact associations). */
+  /**
+   * Contacts involved in the deal (HubSpot deal-to-contact associations).
+   * @deprecated Use `contactsConnection`, which pages and counts. Removal after 2027-03-08.
+   */
   contacts?: Maybe<Array<Contact>>;
+  /** The contacts involved in the deal (HubSpot associations, in HubSpot's order), a page at a time; `totalCount` counts them all. */
+  contactsConnection?: Maybe<ContactConnection>;
   /** When the deal record was created in HubSpot (record `createdAt`). */
   createdAt: Scalars['DateTime']['output'];
   /** HubSpot record ID of the deal (`hs_object_id`). */
@@ -352,6 +405,13 @@ export type Deal = {
   value?: Maybe<Money>;
 };
 
+
+/** A sales opportunity: a HubSpot CRM deal record. */
+export type DealContactsConnectionArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
 /** A page of CRM deals. */
 export type DealConnection = {
   __typename?: 'DealConnection';
@@ -361,7 +421,7 @@ export type DealConnection = {
   nodes: Array<Deal>;
   /** Cursors and whether more pages follow. */
   pageInfo: PageInfo;
-  /** How many deals match the filter in all (HubSpot search `total`); null for an unfiltered list, whose endpoint reports no total. */
+  /** How many deals there are in all: for a filtered or sorted list, HubSpot search `total`; for a record's associations (the `…Connection` fields), every associated one. Null for an unfiltered `Query.deals`: HubSpot's list endpoint reports no total, and counting would cost an extra search request per page. */
   totalCount?: Maybe<Scalars['Int']['output']>;
 };
 
@@ -1045,9 +1105,11 @@ export type CompanyResolvers<ContextType = GatewayContext, ParentType extends Re
   city?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   contactIds?: Resolver<Maybe<Array<ResolversTypes['ID']>>, ParentType, ContextType>;
   contacts?: Resolver<Maybe<Array<ResolversTypes['Contact']>>, ParentType, ContextType, RequireFields<CompanyContactsArgs, 'first'>>;
+  contactsConnection?: Resolver<Maybe<ResolversTypes['ContactConnection']>, ParentType, ContextType, RequireFields<CompanyContactsConnectionArgs, 'first'>>;
   country?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   deals?: Resolver<Maybe<Array<ResolversTypes['Deal']>>, ParentType, ContextType, RequireFields<CompanyDealsArgs, 'first'>>;
+  dealsConnection?: Resolver<Maybe<ResolversTypes['DealConnection']>, ParentType, ContextType, RequireFields<CompanyDealsConnectionArgs, 'first'>>;
   domain?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   industry?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1071,9 +1133,11 @@ export type CompanyEdgeResolvers<ContextType = GatewayContext, ParentType extend
 
 export type ContactResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Contact'] = ResolversParentTypes['Contact']> = {
   companies?: Resolver<Maybe<Array<ResolversTypes['Company']>>, ParentType, ContextType>;
+  companiesConnection?: Resolver<Maybe<ResolversTypes['CompanyConnection']>, ParentType, ContextType, RequireFields<ContactCompaniesConnectionArgs, 'first'>>;
   company?: Resolver<Maybe<ResolversTypes['Company']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   deals?: Resolver<Maybe<Array<ResolversTypes['Deal']>>, ParentType, ContextType, RequireFields<ContactDealsArgs, 'first'>>;
+  dealsConnection?: Resolver<Maybe<ResolversTypes['DealConnection']>, ParentType, ContextType, RequireFields<ContactDealsConnectionArgs, 'first'>>;
   email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   firstName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -1112,6 +1176,7 @@ export type DealResolvers<ContextType = GatewayContext, ParentType extends Resol
   closeDate?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   company?: Resolver<Maybe<ResolversTypes['Company']>, ParentType, ContextType>;
   contacts?: Resolver<Maybe<Array<ResolversTypes['Contact']>>, ParentType, ContextType>;
+  contactsConnection?: Resolver<Maybe<ResolversTypes['ContactConnection']>, ParentType, ContextType, RequireFields<DealContactsConnectionArgs, 'first'>>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;

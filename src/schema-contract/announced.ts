@@ -9,6 +9,17 @@ import type { Deprecation } from './deprecation.ts';
 /** Add a line with each new `@deprecated` (YYYY-MM-DD, UTC: the day the schema that carries it ships). */
 export const DEPRECATED_ON: Readonly<Record<string, string>> = {
   'Deal.amount': '2026-12-07',
+  'Company.billingCustomers': '2026-12-08',
+  'Company.contacts': '2026-12-08',
+  'Company.deals': '2026-12-08',
+  'Contact.companies': '2026-12-08',
+  'Contact.deals': '2026-12-08',
+  'Contact.invoices': '2026-12-08',
+  'Contact.subscriptions': '2026-12-08',
+  'Customer.charges': '2026-12-08',
+  'Customer.invoices': '2026-12-08',
+  'Customer.subscriptions': '2026-12-08',
+  'Deal.contacts': '2026-12-08',
 };
 
 export const MIN_WINDOW_DAYS = 90;
