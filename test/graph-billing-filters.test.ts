@@ -247,6 +247,29 @@ describe('customer search', () => {
     expect(new Set(byEmail.ids)).toEqual(new Set(both));
   });
 
+  it('property: any text of 3 to 30 characters (quotes, backslashes, any script) finds exactly the customers whose name contains it (seed 20261208)', async () => {
+    const names = customers.flatMap((c) => (c.name ? [c.name] : []));
+    // Parts of real names (so that some match), and anything at all.
+    const part = fc
+      .tuple(fc.constantFrom(...names), fc.nat(), fc.integer({ min: 3, max: 8 }))
+      .map(([name, start, length]) => name.slice(start % Math.max(1, name.length - 3), (start % Math.max(1, name.length - 3)) + length))
+      .filter((text) => text.trim().length >= 3);
+    const text = fc.oneof(
+      part,
+      fc.string({ unit: 'grapheme', minLength: 3, maxLength: 30 }).filter((t) => t.trim().length >= 3),
+    );
+    await fc.assert(
+      fc.asyncProperty(text, async (name) => {
+        const read = await readAll('customers', { name }, 100);
+        expect(read.errors).toBeUndefined();
+        const wanted = name.trim().toLowerCase();
+        const expected = customers.filter((c) => c.name?.toLowerCase().includes(wanted)).map((c) => c.id);
+        expect(new Set(read.ids)).toEqual(new Set(expected));
+      }),
+      { seed: 20261208, numRuns: 80 },
+    );
+  });
+
   it('refuses a name shorter than Stripe searches (3 characters) before calling Stripe', async () => {
     const read = await readAll('customers', { name: 'ab' }, 10);
     expect(read.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
