@@ -10,7 +10,7 @@
  * The processes are started by bench/fleet.ts, the workloads planned by bench/workload-runs.ts
  * (the query mix by bench/mix.ts), and each phase measured by bench/phases.ts (issue 16's
  * executed path by bench/executed.ts; the cost of OpenTelemetry tracing by bench/tracing-cost.ts, on two
- * gateways of its own); this file runs them in order and writes the report.
+ * gateways of its own; what `@defer` gives W1 by bench/defer.ts); this file runs them in order and writes the report.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,6 +53,7 @@ import {
 } from './settings.ts';
 import { planWorkloads } from './workload-runs.ts';
 import { measureTracingCost, renderTracingCost, type TracingCost } from './tracing-cost.ts';
+import { measureDefer, renderDefer, type DeferFigures } from './defer.ts';
 import { directoryPages } from './workloads.ts';
 
 /** What the phases measured, before it is put into the report's shape. */
@@ -67,6 +68,8 @@ interface Measurements extends Counted, Pick<Report, 'replays' | 'latency' | 'th
   embeddedStore: EmbeddedStoreFigures;
   /** OpenTelemetry on vs off (bench/tracing-cost.ts). */
   tracing: TracingCost[];
+  /** W1 with its billing part deferred (bench/defer.ts). */
+  deferred: DeferFigures;
 }
 
 function buildReport(m: Measurements): Report {
@@ -109,8 +112,8 @@ function buildReport(m: Measurements): Report {
   };
 }
 
-function writeReport(report: Report, tracing: TracingCost[]): void {
-  const markdown = `${renderReport(report)}\n## Tracing (OpenTelemetry)\n\n${renderTracingCost(tracing, THROUGHPUT_CONNECTIONS)}\n`;
+function writeReport(report: Report, tracing: TracingCost[], deferred: DeferFigures): void {
+  const markdown = `${renderReport(report)}\n## Tracing (OpenTelemetry)\n\n${renderTracingCost(tracing, THROUGHPUT_CONNECTIONS)}\n\n## @defer\n\n${renderDefer(deferred, `CRM ${REALISTIC.crm} ms, billing ${REALISTIC.billing} ms, chat ${REALISTIC.chat} ms (±${JITTER * 100} %)`)}\n`;
   const stamp = report.startedAt.replace(/[:.]/g, '-');
   writeFileSync(join(RESULTS_DIR, `bench-${stamp}${QUICK ? '-quick' : ''}.md`), markdown);
   writeFileSync(join(RESULTS_DIR, QUICK ? 'latest-quick.md' : 'latest.md'), markdown);
@@ -150,6 +153,14 @@ async function measureAll(machine: Machine, fleet: Fleet): Promise<Measurements>
     sandboxPid: fleet.sandbox.process.pid,
   });
   log(renderTracingCost(tracing, THROUGHPUT_CONNECTIONS));
+  await upstreams.setLatency(REALISTIC);
+  const deferred = await measureDefer({
+    vendors: fleet.sandbox.ready,
+    script: GATEWAY_PROCESS,
+    dataDir: mkdtempSync(join(tmpdir(), 'switchboard-bench-defer-')),
+    runs: QUICK ? 5 : 30,
+  });
+  await upstreams.setLatency(ZERO);
   const soak = await runSoak(fleet, plan.workloads, measure);
 
   log('embedded write store: a gateway as `npm start` starts it, with no DATABASE_URL; first write, then cross-system writes');
@@ -176,6 +187,7 @@ async function measureAll(machine: Machine, fleet: Fleet): Promise<Measurements>
     soak,
     embeddedStore,
     tracing,
+    deferred,
   };
 }
 
@@ -191,7 +203,7 @@ async function main(): Promise<void> {
   try {
     const fleet = await startFleet(children, dataDir);
     const measured = await measureAll(machine, fleet);
-    writeReport(buildReport(measured), measured.tracing);
+    writeReport(buildReport(measured), measured.tracing, measured.deferred);
   } finally {
     await stopAll();
   }

@@ -43,7 +43,9 @@ import { requestIdFrom } from './observability/request-log.ts';
 import { LINKED_TYPES, LOOK_AHEAD_COORDINATE } from './links/index.ts';
 import { SYSTEMS } from './systems/index.ts';
 import { createGatewayChanges } from './gateway/changes.ts';
-import { outliveClientIfMutation, requestDeadlines, requestSignal } from './gateway/deadlines.ts';
+import { outliveClientIfMutation, requestSignal } from './gateway/deadlines.ts';
+import { useRequestDeadlines } from './plugins/use-request-deadlines.ts';
+import { useIncrementalDelivery } from './plugins/use-incremental-delivery.ts';
 import { createContextFactory, type BuildEvent, type ContextFactory } from './gateway/request-context.ts';
 import { createSystemRuntime, createUpstreamClients, type SystemRuntime, type UpstreamTarget } from './gateway/systems.ts';
 
@@ -326,9 +328,9 @@ function createGatewayYoga(parts: YogaParts): {
       {
         onResponse({ request, response }) {
           response.headers.set('x-request-id', requestIdFrom(request));
-          requestDeadlines.get(request)?.dispose();
         },
       },
+      useRequestDeadlines(),
       useMetrics(metrics),
       useReadiness({ draining: () => draining, upstream }),
       useHealth(parts.health, { trustedDocuments: config.limits.trustedDocuments }),
@@ -339,6 +341,7 @@ function createGatewayYoga(parts: YogaParts): {
       // After the folding (a skipped field is not used); before the response cache, which it must see answer.
       useDeprecation({ tally: parts.deprecations, metrics }),
       useLookAhead({ requiredScopes: lookAheadScopes }),
+      useIncrementalDelivery(),
       admission.plugin,
       // Last, so authentication, rate limits and trusted documents have run when it answers.
       ...(responses ? [responses.plugin] : []),

@@ -5,7 +5,6 @@
  * skip this many", since a search page token marks only page starts: resuming from an edge
  * in the middle of a page re-reads that page, one request as usual.
  */
-import type { GraphQLResolveInfo, SelectionSetNode } from 'graphql';
 import { GatewayError } from '../../src/errors.ts';
 import {
   INVOICE_STATUSES,
@@ -71,20 +70,6 @@ export async function searchConnection<T>(
     cursorOf: (_node, index) => (index === nodes.length - 1 && nextToken ? nextToken : searchToken(page, skip + index + 1)),
     totalCount: result.total_count ?? null,
   });
-}
-
-/** Whether the field's selection asks for `name` (directly, or in a fragment). */
-export function selects(info: GraphQLResolveInfo, name: string): boolean {
-  const walk = (set: SelectionSetNode | undefined, fragments: Set<string>): boolean =>
-    !!set &&
-    set.selections.some((selection) => {
-      if (selection.kind === 'Field') return selection.name.value === name;
-      if (selection.kind === 'InlineFragment') return walk(selection.selectionSet, fragments);
-      const fragment = info.fragments[selection.name.value];
-      if (!fragment || fragments.has(fragment.name.value)) return false;
-      return walk(fragment.selectionSet, new Set([...fragments, fragment.name.value]));
-    });
-  return info.fieldNodes.some((node) => walk(node.selectionSet, new Set()));
 }
 
 // --- filters --------------------------------------------------------------------------

@@ -11,7 +11,8 @@ import { GatewayError } from '../../src/errors.ts';
 import type { BillingLoaders, StripeCustomer, StripeInvoice } from '../../src/systems/billing/index.ts';
 import { HUBSPOT_CONTACT_METADATA_KEY } from '../../src/links/contact-customer.ts';
 import type { InvoiceStatus, Resolvers } from '../../src/generated/billing.ts';
-import { customerConditions, invoiceQuery, listConnection, listParams, searchConnection, selects } from './lists.ts';
+import { selectedFields } from '../../src/gateway/selection.ts';
+import { customerConditions, invoiceQuery, listConnection, listParams, searchConnection } from './lists.ts';
 import { checkOffsetPage, idListConnection, offsetConnection, type Connection, type PageArgs } from '../connection.ts';
 import { DateTime } from '../scalars.ts';
 import { money } from '../money.ts';
@@ -87,7 +88,11 @@ export const billingResolvers: Resolvers = {
     customers: async (_, { first, after, filter }, { loaders }, info) => {
       const conditions = customerConditions(filter);
       if (conditions)
-        return searchConnection((page) => loaders.billing.customersSearch(conditions, page), { first, after }, selects(info, 'totalCount'));
+        return searchConnection(
+          (page) => loaders.billing.customersSearch(conditions, page),
+          { first, after },
+          selectedFields(info).names.has('totalCount'),
+        );
       return listConnection(await loaders.billing.customersPage({ ...listParams(first, after), email: filter?.email ?? undefined }));
     },
 
@@ -98,7 +103,7 @@ export const billingResolvers: Resolvers = {
         return searchConnection(
           (page) => loaders.billing.invoicesSearch(query.search, page),
           { first, after },
-          selects(info, 'totalCount'),
+          selectedFields(info).names.has('totalCount'),
         );
       return listConnection(await loaders.billing.invoicesPage({ ...listParams(first, after), ...query.list }));
     },

@@ -12,6 +12,7 @@
  * they hold no execution between events. Installed before the response cache, so a cached
  * answer never waits for a slot.
  */
+import { isAsyncIterable, onStreamEnd } from '../gateway/streams.ts';
 import type { ExecutionArgs, ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { GatewayContext } from '../context.ts';
@@ -78,11 +79,16 @@ export function createAdmission(options: AdmissionOptions): Admission {
   async function admit<T>(run: () => Promise<T> | T, args: ExecutionArgs & { contextValue: GatewayContext }): Promise<T | ExecutionResult> {
     const refusal = await acquire(args.contextValue.signal);
     if (refusal) return rejected(refusal);
+    // A result in parts (`@defer`) holds its slot until its last part.
+    let handedOn = false;
     try {
       options.onStart?.(args);
-      return await run();
+      const result = await run();
+      if (!isAsyncIterable(result)) return result;
+      handedOn = true;
+      return onStreamEnd(result, release) as T;
     } finally {
-      release();
+      if (!handedOn) release();
     }
   }
 

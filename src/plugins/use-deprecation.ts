@@ -64,6 +64,13 @@ function withWarnings(result: Result, used: Used): Result {
 export function useDeprecation(options: DeprecationOptions): Plugin<{ deprecationUsage: UsageTally }> {
   const now = options.now ?? Date.now;
   const headersFor = new WeakMap<Request, Record<string, string>>();
+  function count(request: Request, used: Used): void {
+    const principal = principalOf(request)?.id ?? 'anonymous';
+    const fields = used.uses.map((use) => use.coordinate);
+    for (const field of fields) options.metrics.observeDeprecatedUse(field, principal, used.operation);
+    options.tally.record(fields, principal, used.operation, now());
+    headersFor.set(request, deprecationHeaders(used.uses));
+  }
   return {
     onContextBuilding({ extendContext }) {
       extendContext({ deprecationUsage: options.tally });
@@ -75,18 +82,26 @@ export function useDeprecation(options: DeprecationOptions): Plugin<{ deprecatio
       const used: Used = { uses, operation: operationLabel(name) };
       return {
         onExecuteDone({ result, setResult }) {
-          if (isSingleResult(result)) setResult(withWarnings(result, used) as typeof result);
+          if (isSingleResult(result)) {
+            setResult(withWarnings(result, used) as typeof result);
+            return;
+          }
+          // A result in parts (`@defer`): its first part warns, and it counts as it starts.
+          const request = (args.contextValue as { request?: Request }).request;
+          if (request) count(request, used);
+          let first = true;
+          return {
+            onNext({ result: part, setResult: setPart }) {
+              if (first && isSingleResult(part)) setPart(withWarnings(part, used) as typeof part);
+              first = false;
+            },
+          };
         },
       };
     },
     onResultProcess({ request, result }) {
       const used = isSingleResult(result) ? result[USED] : undefined;
-      if (!used) return;
-      const principal = principalOf(request)?.id ?? 'anonymous';
-      const fields = used.uses.map((use) => use.coordinate);
-      for (const field of fields) options.metrics.observeDeprecatedUse(field, principal, used.operation);
-      options.tally.record(fields, principal, used.operation, now());
-      headersFor.set(request, deprecationHeaders(used.uses));
+      if (used) count(request, used);
     },
     onResponse({ request, response }) {
       const headers = headersFor.get(request);

@@ -2,15 +2,12 @@
  * Serves Prometheus metrics at `GET /metrics` and times every GraphQL execution by
  * operation name. Upstream and cache figures are fed by the gateway (see metrics.ts).
  */
+import { isAsyncIterable } from '../gateway/streams.ts';
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { GatewayMetrics } from '../observability/metrics.ts';
 
 export const METRICS_PATH = '/metrics';
-
-function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
-}
 
 export function useMetrics(metrics: GatewayMetrics): Plugin {
   return {

@@ -75,6 +75,14 @@ export function logOutcome(log: Logger, errors: readonly unknown[]): void {
 }
 
 export function useRequestLog(logger: Logger): Plugin {
+  function outcome(request: Request, errors: readonly unknown[]): void {
+    if (errors.length === 0) return;
+    const log = requestLogger(logger, request, principalOf(request)?.id);
+    // Whatever failed after the client left failed because it left (its calls were aborted):
+    // nothing there for anyone to act on, and no client reads the errors.
+    if (request.signal.aborted) log.info('client closed the request');
+    else logOutcome(log, errors);
+  }
   return {
     onParams({ params, request }) {
       if (typeof params.operationName === 'string') setOperationName(request, params.operationName);
@@ -88,14 +96,24 @@ export function useRequestLog(logger: Logger): Plugin {
         setOperationName(request, getOperationAST(result, name)?.name?.value);
       };
     },
+    // A result in parts (`@defer`) is one outcome too: its parts' errors, in one line at its end.
+    onExecute: () => ({
+      onExecuteDone({ args, result }) {
+        const request = (args.contextValue as { request?: Request }).request;
+        if (!request || isResult(result)) return;
+        const errors: unknown[] = [];
+        return {
+          onNext({ result: part }) {
+            const { errors: own, incremental } = part as ResultLike & { incremental?: readonly ResultLike[] };
+            errors.push(...(own ?? []), ...(incremental ?? []).flatMap((item) => item.errors ?? []));
+          },
+          onEnd: () => outcome(request, errors),
+        };
+      },
+    }),
     onResultProcess({ request, result }) {
       // Batching is off; a subscription's events are not one outcome (a failed subscribe is a plain result).
-      if (!isResult(result) || !result.errors?.length) return;
-      const log = requestLogger(logger, request, principalOf(request)?.id);
-      // Whatever failed after the client left failed because it left (its calls were aborted):
-      // nothing there for anyone to act on, and no client reads the errors.
-      if (request.signal.aborted) log.info('client closed the request');
-      else logOutcome(log, result.errors);
+      if (isResult(result)) outcome(request, result.errors ?? []);
     },
   };
 }

@@ -2,16 +2,13 @@
  * Adds `extensions.trace` (see observability/trace.ts) to the result of a request that
  * asked for it with `x-switchboard-trace: 1`. The context carries the trace only then.
  */
+import { isAsyncIterable } from '../gateway/streams.ts';
 import type { Plugin } from 'graphql-yoga';
 import type { SystemName } from '../errors.ts';
 import type { RequestTrace } from '../observability/trace.ts';
 
 export interface TraceSource {
   budgetLeft(system: SystemName): Record<string, number> | undefined;
-}
-
-function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }
 
 export function useUpstreamTrace(source: TraceSource): Plugin<{ trace?: RequestTrace }> {
