@@ -25,7 +25,6 @@ import { createDeprecationResolvers, deprecationTypeDefs } from './deprecation/s
 import { createHealthResolvers, healthTypeDefs } from './health/schema.ts';
 import { isGatewayError, toClientError } from './errors.ts';
 import { createSubscriptionResolvers, subscriptionTypeDefs } from './subscriptions/schema.ts';
-import { selectedFields } from './gateway/selection.ts';
 import { createSubschemaExecutor } from './subschema-executor.ts';
 import { SYSTEM_NAMES } from './systems/catalog.ts';
 
@@ -118,29 +117,22 @@ function startsWith(path: Path, prefix: Path): boolean {
  * with the list field's path, and batch-delegate strips the item index — so every item's
  * error read `["contacts","nodes","billingCustomer"]`. The field that raises the error in
  * the gateway is the one the error nulls, so its own path is the exact one; a path below it
- * (a non-null field inside that bubbled up to it) is kept, when it goes on through a field
- * this one selects: under `@defer`, delegation gives the first item's error the field's key
- * twice (`["contacts","nodes",0,"billingCustomer","billingCustomer"]`).
+ * (a non-null field inside that bubbled up to it) is kept.
  */
-function atPath(error: unknown, path: Path, selected: () => ReadonlySet<string>): unknown {
+function atPath(error: unknown, path: Path): unknown {
   // Delegation folds several errors under one null into an AggregateError, which graphql-js
   // would report as an unexpected error (INTERNAL_SERVER_ERROR); the first one is the cause.
-  if (error instanceof AggregateError && error.errors[0] instanceof GraphQLError) return atPath(error.errors[0], path, selected);
-  if (!(error instanceof GraphQLError) || !error.path) return error;
-  if (startsWith(error.path, path)) {
-    const below = error.path[path.length];
-    if (below === undefined || typeof below === 'number' || selected().has(below)) return error;
-  }
+  if (error instanceof AggregateError && error.errors[0] instanceof GraphQLError) return atPath(error.errors[0], path);
+  if (!(error instanceof GraphQLError) || !error.path || startsWith(error.path, path)) return error;
   return relocatedError(error, path);
 }
 
 function locatedValue(value: unknown, info: GraphQLResolveInfo): unknown {
-  const selected = () => selectedFields(info).keys;
-  if (value instanceof Error) return atPath(value, responsePathAsArray(info.path), selected);
+  if (value instanceof Error) return atPath(value, responsePathAsArray(info.path));
   // A list may carry one error per failed item (a batch settles per record).
   if (Array.isArray(value) && value.some((item) => item instanceof Error)) {
     const path = responsePathAsArray(info.path);
-    return value.map((item, index) => (item instanceof Error ? atPath(item, [...path, index], selected) : item));
+    return value.map((item, index) => (item instanceof Error ? atPath(item, [...path, index]) : item));
   }
   return value;
 }
@@ -157,12 +149,12 @@ function withExactErrorPaths(schema: GraphQLSchema): GraphQLSchema {
           try {
             result = resolve(source, args, context, info);
           } catch (error) {
-            throw atPath(error, responsePathAsArray(info.path), () => selectedFields(info).keys);
+            throw atPath(error, responsePathAsArray(info.path));
           }
           if (isPromise(result)) {
             return result.then(
               (value: unknown) => locatedValue(value, info),
-              (error: unknown) => Promise.reject(atPath(error, responsePathAsArray(info.path), () => selectedFields(info).keys)),
+              (error: unknown) => Promise.reject(atPath(error, responsePathAsArray(info.path))),
             );
           }
           return locatedValue(result, info);

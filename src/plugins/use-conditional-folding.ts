@@ -23,6 +23,7 @@ import {
 import { getVariableValues } from 'graphql/execution/values.js';
 import type { GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { flattenFragments } from '../gateway/flatten-fragments.ts';
 
 const hasConditions = new WeakMap<DocumentNode, boolean>();
 
@@ -88,13 +89,14 @@ export function foldConditions(
   });
 }
 
+/** Folds the conditions, then merges the fragments left without a directive (src/gateway/flatten-fragments.ts). */
 export function useConditionalFolding(): Plugin {
   return {
     onExecute({ args }) {
-      args.document = foldConditions(args.schema, args.document, args.operationName, args.variableValues);
+      args.document = flattenFragments(foldConditions(args.schema, args.document, args.operationName, args.variableValues));
     },
     onSubscribe({ args }) {
-      args.document = foldConditions(args.schema, args.document, args.operationName, args.variableValues);
+      args.document = flattenFragments(foldConditions(args.schema, args.document, args.operationName, args.variableValues));
     },
   };
 }

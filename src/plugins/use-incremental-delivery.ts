@@ -1,29 +1,23 @@
 /**
- * `@defer` and `@stream` (Yoga's plugin: the directives and their validation; Yoga's executor
- * does the rest). A result in parts goes out as `multipart/mixed` or `text/event-stream`; a
- * client that accepts neither gets the whole result in one response, executed as if the
- * directives were not there (the incremental-delivery proposal lets a server ignore them),
- * rather than Yoga's bare 406.
+ * `@defer` (and `@stream`, accepted and ignored: lists come whole, as the incremental-delivery
+ * proposal allows). Yoga's plugin declares the directives and validates them; the deferral
+ * itself is the gateway's (src/gateway/defer-plan.ts), never stitching's. A query with
+ * `@defer`, from a client that reads `multipart/mixed` or `text/event-stream`, answers in two
+ * parts: everything outside its deferred fragments, then all of them. A mutation, or a client
+ * that reads neither format, gets one whole answer.
  */
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
-import { Kind, visit, type DocumentNode } from 'graphql';
+import { getOperationAST, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { deferredItems, dropPlaceholders, hasDefer, withoutDeferred, withoutIncremental } from '../gateway/defer-plan.ts';
+import { flattenFragments } from '../gateway/flatten-fragments.ts';
+import { isAsyncIterable } from '../gateway/streams.ts';
 
 const READS_PARTS = /multipart\/mixed|text\/event-stream/i;
-const INCREMENTAL = new Set(['defer', 'stream']);
+/** Only a query whose text names the directives is looked at further. */
+const NAMES_INCREMENTAL = /@(defer|stream)\b/;
 
-/** The document without `@defer` and `@stream`, or the same one when it has neither. */
-function withoutIncremental(document: DocumentNode): DocumentNode {
-  let found = false;
-  const stripped = visit(document, {
-    [Kind.DIRECTIVE]: (node) => {
-      if (!INCREMENTAL.has(node.name.value)) return undefined;
-      found = true;
-      return null;
-    },
-  });
-  return found ? stripped : document;
-}
+type Json = Record<string, unknown>;
 
 export function useIncrementalDelivery(): Plugin<Record<string, unknown>> {
   return {
@@ -31,9 +25,32 @@ export function useIncrementalDelivery(): Plugin<Record<string, unknown>> {
       addPlugin(useDeferStream());
     },
     onExecute({ args, executeFn, setExecuteFn }) {
-      const request = (args.contextValue as { request?: Request }).request;
-      if (!request || READS_PARTS.test(request.headers.get('accept') ?? '')) return;
-      setExecuteFn((execution) => executeFn({ ...execution, document: withoutIncremental(execution.document) }));
+      const { request, params } = args.contextValue as { request?: Request; params?: { query?: unknown } };
+      if (typeof params?.query === 'string' && !NAMES_INCREMENTAL.test(params.query)) return;
+      const operation = getOperationAST(args.document, args.operationName);
+      const inParts =
+        !!request && READS_PARTS.test(request.headers.get('accept') ?? '') && operation?.operation === 'query' && hasDefer(args.document);
+      if (!inParts || !operation) {
+        setExecuteFn((execution) => executeFn({ ...execution, document: withoutIncremental(execution.document) }));
+        return;
+      }
+      setExecuteFn(async (execution) => {
+        // One context for both: the request's loaders and in-flight reads serve the two alike.
+        const full = Promise.resolve(executeFn({ ...execution, document: flattenFragments(withoutIncremental(execution.document)) }));
+        const first = await executeFn({ ...execution, document: withoutDeferred(execution.document) });
+        if (isAsyncIterable(first) || !first.data) {
+          // No first part to add to: the answer is this one, whatever the other execution does.
+          full.catch(() => undefined);
+          return first;
+        }
+        dropPlaceholders(first.data);
+        const data = first.data as Json;
+        return (async function* () {
+          yield { ...first, hasNext: true };
+          const whole = (await full.catch((error: unknown) => ({ errors: [error] }))) as ExecutionResult;
+          yield { incremental: deferredItems(execution.document, operation.selectionSet, data, whole), hasNext: false };
+        })();
+      });
     },
   };
 }
