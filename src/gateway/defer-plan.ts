@@ -29,13 +29,21 @@ export interface DeferredItem {
 const isDeferred = (node: { directives?: readonly { name: { value: string } }[] }) =>
   node.directives?.some((directive) => directive.name.value === 'defer') ?? false;
 
-export function hasDefer(document: DocumentNode): boolean {
-  let found = false;
-  visit(document, {
-    Directive(node) {
-      if (node.name.value === 'defer') found = true;
-    },
-  });
+const named = new WeakMap<DocumentNode, { defer: boolean; stream: boolean }>();
+
+/** Which of the two directives a document uses (once per parsed document). */
+export function incrementalIn(document: DocumentNode): { defer: boolean; stream: boolean } {
+  let found = named.get(document);
+  if (!found) {
+    const uses = { defer: false, stream: false };
+    visit(document, {
+      Directive(node) {
+        if (node.name.value === 'defer') uses.defer = true;
+        if (node.name.value === 'stream') uses.stream = true;
+      },
+    });
+    named.set(document, (found = uses));
+  }
   return found;
 }
 
@@ -47,18 +55,14 @@ export function withoutIncremental(document: DocumentNode): DocumentNode {
 /** The document without its deferred fragments; a selection set left empty gets the placeholder. */
 export function withoutDeferred(document: DocumentNode): DocumentNode {
   const placeholder = { kind: Kind.FIELD, alias: { kind: Kind.NAME, value: PLACEHOLDER }, name: { kind: Kind.NAME, value: '__typename' } };
-  const stripped = visit(withoutStream(document), {
+  return visit(document, {
+    Directive: (node) => (node.name.value === 'stream' ? null : undefined),
     InlineFragment: (node) => (isDeferred(node) ? null : undefined),
     FragmentSpread: (node) => (isDeferred(node) ? null : undefined),
     SelectionSet: {
       leave: (node: SelectionSetNode) => (node.selections.length === 0 ? { ...node, selections: [placeholder] } : undefined),
     },
   });
-  return stripped;
-}
-
-function withoutStream(document: DocumentNode): DocumentNode {
-  return visit(document, { Directive: (node) => (node.name.value === 'stream' ? null : undefined) });
 }
 
 /** Removes the placeholder's keys from an answer, in place. */

@@ -9,7 +9,7 @@
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { getOperationAST, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { deferredItems, dropPlaceholders, hasDefer, withoutDeferred, withoutIncremental } from '../gateway/defer-plan.ts';
+import { deferredItems, dropPlaceholders, incrementalIn, withoutDeferred, withoutIncremental } from '../gateway/defer-plan.ts';
 import { flattenFragments } from '../gateway/flatten-fragments.ts';
 import { isAsyncIterable } from '../gateway/streams.ts';
 
@@ -27,9 +27,10 @@ export function useIncrementalDelivery(): Plugin<Record<string, unknown>> {
     onExecute({ args, executeFn, setExecuteFn }) {
       const { request, params } = args.contextValue as { request?: Request; params?: { query?: unknown } };
       if (typeof params?.query === 'string' && !NAMES_INCREMENTAL.test(params.query)) return;
+      const uses = incrementalIn(args.document);
+      if (!uses.defer && !uses.stream) return;
       const operation = getOperationAST(args.document, args.operationName);
-      const inParts =
-        !!request && READS_PARTS.test(request.headers.get('accept') ?? '') && operation?.operation === 'query' && hasDefer(args.document);
+      const inParts = !!request && READS_PARTS.test(request.headers.get('accept') ?? '') && operation?.operation === 'query' && uses.defer;
       if (!inParts || !operation) {
         setExecuteFn((execution) => executeFn({ ...execution, document: withoutIncremental(execution.document) }));
         return;
