@@ -81,8 +81,11 @@ describe('@defer on W1', () => {
     expect(response.headers.get('content-type')).toMatch(/^multipart\/mixed/);
     const parts = multipartParts(response);
     const first = (await parts.next())!;
-    // Stripe is still holding its answer: the first part did not wait for it.
-    expect(billing.requests.entries.filter((entry) => entry.route === 'GET /v1/customers/search' && !entry.answeredAt)).not.toHaveLength(0);
+    // Stripe is holding its answer (the search may arrive only now, but it is held until the test opens the gate):
+    // the first part did not wait for it.
+    const searched = () => billing.requests.entries.filter((entry) => entry.route === 'GET /v1/customers/search');
+    await vi.waitFor(() => expect(searched()).not.toHaveLength(0), { timeout: 10_000 });
+    expect(searched().every((entry) => !entry.answeredAt)).toBe(true);
     expect(first.hasNext).toBe(true);
     expect(first.errors).toBeUndefined();
     const nodes = first.data.contacts.nodes as Json[];
@@ -188,6 +191,8 @@ describe('@defer and the gateway’s limits and caches', () => {
         signal: client.signal,
       });
       expect((await multipartParts(response).next())!.hasNext).toBe(true);
+      // The billing call is under way (held at the gate) when the client leaves.
+      await vi.waitFor(() => expect(billing.requests.count('GET /v1/customers/search')).toBeGreaterThan(0), { timeout: 10_000 });
       client.abort();
       // Stripe still holds its answer: only the client's leaving can have ended the operation.
       await vi.waitFor(async () => expect((await stack.query('{ owners(first: 1) { nodes { id } } }')).errors).toBeUndefined(), {
