@@ -75,8 +75,8 @@ export class OperationGenerator {
     const head = fc.tuple(this.args(parent, field), directive());
     if (!isObjectType(named)) return head.map(([args, d]) => ({ parentType: parent.name, name: field.name, args, ...d }));
     return fc
-      .tuple(head, this.selections(named, depth - 1))
-      .map(([[args, d], selections]) => ({ parentType: parent.name, name: field.name, args, ...d, selections }));
+      .tuple(head, this.selections(named, depth - 1), fragment(named.name))
+      .map(([[args, d], selections, f]) => ({ parentType: parent.name, name: field.name, args, ...d, selections, ...f }));
   }
 
   private selections(type: GraphQLObjectType, depth: number): fc.Arbitrary<readonly FieldSelection[]> {
@@ -205,6 +205,16 @@ export class OperationGenerator {
 }
 
 /** Now and then a field is conditional (the look-ahead must not read ahead for what is skipped). */
+/** Now and then, the sub-selection inside a fragment (stitching once mishandled those). */
+function fragment(type: string): fc.Arbitrary<{ fragment?: string }> {
+  return fc.oneof(
+    { withCrossShrink: true },
+    { weight: 12, arbitrary: fc.constant({}) },
+    { weight: 1, arbitrary: fc.constant({ fragment: 'bare' }) },
+    { weight: 1, arbitrary: fc.constant({ fragment: type }) },
+  );
+}
+
 function directive(): fc.Arbitrary<{ directive?: string }> {
   return fc.oneof(
     { withCrossShrink: true },

@@ -16,6 +16,11 @@ export interface FieldSelection {
   selections?: readonly FieldSelection[];
   /** `@include(if: …)` or `@skip(if: …)`, rarely. */
   directive?: string;
+  /**
+   * The sub-selection written inside a fragment, rarely: bare (`... { }`) or on the field's type
+   * (`... on Customer { }`). The schema has no abstract types, so the answer's shape is the same.
+   */
+  fragment?: 'bare' | string;
 }
 
 export function responseKey(field: FieldSelection): string {
@@ -26,7 +31,9 @@ function printSelections(selections: readonly FieldSelection[]): string {
   return selections
     .map((f) => {
       const args = f.args.length > 0 ? `(${f.args.map(([name, value]) => `${name}: ${value}`).join(', ')})` : '';
-      const sub = f.selections ? ` { ${printSelections(f.selections)} }` : '';
+      const inner = f.selections ? printSelections(f.selections) : '';
+      const fragment = f.fragment === 'bare' ? '...' : f.fragment ? `... on ${f.fragment}` : '';
+      const sub = f.selections ? (fragment ? ` { ${fragment} { ${inner} } }` : ` { ${inner} }`) : '';
       return `${f.alias ? `${f.alias}: ` : ''}${f.name}${args}${f.directive ? ` ${f.directive}` : ''}${sub}`;
     })
     .join(' ');
