@@ -110,6 +110,28 @@ const CASES: Case[] = [
     status: 400,
     code: 'GRAPHQL_VALIDATION_FAILED',
   },
+  // Pages nested through variables, or left at their default size, count at their real size too.
+  {
+    name: 'pages of 100 nested through a variable',
+    init: () =>
+      post({
+        query:
+          'query ($n: Int) { contacts(first: $n) { nodes { dealsConnection(first: $n) { nodes { contactsConnection(first: $n) { nodes { id email } } } } } } }',
+        variables: { n: 100 },
+      }),
+    status: 400,
+    code: 'GRAPHQL_VALIDATION_FAILED',
+  },
+  {
+    name: 'pages nested at their default size',
+    init: () =>
+      post({
+        query:
+          '{ contacts { nodes { dealsConnection { nodes { contactsConnection { nodes { companiesConnection { nodes { id name domain } } } } } } } } }',
+      }),
+    status: 400,
+    code: 'GRAPHQL_VALIDATION_FAILED',
+  },
   {
     name: 'a wrong variable type',
     init: () => post({ query: 'query ($n: Int) { contacts(first: $n) { nodes { id } } }', variables: { n: 'ten' } }),

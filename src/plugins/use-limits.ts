@@ -11,6 +11,7 @@ import { type GraphQLError, NoSchemaIntrospectionCustomRule, type ValidationCont
 import type { Plugin } from 'graphql-yoga';
 import type { LimitsConfig } from '../config.ts';
 import { refusal } from '../errors.ts';
+import { usePageCost } from './use-page-cost.ts';
 
 /**
  * armor reports "Syntax Error: …" with no code and HTTP 200; a limit is a validation
@@ -33,7 +34,8 @@ export function useLimits(limits: LimitsConfig): Plugin[] {
     costLimit: { maxCost: limits.maxCost, objectCost: 2, scalarCost: 1, depthCostFactor: 1.5, ignoreIntrospection: true, ...callbacks },
     blockFieldSuggestion: { enabled: true },
   }) as Plugin;
-  const plugins: Plugin[] = [armor];
+  // armor counts `first` only where it is written as a number; this counts it as the field will get it.
+  const plugins: Plugin[] = [armor, usePageCost(limits.maxCost)];
   if (!limits.allowIntrospection) {
     plugins.push({
       onValidate({ addValidationRule }) {
