@@ -113,6 +113,16 @@ export function checkOffsetPage(args: PageArgs): void {
   readOffset(args.after);
 }
 
+/** `idListConnection` over ids read only once the paging arguments are known to be good. */
+export async function lazyIdListConnection<T>(
+  args: PageArgs,
+  ids: () => Promise<readonly string[] | null | undefined>,
+  records: { loadMany(ids: readonly string[]): Promise<(T | null | Error)[]> },
+): Promise<Connection<T>> {
+  checkOffsetPage(args);
+  return idListConnection((await ids()) ?? [], args, (page) => records.loadMany(page));
+}
+
 /**
  * A connection over a known list of ids (a record's associations): cursors are offsets into
  * it, and only the page's records are loaded. A record gone meanwhile is left out, and the

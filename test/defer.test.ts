@@ -6,6 +6,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TEST_AUTH_HEADERS } from './support/credentials.ts';
+import { mergedAnswer, multipartParts, type Json } from './support/multipart.ts';
 import { startStack, type Stack } from './support/stack.ts';
 
 const W1_BILLING = `billingCustomer { id email name invoices(status: OPEN) { id number status amountDue { amount currency formatted } dueDate } }`;
@@ -15,55 +16,12 @@ const w1 = (billing: string) => `query W1 { contacts(first: 50) { totalCount pag
 const W1_PLAIN = w1(W1_BILLING);
 const W1_DEFERRED = w1(`... @defer(label: "billing") { ${W1_BILLING} }`);
 
-type Json = Record<string, any>;
-
-/** Reads a `multipart/mixed` GraphQL response one part at a time. */
-function multipartParts(response: Response): { next(): Promise<Json | undefined> } {
-  const reader = response.body!.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  const parts: Json[] = [];
-  return {
-    async next() {
-      for (;;) {
-        const complete = /\r\n\r\n(\{.*?\})\r\n---/s.exec(buffer);
-        if (complete) {
-          buffer = buffer.slice(complete.index + complete[0].length);
-          parts.push(JSON.parse(complete[1]) as Json);
-          return parts.at(-1);
-        }
-        const { value, done } = await reader.read();
-        if (done) return undefined;
-        buffer += decoder.decode(value, { stream: true });
-      }
-    },
-  };
-}
-
 async function send(stack: Stack, query: string, accept = 'multipart/mixed'): Promise<Response> {
   return stack.gateway.yoga.fetch('http://gateway.test/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept, ...TEST_AUTH_HEADERS },
     body: JSON.stringify({ query }),
   });
-}
-
-/** Reads every part and applies the incremental ones to the first, as a client does. */
-async function merged(response: Response): Promise<{ parts: Json[]; result: Json }> {
-  const reader = multipartParts(response);
-  const parts: Json[] = [];
-  for (let part = await reader.next(); part; part = await reader.next()) parts.push(part);
-  const result = structuredClone(parts[0]);
-  for (const part of parts.slice(1)) {
-    for (const item of part.incremental ?? []) {
-      let target = result.data;
-      for (const key of item.path) target = target[key];
-      Object.assign(target, item.data);
-      if (item.errors) result.errors = [...(result.errors ?? []), ...item.errors];
-    }
-  }
-  delete result.hasNext;
-  return { parts, result };
 }
 
 describe('@defer on W1', () => {
@@ -106,7 +64,7 @@ describe('@defer on W1', () => {
     const countsOf = async (query: string) => {
       const cold = await startStack({ world: { size: 200 }, env: { RESPONSE_CACHE: '0' } });
       try {
-        const answer = query === W1_PLAIN ? await cold.query(query) : (await merged(await send(cold, query))).result;
+        const answer = query === W1_PLAIN ? await cold.query(query) : (await mergedAnswer(await send(cold, query))).result;
         const routes = (['crm', 'billing', 'chat'] as const).flatMap((system) =>
           cold.sandbox
             .server(system)
@@ -130,7 +88,7 @@ describe('@defer on W1', () => {
     try {
       await cold.sandbox.server('billing').setKnobs({ outage: 'refuse' });
       const query = `{ contacts(first: 3) { nodes { id ... @defer { bc: billingCustomer { id } } } } }`;
-      const { parts, result } = await merged(await send(cold, query));
+      const { parts, result } = await mergedAnswer(await send(cold, query));
       expect(parts[0].errors).toBeUndefined();
       expect(result.data.contacts.nodes.map((node: Json) => node.bc)).toEqual([null, null, null]);
       // Each error's path leads to the null it explains (delegation once doubled the first one's last key).
@@ -207,10 +165,10 @@ describe('@defer and the gateway’s limits and caches', () => {
   it('is cached whole by the response cache: a repeat answers from it with the merged result and no upstream call', async () => {
     const stack = await startStack({ world: { size: 50 } });
     try {
-      const { result } = await merged(await send(stack, W1_DEFERRED));
+      const { result } = await mergedAnswer(await send(stack, W1_DEFERRED));
       expect(result.errors).toBeUndefined();
       stack.resetCounts();
-      const again = await merged(await send(stack, W1_DEFERRED));
+      const again = await mergedAnswer(await send(stack, W1_DEFERRED));
       expect(stack.counts()).toEqual({ crm: 0, billing: 0, chat: 0 });
       expect(again.parts).toHaveLength(1);
       expect(again.result.data).toEqual(result.data);

@@ -24,11 +24,10 @@ import {
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_AUTH_HEADERS } from './support/credentials.ts';
+import { mergedAnswer, type Json } from './support/multipart.ts';
 import { OperationGenerator } from './support/fuzz/generator.ts';
 import { loadWorldValues } from './support/fuzz/world-values.ts';
 import { startStack, type Stack } from './support/stack.ts';
-
-type Json = Record<string, any>;
 
 type Wrap = 'defer' | 'inline' | 'typed' | 'named';
 
@@ -79,38 +78,17 @@ function wrapped(schema: GraphQLSchema, query: string, how: Wrap, pick: (index: 
   return { text: print({ ...document, definitions: [...document.definitions, ...named] }), wrapped: count };
 }
 
-function deepMerge(target: Json, source: Json): void {
-  for (const [key, value] of Object.entries(source)) {
-    if (value && typeof value === 'object' && !Array.isArray(value) && target[key] && typeof target[key] === 'object')
-      deepMerge(target[key], value);
-    else target[key] = value;
-  }
-}
-
-/** Every part of a `multipart/mixed` answer, merged as a client merges them (or the one JSON answer). */
+/** The answer as a client ends up with it (a deferred one merged from its parts). */
 async function answerOf(stack: Stack, query: string): Promise<{ data: unknown; errors: string[]; parts: number; status: number }> {
   const response = await stack.gateway.yoga.fetch('http://gateway.test/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'multipart/mixed, application/graphql-response+json', ...TEST_AUTH_HEADERS },
     body: JSON.stringify({ query }),
   });
-  const text = await response.text();
-  const parts = response.headers.get('content-type')?.startsWith('multipart/mixed')
-    ? [...text.matchAll(/\r\n\r\n(\{.*?\})\r\n---/gs)].map((match) => JSON.parse(match[1]) as Json)
-    : [JSON.parse(text) as Json];
-  const result: Json = structuredClone(parts[0]);
-  const errors: Json[] = [...(result.errors ?? [])];
-  for (const part of parts.slice(1)) {
-    for (const item of part.incremental ?? []) {
-      let target = result.data;
-      for (const key of item.path) target = target?.[key];
-      if (target && item.data) deepMerge(target, item.data);
-      errors.push(...(item.errors ?? []));
-    }
-  }
+  const { parts, result } = await mergedAnswer(response);
   return {
     data: result.data,
-    errors: errors.map((error) => `${error.extensions?.code} at ${JSON.stringify(error.path ?? null)}`).sort(),
+    errors: ((result.errors ?? []) as Json[]).map((error) => `${error.extensions?.code} at ${JSON.stringify(error.path ?? null)}`).sort(),
     parts: parts.length,
     status: response.status,
   };

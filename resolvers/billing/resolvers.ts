@@ -13,7 +13,7 @@ import { HUBSPOT_CONTACT_METADATA_KEY } from '../../src/links/contact-customer.t
 import type { InvoiceStatus, Resolvers } from '../../src/generated/billing.ts';
 import { selectedFields } from '../../src/gateway/selection.ts';
 import { customerConditions, invoiceQuery, listConnection, listParams, searchConnection } from './lists.ts';
-import { checkOffsetPage, idListConnection, offsetConnection, type Connection, type PageArgs } from '../connection.ts';
+import { checkOffsetPage, lazyIdListConnection, offsetConnection, type Connection, type PageArgs } from '../connection.ts';
 import { DateTime } from '../scalars.ts';
 import { money } from '../money.ts';
 import { chargeStatus, invoiceStatus, subscriptionStatus } from './statuses.ts';
@@ -36,16 +36,6 @@ function statusSet({ statuses }: { statuses?: readonly InvoiceStatus[] | null })
   return new Set(statuses);
 }
 
-/** A page of ids read in full (cached), with only the page's records loaded. */
-async function idListPage<T>(
-  args: PageArgs,
-  ids: () => Promise<readonly string[] | null>,
-  records: { loadMany(ids: readonly string[]): Promise<(T | null | Error)[]> },
-): Promise<Connection<T>> {
-  checkOffsetPage(args);
-  return idListConnection((await ids()) ?? [], args, (page) => records.loadMany(page));
-}
-
 /** A customer's invoices a page at a time; with statuses, filtered over the whole list first. */
 async function invoicePage(
   billing: BillingLoaders,
@@ -56,7 +46,7 @@ async function invoicePage(
   checkOffsetPage(args);
   const customerId = await customerOf();
   if (customerId === undefined) return offsetConnection([], args);
-  if (!statuses) return idListPage(args, () => billing.invoiceIdsByCustomer.load(customerId), billing.invoice);
+  if (!statuses) return lazyIdListConnection(args, () => billing.invoiceIdsByCustomer.load(customerId), billing.invoice);
   const invoices = await billing.invoicesOfCustomer(customerId);
   return offsetConnection(
     invoices.filter((invoice) => statuses.has(invoiceStatus.fromRaw(invoice.status))),
@@ -143,7 +133,7 @@ export const billingResolvers: Resolvers = {
       return customer ? loaders.billing.subscriptionsOfCustomer(customer.id) : [];
     },
     subscriptionsConnection: (contact, args, { loaders }) =>
-      idListPage(
+      lazyIdListConnection(
         args,
         async () => {
           const customer = await loaders.billing.customerForContact(contact);
@@ -179,10 +169,10 @@ export const billingResolvers: Resolvers = {
     invoicesConnection: (customer, args, { loaders }) => invoicePage(loaders.billing, async () => customer.id, args),
     subscriptions: (customer, _, { loaders }) => loaders.billing.subscriptionsOfCustomer(customer.id),
     subscriptionsConnection: (customer, args, { loaders }) =>
-      idListPage(args, () => loaders.billing.subscriptionIdsByCustomer.load(customer.id), loaders.billing.subscription),
+      lazyIdListConnection(args, () => loaders.billing.subscriptionIdsByCustomer.load(customer.id), loaders.billing.subscription),
     charges: (customer, _, { loaders }) => loaders.billing.chargesOfCustomer(customer.id),
     chargesConnection: (customer, args, { loaders }) =>
-      idListPage(args, () => loaders.billing.chargeIdsByCustomer.load(customer.id), loaders.billing.charge),
+      lazyIdListConnection(args, () => loaders.billing.chargeIdsByCustomer.load(customer.id), loaders.billing.charge),
   },
 
   Invoice: {

@@ -7,7 +7,7 @@ import type { AssociationLoader, CrmLoaders, CrmObjectType } from '../../src/sys
 import { GatewayError } from '../../src/errors.ts';
 import { ownerOfChatUser } from '../../src/links/owner-chat-user.ts';
 import type { Resolvers } from '../../src/generated/crm.ts';
-import { checkOffsetPage, idListConnection, offsetConnection, pageSize, type PageArgs } from '../connection.ts';
+import { idListConnection, lazyIdListConnection, offsetConnection, pageSize, type PageArgs } from '../connection.ts';
 import { DateTime } from '../scalars.ts';
 import { dealValue } from './deal-value.ts';
 import type { ChatUserParent, CustomerParent } from './parents.ts';
@@ -60,14 +60,13 @@ async function linkedIds(loader: AssociationLoader, id: string, first?: number |
 }
 
 /** A record's associations, a page at a time (paging refused before the association read). */
-async function linkedConnection<T>(
+function linkedConnection<T>(
   links: AssociationLoader,
   id: string,
   args: PageArgs,
   records: { loadMany(ids: readonly string[]): Promise<(T | null | Error)[]> },
 ) {
-  checkOffsetPage(args);
-  return idListConnection(await linkedIds(links, id), args, (ids) => records.loadMany(ids));
+  return lazyIdListConnection(args, () => linkedIds(links, id), records);
 }
 
 async function primaryLinked<T>(links: AssociationLoader, id: string, records: { load(id: string): Promise<T | null> }): Promise<T | null> {

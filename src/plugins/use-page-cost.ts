@@ -9,13 +9,14 @@
  */
 import {
   getNamedType,
+  getOperationAST,
   isObjectType,
   Kind,
   valueFromAST,
   type DocumentNode,
   type FragmentDefinitionNode,
   type GraphQLObjectType,
-  type OperationDefinitionNode,
+  type GraphQLSchema,
   type SelectionSetNode,
   type ValueNode,
 } from 'graphql';
@@ -31,6 +32,8 @@ interface Costing {
   fragments: ReadonlyMap<string, FragmentDefinitionNode>;
   variables: Readonly<Record<string, unknown>>;
   defaults: ReadonlyMap<string, ValueNode>;
+  /** Set when a page size came from a variable: the cost then holds for these variables only. */
+  variable?: boolean;
 }
 
 function pageSize(value: unknown): number {
@@ -56,6 +59,7 @@ function setCost(type: GraphQLObjectType, set: SelectionSetNode, costing: Costin
       for (const argument of field!.args) {
         if (!PAGE_ARGUMENTS.has(argument.name)) continue;
         const given = selection.arguments?.find((node) => node.name.value === argument.name)?.value;
+        if (given?.kind === Kind.VARIABLE) costing.variable = true;
         const value =
           given?.kind === Kind.VARIABLE
             ? (costing.variables[given.name.value] ??
@@ -71,13 +75,21 @@ function setCost(type: GraphQLObjectType, set: SelectionSetNode, costing: Costin
   return cost;
 }
 
+/** Costs of documents whose page sizes no variable sets, by operation name. */
+const fixedCosts = new WeakMap<DocumentNode, Map<string, number>>();
+
 /** The operation's cost with every page at the size it will have. */
 export function pageCost(
-  root: GraphQLObjectType,
+  schema: GraphQLSchema,
   document: DocumentNode,
-  operation: OperationDefinitionNode,
+  operationName: string | null | undefined,
   variables: Readonly<Record<string, unknown>>,
-): number {
+): number | undefined {
+  const known = fixedCosts.get(document)?.get(operationName ?? '');
+  if (known !== undefined) return known;
+  const operation = getOperationAST(document, operationName);
+  const root = operation && schema.getRootType(operation.operation);
+  if (!operation || !root) return undefined;
   const fragments = new Map(
     document.definitions.flatMap((definition) =>
       definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition]] : [],
@@ -88,27 +100,22 @@ export function pageCost(
       definition.defaultValue ? [[definition.variable.name.value, definition.defaultValue]] : [],
     ),
   );
+  const costing: Costing = { fragments, variables, defaults };
   // The root level carries no depth factor (as armor counts it).
-  return setCost(root, operation.selectionSet, { fragments, variables, defaults }, new Set()) / DEPTH_FACTOR;
+  const cost = setCost(root, operation.selectionSet, costing, new Set()) / DEPTH_FACTOR;
+  if (!costing.variable) {
+    let byName = fixedCosts.get(document);
+    if (!byName) fixedCosts.set(document, (byName = new Map()));
+    byName.set(operationName ?? '', cost);
+  }
+  return cost;
 }
 
 export function usePageCost(maxCost: number): Plugin {
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      const operation = args.document.definitions.find(
-        (definition: DocumentNode['definitions'][number]): definition is OperationDefinitionNode =>
-          definition.kind === Kind.OPERATION_DEFINITION && (!args.operationName || definition.name?.value === args.operationName),
-      );
-      const root =
-        operation &&
-        (operation.operation === 'query'
-          ? args.schema.getQueryType()
-          : operation.operation === 'mutation'
-            ? args.schema.getMutationType()
-            : args.schema.getSubscriptionType());
-      if (!operation || !root) return;
-      const cost = pageCost(root, args.document, operation, (args.variableValues ?? {}) as Record<string, unknown>);
-      if (cost <= maxCost) return;
+      const cost = pageCost(args.schema, args.document, args.operationName, (args.variableValues ?? {}) as Record<string, unknown>);
+      if (cost === undefined || cost <= maxCost) return;
       setResultAndStopExecution({
         errors: [
           refusal(
